@@ -1,0 +1,70 @@
+# ptrules - build, run and test.  `make run` and `make check` are all a
+# newcomer needs: both install flex, bison and cmocka when missing.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+GENWARN := -std=c11 -Wno-unused-function -Wno-sign-compare -Wno-unused-but-set-variable
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isrc -Ibuild
+LDLIBS  ?=
+B       := build
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(B)/%.o) $(B)/lexer.o $(B)/parser.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/%)
+
+.PHONY: all run check unit lang deps clean
+all: $(B)/ptrules
+
+# Tools we need, and the Debian packages that provide them.
+deps: $(B)/.deps
+$(B)/.deps:
+	@mkdir -p $(B)
+	@sh tools/deps.sh
+	@touch $@
+
+$(B)/parser.c $(B)/parser.h: grammar/parser.y | $(B)/.deps
+	bison -Wall -Werror -o $(B)/parser.c --header=$(B)/parser.h $<
+
+$(B)/lexer.c $(B)/lexer.h: grammar/lexer.l $(B)/parser.h | $(B)/.deps
+	flex --header-file=$(B)/lexer.h -o $(B)/lexer.c $<
+
+$(B)/lexer.o: $(B)/lexer.c $(B)/parser.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+$(B)/parser.o: $(B)/parser.c $(B)/lexer.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+
+$(B)/%.o: src/%.c $(B)/parser.h $(B)/lexer.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(B)/libpt.a: $(OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/ptrules: $(B)/main.o $(B)/libpt.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/test_%: tests/unit/test_%.c $(B)/libpt.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) -lcmocka $(LDLIBS)
+
+run: $(B)/ptrules
+	$(B)/ptrules eval --rules rules examples/cart.txt
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+lang: $(B)/ptrules
+	@sh tests/run-lang.sh $(B)/ptrules tests/lang
+
+check: unit lang
+	@echo "make check: all tests passed"
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/*.d)

@@ -1,0 +1,83 @@
+/* arena.c - bump allocator used for ASTs, rule sets and carts. */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pt_arena_block {
+	pt_arena_block *next;
+	size_t size, used;
+	alignas(max_align_t) unsigned char data[];
+};
+
+/* Set up an empty arena; blocks are allocated lazily. */
+void pt_arena_init(pt_arena *a, size_t block_size)
+{
+	a->head = NULL;
+	a->block_size = block_size ? block_size : 4096;
+}
+
+/* Bump-allocate from the newest block, adding a block when it is full. */
+void *pt_arena_alloc(pt_arena *a, size_t n)
+{
+	size_t align = alignof(max_align_t);
+	if (n > SIZE_MAX - align)
+		return NULL;
+	n = (n + align - 1) & ~(align - 1);
+	if (n == 0)
+		n = align;
+	pt_arena_block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		size_t sz = n > a->block_size ? n : a->block_size;
+		b = malloc(sizeof *b + sz);
+		if (!b)
+			return NULL;
+		b->size = sz;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+/* Copy a byte range into the arena as a C string. */
+char *pt_arena_strndup(pt_arena *a, const char *s, size_t n)
+{
+	char *p = pt_arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* Drop all blocks but the oldest, so a reused arena stops growing. */
+void pt_arena_reset(pt_arena *a)
+{
+	pt_arena_block *b = a->head;
+	while (b && b->next) {
+		pt_arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = b;
+	if (b)
+		b->used = 0;
+}
+
+/* Release every block. */
+void pt_arena_free(pt_arena *a)
+{
+	pt_arena_block *b = a->head;
+	while (b) {
+		pt_arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+}

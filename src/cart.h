@@ -1,0 +1,104 @@
+/* cart.h - the cart.txt format (see docs/cart-format.md): records of
+ * `kind key=value ...`, several carts per file separated by `cart` lines.
+ *
+ * The reader walks a buffer cart by cart.  Each cart's strings and arrays
+ * live in the reader's arena, which is reset for the next cart, so memory
+ * stays flat however large the file is.  A malformed line gets a located
+ * diagnostic and marks its cart as bad; the reader goes on with the next. */
+#ifndef PT_CART_H
+#define PT_CART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+
+typedef enum {
+	PT_CV_INT,    /* 3980 or 3,980 */
+	PT_CV_WORD,   /* [A-Za-z_][A-Za-z0-9_-]* other than yes/no */
+	PT_CV_STR,    /* "..." with \" and \\ unescaped */
+	PT_CV_BOOL,   /* yes / no */
+	PT_CV_DATE    /* YYYY-MM-DD */
+} pt_cval_kind;
+
+/* One key=value pair with the location of its value. */
+typedef struct pt_ckv {
+	const char *key;
+	pt_cval_kind kind;
+	int64_t i;          /* INT value, BOOL 0/1, DATE day number */
+	const char *s;      /* WORD/STR text (NUL-terminated) */
+	int line, col;      /* where the value starts */
+	int len;            /* bytes of the value as written */
+} pt_ckv;
+
+typedef struct pt_item {
+	int64_t price;      /* yen per unit, tax included */
+	int64_t qty;        /* >= 1 */
+	const char *category;  /* default "general" */
+	const char *name;      /* may be NULL */
+	int line;
+} pt_item;
+
+typedef struct pt_account {
+	const char *program;
+	int64_t balance;    /* points; 0 when absent */
+	bool has_balance;
+	pt_ckv *keys;       /* every further key, in order */
+	size_t n_keys;
+	int line, col;      /* of the `account` word */
+	int prog_col, prog_len;   /* of the program value */
+} pt_account;
+
+typedef struct pt_use {
+	const char *program;   /* program id or "giftcard" */
+	int64_t points;        /* when program is a point program */
+	int64_t yen;           /* when program=giftcard */
+	int line;
+} pt_use;
+
+typedef struct pt_cart {
+	const char *id;        /* from `cart id=` or `order id=`, may be NULL */
+	int line;              /* first line of the cart */
+	const char *order_id;
+	bool has_date;
+	int32_t date;          /* day number when has_date */
+	pt_item *items;
+	size_t n_items;
+	const char *card;      /* payment card=, may be NULL */
+	const char *method;    /* payment method=, may be NULL */
+	pt_account *accounts;
+	size_t n_accounts;
+	pt_use *uses;
+	size_t n_uses;
+	size_t n_errors;       /* errors reported for this cart */
+} pt_cart;
+
+/* Limits, each producing a located error (docs/limits.md). */
+#define PT_CART_MAX_LINE     65536       /* bytes per line */
+#define PT_CART_MAX_ITEMS    100000      /* items per cart */
+#define PT_CART_MAX_DIGITS   15          /* digits in an integer value */
+#define PT_CART_MAX_QTY      1000000
+
+typedef struct pt_cart_reader {
+	pt_src src;            /* whole file; not owned */
+	size_t pos;            /* next byte to read */
+	int line;              /* line number at pos */
+	pt_arena arena;        /* this cart's memory */
+	bool seen_cart_line;   /* file uses explicit `cart` lines */
+	int cart_index;        /* carts returned so far */
+} pt_cart_reader;
+
+void pt_cart_reader_init(pt_cart_reader *r, const pt_src *src);
+void pt_cart_reader_free(pt_cart_reader *r);
+/* Read the next cart into *out; errors go to d (and out->n_errors).
+ * Returns true when a cart was produced, false at end of input.  A file
+ * with no records at all yields one empty cart. */
+bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d);
+/* The account line for program id, or NULL. */
+const pt_account *pt_cart_account(const pt_cart *c, const char *program);
+/* Sum of price*qty over all items; false on overflow. */
+bool pt_cart_total(const pt_cart *c, int64_t *out);
+
+#endif

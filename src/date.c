@@ -1,0 +1,84 @@
+/* date.c - calendar arithmetic (Howard Hinnant's civil-date algorithms). */
+#include "date.h"
+
+#include <stdio.h>
+#include <time.h>
+
+/* Days since 1970-01-01 for a proleptic Gregorian date. */
+int32_t pt_date_from_ymd(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153u * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + (int)doe - 719468);
+}
+
+/* Inverse of pt_date_from_ymd. */
+void pt_date_to_ymd(int32_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)yoe + era * 400 + (*m <= 2);
+}
+
+/* Strict YYYY-MM-DD, rejecting impossible days such as 2026-02-30. */
+bool pt_date_parse(const char *s, size_t len, int32_t *out)
+{
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	int v[3] = { 0, 0, 0 }, idx[3][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 } };
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < idx[k][1]; i++) {
+			char c = s[idx[k][0] + i];
+			if (c < '0' || c > '9')
+				return false;
+			v[k] = v[k] * 10 + (c - '0');
+		}
+	if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1)
+		return false;
+	int32_t days = pt_date_from_ymd(v[0], v[1], v[2]);
+	int y, m, d;
+	pt_date_to_ymd(days, &y, &m, &d);
+	if (y != v[0] || m != v[1] || d != v[2])
+		return false;
+	*out = days;
+	return true;
+}
+
+/* Format as YYYY-MM-DD. */
+void pt_date_format(int32_t days, char *buf)
+{
+	int y, m, d;
+	pt_date_to_ymd(days, &y, &m, &d);
+	snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
+}
+
+/* Day of the month. */
+int pt_date_day(int32_t days)
+{
+	int y, m, d;
+	pt_date_to_ymd(days, &y, &m, &d);
+	return d;
+}
+
+/* 1970-01-01 was a Thursday (ISO 4). */
+int pt_date_weekday(int32_t days)
+{
+	int w = (int)((days % 7 + 7 + 3) % 7);
+	return w + 1;
+}
+
+/* The clock's UTC time shifted by nine hours (Japan has no DST). */
+int32_t pt_date_today_jst(void)
+{
+	time_t t = time(NULL) + 9 * 3600;
+	return (int32_t)(t / 86400);
+}

@@ -1,0 +1,214 @@
+/* diag.c - diagnostic records and the gcc-style printer. */
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Start with no records and the default error cap. */
+void pt_diags_init(pt_diags *d)
+{
+	memset(d, 0, sizeof *d);
+	d->max_errors = 50;
+}
+
+/* Free every record and the copies they own. */
+void pt_diags_free(pt_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+		free(d->v[i].src_line);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+/* Format into a fresh heap string; NULL on OOM. */
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	char *s = malloc((size_t)n + 1);
+	if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+/* Copy line number `line` of src (without its newline), or NULL. */
+static char *copy_line(const pt_src *src, int line)
+{
+	if (!src || !src->text || line < 1)
+		return NULL;
+	const char *p = src->text, *end = src->text + src->len;
+	for (int l = 1; l < line && p < end; p++)
+		if (*p == '\n')
+			l++;
+	const char *e = p;
+	while (e < end && *e != '\n')
+		e++;
+	if (e > p && e[-1] == '\r')
+		e--;
+	size_t n = (size_t)(e - p);
+	char *s = malloc(n + 1);
+	if (s) {
+		for (size_t i = 0; i < n; i++)   /* NULs would cut the line short */
+			s[i] = p[i] ? p[i] : ' ';
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* Append one record, honouring the error cap. */
+static pt_diag *push(pt_diags *d, pt_severity sev)
+{
+	size_t cap = d->max_errors ? d->max_errors : 50;
+	if (sev == PT_ERROR) {
+		d->n_errors++;
+		if (d->n_errors > cap) {
+			d->truncated = 1;
+			return NULL;
+		}
+	} else if (sev == PT_WARNING) {
+		d->n_warnings++;
+	}
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 16;
+		pt_diag *v = realloc(d->v, nc * sizeof *v);
+		if (!v)
+			return NULL;
+		d->v = v;
+		d->cap = nc;
+	}
+	pt_diag *r = &d->v[d->n++];
+	memset(r, 0, sizeof *r);
+	r->sev = sev;
+	return r;
+}
+
+/* Record a located diagnostic (va_list form). */
+void pt_diag_vat(pt_diags *d, pt_severity sev, const pt_src *src, int line,
+		 int col, int len, const char *fmt, va_list ap)
+{
+	pt_diag *r = push(d, sev);
+	if (!r)
+		return;
+	r->file = strdup(src && src->name ? src->name : "<input>");
+	r->line = line;
+	r->col = col < 1 ? 1 : col;
+	r->len = len < 1 ? 1 : len;
+	r->msg = vfmt(fmt, ap);
+	r->src_line = copy_line(src, line);
+}
+
+/* Record a located diagnostic. */
+void pt_diag_at(pt_diags *d, pt_severity sev, const pt_src *src, int line,
+		int col, int len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pt_diag_vat(d, sev, src, line, col, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Record a diagnostic about a file as a whole. */
+void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
+		  const char *fmt, ...)
+{
+	pt_diag *r = push(d, sev);
+	if (!r)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	r->file = strdup(file ? file : "<input>");
+	r->msg = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+/* Whether further errors would be dropped. */
+int pt_diags_full(const pt_diags *d)
+{
+	return d->n_errors >= (d->max_errors ? d->max_errors : 50);
+}
+
+/* Display width of the UTF-8 bytes s[0..n): wide for CJK, 1 otherwise. */
+static int disp_width(const char *s, size_t n)
+{
+	int w = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp = c;
+		size_t k = 1;
+		if (c >= 0xF0 && i + 3 < n + 3) {
+			k = 4;
+			cp = 0x10000;
+		} else if (c >= 0xE0) {
+			k = 3;
+			cp = (c & 0x0Fu) << 12;
+			if (i + 1 < n)
+				cp |= ((unsigned char)s[i + 1] & 0x3Fu) << 6;
+		} else if (c >= 0xC0) {
+			k = 2;
+			cp = 0x80;
+		}
+		if (c == '\t')
+			w = (w / 8 + 1) * 8;
+		else
+			w += (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+					      (cp >= 0xAC00 && cp <= 0xD7A3) ||
+					      (cp >= 0xF900 && cp <= 0xFAFF) ||
+					      (cp >= 0xFF00 && cp <= 0xFF60) || cp >= 0x10000)) ? 2 : 1;
+		i += k;
+	}
+	return w;
+}
+
+static const char *const sev_name[] = { "error", "warning", "note" };
+
+/* Print records gcc-style: location, message, source line, underline. */
+void pt_diags_print(const pt_diags *d, FILE *out)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const pt_diag *r = &d->v[i];
+		if (r->line > 0)
+			fprintf(out, "%s:%d:%d: %s: %s", r->file, r->line, r->col,
+				sev_name[r->sev], r->msg ? r->msg : "");
+		else
+			fprintf(out, "%s: %s: %s", r->file, sev_name[r->sev],
+				r->msg ? r->msg : "");
+		if (r->code[0])
+			fprintf(out, " [%s]", r->code);
+		fputc('\n', out);
+		if (!r->src_line)
+			continue;
+		size_t ll = strlen(r->src_line);
+		size_t c0 = (size_t)r->col - 1 > ll ? ll : (size_t)r->col - 1;
+		size_t c1 = c0 + (size_t)r->len > ll ? ll : c0 + (size_t)r->len;
+		int pad = disp_width(r->src_line, c0);
+		int w = c1 > c0 ? disp_width(r->src_line + c0, c1 - c0) : 1;
+		fprintf(out, " %5d | %s\n       | %*s^", r->line, r->src_line, pad, "");
+		for (int k = 1; k < w; k++)
+			fputc('~', out);
+		fputc('\n', out);
+	}
+	if (d->truncated)
+		fprintf(out, "ptrules: too many errors, stopped after %zu\n",
+			d->max_errors ? d->max_errors : (size_t)50);
+}
+
+/* Print the final count, as compilers do, when anything was reported. */
+void pt_diags_print_summary(const pt_diags *d, FILE *out)
+{
+	if (!d->n_errors && !d->n_warnings)
+		return;
+	if (d->n_errors && d->n_warnings)
+		fprintf(out, "%zu error%s and %zu warning%s generated.\n", d->n_errors,
+			d->n_errors == 1 ? "" : "s", d->n_warnings, d->n_warnings == 1 ? "" : "s");
+	else if (d->n_errors)
+		fprintf(out, "%zu error%s generated.\n", d->n_errors, d->n_errors == 1 ? "" : "s");
+	else
+		fprintf(out, "%zu warning%s generated.\n", d->n_warnings, d->n_warnings == 1 ? "" : "s");
+}
