@@ -1,7 +1,6 @@
 /* date.c - calendar arithmetic (Howard Hinnant's civil-date algorithms). */
 #include "date.h"
 
-#include <stdio.h>
 #include <time.h>
 
 /* Days since 1970-01-01 for a proleptic Gregorian date. */
@@ -58,7 +57,18 @@ void pt_date_format(int32_t days, char *buf)
 {
 	int y, m, d;
 	pt_date_to_ymd(days, &y, &m, &d);
-	snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
+	unsigned yy = (unsigned)((y % 10000 + 10000) % 10000);
+	const unsigned v[3] = { yy, (unsigned)m % 100, (unsigned)d % 100 };
+	const int w[3] = { 4, 2, 2 };
+	char *p = buf;
+	for (int k = 0; k < 3; k++) {
+		if (k)
+			*p++ = '-';
+		for (int i = w[k] - 1, x = (int)v[k]; i >= 0; i--, x /= 10)
+			p[i] = (char)('0' + x % 10);
+		p += w[k];
+	}
+	*p = '\0';
 }
 
 /* Day of the month. */

@@ -135,7 +135,7 @@ int pt_diags_full(const pt_diags *d)
 }
 
 /* Display width of the UTF-8 bytes s[0..n): wide for CJK, 1 otherwise. */
-static int disp_width(const char *s, size_t n)
+int pt_text_width(const char *s, size_t n)
 {
 	int w = 0;
 	for (size_t i = 0; i < n;) {
@@ -187,8 +187,8 @@ void pt_diags_print(const pt_diags *d, FILE *out)
 		size_t ll = strlen(r->src_line);
 		size_t c0 = (size_t)r->col - 1 > ll ? ll : (size_t)r->col - 1;
 		size_t c1 = c0 + (size_t)r->len > ll ? ll : c0 + (size_t)r->len;
-		int pad = disp_width(r->src_line, c0);
-		int w = c1 > c0 ? disp_width(r->src_line + c0, c1 - c0) : 1;
+		int pad = pt_text_width(r->src_line, c0);
+		int w = c1 > c0 ? pt_text_width(r->src_line + c0, c1 - c0) : 1;
 		fprintf(out, " %5d | %s\n       | %*s^", r->line, r->src_line, pad, "");
 		for (int k = 1; k < w; k++)
 			fputc('~', out);

@@ -1,0 +1,410 @@
+/* parser.y - grammar of the .rules language.
+ *
+ * A pure (reentrant) parser: all state lives in the pt_parser passed as a
+ * parameter.  Actions only build the AST; checking and code generation are
+ * separate passes.  Syntax errors list the expected tokens (LAC keeps the
+ * list exact) and recovery resumes at the next declaration or statement,
+ * so one run reports every independent error. */
+%define api.pure full
+%define api.location.type {pt_loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {pt_parser *p}
+
+%code requires {
+#include "ast.h"
+typedef void *yyscan_t;
+}
+
+%code {
+#include <stdarg.h>
+#include <string.h>
+#include "lexer.h"
+
+#define yylex pt_yylex
+#define YYMAXDEPTH 2000
+
+static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg);
+static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next);
+static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, bool *hu, const int32_t d[2], const bool h[2]);
+}
+
+%union {
+	pt_rat num;
+	int32_t date;
+	const char *str;
+	pt_unit unit;
+	pt_expr *expr;
+	pt_stmt *stmt;
+	pt_decl *decl;
+	pt_strlist *list;
+	pt_tier_row *row;
+	pt_field *field;
+	struct { int32_t d[2]; bool h[2]; } dates;
+}
+
+%token PROGRAM "program" NAME_KW "name" VALID "valid" FROM "from" UNTIL "until"
+%token INPUT "input" EXCLUDE "exclude" CATEGORIES "categories"
+%token REDEEM "redeem" EARN "earn" TIERS "tiers" BY "by" OTHERWISE "otherwise"
+%token LET "let" ADD "add" REQUIRE "require" ELSE "else" WHEN "when"
+%token BASIS "basis" VALUE "value" PER "per" GRANTED "granted" AT "at" CAP "cap" LIMIT "limit"
+%token IF "if" THEN "then" AND "and" OR "or" NOT "not" AS "as" IN "in"
+%token YEN "yen" POINTS "points" PERCENT "percent" NUMBER_KW "number"
+%token BOOL_KW "bool" DATE_KW "date" WORD_KW "word" TRUE_KW "yes" FALSE_KW "no"
+%token FLOOR "floor" CEIL "ceil" ROUND "round" MIN "min" MAX "max"
+%token EQ "==" NE "!=" LE "<=" GE ">="
+%token <num> NUMBER "number literal"
+%token <date> DATE "date literal"
+%token <str> STRING "string" IDENT "identifier" PATH "dotted name"
+
+%type <expr> expr primary opt_default
+%type <stmt> stmts stmt
+%type <decl> decls decl
+%type <list> words strings
+%type <row> rows row
+%type <field> fields field
+%type <unit> type
+%type <dates> opt_dates dates
+%type <str> opt_else
+
+%precedence IFX
+%left OR
+%left AND
+%precedence NOT
+%nonassoc EQ NE '<' LE '>' GE IN
+%precedence AS
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+
+%%
+
+file
+	: %empty
+	| file program
+	| file error
+	;
+
+program
+	: PROGRAM IDENT '{' decls '}' {
+		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
+		if (g) {
+			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = $4;
+			*p->tail = g; p->tail = &g->next;
+		}
+	}
+	;
+
+decls
+	: %empty { $$ = NULL; }
+	| decls decl {
+		$$ = $1;
+		if ($2) { pt_decl **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
+	}
+	;
+
+decl
+	: NAME_KW STRING { $$ = pt_decl_new(p, PT_D_NAME, @$); $$->name = $2; $$->name_loc = @2; }
+	| VALID dates {
+		$$ = pt_decl_new(p, PT_D_VALID, @$);
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
+	}
+	| INPUT PATH ':' type opt_default {
+		$$ = pt_decl_new(p, PT_D_INPUT, @$); $$->name = $2; $$->name_loc = @2;
+		$$->type = $4; $$->dflt = $5;
+	}
+	| INPUT IDENT ':' type opt_default {
+		$$ = pt_decl_new(p, PT_D_INPUT, @$); $$->name = $2; $$->name_loc = @2;
+		$$->type = $4; $$->dflt = $5;
+	}
+	| EXCLUDE CATEGORIES words { $$ = pt_decl_new(p, PT_D_EXCLUDE, @$); $$->list = $3; }
+	| REDEEM opt_dates '{' stmts '}' {
+		$$ = pt_decl_new(p, PT_D_REDEEM, @$); $$->body = $4;
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
+	}
+	| EARN opt_dates '{' stmts '}' {
+		$$ = pt_decl_new(p, PT_D_EARN, @$); $$->body = $4;
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
+	}
+	| TIERS IDENT BY PATH opt_dates '{' rows '}' {
+		$$ = pt_decl_new(p, PT_D_TIERS, @$); $$->name = $2; $$->name_loc = @2;
+		$$->key = $4; $$->key_loc = @4; $$->rows = $7;
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $5.d, $5.h);
+	}
+	| error { $$ = NULL; }
+	;
+
+type
+	: YEN { $$ = PT_U_YEN; }
+	| POINTS { $$ = PT_U_POINTS; }
+	| PERCENT { $$ = PT_U_PCT; }
+	| NUMBER_KW { $$ = PT_U_NUM; }
+	| BOOL_KW { $$ = PT_U_BOOL; }
+	| DATE_KW { $$ = PT_U_DATE; }
+	| WORD_KW { $$ = PT_U_STR; }
+	;
+
+opt_default
+	: %empty { $$ = NULL; }
+	| '=' expr { $$ = $2; }
+	;
+
+words
+	: IDENT { $$ = strlist(p, $1, @1, NULL); }
+	| words ',' IDENT {
+		$$ = $1; pt_strlist **t = &$$; while (*t) t = &(*t)->next; *t = strlist(p, $3, @3, NULL);
+	}
+	;
+
+opt_dates
+	: %empty { $$.h[0] = $$.h[1] = false; $$.d[0] = $$.d[1] = 0; }
+	| dates { $$ = $1; }
+	;
+
+dates
+	: FROM DATE { $$.h[0] = true; $$.d[0] = $2; $$.h[1] = false; $$.d[1] = 0; }
+	| UNTIL DATE { $$.h[0] = false; $$.d[0] = 0; $$.h[1] = true; $$.d[1] = $2; }
+	| FROM DATE UNTIL DATE { $$.h[0] = $$.h[1] = true; $$.d[0] = $2; $$.d[1] = $4; }
+	;
+
+stmts
+	: %empty { $$ = NULL; }
+	| stmts stmt {
+		$$ = $1;
+		if ($2) { pt_stmt **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
+	}
+	;
+
+opt_else
+	: %empty { $$ = NULL; }
+	| ELSE STRING { $$ = $2; }
+	;
+
+stmt
+	: LET IDENT '=' expr {
+		$$ = pt_stmt_new(p, PT_S_LET, @$); $$->name = $2; $$->name_loc = @2; $$->e = $4;
+	}
+	| LET IDENT '=' expr CAP expr opt_else {
+		$$ = pt_stmt_new(p, PT_S_LET, @$); $$->name = $2; $$->name_loc = @2; $$->e = $4;
+		$$->cap = $6; $$->reason = $7; $$->reason_loc = @7;
+	}
+	| ADD expr { $$ = pt_stmt_new(p, PT_S_ADD, @$); $$->e = $2; }
+	| ADD expr CAP expr opt_else {
+		$$ = pt_stmt_new(p, PT_S_ADD, @$); $$->e = $2; $$->cap = $4;
+		$$->reason = $5; $$->reason_loc = @5;
+	}
+	| REQUIRE expr ELSE STRING {
+		$$ = pt_stmt_new(p, PT_S_REQUIRE, @$); $$->e = $2; $$->reason = $4; $$->reason_loc = @4;
+	}
+	| WHEN expr opt_dates '{' stmts '}' {
+		$$ = pt_stmt_new(p, PT_S_WHEN, @$); $$->e = $2; $$->body = $5;
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $3.d, $3.h);
+	}
+	| BASIS expr { $$ = pt_stmt_new(p, PT_S_BASIS, @$); $$->e = $2; }
+	| VALUE expr PER POINTS { $$ = pt_stmt_new(p, PT_S_VALUE, @$); $$->e = $2; }
+	| GRANTED AT IDENT { $$ = pt_stmt_new(p, PT_S_GRANTED, @$); $$->name = $3; $$->name_loc = @3; }
+	| LIMIT expr opt_else {
+		$$ = pt_stmt_new(p, PT_S_CAP, @$); $$->e = $2; $$->reason = $3; $$->reason_loc = @3;
+	}
+	| error { $$ = NULL; }
+	;
+
+rows
+	: %empty { $$ = NULL; }
+	| rows row {
+		$$ = $1;
+		if ($2) { pt_tier_row **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
+	}
+	;
+
+row
+	: STRING FROM expr ':' fields {
+		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		if ($$) { $$->label = $1; $$->loc = @$; $$->threshold = $3; $$->fields = $5; }
+	}
+	| STRING OTHERWISE ':' fields {
+		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		if ($$) { $$->label = $1; $$->loc = @$; $$->fields = $4; }
+	}
+	| error { $$ = NULL; }
+	;
+
+fields
+	: field { $$ = $1; }
+	| fields ',' field {
+		$$ = $1;
+		if ($3) { pt_field **t = &$$; while (*t) t = &(*t)->next; *t = $3; }
+	}
+	;
+
+field
+	: IDENT expr {
+		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		if ($$) { $$->name = $1; $$->loc = @1; $$->e = $2; }
+	}
+	;
+
+expr
+	: primary { $$ = $1; }
+	| expr '+' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_ADD; $$->a = $1; $$->b = $3; }
+	| expr '-' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_SUB; $$->a = $1; $$->b = $3; }
+	| expr '*' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_MUL; $$->a = $1; $$->b = $3; }
+	| expr '/' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_DIV; $$->a = $1; $$->b = $3; }
+	| expr EQ expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_EQ; $$->a = $1; $$->b = $3; }
+	| expr NE expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_NE; $$->a = $1; $$->b = $3; }
+	| expr '<' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_LT; $$->a = $1; $$->b = $3; }
+	| expr LE expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_LE; $$->a = $1; $$->b = $3; }
+	| expr '>' expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_GT; $$->a = $1; $$->b = $3; }
+	| expr GE expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_GE; $$->a = $1; $$->b = $3; }
+	| expr AND expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_AND; $$->a = $1; $$->b = $3; }
+	| expr OR expr { $$ = pt_expr_new(p, PT_E_BIN, @$); $$->op = PT_BIN_OR; $$->a = $1; $$->b = $3; }
+	| NOT expr { $$ = pt_expr_new(p, PT_E_NOT, @$); $$->a = $2; }
+	| '-' expr %prec UMINUS { $$ = pt_expr_new(p, PT_E_NEG, @$); $$->a = $2; }
+	| expr AS YEN { $$ = pt_expr_new(p, PT_E_AS, @$); $$->a = $1; $$->as_unit = PT_U_YEN; }
+	| expr AS POINTS { $$ = pt_expr_new(p, PT_E_AS, @$); $$->a = $1; $$->as_unit = PT_U_POINTS; }
+	| expr IN '[' strings ']' { $$ = pt_expr_new(p, PT_E_IN, @$); $$->a = $1; $$->list = $4; }
+	| IF expr THEN expr ELSE expr %prec IFX {
+		$$ = pt_expr_new(p, PT_E_IF, @$); $$->c = $2; $$->a = $4; $$->b = $6;
+	}
+	;
+
+strings
+	: STRING { $$ = strlist(p, $1, @1, NULL); }
+	| strings ',' STRING {
+		$$ = $1; pt_strlist **t = &$$; while (*t) t = &(*t)->next; *t = strlist(p, $3, @3, NULL);
+	}
+	;
+
+primary
+	: NUMBER { $$ = pt_expr_new(p, PT_E_NUM, @$); $$->num = $1; $$->lit_unit = PT_U_NUM; }
+	| NUMBER YEN { $$ = pt_expr_new(p, PT_E_NUM, @$); $$->num = $1; $$->lit_unit = PT_U_YEN; }
+	| NUMBER POINTS { $$ = pt_expr_new(p, PT_E_NUM, @$); $$->num = $1; $$->lit_unit = PT_U_POINTS; }
+	| NUMBER '%' {
+		$$ = pt_expr_new(p, PT_E_NUM, @$); $$->lit_unit = PT_U_PCT;
+		if (!pt_rat_div($1, pt_rat_int(100), &$$->num))
+			pt_parse_error(p, @$, "percentage does not fit");
+	}
+	| STRING { $$ = pt_expr_new(p, PT_E_STR, @$); $$->str = $1; }
+	| TRUE_KW { $$ = pt_expr_new(p, PT_E_BOOL, @$); $$->num = pt_rat_int(1); }
+	| FALSE_KW { $$ = pt_expr_new(p, PT_E_BOOL, @$); $$->num = pt_rat_int(0); }
+	| DATE { $$ = pt_expr_new(p, PT_E_DATE, @$); $$->num = pt_rat_int($1); }
+	| IDENT { $$ = pt_expr_new(p, PT_E_NAME, @$); $$->str = $1; }
+	| PATH { $$ = pt_expr_new(p, PT_E_NAME, @$); $$->str = $1; }
+	| BASIS { $$ = pt_expr_new(p, PT_E_NAME, @$); $$->str = "basis"; }
+	| '(' expr ')' { $$ = $2; $$->loc = @$; }
+	| FLOOR '(' expr ')' { $$ = pt_expr_new(p, PT_E_CALL, @$); $$->fn = PT_F_FLOOR; $$->a = $3; }
+	| CEIL '(' expr ')' { $$ = pt_expr_new(p, PT_E_CALL, @$); $$->fn = PT_F_CEIL; $$->a = $3; }
+	| ROUND '(' expr ')' { $$ = pt_expr_new(p, PT_E_CALL, @$); $$->fn = PT_F_ROUND; $$->a = $3; }
+	| MIN '(' expr ',' expr ')' { $$ = pt_expr_new(p, PT_E_CALL, @$); $$->fn = PT_F_MIN; $$->a = $3; $$->b = $5; }
+	| MAX '(' expr ',' expr ')' { $$ = pt_expr_new(p, PT_E_CALL, @$); $$->fn = PT_F_MAX; $$->a = $3; $$->b = $5; }
+	;
+
+%%
+
+/* Build one list cell in the arena. */
+static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next)
+{
+	pt_strlist *l = pt_arena_alloc(p->arena, sizeof *l);
+	if (l) {
+		l->s = s;
+		l->loc = loc;
+		l->next = next;
+	}
+	return l;
+}
+
+/* Copy a parsed `from D until D` pair, open ends as the extreme dates. */
+static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, bool *hu,
+		      const int32_t d[2], const bool h[2])
+{
+	(void)p;
+	*hf = h[0];
+	*hu = h[1];
+	*from = h[0] ? d[0] : PT_DATE_MIN;
+	*until = h[1] ? d[1] : PT_DATE_MAX;
+}
+
+/* The spelling of a grammar symbol for messages: 'let', number literal. */
+static void sym_spell(yysymbol_kind_t k, char *buf, size_t n)
+{
+	const char *s = yysymbol_name(k);
+	if (k == YYSYMBOL_YYEOF) {
+		snprintf(buf, n, "end of file");
+	} else if (s[0] == '"') {
+		size_t l = strlen(s);
+		snprintf(buf, n, "'%.*s'", (int)(l - 2), s + 1);
+	} else if (s[0] == '\'') {
+		snprintf(buf, n, "%s", s);
+	} else {
+		snprintf(buf, n, "%s", s);
+	}
+}
+
+/* Report a syntax error with bison's exact list of expected tokens. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_parser *p)
+{
+	(void)scanner;
+	enum { MAXEXP = 8 };
+	yysymbol_kind_t exp[MAXEXP];
+	int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
+	yysymbol_kind_t la = yypcontext_token(ctx);
+	char msg[512], tok[64];
+	size_t len = 0;
+	sym_spell(la, tok, sizeof tok);
+	len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s", tok);
+	if (n > 0 && n < MAXEXP) {
+		len += (size_t)snprintf(msg + len, sizeof msg - len, "; expected ");
+		for (int i = 0; i < n && len < sizeof msg; i++) {
+			sym_spell(exp[i], tok, sizeof tok);
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+						i == 0 ? "" : i == n - 1 ? " or " : ", ", tok);
+		}
+	}
+	/* Targeted hints for the mistakes people make most. */
+	bool want_else = false, want_unit = false;
+	for (int i = 0; i < n; i++) {
+		if (exp[i] == YYSYMBOL_ELSE)
+			want_else = true;
+		if (exp[i] == YYSYMBOL_YEN)
+			want_unit = true;
+	}
+	if (len < sizeof msg && want_else && n == 1)
+		snprintf(msg + len, sizeof msg - len, " (every require needs else \"reason\")");
+	else if (len < sizeof msg && want_unit && la == YYSYMBOL_IDENT)
+		snprintf(msg + len, sizeof msg - len, " (a unit is yen, points or %%)");
+	pt_parse_error(p, *yypcontext_location(ctx), "%s", msg);
+	return 0;
+}
+
+/* Errors bison raises itself, such as exhausting its stack. */
+static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg)
+{
+	(void)scanner;
+	if (strcmp(msg, "memory exhausted") == 0)
+		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d levels)", YYMAXDEPTH / 10);
+	else
+		pt_parse_error(p, *loc, "%s", msg);
+}
+
+/* Run the scanner and parser over p->src, filling p->progs. */
+bool pt_parse(pt_parser *p)
+{
+	yyscan_t scanner;
+	size_t errors_before = p->diags->n_errors;
+	p->progs = NULL;
+	p->tail = &p->progs;
+	if (pt_yylex_init_extra(p, &scanner) != 0) {
+		pt_diag_file(p->diags, PT_ERROR, p->src->name, "out of memory");
+		return false;
+	}
+	YY_BUFFER_STATE buf = pt_yy_scan_bytes(p->src->text, (int)p->src->len, scanner);
+	pt_loc start = { 1, 0, 1, 0 };
+	pt_yyset_lloc(&start, scanner);
+	int rc = yyparse(scanner, p);
+	pt_yy_delete_buffer(buf, scanner);
+	pt_yylex_destroy(scanner);
+	return rc == 0 && p->diags->n_errors == errors_before;
+}

@@ -1,0 +1,188 @@
+/* bind.c - turn a parsed cart into the rule set's input vector.
+ *
+ * The rule set lists every value its programs read (built-ins, category
+ * sums, and each program's declared account keys with unit and default).
+ * Binding fills that vector once per cart and validates the cart against
+ * the declarations: a value of the wrong type or a missing required key
+ * is a located cart error; a key no rule reads is a warning. */
+#include <string.h>
+
+#include "date.h"
+#include "vm.h"
+
+/* Sum price*qty of the items in category cat (all items when NULL). */
+static bool cat_sum(const pt_cart *c, const char *cat, int64_t *out)
+{
+	int64_t sum = 0, t;
+	for (size_t i = 0; i < c->n_items; i++) {
+		const pt_item *it = &c->items[i];
+		if (cat && strcmp(it->category, cat) != 0)
+			continue;
+		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(sum, t, &sum))
+			return false;
+	}
+	*out = sum;
+	return true;
+}
+
+/* The index of the program with this id, or -1. */
+static int find_prog(const pt_ruleset *rs, const char *id)
+{
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (strcmp(rs->progs[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The key=value pair named key on an account line, or NULL. */
+static const pt_ckv *find_key(const pt_account *a, const char *key)
+{
+	for (size_t i = 0; a && i < a->n_keys; i++)
+		if (strcmp(a->keys[i].key, key) == 0)
+			return &a->keys[i];
+	return NULL;
+}
+
+/* Convert an account value to the declared unit; false if it cannot. */
+static bool convert(const pt_ruleset *rs, const pt_ckv *kv, pt_unit type, pt_rat *out)
+{
+	switch (type) {
+	case PT_U_YEN:
+	case PT_U_POINTS:
+	case PT_U_NUM:
+		if (kv->kind != PT_CV_INT)
+			return false;
+		*out = pt_rat_int(kv->i);
+		return true;
+	case PT_U_BOOL:
+		if (kv->kind != PT_CV_BOOL)
+			return false;
+		*out = pt_rat_int(kv->i);
+		return true;
+	case PT_U_DATE:
+		if (kv->kind != PT_CV_DATE)
+			return false;
+		*out = pt_rat_int(kv->i);
+		return true;
+	case PT_U_STR:
+		if (kv->kind != PT_CV_WORD && kv->kind != PT_CV_STR)
+			return false;
+		*out = pt_rat_int(pt_ruleset_find_str(rs, kv->s));
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* How a unit is written in a cart, for "expected ..." messages. */
+static const char *cart_spelling(pt_unit u)
+{
+	switch (u) {
+	case PT_U_YEN: return "a whole number of yen";
+	case PT_U_POINTS: return "a whole number of points";
+	case PT_U_NUM: return "a whole number";
+	case PT_U_BOOL: return "yes or no";
+	case PT_U_DATE: return "a date YYYY-MM-DD";
+	case PT_U_STR: return "a word";
+	default: return "a value";
+	}
+}
+
+/* Fill inputs[] for cart c evaluated on `date`. */
+bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
+	     pt_rat *inputs, const pt_src *src, pt_diags *d)
+{
+	size_t errors = d->n_errors;
+	int64_t v;
+	for (size_t i = 0; i < c->n_accounts; i++) {
+		const pt_account *a = &c->accounts[i];
+		int p = find_prog(rs, a->program);
+		if (p < 0) {
+			pt_diag_at(d, PT_WARNING, src, a->line, a->prog_col, a->prog_len,
+				   "no program '%s' in the rules; this account line is ignored", a->program);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->accounts[j].program, a->program) == 0)
+				pt_diag_at(d, PT_ERROR, src, a->line, a->prog_col, a->prog_len,
+					   "second account line for program '%s' (first on line %d)", a->program,
+					   c->accounts[j].line);
+		for (size_t k = 0; k < a->n_keys; k++) {
+			bool read = false;
+			for (size_t n = 0; n < rs->ninputs && !read; n++)
+				read = rs->inputs[n].kind == PT_IN_ACCOUNT && rs->inputs[n].prog == p &&
+				       strcmp(rs->inputs[n].name, a->keys[k].key) == 0;
+			if (!read)
+				pt_diag_at(d, PT_WARNING, src, a->keys[k].line, a->keys[k].col, a->keys[k].len,
+					   "program %s does not read account key '%s'; it is ignored", a->program,
+					   a->keys[k].key);
+		}
+	}
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		const pt_input_def *in = &rs->inputs[i];
+		const pt_account *acct = in->prog >= 0 && in->kind != PT_IN_BUILTIN && in->kind != PT_IN_CATSUM ?
+			pt_cart_account(c, rs->progs[in->prog].id) : NULL;
+		pt_rat val = pt_rat_int(0);
+		switch (in->kind) {
+		case PT_IN_BUILTIN:
+			switch ((pt_builtin)in->builtin) {
+			case PT_B_DATE: val = pt_rat_int(date); break;
+			case PT_B_DAY: val = pt_rat_int(pt_date_day(date)); break;
+			case PT_B_MONTH: {
+				int y, m, dd;
+				pt_date_to_ymd(date, &y, &m, &dd);
+				val = pt_rat_int(m);
+				break;
+			}
+			case PT_B_WEEKDAY: val = pt_rat_int(pt_date_weekday(date)); break;
+			case PT_B_TOTAL:
+				if (!cat_sum(c, NULL, &v)) {
+					pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
+						   "the cart's total does not fit in 64 bits");
+					v = 0;
+				}
+				val = pt_rat_int(v);
+				break;
+			case PT_B_CARD: val = pt_rat_int(c->card ? pt_ruleset_find_str(rs, c->card) : -1); break;
+			case PT_B_METHOD: val = pt_rat_int(c->method ? pt_ruleset_find_str(rs, c->method) : -1); break;
+			case PT_B_ITEMS: val = pt_rat_int((int64_t)c->n_items); break;
+			case PT_B__COUNT: break;
+			}
+			break;
+		case PT_IN_CATSUM:
+			if (!cat_sum(c, in->name, &v)) {
+				pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
+					   "the cart's %s items' total does not fit in 64 bits", in->name);
+				v = 0;
+			}
+			val = pt_rat_int(v);
+			break;
+		case PT_IN_LINKED:
+			val = pt_rat_int(acct != NULL);
+			break;
+		case PT_IN_BALANCE:
+			val = pt_rat_int(acct ? acct->balance : 0);
+			break;
+		case PT_IN_ACCOUNT: {
+			const pt_ckv *kv = find_key(acct, in->name);
+			if (kv) {
+				if (!convert(rs, kv, in->type, &val)) {
+					pt_diag_at(d, PT_ERROR, src, kv->line, kv->col, kv->len,
+						   "account key '%s' of program %s must be %s (declared in %s:%d)",
+						   in->name, rs->progs[in->prog].id, cart_spelling(in->type),
+						   rs->files[in->file], in->line);
+				}
+			} else if (in->has_default) {
+				val = in->dflt;
+			} else if (acct) {
+				pt_diag_at(d, PT_ERROR, src, acct->line, acct->col, 7,
+					   "account program=%s is missing required key '%s' (%s)", acct->program,
+					   in->name, cart_spelling(in->type));
+			}
+			break;
+		}
+		}
+		inputs[i] = val;
+	}
+	return d->n_errors == errors;
+}

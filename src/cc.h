@@ -1,0 +1,97 @@
+/* cc.h - state shared by the compiler passes (compile.c, sema.c, gen.c).
+ *
+ * The driver parses every source into one AST arena, gathers each
+ * program's declarations into a pt_prog_info, then runs sema (names and
+ * units) and gen (bytecode) per program.  Builders are growable arrays;
+ * at the end everything is copied into the rule set's own arena. */
+#ifndef PT_CC_H
+#define PT_CC_H
+
+#include "ast.h"
+#include "rules.h"
+
+/* A tier table: every dated version of `tiers NAME by KEY`. */
+typedef struct pt_tier_info {
+	const char *name;
+	pt_decl *versions[16];
+	int nversions;
+	int key_input;              /* input slot of the key */
+	pt_unit key_unit;
+	const char *fields[16];     /* field names, from the first row */
+	pt_unit units[16];
+	bool integral[16];
+	int slots[16];              /* local slot per field */
+	int nfields;
+	bool used_redeem, used_earn;
+} pt_tier_info;
+
+/* A name visible in the current scope. */
+typedef struct pt_binding {
+	const char *name;
+	int slot;
+	pt_unit unit;
+	bool integral;
+} pt_binding;
+
+typedef enum { PT_SEC_NONE, PT_SEC_REDEEM, PT_SEC_EARN } pt_section;
+
+typedef struct pt_prog_info {
+	pt_prog_ast *ast;
+	int index;
+	const pt_src *src;
+	pt_decl *name, *valid;
+	pt_strlist *exclude;
+	pt_decl *redeems[16], *earns[16];
+	int nredeems, nearns;
+	pt_tier_info tiers[8];
+	int ntiers;
+	int nlocals;
+	int slot_basis, slot_acc, slot_value, slot_maxp;
+	pt_binding scope[64];
+	int nscope;
+	pt_section sec;
+	const char *granted;
+} pt_prog_info;
+
+typedef struct pt_cc {
+	pt_diags *d;
+	const pt_src *srcs;
+	size_t nsrcs;
+	pt_arena ast;               /* AST of every source */
+	pt_prog_info *progs;
+	size_t nprogs;
+	/* builders */
+	uint32_t *code;
+	pt_line_def *lines;
+	size_t ncode, capcode;
+	pt_rat *consts;
+	size_t nconsts, capconsts;
+	const char **strs;
+	size_t nstrs, capstrs;
+	pt_input_def *inputs;
+	size_t ninputs, capinputs;
+	pt_rule_def *rules;
+	size_t nrules, caprules;
+	bool oom;                   /* a builder failed to grow */
+	int cur_file;               /* file of the code being emitted */
+	int cur_line;
+} pt_cc;
+
+/* compile.c: interning and emission helpers. */
+int pt_cc_const(pt_cc *cc, pt_rat v);
+int pt_cc_str(pt_cc *cc, const char *s);
+int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name, pt_unit type);
+int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit);
+uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg);
+void pt_cc_patch(pt_cc *cc, uint32_t at, uint32_t target);
+void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* sema.c: resolve names and check units; false on any error. */
+bool pt_sema_program(pt_cc *cc, pt_prog_info *pi);
+/* The yen spent on eligible items: total minus excluded categories. */
+void pt_gen_eligible(pt_cc *cc, pt_prog_info *pi);
+/* gen.c: emit both sections of a program. */
+void pt_gen_program(pt_cc *cc, pt_prog_info *pi, pt_program *out);
+
+#endif

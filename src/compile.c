@@ -1,0 +1,343 @@
+/* compile.c - the compiler driver: parse every source, check and generate
+ * each program, copy the result into a rule set and verify it.
+ *
+ * Also holds the builders the passes share: interned constants, strings
+ * and inputs, the rule table for --explain, and instruction emission with
+ * the pc -> line table. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+#include "opcodes.h"
+
+/* Grow a builder array to hold one more element. */
+static bool grow(pt_cc *cc, void **v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *p = realloc(*v, nc * elem);
+	if (!p) {
+		cc->oom = true;
+		return false;
+	}
+	*v = p;
+	*cap = nc;
+	return true;
+}
+
+/* Report an error at loc in the program's file. */
+void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int len = loc.last_line == loc.first_line ? loc.last_column - loc.first_column + 1 : 1;
+	pt_diag_vat(cc->d, PT_ERROR, pi->src, loc.first_line, loc.first_column, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Index of constant v, adding it once. */
+int pt_cc_const(pt_cc *cc, pt_rat v)
+{
+	for (size_t i = 0; i < cc->nconsts; i++)
+		if (cc->consts[i].n == v.n && cc->consts[i].d == v.d)
+			return (int)i;
+	if (cc->nconsts >= PT_MAX_CONSTS || !grow(cc, (void **)&cc->consts, &cc->capconsts, cc->nconsts, sizeof v)) {
+		cc->oom = true;
+		return 0;
+	}
+	cc->consts[cc->nconsts] = v;
+	return (int)cc->nconsts++;
+}
+
+/* Index of string s, adding it once. */
+int pt_cc_str(pt_cc *cc, const char *s)
+{
+	for (size_t i = 0; i < cc->nstrs; i++)
+		if (strcmp(cc->strs[i], s) == 0)
+			return (int)i;
+	if (cc->nstrs >= PT_MAX_STRS || !grow(cc, (void **)&cc->strs, &cc->capstrs, cc->nstrs, sizeof s)) {
+		cc->oom = true;
+		return 0;
+	}
+	char *copy = pt_arena_strndup(&cc->ast, s, strlen(s));
+	if (!copy) {
+		cc->oom = true;
+		return 0;
+	}
+	cc->strs[cc->nstrs] = copy;
+	return (int)cc->nstrs++;
+}
+
+/* Index of an input slot, adding it once. */
+int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name, pt_unit type)
+{
+	for (size_t i = 0; i < cc->ninputs; i++) {
+		const pt_input_def *in = &cc->inputs[i];
+		if (in->kind != kind)
+			continue;
+		if ((kind == PT_IN_BUILTIN && in->builtin == builtin) ||
+		    (kind == PT_IN_CATSUM && strcmp(in->name, name) == 0) ||
+		    ((kind == PT_IN_LINKED || kind == PT_IN_BALANCE) && in->prog == prog) ||
+		    (kind == PT_IN_ACCOUNT && in->prog == prog && strcmp(in->name, name) == 0))
+			return (int)i;
+	}
+	if (cc->ninputs >= PT_MAX_INPUTS ||
+	    !grow(cc, (void **)&cc->inputs, &cc->capinputs, cc->ninputs, sizeof *cc->inputs)) {
+		cc->oom = true;
+		return 0;
+	}
+	pt_input_def *in = &cc->inputs[cc->ninputs];
+	memset(in, 0, sizeof *in);
+	in->kind = kind;
+	in->builtin = builtin;
+	in->prog = prog;
+	in->name = name ? pt_arena_strndup(&cc->ast, name, strlen(name)) : NULL;
+	in->type = type;
+	return (int)cc->ninputs++;
+}
+
+/* Add an --explain entry for the statement at loc. */
+int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit)
+{
+	if (!grow(cc, (void **)&cc->rules, &cc->caprules, cc->nrules, sizeof *cc->rules))
+		return 0;
+	const pt_src *src = pi->src;
+	const char *p = src->text, *end = src->text + src->len;
+	for (int l = 1; l < loc.first_line && p < end; p++)
+		if (*p == '\n')
+			l++;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *e = p;
+	while (e < end && *e != '\n' && *e != '\r' && *e != '#')
+		e++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	pt_rule_def *r = &cc->rules[cc->nrules];
+	r->file = pi->ast->file;
+	r->line = loc.first_line;
+	r->col = loc.first_column;
+	r->text = pt_arena_strndup(&cc->ast, p, (size_t)(e - p));
+	r->prog = pi->index;
+	r->unit = unit;
+	return (int)cc->nrules++;
+}
+
+/* Append an instruction with the current source line; returns its pc. */
+uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg)
+{
+	if (cc->ncode >= PT_MAX_CODE) {
+		cc->oom = true;
+		return 0;
+	}
+	size_t old = cc->capcode;
+	if (!grow(cc, (void **)&cc->code, &cc->capcode, cc->ncode, sizeof *cc->code))
+		return 0;
+	if (cc->capcode != old) {   /* the line table grows in step with the code */
+		pt_line_def *l = realloc(cc->lines, cc->capcode * sizeof *l);
+		if (!l) {
+			cc->oom = true;
+			return 0;
+		}
+		cc->lines = l;
+	}
+	cc->code[cc->ncode] = PT_INS(op, arg & PT_ARG_MAX);
+	cc->lines[cc->ncode] = (pt_line_def){ (uint16_t)cc->cur_file, (uint32_t)cc->cur_line };
+	return (uint32_t)cc->ncode++;
+}
+
+/* Set the target of the jump at pc `at`. */
+void pt_cc_patch(pt_cc *cc, uint32_t at, uint32_t target)
+{
+	if (at < cc->ncode)
+		cc->code[at] = PT_INS(PT_INS_OP(cc->code[at]), target & PT_ARG_MAX);
+}
+
+/* Copy n elements into the rule set's arena. */
+static void *copy_out(pt_arena *a, const void *src, size_t n, size_t elem, bool *ok)
+{
+	if (n == 0)
+		return NULL;
+	void *p = pt_arena_alloc(a, n * elem);
+	if (!p) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(p, src, n * elem);
+	return p;
+}
+
+/* Copy a C string into the arena (NULL stays NULL). */
+static const char *str_out(pt_arena *a, const char *s, bool *ok)
+{
+	if (!s)
+		return NULL;
+	char *p = pt_arena_strndup(a, s, strlen(s));
+	if (!p)
+		*ok = false;
+	return p;
+}
+
+/* Move the builders into a freshly allocated rule set. */
+static pt_ruleset *build_ruleset(pt_cc *cc, pt_program *progs)
+{
+	pt_ruleset *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return NULL;
+	bool ok = true;
+	pt_arena *a = &rs->arena;
+	pt_arena_init(a, 1 << 16);
+	rs->nprogs = cc->nprogs;
+	rs->progs = copy_out(a, progs, cc->nprogs, sizeof *progs, &ok);
+	for (size_t i = 0; ok && i < rs->nprogs; i++) {
+		rs->progs[i].id = str_out(a, progs[i].id, &ok);
+		rs->progs[i].name = str_out(a, progs[i].name, &ok);
+		rs->progs[i].granted = str_out(a, progs[i].granted, &ok);
+	}
+	rs->ncode = cc->ncode;
+	rs->code = copy_out(a, cc->code, cc->ncode, sizeof *cc->code, &ok);
+	rs->lines = copy_out(a, cc->lines, cc->ncode, sizeof *cc->lines, &ok);
+	rs->nconsts = cc->nconsts;
+	rs->consts = copy_out(a, cc->consts, cc->nconsts, sizeof *cc->consts, &ok);
+	rs->nstrs = cc->nstrs;
+	rs->strs = copy_out(a, cc->strs, cc->nstrs, sizeof *cc->strs, &ok);
+	for (size_t i = 0; ok && i < rs->nstrs; i++)
+		rs->strs[i] = str_out(a, cc->strs[i], &ok);
+	rs->ninputs = cc->ninputs;
+	rs->inputs = copy_out(a, cc->inputs, cc->ninputs, sizeof *cc->inputs, &ok);
+	for (size_t i = 0; ok && i < rs->ninputs; i++)
+		rs->inputs[i].name = str_out(a, cc->inputs[i].name, &ok);
+	rs->nrules = cc->nrules;
+	rs->rules = copy_out(a, cc->rules, cc->nrules, sizeof *cc->rules, &ok);
+	for (size_t i = 0; ok && i < rs->nrules; i++)
+		rs->rules[i].text = str_out(a, cc->rules[i].text, &ok);
+	rs->nfiles = cc->nsrcs;
+	rs->files = pt_arena_alloc(a, (cc->nsrcs ? cc->nsrcs : 1) * sizeof *rs->files);
+	if (!rs->files)
+		ok = false;
+	for (size_t i = 0; ok && i < cc->nsrcs; i++)
+		rs->files[i] = str_out(a, cc->srcs[i].name, &ok);
+	if (!ok) {
+		pt_ruleset_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+/* Parse, check, generate and verify; NULL with diagnostics on error. */
+pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
+{
+	pt_cc cc = { .d = d, .srcs = srcs, .nsrcs = n };
+	pt_ruleset *rs = NULL;
+	pt_program *progs = NULL;
+	size_t errors = d->n_errors;
+	pt_arena_init(&cc.ast, 1 << 16);
+	pt_prog_ast *all = NULL, **tail = &all;
+	for (size_t i = 0; i < n; i++) {
+		if (srcs[i].len > PT_MAX_SOURCE) {
+			pt_diag_file(d, PT_ERROR, srcs[i].name, "rules file is too large (limit is %u bytes)",
+				     (unsigned)PT_MAX_SOURCE);
+			continue;
+		}
+		pt_parser p = { .arena = &cc.ast, .diags = d, .src = &srcs[i], .file = (int)i };
+		pt_parse(&p);
+		if (p.oom)
+			cc.oom = true;
+		*tail = p.progs;
+		while (*tail)
+			tail = &(*tail)->next;
+	}
+	for (pt_prog_ast *g = all; g; g = g->next)
+		cc.nprogs++;
+	if (cc.nprogs > PT_MAX_PROGRAMS) {
+		pt_diag_file(d, PT_ERROR, srcs[0].name, "too many programs (limit is %d)", PT_MAX_PROGRAMS);
+		goto out;
+	}
+	if (d->n_errors > errors)
+		goto out;
+	if (cc.nprogs == 0) {
+		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "no programs found; a rules file holds `program ID { ... }` blocks");
+		goto out;
+	}
+	cc.progs = calloc(cc.nprogs, sizeof *cc.progs);
+	progs = calloc(cc.nprogs, sizeof *progs);
+	if (!cc.progs || !progs) {
+		cc.oom = true;
+		goto out;
+	}
+	size_t k = 0;
+	for (pt_prog_ast *g = all; g; g = g->next, k++) {
+		pt_prog_info *pi = &cc.progs[k];
+		pi->ast = g;
+		pi->index = (int)k;
+		pi->src = &srcs[g->file];
+		for (size_t j = 0; j < k; j++)
+			if (strcmp(cc.progs[j].ast->id, g->id) == 0)
+				pt_cc_error(&cc, pi, g->id_loc, "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
+					    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
+		/* Every program owns its linked flag and balance slots. */
+		pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
+		pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
+	}
+	for (size_t i = 0; i < cc.nprogs; i++)
+		pt_sema_program(&cc, &cc.progs[i]);
+	if (d->n_errors > errors || cc.oom)
+		goto out;
+	for (size_t i = 0; i < cc.nprogs; i++) {
+		pt_prog_info *pi = &cc.progs[i];
+		pt_program *pg = &progs[i];
+		pg->id = pi->ast->id;
+		pg->name = pi->name->name;
+		pg->file = pi->ast->file;
+		pg->line = pi->ast->loc.first_line;
+		pg->valid_from = pi->valid ? pi->valid->from : PT_DATE_MIN;
+		pg->valid_until = pi->valid ? pi->valid->until : PT_DATE_MAX;
+		pg->linked_input = pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
+		pg->balance_input = pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
+		pt_gen_program(&cc, pi, pg);
+	}
+	if (d->n_errors > errors || cc.oom)
+		goto out;
+	rs = build_ruleset(&cc, progs);
+	if (!rs) {
+		cc.oom = true;
+		goto out;
+	}
+	if (!pt_verify(rs, d, n ? srcs[0].name : "rules")) {
+		pt_ruleset_free(rs);
+		rs = NULL;
+	}
+out:
+	if (cc.oom)
+		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "out of memory, or a compiler limit was exceeded (docs/limits.md)");
+	free(cc.code);
+	free(cc.lines);
+	free(cc.consts);
+	free(cc.strs);
+	free(cc.inputs);
+	free(cc.rules);
+	free(cc.progs);
+	free(progs);
+	pt_arena_free(&cc.ast);
+	return rs;
+}
+
+/* Release a rule set and everything it owns. */
+void pt_ruleset_free(pt_ruleset *rs)
+{
+	if (!rs)
+		return;
+	pt_arena_free(&rs->arena);
+	free(rs);
+}
+
+/* Look up a string in the rule set's table. */
+int pt_ruleset_find_str(const pt_ruleset *rs, const char *s)
+{
+	for (size_t i = 0; i < rs->nstrs; i++)
+		if (strcmp(rs->strs[i], s) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,436 @@
+/* gen.c - bytecode for a checked program.
+ *
+ * Each program has two sections, redeem and earn, each a straight run of
+ * forward-only code ending in HALT or FAIL.  Failing `require`s jump to
+ * out-of-line FAIL stubs after the section's HALT, so the common path is
+ * straight-line.  Every statement records its source line, and TRACE
+ * instructions feed --explain. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cc.h"
+#include "date.h"
+#include "opcodes.h"
+
+/* A pending jump to an out-of-line FAIL with its reason. */
+typedef struct pt_fail {
+	uint32_t at;
+	int reason;
+	int line;
+} pt_fail;
+
+typedef struct pt_gen {
+	pt_cc *cc;
+	pt_prog_info *pi;
+	pt_fail fails[256];
+	int nfails;
+} pt_gen;
+
+/* Point the line table at a node's line for the code that follows. */
+static void at_line(pt_gen *g, pt_loc loc)
+{
+	g->cc->cur_line = loc.first_line;
+}
+
+static void emit_expr(pt_gen *g, const pt_expr *e);
+
+/* Push the yen spent on items this program may count. */
+void pt_gen_eligible(pt_cc *cc, pt_prog_info *pi)
+{
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_BUILTIN, PT_B_TOTAL, -1, NULL, PT_U_YEN));
+	for (pt_strlist *l = pi->exclude; l; l = l->next) {
+		pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_CATSUM, 0, -1, l->s, PT_U_YEN));
+		pt_cc_emit(cc, PT_OP_SUB, 0);
+	}
+}
+
+/* Code for a binary operator whose operands are on the stack. */
+static const int binop_code[] = {
+	[PT_BIN_ADD] = PT_OP_ADD, [PT_BIN_SUB] = PT_OP_SUB, [PT_BIN_MUL] = PT_OP_MUL,
+	[PT_BIN_DIV] = PT_OP_DIV, [PT_BIN_EQ] = PT_OP_EQ, [PT_BIN_NE] = PT_OP_NE,
+	[PT_BIN_LT] = PT_OP_LT, [PT_BIN_LE] = PT_OP_LE, [PT_BIN_GT] = PT_OP_GT,
+	[PT_BIN_GE] = PT_OP_GE, [PT_BIN_AND] = PT_OP_AND, [PT_BIN_OR] = PT_OP_OR,
+};
+
+/* Push the value of e. */
+static void emit_expr(pt_gen *g, const pt_expr *e)
+{
+	pt_cc *cc = g->cc;
+	switch (e->kind) {
+	case PT_E_NUM:
+	case PT_E_BOOL:
+	case PT_E_DATE:
+		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, e->num));
+		break;
+	case PT_E_STR:
+		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(pt_cc_str(cc, e->str))));
+		break;
+	case PT_E_NAME:
+		if (e->ref == PT_R_ELIGIBLE)
+			pt_gen_eligible(cc, g->pi);
+		else
+			pt_cc_emit(cc, e->ref == PT_R_INPUT ? PT_OP_INPUT : PT_OP_LOAD, (uint32_t)e->slot);
+		break;
+	case PT_E_BIN:
+		emit_expr(g, e->a);
+		emit_expr(g, e->b);
+		pt_cc_emit(cc, binop_code[e->op], 0);
+		break;
+	case PT_E_NOT:
+		emit_expr(g, e->a);
+		pt_cc_emit(cc, PT_OP_NOT, 0);
+		break;
+	case PT_E_NEG:
+		emit_expr(g, e->a);
+		pt_cc_emit(cc, PT_OP_NEG, 0);
+		break;
+	case PT_E_CALL: {
+		static const int fn_code[] = { PT_OP_FLOOR, PT_OP_CEIL, PT_OP_ROUND, PT_OP_MIN, PT_OP_MAX };
+		emit_expr(g, e->a);
+		if (e->b)
+			emit_expr(g, e->b);
+		pt_cc_emit(cc, fn_code[e->fn], 0);
+		break;
+	}
+	case PT_E_IF: {
+		emit_expr(g, e->c);
+		uint32_t jf = pt_cc_emit(cc, PT_OP_JMPF, 0);
+		emit_expr(g, e->a);
+		uint32_t j = pt_cc_emit(cc, PT_OP_JMP, 0);
+		pt_cc_patch(cc, jf, (uint32_t)cc->ncode);
+		emit_expr(g, e->b);
+		pt_cc_patch(cc, j, (uint32_t)cc->ncode);
+		break;
+	}
+	case PT_E_AS:
+		emit_expr(g, e->a);   /* one for one: the unit changes, not the value */
+		break;
+	case PT_E_IN: {
+		int n = 0;
+		for (pt_strlist *l = e->list; l; l = l->next, n++) {
+			emit_expr(g, e->a);
+			pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(pt_cc_str(cc, l->s))));
+			pt_cc_emit(cc, PT_OP_EQ, 0);
+			if (n)
+				pt_cc_emit(cc, PT_OP_OR, 0);
+		}
+		break;
+	}
+	}
+}
+
+/* Push whether the order date lies in [from, until]. */
+static void emit_in_period(pt_gen *g, bool hf, int32_t from, bool hu, int32_t until)
+{
+	pt_cc *cc = g->cc;
+	int date = pt_cc_input(cc, PT_IN_BUILTIN, PT_B_DATE, -1, NULL, PT_U_DATE);
+	if (hf) {
+		pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)date);
+		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(from)));
+		pt_cc_emit(cc, PT_OP_GE, 0);
+	}
+	if (hu) {
+		pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)date);
+		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(until)));
+		pt_cc_emit(cc, PT_OP_LE, 0);
+		if (hf)
+			pt_cc_emit(cc, PT_OP_AND, 0);
+	}
+	if (!hf && !hu)
+		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(1)));
+}
+
+/* Jump to an out-of-line FAIL with reason when the top of stack is 0. */
+static void fail_unless(pt_gen *g, const char *reason, int line)
+{
+	uint32_t at = pt_cc_emit(g->cc, PT_OP_JMPF, 0);
+	if (g->nfails >= (int)(sizeof g->fails / sizeof g->fails[0])) {
+		pt_cc_error(g->cc, g->pi, g->pi->ast->loc, "too many require statements in one section (limit is 256)");
+		return;
+	}
+	g->fails[g->nfails++] = (pt_fail){ at, pt_cc_str(g->cc, reason), line };
+}
+
+/* Emit the FAIL stubs collected for the section just ended. */
+static void flush_fails(pt_gen *g)
+{
+	for (int i = 0; i < g->nfails; i++) {
+		g->cc->cur_line = g->fails[i].line;
+		pt_cc_patch(g->cc, g->fails[i].at, (uint32_t)g->cc->ncode);
+		pt_cc_emit(g->cc, PT_OP_FAIL, (uint32_t)g->fails[i].reason);
+	}
+	g->nfails = 0;
+}
+
+/* Apply an optional `cap X else "reason"` to the value on the stack. */
+static void emit_cap(pt_gen *g, const pt_expr *cap, const char *reason)
+{
+	if (!cap)
+		return;
+	emit_expr(g, cap);
+	pt_cc_emit(g->cc, PT_OP_CAP, reason ? (uint32_t)pt_cc_str(g->cc, reason) : PT_NO_STR);
+}
+
+/* Statements of one block. */
+static void emit_stmts(pt_gen *g, const pt_stmt *s)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	for (; s; s = s->next) {
+		at_line(g, s->loc);
+		static const pt_unit traced[] = {
+			[PT_S_LET] = PT_U_NONE, [PT_S_ADD] = PT_U_POINTS, [PT_S_REQUIRE] = PT_U_BOOL,
+			[PT_S_WHEN] = PT_U_BOOL, [PT_S_BASIS] = PT_U_YEN, [PT_S_VALUE] = PT_U_YEN,
+			[PT_S_GRANTED] = PT_U_NONE, [PT_S_CAP] = PT_U_POINTS,
+		};
+		if (s->kind == PT_S_GRANTED || (s->kind == PT_S_CAP && pi->sec == PT_SEC_REDEEM))
+			continue;
+		int rule = pt_cc_rule(cc, pi, s->loc, s->kind == PT_S_LET ? s->e->unit : traced[s->kind]);
+		switch (s->kind) {
+		case PT_S_LET:
+			emit_expr(g, s->e);
+			emit_cap(g, s->cap, s->reason);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)s->slot);
+			break;
+		case PT_S_ADD:
+			emit_expr(g, s->e);
+			emit_cap(g, s->cap, s->reason);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_acc);
+			pt_cc_emit(cc, PT_OP_ADD, 0);
+			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
+			break;
+		case PT_S_REQUIRE:
+			emit_expr(g, s->e);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			fail_unless(g, s->reason, s->loc.first_line);
+			break;
+		case PT_S_WHEN: {
+			emit_expr(g, s->e);
+			if (s->has_from || s->has_until) {
+				emit_in_period(g, s->has_from, s->from, s->has_until, s->until);
+				pt_cc_emit(cc, PT_OP_AND, 0);
+			}
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			uint32_t skip = pt_cc_emit(cc, PT_OP_JMPF, 0);
+			emit_stmts(g, s->body);
+			pt_cc_patch(cc, skip, (uint32_t)cc->ncode);
+			break;
+		}
+		case PT_S_BASIS:
+			emit_expr(g, s->e);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_basis);
+			break;
+		case PT_S_VALUE:
+			emit_expr(g, s->e);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_value);
+			break;
+		case PT_S_CAP:   /* in earn: caps the points so far (redeem caps: see emit_redeem_end) */
+			pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_acc);
+			emit_cap(g, s->e, s->reason);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
+			break;
+		case PT_S_GRANTED:
+			break;
+		}
+	}
+}
+
+/* Select a tier row for every table this section reads. */
+static void emit_tiers(pt_gen *g, pt_section sec)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	char msg[160];
+	for (int t = 0; t < pi->ntiers; t++) {
+		pt_tier_info *ti = &pi->tiers[t];
+		if (!(sec == PT_SEC_REDEEM ? ti->used_redeem : ti->used_earn))
+			continue;
+		uint32_t done[64 * 16];
+		int ndone = 0;
+		for (int v = 0; v < ti->nversions; v++) {
+			pt_decl *d = ti->versions[v];
+			at_line(g, d->loc);
+			uint32_t next_version = 0;
+			bool dated = d->has_from || d->has_until;
+			if (dated) {
+				emit_in_period(g, d->has_from, d->from, d->has_until, d->until);
+				next_version = pt_cc_emit(cc, PT_OP_JMPF, 0);
+			}
+			for (pt_tier_row *r = d->rows; r; r = r->next) {
+				at_line(g, r->loc);
+				uint32_t next_row = 0;
+				if (r->threshold) {
+					pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)ti->key_input);
+					emit_expr(g, r->threshold);
+					pt_cc_emit(cc, PT_OP_GE, 0);
+					next_row = pt_cc_emit(cc, PT_OP_JMPF, 0);
+				}
+				int f = 0;
+				for (pt_field *fl = r->fields; fl && f < ti->nfields; fl = fl->next, f++) {
+					emit_expr(g, fl->e);
+					pt_cc_emit(cc, PT_OP_STORE, (uint32_t)ti->slots[f]);
+				}
+				pt_cc_emit(cc, PT_OP_TIER, (uint32_t)pt_cc_str(cc, r->label));
+				if (ndone < (int)(sizeof done / sizeof done[0]))
+					done[ndone++] = pt_cc_emit(cc, PT_OP_JMP, 0);
+				if (r->threshold)
+					pt_cc_patch(cc, next_row, (uint32_t)cc->ncode);
+				if (!r->threshold)
+					break;
+			}
+			if (dated)
+				pt_cc_patch(cc, next_version, (uint32_t)cc->ncode);
+		}
+		snprintf(msg, sizeof msg, "no '%s' table is in force on the order date", ti->name);
+		pt_cc_emit(cc, PT_OP_FAIL, (uint32_t)pt_cc_str(cc, msg));
+		for (int i = 0; i < ndone; i++)
+			pt_cc_patch(cc, done[i], (uint32_t)cc->ncode);
+	}
+}
+
+/* Prologue shared by both sections: validity period and linked account. */
+static void emit_prologue(pt_gen *g)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	char msg[200], day[16];
+	at_line(g, pi->ast->loc);
+	if (pi->valid) {
+		at_line(g, pi->valid->loc);
+		if (pi->valid->has_from) {
+			pt_date_format(pi->valid->from, day);
+			snprintf(msg, sizeof msg, "program %s starts on %s", pi->ast->id, day);
+			emit_in_period(g, true, pi->valid->from, false, 0);
+			fail_unless(g, msg, pi->valid->loc.first_line);
+		}
+		if (pi->valid->has_until) {
+			pt_date_format(pi->valid->until, day);
+			snprintf(msg, sizeof msg, "program ended on %s", day);
+			emit_in_period(g, false, 0, true, pi->valid->until);
+			fail_unless(g, msg, pi->valid->loc.first_line);
+		}
+	}
+	at_line(g, pi->ast->loc);
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL));
+	snprintf(msg, sizeof msg, "not linked: the cart has no `account program=%s` line", pi->ast->id);
+	fail_unless(g, msg, pi->ast->loc.first_line);
+	pt_gen_eligible(cc, pi);
+	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_basis);
+	pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(0)));
+	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
+}
+
+/* Redeem epilogue: usable points = min(balance, eligible / value), caps. */
+static void emit_redeem_end(pt_gen *g, const pt_decl *blk)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	at_line(g, blk->loc);
+	int balance = pt_cc_input(cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)balance);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_basis);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
+	pt_cc_emit(cc, PT_OP_DIV, 0);
+	pt_cc_emit(cc, PT_OP_FLOOR, 0);
+	pt_cc_emit(cc, PT_OP_CAP, (uint32_t)pt_cc_str(cc, "limited to what the eligible items are worth"));
+	for (const pt_stmt *s = blk->body; s; s = s->next)
+		if (s->kind == PT_S_CAP) {
+			at_line(g, s->loc);
+			emit_cap(g, s->e, s->reason);
+			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)pt_cc_rule(cc, pi, s->loc, PT_U_POINTS));
+		}
+	at_line(g, blk->loc);
+	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_maxp);
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)balance);
+	pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(0)));
+	pt_cc_emit(cc, PT_OP_LE, 0);
+	uint32_t has_points = pt_cc_emit(cc, PT_OP_JMPF, 0);
+	pt_cc_emit(cc, PT_OP_REASON, (uint32_t)pt_cc_str(cc, "no points to use (balance is 0)"));
+	pt_cc_patch(cc, has_points, (uint32_t)cc->ncode);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_maxp);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_MAX_POINTS);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_maxp);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
+	pt_cc_emit(cc, PT_OP_MUL, 0);
+	pt_cc_emit(cc, PT_OP_FLOOR, 0);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_VALUE_YEN);
+	pt_cc_emit(cc, PT_OP_HALT, 0);
+}
+
+/* Earn epilogue: publish points and basis. */
+static void emit_earn_end(pt_gen *g, const pt_decl *blk)
+{
+	pt_cc *cc = g->cc;
+	at_line(g, blk->loc);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)g->pi->slot_acc);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_POINTS);
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)g->pi->slot_basis);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_BASIS);
+	pt_cc_emit(cc, PT_OP_HALT, 0);
+}
+
+/* One section: prologue, tiers, the dated block in force, epilogue. */
+static uint32_t emit_section(pt_gen *g, pt_section sec, pt_decl **blocks, int nblocks)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	uint32_t entry = (uint32_t)cc->ncode;
+	pi->sec = sec;
+	at_line(g, pi->ast->loc);
+	if (nblocks == 0) {
+		pt_cc_emit(cc, PT_OP_FAIL, (uint32_t)pt_cc_str(cc, sec == PT_SEC_REDEEM ?
+			"this program's points cannot be used here" : "this program does not earn points here"));
+		return entry;
+	}
+	emit_prologue(g);
+	emit_tiers(g, sec);
+	for (int i = 0; i < nblocks; i++) {
+		pt_decl *blk = blocks[i];
+		uint32_t next = 0;
+		bool dated = blk->has_from || blk->has_until;
+		at_line(g, blk->loc);
+		if (dated) {
+			emit_in_period(g, blk->has_from, blk->from, blk->has_until, blk->until);
+			next = pt_cc_emit(cc, PT_OP_JMPF, 0);
+		}
+		emit_stmts(g, blk->body);
+		if (sec == PT_SEC_REDEEM)
+			emit_redeem_end(g, blk);
+		else
+			emit_earn_end(g, blk);
+		if (dated)
+			pt_cc_patch(cc, next, (uint32_t)cc->ncode);
+		else
+			break;   /* an undated block is always in force */
+	}
+	bool all_dated = true;
+	for (int i = 0; i < nblocks; i++)
+		all_dated = all_dated && (blocks[i]->has_from || blocks[i]->has_until);
+	if (all_dated)
+		pt_cc_emit(cc, PT_OP_FAIL, (uint32_t)pt_cc_str(cc, sec == PT_SEC_REDEEM ?
+			"no redeem rules are in force on the order date" :
+			"no earn rules are in force on the order date"));
+	flush_fails(g);
+	pi->sec = PT_SEC_NONE;
+	return entry;
+}
+
+/* Emit a program's two sections and fill in its table entry. */
+void pt_gen_program(pt_cc *cc, pt_prog_info *pi, pt_program *out)
+{
+	pt_gen g = { .cc = cc, .pi = pi };
+	cc->cur_file = pi->ast->file;
+	out->redeem_pc = emit_section(&g, PT_SEC_REDEEM, pi->redeems, pi->nredeems);
+	out->redeem_end = (uint32_t)cc->ncode;
+	out->earn_pc = emit_section(&g, PT_SEC_EARN, pi->earns, pi->nearns);
+	out->earn_end = (uint32_t)cc->ncode;
+	out->redeems = pi->nredeems > 0;
+	out->earns = pi->nearns > 0;
+	out->granted = pi->granted;
+	out->nlocals = (uint32_t)pi->nlocals;
+}

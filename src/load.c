@@ -1,0 +1,144 @@
+/* load.c - files, directories and standard input. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "load.h"
+
+/* Slurp a file or stdin; the buffer is NUL-terminated for convenience. */
+char *pt_read_file(const char *path, size_t *len, pt_diags *d)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f) {
+		pt_diag_file(d, PT_ERROR, path, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap) {
+			if (ferror(f)) {
+				pt_diag_file(d, PT_ERROR, path, "cannot read: %s", strerror(errno));
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+		char *nb = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2 + 1);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			pt_diag_file(d, PT_ERROR, path, "file too large to read");
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (!is_stdin)
+		fclose(f);
+	if (!buf)
+		return NULL;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Append one file's contents under its path. */
+static bool add_file(pt_srclist *l, const char *path, pt_diags *d)
+{
+	size_t len;
+	char *text = pt_read_file(path, &len, d);
+	if (!text)
+		return false;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		pt_src *v = realloc(l->v, nc * sizeof *v);
+		if (!v) {
+			free(text);
+			pt_diag_file(d, PT_ERROR, path, "out of memory");
+			return false;
+		}
+		l->v = v;
+		l->cap = nc;
+	}
+	l->v[l->n++] = (pt_src){ strdup(path), text, len };
+	return true;
+}
+
+/* qsort comparator for file names. */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add a file, or a directory's *.rules files in name order. */
+bool pt_srclist_add(pt_srclist *l, const char *path, pt_diags *d)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *dir = opendir(path);
+		if (!dir) {
+			pt_diag_file(d, PT_ERROR, path, "cannot open directory: %s", strerror(errno));
+			return false;
+		}
+		char **names = NULL;
+		size_t n = 0, cap = 0;
+		bool ok = true;
+		struct dirent *e;
+		while ((e = readdir(dir)) != NULL) {
+			size_t nl = strlen(e->d_name);
+			if (nl < 7 || strcmp(e->d_name + nl - 6, ".rules") != 0 || e->d_name[0] == '.')
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				char **nn = realloc(names, cap * sizeof *nn);
+				if (!nn) {
+					ok = false;
+					break;
+				}
+				names = nn;
+			}
+			size_t pl = strlen(path);
+			char *full = malloc(pl + nl + 2);
+			if (!full) {
+				ok = false;
+				break;
+			}
+			snprintf(full, pl + nl + 2, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", e->d_name);
+			names[n++] = full;
+		}
+		closedir(dir);
+		if (n > 1)
+			qsort(names, n, sizeof *names, cmp_names);
+		for (size_t i = 0; i < n; i++) {
+			if (ok && !add_file(l, names[i], d))
+				ok = false;
+			free(names[i]);
+		}
+		free(names);
+		if (ok && n == 0) {
+			pt_diag_file(d, PT_ERROR, path, "no .rules files in this directory");
+			ok = false;
+		}
+		return ok;
+	}
+	return add_file(l, path, d);
+}
+
+/* Free every source. */
+void pt_srclist_free(pt_srclist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].name);
+		free((char *)l->v[i].text);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}

@@ -1,0 +1,112 @@
+/* rules.h - a compiled rule set: programs, bytecode, constants, strings,
+ * the cart inputs it reads, and debug tables (pc -> line, explain rules).
+ *
+ * A rule set is immutable once built and owns all of its memory in one
+ * arena, so any number of threads may evaluate carts against it. */
+#ifndef PT_RULES_H
+#define PT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "rat.h"
+
+/* Built-in cart values every rule set may read. */
+typedef enum {
+	PT_B_DATE, PT_B_DAY, PT_B_MONTH, PT_B_WEEKDAY, PT_B_TOTAL,
+	PT_B_CARD, PT_B_METHOD, PT_B_ITEMS, PT_B__COUNT
+} pt_builtin;
+
+typedef enum {
+	PT_IN_BUILTIN,   /* one of pt_builtin */
+	PT_IN_CATSUM,    /* yen spent on items of one category */
+	PT_IN_LINKED,    /* the cart has an account line for the program */
+	PT_IN_BALANCE,   /* that account's balance */
+	PT_IN_ACCOUNT    /* a declared account key */
+} pt_input_kind;
+
+/* One slot of the input vector a cart is bound to before evaluation. */
+typedef struct pt_input_def {
+	pt_input_kind kind;
+	int builtin;          /* PT_IN_BUILTIN */
+	int prog;             /* program index for LINKED/BALANCE/ACCOUNT */
+	const char *name;     /* category or account key */
+	pt_unit type;
+	bool has_default;
+	pt_rat dflt;          /* word defaults hold a string index */
+	int file, line;       /* declaration, for messages */
+} pt_input_def;
+
+/* A statement --explain reports on. */
+typedef struct pt_rule_def {
+	int file, line, col;
+	const char *text;     /* the statement's first source line, trimmed */
+	int prog;
+	pt_unit unit;         /* unit of the value TRACE records */
+} pt_rule_def;
+
+typedef struct pt_line_def {
+	uint16_t file;
+	uint32_t line;
+} pt_line_def;
+
+typedef struct pt_program {
+	const char *id;
+	const char *name;           /* display name, UTF-8 */
+	int file, line;
+	uint32_t redeem_pc, earn_pc;   /* section entry points */
+	uint32_t redeem_end, earn_end; /* one past the last instruction */
+	bool redeems, earns;
+	const char *granted;        /* grant timing word, or NULL */
+	uint32_t nlocals;
+	int linked_input, balance_input;
+	int32_t valid_from, valid_until;
+} pt_program;
+
+typedef struct pt_ruleset {
+	pt_arena arena;             /* owns everything below */
+	pt_program *progs;
+	size_t nprogs;
+	uint32_t *code;
+	size_t ncode;
+	pt_line_def *lines;         /* one per instruction */
+	pt_rat *consts;
+	size_t nconsts;
+	const char **strs;
+	size_t nstrs;
+	pt_input_def *inputs;
+	size_t ninputs;
+	pt_rule_def *rules;
+	size_t nrules;
+	const char **files;
+	size_t nfiles;
+	uint32_t max_stack;         /* computed by the verifier */
+	uint32_t max_locals;
+} pt_ruleset;
+
+/* Limits, each with an error that names it (docs/limits.md). */
+#define PT_MAX_PROGRAMS   1000
+#define PT_MAX_CODE       (1u << 22)
+#define PT_MAX_CONSTS     65536
+#define PT_MAX_STRS       65536
+#define PT_MAX_INPUTS     4096
+#define PT_MAX_LOCALS     256
+#define PT_MAX_STACK      64
+#define PT_MAX_SOURCE     (4u << 20)
+
+/* Compile n sources into a verified rule set.  On any error returns NULL
+ * and leaves located diagnostics in d. */
+pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d);
+void pt_ruleset_free(pt_ruleset *rs);
+/* Index of the string s in the rule set's table, or -1. */
+int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
+
+/* Check the bytecode of rs before anything runs it: opcodes, operands,
+ * jump targets, stack depth and termination (verify.c). */
+bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what);
+
+#endif

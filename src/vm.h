@@ -1,0 +1,72 @@
+/* vm.h - the bytecode interpreter and per-cart results.
+ *
+ * A cart is first bound to the rule set's input vector (bind.c); then each
+ * program's redeem and earn sections run over it.  The VM allocates
+ * nothing: the caller provides the input vector, a locals scratch area of
+ * rs->max_locals values and the result array. */
+#ifndef PT_VM_H
+#define PT_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cart.h"
+#include "opcodes.h"
+#include "rules.h"
+
+#define PT_MAX_REASONS 4
+
+typedef enum {
+	PT_VM_OK = 0,
+	PT_VM_OVERFLOW,     /* an amount does not fit in 64 bits */
+	PT_VM_DIVZERO,      /* division by zero */
+	PT_VM_BAD           /* unverified code misbehaved (never after pt_verify) */
+} pt_vm_status;
+
+/* What one section (redeem or earn) concluded. */
+typedef struct pt_section_result {
+	bool ran;                /* the section has rules (not a stub) */
+	bool failed;             /* FAIL: not usable / earns nothing */
+	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
+	int nreasons;
+	pt_vm_status status;
+	uint32_t status_pc;      /* where a runtime error happened */
+} pt_section_result;
+
+typedef struct pt_prog_result {
+	bool linked;
+	pt_section_result redeem, earn;
+	pt_rat out[PT_OUT__COUNT];
+	int tier;                /* string index of the tier label, or -1 */
+} pt_prog_result;
+
+/* One --explain event: a rule and the value it saw. */
+typedef struct pt_trace_event {
+	uint32_t rule;
+	uint32_t pc;
+	pt_rat value;
+} pt_trace_event;
+
+/* Caller-owned trace buffer; events past cap are counted, not stored. */
+typedef struct pt_trace {
+	pt_trace_event *ev;
+	size_t n, cap, dropped;
+} pt_trace;
+
+/* Run the section of pg starting at pc. */
+pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
+		       const pt_rat *inputs, pt_rat *locals, pt_prog_result *res,
+		       pt_section_result *sec, pt_trace *trace);
+
+/* Evaluate every program; results has rs->nprogs entries.  Returns false
+ * when any section hit a runtime error. */
+bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
+		 pt_prog_result *results, pt_trace *trace);
+
+/* Bind a cart to the rule set's inputs (bind.c).  Reports cart errors
+ * (wrong value types, missing required keys, overflow) against src and
+ * warnings for keys no rule reads.  Returns false on any error. */
+bool pt_bind(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
+	     pt_rat *inputs, const pt_src *src, pt_diags *d);
+
+#endif
