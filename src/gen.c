@@ -222,6 +222,10 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			emit_expr(g, s->e);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_basis);
+			if (pi->sec == PT_SEC_EARN) {   /* reported even if a require fails later */
+				pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_basis);
+				pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_BASIS);
+			}
 			break;
 		case PT_S_VALUE:
 			emit_expr(g, s->e);
@@ -321,6 +325,10 @@ static void emit_prologue(pt_gen *g)
 	fail_unless(g, msg, pi->ast->loc.first_line);
 	pt_gen_eligible(cc, pi);
 	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_basis);
+	if (pi->sec == PT_SEC_EARN) {
+		pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_basis);
+		pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_BASIS);
+	}
 	pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(0)));
 	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
 }
@@ -369,8 +377,6 @@ static void emit_earn_end(pt_gen *g, const pt_decl *blk)
 	at_line(g, blk->loc);
 	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)g->pi->slot_acc);
 	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_POINTS);
-	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)g->pi->slot_basis);
-	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_BASIS);
 	pt_cc_emit(cc, PT_OP_HALT, 0);
 }
 

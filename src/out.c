@@ -213,7 +213,7 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 	pt_date_format(v->date, day);
 	group(v->total_yen, tot, sizeof tot);
 	fprintf(f, "cart %s", v->label);
-	if (v->order_id)
+	if (v->order_id && strcmp(v->order_id, v->label) != 0)
 		fprintf(f, "  order %s", v->order_id);
 	fprintf(f, "  %s%s  %zu item%s  total %s yen\n", day,
 		v->date_from_order ? "" : " (today in Japan)", v->n_items, v->n_items == 1 ? "" : "s", tot);
@@ -254,6 +254,8 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pad(f, pg->earns && earned && pg->granted ? pg->granted : "", 9);
 		reasons(rs, &r->redeem, r1, sizeof r1);
 		reasons(rs, &r->earn, r2, sizeof r2);
+		if (!pg->earns)
+			r2[0] = '\0';   /* spend-only programs: "-" says it all */
 		snprintf(why, sizeof why, "%s%s%s%s%s", r1[0] ? "use: " : "", r1, r1[0] && r2[0] ? "; " : "",
 			 r2[0] ? "earn: " : "", r2);
 		if (r->tier >= 0 && earned) {
