@@ -13,6 +13,7 @@
 %expect 0
 %lex-param {yyscan_t scanner}
 %parse-param {yyscan_t scanner} {pt_parser *p}
+%initial-action { @$ = (pt_loc){ 1, 0, 1, 0 }; }
 
 %code requires {
 #include "ast.h"
@@ -331,50 +332,66 @@ static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, boo
 static void sym_spell(yysymbol_kind_t k, char *buf, size_t n)
 {
 	const char *s = yysymbol_name(k);
-	if (k == YYSYMBOL_YYEOF) {
+	if (k == YYSYMBOL_YYEOF)
 		snprintf(buf, n, "end of file");
-	} else if (s[0] == '"') {
-		size_t l = strlen(s);
-		snprintf(buf, n, "'%.*s'", (int)(l - 2), s + 1);
-	} else if (s[0] == '\'') {
+	else if (s[0] == '\'' || strchr(s, ' '))
 		snprintf(buf, n, "%s", s);
-	} else {
-		snprintf(buf, n, "%s", s);
-	}
+	else
+		snprintf(buf, n, "'%s'", s);
 }
 
-/* Report a syntax error with bison's exact list of expected tokens. */
+/* Whether k is an operator that may continue an expression. */
+static bool is_operator(yysymbol_kind_t k)
+{
+	static const char *const ops[] = {
+		"==", "!=", "<=", ">=", "and", "or", "as", "in",
+		"'<'", "'>'", "'+'", "'-'", "'*'", "'/'",
+	};
+	const char *name = yysymbol_name(k);
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(name, ops[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Report a syntax error with bison's list of expected tokens; operators
+ * that could continue an expression are summarised, not listed. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_parser *p)
 {
 	(void)scanner;
-	enum { MAXEXP = 8 };
+	enum { MAXEXP = 64 };
 	yysymbol_kind_t exp[MAXEXP];
 	int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
 	yysymbol_kind_t la = yypcontext_token(ctx);
-	char msg[512], tok[64];
+	char msg[600], tok[64];
 	size_t len = 0;
 	sym_spell(la, tok, sizeof tok);
 	len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s", tok);
-	if (n > 0 && n < MAXEXP) {
+	yysymbol_kind_t keep[MAXEXP];
+	int nkeep = 0;
+	bool ops = false, want_else = false;
+	for (int i = 0; i < n; i++) {
+		if (is_operator(exp[i]))
+			ops = true;
+		else
+			keep[nkeep++] = exp[i];
+		want_else = want_else || exp[i] == YYSYMBOL_ELSE;
+	}
+	if (n > 0 && nkeep <= 10) {
 		len += (size_t)snprintf(msg + len, sizeof msg - len, "; expected ");
-		for (int i = 0; i < n && len < sizeof msg; i++) {
-			sym_spell(exp[i], tok, sizeof tok);
+		for (int i = 0; i < nkeep && len < sizeof msg; i++) {
+			sym_spell(keep[i], tok, sizeof tok);
 			len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
-						i == 0 ? "" : i == n - 1 ? " or " : ", ", tok);
+						i == 0 ? "" : (i == nkeep - 1 && !ops) ? " or " : ", ", tok);
 		}
+		if (ops && len < sizeof msg)
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "%san operator", nkeep ? " or " : "");
 	}
 	/* Targeted hints for the mistakes people make most. */
-	bool want_else = false, want_unit = false;
-	for (int i = 0; i < n; i++) {
-		if (exp[i] == YYSYMBOL_ELSE)
-			want_else = true;
-		if (exp[i] == YYSYMBOL_YEN)
-			want_unit = true;
-	}
-	if (len < sizeof msg && want_else && n == 1)
-		snprintf(msg + len, sizeof msg - len, " (every require needs else \"reason\")");
-	else if (len < sizeof msg && want_unit && la == YYSYMBOL_IDENT)
-		snprintf(msg + len, sizeof msg - len, " (a unit is yen, points or %%)");
+	if (len < sizeof msg && strcmp(yysymbol_name(la), "'='") == 0)
+		snprintf(msg + len, sizeof msg - len, " ('=' only follows let; compare with ==)");
+	else if (len < sizeof msg && want_else)
+		snprintf(msg + len, sizeof msg - len, " (a require needs else \"reason\")");
 	pt_parse_error(p, *yypcontext_location(ctx), "%s", msg);
 	return 0;
 }

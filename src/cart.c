@@ -100,7 +100,7 @@ static void *alloc(ctx *c, size_t n)
 }
 
 /* Copy s[0..n) into the arena as a C string; NULL when out of memory. */
-static char *dup(ctx *c, const char *s, size_t n)
+static char *copy_str(ctx *c, const char *s, size_t n)
 {
 	char *p = alloc(c, n + 1);
 	if (p)
@@ -274,7 +274,7 @@ static bool classify(ctx *c, pair *p)
 	} else {
 		p->kv.kind = PT_CV_WORD;
 		p->bad = word_len(s, n, 0) != n;
-		return p->bad || (p->kv.s = dup(c, s, n)) != NULL;
+		return p->bad || (p->kv.s = copy_str(c, s, n)) != NULL;
 	}
 	return true;
 }
@@ -382,7 +382,7 @@ static bool check_pair(ctx *c, pair *p)
 			    p->raw[i] == '"')
 				return bad_value(c, p);
 		p->kv.kind = PT_CV_WORD;
-		return (p->kv.s = dup(c, p->raw, p->raw_len)) != NULL;
+		return (p->kv.s = copy_str(c, p->raw, p->raw_len)) != NULL;
 	}
 	if (p->bad)
 		return bad_value(c, p);
@@ -426,7 +426,7 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t *end)
 	if (v >= n || is_blank(s[v]) || s[v] == '#')
 		return err(c, eq + 1, 1, "missing value after '%s='", b);
 	pair *pv = grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
-	char *key = pv ? dup(c, s + i, kl) : NULL;
+	char *key = pv ? copy_str(c, s + i, kl) : NULL;
 	if (!key)
 		return false;
 	c->pairs = pv;
@@ -570,9 +570,10 @@ static void store(ctx *c)
 		if (!card && !method)
 			err(c, (size_t)c->kind_col, (size_t)c->kind_len,
 			    "payment needs 'card' or 'method', e.g. payment card=jcb");
-		else if (only_one(c, &c->payment_line))
-			o->card = card ? card->kv.s : NULL,
+		else if (only_one(c, &c->payment_line)) {
+			o->card = card ? card->kv.s : NULL;
 			o->method = method ? method->kv.s : NULL;
+		}
 		break;
 	case K_ITEM:
 		store_item(c);
@@ -691,9 +692,9 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 		if (is_empty_line(c.s, c.n))
 			continue;
 		if (is_cart_line(c.s, c.n)) {
+			r->seen_cart_line = true;
 			if (!first)
 				break;
-			r->seen_cart_line = true;
 		}
 		c.lno = r->line;
 		parse_line(&c);
