@@ -64,6 +64,9 @@ lang: $(B)/ptrules
 check: unit lang
 	@echo "make check: all tests passed"
 
+# The unit tests and the language tests share the binary's library.
+$(UNIT_BINS): | $(B)/.deps
+
 clean:
 	rm -rf $(B)
 

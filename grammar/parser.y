@@ -334,7 +334,7 @@ static void sym_spell(yysymbol_kind_t k, char *buf, size_t n)
 	const char *s = yysymbol_name(k);
 	if (k == YYSYMBOL_YYEOF)
 		snprintf(buf, n, "end of file");
-	else if (s[0] == '\'' || strchr(s, ' '))
+	else if (s[0] == '\'' || strchr(s, ' ') || k == YYSYMBOL_IDENT || k == YYSYMBOL_STRING)
 		snprintf(buf, n, "%s", s);
 	else
 		snprintf(buf, n, "'%s'", s);

@@ -88,6 +88,55 @@ static const char *cart_spelling(pt_unit u)
 	}
 }
 
+/* Edit distance between short strings, capped at 9 (for "did you mean"). */
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 31 || lb > 31)
+		return 9;
+	int row[32];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int sub = prev + (a[i - 1] != b[j - 1]);
+			int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+			row[j] = sub < best ? sub : best;
+			prev = cur;
+		}
+	}
+	return row[lb] > 9 ? 9 : row[lb];
+}
+
+/* Warn about an account key program p never reads, suggesting a near one. */
+static void warn_unread(const pt_ruleset *rs, int p, const pt_account *a, const pt_ckv *kv,
+			const pt_src *src, pt_diags *d)
+{
+	const char *near = NULL;
+	int best = 3;
+	for (size_t n = 0; n < rs->ninputs; n++) {
+		const pt_input_def *in = &rs->inputs[n];
+		if (in->kind != PT_IN_ACCOUNT || in->prog != p)
+			continue;
+		int dist = edit_distance(kv->key, in->name);
+		if (dist < best) {
+			best = dist;
+			near = in->name;
+		}
+	}
+	int klen = (int)strlen(kv->key);
+	int col = kv->col - klen - 1 > 0 ? kv->col - klen - 1 : kv->col;
+	if (near)
+		pt_diag_at(d, PT_WARNING, src, kv->line, col, klen,
+			   "program %s does not read account key '%s'; did you mean '%s'?", a->program, kv->key, near);
+	else
+		pt_diag_at(d, PT_WARNING, src, kv->line, col, klen,
+			   "program %s does not read account key '%s'; it is ignored", a->program, kv->key);
+}
+
 /* Fill inputs[] for cart c evaluated on `date`. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d)
@@ -102,20 +151,13 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 				   "no program '%s' in the rules; this account line is ignored", a->program);
 			continue;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(c->accounts[j].program, a->program) == 0)
-				pt_diag_at(d, PT_ERROR, src, a->line, a->prog_col, a->prog_len,
-					   "second account line for program '%s' (first on line %d)", a->program,
-					   c->accounts[j].line);
 		for (size_t k = 0; k < a->n_keys; k++) {
 			bool read = false;
 			for (size_t n = 0; n < rs->ninputs && !read; n++)
 				read = rs->inputs[n].kind == PT_IN_ACCOUNT && rs->inputs[n].prog == p &&
 				       strcmp(rs->inputs[n].name, a->keys[k].key) == 0;
 			if (!read)
-				pt_diag_at(d, PT_WARNING, src, a->keys[k].line, a->keys[k].col, a->keys[k].len,
-					   "program %s does not read account key '%s'; it is ignored", a->program,
-					   a->keys[k].key);
+				warn_unread(rs, p, a, &a->keys[k], src, d);
 		}
 	}
 	for (size_t i = 0; i < rs->ninputs; i++) {

@@ -220,6 +220,8 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 	int namew = 7;
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		int w = pt_text_width(rs->progs[i].name, strlen(rs->progs[i].name));
+		if (res[i].tier >= 0)
+			w += 1 + pt_text_width(rs->strs[res[i].tier], strlen(rs->strs[res[i].tier]));
 		if (w > namew)
 			namew = w;
 	}
@@ -231,8 +233,11 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 		const pt_prog_result *r = &res[i];
 		bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
 		bool earned = !r->earn.failed && r->earn.status == PT_VM_OK;
+		char label[512];
+		snprintf(label, sizeof label, "%s%s%s", pg->name, r->tier >= 0 ? " " : "",
+			 r->tier >= 0 ? rs->strs[r->tier] : "");
 		fputs("  ", f);
-		pad(f, pg->name, namew);
+		pad(f, label, namew);
 		if (usable) {
 			group(whole(r->out[PT_OUT_R_MAX_POINTS]), a, sizeof a);
 			group(whole(r->out[PT_OUT_R_VALUE_YEN]), b, sizeof b);
@@ -258,10 +263,6 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 			r2[0] = '\0';   /* spend-only programs: "-" says it all */
 		snprintf(why, sizeof why, "%s%s%s%s%s", r1[0] ? "use: " : "", r1, r1[0] && r2[0] ? "; " : "",
 			 r2[0] ? "earn: " : "", r2);
-		if (r->tier >= 0 && earned) {
-			size_t l = strlen(why);
-			snprintf(why + l, sizeof why - l, "%s(tier %s)", l ? " " : "", rs->strs[r->tier]);
-		}
 		fprintf(f, "  %s\n", why);
 	}
 	if (!trace)

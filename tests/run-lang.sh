@@ -27,7 +27,7 @@ for t in "$dir"/*.test; do
 	# Split the file into its sections.
 	awk -v d="$case_dir" '
 		BEGIN { out = "" }
-		/^--- file / { out = d "/" $3; sub(/\/[^\/]*$/, "", $3); system("mkdir -p \"" d "/" $3 "\""); printf "" > out; next }
+		/^--- file / { out = d "/" $3; if ($3 ~ /\//) { sub(/\/[^\/]*$/, "", $3); system("mkdir -p \"" d "/" $3 "\"") } printf "" > out; next }
 		/^--- stdout$/ { out = d "/.expect_stdout"; printf "" > out; next }
 		/^--- stderr$/ { out = d "/.expect_stderr"; printf "" > out; next }
 		out == "" && /^args: / { sub(/^args: /, ""); print > (d "/.args"); next }
