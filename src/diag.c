@@ -184,12 +184,27 @@ void pt_diags_print(const pt_diags *d, FILE *out)
 		fputc('\n', out);
 		if (!r->src_line)
 			continue;
-		size_t ll = strlen(r->src_line);
+		/* Show at most a 120-byte window of long lines, around the column. */
+		const char *line = r->src_line;
+		size_t ll = strlen(line);
 		size_t c0 = (size_t)r->col - 1 > ll ? ll : (size_t)r->col - 1;
 		size_t c1 = c0 + (size_t)r->len > ll ? ll : c0 + (size_t)r->len;
-		int pad = pt_text_width(r->src_line, c0);
-		int w = c1 > c0 ? pt_text_width(r->src_line + c0, c1 - c0) : 1;
-		fprintf(out, " %5d | %s\n       | %*s^", r->line, r->src_line, pad, "");
+		size_t w0 = 0, w1 = ll;
+		if (ll > 120) {
+			w0 = c0 > 40 ? c0 - 40 : 0;
+			while (w0 > 0 && ((unsigned char)line[w0] & 0xC0) == 0x80)
+				w0--;
+			w1 = w0 + 120 < ll ? w0 + 120 : ll;
+			while (w1 < ll && ((unsigned char)line[w1] & 0xC0) == 0x80)
+				w1++;
+			if (c1 > w1)
+				c1 = w1;
+		}
+		const char *pre = w0 ? "..." : "";
+		int pad = pt_text_width(line + w0, c0 - w0) + (int)strlen(pre);
+		int w = c1 > c0 ? pt_text_width(line + c0, c1 - c0) : 1;
+		fprintf(out, " %5d | %s%.*s%s\n       | %*s^", r->line, pre, (int)(w1 - w0), line + w0,
+			w1 < ll ? "..." : "", pad, "");
 		for (int k = 1; k < w; k++)
 			fputc('~', out);
 		fputc('\n', out);
