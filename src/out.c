@@ -4,6 +4,7 @@
  * renamed); every amount is an integer.  The text form is a table a
  * person reads at a glance, with a reason whenever a value is zero or
  * limited. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -228,7 +229,15 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 	fputs("  ", f);
 	pad(f, "program", namew);
 	fputs("  use: points      yen   earn: points  when       why\n", f);
+	FILE *out = f;
 	for (size_t i = 0; i < rs->nprogs; i++) {
+		char *row = NULL;
+		size_t rowlen = 0;
+		f = open_memstream(&row, &rowlen);   /* rows are trimmed before printing */
+		if (!f) {
+			f = out;
+			continue;
+		}
 		const pt_program *pg = &rs->progs[i];
 		const pt_prog_result *r = &res[i];
 		bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
@@ -263,8 +272,14 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 			r2[0] = '\0';   /* spend-only programs: "-" says it all */
 		snprintf(why, sizeof why, "%s%s%s%s%s", r1[0] ? "use: " : "", r1, r1[0] && r2[0] ? "; " : "",
 			 r2[0] ? "earn: " : "", r2);
-		fprintf(f, "  %s\n", why);
+		fprintf(f, "  %s", why);
+		fclose(f);
+		while (rowlen > 0 && row[rowlen - 1] == ' ')
+			rowlen--;
+		fprintf(out, "%.*s\n", (int)rowlen, row);
+		free(row);
 	}
+	f = out;
 	if (!trace)
 		return;
 	for (size_t i = 0; i < rs->nprogs; i++) {
