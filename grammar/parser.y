@@ -359,6 +359,8 @@ static bool is_operator(yysymbol_kind_t k)
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_parser *p)
 {
 	(void)scanner;
+	if (p->too_deep)
+		return 0;
 	enum { MAXEXP = 64 };
 	yysymbol_kind_t exp[MAXEXP];
 	int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
@@ -400,8 +402,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_p
 static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg)
 {
 	(void)scanner;
+	if (p->too_deep)
+		return;
 	if (strcmp(msg, "memory exhausted") == 0)
-		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d levels)", YYMAXDEPTH / 10);
+		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d levels)", PT_MAX_NESTING);
 	else
 		pt_parse_error(p, *loc, "%s", msg);
 }

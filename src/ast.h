@@ -156,6 +156,8 @@ typedef struct pt_parser {
 	pt_prog_ast *progs;    /* result, in source order */
 	pt_prog_ast **tail;
 	bool oom;              /* an allocation failed; result is unusable */
+	bool too_deep;         /* nesting limit hit: further syntax errors are noise */
+	int depth;             /* open parentheses, bounded by PT_MAX_NESTING */
 	pt_expr spare_e;       /* written instead of a node when out of memory */
 	pt_stmt spare_s;
 	pt_decl spare_d;

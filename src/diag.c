@@ -134,6 +134,46 @@ int pt_diags_full(const pt_diags *d)
 	return d->n_errors >= (d->max_errors ? d->max_errors : 50);
 }
 
+/* Offset of the first byte of s[0..n) that is not well-formed UTF-8
+ * (overlongs, surrogates, code points past U+10FFFF and NUL included),
+ * or -1 when all of it is. */
+long pt_utf8_check(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned c = u[i];
+		size_t k;
+		unsigned lo = 0x80, hi = 0xBF;   /* range of the second byte */
+		if (c >= 0x01 && c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 3;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 4;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			return (long)i;
+		}
+		if (i + k > n || u[i + 1] < lo || u[i + 1] > hi)
+			return (long)i;
+		for (size_t j = 2; j < k; j++)
+			if ((u[i + j] & 0xC0) != 0x80)
+				return (long)i;
+		i += k;
+	}
+	return -1;
+}
+
 /* Display width of the UTF-8 bytes s[0..n): wide for CJK, 1 otherwise. */
 int pt_text_width(const char *s, size_t n)
 {

@@ -53,6 +53,8 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 int pt_diags_full(const pt_diags *d);
 /* Print every record gcc-style with source line and ^~~~ underline. */
 void pt_diags_print(const pt_diags *d, FILE *out);
+/* Offset of the first ill-formed UTF-8 byte in s[0..n), or -1. */
+long pt_utf8_check(const char *s, size_t n);
 /* Terminal columns the UTF-8 text s[0..n) takes (CJK counts 2). */
 int pt_text_width(const char *s, size_t n);
 /* Print the "N errors, M warnings generated." summary line. */

@@ -136,11 +136,17 @@ pt_rat pt_rat_round(pt_rat a)
 bool pt_rat_parse(const char *s, size_t len, pt_rat *out)
 {
 	int64_t n = 0, d = 1;
-	bool dot = false, digit = false;
+	bool dot = false, digit = false, grouped = false;
+	int run = 0;   /* digits since the last ',' (or the start) */
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (c == ',' && !dot && digit)
+		if (c == ',' && !dot && digit && (grouped ? run == 3 : run <= 3)) {
+			grouped = true;
+			run = 0;
 			continue;
+		}
+		if (c == '.' && grouped && run != 3)
+			return false;
 		if (c == '.' && !dot) {
 			dot = true;
 			continue;
@@ -148,12 +154,14 @@ bool pt_rat_parse(const char *s, size_t len, pt_rat *out)
 		if (c < '0' || c > '9')
 			return false;
 		digit = true;
+		if (!dot)
+			run++;
 		if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, c - '0', &n))
 			return false;
 		if (dot && __builtin_mul_overflow(d, 10, &d))
 			return false;
 	}
-	if (!digit)
+	if (!digit || (grouped && run != 3 && !dot))
 		return false;
 	return pt_rat_make(n, d, out);
 }

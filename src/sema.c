@@ -428,7 +428,9 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 			if (!r->threshold) {
 				seen_otherwise = true;
 			} else {
-				if (r->threshold->kind != PT_E_NUM)
+				if (ti->key_unit == PT_U_NONE)
+					;   /* the key's error is enough */
+				else if (r->threshold->kind != PT_E_NUM)
 					pt_cc_error(cc, pi, r->threshold->loc, "a tier threshold is a number with its unit");
 				else if (expect(cc, pi, r->threshold, ti->key_unit, "this threshold") && last &&
 					 last->threshold && pt_rat_cmp(r->threshold->num, last->threshold->num) >= 0)
