@@ -51,7 +51,11 @@ typedef struct pt_prog_info {
 	int nscope;
 	pt_section sec;
 	const char *granted;
+	int expr_depth;             /* check_expr recursion, bounded */
+	bool too_deep;
 } pt_prog_info;
+
+#define PT_MAX_EXPR_DEPTH 1000
 
 typedef struct pt_cc {
 	pt_diags *d;

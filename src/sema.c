@@ -10,6 +10,7 @@
 #include "cc.h"
 
 static pt_unit check_expr(pt_cc *cc, pt_prog_info *pi, pt_expr *e);
+static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e);
 
 /* Whether u is a quantity arithmetic applies to. */
 static bool numeric(pt_unit u)
@@ -211,8 +212,25 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 	return PT_U_NONE;
 }
 
-/* Type one expression, recording unit and integrality on the node. */
+/* Type one expression, bounding the recursion (a long chain of `+` is as
+ * deep as it is long), then the node itself. */
 static pt_unit check_expr(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
+{
+	if (pi->expr_depth >= PT_MAX_EXPR_DEPTH) {
+		if (!pi->too_deep)
+			pt_cc_error(cc, pi, e->loc, "expression is too long or too deep (limit is %d operators in a chain)",
+				    PT_MAX_EXPR_DEPTH);
+		pi->too_deep = true;
+		return PT_U_NONE;
+	}
+	pi->expr_depth++;
+	pt_unit u = check_node(cc, pi, e);
+	pi->expr_depth--;
+	return u;
+}
+
+/* Type one node, recording unit and integrality on it. */
+static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
 	pt_unit u = PT_U_NONE, ua, ub;
 	switch (e->kind) {
@@ -521,6 +539,19 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 	}
 }
 
+/* Versions are tried in source order and an undated one is always in
+ * force, so anything after it could never be chosen: an error. */
+static void unreachable_versions(pt_cc *cc, pt_prog_info *pi, pt_decl **v, int n, const char *what)
+{
+	for (int i = 0; i + 1 < n; i++)
+		if (!v[i]->has_from && !v[i]->has_until) {
+			pt_cc_error(cc, pi, v[i + 1]->loc,
+				    "this %s can never be in force: the undated one on line %d always is; give each version from/until dates",
+				    what, v[i]->loc.first_line);
+			return;
+		}
+}
+
 /* Gather declarations, then check tiers and both sections. */
 bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 {
@@ -600,6 +631,10 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 	pi->slot_maxp = new_slot(cc, pi, pi->ast->loc);
 	for (int t = 0; t < pi->ntiers; t++)
 		check_tiers(cc, pi, &pi->tiers[t]);
+	unreachable_versions(cc, pi, pi->redeems, pi->nredeems, "redeem block");
+	unreachable_versions(cc, pi, pi->earns, pi->nearns, "earn block");
+	for (int t = 0; t < pi->ntiers; t++)
+		unreachable_versions(cc, pi, pi->tiers[t].versions, pi->tiers[t].nversions, "tier table version");
 	pi->sec = PT_SEC_REDEEM;
 	for (int i = 0; i < pi->nredeems; i++)
 		check_stmts(cc, pi, pi->redeems[i]->body, pi->redeems[i]);
