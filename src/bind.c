@@ -43,8 +43,19 @@ static const pt_ckv *find_key(const pt_account *a, const char *key)
 	return NULL;
 }
 
+/* A word as the VM sees it: its index in the string table, or, for a
+ * word no rule mentions, a negative value unique to the input slot (so it
+ * equals no literal; -1 means absent). */
+static pt_rat word_value(const pt_ruleset *rs, const char *w, size_t slot)
+{
+	if (!w)
+		return pt_rat_int(-1);
+	int k = pt_ruleset_find_str(rs, w);
+	return pt_rat_int(k >= 0 ? k : -2 - (int64_t)slot);
+}
+
 /* Convert an account value to the declared unit; false if it cannot. */
-static bool convert(const pt_ruleset *rs, const pt_ckv *kv, pt_unit type, pt_rat *out)
+static bool convert(const pt_ruleset *rs, const pt_ckv *kv, pt_unit type, size_t slot, pt_rat *out)
 {
 	switch (type) {
 	case PT_U_YEN:
@@ -67,7 +78,7 @@ static bool convert(const pt_ruleset *rs, const pt_ckv *kv, pt_unit type, pt_rat
 	case PT_U_STR:
 		if (kv->kind != PT_CV_WORD && kv->kind != PT_CV_STR)
 			return false;
-		*out = pt_rat_int(pt_ruleset_find_str(rs, kv->s));
+		*out = word_value(rs, kv->s, slot);
 		return true;
 	default:
 		return false;
@@ -185,8 +196,8 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 				}
 				val = pt_rat_int(v);
 				break;
-			case PT_B_CARD: val = pt_rat_int(c->card ? pt_ruleset_find_str(rs, c->card) : -1); break;
-			case PT_B_METHOD: val = pt_rat_int(c->method ? pt_ruleset_find_str(rs, c->method) : -1); break;
+			case PT_B_CARD: val = word_value(rs, c->card, i); break;
+			case PT_B_METHOD: val = word_value(rs, c->method, i); break;
 			case PT_B_ITEMS: val = pt_rat_int((int64_t)c->n_items); break;
 			case PT_B__COUNT: break;
 			}
@@ -208,7 +219,7 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 		case PT_IN_ACCOUNT: {
 			const pt_ckv *kv = find_key(acct, in->name);
 			if (kv) {
-				if (!convert(rs, kv, in->type, &val)) {
+				if (!convert(rs, kv, in->type, i, &val)) {
 					pt_diag_at(d, PT_ERROR, src, kv->line, kv->col, kv->len,
 						   "account key '%s' of program %s must be %s (declared in %s:%d)",
 						   in->name, rs->progs[in->prog].id, cart_spelling(in->type),

@@ -75,7 +75,7 @@ typedef struct pt_cart {
 	size_t n_errors;       /* errors reported for this cart */
 } pt_cart;
 
-/* Limits, each producing a located error (docs/limits.md). */
+/* Limits, each producing a located error (docs/language.md, Limits). */
 #define PT_CART_MAX_LINE     65536       /* bytes per line */
 #define PT_CART_MAX_ITEMS    100000      /* items per cart */
 #define PT_CART_MAX_DIGITS   15          /* digits in an integer value */

@@ -311,7 +311,7 @@ pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
 	}
 out:
 	if (cc.oom)
-		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "out of memory, or a compiler limit was exceeded (docs/limits.md)");
+		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "out of memory, or a compiler limit was exceeded (docs/language.md, Limits)");
 	free(cc.code);
 	free(cc.lines);
 	free(cc.consts);

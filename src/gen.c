@@ -376,6 +376,8 @@ static void emit_earn_end(pt_gen *g, const pt_decl *blk)
 	pt_cc *cc = g->cc;
 	at_line(g, blk->loc);
 	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)g->pi->slot_acc);
+	pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(0)));
+	pt_cc_emit(cc, PT_OP_MAX, 0);   /* an order never earns fewer than 0 points */
 	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_E_POINTS);
 	pt_cc_emit(cc, PT_OP_HALT, 0);
 }

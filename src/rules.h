@@ -88,7 +88,7 @@ typedef struct pt_ruleset {
 	uint32_t max_locals;
 } pt_ruleset;
 
-/* Limits, each with an error that names it (docs/limits.md). */
+/* Limits, each with an error that names it (docs/language.md, Limits). */
 #define PT_MAX_PROGRAMS   1000
 #define PT_MAX_CODE       (1u << 22)
 #define PT_MAX_CONSTS     65536

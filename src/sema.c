@@ -402,7 +402,9 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			if (seen_value)
 				pt_cc_error(cc, pi, s->loc, "a redeem block has one value");
 			seen_value = true;
-			expect(cc, pi, s->e, PT_U_YEN, "a point's value");
+			if (expect(cc, pi, s->e, PT_U_YEN, "a point's value") && s->e->kind == PT_E_NUM &&
+			    s->e->num.n <= 0)
+				pt_cc_error(cc, pi, s->e->loc, "a point's value must be more than 0 yen");
 			break;
 		case PT_S_GRANTED:
 			if (!earn || !top)
@@ -460,7 +462,7 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 				pt_unit u = check_expr(cc, pi, fl->e);
 				if (fl->e->kind != PT_E_NUM && fl->e->kind != PT_E_BOOL && fl->e->kind != PT_E_STR) {
 					pt_cc_error(cc, pi, fl->e->loc, "a tier field is a literal value");
-					continue;
+					u = PT_U_NONE;   /* still record the name so later rows line up */
 				}
 				if (ti->nfields == 0 || f >= ti->nfields) {
 					if (v == 0 && r == d->rows && f < 16) {
@@ -473,10 +475,12 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 						    fl->name, ti->name);
 					continue;
 				}
+				if (!ti->fields[f] || u == PT_U_NONE)
+					continue;
 				if (strcmp(ti->fields[f], fl->name) != 0)
 					pt_cc_error(cc, pi, fl->loc, "expected field '%s' here (same fields in the same order in every row)",
 						    ti->fields[f]);
-				else if (u != ti->units[f])
+				else if (u != ti->units[f] && ti->units[f] != PT_U_NONE)
 					pt_cc_error(cc, pi, fl->e->loc, "'%s' is %s in the first row but %s here",
 						    fl->name, pt_unit_name(ti->units[f]), pt_unit_name(u));
 				ti->integral[f] = ti->integral[f] && fl->e->integral;
@@ -575,8 +579,15 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 			declare_input(cc, pi, d);
 			break;
 		case PT_D_EXCLUDE:
-			for (pt_strlist *l = d->list; l; l = l->next)
+			for (pt_strlist *l = d->list; l; l = l->next) {
 				pt_cc_input(cc, PT_IN_CATSUM, 0, -1, l->s, PT_U_YEN);
+				for (pt_strlist *m = pi->exclude; m; m = m->next)
+					if (strcmp(m->s, l->s) == 0)
+						pt_cc_error(cc, pi, l->loc, "category '%s' is already excluded", l->s);
+				for (pt_strlist *m = d->list; m != l; m = m->next)
+					if (strcmp(m->s, l->s) == 0)
+						pt_cc_error(cc, pi, l->loc, "category '%s' is listed twice", l->s);
+			}
 			if (pi->exclude) {
 				pt_strlist **t = &pi->exclude;
 				while (*t)

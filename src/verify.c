@@ -133,7 +133,7 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 		VERR("too many instructions (%zu, limit is %u)", rs->ncode, PT_MAX_CODE);
 	if (rs->nconsts > PT_MAX_CONSTS || rs->nstrs > PT_MAX_STRS || rs->ninputs > PT_MAX_INPUTS ||
 	    rs->nprogs > PT_MAX_PROGRAMS)
-		VERR("rule set tables exceed their limits (docs/limits.md)");
+		VERR("rule set tables exceed their limits (docs/language.md, Limits)");
 	for (size_t i = 0; ok && i < rs->nconsts; i++)
 		if (rs->consts[i].d <= 0)
 			VERR("constant %zu has a non-positive denominator", i);
