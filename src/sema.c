@@ -349,6 +349,35 @@ static void expect_whole(pt_cc *cc, pt_prog_info *pi, pt_expr *e, const char *wh
 			    "%s may be fractional; say how to round it: floor(...), ceil(...) or round(...)", what);
 }
 
+/* The value of a constant expression (literals and arithmetic on them),
+ * or false when it depends on the cart or does not fit. */
+static bool const_value(const pt_expr *e, pt_rat *out)
+{
+	pt_rat a, b;
+	switch (e->kind) {
+	case PT_E_NUM:
+		*out = e->num;
+		return true;
+	case PT_E_NEG:
+		if (!const_value(e->a, &a) || a.n == INT64_MIN)
+			return false;
+		*out = (pt_rat){ -a.n, a.d };
+		return true;
+	case PT_E_BIN:
+		if (!const_value(e->a, &a) || !const_value(e->b, &b))
+			return false;
+		switch (e->op) {
+		case PT_BIN_ADD: return pt_rat_add(a, b, out);
+		case PT_BIN_SUB: return pt_rat_sub(a, b, out);
+		case PT_BIN_MUL: return pt_rat_mul(a, b, out);
+		case PT_BIN_DIV: return pt_rat_div(a, b, out);
+		default: return false;
+		}
+	default:
+		return false;
+	}
+}
+
 /* Check a block's statements in a new scope. */
 static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *top)
 {
@@ -402,8 +431,8 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			if (seen_value)
 				pt_cc_error(cc, pi, s->loc, "a redeem block has one value");
 			seen_value = true;
-			if (expect(cc, pi, s->e, PT_U_YEN, "a point's value") && s->e->kind == PT_E_NUM &&
-			    s->e->num.n <= 0)
+			pt_rat v;
+			if (expect(cc, pi, s->e, PT_U_YEN, "a point's value") && const_value(s->e, &v) && v.n <= 0)
 				pt_cc_error(cc, pi, s->e->loc, "a point's value must be more than 0 yen");
 			break;
 		case PT_S_GRANTED:

@@ -265,11 +265,10 @@ static void test_invalid_utf8(void **state)
 	}
 }
 
-/* BUG (grammar/lexer.l, pt_lex_bad_utf8): encoded UTF-16 surrogates
- * (ED A0 80), overlong 3- and 4-byte forms (E0 80 AF, F0 80 80 80) and
- * lead bytes past U+10FFFF (F5..F7) are accepted as valid UTF-8; only
- * overlong 2-byte forms are caught.  Each should be "string is not valid
- * UTF-8". */
+/* Regression (grammar/lexer.l pt_lex_bad_utf8, fixed in b3806e7):
+ * encoded UTF-16 surrogates (ED A0 80), overlong 3- and 4-byte forms
+ * (E0 80 AF, F0 80 80 80) and lead bytes past U+10FFFF (F5..F7) are
+ * "string is not valid UTF-8"; they were once accepted. */
 static void test_invalid_utf8_strict(void **state)
 {
 	(void)state;

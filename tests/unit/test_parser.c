@@ -365,11 +365,9 @@ static void test_unexpected_eof(void **state)
 	px_free(&x);
 }
 
-/* BUG (grammar/lexer.l, end of input): when the file does not end in a
- * newline, "unexpected end of file" is located at the last token (here
- * `add`, 1:20) instead of just past the last byte (1:23), because no
- * rule advances the location at end of input.  With a final newline the
- * location is right (test_unexpected_eof). */
+/* Regression (grammar/lexer.l end of input, fixed in b3806e7): without
+ * a final newline, "unexpected end of file" is just past the last byte
+ * (1:23), not at the last token (`add`, 1:20) as it once was. */
 static void test_unexpected_eof_no_newline(void **state)
 {
 	(void)state;
@@ -569,7 +567,7 @@ static void test_deep_nesting(void **state)
 
 	/* the error is reported where the parser gave up, and only once */
 	px x;
-	size_t len;
+	size_t len = 0;
 	text = nested("(", "1 points", ")", 5000, &len);
 	px_parse_n(&x, text, len);
 	assert_false(x.ok);
@@ -581,15 +579,13 @@ static void test_deep_nesting(void **state)
 	free(text);
 }
 
-/* BUG (grammar/parser.y, yyerror / YYMAXDEPTH): the nesting error says
- * "limit is 200 levels" (and ast.h defines PT_MAX_NESTING 200), but the
- * real limit is the bison stack: 1,000 nested parentheses or 300 nested
- * `when` blocks parse without error.  Either enforce 200 levels or state
- * the real limit. */
+/* Regression (nesting limit, fixed in b3806e7): the error says "limit
+ * is 200 levels" and 300 nested parentheses are refused; the bison stack
+ * once let 1,000 through. */
 static void test_nesting_limit_is_the_stated_one(void **state)
 {
 	(void)state;
-	size_t len;
+	size_t len = 0;
 	char *text = nested("(", "1 points", ")", 300, &len);
 	assert_non_null(text);
 	int rc = parse_in_child(text, len);

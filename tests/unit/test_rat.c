@@ -271,10 +271,9 @@ static void test_parse_bad(void **state)
 	assert_no_parse("0.0000000000000000001");   /* denominator 10^19 */
 }
 
-/* BUG (src/rat.c, pt_rat_parse): thousands separators are skipped
- * wherever they appear after a digit, so "1,98" reads as 198, "1,,980" and
- * "1980," as 1980; rat.h promises false for malformed literals.  A comma
- * must be followed by exactly three digits. */
+/* Regression (src/rat.c pt_rat_parse, fixed in b3806e7): thousands
+ * separators must be followed by exactly three digits; "1,98" once read
+ * as 198 and "1,,980" / "1980," as 1980. */
 static void test_parse_bad_grouping(void **state)
 {
 	(void)state;

@@ -340,10 +340,9 @@ static void test_tier_key(void **state)
 	cx_free(&c);
 }
 
-/* BUG (src/sema.c, check_tiers): when the key of a tier table is not
- * declared, every threshold row gets a second, meaningless error "this
- * threshold must be unknown, found points" (expect() is called with the
- * key's unit PT_U_NONE).  Only the undeclared key should be reported. */
+/* Regression (src/sema.c check_tiers, fixed in b3806e7): an undeclared
+ * tier key is the only error; each threshold row once added "this
+ * threshold must be unknown, found points". */
 static void test_tier_key_no_cascade(void **state)
 {
 	(void)state;
@@ -415,6 +414,38 @@ static void test_statement_placement(void **state)
 	cx_compile(&c, "program t {\n  name \"T\"\n}\n");
 	expect_one_error(&c, 1, 9, "program t neither redeems nor earns; add a redeem or earn block");
 	cx_free(&c);
+}
+
+/* A point's value must be more than 0 yen: `value 0 yen per point` once
+ * made every cart stop with PT_VM_DIVZERO.
+ * BUG (src/sema.c check_stmts, case PT_S_VALUE): the check added in
+ * c59f5f1 only looks at a bare literal (s->e->kind == PT_E_NUM), but the
+ * language has no negative literals: `value -1 yen per point` is
+ * PT_E_NEG(1 yen), passes, and silently offers 0 points on every cart
+ * (floor(basis / -1) is negative, capped to 0).  It should get the same
+ * error, at 3:18. */
+static void test_value_must_be_positive(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"program t {\n  name \"T\"\n  redeem { value 0 yen per point }\n}\n",
+		"program t {\n  name \"T\"\n  redeem { value 0.0 yen per point }\n}\n",
+		"program t {\n  name \"T\"\n  redeem { value -1 yen per point }\n}\n",
+		"program t {\n  name \"T\"\n  redeem { value -(3.5 yen) per point }\n}\n",
+	};
+	int accepted = 0;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		cx c;
+		cx_compile(&c, texts[i]);
+		if (c.rs || c.d.n_errors == 0) {
+			print_error("case %zu: non-positive point value accepted\n", i);
+			accepted++;
+		} else {
+			expect_one_error(&c, 3, 18, "a point's value must be more than 0 yen");
+		}
+		cx_free(&c);
+	}
+	assert_int_equal(accepted, 0);
 }
 
 /* The duplicate-let case reports the second name, on line 8. */
@@ -492,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_tier_key_no_cascade),
 		cmocka_unit_test(test_input_declarations),
 		cmocka_unit_test(test_statement_placement),
+		cmocka_unit_test(test_value_must_be_positive),
 		cmocka_unit_test(test_duplicate_let_location),
 		cmocka_unit_test(test_several_unit_errors),
 		cmocka_unit_test(test_valid_expressions),
