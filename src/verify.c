@@ -151,7 +151,19 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 			VERR("input %zu belongs to program %d, which does not exist", i, in->prog);
 		else if ((in->kind == PT_IN_CATSUM || in->kind == PT_IN_ACCOUNT) && !in->name)
 			VERR("input %zu has no name", i);
+		else if (in->kind == PT_IN_ACCOUNT && (in->file < 0 || (size_t)in->file >= rs->nfiles))
+			VERR("input %zu names file %d, which does not exist", i, in->file);
 	}
+	for (size_t i = 0; ok && i < rs->nrules; i++)
+		if (rs->rules[i].file < 0 || (size_t)rs->rules[i].file >= rs->nfiles || rs->rules[i].prog < 0 ||
+		    (size_t)rs->rules[i].prog >= rs->nprogs || !rs->rules[i].text)
+			VERR("rule %zu names a file or program that does not exist", i);
+	for (size_t i = 0; ok && i < rs->ncode; i++)
+		if (rs->lines[i].file >= rs->nfiles)
+			VERR("line table entry %zu names file %u, which does not exist", i, (unsigned)rs->lines[i].file);
+	for (size_t i = 0; ok && i < rs->nprogs; i++)
+		if (rs->progs[i].file < 0 || (size_t)rs->progs[i].file >= rs->nfiles)
+			VERR("program %zu names a file that does not exist", i);
 	if (!ok || rs->ncode == 0) {
 		if (ok)
 			VERR("rule set has no code");
