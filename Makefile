@@ -49,7 +49,7 @@ $(B)/libpt.a: $(OBJS)
 $(B)/ptrules: $(B)/main.o $(B)/libpt.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/test_%: tests/unit/test_%.c $(B)/libpt.a
+$(B)/test_%: tests/unit/test_%.c tests/unit/helpers.h $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) -lcmocka $(LDLIBS)
 
 run: $(B)/ptrules

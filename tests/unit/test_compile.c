@@ -15,20 +15,10 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "helpers.h"
 #include "load.h"
 #include "opcodes.h"
 #include "rules.h"
-
-/* rel resolved against the repository root (derived from __FILE__, so
- * the test runs from the root as `./build/test_compile`). */
-static void root_path(char *buf, size_t n, const char *rel)
-{
-	const char *f = __FILE__, *t = strstr(f, "tests/unit/");
-	if (t && t > f)
-		snprintf(buf, n, "%.*s%s", (int)(t - f), f, rel);
-	else
-		snprintf(buf, n, "%s", rel);
-}
 
 /* Print every diagnostic (to explain a failing assertion). */
 static void dump(const pt_diags *d)
@@ -502,12 +492,7 @@ static int compile_in_child(const char *text, size_t len)
 		pt_diags_free(&d);
 		_exit(code);
 	}
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return wait_child(pid);
 }
 
 /* `add 1 points + 1 points + ...` with n terms. */

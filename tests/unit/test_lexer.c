@@ -14,40 +14,8 @@
 #include "ast.h"
 #include "date.h"
 
-/* One parse: arena, diagnostics, source and parser state. */
-typedef struct px {
-	pt_arena arena;
-	pt_diags d;
-	pt_src src;
-	pt_parser p;
-	bool ok;
-} px;
-
-/* Parse len bytes of text as file "lex.rules". */
-static void px_parse_n(px *x, const char *text, size_t len)
-{
-	memset(x, 0, sizeof *x);
-	pt_arena_init(&x->arena, 4096);
-	pt_diags_init(&x->d);
-	x->src = (pt_src){ "lex.rules", text, len };
-	x->p.arena = &x->arena;
-	x->p.diags = &x->d;
-	x->p.src = &x->src;
-	x->p.file = 0;
-	x->ok = pt_parse(&x->p);
-}
-
-/* Parse a NUL-terminated text. */
-static void px_parse(px *x, const char *text)
-{
-	px_parse_n(x, text, strlen(text));
-}
-
-static void px_free(px *x)
-{
-	pt_diags_free(&x->d);
-	pt_arena_free(&x->arena);
-}
+#define PX_FILE "lex.rules"
+#include "helpers.h"
 
 /* Diagnostic i must be an error at line:col, underlining len bytes (len
  * 0: not checked), with exactly this message. */

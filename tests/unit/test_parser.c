@@ -17,38 +17,8 @@
 #include "ast.h"
 #include "date.h"
 
-/* One parse: arena, diagnostics, source and parser state. */
-typedef struct px {
-	pt_arena arena;
-	pt_diags d;
-	pt_src src;
-	pt_parser p;
-	bool ok;
-} px;
-
-/* Parse len bytes of text as file "syn.rules". */
-static void px_parse_n(px *x, const char *text, size_t len)
-{
-	memset(x, 0, sizeof *x);
-	pt_arena_init(&x->arena, 4096);
-	pt_diags_init(&x->d);
-	x->src = (pt_src){ "syn.rules", text, len };
-	x->p.arena = &x->arena;
-	x->p.diags = &x->d;
-	x->p.src = &x->src;
-	x->ok = pt_parse(&x->p);
-}
-
-static void px_parse(px *x, const char *text)
-{
-	px_parse_n(x, text, strlen(text));
-}
-
-static void px_free(px *x)
-{
-	pt_diags_free(&x->d);
-	pt_arena_free(&x->arena);
-}
+#define PX_FILE "syn.rules"
+#include "helpers.h"
 
 /* Diagnostic i must be an error at line:col with exactly msg. */
 static void expect_err(const px *x, size_t i, int line, int col, const char *msg)
@@ -516,12 +486,7 @@ static int parse_in_child(const char *text, size_t len)
 		px_free(&x);
 		_exit(code);
 	}
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return wait_child(pid);
 }
 
 /* 5,000 nested parentheses, `not`s, minus signs or if-expressions give

@@ -14,19 +14,9 @@
 
 #include "cart.h"
 #include "date.h"
+#include "helpers.h"
 #include "load.h"
 #include "vm.h"
-
-/* rel resolved against the repository root (derived from __FILE__, so
- * the test runs from the root as `./build/test_vm`). */
-static void root_path(char *buf, size_t n, const char *rel)
-{
-	const char *f = __FILE__, *t = strstr(f, "tests/unit/");
-	if (t && t > f)
-		snprintf(buf, n, "%.*s%s", (int)(t - f), f, rel);
-	else
-		snprintf(buf, n, "%s", rel);
-}
 
 /* A compiled rule set with its evaluation buffers. */
 typedef struct env {

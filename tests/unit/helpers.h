@@ -1,0 +1,80 @@
+/* helpers.h - small fixtures shared by the cmocka unit tests.
+ *
+ * Define PX_FILE (the file name diagnostics carry) before including it
+ * to use the parse fixture.  Everything is static inline, so a test that
+ * uses only part of it compiles without unused-function warnings. */
+#ifndef PT_TEST_HELPERS_H
+#define PT_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ast.h"
+
+#ifndef PX_FILE
+#define PX_FILE "test.rules"
+#endif
+
+/* One parse: arena, diagnostics, source and parser state. */
+typedef struct px {
+	pt_arena arena;
+	pt_diags d;
+	pt_src src;
+	pt_parser p;
+	bool ok;
+} px;
+
+/* Parse len bytes of text as file PX_FILE. */
+static inline void px_parse_n(px *x, const char *text, size_t len)
+{
+	memset(x, 0, sizeof *x);
+	pt_arena_init(&x->arena, 4096);
+	pt_diags_init(&x->d);
+	x->src = (pt_src){ PX_FILE, text, len };
+	x->p.arena = &x->arena;
+	x->p.diags = &x->d;
+	x->p.src = &x->src;
+	x->p.file = 0;
+	x->ok = pt_parse(&x->p);
+}
+
+/* Parse a NUL-terminated text. */
+static inline void px_parse(px *x, const char *text)
+{
+	px_parse_n(x, text, strlen(text));
+}
+
+/* Free what one parse allocated. */
+static inline void px_free(px *x)
+{
+	pt_diags_free(&x->d);
+	pt_arena_free(&x->arena);
+}
+
+/* rel resolved against the repository root (derived from __FILE__, so a
+ * test runs from the root as ./build/test_NAME). */
+static inline void root_path(char *buf, size_t n, const char *rel)
+{
+	const char *f = __FILE__, *t = strstr(f, "tests/unit/");
+	if (t && t > f)
+		snprintf(buf, n, "%.*s%s", (int)(t - f), f, rel);
+	else
+		snprintf(buf, n, "%s", rel);
+}
+
+/* Wait for a forked child: its exit code, 128 + signal when it crashed,
+ * or -1 when waiting failed.  Tests that might crash run in a child. */
+static inline int wait_child(pid_t pid)
+{
+	int st = 0;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#endif
