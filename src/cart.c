@@ -39,7 +39,7 @@ static const key_spec key_specs[] = {
 	{ K_ITEM, "price", PT_CV_INT, "an integer number of yen" },
 	{ K_ITEM, "qty", PT_CV_INT, "a whole number of at least 1" },
 	{ K_ITEM, "category", PT_CV_WORD, "a word such as grocery" },
-	{ K_ITEM, "name", PT_CV_STR, "a double-quoted string such as \"Coffee\"" },
+	{ K_ITEM, "name", PT_CV_STR, "a quoted string such as \"Coffee\"" },
 	{ K_PAYMENT, "card", PT_CV_WORD, "a word such as jcb" },
 	{ K_PAYMENT, "method", PT_CV_WORD, "a word such as giftcard" },
 	{ K_ACCOUNT, "program", PT_CV_WORD, "a program id such as dpoint" },
@@ -305,14 +305,14 @@ static bool bad_value(ctx *c, const pair *p)
 		return err(c, col, n, "'%s' is not a valid date; expected YYYY-MM-DD, "
 			   "years 1900..9999", b);
 	if (!ascii)
-		return err(c, col, n, "text '%s' must be in double quotes", b);
+		return err(c, col, n, "text '%s' must be in quotes (\"...\")", b);
 	if (is_digit(s[0]) && memchr(s, '.', n))
 		return err(c, col, n, "'%s' is not a whole number; amounts here are integers", b);
 	return err(c, col, n, "malformed value '%s'; expected an integer, a word, "
 		   "a \"string\", yes/no or a YYYY-MM-DD date", b);
 }
 
-/* Scan the double-quoted string at s[i] into p, unescaping \" and \\;
+/* Scan the quoted string at s[i] into p, unescaping \" and \\;
  * *end gets the index past the closing quote.  False after an error. */
 static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 {

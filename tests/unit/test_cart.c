@@ -419,7 +419,7 @@ static const err_case err_cases[] = {
 	{ "item price=yes\n", 1, 12, 3,
 	  "'price' must be an integer number of yen, found yes/no value 'yes'" },
 	{ "item price=5 name=coffee\n", 1, 19, 6,
-	  "'name' must be a double-quoted string such as \"Coffee\", found word 'coffee'" },
+	  "'name' must be a quoted string such as \"Coffee\", found word 'coffee'" },
 	{ "order date=20261124\n", 1, 12, 8,
 	  "'date' must be a date YYYY-MM-DD, found integer '20261124'" },
 	{ "payment card=\"jcb\"\n", 1, 14, 5, "'card' must be a word such as jcb, found string \"jcb\"" },
@@ -448,7 +448,7 @@ static const err_case err_cases[] = {
 	{ "item price=3.5\n", 1, 12, 3, "'3.5' is not a whole number; amounts here are integers" },
 	{ "item price=3x\n", 1, 12, 2, "malformed value '3x'; expected an integer, a word, "
 	  "a \"string\", yes/no or a YYYY-MM-DD date" },
-	{ "item price=1 category=食品\n", 1, 23, 6, "text '食品' must be in double quotes" },
+	{ "item price=1 category=食品\n", 1, 23, 6, "text '食品' must be in quotes (\"...\")" },
 	{ "order date=2026-02-30\n", 1, 12, 10,
 	  "'2026-02-30' is not a valid date; expected YYYY-MM-DD, years 1900..9999" },
 	{ "order date=2026-2-3\n", 1, 12, 8,
