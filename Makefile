@@ -70,4 +70,7 @@ $(UNIT_BINS): | $(B)/.deps
 clean:
 	rm -rf $(B)
 
+# Feature makefiles (fuzzing, installation, ...) add their own targets.
+include $(sort $(wildcard mk/*.mk))
+
 -include $(wildcard $(B)/*.d)
