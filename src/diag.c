@@ -1,5 +1,6 @@
 /* diag.c - diagnostic records and the gcc-style printer. */
 #include "diag.h"
+#include "sink.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -209,19 +210,19 @@ int pt_text_width(const char *s, size_t n)
 static const char *const sev_name[] = { "error", "warning", "note" };
 
 /* Print records gcc-style: location, message, source line, underline. */
-void pt_diags_print(const pt_diags *d, FILE *out)
+void pt_diags_write(const pt_diags *d, pt_sink *out)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const pt_diag *r = &d->v[i];
 		if (r->line > 0)
-			fprintf(out, "%s:%d:%d: %s: %s", r->file, r->line, r->col,
+			pt_sink_printf(out, "%s:%d:%d: %s: %s", r->file, r->line, r->col,
 				sev_name[r->sev], r->msg ? r->msg : "");
 		else
-			fprintf(out, "%s: %s: %s", r->file, sev_name[r->sev],
+			pt_sink_printf(out, "%s: %s: %s", r->file, sev_name[r->sev],
 				r->msg ? r->msg : "");
 		if (r->code[0])
-			fprintf(out, " [%s]", r->code);
-		fputc('\n', out);
+			pt_sink_printf(out, " [%s]", r->code);
+		pt_sink_putc(out, '\n');
 		if (!r->src_line)
 			continue;
 		/* Show at most a 120-byte window of long lines, around the column. */
@@ -243,15 +244,22 @@ void pt_diags_print(const pt_diags *d, FILE *out)
 		const char *pre = w0 ? "..." : "";
 		int pad = pt_text_width(line + w0, c0 - w0) + (int)strlen(pre);
 		int w = c1 > c0 ? pt_text_width(line + c0, c1 - c0) : 1;
-		fprintf(out, " %5d | %s%.*s%s\n       | %*s^", r->line, pre, (int)(w1 - w0), line + w0,
+		pt_sink_printf(out, " %5d | %s%.*s%s\n       | %*s^", r->line, pre, (int)(w1 - w0), line + w0,
 			w1 < ll ? "..." : "", pad, "");
 		for (int k = 1; k < w; k++)
-			fputc('~', out);
-		fputc('\n', out);
+			pt_sink_putc(out, '~');
+		pt_sink_putc(out, '\n');
 	}
 	if (d->truncated)
-		fprintf(out, "ptrules: too many errors, stopped after %zu\n",
+		pt_sink_printf(out, "ptrules: too many errors, stopped after %zu\n",
 			d->max_errors ? d->max_errors : (size_t)50);
+}
+
+/* Print records to a FILE. */
+void pt_diags_print(const pt_diags *d, FILE *out)
+{
+	pt_sink s = pt_sink_file(out);
+	pt_diags_write(d, &s);
 }
 
 /* Print the final count, as compilers do, when anything was reported. */

@@ -51,6 +51,9 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* True when the error cap has been reached and callers may stop early. */
 int pt_diags_full(const pt_diags *d);
+struct pt_sink;
+/* Write every record gcc-style into a sink (see sink.h). */
+void pt_diags_write(const pt_diags *d, struct pt_sink *out);
 /* Print every record gcc-style with source line and ^~~~ underline. */
 void pt_diags_print(const pt_diags *d, FILE *out);
 /* Offset of the first ill-formed UTF-8 byte in s[0..n), or -1. */

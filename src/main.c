@@ -155,10 +155,11 @@ static bool eval_file(const pt_ruleset *rs, const pt_opts *o, const char *path, 
 				ok = false;
 				(*errors)++;
 			}
+			pt_sink so = pt_sink_file(stdout);
 			if (o->json)
-				pt_out_json(stdout, rs, &v, res, trace);
+				pt_out_json(&so, rs, &v, res, trace);
 			else
-				pt_out_text(stdout, rs, &v, res, trace);
+				pt_out_text(&so, rs, &v, res, trace);
 			if (!o->json && o->nargs > 0)
 				fputc('\n', stdout);
 		}

@@ -4,27 +4,26 @@
  * renamed); every amount is an integer.  The text form is a table a
  * person reads at a glance, with a reason whenever a value is zero or
  * limited. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "out.h"
 
 /* Write s as a JSON string literal. */
-static void json_str(FILE *f, const char *s)
+static void json_str(pt_sink *f, const char *s)
 {
-	fputc('"', f);
+	pt_sink_putc(f, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
+			pt_sink_printf(f, "\\%c", *p);
 		else if (*p == '\n')
-			fputs("\\n", f);
+			pt_sink_puts(f, "\\n");
 		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
+			pt_sink_printf(f, "\\u%04x", *p);
 		else
-			fputc(*p, f);
+			pt_sink_putc(f, *p);
 	}
-	fputc('"', f);
+	pt_sink_putc(f, '"');
 }
 
 /* An output amount as a whole number (amounts are whole by construction). */
@@ -59,11 +58,11 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 }
 
 /* Print the value an --explain event saw, in its unit. */
-static void explain_value(FILE *f, const pt_rule_def *r, pt_rat v, bool json)
+static void explain_value(pt_sink *f, const pt_rule_def *r, pt_rat v, bool json)
 {
 	char buf[64];
 	if (r->unit == PT_U_BOOL) {
-		fputs(json ? (v.n ? "true" : "false") : (v.n ? "yes" : "no"), f);
+		pt_sink_puts(f, json ? (v.n ? "true" : "false") : (v.n ? "yes" : "no"));
 		return;
 	}
 	if (r->unit == PT_U_DATE) {
@@ -76,7 +75,7 @@ static void explain_value(FILE *f, const pt_rule_def *r, pt_rat v, bool json)
 	if (json)
 		json_str(f, buf);
 	else
-		fputs(buf, f);
+		pt_sink_puts(f, buf);
 }
 
 /* The trace event for rule r, or NULL when it did not run. */
@@ -89,89 +88,89 @@ static const pt_trace_event *find_event(const pt_trace *t, uint32_t r)
 }
 
 /* One program's JSON object. */
-static void json_prog(FILE *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
+static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
 		      const pt_trace *trace)
 {
 	const pt_program *pg = &rs->progs[i];
 	char buf[1024];
-	fputs("{\"id\":", f);
+	pt_sink_puts(f, "{\"id\":");
 	json_str(f, pg->id);
-	fputs(",\"name\":", f);
+	pt_sink_puts(f, ",\"name\":");
 	json_str(f, pg->name);
-	fprintf(f, ",\"linked\":%s,\"tier\":", r->linked ? "true" : "false");
+	pt_sink_printf(f, ",\"linked\":%s,\"tier\":", r->linked ? "true" : "false");
 	if (r->tier >= 0)
 		json_str(f, rs->strs[r->tier]);
 	else
-		fputs("null", f);
+		pt_sink_puts(f, "null");
 	bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
-	fprintf(f, ",\"redeem\":{\"usable\":%s,\"max_points\":%lld,\"value_yen\":%lld,\"reason\":",
+	pt_sink_printf(f, ",\"redeem\":{\"usable\":%s,\"max_points\":%lld,\"value_yen\":%lld,\"reason\":",
 		usable ? "true" : "false", whole(r->out[PT_OUT_R_MAX_POINTS]), whole(r->out[PT_OUT_R_VALUE_YEN]));
 	reasons(rs, &r->redeem, buf, sizeof buf);
 	if (buf[0])
 		json_str(f, buf);
 	else
-		fputs("null", f);
-	fprintf(f, "},\"earn\":{\"points\":%lld,\"basis_yen\":%lld,\"granted\":",
+		pt_sink_puts(f, "null");
+	pt_sink_printf(f, "},\"earn\":{\"points\":%lld,\"basis_yen\":%lld,\"granted\":",
 		whole(r->out[PT_OUT_E_POINTS]), whole(r->out[PT_OUT_E_BASIS]));
 	if (pg->granted && pg->earns)
 		json_str(f, pg->granted);
 	else
-		fputs("null", f);
-	fputs(",\"reason\":", f);
+		pt_sink_puts(f, "null");
+	pt_sink_puts(f, ",\"reason\":");
 	reasons(rs, &r->earn, buf, sizeof buf);
 	if (buf[0])
 		json_str(f, buf);
 	else
-		fputs("null", f);
-	fputc('}', f);
+		pt_sink_puts(f, "null");
+	pt_sink_putc(f, '}');
 	if (trace) {
-		fputs(",\"explain\":[", f);
+		pt_sink_puts(f, ",\"explain\":[");
 		bool first = true;
 		for (size_t k = 0; k < rs->nrules; k++) {
 			const pt_rule_def *rd = &rs->rules[k];
 			if ((size_t)rd->prog != i)
 				continue;
 			const pt_trace_event *ev = find_event(trace, (uint32_t)k);
-			fprintf(f, "%s{\"file\":", first ? "" : ",");
+			pt_sink_printf(f, "%s{\"file\":", first ? "" : ",");
 			json_str(f, rs->files[rd->file]);
-			fprintf(f, ",\"line\":%d,\"rule\":", rd->line);
+			pt_sink_printf(f, ",\"line\":%d,\"rule\":", rd->line);
 			json_str(f, rd->text);
-			fputs(",\"ran\":", f);
-			fputs(ev ? "true" : "false", f);
-			fputs(",\"value\":", f);
+			pt_sink_puts(f, ",\"ran\":");
+			pt_sink_puts(f, ev ? "true" : "false");
+			pt_sink_puts(f, ",\"value\":");
 			if (ev)
 				explain_value(f, rd, ev->value, true);
 			else
-				fputs("null", f);
-			fputc('}', f);
+				pt_sink_puts(f, "null");
+			pt_sink_putc(f, '}');
 			first = false;
 		}
-		fputc(']', f);
+		pt_sink_putc(f, ']');
 	}
-	fputc('}', f);
+	pt_sink_putc(f, '}');
 }
 
 /* One JSON object per cart, on one line. */
-void pt_out_json(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
+void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace)
 {
 	char day[16];
 	pt_date_format(v->date, day);
-	fputs("{\"cart\":", f);
+	pt_sink_puts(f, "{\"cart\":");
 	json_str(f, v->label);
-	fputs(",\"order_id\":", f);
+	pt_sink_puts(f, ",\"order_id\":");
 	if (v->order_id)
 		json_str(f, v->order_id);
 	else
-		fputs("null", f);
-	fprintf(f, ",\"date\":\"%s\",\"date_source\":\"%s\",\"total_yen\":%lld,\"programs\":[", day,
+		pt_sink_puts(f, "null");
+	pt_sink_printf(f, ",\"date\":\"%s\",\"date_source\":\"%s\",\"total_yen\":%lld,\"programs\":[", day,
 		v->date_from_order ? "order" : "today_asia_tokyo", (long long)v->total_yen);
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		if (i)
-			fputc(',', f);
+			pt_sink_putc(f, ',');
 		json_prog(f, rs, i, &res[i], trace);
 	}
-	fputs("]}\n", f);
+	pt_sink_puts(f, "]}\n");
 }
 
 /* Format n with thousands separators. */
@@ -191,32 +190,32 @@ static void group(long long n, char *buf, size_t size)
 }
 
 /* Print s padded with spaces to `width` terminal columns. */
-static void pad(FILE *f, const char *s, int width)
+static void pad(pt_sink *f, const char *s, int width)
 {
-	fputs(s, f);
+	pt_sink_puts(f, s);
 	for (int w = pt_text_width(s, strlen(s)); w < width; w++)
-		fputc(' ', f);
+		pt_sink_putc(f, ' ');
 }
 
 /* Print s right-aligned in `width` columns. */
-static void rpad(FILE *f, const char *s, int width)
+static void rpad(pt_sink *f, const char *s, int width)
 {
 	for (int w = pt_text_width(s, strlen(s)); w < width; w++)
-		fputc(' ', f);
-	fputs(s, f);
+		pt_sink_putc(f, ' ');
+	pt_sink_puts(f, s);
 }
 
 /* The table: one row per program, reasons beside the numbers. */
-void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
+void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace)
 {
 	char day[16], tot[32], a[64], b[64], c[64], why[2100], r1[1024], r2[1024];
 	pt_date_format(v->date, day);
 	group(v->total_yen, tot, sizeof tot);
-	fprintf(f, "cart %s", v->label);
+	pt_sink_printf(f, "cart %s", v->label);
 	if (v->order_id && strcmp(v->order_id, v->label) != 0)
-		fprintf(f, "  order %s", v->order_id);
-	fprintf(f, "  %s%s  %zu item%s  total %s yen\n", day,
+		pt_sink_printf(f, "  order %s", v->order_id);
+	pt_sink_printf(f, "  %s%s  %zu item%s  total %s yen\n", day,
 		v->date_from_order ? "" : " (today in Japan)", v->n_items, v->n_items == 1 ? "" : "s", tot);
 	int namew = 7;
 	for (size_t i = 0; i < rs->nprogs; i++) {
@@ -226,18 +225,14 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 		if (w > namew)
 			namew = w;
 	}
-	fputs("  ", f);
+	pt_sink_puts(f, "  ");
 	pad(f, "program", namew);
-	fputs("  use: points      yen   earn: points  when       why\n", f);
-	FILE *out = f;
+	pt_sink_puts(f, "  use: points      yen   earn: points  when       why\n");
+	pt_sink *out = f;
 	for (size_t i = 0; i < rs->nprogs; i++) {
-		char *row = NULL;
-		size_t rowlen = 0;
-		f = open_memstream(&row, &rowlen);   /* rows are trimmed before printing */
-		if (!f) {
-			f = out;
-			continue;
-		}
+		char row[4096];
+		pt_sink rowsink = pt_sink_buf(row, sizeof row);   /* rows are trimmed before printing */
+		f = &rowsink;
 		const pt_program *pg = &rs->progs[i];
 		const pt_prog_result *r = &res[i];
 		bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
@@ -245,7 +240,7 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 		char label[512];
 		snprintf(label, sizeof label, "%s%s%s", pg->name, r->tier >= 0 ? " " : "",
 			 r->tier >= 0 ? rs->strs[r->tier] : "");
-		fputs("  ", f);
+		pt_sink_puts(f, "  ");
 		pad(f, label, namew);
 		if (usable) {
 			group(whole(r->out[PT_OUT_R_MAX_POINTS]), a, sizeof a);
@@ -258,13 +253,13 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 			group(whole(r->out[PT_OUT_E_POINTS]), c, sizeof c);
 		else
 			snprintf(c, sizeof c, "-");
-		fputs("  ", f);
+		pt_sink_puts(f, "  ");
 		rpad(f, a, 11);
-		fputs(" ", f);
+		pt_sink_puts(f, " ");
 		rpad(f, b, 8);
-		fputs("  ", f);
+		pt_sink_puts(f, "  ");
 		rpad(f, c, 12);
-		fputs("  ", f);
+		pt_sink_puts(f, "  ");
 		pad(f, pg->earns && earned && pg->granted ? pg->granted : "", 9);
 		reasons(rs, &r->redeem, r1, sizeof r1);
 		reasons(rs, &r->earn, r2, sizeof r2);
@@ -272,29 +267,31 @@ void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
 			r2[0] = '\0';   /* spend-only programs: "-" says it all */
 		snprintf(why, sizeof why, "%s%s%s%s%s", r1[0] ? "use: " : "", r1, r1[0] && r2[0] ? "; " : "",
 			 r2[0] ? "earn: " : "", r2);
-		fprintf(f, "  %s", why);
-		fclose(f);
+		pt_sink_printf(f, "  %s", why);
+		size_t rowlen = pt_sink_finish(f);
+		if (rowlen >= sizeof row)
+			rowlen = sizeof row - 1;
 		while (rowlen > 0 && row[rowlen - 1] == ' ')
 			rowlen--;
-		fprintf(out, "%.*s\n", (int)rowlen, row);
-		free(row);
+		pt_sink_write(out, row, rowlen);
+		pt_sink_putc(out, '\n');
 	}
 	f = out;
 	if (!trace)
 		return;
 	for (size_t i = 0; i < rs->nprogs; i++) {
-		fprintf(f, "  explain %s:\n", rs->progs[i].id);
+		pt_sink_printf(f, "  explain %s:\n", rs->progs[i].id);
 		for (size_t k = 0; k < rs->nrules; k++) {
 			const pt_rule_def *rd = &rs->rules[k];
 			if ((size_t)rd->prog != i)
 				continue;
 			const pt_trace_event *ev = find_event(trace, (uint32_t)k);
-			fprintf(f, "    %s:%d: %s => ", rs->files[rd->file], rd->line, rd->text);
+			pt_sink_printf(f, "    %s:%d: %s => ", rs->files[rd->file], rd->line, rd->text);
 			if (ev)
 				explain_value(f, rd, ev->value, false);
 			else
-				fputs("(not reached)", f);
-			fputc('\n', f);
+				pt_sink_puts(f, "(not reached)");
+			pt_sink_putc(f, '\n');
 		}
 	}
 }

@@ -3,7 +3,7 @@
 #ifndef PT_OUT_H
 #define PT_OUT_H
 
-#include <stdio.h>
+#include "sink.h"
 
 #include "vm.h"
 
@@ -17,9 +17,9 @@ typedef struct pt_cart_view {
 	size_t n_items;
 } pt_cart_view;
 
-void pt_out_json(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
+void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace);
-void pt_out_text(FILE *f, const pt_ruleset *rs, const pt_cart_view *v,
+void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace);
 
 #endif

@@ -1,0 +1,224 @@
+/* ptrules.h - the public C API of libptrules.
+ *
+ * Load a rule set (from .rules sources or a compiled .ptbc file), read
+ * carts (from cart.txt text, or build one field by field), evaluate them
+ * and read the results per program, or format them as text or JSON.
+ *
+ * Conventions
+ * - Every handle is opaque and created/freed by the library.
+ * - Functions that can fail return a ptrules_status.  Problems in what a
+ *   user wrote (rules, carts, compiled files) are PTRULES_EINVALID with
+ *   located diagnostics in the ptrules_diags the caller passed; the
+ *   library never prints, never exits.
+ * - Strings returned by the library stay valid as long as the handle they
+ *   came from (rule set strings: until the last release of the rule set;
+ *   cart strings: until the cart is cleared or read over).
+ *
+ * Threads
+ * - A ptrules_rules is immutable once loaded and reference counted
+ *   (ptrules_retain / ptrules_release, atomic).  Any number of threads
+ *   may evaluate against it at once, each with its own ptrules_eval and
+ *   ptrules_cart.
+ * - Hot swap: load the new rule set, publish it (for example through an
+ *   atomic pointer the service owns), and let each thread create its next
+ *   ptrules_eval from the new one.  A ptrules_eval retains its rule set,
+ *   so the old one is freed when the last evaluation context using it is
+ *   freed and the service releases its own reference.
+ *
+ * Allocation
+ * - Loading, creating handles and reporting diagnostics allocate.
+ *   Reading carts (after the first few, once the cart's buffers have
+ *   grown to size), evaluating and formatting into a caller buffer do
+ *   not allocate at all (tests/unit/test_api.c proves it with a counting
+ *   malloc interposer).
+ */
+#ifndef PTRULES_H
+#define PTRULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(PTRULES_BUILDING)
+#define PTRULES_API __attribute__((visibility("default")))
+#else
+#define PTRULES_API
+#endif
+
+#define PTRULES_VERSION "0.2.0"
+
+typedef enum ptrules_status {
+	PTRULES_OK = 0,
+	PTRULES_EINVALID = 1,  /* bad rules, cart or compiled file: see diagnostics */
+	PTRULES_EIO = 2,       /* a file could not be read or written */
+	PTRULES_ENOMEM = 3,    /* out of memory */
+	PTRULES_ERUNTIME = 4,  /* a rule overflowed or divided by zero; results say where */
+	PTRULES_EARG = 5       /* a NULL handle or an index out of range */
+} ptrules_status;
+
+/* A short English description of a status code. */
+PTRULES_API const char *ptrules_strerror(ptrules_status s);
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+typedef enum { PTRULES_ERROR = 0, PTRULES_WARNING = 1, PTRULES_NOTE = 2 } ptrules_severity;
+
+/* One diagnostic.  line is 0 for a file-level message; for compiled
+ * files, col holds the byte offset when one is known. */
+typedef struct ptrules_diag {
+	ptrules_severity severity;
+	const char *code;          /* stable code such as "PT001", or "" */
+	const char *file;
+	int line, col, len;        /* 1-based line and byte column; len underlined */
+	const char *message;
+	const char *source_line;   /* the offending line, or NULL */
+} ptrules_diag;
+
+typedef struct ptrules_diags ptrules_diags;
+
+PTRULES_API ptrules_diags *ptrules_diags_new(void);
+PTRULES_API void ptrules_diags_free(ptrules_diags *d);
+PTRULES_API void ptrules_diags_clear(ptrules_diags *d);
+PTRULES_API size_t ptrules_diags_count(const ptrules_diags *d);
+PTRULES_API size_t ptrules_diags_errors(const ptrules_diags *d);
+PTRULES_API size_t ptrules_diags_warnings(const ptrules_diags *d);
+/* Fill *out with diagnostic i; PTRULES_EARG when i is out of range. */
+PTRULES_API ptrules_status ptrules_diags_get(const ptrules_diags *d, size_t i, ptrules_diag *out);
+/* Print gcc-style (file:line:col: error: message, source line, ^~~~). */
+PTRULES_API void ptrules_diags_print(const ptrules_diags *d, FILE *out);
+
+/* ---- rule sets -------------------------------------------------------- */
+
+typedef struct ptrules_rules ptrules_rules;
+
+/* A named buffer of .rules source text. */
+typedef struct ptrules_source {
+	const char *name;
+	const char *text;
+	size_t len;
+} ptrules_source;
+
+/* Compile sources into a verified rule set (refcount 1). */
+PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrules_source *srcs,
+						size_t n, ptrules_diags *d);
+/* Compile .rules files and directories of them (sorted by name). */
+PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *const *paths,
+					      size_t n, ptrules_diags *d);
+/* Load a compiled rule set from memory; `name` is used in messages.  The
+ * bytes are untrusted: every field is checked, then the verifier runs. */
+PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void *data, size_t len,
+						 const char *name, ptrules_diags *d);
+/* Load a compiled rule set from a file. */
+PTRULES_API ptrules_status ptrules_load_bytecode_file(ptrules_rules **out, const char *path,
+						      ptrules_diags *d);
+/* Whether the file starts like a compiled rule set (by its magic). */
+PTRULES_API int ptrules_is_bytecode_file(const char *path);
+/* Serialise to the .ptbc format; the same rule set always gives the same
+ * bytes.  *out is malloc'ed; free it with free(). */
+PTRULES_API ptrules_status ptrules_save_bytecode(const ptrules_rules *r, unsigned char **out,
+						 size_t *len);
+/* Write the .ptbc file atomically (temporary file, fsync, rename). */
+PTRULES_API ptrules_status ptrules_write_bytecode_file(const ptrules_rules *r, const char *path,
+						       ptrules_diags *d);
+PTRULES_API ptrules_rules *ptrules_retain(ptrules_rules *r);
+PTRULES_API void ptrules_release(ptrules_rules *r);
+
+PTRULES_API size_t ptrules_program_count(const ptrules_rules *r);
+PTRULES_API const char *ptrules_program_id(const ptrules_rules *r, size_t i);
+PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i);
+/* Upper bound on VM instructions one evaluation of the rule set runs. */
+PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r);
+/* Print a bytecode listing (offsets, opcodes, operands, source lines). */
+PTRULES_API void ptrules_disasm(const ptrules_rules *r, FILE *out);
+
+/* ---- carts ------------------------------------------------------------ */
+
+typedef struct ptrules_cart ptrules_cart;
+typedef struct ptrules_reader ptrules_reader;
+
+/* Read the carts of a cart.txt text one at a time.  The text must stay
+ * alive while the reader is used. */
+PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, const char *name);
+PTRULES_API void ptrules_reader_free(ptrules_reader *r);
+/* Next cart: 1 and *cart set (valid until the next call), 0 at the end.
+ * A malformed cart is still returned, with its errors in d and
+ * ptrules_cart_errors() > 0; the caller reports and skips it. */
+PTRULES_API int ptrules_reader_next(ptrules_reader *r, const ptrules_cart **cart, ptrules_diags *d);
+/* 1-based index of the cart last returned. */
+PTRULES_API int ptrules_reader_index(const ptrules_reader *r);
+
+/* A cart built field by field (reusable: ptrules_cart_clear). */
+PTRULES_API ptrules_cart *ptrules_cart_new(void);
+PTRULES_API void ptrules_cart_free(ptrules_cart *c);
+PTRULES_API void ptrules_cart_clear(ptrules_cart *c);
+/* date is "YYYY-MM-DD" or NULL (then evaluated at today in Japan). */
+PTRULES_API ptrules_status ptrules_cart_set_order(ptrules_cart *c, const char *id, const char *date);
+PTRULES_API ptrules_status ptrules_cart_add_item(ptrules_cart *c, int64_t price_yen, int64_t qty,
+						 const char *category, const char *name);
+/* card (e.g. "jcb") and/or method (e.g. "giftcard"); either may be NULL. */
+PTRULES_API ptrules_status ptrules_cart_set_payment(ptrules_cart *c, const char *card, const char *method);
+PTRULES_API ptrules_status ptrules_cart_add_account(ptrules_cart *c, const char *program, int64_t balance);
+/* Further keys of the account line for `program` (added before). */
+PTRULES_API ptrules_status ptrules_cart_set_int(ptrules_cart *c, const char *program, const char *key,
+						int64_t value);
+PTRULES_API ptrules_status ptrules_cart_set_bool(ptrules_cart *c, const char *program, const char *key,
+						 int value);
+PTRULES_API ptrules_status ptrules_cart_set_word(ptrules_cart *c, const char *program, const char *key,
+						 const char *word);
+PTRULES_API size_t ptrules_cart_errors(const ptrules_cart *c);
+/* The cart's id (cart id=, else order id=), or NULL. */
+PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c);
+
+/* ---- evaluation -------------------------------------------------------- */
+
+typedef struct ptrules_eval ptrules_eval;
+
+/* An evaluation context for one thread; retains r.  explain != 0 also
+ * records which rules ran and what they saw. */
+PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int explain);
+PTRULES_API void ptrules_eval_free(ptrules_eval *e);
+PTRULES_API ptrules_rules *ptrules_eval_rules(const ptrules_eval *e);
+/* Evaluate a cart.  PTRULES_EINVALID: the cart does not fit the rules
+ * (diagnostics in d, no results); PTRULES_ERUNTIME: a rule failed at run
+ * time (results are readable and name the rule). */
+PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart *c, ptrules_diags *d);
+
+#define PTRULES_MAX_REASONS 4
+
+/* What one program concluded about the last evaluated cart. */
+typedef struct ptrules_result {
+	const char *id, *name;
+	int linked;
+	const char *tier;              /* tier label, or NULL */
+	int redeem_usable;
+	int64_t redeem_max_points, redeem_value_yen;
+	const char *redeem_reasons[PTRULES_MAX_REASONS];
+	int redeem_nreasons;
+	int64_t earn_points, earn_basis_yen;
+	const char *earn_granted;      /* e.g. "shipment", or NULL */
+	const char *earn_reasons[PTRULES_MAX_REASONS];
+	int earn_nreasons;
+	int runtime_error;             /* 1 when a rule failed at run time */
+	const char *error_file;        /* where, when runtime_error */
+	int error_line;
+} ptrules_result;
+
+PTRULES_API size_t ptrules_result_count(const ptrules_eval *e);
+PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out);
+/* Format the last evaluation like `ptrules eval` (JSON: one line, with a
+ * final newline).  Returns the length the full text needs, excluding the
+ * NUL; writes at most cap bytes including a NUL (snprintf semantics). */
+PTRULES_API size_t ptrules_format_json(const ptrules_eval *e, const ptrules_cart *c, const char *label,
+				       char *buf, size_t cap);
+PTRULES_API size_t ptrules_format_text(const ptrules_eval *e, const ptrules_cart *c, const char *label,
+				       char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
