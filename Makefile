@@ -5,7 +5,10 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 GENWARN := -std=c11 -Wno-unused-function -Wno-sign-compare -Wno-unused-but-set-variable
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isrc -Ibuild
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -Ibuild
+PREFIX  ?= /usr/local
+# Where the installed CLI finds the shipped rules when ./rules is absent.
+SHAREDIR ?= $(PREFIX)/share/ptrules/rules
 LDLIBS  ?=
 B       := build
 
@@ -19,7 +22,7 @@ OBJS := $(SRCS:src/%.c=$(B)/%.o) $(B)/lexer.o $(B)/parser.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/%)
 
-.PHONY: all run check unit lang deps clean
+.PHONY: all run check unit lang bytecode deps clean
 all: $(B)/ptrules
 
 # Tools we need, and the Debian packages that provide them.
@@ -43,6 +46,10 @@ $(B)/parser.o: $(B)/parser.c $(B)/lexer.h
 $(B)/%.o: src/%.c $(B)/parser.h $(B)/lexer.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
+# The CLI is built on the public API only (include/ptrules.h).
+$(B)/main.o: src/main.c include/ptrules.h
+	$(CC) -D_POSIX_C_SOURCE=200809L -Iinclude $(CFLAGS) $(WARN) -DPT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP -c -o $@ $<
+
 $(B)/libpt.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 
@@ -61,7 +68,10 @@ unit: $(UNIT_BINS)
 lang: $(B)/ptrules
 	@sh tests/run-lang.sh $(B)/ptrules tests/lang
 
-check: unit lang
+bytecode: $(B)/ptrules
+	@sh tests/bytecode/run.sh $(B)/ptrules
+
+check: unit lang bytecode
 	@echo "make check: all tests passed"
 
 # The unit tests and the language tests share the binary's library.

@@ -150,6 +150,9 @@ PTRULES_API void ptrules_reader_free(ptrules_reader *r);
 PTRULES_API int ptrules_reader_next(ptrules_reader *r, const ptrules_cart **cart, ptrules_diags *d);
 /* 1-based index of the cart last returned. */
 PTRULES_API int ptrules_reader_index(const ptrules_reader *r);
+/* Whether the text separates carts with `cart` lines (so even the first
+ * cart is one of several). */
+PTRULES_API int ptrules_reader_has_cart_lines(const ptrules_reader *r);
 
 /* A cart built field by field (reusable: ptrules_cart_clear). */
 PTRULES_API ptrules_cart *ptrules_cart_new(void);

@@ -56,16 +56,27 @@ char *pt_arena_strndup(pt_arena *a, const char *s, size_t n)
 	return p;
 }
 
-/* Drop all blocks but the oldest, so a reused arena stops growing. */
+/* Forget every allocation.  When the arena had grown past one block, the
+ * blocks are replaced by one block as large as all of them, so a reused
+ * arena stops allocating once it has seen its largest load. */
 void pt_arena_reset(pt_arena *a)
 {
 	pt_arena_block *b = a->head;
-	while (b && b->next) {
-		pt_arena_block *next = b->next;
-		free(b);
-		b = next;
+	if (b && b->next) {
+		size_t total = 0;
+		while (b) {
+			pt_arena_block *next = b->next;
+			total += b->size;
+			free(b);
+			b = next;
+		}
+		b = malloc(sizeof *b + total);
+		if (b) {
+			b->size = total;
+			b->next = NULL;
+		}
+		a->head = b;
 	}
-	a->head = b;
 	if (b)
 		b->used = 0;
 }

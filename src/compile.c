@@ -95,6 +95,7 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 	in->prog = prog;
 	in->name = name ? pt_arena_strndup(&cc->ast, name, strlen(name)) : NULL;
 	in->type = type;
+	in->dflt = pt_rat_int(0);
 	return (int)cc->ninputs++;
 }
 
@@ -305,6 +306,13 @@ pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
 		cc.oom = true;
 		goto out;
 	}
+	rs->source_hash = PT_FNV_INIT;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = srcs[i].len;
+		rs->source_hash = pt_fnv1a(rs->source_hash, srcs[i].name, strlen(srcs[i].name) + 1);
+		rs->source_hash = pt_fnv1a(rs->source_hash, &len, sizeof len);
+		rs->source_hash = pt_fnv1a(rs->source_hash, srcs[i].text, srcs[i].len);
+	}
 	if (!pt_verify(rs, d, n ? srcs[0].name : "rules")) {
 		pt_ruleset_free(rs);
 		rs = NULL;
@@ -322,6 +330,17 @@ out:
 	free(progs);
 	pt_arena_free(&cc.ast);
 	return rs;
+}
+
+/* Hash bytes into h (Fowler-Noll-Vo 1a, 64-bit). */
+uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
 }
 
 /* Release a rule set and everything it owns. */

@@ -1,33 +1,38 @@
-/* main.c - the ptrules command line.
+/* main.c - the ptrules command line, built on the public API only
+ * (include/ptrules.h), as any embedder would build it.
  *
- *   ptrules eval [--rules PATH]... [--format text|json] [--explain] CART...
- *   ptrules disasm [--rules PATH]... [PATH...]
+ *   ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...
+ *   ptrules compile -o OUT [--rules PATH]... [PATH...]
+ *   ptrules disasm [--rules PATH]... [PATH...]      (sources or one .ptbc file)
  *
- * Exit codes: 0 success, 1 a rules or cart error, 2 a usage error. */
+ * Exit codes: 0 success, 1 a rules, cart or compiled-file error, 2 a
+ * usage error. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "date.h"
-#include "load.h"
-#include "out.h"
+#include "ptrules.h"
 
 #ifndef PT_SHAREDIR
 #define PT_SHAREDIR "/usr/local/share/ptrules/rules"
 #endif
-#define PT_VERSION "0.1.0"
 
 static const char usage_text[] =
-	"usage: ptrules eval [--rules PATH]... [--format text|json] [--explain] CART...\n"
+	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
+	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
 	"       ptrules --help | --version\n"
 	"\n"
-	"  --rules PATH   a .rules file or a directory of them (repeatable);\n"
-	"                 default ./rules, then " PT_SHAREDIR "\n"
-	"  --format F     text (a table, the default) or json (one object per cart)\n"
-	"  --explain      show every rule with its source line and what it saw\n"
-	"  CART           a cart file (several carts per file allowed); - is stdin\n";
+	"  --rules PATH     a .rules file or a directory of them (repeatable);\n"
+	"                   default ./rules, then " PT_SHAREDIR "\n"
+	"  --bytecode FILE  a compiled rule set written by `ptrules compile`\n"
+	"  --format F       text (a table, the default) or json (one object per cart)\n"
+	"  --explain        show every rule with its source line and what it saw\n"
+	"  -o OUT           where compile writes the rule set (atomically)\n"
+	"  CART             a cart file (several carts per file allowed); - is stdin\n";
 
 /* Print usage to stderr and return the usage exit code. */
 static int usage(const char *msg)
@@ -39,135 +44,225 @@ static int usage(const char *msg)
 }
 
 /* Options shared by the subcommands. */
-typedef struct pt_opts {
+typedef struct opts {
 	const char *rules[64];
 	int nrules;
+	const char *bytecode, *output;
 	bool json, explain;
 	const char *args[4096];
 	int nargs;
-} pt_opts;
+} opts;
+
+/* The value of --name VALUE or --name=VALUE at argv[*i], or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0')
+		return *i + 1 < argc ? argv[++*i] : "";
+	return NULL;
+}
 
 /* Parse argv after the subcommand; returns 0 or a usage exit code. */
-static int parse_opts(int argc, char **argv, pt_opts *o)
+static int parse_opts(int argc, char **argv, opts *o)
 {
 	bool dashdash = false;
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!dashdash && strcmp(a, "--") == 0) {
+		const char *a = argv[i], *v;
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			if (o->nargs >= 4096)
+				return usage("too many files (limit is 4096)");
+			o->args[o->nargs++] = a;
+		} else if (strcmp(a, "--") == 0) {
 			dashdash = true;
-		} else if (!dashdash && (strcmp(a, "--rules") == 0 || strncmp(a, "--rules=", 8) == 0)) {
-			const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v)
+		} else if ((v = opt_value(argc, argv, &i, "--rules"))) {
+			if (!*v)
 				return usage("--rules needs a path");
 			if (o->nrules >= 64)
 				return usage("too many --rules (limit is 64)");
 			o->rules[o->nrules++] = v;
-		} else if (!dashdash && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
-			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || (strcmp(v, "json") != 0 && strcmp(v, "text") != 0))
+		} else if ((v = opt_value(argc, argv, &i, "--bytecode"))) {
+			if (!*v)
+				return usage("--bytecode needs a file");
+			o->bytecode = v;
+		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
+			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
 				return usage("--format takes text or json");
 			o->json = strcmp(v, "json") == 0;
-		} else if (!dashdash && strcmp(a, "--explain") == 0) {
+		} else if ((v = opt_value(argc, argv, &i, "-o"))) {
+			if (!*v)
+				return usage("-o needs a file");
+			o->output = v;
+		} else if (strcmp(a, "--explain") == 0) {
 			o->explain = true;
-		} else if (!dashdash && a[0] == '-' && a[1] != '\0') {
+		} else {
 			fprintf(stderr, "ptrules: unknown option '%s'\n", a);
 			return usage(NULL);
-		} else {
-			if (o->nargs >= 4096)
-				return usage("too many files (limit is 4096)");
-			o->args[o->nargs++] = a;
 		}
 	}
+	if (o->bytecode && o->nrules)
+		return usage("give either --rules or --bytecode, not both");
 	return 0;
 }
 
-/* Compile the rule set named by the options (or the default location). */
-static pt_ruleset *load_rules(const pt_opts *o, const char *const *paths, int npaths)
+/* Print diagnostics and the compiler-style count line. */
+static void report(const ptrules_diags *d)
 {
-	pt_diags d;
-	pt_srclist l = { 0 };
-	pt_ruleset *rs = NULL;
-	pt_diags_init(&d);
-	const char *def[1];
-	if (npaths == 0) {
-		struct stat st;
-		def[0] = stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR;
-		paths = def;
-		npaths = 1;
-	}
-	(void)o;
-	bool ok = true;
-	for (int i = 0; i < npaths; i++)
-		ok = pt_srclist_add(&l, paths[i], &d) && ok;
-	if (ok)
-		rs = pt_compile(l.v, l.n, &d);
-	pt_diags_print(&d, stderr);
-	pt_diags_print_summary(&d, stderr);
-	pt_diags_free(&d);
-	pt_srclist_free(&l);
-	return rs;
+	ptrules_diags_print(d, stderr);
+	size_t e = ptrules_diags_errors(d), w = ptrules_diags_warnings(d);
+	if (e && w)
+		fprintf(stderr, "%zu error%s and %zu warning%s generated.\n", e, e == 1 ? "" : "s", w,
+			w == 1 ? "" : "s");
+	else if (e)
+		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
+	else if (w)
+		fprintf(stderr, "%zu warning%s generated.\n", w, w == 1 ? "" : "s");
 }
 
-/* Evaluate every cart of one file; returns false if any failed. */
-static bool eval_file(const pt_ruleset *rs, const pt_opts *o, const char *path, pt_rat *inputs,
-		      pt_rat *locals, pt_prog_result *res, pt_trace *trace, size_t *errors)
+/* Load the rule set the options name: bytecode, paths, or the default. */
+static ptrules_rules *load_rules(const char *bytecode, const char *const *paths, int npaths)
 {
-	pt_diags d;
-	size_t len;
-	pt_diags_init(&d);
-	d.max_errors = 1000;
-	char *text = pt_read_file(path, &len, &d);
-	bool ok = text != NULL;
-	if (text) {
-		pt_src src = { strcmp(path, "-") == 0 ? "<stdin>" : path, text, len };
-		pt_cart_reader r;
-		pt_cart cart;
-		pt_cart_reader_init(&r, &src);
-		int index = 0;
-		while (pt_cart_next(&r, &cart, &d)) {
-			index++;
-			bool good = cart.n_errors == 0;
-			int32_t date = cart.has_date ? cart.date : pt_date_today_jst();
-			if (good)
-				good = pt_bind(rs, &cart, date, inputs, &src, &d);
-			pt_diags_print(&d, stderr);
-			*errors += d.n_errors;
-			pt_diags_free(&d);
-			pt_diags_init(&d);
-			d.max_errors = 1000;
-			if (!good) {
-				ok = false;
-				continue;
-			}
-			int64_t total = 0;
-			pt_cart_total(&cart, &total);
-			char label[512];
-			if (cart.id)
-				snprintf(label, sizeof label, "%s", cart.id);
-			else if (r.seen_cart_line || index > 1)
-				snprintf(label, sizeof label, "%s#%d", src.name, index);
-			else
-				snprintf(label, sizeof label, "%s", src.name);
-			pt_cart_view v = { label, cart.order_id, date, cart.has_date, total, cart.n_items };
-			if (trace)
-				trace->n = trace->dropped = 0;
-			if (!pt_eval_all(rs, inputs, locals, res, trace)) {
-				ok = false;
-				(*errors)++;
-			}
-			pt_sink so = pt_sink_file(stdout);
-			if (o->json)
-				pt_out_json(&so, rs, &v, res, trace);
-			else
-				pt_out_text(&so, rs, &v, res, trace);
-			if (!o->json && o->nargs > 0)
-				fputc('\n', stdout);
-		}
-		pt_cart_reader_free(&r);
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	const char *def[1];
+	if (!d) {
+		fputs("ptrules: out of memory\n", stderr);
+		return NULL;
 	}
-	pt_diags_print(&d, stderr);
-	*errors += d.n_errors;
-	pt_diags_free(&d);
+	if (bytecode) {
+		ptrules_load_bytecode_file(&r, bytecode, d);
+	} else {
+		if (npaths == 0) {
+			struct stat st;
+			def[0] = stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR;
+			paths = def;
+			npaths = 1;
+		}
+		ptrules_load_paths(&r, paths, (size_t)npaths, d);
+	}
+	report(d);
+	ptrules_diags_free(d);
+	return r;
+}
+
+/* Read a whole file ("-": standard input); NULL with a message on error. */
+static char *slurp(const char *path, size_t *len)
+{
+	bool in = strcmp(path, "-") == 0;
+	FILE *f = in ? stdin : fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	bool err = ferror(f);
+	if (!in)
+		fclose(f);
+	if (!buf || err) {
+		fprintf(stderr, "%s: error: cannot read%s\n", path, buf ? "" : " (out of memory)");
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* A growable output buffer for one formatted result. */
+typedef struct outbuf {
+	char stack[1 << 16];
+	char *heap;
+	size_t heapcap;
+} outbuf;
+
+/* Format with fmt into ob and write it to stdout. */
+static void emit(outbuf *ob, size_t (*fmt)(const ptrules_eval *, const ptrules_cart *, const char *, char *, size_t),
+		 const ptrules_eval *e, const ptrules_cart *c, const char *label)
+{
+	size_t n = fmt(e, c, label, ob->stack, sizeof ob->stack);
+	const char *text = ob->stack;
+	if (n >= sizeof ob->stack) {
+		if (n + 1 > ob->heapcap) {
+			char *h = realloc(ob->heap, n + 1);
+			if (!h) {
+				fputs("ptrules: out of memory\n", stderr);
+				return;
+			}
+			ob->heap = h;
+			ob->heapcap = n + 1;
+		}
+		fmt(e, c, label, ob->heap, ob->heapcap);
+		text = ob->heap;
+	}
+	fwrite(text, 1, n, stdout);
+}
+
+/* Evaluate every cart of one file; false if any could not be. */
+static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *ob, size_t *errors)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	if (!text) {
+		(*errors)++;
+		return false;
+	}
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	ptrules_reader *r = ptrules_reader_new(text, len, name);
+	ptrules_diags *d = ptrules_diags_new();
+	bool ok = r && d;
+	const ptrules_cart *c;
+	while (r && d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
+		ptrules_status st = PTRULES_EINVALID;
+		if (ptrules_cart_errors(c) == 0)
+			st = ptrules_evaluate(e, c, d);
+		ptrules_diags_print(d, stderr);
+		*errors += ptrules_diags_errors(d);
+		ptrules_diags_clear(d);
+		if (st == PTRULES_EINVALID) {
+			ok = false;
+			continue;
+		}
+		if (st == PTRULES_ERUNTIME) {
+			ok = false;
+			(*errors)++;
+		}
+		char label[512];
+		int idx = ptrules_reader_index(r);
+		if (ptrules_cart_id(c))
+			snprintf(label, sizeof label, "%s", ptrules_cart_id(c));
+		else if (ptrules_reader_has_cart_lines(r) || idx > 1)
+			snprintf(label, sizeof label, "%s#%d", name, idx);
+		else
+			snprintf(label, sizeof label, "%s", name);
+		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, label);
+		if (!o->json)
+			fputc('\n', stdout);
+	}
+	if (d) {
+		ptrules_diags_print(d, stderr);
+		*errors += ptrules_diags_errors(d);
+	}
+	if (!r || !d)
+		fputs("ptrules: out of memory\n", stderr);
+	ptrules_diags_free(d);
+	ptrules_reader_free(r);
 	free(text);
 	return ok;
 }
@@ -175,53 +270,80 @@ static bool eval_file(const pt_ruleset *rs, const pt_opts *o, const char *path, 
 /* `ptrules eval`: evaluate carts against a rule set. */
 static int cmd_eval(int argc, char **argv)
 {
-	pt_opts o = { 0 };
+	opts o = { 0 };
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.nargs == 0)
 		return usage("eval needs at least one cart file (- for stdin)");
-	pt_ruleset *rs = load_rules(&o, o.rules, o.nrules);
-	if (!rs)
+	ptrules_rules *r = load_rules(o.bytecode, o.rules, o.nrules);
+	if (!r)
 		return 1;
-	pt_rat *inputs = calloc(rs->ninputs + 1, sizeof *inputs);
-	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);
-	pt_prog_result *res = calloc(rs->nprogs, sizeof *res);
-	pt_trace_event *ev = o.explain ? calloc(rs->nrules + 1, sizeof *ev) : NULL;
-	pt_trace trace = { ev, 0, rs->nrules + 1, 0 };
-	bool ok = inputs && locals && res && (!o.explain || ev);
+	ptrules_eval *e = ptrules_eval_new(r, o.explain);
+	outbuf *ob = calloc(1, sizeof *ob);
 	size_t errors = 0;
-	for (int i = 0; ok && i < o.nargs; i++)
-		if (!eval_file(rs, &o, o.args[i], inputs, locals, res, o.explain ? &trace : NULL, &errors))
-			rc = 1;
-	if (!ok) {
+	if (!e || !ob) {
 		fputs("ptrules: out of memory\n", stderr);
 		rc = 1;
 	}
+	bool ready = rc == 0;
+	for (int i = 0; ready && i < o.nargs; i++)   /* every file, even after a bad one */
+		if (!eval_file(e, &o, o.args[i], ob, &errors))
+			rc = 1;
 	if (errors)
 		fprintf(stderr, "%zu error%s in carts.\n", errors, errors == 1 ? "" : "s");
-	free(inputs);
-	free(locals);
-	free(res);
-	free(ev);
-	pt_ruleset_free(rs);
+	if (ob)
+		free(ob->heap);
+	free(ob);
+	ptrules_eval_free(e);
+	ptrules_release(r);
 	return rc;
 }
 
-/* `ptrules disasm`: compile and list the bytecode. */
-static int cmd_disasm(int argc, char **argv)
+/* `ptrules compile`: write a verified, reproducible .ptbc file. */
+static int cmd_compile(int argc, char **argv)
 {
-	pt_opts o = { 0 };
+	opts o = { 0 };
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (!o.output)
+		return usage("compile needs -o OUT");
+	if (o.bytecode)
+		return usage("compile reads .rules sources, not --bytecode");
 	for (int i = 0; i < o.nargs && o.nrules < 64; i++)
 		o.rules[o.nrules++] = o.args[i];
-	pt_ruleset *rs = load_rules(&o, o.rules, o.nrules);
-	if (!rs)
+	ptrules_rules *r = load_rules(NULL, o.rules, o.nrules);
+	if (!r)
 		return 1;
-	pt_disasm(stdout, rs);
-	pt_ruleset_free(rs);
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = d ? ptrules_write_bytecode_file(r, o.output, d) : PTRULES_ENOMEM;
+	if (d)
+		ptrules_diags_print(d, stderr);
+	if (st != PTRULES_OK && !ptrules_diags_errors(d))
+		fprintf(stderr, "%s: error: %s\n", o.output, ptrules_strerror(st));
+	ptrules_diags_free(d);
+	ptrules_release(r);
+	return st == PTRULES_OK ? 0 : 1;
+}
+
+/* `ptrules disasm`: list the bytecode of sources or of a .ptbc file. */
+static int cmd_disasm(int argc, char **argv)
+{
+	opts o = { 0 };
+	int rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!o.bytecode && o.nargs == 1 && o.nrules == 0 && ptrules_is_bytecode_file(o.args[0]))
+		o.bytecode = o.args[0];
+	else
+		for (int i = 0; i < o.nargs && o.nrules < 64; i++)
+			o.rules[o.nrules++] = o.args[i];
+	ptrules_rules *r = load_rules(o.bytecode, o.rules, o.nrules);
+	if (!r)
+		return 1;
+	ptrules_disasm(r, stdout);
+	ptrules_release(r);
 	return 0;
 }
 
@@ -235,11 +357,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0) {
-		puts("ptrules " PT_VERSION);
+		puts("ptrules " PTRULES_VERSION);
 		return 0;
 	}
 	if (strcmp(cmd, "eval") == 0)
 		return cmd_eval(argc - 2, argv + 2);
+	if (strcmp(cmd, "compile") == 0)
+		return cmd_compile(argc - 2, argv + 2);
 	if (strcmp(cmd, "disasm") == 0)
 		return cmd_disasm(argc - 2, argv + 2);
 	fprintf(stderr, "ptrules: unknown command '%s'\n", cmd);

@@ -84,6 +84,7 @@ typedef struct pt_ruleset {
 	size_t nrules;
 	const char **files;
 	size_t nfiles;
+	uint64_t source_hash;       /* FNV-1a of the sources' names and texts */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;
@@ -102,6 +103,9 @@ typedef struct pt_ruleset {
  * and leaves located diagnostics in d. */
 pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d);
 void pt_ruleset_free(pt_ruleset *rs);
+/* FNV-1a 64-bit hash, continued from h (start with PT_FNV_INIT). */
+#define PT_FNV_INIT 0xcbf29ce484222325ull
+uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
 /* Index of the string s in the rule set's table, or -1. */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
 

@@ -1,0 +1,704 @@
+/* api.c - the public API (include/ptrules.h) over the internal modules.
+ *
+ * Handles wrap internal structures; nothing here prints or exits.  Rule
+ * sets are reference counted with C11 atomics so they can be shared and
+ * swapped between threads; everything else belongs to one thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PTRULES_BUILDING 1
+#include "ptrules.h"
+
+#include "date.h"
+#include "load.h"
+#include "out.h"
+#include "ptbc.h"
+#include "vm.h"
+
+struct ptrules_diags {
+	pt_diags d;
+};
+
+struct ptrules_rules {
+	pt_ruleset *rs;
+	atomic_int refs;
+};
+
+struct ptrules_cart {
+	pt_cart c;
+	pt_arena arena;        /* built carts: their strings and arrays */
+	size_t cap_items, cap_accounts;
+	const pt_src *src;     /* where the cart came from, for messages */
+};
+
+struct ptrules_reader {
+	pt_cart_reader r;
+	pt_src src;
+	char *name;
+	struct ptrules_cart cart;
+	int index;
+};
+
+struct ptrules_eval {
+	ptrules_rules *rules;
+	pt_rat *inputs, *locals;
+	pt_prog_result *res;
+	pt_trace_event *ev;
+	pt_trace trace;
+	bool have;             /* results describe the last cart */
+	pt_cart_view view;
+};
+
+static const pt_src built_src = { "<cart>", "", 0 };
+
+/* Describe a status code. */
+PTRULES_API const char *ptrules_strerror(ptrules_status s)
+{
+	switch (s) {
+	case PTRULES_OK: return "success";
+	case PTRULES_EINVALID: return "invalid rules, cart or compiled file (see the diagnostics)";
+	case PTRULES_EIO: return "input/output error";
+	case PTRULES_ENOMEM: return "out of memory";
+	case PTRULES_ERUNTIME: return "a rule failed while evaluating (overflow or division by zero)";
+	case PTRULES_EARG: return "invalid argument";
+	}
+	return "unknown status";
+}
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+PTRULES_API ptrules_diags *ptrules_diags_new(void)
+{
+	ptrules_diags *d = malloc(sizeof *d);
+	if (d)
+		pt_diags_init(&d->d);
+	return d;
+}
+
+PTRULES_API void ptrules_diags_free(ptrules_diags *d)
+{
+	if (!d)
+		return;
+	pt_diags_free(&d->d);
+	free(d);
+}
+
+PTRULES_API void ptrules_diags_clear(ptrules_diags *d)
+{
+	if (!d)
+		return;
+	size_t cap = d->d.max_errors;
+	pt_diags_free(&d->d);
+	pt_diags_init(&d->d);
+	if (cap)
+		d->d.max_errors = cap;
+}
+
+PTRULES_API size_t ptrules_diags_count(const ptrules_diags *d) { return d ? d->d.n : 0; }
+PTRULES_API size_t ptrules_diags_errors(const ptrules_diags *d) { return d ? d->d.n_errors : 0; }
+PTRULES_API size_t ptrules_diags_warnings(const ptrules_diags *d) { return d ? d->d.n_warnings : 0; }
+
+/* Copy record i into the public struct. */
+PTRULES_API ptrules_status ptrules_diags_get(const ptrules_diags *d, size_t i, ptrules_diag *out)
+{
+	if (!d || !out || i >= d->d.n)
+		return PTRULES_EARG;
+	const pt_diag *r = &d->d.v[i];
+	out->severity = (ptrules_severity)r->sev;
+	out->code = r->code;
+	out->file = r->file;
+	out->line = r->line;
+	out->col = r->col;
+	out->len = r->len;
+	out->message = r->msg ? r->msg : "";
+	out->source_line = r->src_line;
+	return PTRULES_OK;
+}
+
+PTRULES_API void ptrules_diags_print(const ptrules_diags *d, FILE *out)
+{
+	if (d && out)
+		pt_diags_print(&d->d, out);
+}
+
+/* Diagnostics to record into: the caller's, or a scratch list. */
+static pt_diags *diags_of(ptrules_diags *d, pt_diags *scratch)
+{
+	if (d)
+		return &d->d;
+	pt_diags_init(scratch);
+	return scratch;
+}
+
+/* ---- rule sets ------------------------------------------------------ */
+
+/* Wrap a compiled rule set in a handle with one reference. */
+static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out)
+{
+	if (!rs)
+		return PTRULES_EINVALID;
+	ptrules_rules *r = malloc(sizeof *r);
+	if (!r) {
+		pt_ruleset_free(rs);
+		return PTRULES_ENOMEM;
+	}
+	r->rs = rs;
+	atomic_init(&r->refs, 1);
+	*out = r;
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrules_source *srcs,
+						size_t n, ptrules_diags *d)
+{
+	if (!out || (!srcs && n))
+		return PTRULES_EARG;
+	*out = NULL;
+	pt_src *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		return PTRULES_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (pt_src){ srcs[i].name ? srcs[i].name : "<rules>", srcs[i].text ? srcs[i].text : "",
+				 srcs[i].text ? srcs[i].len : 0 };
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	ptrules_status st = wrap(pt_compile(v, n, dd), out);
+	if (!d)
+		pt_diags_free(&scratch);
+	free(v);
+	return st;
+}
+
+PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *const *paths,
+					      size_t n, ptrules_diags *d)
+{
+	if (!out || (!paths && n))
+		return PTRULES_EARG;
+	*out = NULL;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	pt_srclist l = { 0 };
+	bool ok = true;
+	for (size_t i = 0; i < n; i++)
+		ok = pt_srclist_add(&l, paths[i], dd) && ok;
+	ptrules_status st = ok ? wrap(pt_compile(l.v, l.n, dd), out) : PTRULES_EIO;
+	pt_srclist_free(&l);
+	if (!d)
+		pt_diags_free(&scratch);
+	return st;
+}
+
+PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void *data, size_t len,
+						 const char *name, ptrules_diags *d)
+{
+	if (!out || (!data && len))
+		return PTRULES_EARG;
+	*out = NULL;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name ? name : "<bytecode>", dd), out);
+	if (!d)
+		pt_diags_free(&scratch);
+	return st;
+}
+
+PTRULES_API ptrules_status ptrules_load_bytecode_file(ptrules_rules **out, const char *path,
+						      ptrules_diags *d)
+{
+	if (!out || !path)
+		return PTRULES_EARG;
+	*out = NULL;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	size_t len;
+	char *text = pt_read_file(path, &len, dd);
+	ptrules_status st = PTRULES_EIO;
+	if (text)
+		st = wrap(pt_ptbc_load((const unsigned char *)text, len, path, dd), out);
+	free(text);
+	if (!d)
+		pt_diags_free(&scratch);
+	return st;
+}
+
+PTRULES_API int ptrules_is_bytecode_file(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char magic[8];
+	int yes = fread(magic, 1, 8, f) == 8 && memcmp(magic, PT_PTBC_MAGIC, 8) == 0;
+	fclose(f);
+	return yes;
+}
+
+PTRULES_API ptrules_status ptrules_save_bytecode(const ptrules_rules *r, unsigned char **out, size_t *len)
+{
+	if (!r || !out || !len)
+		return PTRULES_EARG;
+	return pt_ptbc_save(r->rs, out, len) ? PTRULES_OK : PTRULES_ENOMEM;
+}
+
+/* Write all of buf to fd, retrying short writes. */
+static bool write_all(int fd, const unsigned char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Atomic replace: temporary file in the same directory, fsync, rename,
+ * then fsync the directory so the rename itself is durable. */
+PTRULES_API ptrules_status ptrules_write_bytecode_file(const ptrules_rules *r, const char *path,
+						       ptrules_diags *d)
+{
+	if (!r || !path)
+		return PTRULES_EARG;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	ptrules_status st = PTRULES_EIO;
+	size_t pl = strlen(path);
+	char *tmp = malloc(pl + 16);
+	if (!tmp || !pt_ptbc_save(r->rs, &buf, &len)) {
+		st = PTRULES_ENOMEM;
+		goto out;
+	}
+	snprintf(tmp, pl + 16, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		pt_diag_file(dd, PT_ERROR, path, "cannot create a temporary file beside it: %s", strerror(errno));
+		goto out;
+	}
+	bool ok = write_all(fd, buf, len) && fsync(fd) == 0;
+	int saved = errno;
+	ok = close(fd) == 0 && ok;
+	if (ok)
+		ok = chmod(tmp, 0644) == 0 && rename(tmp, path) == 0;
+	else
+		errno = saved;
+	if (!ok) {
+		pt_diag_file(dd, PT_ERROR, path, "cannot write: %s (the old file, if any, is unchanged)",
+			     strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	int dfd = open(dir, O_RDONLY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	st = PTRULES_OK;
+out:
+	free(buf);
+	free(tmp);
+	if (!d)
+		pt_diags_free(&scratch);
+	return st;
+}
+
+PTRULES_API ptrules_rules *ptrules_retain(ptrules_rules *r)
+{
+	if (r)
+		atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+	return r;
+}
+
+PTRULES_API void ptrules_release(ptrules_rules *r)
+{
+	if (r && atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
+		pt_ruleset_free(r->rs);
+		free(r);
+	}
+}
+
+PTRULES_API size_t ptrules_program_count(const ptrules_rules *r) { return r ? r->rs->nprogs : 0; }
+
+PTRULES_API const char *ptrules_program_id(const ptrules_rules *r, size_t i)
+{
+	return r && i < r->rs->nprogs ? r->rs->progs[i].id : NULL;
+}
+
+PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i)
+{
+	return r && i < r->rs->nprogs ? r->rs->progs[i].name : NULL;
+}
+
+/* Every instruction runs at most once (jumps only go forward). */
+PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; r && i < r->rs->nprogs; i++) {
+		const pt_program *pg = &r->rs->progs[i];
+		n += (pg->redeem_end - pg->redeem_pc) + (pg->earn_end - pg->earn_pc);
+	}
+	return n;
+}
+
+PTRULES_API void ptrules_disasm(const ptrules_rules *r, FILE *out)
+{
+	if (r && out)
+		pt_disasm(out, r->rs);
+}
+
+/* ---- carts ------------------------------------------------------------ */
+
+PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, const char *name)
+{
+	ptrules_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->name = strdup(name ? name : "<cart>");
+	if (!r->name) {
+		free(r);
+		return NULL;
+	}
+	r->src = (pt_src){ r->name, text ? text : "", text ? len : 0 };
+	pt_cart_reader_init(&r->r, &r->src);
+	r->cart.src = &r->src;
+	return r;
+}
+
+PTRULES_API void ptrules_reader_free(ptrules_reader *r)
+{
+	if (!r)
+		return;
+	pt_cart_reader_free(&r->r);
+	free(r->name);
+	free(r);
+}
+
+PTRULES_API int ptrules_reader_next(ptrules_reader *r, const ptrules_cart **cart, ptrules_diags *d)
+{
+	if (!r || !cart)
+		return 0;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	bool got = pt_cart_next(&r->r, &r->cart.c, dd);
+	if (!d)
+		pt_diags_free(&scratch);
+	if (!got)
+		return 0;
+	r->index++;
+	*cart = &r->cart;
+	return 1;
+}
+
+PTRULES_API int ptrules_reader_index(const ptrules_reader *r) { return r ? r->index : 0; }
+PTRULES_API int ptrules_reader_has_cart_lines(const ptrules_reader *r) { return r && r->r.seen_cart_line; }
+
+PTRULES_API ptrules_cart *ptrules_cart_new(void)
+{
+	ptrules_cart *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	pt_arena_init(&c->arena, 16 * 1024);
+	c->src = &built_src;
+	return c;
+}
+
+PTRULES_API void ptrules_cart_free(ptrules_cart *c)
+{
+	if (!c)
+		return;
+	pt_arena_free(&c->arena);
+	free(c);
+}
+
+PTRULES_API void ptrules_cart_clear(ptrules_cart *c)
+{
+	if (!c)
+		return;
+	pt_arena_reset(&c->arena);
+	memset(&c->c, 0, sizeof c->c);
+	c->cap_items = c->cap_accounts = 0;
+}
+
+/* Copy a string into the cart's arena (NULL stays NULL). */
+static const char *cart_str(ptrules_cart *c, const char *s)
+{
+	return s ? pt_arena_strndup(&c->arena, s, strlen(s)) : NULL;
+}
+
+/* Grow an arena array to hold one more element. */
+static void *cart_grow(ptrules_cart *c, void *v, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : 8;
+	void *p = pt_arena_alloc(&c->arena, nc * elem);
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, v, n * elem);
+	*cap = nc;
+	return p;
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_order(ptrules_cart *c, const char *id, const char *date)
+{
+	if (!c || c->src != &built_src)
+		return PTRULES_EARG;
+	int32_t day = 0;
+	if (date && !pt_date_parse(date, strlen(date), &day))
+		return PTRULES_EINVALID;
+	c->c.order_id = cart_str(c, id);
+	c->c.id = c->c.order_id;
+	c->c.has_date = date != NULL;
+	c->c.date = day;
+	return id && !c->c.order_id ? PTRULES_ENOMEM : PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_cart_add_item(ptrules_cart *c, int64_t price_yen, int64_t qty,
+						 const char *category, const char *name)
+{
+	if (!c || c->src != &built_src)
+		return PTRULES_EARG;
+	if (price_yen < 0 || qty < 1 || qty > PT_CART_MAX_QTY || c->c.n_items >= PT_CART_MAX_ITEMS)
+		return PTRULES_EINVALID;
+	pt_item *v = cart_grow(c, c->c.items, c->c.n_items, &c->cap_items, sizeof *v);
+	const char *cat = cart_str(c, category ? category : "general");
+	if (!v || !cat)
+		return PTRULES_ENOMEM;
+	c->c.items = v;
+	v[c->c.n_items++] = (pt_item){ price_yen, qty, cat, cart_str(c, name), 0 };
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_payment(ptrules_cart *c, const char *card, const char *method)
+{
+	if (!c || c->src != &built_src)
+		return PTRULES_EARG;
+	c->c.card = cart_str(c, card);
+	c->c.method = cart_str(c, method);
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_cart_add_account(ptrules_cart *c, const char *program, int64_t balance)
+{
+	if (!c || !program || c->src != &built_src)
+		return PTRULES_EARG;
+	if (balance < 0 || pt_cart_account(&c->c, program))
+		return PTRULES_EINVALID;
+	pt_account *v = cart_grow(c, c->c.accounts, c->c.n_accounts, &c->cap_accounts, sizeof *v);
+	const char *p = cart_str(c, program);
+	if (!v || !p)
+		return PTRULES_ENOMEM;
+	c->c.accounts = v;
+	v[c->c.n_accounts++] = (pt_account){ .program = p, .balance = balance, .has_balance = true };
+	return PTRULES_OK;
+}
+
+/* Append key=value to the account line of program. */
+static ptrules_status set_key(ptrules_cart *c, const char *program, const char *key, pt_ckv kv)
+{
+	if (!c || !program || !key || c->src != &built_src)
+		return PTRULES_EARG;
+	pt_account *a = (pt_account *)pt_cart_account(&c->c, program);
+	if (!a)
+		return PTRULES_EARG;
+	for (size_t i = 0; i < a->n_keys; i++)
+		if (strcmp(a->keys[i].key, key) == 0) {
+			kv.key = a->keys[i].key;
+			a->keys[i] = kv;
+			return PTRULES_OK;
+		}
+	pt_ckv *v = pt_arena_alloc(&c->arena, (a->n_keys + 1) * sizeof *v);
+	kv.key = cart_str(c, key);
+	if (!v || !kv.key)
+		return PTRULES_ENOMEM;
+	if (a->n_keys)
+		memcpy(v, a->keys, a->n_keys * sizeof *v);
+	v[a->n_keys++] = kv;
+	a->keys = v;
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_int(ptrules_cart *c, const char *program, const char *key,
+						int64_t value)
+{
+	return set_key(c, program, key, (pt_ckv){ .kind = PT_CV_INT, .i = value });
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_bool(ptrules_cart *c, const char *program, const char *key,
+						 int value)
+{
+	return set_key(c, program, key, (pt_ckv){ .kind = PT_CV_BOOL, .i = value != 0 });
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_word(ptrules_cart *c, const char *program, const char *key,
+						 const char *word)
+{
+	if (!c || !word)
+		return PTRULES_EARG;
+	const char *w = cart_str(c, word);
+	if (!w)
+		return PTRULES_ENOMEM;
+	return set_key(c, program, key, (pt_ckv){ .kind = PT_CV_WORD, .s = w });
+}
+
+PTRULES_API size_t ptrules_cart_errors(const ptrules_cart *c) { return c ? c->c.n_errors : 0; }
+PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c) { return c ? c->c.id : NULL; }
+
+/* ---- evaluation -------------------------------------------------------- */
+
+PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int explain)
+{
+	if (!r)
+		return NULL;
+	ptrules_eval *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	const pt_ruleset *rs = r->rs;
+	e->inputs = calloc(rs->ninputs + 1, sizeof *e->inputs);
+	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
+	e->res = calloc(rs->nprogs + 1, sizeof *e->res);
+	if (explain) {
+		e->ev = calloc(rs->nrules + 1, sizeof *e->ev);
+		e->trace = (pt_trace){ e->ev, 0, rs->nrules + 1, 0 };
+	}
+	if (!e->inputs || !e->locals || !e->res || (explain && !e->ev)) {
+		free(e->inputs);
+		free(e->locals);
+		free(e->res);
+		free(e->ev);
+		free(e);
+		return NULL;
+	}
+	e->rules = ptrules_retain(r);
+	return e;
+}
+
+PTRULES_API void ptrules_eval_free(ptrules_eval *e)
+{
+	if (!e)
+		return;
+	ptrules_release(e->rules);
+	free(e->inputs);
+	free(e->locals);
+	free(e->res);
+	free(e->ev);
+	free(e);
+}
+
+PTRULES_API ptrules_rules *ptrules_eval_rules(const ptrules_eval *e) { return e ? e->rules : NULL; }
+
+/* Bind, run every program, keep what the printers need. */
+PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart *c, ptrules_diags *d)
+{
+	if (!e || !c)
+		return PTRULES_EARG;
+	e->have = false;
+	if (c->c.n_errors)
+		return PTRULES_EINVALID;
+	const pt_ruleset *rs = e->rules->rs;
+	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	bool bound = pt_bind(rs, &c->c, date, e->inputs, c->src, dd);
+	if (!d)
+		pt_diags_free(&scratch);
+	if (!bound)
+		return PTRULES_EINVALID;
+	int64_t total = 0;
+	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
+	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items };
+	e->trace.n = e->trace.dropped = 0;
+	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev ? &e->trace : NULL);
+	e->have = true;
+	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
+}
+
+PTRULES_API size_t ptrules_result_count(const ptrules_eval *e)
+{
+	return e && e->have ? e->rules->rs->nprogs : 0;
+}
+
+/* Copy a section's reasons as strings. */
+static int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const char **out)
+{
+	int n = 0;
+	for (int i = 0; i < s->nreasons && i < PTRULES_MAX_REASONS; i++)
+		out[n++] = rs->strs[s->reasons[i]];
+	for (int i = n; i < PTRULES_MAX_REASONS; i++)
+		out[i] = NULL;
+	return n;
+}
+
+PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
+{
+	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_program *pg = &rs->progs[i];
+	const pt_prog_result *r = &e->res[i];
+	memset(out, 0, sizeof *out);
+	out->id = pg->id;
+	out->name = pg->name;
+	out->linked = r->linked;
+	out->tier = r->tier >= 0 ? rs->strs[r->tier] : NULL;
+	out->redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
+	out->redeem_max_points = pt_rat_floor(r->out[PT_OUT_R_MAX_POINTS]).n;
+	out->redeem_value_yen = pt_rat_floor(r->out[PT_OUT_R_VALUE_YEN]).n;
+	out->redeem_nreasons = copy_reasons(rs, &r->redeem, out->redeem_reasons);
+	out->earn_points = pt_rat_floor(r->out[PT_OUT_E_POINTS]).n;
+	out->earn_basis_yen = pt_rat_floor(r->out[PT_OUT_E_BASIS]).n;
+	out->earn_granted = pg->earns ? pg->granted : NULL;
+	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
+	const pt_section_result *bad = r->redeem.status ? &r->redeem : r->earn.status ? &r->earn : NULL;
+	if (bad) {
+		out->runtime_error = 1;
+		if (bad->status_pc < rs->ncode) {
+			out->error_file = rs->files[rs->lines[bad->status_pc].file];
+			out->error_line = (int)rs->lines[bad->status_pc].line;
+		}
+	}
+	return PTRULES_OK;
+}
+
+/* Run one printer into a caller buffer. */
+static size_t format(const ptrules_eval *e, const ptrules_cart *c, const char *label, char *buf,
+		     size_t cap, bool json)
+{
+	if (!e || !e->have)
+		return 0;
+	pt_cart_view v = e->view;
+	v.label = label ? label : c && c->c.id ? c->c.id : "cart";
+	pt_sink s = pt_sink_buf(buf, cap);
+	const pt_trace *t = e->ev ? &e->trace : NULL;
+	if (json)
+		pt_out_json(&s, e->rules->rs, &v, e->res, t);
+	else
+		pt_out_text(&s, e->rules->rs, &v, e->res, t);
+	return pt_sink_finish(&s);
+}
+
+PTRULES_API size_t ptrules_format_json(const ptrules_eval *e, const ptrules_cart *c, const char *label,
+				       char *buf, size_t cap)
+{
+	return format(e, c, label, buf, cap, true);
+}
+
+PTRULES_API size_t ptrules_format_text(const ptrules_eval *e, const ptrules_cart *c, const char *label,
+				       char *buf, size_t cap)
+{
+	return format(e, c, label, buf, cap, false);
+}
