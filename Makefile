@@ -17,7 +17,10 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+# The CLI: main.c and the subcommands in cmd_*.c use the public API only.
+CLI_SRCS := src/main.c $(wildcard src/cmd_*.c)
+CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
+SRCS := $(filter-out $(CLI_SRCS),$(wildcard src/*.c))
 OBJS := $(SRCS:src/%.c=$(B)/%.o) $(B)/lexer.o $(B)/parser.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/%)
@@ -47,13 +50,13 @@ $(B)/%.o: src/%.c $(B)/parser.h $(B)/lexer.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 # The CLI is built on the public API only (include/ptrules.h).
-$(B)/main.o: src/main.c include/ptrules.h
+$(CLI_OBJS): $(B)/%.o: src/%.c include/ptrules.h src/cli.h | $(B)/.deps
 	$(CC) -D_POSIX_C_SOURCE=200809L -Iinclude $(CFLAGS) $(WARN) -DPT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP -c -o $@ $<
 
 $(B)/libpt.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/ptrules: $(B)/main.o $(B)/libpt.a
+$(B)/ptrules: $(CLI_OBJS) $(B)/libpt.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/test_%: tests/unit/test_%.c tests/unit/helpers.h $(B)/libpt.a

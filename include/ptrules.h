@@ -220,6 +220,16 @@ PTRULES_API size_t ptrules_format_json(const ptrules_eval *e, const ptrules_cart
 PTRULES_API size_t ptrules_format_text(const ptrules_eval *e, const ptrules_cart *c, const char *label,
 				       char *buf, size_t cap);
 
+/* ---- rule sources ------------------------------------------------------ */
+
+/* The canonical layout of a .rules text: comments and the author's blank
+ * lines kept, indentation and spacing normalised; formatting formatted
+ * text changes nothing, and never changes the compiled bytecode.  *out
+ * is malloc'ed (free it with free()).  PTRULES_EINVALID with diagnostics
+ * when the text cannot be formatted (it does not parse). */
+PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char *name, char **out,
+				       size_t *out_len, ptrules_diags *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,8 @@
 
 #include "ptrules.h"
 
+#include "cli.h"
+
 #ifndef PT_SHAREDIR
 #define PT_SHAREDIR "/usr/local/share/ptrules/rules"
 #endif
