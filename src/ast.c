@@ -2,6 +2,7 @@
 #include "ast.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 
 /* Names of units as the language spells them. */
 const char *pt_unit_name(pt_unit u)
@@ -67,6 +68,9 @@ void pt_parse_error(pt_parser *p, pt_loc loc, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	int len = loc.last_line == loc.first_line ? loc.last_column - loc.first_column + 1 : 1;
+	size_t before = p->diags->n;
 	pt_diag_vat(p->diags, PT_ERROR, p->src, loc.first_line, loc.first_column, len, fmt, ap);
 	va_end(ap);
+	if (p->diags->n > before)
+		snprintf(p->diags->v[p->diags->n - 1].code, sizeof p->diags->v[0].code, "PT001");
 }

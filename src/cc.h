@@ -88,8 +88,9 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit);
 uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg);
 void pt_cc_patch(pt_cc *cc, uint32_t at, uint32_t target);
-void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Report an error with its stable code (docs/diagnostics.md). */
+void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* sema.c: resolve names and check units; false on any error. */
 bool pt_sema_program(pt_cc *cc, pt_prog_info *pi);

@@ -28,13 +28,16 @@ static bool grow(pt_cc *cc, void **v, size_t *cap, size_t n, size_t elem)
 }
 
 /* Report an error at loc in the program's file. */
-void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *fmt, ...)
+void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	int len = loc.last_line == loc.first_line ? loc.last_column - loc.first_column + 1 : 1;
+	size_t before = cc->d->n;
 	pt_diag_vat(cc->d, PT_ERROR, pi->src, loc.first_line, loc.first_column, len, fmt, ap);
 	va_end(ap);
+	if (cc->d->n > before)
+		snprintf(cc->d->v[cc->d->n - 1].code, sizeof cc->d->v[0].code, "%s", code);
 }
 
 /* Index of constant v, adding it once. */
@@ -276,7 +279,7 @@ pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
 		pi->src = &srcs[g->file];
 		for (size_t j = 0; j < k; j++)
 			if (strcmp(cc.progs[j].ast->id, g->id) == 0)
-				pt_cc_error(&cc, pi, g->id_loc, "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
+				pt_cc_error(&cc, pi, g->id_loc, "PT010", "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
 					    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
 		/* Every program owns its linked flag and balance slots. */
 		pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);

@@ -145,7 +145,7 @@ static void fail_unless(pt_gen *g, const char *reason, int line)
 {
 	uint32_t at = pt_cc_emit(g->cc, PT_OP_JMPF, 0);
 	if (g->nfails >= (int)(sizeof g->fails / sizeof g->fails[0])) {
-		pt_cc_error(g->cc, g->pi, g->pi->ast->loc, "too many require statements in one section (limit is 256)");
+		pt_cc_error(g->cc, g->pi, g->pi->ast->loc, "PT011", "too many require statements in one section (limit is 256)");
 		return;
 	}
 	g->fails[g->nfails++] = (pt_fail){ at, pt_cc_str(g->cc, reason), line };

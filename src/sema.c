@@ -22,7 +22,7 @@ static bool numeric(pt_unit u)
 static int new_slot(pt_cc *cc, pt_prog_info *pi, pt_loc loc)
 {
 	if (pi->nlocals >= PT_MAX_LOCALS) {
-		pt_cc_error(cc, pi, loc, "too many values in one program (limit is %d)", PT_MAX_LOCALS);
+		pt_cc_error(cc, pi, loc, "PT011", "too many values in one program (limit is %d)", PT_MAX_LOCALS);
 		return 0;
 	}
 	return pi->nlocals++;
@@ -88,7 +88,7 @@ static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		if (slot >= 0)
 			return as_input(e, slot, cc->inputs[slot].type, true);
 		pt_cc_error(cc, pi, e->loc,
-			    "'%s' is not declared; add `input %s: points = 0 points` (with its real unit and default) to program %s",
+			    "PT005", "'%s' is not declared; add `input %s: points = 0 points` (with its real unit and default) to program %s",
 			    n, n, pi->ast->id);
 		return PT_U_NONE;
 	}
@@ -111,14 +111,14 @@ static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 					e->integral = ti->integral[f];
 					return ti->units[f];
 				}
-			pt_cc_error(cc, pi, e->loc, "tier table '%s' has no field '%s'", ti->name, dot + 1);
+			pt_cc_error(cc, pi, e->loc, "PT006", "tier table '%s' has no field '%s'", ti->name, dot + 1);
 			return PT_U_NONE;
 		}
 	if (strcmp(n, "basis") == 0)
-		pt_cc_error(cc, pi, e->loc, "'basis' exists only inside redeem and earn blocks");
+		pt_cc_error(cc, pi, e->loc, "PT006", "'basis' exists only inside redeem and earn blocks");
 	else
 		pt_cc_error(cc, pi, e->loc,
-			    "unknown name '%s'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.* or a tier field",
+			    "PT006", "unknown name '%s'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.* or a tier field",
 			    n);
 	return PT_U_NONE;
 }
@@ -133,10 +133,10 @@ static void unit_clash(pt_cc *cc, pt_prog_info *pi, pt_expr *e, const char *what
 	if (bare && (want == PT_U_YEN || want == PT_U_POINTS)) {
 		char buf[48];
 		pt_rat_format(bare->num, buf, sizeof buf);
-		pt_cc_error(cc, pi, bare->loc, "%s %s and a plain number; write %s %s",
+		pt_cc_error(cc, pi, bare->loc, "PT003", "%s %s and a plain number; write %s %s",
 			    what, pt_unit_name(want), buf, pt_unit_name(want));
 	} else {
-		pt_cc_error(cc, pi, e->loc, "%s %s and %s", what, pt_unit_name(ua), pt_unit_name(ub));
+		pt_cc_error(cc, pi, e->loc, "PT003", "%s %s and %s", what, pt_unit_name(ua), pt_unit_name(ub));
 	}
 }
 
@@ -169,7 +169,7 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		if (ub == PT_U_PCT && ua != PT_U_PCT)
 			return ua;
 		pt_cc_error(cc, pi, e->loc,
-			    "cannot multiply %s by %s; one side must be a plain number or a percentage",
+			    "PT003", "cannot multiply %s by %s; one side must be a plain number or a percentage",
 			    pt_unit_name(ua), pt_unit_name(ub));
 		return PT_U_NONE;
 	case PT_BIN_DIV:
@@ -180,7 +180,7 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 			return PT_U_NUM;
 		if (ub == PT_U_NUM || ub == PT_U_PCT)
 			return ua;
-		pt_cc_error(cc, pi, e->loc, "cannot divide %s by %s", pt_unit_name(ua), pt_unit_name(ub));
+		pt_cc_error(cc, pi, e->loc, "PT003", "cannot divide %s by %s", pt_unit_name(ua), pt_unit_name(ub));
 		return PT_U_NONE;
 	case PT_BIN_EQ:
 	case PT_BIN_NE:
@@ -201,13 +201,13 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 	case PT_BIN_AND:
 	case PT_BIN_OR:
 		if (ua != PT_U_BOOL || ub != PT_U_BOOL) {
-			pt_cc_error(cc, pi, e->loc, "'%s' needs a condition (bool) on both sides, found %s and %s",
+			pt_cc_error(cc, pi, e->loc, "PT003", "'%s' needs a condition (bool) on both sides, found %s and %s",
 				    e->op == PT_BIN_AND ? "and" : "or", pt_unit_name(ua), pt_unit_name(ub));
 			return PT_U_NONE;
 		}
 		return PT_U_BOOL;
 	}
-	pt_cc_error(cc, pi, e->loc, "arithmetic needs numbers, found %s and %s",
+	pt_cc_error(cc, pi, e->loc, "PT003", "arithmetic needs numbers, found %s and %s",
 		    pt_unit_name(ua), pt_unit_name(ub));
 	return PT_U_NONE;
 }
@@ -218,7 +218,7 @@ static pt_unit check_expr(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
 	if (pi->expr_depth >= PT_MAX_EXPR_DEPTH) {
 		if (!pi->too_deep)
-			pt_cc_error(cc, pi, e->loc, "expression is too long or too deep (limit is %d operators in a chain)",
+			pt_cc_error(cc, pi, e->loc, "PT011", "expression is too long or too deep (limit is %d operators in a chain)",
 				    PT_MAX_EXPR_DEPTH);
 		pi->too_deep = true;
 		return PT_U_NONE;
@@ -257,7 +257,7 @@ static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		if ((ua = check_expr(cc, pi, e->a)) == PT_U_BOOL)
 			u = PT_U_BOOL;
 		else if (ua != PT_U_NONE)
-			pt_cc_error(cc, pi, e->loc, "'not' needs a condition, found %s", pt_unit_name(ua));
+			pt_cc_error(cc, pi, e->loc, "PT003", "'not' needs a condition, found %s", pt_unit_name(ua));
 		break;
 	case PT_E_NEG:
 		ua = check_expr(cc, pi, e->a);
@@ -265,7 +265,7 @@ static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		if (numeric(ua))
 			u = ua;
 		else if (ua != PT_U_NONE)
-			pt_cc_error(cc, pi, e->loc, "cannot negate %s", pt_unit_name(ua));
+			pt_cc_error(cc, pi, e->loc, "PT003", "cannot negate %s", pt_unit_name(ua));
 		break;
 	case PT_E_CALL:
 		ua = check_expr(cc, pi, e->a);
@@ -283,18 +283,18 @@ static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 			if (numeric(ua))
 				u = ua;
 			else if (ua != PT_U_NONE)
-				pt_cc_error(cc, pi, e->loc, "only numbers can be rounded, found %s", pt_unit_name(ua));
+				pt_cc_error(cc, pi, e->loc, "PT003", "only numbers can be rounded, found %s", pt_unit_name(ua));
 		}
 		break;
 	case PT_E_IF:
 		if ((ua = check_expr(cc, pi, e->c)) != PT_U_BOOL && ua != PT_U_NONE)
-			pt_cc_error(cc, pi, e->c->loc, "'if' needs a condition, found %s", pt_unit_name(ua));
+			pt_cc_error(cc, pi, e->c->loc, "PT003", "'if' needs a condition, found %s", pt_unit_name(ua));
 		ua = check_expr(cc, pi, e->a);
 		ub = check_expr(cc, pi, e->b);
 		e->integral = e->a->integral && e->b->integral;
 		if (ua != PT_U_NONE && ub != PT_U_NONE) {
 			if (ua != ub)
-				pt_cc_error(cc, pi, e->loc, "'if' branches differ: %s and %s",
+				pt_cc_error(cc, pi, e->loc, "PT003", "'if' branches differ: %s and %s",
 					    pt_unit_name(ua), pt_unit_name(ub));
 			else
 				u = ua;
@@ -306,14 +306,14 @@ static pt_unit check_node(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		if ((ua == PT_U_YEN && e->as_unit == PT_U_POINTS) || (ua == PT_U_POINTS && e->as_unit == PT_U_YEN))
 			u = e->as_unit;
 		else if (ua != PT_U_NONE)
-			pt_cc_error(cc, pi, e->loc, "'as %s' converts between yen and points one for one; this is %s",
+			pt_cc_error(cc, pi, e->loc, "PT003", "'as %s' converts between yen and points one for one; this is %s",
 				    pt_unit_name(e->as_unit), pt_unit_name(ua));
 		break;
 	case PT_E_IN:
 		if ((ua = check_expr(cc, pi, e->a)) == PT_U_STR)
 			u = PT_U_BOOL;
 		else if (ua != PT_U_NONE)
-			pt_cc_error(cc, pi, e->loc, "'in [...]' tests a word such as payment.card, found %s",
+			pt_cc_error(cc, pi, e->loc, "PT003", "'in [...]' tests a word such as payment.card, found %s",
 				    pt_unit_name(ua));
 		break;
 	}
@@ -331,10 +331,10 @@ static bool expect(pt_cc *cc, pt_prog_info *pi, pt_expr *e, pt_unit want, const 
 		if (e->kind == PT_E_NUM && u == PT_U_NUM && (want == PT_U_YEN || want == PT_U_POINTS)) {
 			char buf[48];
 			pt_rat_format(e->num, buf, sizeof buf);
-			pt_cc_error(cc, pi, e->loc, "%s must be %s, found a plain number; write %s %s",
+			pt_cc_error(cc, pi, e->loc, "PT003", "%s must be %s, found a plain number; write %s %s",
 				    what, pt_unit_name(want), buf, pt_unit_name(want));
 		} else {
-			pt_cc_error(cc, pi, e->loc, "%s must be %s, found %s", what, pt_unit_name(want), pt_unit_name(u));
+			pt_cc_error(cc, pi, e->loc, "PT003", "%s must be %s, found %s", what, pt_unit_name(want), pt_unit_name(u));
 		}
 		return false;
 	}
@@ -346,7 +346,7 @@ static void expect_whole(pt_cc *cc, pt_prog_info *pi, pt_expr *e, const char *wh
 {
 	if (e->unit != PT_U_NONE && !e->integral)
 		pt_cc_error(cc, pi, e->loc,
-			    "%s may be fractional; say how to round it: floor(...), ceil(...) or round(...)", what);
+			    "PT004", "%s may be fractional; say how to round it: floor(...), ceil(...) or round(...)", what);
 }
 
 /* The value of a constant expression (literals and arithmetic on them),
@@ -392,9 +392,9 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 				s->e->integral = false;
 			for (int i = scope_mark; i < pi->nscope; i++)
 				if (strcmp(pi->scope[i].name, s->name) == 0)
-					pt_cc_error(cc, pi, s->name_loc, "'%s' is already defined in this block", s->name);
+					pt_cc_error(cc, pi, s->name_loc, "PT010", "'%s' is already defined in this block", s->name);
 			if (pi->nscope >= (int)(sizeof pi->scope / sizeof pi->scope[0])) {
-				pt_cc_error(cc, pi, s->loc, "too many let names in scope (limit is 64)");
+				pt_cc_error(cc, pi, s->loc, "PT011", "too many let names in scope (limit is 64)");
 				break;
 			}
 			s->slot = new_slot(cc, pi, s->loc);
@@ -402,7 +402,7 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			break;
 		case PT_S_ADD:
 			if (!earn) {
-				pt_cc_error(cc, pi, s->loc, "'add' belongs in an earn block");
+				pt_cc_error(cc, pi, s->loc, "PT010", "'add' belongs in an earn block");
 				break;
 			}
 			if (expect(cc, pi, s->e, PT_U_POINTS, "points added"))
@@ -416,7 +416,7 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 		case PT_S_WHEN:
 			expect(cc, pi, s->e, PT_U_BOOL, "a when condition");
 			if (s->has_from && s->has_until && s->from > s->until)
-				pt_cc_error(cc, pi, s->loc, "'from' date is after 'until' date");
+				pt_cc_error(cc, pi, s->loc, "PT008", "'from' date is after 'until' date");
 			check_stmts(cc, pi, s->body, NULL);
 			break;
 		case PT_S_BASIS:
@@ -425,25 +425,25 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			break;
 		case PT_S_VALUE:
 			if (earn || !top) {
-				pt_cc_error(cc, pi, s->loc, "'value N yen per point' belongs at the top of a redeem block");
+				pt_cc_error(cc, pi, s->loc, "PT010", "'value N yen per point' belongs at the top of a redeem block");
 				break;
 			}
 			if (seen_value)
-				pt_cc_error(cc, pi, s->loc, "a redeem block has one value");
+				pt_cc_error(cc, pi, s->loc, "PT010", "a redeem block has one value");
 			seen_value = true;
 			pt_rat v;
 			if (expect(cc, pi, s->e, PT_U_YEN, "a point's value") && const_value(s->e, &v) && v.n <= 0)
-				pt_cc_error(cc, pi, s->e->loc, "a point's value must be more than 0 yen");
+				pt_cc_error(cc, pi, s->e->loc, "PT003", "a point's value must be more than 0 yen");
 			break;
 		case PT_S_GRANTED:
 			if (!earn || !top)
-				pt_cc_error(cc, pi, s->loc, "'granted at' belongs at the top of an earn block");
+				pt_cc_error(cc, pi, s->loc, "PT010", "'granted at' belongs at the top of an earn block");
 			else
 				pi->granted = s->name;
 			break;
 		case PT_S_CAP:
 			if (pi->sec == PT_SEC_REDEEM && !top)
-				pt_cc_error(cc, pi, s->loc, "a redeem cap belongs at the top of the redeem block");
+				pt_cc_error(cc, pi, s->loc, "PT010", "a redeem cap belongs at the top of the redeem block");
 			if (expect(cc, pi, s->e, PT_U_POINTS, "a cap"))
 				expect_whole(cc, pi, s->e, "this cap");
 			break;
@@ -451,7 +451,7 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 	}
 	if (top && pi->sec == PT_SEC_REDEEM && !seen_value)
 		pt_cc_error(cc, pi, top->loc,
-			    "redeem block needs a point's value, e.g. `value 1 yen per point`");
+			    "PT010", "redeem block needs a point's value, e.g. `value 1 yen per point`");
 	pi->nscope = scope_mark;
 }
 
@@ -463,34 +463,34 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 	ti->key_unit = check_expr(cc, pi, &key);
 	ti->key_input = key.slot;
 	if (ti->key_unit != PT_U_NONE && key.ref != PT_R_INPUT)
-		pt_cc_error(cc, pi, first->key_loc, "a tier table is keyed by a cart field such as account.earned_3mo");
+		pt_cc_error(cc, pi, first->key_loc, "PT007", "a tier table is keyed by a cart field such as account.earned_3mo");
 	for (int v = 0; v < ti->nversions; v++) {
 		pt_decl *d = ti->versions[v];
 		if (strcmp(d->key, first->key) != 0)
-			pt_cc_error(cc, pi, d->key_loc, "every version of '%s' must be keyed by %s",
+			pt_cc_error(cc, pi, d->key_loc, "PT008", "every version of '%s' must be keyed by %s",
 				    ti->name, first->key);
 		pt_tier_row *last = NULL;
 		bool seen_otherwise = false;
 		for (pt_tier_row *r = d->rows; r; r = r->next) {
 			if (seen_otherwise)
-				pt_cc_error(cc, pi, r->loc, "row after `otherwise` can never be chosen");
+				pt_cc_error(cc, pi, r->loc, "PT007", "row after `otherwise` can never be chosen");
 			if (!r->threshold) {
 				seen_otherwise = true;
 			} else {
 				if (ti->key_unit == PT_U_NONE)
 					;   /* the key's error is enough */
 				else if (r->threshold->kind != PT_E_NUM)
-					pt_cc_error(cc, pi, r->threshold->loc, "a tier threshold is a number with its unit");
+					pt_cc_error(cc, pi, r->threshold->loc, "PT007", "a tier threshold is a number with its unit");
 				else if (expect(cc, pi, r->threshold, ti->key_unit, "this threshold") && last &&
 					 last->threshold && pt_rat_cmp(r->threshold->num, last->threshold->num) >= 0)
 					pt_cc_error(cc, pi, r->threshold->loc,
-						    "tier rows go from the highest threshold down; this one is not below the row above");
+						    "PT007", "tier rows go from the highest threshold down; this one is not below the row above");
 			}
 			int f = 0;
 			for (pt_field *fl = r->fields; fl; fl = fl->next, f++) {
 				pt_unit u = check_expr(cc, pi, fl->e);
 				if (fl->e->kind != PT_E_NUM && fl->e->kind != PT_E_BOOL && fl->e->kind != PT_E_STR) {
-					pt_cc_error(cc, pi, fl->e->loc, "a tier field is a literal value");
+					pt_cc_error(cc, pi, fl->e->loc, "PT007", "a tier field is a literal value");
 					u = PT_U_NONE;   /* still record the name so later rows line up */
 				}
 				if (ti->nfields == 0 || f >= ti->nfields) {
@@ -500,28 +500,28 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 						ti->integral[f] = fl->e->integral;
 						continue;
 					}
-					pt_cc_error(cc, pi, fl->loc, "field '%s' is not in the first row of '%s'",
+					pt_cc_error(cc, pi, fl->loc, "PT007", "field '%s' is not in the first row of '%s'",
 						    fl->name, ti->name);
 					continue;
 				}
 				if (!ti->fields[f] || u == PT_U_NONE)
 					continue;
 				if (strcmp(ti->fields[f], fl->name) != 0)
-					pt_cc_error(cc, pi, fl->loc, "expected field '%s' here (same fields in the same order in every row)",
+					pt_cc_error(cc, pi, fl->loc, "PT007", "expected field '%s' here (same fields in the same order in every row)",
 						    ti->fields[f]);
 				else if (u != ti->units[f] && ti->units[f] != PT_U_NONE)
-					pt_cc_error(cc, pi, fl->e->loc, "'%s' is %s in the first row but %s here",
+					pt_cc_error(cc, pi, fl->e->loc, "PT007", "'%s' is %s in the first row but %s here",
 						    fl->name, pt_unit_name(ti->units[f]), pt_unit_name(u));
 				ti->integral[f] = ti->integral[f] && fl->e->integral;
 			}
 			if (v == 0 && r == d->rows)
 				ti->nfields = f > 16 ? 16 : f;
 			else if (f < ti->nfields)
-				pt_cc_error(cc, pi, r->loc, "row is missing field '%s'", ti->fields[f]);
+				pt_cc_error(cc, pi, r->loc, "PT007", "row is missing field '%s'", ti->fields[f]);
 			last = r;
 		}
 		if (!seen_otherwise)
-			pt_cc_error(cc, pi, d->loc, "tier table '%s' needs a last `\"label\" otherwise: ...` row",
+			pt_cc_error(cc, pi, d->loc, "PT007", "tier table '%s' needs a last `\"label\" otherwise: ...` row",
 				    ti->name);
 	}
 	for (int f = 0; f < ti->nfields; f++)
@@ -533,20 +533,20 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 {
 	if (strncmp(d->name, "account.", 8) != 0 || strchr(d->name + 8, '.')) {
 		pt_cc_error(cc, pi, d->name_loc,
-			    "inputs are account fields such as account.earned_3mo; order.*, payment.* and items are built in");
+			    "PT007", "inputs are account fields such as account.earned_3mo; order.*, payment.* and items are built in");
 		return;
 	}
 	const char *key = d->name + 8;
 	if (strcmp(key, "balance") == 0 || strcmp(key, "program") == 0) {
-		pt_cc_error(cc, pi, d->name_loc, "account.%s is built in; do not declare it", key);
+		pt_cc_error(cc, pi, d->name_loc, "PT009", "account.%s is built in; do not declare it", key);
 		return;
 	}
 	if (account_input(cc, pi, key) >= 0) {
-		pt_cc_error(cc, pi, d->name_loc, "%s is declared twice", d->name);
+		pt_cc_error(cc, pi, d->name_loc, "PT009", "%s is declared twice", d->name);
 		return;
 	}
 	if (d->type == PT_U_PCT) {
-		pt_cc_error(cc, pi, d->loc, "a cart holds whole numbers; declare this input as number, yen or points");
+		pt_cc_error(cc, pi, d->loc, "PT009", "a cart holds whole numbers; declare this input as number, yen or points");
 		return;
 	}
 	int slot = pt_cc_input(cc, PT_IN_ACCOUNT, 0, pi->index, key, d->type);
@@ -561,11 +561,11 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 	pt_unit u = check_expr(cc, pi, e);
 	bool literal = e->kind == PT_E_NUM || e->kind == PT_E_BOOL || e->kind == PT_E_DATE || e->kind == PT_E_STR;
 	if (!literal)
-		pt_cc_error(cc, pi, e->loc, "a default is a literal value");
+		pt_cc_error(cc, pi, e->loc, "PT009", "a default is a literal value");
 	else if (u != d->type)
 		expect(cc, pi, e, d->type, "the default");
 	else if (!e->integral && u != PT_U_STR && u != PT_U_BOOL && u != PT_U_DATE)
-		pt_cc_error(cc, pi, e->loc, "a cart field's default must be a whole number");
+		pt_cc_error(cc, pi, e->loc, "PT007", "a cart field's default must be a whole number");
 	else {
 		in->has_default = true;
 		in->dflt = u == PT_U_STR ? pt_rat_int(pt_cc_str(cc, e->str)) : e->num;
@@ -579,7 +579,7 @@ static void unreachable_versions(pt_cc *cc, pt_prog_info *pi, pt_decl **v, int n
 	for (int i = 0; i + 1 < n; i++)
 		if (!v[i]->has_from && !v[i]->has_until) {
 			pt_cc_error(cc, pi, v[i + 1]->loc,
-				    "this %s can never be in force: the undated one on line %d always is; give each version from/until dates",
+				    "PT008", "this %s can never be in force: the undated one on line %d always is; give each version from/until dates",
 				    what, v[i]->loc.first_line);
 			return;
 		}
@@ -593,15 +593,15 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 		switch (d->kind) {
 		case PT_D_NAME:
 			if (pi->name)
-				pt_cc_error(cc, pi, d->loc, "program %s already has a name", pi->ast->id);
+				pt_cc_error(cc, pi, d->loc, "PT010", "program %s already has a name", pi->ast->id);
 			pi->name = d;
 			break;
 		case PT_D_VALID:
 			if (pi->valid)
-				pt_cc_error(cc, pi, d->loc, "program %s already has a validity period; use dated blocks for versions",
+				pt_cc_error(cc, pi, d->loc, "PT008", "program %s already has a validity period; use dated blocks for versions",
 					    pi->ast->id);
 			if (d->from > d->until)
-				pt_cc_error(cc, pi, d->loc, "'from' date is after 'until' date");
+				pt_cc_error(cc, pi, d->loc, "PT008", "'from' date is after 'until' date");
 			pi->valid = d;
 			break;
 		case PT_D_INPUT:
@@ -612,10 +612,10 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 				pt_cc_input(cc, PT_IN_CATSUM, 0, -1, l->s, PT_U_YEN);
 				for (pt_strlist *m = pi->exclude; m; m = m->next)
 					if (strcmp(m->s, l->s) == 0)
-						pt_cc_error(cc, pi, l->loc, "category '%s' is already excluded", l->s);
+						pt_cc_error(cc, pi, l->loc, "PT010", "category '%s' is already excluded", l->s);
 				for (pt_strlist *m = d->list; m != l; m = m->next)
 					if (strcmp(m->s, l->s) == 0)
-						pt_cc_error(cc, pi, l->loc, "category '%s' is listed twice", l->s);
+						pt_cc_error(cc, pi, l->loc, "PT010", "category '%s' is listed twice", l->s);
 			}
 			if (pi->exclude) {
 				pt_strlist **t = &pi->exclude;
@@ -631,11 +631,11 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 			pt_decl **arr = d->kind == PT_D_REDEEM ? pi->redeems : pi->earns;
 			int *n = d->kind == PT_D_REDEEM ? &pi->nredeems : &pi->nearns;
 			if (*n >= 16)
-				pt_cc_error(cc, pi, d->loc, "too many dated versions (limit is 16)");
+				pt_cc_error(cc, pi, d->loc, "PT008", "too many dated versions (limit is 16)");
 			else
 				arr[(*n)++] = d;
 			if (d->from > d->until)
-				pt_cc_error(cc, pi, d->loc, "'from' date is after 'until' date");
+				pt_cc_error(cc, pi, d->loc, "PT008", "'from' date is after 'until' date");
 			break;
 		}
 		case PT_D_TIERS: {
@@ -644,26 +644,26 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 				t++;
 			if (t == pi->ntiers) {
 				if (pi->ntiers >= 8) {
-					pt_cc_error(cc, pi, d->loc, "too many tier tables (limit is 8)");
+					pt_cc_error(cc, pi, d->loc, "PT007", "too many tier tables (limit is 8)");
 					break;
 				}
 				pi->ntiers++;
 				pi->tiers[t].name = d->name;
 			}
 			if (pi->tiers[t].nversions >= 16)
-				pt_cc_error(cc, pi, d->loc, "too many dated versions (limit is 16)");
+				pt_cc_error(cc, pi, d->loc, "PT008", "too many dated versions (limit is 16)");
 			else
 				pi->tiers[t].versions[pi->tiers[t].nversions++] = d;
 			if (d->from > d->until)
-				pt_cc_error(cc, pi, d->loc, "'from' date is after 'until' date");
+				pt_cc_error(cc, pi, d->loc, "PT008", "'from' date is after 'until' date");
 			break;
 		}
 		}
 	}
 	if (!pi->name)
-		pt_cc_error(cc, pi, pi->ast->id_loc, "program %s needs a display name: name \"...\"", pi->ast->id);
+		pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "program %s needs a display name: name \"...\"", pi->ast->id);
 	if (!pi->nredeems && !pi->nearns)
-		pt_cc_error(cc, pi, pi->ast->id_loc, "program %s neither redeems nor earns; add a redeem or earn block",
+		pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "program %s neither redeems nor earns; add a redeem or earn block",
 			    pi->ast->id);
 	pi->slot_basis = new_slot(cc, pi, pi->ast->loc);
 	pi->slot_acc = new_slot(cc, pi, pi->ast->loc);

@@ -23,6 +23,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for t in "$dir"/*.test; do
 	case_dir="$tmp/$(basename "$t" .test)"
+	rm -f "${t%.test}.stdout.got" "${t%.test}.stderr.got"   # never keep a stale one
 	mkdir -p "$case_dir"
 	# Split the file into its sections.
 	awk -v d="$case_dir" '
