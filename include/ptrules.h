@@ -108,6 +108,12 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 /* Compile .rules files and directories of them (sorted by name). */
 PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *const *paths,
 					      size_t n, ptrules_diags *d);
+/* Like ptrules_load_paths, and also report lint warnings (codes PT1xx,
+ * docs/diagnostics.md): unreachable tier rows, caps that never bind,
+ * conditions that never hold, dated versions that overlap or leave
+ * gaps, inputs no rule reads, rounding before summing. */
+PTRULES_API ptrules_status ptrules_lint_paths(ptrules_rules **out, const char *const *paths,
+					      size_t n, ptrules_diags *d);
 /* Load a compiled rule set from memory; `name` is used in messages.  The
  * bytes are untrusted: every field is checked, then the verifier runs. */
 PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void *data, size_t len,
@@ -130,8 +136,11 @@ PTRULES_API void ptrules_release(ptrules_rules *r);
 PTRULES_API size_t ptrules_program_count(const ptrules_rules *r);
 PTRULES_API const char *ptrules_program_id(const ptrules_rules *r, size_t i);
 PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i);
-/* Upper bound on VM instructions one evaluation of the rule set runs. */
+/* Upper bound on VM instructions one evaluation of the rule set runs
+ * (every jump goes forward, so no instruction runs twice). */
 PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r);
+/* The same bound for program i alone. */
+PTRULES_API size_t ptrules_program_cost(const ptrules_rules *r, size_t i);
 /* Print a bytecode listing (offsets, opcodes, operands, source lines). */
 PTRULES_API void ptrules_disasm(const ptrules_rules *r, FILE *out);
 

@@ -174,8 +174,9 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 	return st;
 }
 
-PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *const *paths,
-					      size_t n, ptrules_diags *d)
+/* Load paths, compiling with or without lints. */
+static ptrules_status load_paths(ptrules_rules **out, const char *const *paths, size_t n, ptrules_diags *d,
+				 bool lint)
 {
 	if (!out || (!paths && n))
 		return PTRULES_EARG;
@@ -186,11 +187,23 @@ PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *c
 	bool ok = true;
 	for (size_t i = 0; i < n; i++)
 		ok = pt_srclist_add(&l, paths[i], dd) && ok;
-	ptrules_status st = ok ? wrap(pt_compile(l.v, l.n, dd), out) : PTRULES_EIO;
+	ptrules_status st = ok ? wrap(pt_compile_ex(l.v, l.n, dd, lint), out) : PTRULES_EIO;
 	pt_srclist_free(&l);
 	if (!d)
 		pt_diags_free(&scratch);
 	return st;
+}
+
+PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *const *paths,
+					      size_t n, ptrules_diags *d)
+{
+	return load_paths(out, paths, n, d, false);
+}
+
+PTRULES_API ptrules_status ptrules_lint_paths(ptrules_rules **out, const char *const *paths,
+					      size_t n, ptrules_diags *d)
+{
+	return load_paths(out, paths, n, d, true);
 }
 
 PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void *data, size_t len,
@@ -343,13 +356,19 @@ PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i)
 }
 
 /* Every instruction runs at most once (jumps only go forward). */
+PTRULES_API size_t ptrules_program_cost(const ptrules_rules *r, size_t i)
+{
+	if (!r || i >= r->rs->nprogs)
+		return 0;
+	const pt_program *pg = &r->rs->progs[i];
+	return (size_t)(pg->redeem_end - pg->redeem_pc) + (pg->earn_end - pg->earn_pc);
+}
+
 PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r)
 {
 	size_t n = 0;
-	for (size_t i = 0; r && i < r->rs->nprogs; i++) {
-		const pt_program *pg = &r->rs->progs[i];
-		n += (pg->redeem_end - pg->redeem_pc) + (pg->earn_end - pg->earn_pc);
-	}
+	for (size_t i = 0; r && i < r->rs->nprogs; i++)
+		n += ptrules_program_cost(r, i);
 	return n;
 }
 

@@ -96,6 +96,10 @@ void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code
 bool pt_sema_program(pt_cc *cc, pt_prog_info *pi);
 /* The yen spent on eligible items: total minus excluded categories. */
 void pt_gen_eligible(pt_cc *cc, pt_prog_info *pi);
+/* lint.c: warnings for a checked program; read[] collects the inputs
+ * its expressions read, for pt_lint_unread after the last program. */
+void pt_lint_program(pt_cc *cc, pt_prog_info *pi, bool *read);
+void pt_lint_unread(pt_cc *cc, const bool *read);
 /* gen.c: emit both sections of a program. */
 void pt_gen_program(pt_cc *cc, pt_prog_info *pi, pt_program *out);
 

@@ -230,8 +230,14 @@ static pt_ruleset *build_ruleset(pt_cc *cc, pt_program *progs)
 	return rs;
 }
 
-/* Parse, check, generate and verify; NULL with diagnostics on error. */
+/* Compile without lints. */
 pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
+{
+	return pt_compile_ex(srcs, n, d, false);
+}
+
+/* Parse, check, lint, generate and verify; NULL with diagnostics on error. */
+pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 {
 	pt_cc cc = { .d = d, .srcs = srcs, .nsrcs = n };
 	pt_ruleset *rs = NULL;
@@ -289,6 +295,17 @@ pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
 		pt_sema_program(&cc, &cc.progs[i]);
 	if (d->n_errors > errors || cc.oom)
 		goto out;
+	if (lint) {
+		bool *read = calloc(PT_MAX_INPUTS, sizeof *read);
+		if (!read) {
+			cc.oom = true;
+			goto out;
+		}
+		for (size_t i = 0; i < cc.nprogs; i++)
+			pt_lint_program(&cc, &cc.progs[i], read);
+		pt_lint_unread(&cc, read);
+		free(read);
+	}
 	for (size_t i = 0; i < cc.nprogs; i++) {
 		pt_prog_info *pi = &cc.progs[i];
 		pt_program *pg = &progs[i];

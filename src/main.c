@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
+	"       ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]\n"
 	"       ptrules --help | --version\n"
 	"\n"
 	"  --rules PATH     a .rules file or a directory of them (repeatable);\n"
@@ -368,6 +369,8 @@ int main(int argc, char **argv)
 		return cmd_compile(argc - 2, argv + 2);
 	if (strcmp(cmd, "disasm") == 0)
 		return cmd_disasm(argc - 2, argv + 2);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
 	fprintf(stderr, "ptrules: unknown command '%s'\n", cmd);
 	return usage(NULL);
 }

@@ -102,6 +102,8 @@ typedef struct pt_ruleset {
 /* Compile n sources into a verified rule set.  On any error returns NULL
  * and leaves located diagnostics in d. */
 pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d);
+/* The same, also reporting lint warnings (PT1xx) when lint is set. */
+pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint);
 void pt_ruleset_free(pt_ruleset *rs);
 /* FNV-1a 64-bit hash, continued from h (start with PT_FNV_INIT). */
 #define PT_FNV_INIT 0xcbf29ce484222325ull
