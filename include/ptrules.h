@@ -189,9 +189,12 @@ PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c);
 
 typedef struct ptrules_eval ptrules_eval;
 
-/* An evaluation context for one thread; retains r.  explain != 0 also
- * records which rules ran and what they saw. */
-PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int explain);
+#define PTRULES_EVAL_EXPLAIN  1   /* record which rules ran and what they saw */
+#define PTRULES_EVAL_COVERAGE 2   /* accumulate which rule parts were exercised */
+
+/* An evaluation context for one thread; retains r.  flags: 0 or
+ * PTRULES_EVAL_* bits (1, the old `explain` argument, still works). */
+PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags);
 PTRULES_API void ptrules_eval_free(ptrules_eval *e);
 PTRULES_API ptrules_rules *ptrules_eval_rules(const ptrules_eval *e);
 /* Evaluate a cart.  PTRULES_EINVALID: the cart does not fit the rules
@@ -221,6 +224,19 @@ typedef struct ptrules_result {
 
 PTRULES_API size_t ptrules_result_count(const ptrules_eval *e);
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out);
+/* A rule part (tier row, cap, exclusion, dated version, each way of a
+ * condition) and whether any evaluation with this context exercised it.
+ * Rule sets loaded from .ptbc files carry no coverage points. */
+typedef struct ptrules_cover {
+	const char *program, *file;
+	int line;
+	const char *what;
+	int hit;
+} ptrules_cover;
+
+PTRULES_API size_t ptrules_coverage_count(const ptrules_eval *e);
+PTRULES_API ptrules_status ptrules_coverage_get(const ptrules_eval *e, size_t i, ptrules_cover *out);
+
 /* Format the last evaluation like `ptrules eval` (JSON: one line, with a
  * final newline).  Returns the length the full text needs, excluding the
  * NUL; writes at most cap bytes including a NUL (snprintf semantics). */

@@ -49,6 +49,7 @@ struct ptrules_eval {
 	pt_rat *inputs, *locals;
 	pt_prog_result *res;
 	pt_trace_event *ev;
+	uint8_t *hits;         /* coverage bits per pc, or NULL */
 	pt_trace trace;
 	bool have;             /* results describe the last cart */
 	pt_cart_view view;
@@ -579,8 +580,9 @@ PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c) { return c ? c->c
 
 /* ---- evaluation -------------------------------------------------------- */
 
-PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int explain)
+PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 {
+	bool explain = flags & PTRULES_EVAL_EXPLAIN, coverage = flags & PTRULES_EVAL_COVERAGE;
 	if (!r)
 		return NULL;
 	ptrules_eval *e = calloc(1, sizeof *e);
@@ -590,11 +592,13 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int explain)
 	e->inputs = calloc(rs->ninputs + 1, sizeof *e->inputs);
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
 	e->res = calloc(rs->nprogs + 1, sizeof *e->res);
-	if (explain) {
+	if (explain)
 		e->ev = calloc(rs->nrules + 1, sizeof *e->ev);
-		e->trace = (pt_trace){ e->ev, 0, rs->nrules + 1, 0 };
-	}
-	if (!e->inputs || !e->locals || !e->res || (explain && !e->ev)) {
+	if (coverage)
+		e->hits = calloc(rs->ncode + 1, 1);
+	e->trace = (pt_trace){ e->ev, 0, explain ? rs->nrules + 1 : 0, 0, e->hits };
+	if (!e->inputs || !e->locals || !e->res || (explain && !e->ev) || (coverage && !e->hits)) {
+		free(e->hits);
 		free(e->inputs);
 		free(e->locals);
 		free(e->res);
@@ -611,6 +615,7 @@ PTRULES_API void ptrules_eval_free(ptrules_eval *e)
 	if (!e)
 		return;
 	ptrules_release(e->rules);
+	free(e->hits);
 	free(e->inputs);
 	free(e->locals);
 	free(e->res);
@@ -641,7 +646,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
 	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items };
 	e->trace.n = e->trace.dropped = 0;
-	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev ? &e->trace : NULL);
+	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL);
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }
@@ -690,6 +695,25 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 			out->error_line = (int)rs->lines[bad->status_pc].line;
 		}
 	}
+	return PTRULES_OK;
+}
+
+PTRULES_API size_t ptrules_coverage_count(const ptrules_eval *e)
+{
+	return e && e->hits ? e->rules->rs->ncovers : 0;
+}
+
+PTRULES_API ptrules_status ptrules_coverage_get(const ptrules_eval *e, size_t i, ptrules_cover *out)
+{
+	if (!e || !out || !e->hits || i >= e->rules->rs->ncovers)
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_cover_def *c = &rs->covers[i];
+	out->program = rs->progs[c->prog].id;
+	out->file = rs->files[c->file];
+	out->line = c->line;
+	out->what = c->what;
+	out->hit = (e->hits[c->pc] & c->mask) != 0;
 	return PTRULES_OK;
 }
 

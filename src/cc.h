@@ -52,6 +52,7 @@ typedef struct pt_prog_info {
 	pt_section sec;
 	const char *granted;
 	int expr_depth;             /* check_expr recursion, bounded */
+	bool covered_exclusions;    /* coverage points for `exclude` emitted */
 	bool too_deep;
 } pt_prog_info;
 
@@ -76,6 +77,8 @@ typedef struct pt_cc {
 	size_t ninputs, capinputs;
 	pt_rule_def *rules;
 	size_t nrules, caprules;
+	pt_cover_def *covers;
+	size_t ncovers, capcovers;
 	bool oom;                   /* a builder failed to grow */
 	int cur_file;               /* file of the code being emitted */
 	int cur_line;
@@ -87,6 +90,7 @@ int pt_cc_str(pt_cc *cc, const char *s);
 int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name, pt_unit type);
 int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit);
 uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg);
+void pt_cc_cover(pt_cc *cc, const pt_prog_info *pi, uint32_t pc, unsigned mask, int line, const char *what);
 void pt_cc_patch(pt_cc *cc, uint32_t at, uint32_t target);
 /* Report an error with its stable code (docs/diagnostics.md). */
 void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code, const char *fmt, ...)

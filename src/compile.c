@@ -129,6 +129,19 @@ int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit)
 	return (int)cc->nrules++;
 }
 
+/* Add a coverage point for the instruction at pc. */
+void pt_cc_cover(pt_cc *cc, const pt_prog_info *pi, uint32_t pc, unsigned mask, int line, const char *what)
+{
+	if (!grow(cc, (void **)&cc->covers, &cc->capcovers, cc->ncovers, sizeof *cc->covers))
+		return;
+	char *w = pt_arena_strndup(&cc->ast, what, strlen(what));
+	if (!w) {
+		cc->oom = true;
+		return;
+	}
+	cc->covers[cc->ncovers++] = (pt_cover_def){ pc, mask, pi->ast->file, line, pi->index, w };
+}
+
 /* Append an instruction with the current source line; returns its pc. */
 uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg)
 {
@@ -217,6 +230,10 @@ static pt_ruleset *build_ruleset(pt_cc *cc, pt_program *progs)
 	rs->rules = copy_out(a, cc->rules, cc->nrules, sizeof *cc->rules, &ok);
 	for (size_t i = 0; ok && i < rs->nrules; i++)
 		rs->rules[i].text = str_out(a, cc->rules[i].text, &ok);
+	rs->ncovers = cc->ncovers;
+	rs->covers = copy_out(a, cc->covers, cc->ncovers, sizeof *cc->covers, &ok);
+	for (size_t i = 0; ok && i < rs->ncovers; i++)
+		rs->covers[i].what = str_out(a, cc->covers[i].what, &ok);
 	rs->nfiles = cc->nsrcs;
 	rs->files = pt_arena_alloc(a, (cc->nsrcs ? cc->nsrcs : 1) * sizeof *rs->files);
 	if (!rs->files)
@@ -346,6 +363,7 @@ out:
 	free(cc.strs);
 	free(cc.inputs);
 	free(cc.rules);
+	free(cc.covers);
 	free(cc.progs);
 	free(progs);
 	pt_arena_free(&cc.ast);

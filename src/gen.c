@@ -5,6 +5,7 @@
  * out-of-line FAIL stubs after the section's HALT, so the common path is
  * straight-line.  Every statement records its source line, and TRACE
  * instructions feed --explain. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,15 +141,37 @@ static void emit_in_period(pt_gen *g, bool hf, int32_t from, bool hu, int32_t un
 		pt_cc_emit(cc, PT_OP_CONST, (uint32_t)pt_cc_const(cc, pt_rat_int(1)));
 }
 
-/* Jump to an out-of-line FAIL with reason when the top of stack is 0. */
-static void fail_unless(pt_gen *g, const char *reason, int line)
+/* Record a coverage point (see rules.h) for `ptrules test --coverage`. */
+static void cover(pt_gen *g, uint32_t pc, unsigned mask, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void cover(pt_gen *g, uint32_t pc, unsigned mask, int line, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	pt_cc_cover(g->cc, g->pi, pc, mask, line, what);
+}
+
+/* Both ways a branch or cap at pc can go, as two coverage points. */
+static void cover2(pt_gen *g, uint32_t pc, int line, const char *taken, const char *not_taken)
+{
+	cover(g, pc, PT_HIT_TAKEN, line, "%s", taken);
+	cover(g, pc, PT_HIT_NOT_TAKEN, line, "%s", not_taken);
+}
+
+/* Jump to an out-of-line FAIL with reason when the top of stack is 0;
+ * returns the pc of the jump. */
+static uint32_t fail_unless(pt_gen *g, const char *reason, int line)
 {
 	uint32_t at = pt_cc_emit(g->cc, PT_OP_JMPF, 0);
 	if (g->nfails >= (int)(sizeof g->fails / sizeof g->fails[0])) {
 		pt_cc_error(g->cc, g->pi, g->pi->ast->loc, "PT011", "too many require statements in one section (limit is 256)");
-		return;
+		return at;
 	}
 	g->fails[g->nfails++] = (pt_fail){ at, pt_cc_str(g->cc, reason), line };
+	return at;
 }
 
 /* Emit the FAIL stubs collected for the section just ended. */
@@ -163,12 +186,13 @@ static void flush_fails(pt_gen *g)
 }
 
 /* Apply an optional `cap X else "reason"` to the value on the stack. */
-static void emit_cap(pt_gen *g, const pt_expr *cap, const char *reason)
+static void emit_cap(pt_gen *g, const pt_expr *cap, const char *reason, int line)
 {
 	if (!cap)
 		return;
 	emit_expr(g, cap);
-	pt_cc_emit(g->cc, PT_OP_CAP, reason ? (uint32_t)pt_cc_str(g->cc, reason) : PT_NO_STR);
+	uint32_t at = pt_cc_emit(g->cc, PT_OP_CAP, reason ? (uint32_t)pt_cc_str(g->cc, reason) : PT_NO_STR);
+	cover2(g, at, line, "the cap binds", "the cap does not bind");
 }
 
 /* Statements of one block. */
@@ -189,13 +213,13 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 		switch (s->kind) {
 		case PT_S_LET:
 			emit_expr(g, s->e);
-			emit_cap(g, s->cap, s->reason);
+			emit_cap(g, s->cap, s->reason, s->loc.first_line);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)s->slot);
 			break;
 		case PT_S_ADD:
 			emit_expr(g, s->e);
-			emit_cap(g, s->cap, s->reason);
+			emit_cap(g, s->cap, s->reason, s->loc.first_line);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_acc);
 			pt_cc_emit(cc, PT_OP_ADD, 0);
@@ -204,7 +228,8 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 		case PT_S_REQUIRE:
 			emit_expr(g, s->e);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
-			fail_unless(g, s->reason, s->loc.first_line);
+			cover2(g, fail_unless(g, s->reason, s->loc.first_line), s->loc.first_line,
+			       "the require fails", "the require holds");
 			break;
 		case PT_S_WHEN: {
 			emit_expr(g, s->e);
@@ -214,6 +239,7 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			}
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			uint32_t skip = pt_cc_emit(cc, PT_OP_JMPF, 0);
+			cover2(g, skip, s->loc.first_line, "the when condition is false", "the when condition is true");
 			emit_stmts(g, s->body);
 			pt_cc_patch(cc, skip, (uint32_t)cc->ncode);
 			break;
@@ -234,7 +260,7 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			break;
 		case PT_S_CAP:   /* in earn: caps the points so far (redeem caps: see emit_redeem_end) */
 			pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_acc);
-			emit_cap(g, s->e, s->reason);
+			emit_cap(g, s->e, s->reason, s->loc.first_line);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
 			break;
@@ -279,7 +305,8 @@ static void emit_tiers(pt_gen *g, pt_section sec)
 					emit_expr(g, fl->e);
 					pt_cc_emit(cc, PT_OP_STORE, (uint32_t)ti->slots[f]);
 				}
-				pt_cc_emit(cc, PT_OP_TIER, (uint32_t)pt_cc_str(cc, r->label));
+				cover(g, pt_cc_emit(cc, PT_OP_TIER, (uint32_t)pt_cc_str(cc, r->label)), PT_HIT_RUN,
+				      r->loc.first_line, "tier row \"%s\" of %s is chosen", r->label, ti->name);
 				if (ndone < (int)(sizeof done / sizeof done[0]))
 					done[ndone++] = pt_cc_emit(cc, PT_OP_JMP, 0);
 				if (r->threshold)
@@ -310,20 +337,29 @@ static void emit_prologue(pt_gen *g)
 			pt_date_format(pi->valid->from, day);
 			snprintf(msg, sizeof msg, "program %s starts on %s", pi->ast->id, day);
 			emit_in_period(g, true, pi->valid->from, false, 0);
-			fail_unless(g, msg, pi->valid->loc.first_line);
+			cover2(g, fail_unless(g, msg, pi->valid->loc.first_line), pi->valid->loc.first_line,
+			       "an order before the program starts", "an order after the program starts");
 		}
 		if (pi->valid->has_until) {
 			pt_date_format(pi->valid->until, day);
 			snprintf(msg, sizeof msg, "program ended on %s", day);
 			emit_in_period(g, false, 0, true, pi->valid->until);
-			fail_unless(g, msg, pi->valid->loc.first_line);
+			cover2(g, fail_unless(g, msg, pi->valid->loc.first_line), pi->valid->loc.first_line,
+			       "an order after the program ended", "an order while the program is in force");
 		}
 	}
 	at_line(g, pi->ast->loc);
 	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL));
 	snprintf(msg, sizeof msg, "not linked: the cart has no `account program=%s` line", pi->ast->id);
 	fail_unless(g, msg, pi->ast->loc.first_line);
+	uint32_t first = (uint32_t)cc->ncode;
 	pt_gen_eligible(cc, pi);
+	if (!pi->covered_exclusions) {   /* once per program: both sections share them */
+		pi->covered_exclusions = true;
+		uint32_t pc = first + 1;     /* INPUT total, then INPUT category, SUB for each */
+		for (pt_strlist *l = pi->exclude; l; l = l->next, pc += 2)
+			cover(g, pc, PT_HIT_NONZERO, l->loc.first_line, "an excluded %s item is in a cart", l->s);
+	}
 	pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_basis);
 	if (pi->sec == PT_SEC_EARN) {
 		pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_basis);
@@ -345,11 +381,13 @@ static void emit_redeem_end(pt_gen *g, const pt_decl *blk)
 	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
 	pt_cc_emit(cc, PT_OP_DIV, 0);
 	pt_cc_emit(cc, PT_OP_FLOOR, 0);
-	pt_cc_emit(cc, PT_OP_CAP, (uint32_t)pt_cc_str(cc, "limited to what the eligible items are worth"));
+	cover2(g, pt_cc_emit(cc, PT_OP_CAP, (uint32_t)pt_cc_str(cc, "limited to what the eligible items are worth")),
+	       blk->loc.first_line, "the balance is more than the eligible items are worth",
+	       "the balance is less than the eligible items are worth");
 	for (const pt_stmt *s = blk->body; s; s = s->next)
 		if (s->kind == PT_S_CAP) {
 			at_line(g, s->loc);
-			emit_cap(g, s->e, s->reason);
+			emit_cap(g, s->e, s->reason, s->loc.first_line);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)pt_cc_rule(cc, pi, s->loc, PT_U_POINTS));
 		}
 	at_line(g, blk->loc);
@@ -405,6 +443,15 @@ static uint32_t emit_section(pt_gen *g, pt_section sec, pt_decl **blocks, int nb
 		if (dated) {
 			emit_in_period(g, blk->has_from, blk->from, blk->has_until, blk->until);
 			next = pt_cc_emit(cc, PT_OP_JMPF, 0);
+			char span[64], d1[16] = "", d2[16] = "";
+			if (blk->has_from)
+				pt_date_format(blk->from, d1);
+			if (blk->has_until)
+				pt_date_format(blk->until, d2);
+			snprintf(span, sizeof span, "%s%s%s%s", blk->has_from ? "from " : "", d1,
+				 blk->has_from && blk->has_until ? " " : "", blk->has_until ? "until " : "");
+			cover(g, next, PT_HIT_NOT_TAKEN, blk->loc.first_line, "the %s block %s%s is in force",
+			      sec == PT_SEC_REDEEM ? "redeem" : "earn", span, d2);
 		}
 		emit_stmts(g, blk->body);
 		if (sec == PT_SEC_REDEEM)

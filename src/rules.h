@@ -49,6 +49,21 @@ typedef struct pt_rule_def {
 	pt_unit unit;         /* unit of the value TRACE records */
 } pt_rule_def;
 
+/* A coverage point: an instruction and the way it must have run (any of
+ * the mask's bits) for `ptrules test --coverage` to count the rule part
+ * as exercised.  The VM records these bits per pc when asked. */
+#define PT_HIT_RUN       1u   /* the instruction ran */
+#define PT_HIT_TAKEN     2u   /* JMPF jumped; CAP bound */
+#define PT_HIT_NOT_TAKEN 4u   /* JMPF fell through; CAP did not bind */
+#define PT_HIT_NONZERO   2u   /* INPUT pushed a value other than 0 */
+
+typedef struct pt_cover_def {
+	uint32_t pc;
+	unsigned mask;
+	int file, line, prog;
+	const char *what;
+} pt_cover_def;
+
 typedef struct pt_line_def {
 	uint16_t file;
 	uint32_t line;
@@ -84,6 +99,8 @@ typedef struct pt_ruleset {
 	size_t nrules;
 	const char **files;
 	size_t nfiles;
+	pt_cover_def *covers;       /* rule parts for coverage; none when loaded from .ptbc */
+	size_t ncovers;
 	uint64_t source_hash;       /* FNV-1a of the sources' names and texts */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;

@@ -433,7 +433,7 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			seen_value = true;
 			pt_rat v;
 			if (expect(cc, pi, s->e, PT_U_YEN, "a point's value") && const_value(s->e, &v) && v.n <= 0)
-				pt_cc_error(cc, pi, s->e->loc, "PT003", "a point's value must be more than 0 yen");
+				pt_cc_error(cc, pi, s->e->loc, "PT010", "a point's value must be more than 0 yen");
 			break;
 		case PT_S_GRANTED:
 			if (!earn || !top)
@@ -467,7 +467,7 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 	for (int v = 0; v < ti->nversions; v++) {
 		pt_decl *d = ti->versions[v];
 		if (strcmp(d->key, first->key) != 0)
-			pt_cc_error(cc, pi, d->key_loc, "PT008", "every version of '%s' must be keyed by %s",
+			pt_cc_error(cc, pi, d->key_loc, "PT007", "every version of '%s' must be keyed by %s",
 				    ti->name, first->key);
 		pt_tier_row *last = NULL;
 		bool seen_otherwise = false;
@@ -533,7 +533,7 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 {
 	if (strncmp(d->name, "account.", 8) != 0 || strchr(d->name + 8, '.')) {
 		pt_cc_error(cc, pi, d->name_loc,
-			    "PT007", "inputs are account fields such as account.earned_3mo; order.*, payment.* and items are built in");
+			    "PT009", "inputs are account fields such as account.earned_3mo; order.*, payment.* and items are built in");
 		return;
 	}
 	const char *key = d->name + 8;
@@ -565,7 +565,7 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 	else if (u != d->type)
 		expect(cc, pi, e, d->type, "the default");
 	else if (!e->integral && u != PT_U_STR && u != PT_U_BOOL && u != PT_U_DATE)
-		pt_cc_error(cc, pi, e->loc, "PT007", "a cart field's default must be a whole number");
+		pt_cc_error(cc, pi, e->loc, "PT009", "a cart field's default must be a whole number");
 	else {
 		in->has_default = true;
 		in->dflt = u == PT_U_STR ? pt_rat_int(pt_cc_str(cc, e->str)) : e->num;
@@ -631,7 +631,7 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 			pt_decl **arr = d->kind == PT_D_REDEEM ? pi->redeems : pi->earns;
 			int *n = d->kind == PT_D_REDEEM ? &pi->nredeems : &pi->nearns;
 			if (*n >= 16)
-				pt_cc_error(cc, pi, d->loc, "PT008", "too many dated versions (limit is 16)");
+				pt_cc_error(cc, pi, d->loc, "PT011", "too many dated versions (limit is 16)");
 			else
 				arr[(*n)++] = d;
 			if (d->from > d->until)
@@ -644,14 +644,14 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 				t++;
 			if (t == pi->ntiers) {
 				if (pi->ntiers >= 8) {
-					pt_cc_error(cc, pi, d->loc, "PT007", "too many tier tables (limit is 8)");
+					pt_cc_error(cc, pi, d->loc, "PT011", "too many tier tables (limit is 8)");
 					break;
 				}
 				pi->ntiers++;
 				pi->tiers[t].name = d->name;
 			}
 			if (pi->tiers[t].nversions >= 16)
-				pt_cc_error(cc, pi, d->loc, "PT008", "too many dated versions (limit is 16)");
+				pt_cc_error(cc, pi, d->loc, "PT011", "too many dated versions (limit is 16)");
 			else
 				pi->tiers[t].versions[pi->tiers[t].nversions++] = d;
 			if (d->from > d->until)

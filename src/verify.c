@@ -158,6 +158,10 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 		if (rs->rules[i].file < 0 || (size_t)rs->rules[i].file >= rs->nfiles || rs->rules[i].prog < 0 ||
 		    (size_t)rs->rules[i].prog >= rs->nprogs || !rs->rules[i].text)
 			VERR("rule %zu names a file or program that does not exist", i);
+	for (size_t i = 0; ok && rs->ncode && i < rs->ncovers; i++)
+		if (rs->covers[i].pc >= rs->ncode || rs->covers[i].file < 0 || (size_t)rs->covers[i].file >= rs->nfiles ||
+		    rs->covers[i].prog < 0 || (size_t)rs->covers[i].prog >= rs->nprogs)
+			VERR("coverage point %zu is out of range", i);
 	for (size_t i = 0; ok && i < rs->ncode; i++)
 		if (rs->lines[i].file >= rs->nfiles)
 			VERR("line table entry %zu names file %u, which does not exist", i, (unsigned)rs->lines[i].file);

@@ -33,6 +33,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 	const uint32_t *code = rs->code;
 	const pt_rat *k = rs->consts;
 	uint32_t nlocals = pg->nlocals;
+	uint8_t *hits = trace ? trace->hits : NULL;
 	sec->ran = true;
 	for (uint32_t steps = 0; steps <= rs->ncode && pc < rs->ncode; steps++) {
 		uint32_t ins = code[pc], arg = PT_INS_ARG(ins);
@@ -43,10 +44,16 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		uint32_t op = PT_INS_OP(ins);
 		if (op >= PT_OP__COUNT || sp < pt_op_pops[op] || sp > PT_MAX_STACK)
 			goto bad;
+		if (hits)
+			hits[at] |= PT_HIT_RUN;
 		vmdispatch(op) {
 		vmcase(NOP) vmbreak;
 		vmcase(CONST) stack[sp++] = k[arg]; vmbreak;
-		vmcase(INPUT) stack[sp++] = inputs[arg]; vmbreak;
+		vmcase(INPUT)
+			stack[sp++] = inputs[arg];
+			if (hits && inputs[arg].n != 0)
+				hits[at] |= PT_HIT_NONZERO;
+			vmbreak;
 		vmcase(LOAD) if (arg >= nlocals) goto bad; stack[sp++] = locals[arg]; vmbreak;
 		vmcase(STORE) if (arg >= nlocals) goto bad; locals[arg] = stack[--sp]; vmbreak;
 		vmcase(ADD) POP2(); CHECK(pt_rat_add(a, b, &r)); stack[sp++] = r; vmbreak;
@@ -78,7 +85,12 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		vmcase(OR) POP2(); stack[sp++] = pt_rat_int(a.n != 0 || b.n != 0); vmbreak;
 		vmcase(NOT) stack[sp - 1] = pt_rat_int(stack[sp - 1].n == 0); vmbreak;
 		vmcase(JMP) pc = arg; vmbreak;
-		vmcase(JMPF) if (stack[--sp].n == 0) pc = arg; vmbreak;
+		vmcase(JMPF)
+			if (stack[--sp].n == 0)
+				pc = arg;
+			if (hits)
+				hits[at] |= pc == arg ? PT_HIT_TAKEN : PT_HIT_NOT_TAKEN;
+			vmbreak;
 		vmcase(CAP)
 			POP2();
 			if (b.n < 0)
@@ -87,6 +99,10 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 				a = b;
 				if (arg != PT_NO_STR)
 					add_reason(sec, arg);
+				if (hits)
+					hits[at] |= PT_HIT_TAKEN;
+			} else if (hits) {
+				hits[at] |= PT_HIT_NOT_TAKEN;
 			}
 			stack[sp++] = a;
 			vmbreak;

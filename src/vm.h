@@ -51,6 +51,7 @@ typedef struct pt_trace_event {
 typedef struct pt_trace {
 	pt_trace_event *ev;
 	size_t n, cap, dropped;
+	uint8_t *hits;           /* NULL, or rs->ncode PT_HIT_* bit sets (coverage) */
 } pt_trace;
 
 /* Run the section of pg starting at pc. */

@@ -469,7 +469,7 @@ static void test_trace(void **state)
 	env_shipped(&e);
 	eval_ok(&e, "order date=2024-06-01\nitem price=7777\naccount program=dpoint\n");
 	pt_trace_event ev[64];
-	pt_trace t = { ev, 0, 64, 0 };
+	pt_trace t = { ev, 0, 64, 0, NULL };
 	assert_true(pt_eval_all(e.rs, e.inputs, e.locals, e.res, &t));
 	assert_true(t.n > 2);
 	assert_int_equal(t.dropped, 0);
@@ -481,7 +481,7 @@ static void test_trace(void **state)
 	}
 	assert_true(saw77);
 	size_t total = t.n;
-	pt_trace small = { ev, 0, 2, 0 };
+	pt_trace small = { ev, 0, 2, 0, NULL };
 	assert_true(pt_eval_all(e.rs, e.inputs, e.locals, e.res, &small));
 	assert_int_equal(small.n, 2);
 	assert_int_equal(small.dropped, total - 2);
