@@ -25,7 +25,7 @@ OBJS := $(SRCS:src/%.c=$(B)/%.o) $(B)/lexer.o $(B)/parser.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/%)
 
-.PHONY: all run check unit lang bytecode deps clean
+.PHONY: all run check unit lang bytecode rules-test docs-test deps clean
 all: $(B)/ptrules
 
 # Tools we need, and the Debian packages that provide them.
@@ -74,7 +74,14 @@ lang: $(B)/ptrules
 bytecode: $(B)/ptrules
 	@sh tests/bytecode/run.sh $(B)/ptrules
 
-check: unit lang bytecode
+# The shipped rules' own tests, which must exercise every rule part.
+rules-test: $(B)/ptrules
+	@$(B)/ptrules test --rules rules --min-coverage 100 tests/rules | tail -2
+
+docs-test: $(B)/ptrules
+	@sh tests/docs/run.sh $(B)/ptrules
+
+check: unit lang bytecode rules-test docs-test
 	@echo "make check: all tests passed"
 
 # The unit tests and the language tests share the binary's library.

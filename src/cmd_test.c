@@ -3,7 +3,7 @@
  *
  *   ptrules test [--rules PATH]... [--coverage] [--min-coverage N] TESTS...
  *
- * A test file (*.ptest; docs/testing-rules.md) holds cases:
+ * A test file (*.ptest; docs/rule-tests.md) holds cases:
  *
  *   case "rank 5 before the change"
  *   order date=2024-06-01
