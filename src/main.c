@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
 	"       ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]\n"
+	"       ptrules test [--rules PATH]... [--coverage] [--min-coverage N] TESTS...\n"
 	"       ptrules --help | --version\n"
 	"\n"
 	"  --rules PATH     a .rules file or a directory of them (repeatable);\n"
@@ -371,6 +372,8 @@ int main(int argc, char **argv)
 		return cmd_disasm(argc - 2, argv + 2);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(cmd, "test") == 0)
+		return cmd_test(argc - 2, argv + 2);
 	fprintf(stderr, "ptrules: unknown command '%s'\n", cmd);
 	return usage(NULL);
 }
