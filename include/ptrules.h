@@ -19,18 +19,27 @@
  *   (ptrules_retain / ptrules_release, atomic).  Any number of threads
  *   may evaluate against it at once, each with its own ptrules_eval and
  *   ptrules_cart.
- * - Hot swap: load the new rule set, publish it (for example through an
- *   atomic pointer the service owns), and let each thread create its next
- *   ptrules_eval from the new one.  A ptrules_eval retains its rule set,
- *   so the old one is freed when the last evaluation context using it is
- *   freed and the service releases its own reference.
+ * - Hot swap: load the new rule set and publish it in a slot the service
+ *   owns, guarded by a lock held only while reading the slot and calling
+ *   ptrules_retain (a bare atomic pointer would let a reader retain a rule
+ *   set the publisher has just released).  Each thread creates its next
+ *   ptrules_eval from what it retained.  A ptrules_eval retains its rule
+ *   set, so the old one is freed when the last evaluation context using
+ *   it is freed and the service releases its own reference.
+ *   docs/library.md shows the whole scheme; tests/unit/test_threads.c
+ *   runs it.
  *
  * Allocation
  * - Loading, creating handles and reporting diagnostics allocate.
  *   Reading carts (after the first few, once the cart's buffers have
  *   grown to size), evaluating and formatting into a caller buffer do
- *   not allocate at all (tests/unit/test_api.c proves it with a counting
- *   malloc interposer).
+ *   not allocate at all (tests/unit/test_noalloc.c proves it with a
+ *   counting malloc interposer).
+ *
+ * NULL
+ * - Every ptrules_diags argument may be NULL (diagnostics are dropped).
+ * - Every _free function and ptrules_release accept NULL.
+ * - A NULL label when formatting means the cart's id, else "cart".
  */
 #ifndef PTRULES_H
 #define PTRULES_H

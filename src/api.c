@@ -555,6 +555,8 @@ static ptrules_status set_key(ptrules_cart *c, const char *program, const char *
 PTRULES_API ptrules_status ptrules_cart_set_int(ptrules_cart *c, const char *program, const char *key,
 						int64_t value)
 {
+	if (value < 0)   /* a text cart cannot say this either */
+		return c && program && key ? PTRULES_EINVALID : PTRULES_EARG;
 	return set_key(c, program, key, (pt_ckv){ .kind = PT_CV_INT, .i = value });
 }
 
@@ -721,8 +723,11 @@ PTRULES_API ptrules_status ptrules_coverage_get(const ptrules_eval *e, size_t i,
 static size_t format(const ptrules_eval *e, const ptrules_cart *c, const char *label, char *buf,
 		     size_t cap, bool json)
 {
-	if (!e || !e->have)
+	if (!e || !e->have) {
+		if (buf && cap)
+			buf[0] = '\0';
 		return 0;
+	}
 	pt_cart_view v = e->view;
 	v.label = label ? label : c && c->c.id ? c->c.id : "cart";
 	pt_sink s = pt_sink_buf(buf, cap);

@@ -173,6 +173,9 @@ int cmd_check(int argc, char **argv)
 			strict = true;
 		} else if (strcmp(a, "--cost") == 0) {
 			cost = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			puts("usage: ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]");
+			return 0;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "ptrules: unknown option '%s'\nusage: ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]\n", a);
 			return 2;

@@ -386,6 +386,9 @@ int cmd_test(int argc, char **argv)
 				return 2;
 			}
 			coverage = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			puts("usage: ptrules test [--rules PATH]... [--coverage] [--min-coverage N] TESTS...");
+			return 0;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "ptrules: unknown option '%s'\nusage: ptrules test [--rules PATH]... [--coverage] [--min-coverage N] TESTS...\n", a);
 			return 2;

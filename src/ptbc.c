@@ -352,8 +352,8 @@ static void read_tables(rbuf *r, pt_ruleset *rs)
 	rs->consts = r_array(r, rs->nconsts, sizeof *rs->consts);
 	for (size_t i = 0; !r->bad && i < rs->nconsts; i++) {
 		int64_t n = r_i64(r), d = r_i64(r);
-		if (!r->bad && !pt_rat_make(n, d, &rs->consts[i]))
-			r_fail(r, "a constant has a zero or out-of-range denominator");
+		if (!r->bad && (!pt_rat_make(n, d, &rs->consts[i]) || rs->consts[i].n != n || rs->consts[i].d != d))
+			r_fail(r, "a constant is not a fraction in lowest terms with a positive denominator");
 	}
 	r_end(r, end, "CONS");
 
@@ -376,8 +376,8 @@ static void read_tables(rbuf *r, pt_ruleset *rs)
 		in->kind = (pt_input_kind)kind;
 		in->type = (pt_unit)type;
 		in->has_default = has;
-		if (!r->bad && !pt_rat_make(n, d, &in->dflt))
-			r_fail(r, "an input default has a zero or out-of-range denominator");
+		if (!r->bad && (!pt_rat_make(n, d, &in->dflt) || in->dflt.n != n || in->dflt.d != d))
+			r_fail(r, "an input default is not a fraction in lowest terms with a positive denominator");
 	}
 	r_end(r, end, "INPT");
 

@@ -5,6 +5,8 @@
 missing=""
 command -v flex >/dev/null 2>&1 || missing="$missing flex"
 command -v bison >/dev/null 2>&1 || missing="$missing bison"
+# pkg-config: the install test compiles examples/embed.c with it.
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 # libfl is not needed (noyywrap), but cmocka's header and library are.
 if ! printf '#include <stdarg.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <setjmp.h>\n#include <cmocka.h>\nint main(void){return 0;}\n' \
 	| ${CC:-cc} -x c -o /dev/null - -lcmocka >/dev/null 2>&1; then
