@@ -26,6 +26,8 @@ static const char usage_text[] =
 	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
+	"       ptrules diff --old PATH --new PATH [--format text|json] [--fail-if EXPR] [--top N] CART...\n"
+	"       ptrules gen-carts N [--seed S] [--start K]\n"
 	"       ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]\n"
 	"       ptrules test [--rules PATH]... [--coverage] [--min-coverage N] TESTS...\n"
 	"       ptrules --help | --version\n"
@@ -370,6 +372,10 @@ int main(int argc, char **argv)
 		return cmd_compile(argc - 2, argv + 2);
 	if (strcmp(cmd, "disasm") == 0)
 		return cmd_disasm(argc - 2, argv + 2);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc - 2, argv + 2);
+	if (strcmp(cmd, "gen-carts") == 0)
+		return cmd_gen_carts(argc - 2, argv + 2);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "test") == 0)
