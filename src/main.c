@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
+	"       ptrules fmt [--check | -w] PATH...\n"
 	"       ptrules diff --old PATH --new PATH [--format text|json] [--fail-if EXPR] [--top N] CART...\n"
 	"       ptrules gen-carts N [--seed S] [--start K]\n"
 	"       ptrules check [--format text|json|github|sarif] [--strict] [--cost] [PATH...]\n"
@@ -372,6 +373,8 @@ int main(int argc, char **argv)
 		return cmd_compile(argc - 2, argv + 2);
 	if (strcmp(cmd, "disasm") == 0)
 		return cmd_disasm(argc - 2, argv + 2);
+	if (strcmp(cmd, "fmt") == 0)
+		return cmd_fmt(argc - 2, argv + 2);
 	if (strcmp(cmd, "diff") == 0)
 		return cmd_diff(argc - 2, argv + 2);
 	if (strcmp(cmd, "gen-carts") == 0)
