@@ -14,15 +14,14 @@
 #define PTRULES_BUILDING 1
 #include "ptrules.h"
 
+#include "api.h"
+
 #include "date.h"
 #include "load.h"
 #include "out.h"
 #include "ptbc.h"
 #include "vm.h"
 
-struct ptrules_diags {
-	pt_diags d;
-};
 
 struct ptrules_rules {
 	pt_ruleset *rs;

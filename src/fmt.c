@@ -36,14 +36,12 @@
 #define PTRULES_BUILDING 1
 #include "ptrules.h"
 
+#include "api.h"
+
 #include "ast.h"
 #include "diag.h"
 #include "rules.h"
 
-/* The public diagnostics handle wraps the internal list (as in api.c). */
-struct ptrules_diags {
-	pt_diags d;
-};
 
 /* ---- tokens ----------------------------------------------------------- */
 
