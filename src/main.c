@@ -194,6 +194,7 @@ static char *slurp(const char *path, size_t *len)
 
 /* A growable output buffer for one formatted result. */
 typedef struct outbuf {
+	size_t printed;     /* carts printed so far, over every file */
 	char stack[1 << 16];
 	char *heap;
 	size_t heapcap;
@@ -258,9 +259,9 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 			snprintf(label, sizeof label, "%s#%d", name, idx);
 		else
 			snprintf(label, sizeof label, "%s", name);
+		if (!o->json && ob->printed++)
+			fputc('\n', stdout);   /* a blank line between tables */
 		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, label);
-		if (!o->json)
-			fputc('\n', stdout);
 	}
 	if (d) {
 		ptrules_diags_print(d, stderr);
