@@ -81,6 +81,7 @@ rules-test: $(B)/ptrules
 docs-test: $(B)/ptrules
 	@sh tests/docs/run.sh $(B)/ptrules
 	@sh tests/docs/readme.sh $(B)/ptrules
+	@sh tests/hook/run.sh $(B)/ptrules
 
 check: unit lang bytecode rules-test docs-test
 	@echo "make check: all tests passed"
