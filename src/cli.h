@@ -11,4 +11,8 @@ int cmd_fmt(int argc, char **argv);        /* cmd_fmt.c: canonical layout */
 int cmd_diff(int argc, char **argv);       /* cmd_diff.c: impact of a change over carts */
 int cmd_gen_carts(int argc, char **argv);  /* cmd_gencarts.c: synthetic cart corpora */
 
+/* cmd_io.c: a whole file ("-": stdin), NUL-terminated; NULL after a
+ * message on stderr. */
+char *cli_read_file(const char *path, size_t *len);
+
 #endif

@@ -183,42 +183,6 @@ static const char *pct(char *buf, size_t cap, int64_t part, int64_t whole, int p
 	return pctd(buf, cap, part, whole, plus, 2);
 }
 
-/* ---- reading files -------------------------------------------------------- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	int in = strcmp(path, "-") == 0;
-	FILE *f = in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	int err = ferror(f);
-	if (!in)
-		fclose(f);
-	if (!buf || err) {
-		fprintf(stderr, "%s: error: cannot read%s\n", path, buf ? "" : " (out of memory)");
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 /* ---- the --fail-if language ------------------------------------------------
  *
@@ -947,7 +911,7 @@ static void compare_cart(diff *df, const char *label)
 static int diff_file(diff *df, const char *path)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = cli_read_file(path, &len);
 	df->files++;
 	if (!text)
 		return 0;

@@ -117,42 +117,6 @@ static int add_dir(names *l, const char *path)
 	return 0;
 }
 
-/* Read a whole file ("-": standard input); NULL with a message on error. */
-static char *read_all(const char *path, size_t *len)
-{
-	bool in = strcmp(path, "-") == 0;
-	FILE *f = in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 14, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	bool err = ferror(f);
-	int saved = errno;
-	if (!in)
-		fclose(f);
-	if (!buf || err) {
-		fprintf(stderr, "%s: error: cannot read: %s\n", path, buf ? strerror(saved) : "out of memory");
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 static bool write_all(int fd, const char *s, size_t n)
 {
@@ -480,7 +444,7 @@ enum mode { PRINT, CHECK, WRITE };
 static int fmt_one(const char *path, enum mode mode, ptrules_diags *d, size_t *unformatted)
 {
 	size_t len, flen = 0;
-	char *text = read_all(path, &len), *out = NULL;
+	char *text = cli_read_file(path, &len), *out = NULL;
 	if (!text)
 		return 1;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;

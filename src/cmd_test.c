@@ -33,38 +33,6 @@ typedef struct run {
 	size_t cases, failed;
 } run;
 
-/* Read a whole file; NULL with a message. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 14, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, cap * 2 + 1);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	fclose(f);
-	if (!buf) {
-		fprintf(stderr, "%s: error: out of memory\n", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The value of `key=` in an expect line: a quoted string (unescaped into
  * buf), or a bare word or number up to the next blank. */
@@ -237,7 +205,7 @@ static void run_case(run *rn, const char *file, const char *name, int case_line,
 static bool run_file(run *rn, const char *path)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = cli_read_file(path, &len);
 	if (!text)
 		return false;
 	/* Each case's cart keeps its line numbers: earlier lines become blank. */

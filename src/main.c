@@ -156,41 +156,6 @@ static ptrules_rules *load_rules(const char *bytecode, const char *const *paths,
 	return r;
 }
 
-/* Read a whole file ("-": standard input); NULL with a message on error. */
-static char *slurp(const char *path, size_t *len)
-{
-	bool in = strcmp(path, "-") == 0;
-	FILE *f = in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	bool err = ferror(f);
-	if (!in)
-		fclose(f);
-	if (!buf || err) {
-		fprintf(stderr, "%s: error: cannot read%s\n", path, buf ? "" : " (out of memory)");
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 /* A growable output buffer for one formatted result. */
 typedef struct outbuf {
@@ -226,7 +191,7 @@ static void emit(outbuf *ob, size_t (*fmt)(const ptrules_eval *, const ptrules_c
 static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *ob, size_t *errors)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = cli_read_file(path, &len);
 	if (!text) {
 		(*errors)++;
 		return false;
