@@ -24,7 +24,7 @@ ls "$tmp" | grep -q tmp; [ $? = 1 ]; check "no temporary file left behind" $?
 # 2. --bytecode gives exactly what --rules gives, on every cart we have:
 # the shipped carts and every cart.txt embedded in the language tests.
 mkdir -p "$tmp/carts"
-cp examples/cart.txt tests/carts/*.txt "$tmp/carts/"
+cp examples/cart.txt tests/carts/*.txt tests/corpus/*.txt "$tmp/carts/"
 for t in tests/lang/*.test; do
 	awk -v out="$tmp/carts/$(basename "$t" .test).txt" '
 		/^--- file cart.txt$/ { on = 1; next }
