@@ -10,20 +10,7 @@
 #include "date.h"
 #include "vm.h"
 
-/* Sum price*qty of the items in category cat (all items when NULL). */
-static bool cat_sum(const pt_cart *c, const char *cat, int64_t *out)
-{
-	int64_t sum = 0, t;
-	for (size_t i = 0; i < c->n_items; i++) {
-		const pt_item *it = &c->items[i];
-		if (cat && strcmp(it->category, cat) != 0)
-			continue;
-		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(sum, t, &sum))
-			return false;
-	}
-	*out = sum;
-	return true;
-}
+#define PT_BIND_ACCOUNTS 64   /* account lines tracked per cart for unread-key warnings */
 
 /* The index of the program with this id, or -1. */
 static int find_prog(const pt_ruleset *rs, const char *id)
@@ -32,15 +19,6 @@ static int find_prog(const pt_ruleset *rs, const char *id)
 		if (strcmp(rs->progs[i].id, id) == 0)
 			return (int)i;
 	return -1;
-}
-
-/* The key=value pair named key on an account line, or NULL. */
-static const pt_ckv *find_key(const pt_account *a, const char *key)
-{
-	for (size_t i = 0; a && i < a->n_keys; i++)
-		if (strcmp(a->keys[i].key, key) == 0)
-			return &a->keys[i];
-	return NULL;
 }
 
 /* A word as the VM sees it: its index in the string table, or, for a
@@ -148,94 +126,160 @@ static void warn_unread(const pt_ruleset *rs, int p, const pt_account *a, const 
 			   "program %s does not read account key '%s'; it is ignored", a->program, kv->key);
 }
 
+/* Per-cart facts gathered in one pass, so each input is a lookup. */
+typedef struct bind_pass {
+	const pt_account *acct[PT_MAX_PROGRAMS];   /* account line of each program */
+	const pt_account *acct_base;               /* the cart's account array */
+	uint64_t used[PT_BIND_ACCOUNTS];           /* keys read, per account line (first 64) */
+	bool overflow;                             /* an item sum left 64 bits */
+} bind_pass;
+
+/* Sum the items once: the total into inputs[total] and every category sum
+ * the rules read into its slot (a cart's categories are compared with
+ * the rule set's few category names, not once per input and item). */
+static void sum_items(const pt_ruleset *rs, const pt_cart *c, pt_rat *inputs, bind_pass *bp)
+{
+	int64_t total = 0, t;
+	size_t cats[64], ncats = 0;
+	int total_slot = -1;
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		const pt_input_def *in = &rs->inputs[i];
+		if (in->kind == PT_IN_CATSUM && ncats < 64)
+			cats[ncats++] = i;
+		else if (in->kind == PT_IN_BUILTIN && in->builtin == PT_B_TOTAL)
+			total_slot = (int)i;
+	}
+	int64_t sums[64] = { 0 };
+	for (size_t k = 0; k < c->n_items; k++) {
+		const pt_item *it = &c->items[k];
+		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total)) {
+			bp->overflow = true;
+			return;
+		}
+		for (size_t j = 0; j < ncats; j++) {
+			const char *name = rs->inputs[cats[j]].name;
+			if (name[0] == it->category[0] && strcmp(name, it->category) == 0) {
+				if (__builtin_add_overflow(sums[j], t, &sums[j]))
+					bp->overflow = true;
+				break;
+			}
+		}
+	}
+	if (total_slot >= 0)
+		inputs[total_slot] = pt_rat_int(total);
+	for (size_t j = 0; j < ncats; j++)
+		inputs[cats[j]] = pt_rat_int(sums[j]);
+}
+
+/* Match account lines to programs; warn about unknown programs. */
+static void match_accounts(const pt_ruleset *rs, const pt_cart *c, bind_pass *bp, const pt_src *src,
+			   pt_diags *d)
+{
+	for (size_t i = 0; i < c->n_accounts; i++) {
+		const pt_account *a = &c->accounts[i];
+		int p = find_prog(rs, a->program);
+		if (p < 0)
+			pt_diag_at(d, PT_WARNING, src, a->line, a->prog_col, a->prog_len,
+				   "no program '%s' in the rules; this account line is ignored", a->program);
+		else if (!bp->acct[p])
+			bp->acct[p] = a;
+	}
+}
+
+/* One account input: the cart's value converted, the default, or an error. */
+static pt_rat account_value(const pt_ruleset *rs, size_t slot, const pt_account *acct, bind_pass *bp,
+			    const pt_src *src, pt_diags *d)
+{
+	const pt_input_def *in = &rs->inputs[slot];
+	pt_rat val = pt_rat_int(0);
+	for (size_t k = 0; acct && k < acct->n_keys; k++) {
+		const pt_ckv *kv = &acct->keys[k];
+		if (strcmp(kv->key, in->name) != 0)
+			continue;
+		size_t ai = (size_t)(acct - bp->acct_base);
+		if (k < 64 && ai < PT_BIND_ACCOUNTS)
+			bp->used[ai] |= (uint64_t)1 << k;
+		if (!convert(rs, kv, in->type, slot, &val))
+			pt_diag_at(d, PT_ERROR, src, kv->line, kv->col, kv->len,
+				   "account key '%s' of program %s must be %s (declared in %s:%d)", in->name,
+				   rs->progs[in->prog].id, cart_spelling(in->type), rs->files[in->file], in->line);
+		return val;
+	}
+	if (in->has_default)
+		return in->dflt;
+	if (acct)
+		pt_diag_at(d, PT_ERROR, src, acct->line, acct->col, 7,
+			   "account program=%s is missing required key '%s' (%s)", acct->program, in->name,
+			   cart_spelling(in->type));
+	return val;
+}
+
 /* Fill inputs[] for cart c evaluated on `date`. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d)
 {
 	size_t errors = d->n_errors;
-	int64_t v;
-	for (size_t i = 0; i < c->n_accounts; i++) {
-		const pt_account *a = &c->accounts[i];
-		int p = find_prog(rs, a->program);
-		if (p < 0) {
-			pt_diag_at(d, PT_WARNING, src, a->line, a->prog_col, a->prog_len,
-				   "no program '%s' in the rules; this account line is ignored", a->program);
-			continue;
-		}
-		for (size_t k = 0; k < a->n_keys; k++) {
-			bool read = false;
-			for (size_t n = 0; n < rs->ninputs && !read; n++)
-				read = rs->inputs[n].kind == PT_IN_ACCOUNT && rs->inputs[n].prog == p &&
-				       strcmp(rs->inputs[n].name, a->keys[k].key) == 0;
-			if (!read)
-				warn_unread(rs, p, a, &a->keys[k], src, d);
-		}
-	}
+	bind_pass bp;
+	memset(bp.acct, 0, rs->nprogs * sizeof bp.acct[0]);
+	bp.acct_base = c->accounts;
+	bp.overflow = false;
+	size_t nacct = c->n_accounts < PT_BIND_ACCOUNTS ? c->n_accounts : PT_BIND_ACCOUNTS;
+	memset(bp.used, 0, nacct * sizeof bp.used[0]);
+	match_accounts(rs, c, &bp, src, d);
+	sum_items(rs, c, inputs, &bp);
+	if (bp.overflow)
+		pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
+			   "the cart's item totals do not fit in 64 bits");
+	int y, m, dd;
+	pt_date_to_ymd(date, &y, &m, &dd);
 	for (size_t i = 0; i < rs->ninputs; i++) {
 		const pt_input_def *in = &rs->inputs[i];
-		const pt_account *acct = in->prog >= 0 && in->kind != PT_IN_BUILTIN && in->kind != PT_IN_CATSUM ?
-			pt_cart_account(c, rs->progs[in->prog].id) : NULL;
-		pt_rat val = pt_rat_int(0);
+		const pt_account *acct = in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE ||
+						 in->kind == PT_IN_ACCOUNT ? bp.acct[in->prog] : NULL;
 		switch (in->kind) {
 		case PT_IN_BUILTIN:
 			switch ((pt_builtin)in->builtin) {
-			case PT_B_DATE: val = pt_rat_int(date); break;
-			case PT_B_DAY: val = pt_rat_int(pt_date_day(date)); break;
-			case PT_B_MONTH: {
-				int y, m, dd;
-				pt_date_to_ymd(date, &y, &m, &dd);
-				val = pt_rat_int(m);
-				break;
-			}
-			case PT_B_WEEKDAY: val = pt_rat_int(pt_date_weekday(date)); break;
-			case PT_B_TOTAL:
-				if (!cat_sum(c, NULL, &v)) {
-					pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
-						   "the cart's total does not fit in 64 bits");
-					v = 0;
-				}
-				val = pt_rat_int(v);
-				break;
-			case PT_B_CARD: val = word_value(rs, c->card, i); break;
-			case PT_B_METHOD: val = word_value(rs, c->method, i); break;
-			case PT_B_ITEMS: val = pt_rat_int((int64_t)c->n_items); break;
+			case PT_B_DATE: inputs[i] = pt_rat_int(date); break;
+			case PT_B_DAY: inputs[i] = pt_rat_int(dd); break;
+			case PT_B_MONTH: inputs[i] = pt_rat_int(m); break;
+			case PT_B_WEEKDAY: inputs[i] = pt_rat_int(pt_date_weekday(date)); break;
+			case PT_B_TOTAL: break;   /* sum_items */
+			case PT_B_CARD: inputs[i] = word_value(rs, c->card, i); break;
+			case PT_B_METHOD: inputs[i] = word_value(rs, c->method, i); break;
+			case PT_B_ITEMS: inputs[i] = pt_rat_int((int64_t)c->n_items); break;
 			case PT_B__COUNT: break;
 			}
 			break;
 		case PT_IN_CATSUM:
-			if (!cat_sum(c, in->name, &v)) {
-				pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
-					   "the cart's %s items' total does not fit in 64 bits", in->name);
-				v = 0;
-			}
-			val = pt_rat_int(v);
-			break;
+			break;   /* sum_items */
 		case PT_IN_LINKED:
-			val = pt_rat_int(acct != NULL);
+			inputs[i] = pt_rat_int(acct != NULL);
 			break;
 		case PT_IN_BALANCE:
-			val = pt_rat_int(acct ? acct->balance : 0);
+			inputs[i] = pt_rat_int(acct ? acct->balance : 0);
 			break;
-		case PT_IN_ACCOUNT: {
-			const pt_ckv *kv = find_key(acct, in->name);
-			if (kv) {
-				if (!convert(rs, kv, in->type, i, &val)) {
-					pt_diag_at(d, PT_ERROR, src, kv->line, kv->col, kv->len,
-						   "account key '%s' of program %s must be %s (declared in %s:%d)",
-						   in->name, rs->progs[in->prog].id, cart_spelling(in->type),
-						   rs->files[in->file], in->line);
-				}
-			} else if (in->has_default) {
-				val = in->dflt;
-			} else if (acct) {
-				pt_diag_at(d, PT_ERROR, src, acct->line, acct->col, 7,
-					   "account program=%s is missing required key '%s' (%s)", acct->program,
-					   in->name, cart_spelling(in->type));
-			}
+		case PT_IN_ACCOUNT:
+			inputs[i] = account_value(rs, i, acct, &bp, src, d);
 			break;
 		}
+	}
+	/* Keys of a linked account that no input read: warn, suggesting a near one. */
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		const pt_account *a = bp.acct[p];
+		if (!a)
+			continue;
+		size_t ai = (size_t)(a - c->accounts);
+		for (size_t k = 0; k < a->n_keys; k++) {
+			bool read = false;
+			if (k < 64 && ai < PT_BIND_ACCOUNTS)
+				read = (bp.used[ai] >> k) & 1;
+			else   /* beyond what the bitmask tracks: look it up */
+				for (size_t n = 0; n < rs->ninputs && !read; n++)
+					read = rs->inputs[n].kind == PT_IN_ACCOUNT && (size_t)rs->inputs[n].prog == p &&
+					       strcmp(rs->inputs[n].name, a->keys[k].key) == 0;
+			if (!read)
+				warn_unread(rs, (int)p, a, &a->keys[k], src, d);
 		}
-		inputs[i] = val;
 	}
 	return d->n_errors == errors;
 }

@@ -292,12 +292,12 @@ static bool bad_value(ctx *c, const pair *p)
 			return err(c, col + i, 1, "%s in value", why);
 		ascii = ascii && (unsigned char)s[i] < 0x80;
 	}
-	show(b, s, n);
 	if (s[0] == '-' && n > 1 && is_digit(s[1]))
-		return err(c, col, n, "negative numbers are not allowed, found '%s'", b);
+		return err(c, col, n, "negative numbers are not allowed, found '%s'", show(b, s, n));
 	if (p->kv.kind == PT_CV_INT && parse_int(s, n, &v, &nd) == 2)
-		return err(c, col, n, "integer '%s' has %zu digits; at most %d are allowed", b,
+		return err(c, col, n, "integer '%s' has %zu digits; at most %d are allowed", show(b, s, n),
 			   nd, PT_CART_MAX_DIGITS);
+	show(b, s, n);   /* the remaining messages all quote the value */
 	if (p->kv.kind == PT_CV_INT)
 		return err(c, col, n, "misplaced comma in '%s'; group digits in threes, "
 			   "e.g. 3,980", b);
@@ -389,10 +389,9 @@ static bool check_pair(ctx *c, pair *p)
 	if (!ks || ks->want == W_ID)
 		return true;
 	const char *q = p->kv.kind == PT_CV_STR ? "" : "'";
-	show(b, p->raw, p->raw_len);
 	if ((int)p->kv.kind != ks->want)
 		return err(c, col, p->raw_len, "'%s' must be %s, found %s%s%s%s", ks->key, ks->what,
-			   what[p->kv.kind], q, b, q);
+			   what[p->kv.kind], q, show(b, p->raw, p->raw_len), q);
 	if (!strcmp(ks->key, "qty") && (p->kv.i < 1 || p->kv.i > PT_CART_MAX_QTY))
 		return err(c, col, p->raw_len, "'qty' must be from 1 to %d, found %" PRId64,
 			   PT_CART_MAX_QTY, p->kv.i);
@@ -401,30 +400,30 @@ static bool check_pair(ctx *c, pair *p)
 
 /* Scan one key=value pair at s[i] into a new pair; *end gets the index
  * past the value.  `after` names what came before, for messages. */
-static bool lex_pair(ctx *c, size_t i, const char *after, size_t *end)
+static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size_t *end)
 {
 	const char *s = c->s;
 	size_t n = c->n, kl = word_len(s, n, i), eq = i + kl, v = eq + 1;
 	char b[64], b2[64];
+	/* Messages quote text through show(), only on the error paths. */
 	if (!kl)
 		return err(c, i + 1, tok_len(s, n, i), "expected a key=value pair after '%s', "
-			   "found '%s'", after, show(b, s + i, tok_len(s, n, i)));
-	show(b, s + i, kl);
+			   "found '%s'", show(b2, after, after_len), show(b, s + i, tok_len(s, n, i)));
 	if (eq >= n || is_blank(s[eq]) || s[eq] == '#')
-		return err(c, i + 1, kl, "expected '=' and a value after key '%s'", b);
+		return err(c, i + 1, kl, "expected '=' and a value after key '%s'", show(b, s + i, kl));
 	if (s[eq] != '=')
 		return err(c, eq + 1, tok_len(s, n, eq), "expected '=' after key '%s', found '%s'",
-			   b, show(b2, s + eq, tok_len(s, n, eq)));
+			   show(b, s + i, kl), show(b2, s + eq, tok_len(s, n, eq)));
 	const key_spec *ks = find_spec(c->kind, s + i, kl);
 	if (!ks && c->kind != K_ACCOUNT)
-		return err(c, i + 1, kl, "unknown key '%s' for %s; expected one of %s", b,
+		return err(c, i + 1, kl, "unknown key '%s' for %s; expected one of %s", show(b, s + i, kl),
 			   kind_name[c->kind], key_list(c->kind, b2));
 	for (size_t k = 0; k < c->n_pairs; k++)
 		if ((size_t)c->pairs[k].key_len == kl && !memcmp(c->pairs[k].kv.key, s + i, kl))
 			return err(c, i + 1, kl, "duplicate key '%s' in this %s record; the first "
-				   "is at column %d", b, kind_name[c->kind], c->pairs[k].key_col);
+				   "is at column %d", show(b, s + i, kl), kind_name[c->kind], c->pairs[k].key_col);
 	if (v >= n || is_blank(s[v]) || s[v] == '#')
-		return err(c, eq + 1, 1, "missing value after '%s='", b);
+		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
 	pair *pv = grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
 	char *key = pv ? copy_str(c, s + i, kl) : NULL;
 	if (!key)
@@ -595,7 +594,7 @@ static bool parse_line(ctx *c)
 {
 	const char *s = c->s;
 	size_t n = c->n, i = skip_blanks(s, n, 0), kl = word_len(s, n, i), end = 0;
-	char b[64], after[64];
+	char b[64];
 	if (n > PT_CART_MAX_LINE)
 		return err(c, PT_CART_MAX_LINE + 1, 1, "line is %zu bytes long; the limit is %d "
 			   "bytes", n, PT_CART_MAX_LINE);
@@ -611,14 +610,16 @@ static bool parse_line(ctx *c)
 	c->kind_col = (int)i + 1;
 	c->kind_len = (int)kl;
 	c->n_pairs = 0;
-	show(after, s + i, kl);
+	const char *after = s + i;   /* what came before the next pair, for messages */
+	size_t after_len = kl;
 	for (i += kl;; i = end) {
 		size_t j = skip_blanks(s, n, i);
 		if (j >= n || s[j] == '#')
 			break;
-		if (!lex_pair(c, j, after, &end))
+		if (!lex_pair(c, j, after, after_len, &end))
 			return false;
-		show(after, s + j, end - j);
+		after = s + j;
+		after_len = end - j;
 	}
 	store(c);
 	return true;

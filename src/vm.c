@@ -1,8 +1,8 @@
 /* vm.c - the interpreter loop.
  *
  * A stack machine over exact rationals.  Code is verified first, so the
- * loop trusts operands and stack depth; it still bounds every access so a
- * bug cannot turn into memory corruption.  Dispatch goes through the
+ * loop trusts operands and stack depth, as an eBPF interpreter trusts
+ * what its verifier accepted.  Dispatch goes through the
  * vmdispatch/vmcase/vmbreak macros (after Lua) so the bodies stay the
  * same whether the compiler offers computed goto or only switch. */
 #include <string.h>
@@ -23,80 +23,112 @@ static void add_reason(pt_section_result *sec, uint32_t s)
 		sec->reasons[sec->nreasons++] = s;
 }
 
-/* Execute from pc until HALT or FAIL. */
+/* Compare, with the common whole-number case inline. */
+static inline int cmp(pt_rat a, pt_rat b)
+{
+	if (a.d == 1 && b.d == 1)
+		return (a.n > b.n) - (a.n < b.n);
+	return pt_rat_cmp(a, b);
+}
+
+/* Execute from pc until HALT or FAIL.  The code has been verified (every
+ * operand in range, stack depth known at each pc, jumps forward, every
+ * path ends), so the loop does no per-instruction checks of its own. */
 pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		       const pt_rat *inputs, pt_rat *locals, pt_prog_result *res,
 		       pt_section_result *sec, pt_trace *trace)
 {
 	pt_rat stack[PT_MAX_STACK + 1];
-	int sp = 0;
+	pt_rat *sp = stack;   /* next free slot */
 	const uint32_t *code = rs->code;
 	const pt_rat *k = rs->consts;
-	uint32_t nlocals = pg->nlocals;
 	uint8_t *hits = trace ? trace->hits : NULL;
+	(void)pg;
 	sec->ran = true;
-	for (uint32_t steps = 0; steps <= rs->ncode && pc < rs->ncode; steps++) {
-		uint32_t ins = code[pc], arg = PT_INS_ARG(ins);
-		pt_rat a, b, r;
-		uint32_t at = pc++;
-#define POP2() (b = stack[--sp], a = stack[--sp])
-#define CHECK(x) do { if (!(x)) { sec->status = PT_VM_OVERFLOW; sec->status_pc = at; return sec->status; } } while (0)
-		uint32_t op = PT_INS_OP(ins);
-		if (op >= PT_OP__COUNT || sp < pt_op_pops[op] || sp > PT_MAX_STACK)
-			goto bad;
+	for (;;) {
+		uint32_t at = pc, ins = code[pc++], arg = PT_INS_ARG(ins);
+		pt_rat r;
+#define A (sp[-2])
+#define B (sp[-1])
+#define OVERFLOW() do { sec->status = PT_VM_OVERFLOW; sec->status_pc = at; return sec->status; } while (0)
 		if (hits)
 			hits[at] |= PT_HIT_RUN;
-		vmdispatch(op) {
+		vmdispatch(PT_INS_OP(ins)) {
 		vmcase(NOP) vmbreak;
-		vmcase(CONST) stack[sp++] = k[arg]; vmbreak;
+		vmcase(CONST) *sp++ = k[arg]; vmbreak;
 		vmcase(INPUT)
-			stack[sp++] = inputs[arg];
+			*sp++ = inputs[arg];
 			if (hits && inputs[arg].n != 0)
 				hits[at] |= PT_HIT_NONZERO;
 			vmbreak;
-		vmcase(LOAD) if (arg >= nlocals) goto bad; stack[sp++] = locals[arg]; vmbreak;
-		vmcase(STORE) if (arg >= nlocals) goto bad; locals[arg] = stack[--sp]; vmbreak;
-		vmcase(ADD) POP2(); CHECK(pt_rat_add(a, b, &r)); stack[sp++] = r; vmbreak;
-		vmcase(SUB) POP2(); CHECK(pt_rat_sub(a, b, &r)); stack[sp++] = r; vmbreak;
-		vmcase(MUL) POP2(); CHECK(pt_rat_mul(a, b, &r)); stack[sp++] = r; vmbreak;
+		vmcase(LOAD) *sp++ = locals[arg]; vmbreak;
+		vmcase(STORE) locals[arg] = *--sp; vmbreak;
+		vmcase(ADD)
+			if (A.d == 1 && B.d == 1) {
+				if (__builtin_add_overflow(A.n, B.n, &r.n) || r.n == INT64_MIN)
+					OVERFLOW();
+				r.d = 1;
+			} else if (!pt_rat_add(A, B, &r)) {
+				OVERFLOW();
+			}
+			*(sp -= 2) = r, sp++;
+			vmbreak;
+		vmcase(SUB)
+			if (A.d == 1 && B.d == 1) {
+				if (__builtin_sub_overflow(A.n, B.n, &r.n) || r.n == INT64_MIN)
+					OVERFLOW();
+				r.d = 1;
+			} else if (!pt_rat_sub(A, B, &r)) {
+				OVERFLOW();
+			}
+			*(sp -= 2) = r, sp++;
+			vmbreak;
+		vmcase(MUL)
+			if (!pt_rat_mul(A, B, &r))
+				OVERFLOW();
+			*(sp -= 2) = r, sp++;
+			vmbreak;
 		vmcase(DIV)
-			POP2();
-			if (b.n == 0) {
+			if (B.n == 0) {
 				sec->status = PT_VM_DIVZERO;
 				sec->status_pc = at;
 				return sec->status;
 			}
-			CHECK(pt_rat_div(a, b, &r));
-			stack[sp++] = r;
+			if (!pt_rat_div(A, B, &r))
+				OVERFLOW();
+			*(sp -= 2) = r, sp++;
 			vmbreak;
-		vmcase(NEG) CHECK(stack[sp - 1].n != INT64_MIN); stack[sp - 1].n = -stack[sp - 1].n; vmbreak;
-		vmcase(MIN) POP2(); stack[sp++] = pt_rat_cmp(a, b) <= 0 ? a : b; vmbreak;
-		vmcase(MAX) POP2(); stack[sp++] = pt_rat_cmp(a, b) >= 0 ? a : b; vmbreak;
-		vmcase(FLOOR) stack[sp - 1] = pt_rat_floor(stack[sp - 1]); vmbreak;
-		vmcase(CEIL) stack[sp - 1] = pt_rat_ceil(stack[sp - 1]); vmbreak;
-		vmcase(ROUND) stack[sp - 1] = pt_rat_round(stack[sp - 1]); vmbreak;
-		vmcase(EQ) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) == 0); vmbreak;
-		vmcase(NE) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) != 0); vmbreak;
-		vmcase(LT) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) < 0); vmbreak;
-		vmcase(LE) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) <= 0); vmbreak;
-		vmcase(GT) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) > 0); vmbreak;
-		vmcase(GE) POP2(); stack[sp++] = pt_rat_int(pt_rat_cmp(a, b) >= 0); vmbreak;
-		vmcase(AND) POP2(); stack[sp++] = pt_rat_int(a.n != 0 && b.n != 0); vmbreak;
-		vmcase(OR) POP2(); stack[sp++] = pt_rat_int(a.n != 0 || b.n != 0); vmbreak;
-		vmcase(NOT) stack[sp - 1] = pt_rat_int(stack[sp - 1].n == 0); vmbreak;
+		vmcase(NEG)
+			if (B.n == INT64_MIN)
+				OVERFLOW();
+			B.n = -B.n;
+			vmbreak;
+		vmcase(MIN) if (cmp(B, A) < 0) A = B; sp--; vmbreak;
+		vmcase(MAX) if (cmp(B, A) > 0) A = B; sp--; vmbreak;
+		vmcase(FLOOR) B = pt_rat_floor(B); vmbreak;
+		vmcase(CEIL) B = pt_rat_ceil(B); vmbreak;
+		vmcase(ROUND) B = pt_rat_round(B); vmbreak;
+		vmcase(EQ) A = pt_rat_int(cmp(A, B) == 0); sp--; vmbreak;
+		vmcase(NE) A = pt_rat_int(cmp(A, B) != 0); sp--; vmbreak;
+		vmcase(LT) A = pt_rat_int(cmp(A, B) < 0); sp--; vmbreak;
+		vmcase(LE) A = pt_rat_int(cmp(A, B) <= 0); sp--; vmbreak;
+		vmcase(GT) A = pt_rat_int(cmp(A, B) > 0); sp--; vmbreak;
+		vmcase(GE) A = pt_rat_int(cmp(A, B) >= 0); sp--; vmbreak;
+		vmcase(AND) A = pt_rat_int(A.n != 0 && B.n != 0); sp--; vmbreak;
+		vmcase(OR) A = pt_rat_int(A.n != 0 || B.n != 0); sp--; vmbreak;
+		vmcase(NOT) B = pt_rat_int(B.n == 0); vmbreak;
 		vmcase(JMP) pc = arg; vmbreak;
 		vmcase(JMPF)
-			if (stack[--sp].n == 0)
+			if ((--sp)->n == 0)
 				pc = arg;
 			if (hits)
 				hits[at] |= pc == arg ? PT_HIT_TAKEN : PT_HIT_NOT_TAKEN;
 			vmbreak;
-		vmcase(CAP)
-			POP2();
-			if (b.n < 0)
-				b = pt_rat_int(0);
-			if (pt_rat_cmp(a, b) > 0) {
-				a = b;
+		vmcase(CAP) {
+			pt_rat cap = B.n < 0 ? pt_rat_int(0) : B;
+			sp--;
+			if (cmp(B, cap) > 0) {
+				B = cap;
 				if (arg != PT_NO_STR)
 					add_reason(sec, arg);
 				if (hits)
@@ -104,15 +136,15 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			} else if (hits) {
 				hits[at] |= PT_HIT_NOT_TAKEN;
 			}
-			stack[sp++] = a;
 			vmbreak;
-		vmcase(OUT) if (arg >= PT_OUT__COUNT) goto bad; res->out[arg] = stack[--sp]; vmbreak;
+		}
+		vmcase(OUT) res->out[arg] = *--sp; vmbreak;
 		vmcase(REASON) add_reason(sec, arg); vmbreak;
 		vmcase(TIER) res->tier = (int)arg; vmbreak;
 		vmcase(TRACE)
 			if (trace) {
 				if (trace->n < trace->cap)
-					trace->ev[trace->n++] = (pt_trace_event){ arg, at, stack[sp - 1] };
+					trace->ev[trace->n++] = (pt_trace_event){ arg, at, B };
 				else
 					trace->dropped++;
 			}
@@ -123,15 +155,14 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			return PT_VM_OK;
 		vmcase(HALT) return PT_VM_OK;
 		default:
-			goto bad;
+			sec->status = PT_VM_BAD;   /* unreachable for verified code */
+			sec->status_pc = at;
+			return PT_VM_BAD;
 		}
-#undef POP2
-#undef CHECK
+#undef A
+#undef B
+#undef OVERFLOW
 	}
-bad:
-	sec->status = PT_VM_BAD;
-	sec->status_pc = pc;
-	return PT_VM_BAD;
 }
 
 /* Run every program's two sections. */
