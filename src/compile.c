@@ -353,6 +353,10 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 	if (!pt_verify(rs, d, n ? srcs[0].name : "rules")) {
 		pt_ruleset_free(rs);
 		rs = NULL;
+	} else if (!pt_ruleset_index(rs)) {
+		pt_ruleset_free(rs);
+		rs = NULL;
+		cc.oom = true;
 	}
 out:
 	if (cc.oom)
@@ -390,11 +394,42 @@ void pt_ruleset_free(pt_ruleset *rs)
 	free(rs);
 }
 
+/* Hash a C string (FNV-1a) for the string index. */
+static uint32_t str_hash(const char *s)
+{
+	return (uint32_t)pt_fnv1a(PT_FNV_INIT, s, strlen(s));
+}
+
+/* Index the string table for pt_ruleset_find_str. */
+bool pt_ruleset_index(pt_ruleset *rs)
+{
+	uint32_t size = 16;
+	while (size < 2 * rs->nstrs + 2)
+		size *= 2;
+	rs->str_index = pt_arena_alloc(&rs->arena, size * sizeof *rs->str_index);
+	if (!rs->str_index)
+		return false;
+	rs->str_mask = size - 1;
+	for (size_t i = 0; i < rs->nstrs; i++) {
+		uint32_t h = str_hash(rs->strs[i]) & rs->str_mask;
+		while (rs->str_index[h])
+			h = (h + 1) & rs->str_mask;
+		rs->str_index[h] = (uint32_t)i + 1;
+	}
+	return true;
+}
+
 /* Look up a string in the rule set's table. */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s)
 {
-	for (size_t i = 0; i < rs->nstrs; i++)
-		if (strcmp(rs->strs[i], s) == 0)
-			return (int)i;
+	if (!rs->str_index) {
+		for (size_t i = 0; i < rs->nstrs; i++)
+			if (strcmp(rs->strs[i], s) == 0)
+				return (int)i;
+		return -1;
+	}
+	for (uint32_t h = str_hash(s) & rs->str_mask; rs->str_index[h]; h = (h + 1) & rs->str_mask)
+		if (strcmp(rs->strs[rs->str_index[h] - 1], s) == 0)
+			return (int)rs->str_index[h] - 1;
 	return -1;
 }

@@ -499,5 +499,10 @@ pt_ruleset *pt_ptbc_load(const unsigned char *data, size_t len, const char *name
 		pt_ruleset_free(rs);
 		return NULL;
 	}
+	if (!pt_ruleset_index(rs)) {
+		pt_diag_file(d, PT_ERROR, name, "out of memory");
+		pt_ruleset_free(rs);
+		return NULL;
+	}
 	return rs;
 }

@@ -102,6 +102,8 @@ typedef struct pt_ruleset {
 	pt_cover_def *covers;       /* rule parts for coverage; none when loaded from .ptbc */
 	size_t ncovers;
 	uint64_t source_hash;       /* FNV-1a of the sources' names and texts */
+	uint32_t *str_index;        /* open-addressing hash of strs: index + 1, 0 empty */
+	uint32_t str_mask;          /* table size - 1 */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;
@@ -125,8 +127,11 @@ void pt_ruleset_free(pt_ruleset *rs);
 /* FNV-1a 64-bit hash, continued from h (start with PT_FNV_INIT). */
 #define PT_FNV_INIT 0xcbf29ce484222325ull
 uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
-/* Index of the string s in the rule set's table, or -1. */
+/* Index of the string s in the rule set's table, or -1 (hashed; cart
+ * words are looked up once per cart). */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
+/* Build the lookup structures of a verified rule set; false on OOM. */
+bool pt_ruleset_index(pt_ruleset *rs);
 
 /* Check the bytecode of rs before anything runs it: opcodes, operands,
  * jump targets, stack depth and termination (verify.c). */
