@@ -1,0 +1,1317 @@
+/* bench.c - `make bench`: ptrules side by side with hand-written C, Lua 5.4
+ * and LuaJIT over the same carts, and the other figures of issue 7.
+ *
+ *   bench --data D.flat --luadat D.luadat --text D.txt --lua-script bench/bench.lua
+ *         --ptrules build/bench/ptrules --rules rules --big BIG.txt --mid MID.txt
+ *         --tmp build/bench/tmp --json build/bench.json [--rounds R] [--cg-carts N]
+ *   bench --instr WHICH N --data D.flat --rules rules     (run under callgrind)
+ *
+ * Everything goes through the public API (include/ptrules.h).  What is
+ * measured (docs/performance.md says how to read it):
+ *  1. the same three programs, in-process, over the same carts: ptrules
+ *     (carts built field by field before timing; timed: ptrules_evaluate
+ *     and ptrules_result_get), hand-written C (native.c), Lua 5.4 and
+ *     LuaJIT (bench.lua, coprocesses over pipes).  Every implementation
+ *     folds its per-cart results into the checksum of flat.h.  Before any
+ *     time is taken, ptrules and native.c are compared cart by cart, and
+ *     ptrules over the original text (ptrules_reader_next) must give the
+ *     same checksum; every timed pass's checksum must equal it too, or
+ *     the run stops without reporting times.  Rounds are interleaved
+ *     (ptrules, native, lua, luajit, ptrules, ...); the best round counts.
+ *  2. instructions per cart (valgrind --tool=callgrind, collecting only
+ *     inside the sweep function), per program and for all three;
+ *  3. the CLI end to end (`ptrules eval --format json` over BIG and MID
+ *     files: carts/s, MB/s, peak RSS from wait4);
+ *  4. the cart reader alone (MB/s);
+ *  5. 20 generated programs on one cart;
+ *  6. `ptrules check` on 1,000 generated programs;
+ *  7. heap allocations per evaluation (malloc & co. are wrapped at link
+ *     time with -Wl,--wrap, as tests/unit/test_noalloc.c does).
+ * Floating point is used for timing arithmetic only; results and
+ * checksums are integers compared exactly. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ptrules.h"
+
+#include "flat.h"
+
+/* ---- allocation counters (linked with -Wl,--wrap=malloc,...) -------------- */
+
+static int counting;
+static long n_allocs;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+void *__real_aligned_alloc(size_t align, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+int __wrap_posix_memalign(void **p, size_t align, size_t n);
+void *__wrap_aligned_alloc(size_t align, size_t n);
+
+void *__wrap_malloc(size_t n) { n_allocs += counting; return __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t size) { n_allocs += counting; return __real_calloc(n, size); }
+void *__wrap_realloc(void *p, size_t n) { n_allocs += counting; return __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { n_allocs += counting; return __real_strdup(s); }
+char *__wrap_strndup(const char *s, size_t n) { n_allocs += counting; return __real_strndup(s, n); }
+int __wrap_posix_memalign(void **p, size_t align, size_t n) { n_allocs += counting; return __real_posix_memalign(p, align, n); }
+void *__wrap_aligned_alloc(size_t align, size_t n) { n_allocs += counting; return __real_aligned_alloc(align, n); }
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* n with thousands commas, in one of a few rotating buffers. */
+static const char *commas(int64_t n)
+{
+	static char bufs[8][32];
+	static int k;
+	char *b = bufs[k++ & 7], tmp[32];
+	int len = snprintf(tmp, sizeof tmp, "%" PRId64, n < 0 ? -n : n), o = 0;
+	if (n < 0)
+		b[o++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			b[o++] = ',';
+		b[o++] = tmp[i];
+	}
+	b[o] = '\0';
+	return b;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	if (!s || fread(s, 1, (size_t)n, f) != (size_t)n)
+		die("%s: cannot read", path);
+	fclose(f);
+	s[n] = '\0';
+	*len = (size_t)n;
+	return s;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+static void mkdirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0777);
+			*p = '/';
+		}
+	mkdir(buf, 0777);
+}
+
+/* Whether NAME is an executable on PATH (or a path to one). */
+static int on_path(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	const char *p = getenv("PATH");
+	if (!p)
+		p = "/usr/bin:/bin";
+	while (*p) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char buf[4096];
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, name);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		p += n + (e != NULL);
+	}
+	return 0;
+}
+
+typedef struct run_stat {
+	int status;          /* exit status, or 128 + signal */
+	double wall_s;
+	long maxrss_kb;
+} run_stat;
+
+/* Fork, exec argv with stdout to out_path (or /dev/null) and stderr to
+ * err_path (or inherited), wait: exit status, wall time, peak RSS. */
+static run_stat spawn_wait(char *const argv[], const char *out_path, const char *err_path)
+{
+	run_stat st = { 127, 0, 0 };
+	double t0 = now_s();
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+		if (err_path) {
+			fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+			if (fd >= 0) {
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0)
+		die("wait4: %s", strerror(errno));
+	st.wall_s = now_s() - t0;
+	st.maxrss_kb = ru.ru_maxrss;
+	st.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return st;
+}
+
+static char self_exe[4096];
+static const char *tmp_dir = "build/bench/tmp";
+
+/* Run argv as spawn_wait does, but from a freshly exec'ed copy of this
+ * program (`bench --spawn ...`).  Linux charges a child's peak RSS with
+ * the memory of the process it was forked from (the fork's copy of the
+ * address space counts until exec), and this process holds the data set;
+ * a fresh small process forking the command gives the command's own peak,
+ * as /usr/bin/time does. */
+static run_stat run(char *const argv[], const char *out_path, const char *err_path)
+{
+	char stat_path[4200];
+	snprintf(stat_path, sizeof stat_path, "%s/spawn.stat", tmp_dir);
+	char *args[64];
+	int n = 0;
+	args[n++] = self_exe;
+	args[n++] = "--spawn";
+	args[n++] = stat_path;
+	args[n++] = (char *)(out_path ? out_path : "-");
+	args[n++] = (char *)(err_path ? err_path : "-");
+	for (int i = 0; argv[i] && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	unlink(stat_path);
+	run_stat outer = spawn_wait(args, NULL, NULL);
+	run_stat st = { 127, 0, 0 };
+	FILE *f = fopen(stat_path, "r");
+	long long ns = 0;
+	if (outer.status != 0 || !f || fscanf(f, "%d %lld %ld", &st.status, &ns, &st.maxrss_kb) != 3)
+		die("could not run %s", argv[0]);
+	fclose(f);
+	st.wall_s = (double)ns * 1e-9;
+	return st;
+}
+
+/* bench --spawn STAT OUT ERR ARGV...: run ARGV, write "status ns maxrss_kb". */
+static int spawn_mode(int argc, char **argv)
+{
+	if (argc < 6)
+		return 2;
+	run_stat st = spawn_wait(argv + 5, strcmp(argv[3], "-") ? argv[3] : NULL, strcmp(argv[4], "-") ? argv[4] : NULL);
+	FILE *f = fopen(argv[2], "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%d %lld %ld\n", st.status, (long long)(st.wall_s * 1e9), st.maxrss_kb);
+	return fclose(f) != 0;
+}
+
+/* ---- building ptrules carts from the flat data --------------------------- */
+
+#define P_DP 1
+#define P_OK 2
+#define P_RC 4
+
+static void date_str(int32_t day, char *buf, size_t cap)
+{
+	int y, m, d;
+	bench_civil(day, &y, &m, &d);
+	snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+}
+
+/* Cart i, field by field; only the accounts of the programs in mask (a
+ * rule set without a program warns about its account lines). */
+static void build_cart(ptrules_cart *c, const bench_data *d, uint32_t i, int mask)
+{
+	const bench_cart *bc = &d->carts[i];
+	char date[32];
+	date_str(bc->date, date, sizeof date);
+	int bad = ptrules_cart_set_order(c, NULL, date) != PTRULES_OK;
+	for (uint32_t k = 0; k < bc->nitems; k++) {
+		const bench_item *it = &d->items[bc->item_first + k];
+		bad |= ptrules_cart_add_item(c, it->price, it->qty, d->h.cats[it->cat], NULL) != PTRULES_OK;
+	}
+	if (bc->card || bc->method)
+		bad |= ptrules_cart_set_payment(c, bc->card ? d->h.cards[bc->card] : NULL,
+						bc->method ? d->h.cards[bc->method] : NULL) != PTRULES_OK;
+	if ((mask & P_DP) && (bc->flags & BF_DP_LINKED)) {
+		bad |= ptrules_cart_add_account(c, "dpoint", bc->dp_bal) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, "dpoint", "earned_3mo", bc->dp_e3) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, "dpoint", "earned_this_month", bc->dp_etm) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, "dpoint", "dvaluepass", !!(bc->flags & BF_DP_DVP)) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, "dpoint", "prime", !!(bc->flags & BF_DP_PRIME)) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, "dpoint", "bonus_earned_this_month", bc->dp_bonus) != PTRULES_OK;
+	}
+	if ((mask & P_RC) && (bc->flags & BF_RC_LINKED))
+		bad |= ptrules_cart_add_account(c, "recruit", bc->rc_bal) != PTRULES_OK;
+	if ((mask & P_OK) && (bc->flags & BF_OK_LINKED))
+		bad |= ptrules_cart_add_account(c, "okidoki", bc->ok_bal) != PTRULES_OK;
+	if (bad)
+		die("cannot build cart %u through the API", i);
+}
+
+static ptrules_cart **build_carts(const bench_data *d, uint32_t n, int mask)
+{
+	ptrules_cart **v = malloc((n + 1) * sizeof *v);
+	if (!v)
+		die("out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		if (!(v[i] = ptrules_cart_new()))
+			die("out of memory building carts");
+		build_cart(v[i], d, i, mask);
+	}
+	return v;
+}
+
+static ptrules_rules *load_rules(const char *path)
+{
+	ptrules_diags *dg = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	const char *paths[1] = { path };
+	if (ptrules_load_paths(&r, paths, 1, dg) != PTRULES_OK) {
+		ptrules_diags_print(dg, stderr);
+		die("cannot load rules from %s", path);
+	}
+	ptrules_diags_free(dg);
+	return r;
+}
+
+/* Result indexes of dpoint, okidoki, recruit in r (-1: absent). */
+static void program_indexes(const ptrules_rules *r, int idx[3])
+{
+	static const char *const ids[3] = { "dpoint", "okidoki", "recruit" };
+	for (int k = 0; k < 3; k++) {
+		idx[k] = -1;
+		for (size_t i = 0; i < ptrules_program_count(r); i++)
+			if (strcmp(ptrules_program_id(r, i), ids[k]) == 0)
+				idx[k] = (int)i;
+	}
+}
+
+static long eval_failures;
+
+static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
+{
+	ptrules_result p;
+	memset(r, 0, sizeof *r);
+	if (idx[0] >= 0 && ptrules_result_get(e, (size_t)idx[0], &p) == PTRULES_OK) {
+		r->dp_earn = p.earn_points;
+		r->dp_use = p.redeem_usable;
+		r->dp_max = p.redeem_max_points;
+		r->dp_yen = p.redeem_value_yen;
+	}
+	if (idx[1] >= 0 && ptrules_result_get(e, (size_t)idx[1], &p) == PTRULES_OK) {
+		r->ok_use = p.redeem_usable;
+		r->ok_max = p.redeem_max_points;
+		r->ok_yen = p.redeem_value_yen;
+	}
+	if (idx[2] >= 0 && ptrules_result_get(e, (size_t)idx[2], &p) == PTRULES_OK) {
+		r->rc_use = p.redeem_usable;
+		r->rc_max = p.redeem_max_points;
+		r->rc_yen = p.redeem_value_yen;
+	}
+}
+
+/* The timed ptrules loop: evaluate every cart, read the three results,
+ * fold them into the checksum.  Not static: callgrind collects inside it. */
+__attribute__((noinline)) int64_t bench_ptrules_sweep(ptrules_eval *e, ptrules_cart *const *carts, uint32_t n,
+						      const int idx[3])
+{
+	int64_t ck = 0, w = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (ptrules_evaluate(e, carts[i], NULL) != PTRULES_OK)
+			eval_failures++;
+		bench_res r;
+		ptrules_res(e, idx, &r);
+		if (++w > BENCH_WCYCLE)
+			w = 1;
+		ck += w * bench_f(&r);
+	}
+	return ck;
+}
+
+/* ---- Lua coprocesses ------------------------------------------------------- */
+
+typedef struct luaproc {
+	const char *label, *interp, *dialect;
+	pid_t pid;
+	FILE *to, *from;
+	int ok;
+	char why[256];
+} luaproc;
+
+static void lua_start(luaproc *L, const char *script, const char *data)
+{
+	L->ok = 0;
+	if (!on_path(L->interp)) {
+		snprintf(L->why, sizeof L->why, "%s is not installed (apt-get install %s)", L->interp, L->interp);
+		return;
+	}
+	int in[2], out[2];
+	if (pipe(in) || pipe(out))
+		die("pipe: %s", strerror(errno));
+	L->pid = fork();
+	if (L->pid < 0)
+		die("fork: %s", strerror(errno));
+	if (L->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execlp(L->interp, L->interp, script, data, L->dialect, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	L->to = fdopen(in[1], "w");
+	L->from = fdopen(out[0], "r");
+	char line[256];
+	if (!fgets(line, sizeof line, L->from) || strncmp(line, "ready ", 6) != 0) {
+		snprintf(L->why, sizeof L->why, "%s %s did not start", L->interp, script);
+		return;
+	}
+	L->ok = 1;
+}
+
+/* K sweeps; returns the checksum, *secs the wall time of the request. */
+static int64_t lua_run(luaproc *L, int k, double *secs)
+{
+	char line[256];
+	double t0 = now_s();
+	fprintf(L->to, "run %d\n", k);
+	fflush(L->to);
+	if (!fgets(line, sizeof line, L->from))
+		die("%s stopped answering", L->label);
+	*secs = now_s() - t0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(line, &end, 10);
+	if (errno || end == line)
+		die("%s answered '%s'", L->label, line);
+	return (int64_t)v;
+}
+
+static void lua_stop(luaproc *L)
+{
+	if (!L->to)
+		return;
+	fputs("quit\n", L->to);
+	fclose(L->to);
+	fclose(L->from);
+	waitpid(L->pid, NULL, 0);
+	L->to = L->from = NULL;
+}
+
+/* ---- generated programs --------------------------------------------------- */
+
+/* A dpoint-like program, varied by k: rate, threshold, per-order cap,
+ * tier thresholds and multipliers, bonus cap. */
+static void gen_dpoint_like(char *buf, size_t cap, const char *id, int k)
+{
+	static const char *const rates[] = { "1%", "0.5%", "2%", "1.5%", "3%", "0.8%", "1.2%" };
+	int thr = 1000 * (1 + k % 7), ocap = 50 * (1 + k % 5), t5 = 4000 + 100 * (k % 13);
+	snprintf(buf, cap,
+		 "# generated by bench/bench.c: a dpoint variant (%d)\n"
+		 "program %s {\n"
+		 "  name \"dポイント variant %d\"\n"
+		 "  input account.earned_3mo: points = 0 points\n"
+		 "  input account.earned_this_month: points = 0 points\n"
+		 "  input account.dvaluepass: bool = no\n"
+		 "  input account.prime: bool = no\n"
+		 "  input account.bonus_earned_this_month: points = 0 points\n"
+		 "  exclude categories kindle, audible, prime_fee, digital, subscription, giftcard\n"
+		 "  redeem {\n"
+		 "    value 1 yen per point\n"
+		 "  }\n"
+		 "  tiers rank by account.earned_3mo until 2024-10-02 {\n"
+		 "    \"★5\" from %d points: multiplier 2.5, monthly_cap 250 points\n"
+		 "    \"★4\" from 1500 points: multiplier 2, monthly_cap 200 points\n"
+		 "    \"★3\" from 600 points: multiplier 2, monthly_cap 200 points\n"
+		 "    \"★2\" from 100 points: multiplier 1.5, monthly_cap 150 points\n"
+		 "    \"★1\" otherwise: multiplier 1, monthly_cap 100 points\n"
+		 "  }\n"
+		 "  tiers rank by account.earned_3mo from 2024-10-03 {\n"
+		 "    \"★5\" from %d points: multiplier %d, monthly_cap %d points\n"
+		 "    \"★4\" from 1500 points: multiplier 1.5, monthly_cap 150 points\n"
+		 "    \"★3\" from 600 points: multiplier 1.5, monthly_cap 150 points\n"
+		 "    \"★2\" from 50 points: multiplier 1.5, monthly_cap 150 points\n"
+		 "    \"★1\" otherwise: multiplier 1, monthly_cap 100 points\n"
+		 "  }\n"
+		 "  earn {\n"
+		 "    granted at shipment\n"
+		 "    basis eligible\n"
+		 "    require basis >= %d yen else \"below the threshold\"\n"
+		 "    let base = floor(basis * %s) as points cap %d points else \"per-order cap\"\n"
+		 "    add floor(base * rank.multiplier)\n"
+		 "      cap rank.monthly_cap - account.earned_this_month else \"monthly cap for this rank reached\"\n"
+		 "    when order.day == %d and account.dvaluepass from 2026-03-01 {\n"
+		 "      let day_multiplier = if account.prime then 5 else 3\n"
+		 "      add base * (day_multiplier - 1)\n"
+		 "        cap %d points - account.bonus_earned_this_month else \"bonus-day cap reached\"\n"
+		 "    }\n"
+		 "  }\n"
+		 "}\n",
+		 k, id, k, t5, t5, 2 + k % 2, 100 * (2 + k % 2), thr, rates[k % 7], ocap, 1 + k % 28, 300 + 50 * (k % 7));
+}
+
+static void gen_okidoki_like(char *buf, size_t cap, const char *id, int k)
+{
+	static const char *const values[] = { "3.5", "2", "1.5", "4", "0.5" };
+	snprintf(buf, cap,
+		 "# generated by bench/bench.c: an okidoki variant (%d)\n"
+		 "program %s {\n"
+		 "  name \"OkiDoki variant %d\"\n"
+		 "  valid until 2026-%02d-12\n"
+		 "  exclude categories kindle, audible, prime_fee, digital, subscription, giftcard\n"
+		 "  redeem {\n"
+		 "    value %s yen per point\n"
+		 "    require payment.card == \"jcb\" else \"usable only with the linked JCB card\"\n"
+		 "  }\n"
+		 "}\n",
+		 k, id, k, 1 + k % 12, values[k % 5]);
+}
+
+static void gen_recruit_like(char *buf, size_t cap, const char *id, int k)
+{
+	snprintf(buf, cap,
+		 "# generated by bench/bench.c: a recruit variant (%d)\n"
+		 "program %s {\n"
+		 "  name \"Recruit variant %d\"\n"
+		 "  exclude categories kindle, audible, prime_fee, digital, subscription, giftcard\n"
+		 "  redeem {\n"
+		 "    value %d yen per point\n"
+		 "  }\n"
+		 "}\n",
+		 k, id, k, 1 + k % 3);
+}
+
+/* ---- the measurements ------------------------------------------------------ */
+
+typedef struct opts {
+	const char *data, *luadat, *text, *script, *cli, *rules, *big, *mid, *tmp, *json;
+	int rounds, cg_carts, quick;
+	double round_s;
+} opts;
+
+typedef struct results {
+	uint32_t ncarts, nitems;
+	int64_t checksum;
+	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
+	char why_lua[256], why_luajit[256], why_instr[256];
+	long instr[5];       /* dpoint, okidoki, recruit, all three, native (all three); -1: not measured */
+	double cli_big_s, cli_mid_s;
+	long cli_big_rss, cli_mid_rss;
+	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
+	double parse_mb_s;
+	uint64_t parse_bytes;
+	double ns_20;
+	long allocs;
+	uint64_t allocs_evals;
+	double compile_1000_ms, load_1000_ms;
+	char check_summary[256];
+	char loadavg[64];     /* /proc/loadavg when the run started */
+} results;
+
+/* The per-cart comparison of ptrules with native.c; no time is reported
+ * unless they agree on every cart. */
+static void compare_per_cart(const bench_data *d, ptrules_eval *e, ptrules_cart *const *carts, uint32_t n,
+			     const int idx[3])
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (ptrules_evaluate(e, carts[i], NULL) != PTRULES_OK)
+			die("cart %u: ptrules_evaluate failed", i + 1);
+		bench_res a, b;
+		ptrules_res(e, idx, &a);
+		native_eval(d, i, &b);
+		if (memcmp(&a, &b, sizeof a) != 0) {
+			char date[32];
+			date_str(d->carts[i].date, date, sizeof date);
+			fprintf(stderr,
+				"bench: cart g%u (%s) differs:\n"
+				"  ptrules: dpoint earn %" PRId64 " use %" PRId64 " %" PRId64 "p %" PRId64 "y; okidoki use %" PRId64
+				" %" PRId64 "p %" PRId64 "y; recruit use %" PRId64 " %" PRId64 "p %" PRId64 "y\n"
+				"  native:  dpoint earn %" PRId64 " use %" PRId64 " %" PRId64 "p %" PRId64 "y; okidoki use %" PRId64
+				" %" PRId64 "p %" PRId64 "y; recruit use %" PRId64 " %" PRId64 "p %" PRId64 "y\n",
+				i + 1, date, a.dp_earn, a.dp_use, a.dp_max, a.dp_yen, a.ok_use, a.ok_max, a.ok_yen, a.rc_use,
+				a.rc_max, a.rc_yen, b.dp_earn, b.dp_use, b.dp_max, b.dp_yen, b.ok_use, b.ok_max, b.ok_yen,
+				b.rc_use, b.rc_max, b.rc_yen);
+			die("refusing to report times: the implementations disagree");
+		}
+	}
+}
+
+/* ptrules over the original text must give the same checksum (this checks
+ * the converter and the field-by-field carts against the reader). */
+static int64_t text_checksum(const char *text, size_t len, ptrules_eval *e, const int idx[3], uint32_t *ncarts)
+{
+	ptrules_reader *rd = ptrules_reader_new(text, len, "carts.txt");
+	ptrules_diags *dg = ptrules_diags_new();
+	const ptrules_cart *c;
+	int64_t ck = 0, w = 0;
+	uint32_t n = 0;
+	while (ptrules_reader_next(rd, &c, dg)) {
+		if (ptrules_cart_errors(c) || ptrules_evaluate(e, c, dg) != PTRULES_OK) {
+			ptrules_diags_print(dg, stderr);
+			die("text cart %u does not evaluate", n + 1);
+		}
+		bench_res r;
+		ptrules_res(e, idx, &r);
+		if (++w > BENCH_WCYCLE)
+			w = 1;
+		ck += w * bench_f(&r);
+		n++;
+	}
+	if (ptrules_diags_count(dg)) {
+		ptrules_diags_print(dg, stderr);
+		die("the text carts gave diagnostics");
+	}
+	ptrules_diags_free(dg);
+	ptrules_reader_free(rd);
+	*ncarts = n;
+	return ck;
+}
+
+/* Repetitions so that one timed request lasts about target seconds. */
+static int reps_for(double one_s, double target)
+{
+	if (one_s <= 0)
+		return 1;
+	double k = target / one_s;
+	return k < 1 ? 1 : k > 100000 ? 100000 : (int)(k + 0.5);
+}
+
+static void in_process(const opts *o, const bench_data *d, results *R)
+{
+	uint32_t n = d->h.ncarts;
+	ptrules_rules *rules = load_rules(o->rules);
+	int idx[3];
+	program_indexes(rules, idx);
+	if (idx[0] < 0 || idx[1] < 0 || idx[2] < 0)
+		die("%s must hold the three shipped programs (dpoint, okidoki, recruit)", o->rules);
+	ptrules_eval *e = ptrules_eval_new(rules, 0);
+
+	fprintf(stderr, "bench: building %s carts through the API ...\n", commas(n));
+	ptrules_cart **carts = build_carts(d, n, P_DP | P_OK | P_RC);
+
+	fprintf(stderr, "bench: comparing ptrules with native.c cart by cart ...\n");
+	compare_per_cart(d, e, carts, n, idx);
+	int64_t ck_native = native_sweep(d, n);
+	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx);
+	if (eval_failures)
+		die("ptrules_evaluate failed %ld times", eval_failures);
+	if (ck_native != ck_ptrules)
+		die("checksums differ: ptrules %" PRId64 ", native %" PRId64, ck_ptrules, ck_native);
+	R->checksum = ck_ptrules;
+
+	size_t tlen;
+	char *text = read_file(o->text, &tlen);
+	uint32_t tn;
+	int64_t ck_text = text_checksum(text, tlen, e, idx, &tn);
+	if (tn != n || ck_text != ck_ptrules)
+		die("ptrules over the text (%u carts, checksum %" PRId64 ") differs from the built carts (%u, %" PRId64 ")",
+		    tn, ck_text, n, ck_ptrules);
+
+	/* The cart reader alone (it builds each cart as it goes). */
+	double best = 1e9;
+	for (int pass = 0; pass < 3; pass++) {
+		ptrules_reader *rd = ptrules_reader_new(text, tlen, "carts.txt");
+		const ptrules_cart *c;
+		uint32_t k = 0;
+		double t0 = now_s();
+		while (ptrules_reader_next(rd, &c, NULL))
+			k += ptrules_cart_errors(c) == 0;
+		double t = now_s() - t0;
+		ptrules_reader_free(rd);
+		if (k != n)
+			die("the reader gave %u good carts, expected %u", k, n);
+		if (t < best)
+			best = t;
+	}
+	R->parse_bytes = tlen;
+	R->parse_mb_s = (double)tlen / best / 1e6;
+	free(text);
+
+	luaproc L[2] = { { .label = "lua5.4", .interp = "lua5.4", .dialect = "5.4" },
+			 { .label = "luajit", .interp = "luajit", .dialect = "jit" } };
+	for (int k = 0; k < 2; k++) {
+		fprintf(stderr, "bench: starting %s ...\n", L[k].interp);
+		lua_start(&L[k], o->script, o->luadat);
+		if (!L[k].ok)
+			fprintf(stderr, "bench: skipping the %s column: %s\n", L[k].label, L[k].why);
+	}
+	snprintf(R->why_lua, sizeof R->why_lua, "%s", L[0].ok ? "" : L[0].why);
+	snprintf(R->why_luajit, sizeof R->why_luajit, "%s", L[1].ok ? "" : L[1].why);
+
+	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
+	int reps[4] = { 1, 1, 1, 1 };
+	double bestns[4] = { -1, -1, -1, -1 };
+	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, commas(n));
+	for (int round = 0; round <= o->rounds; round++) {
+		for (int impl = 0; impl < 4; impl++) {
+			double t;
+			int64_t ck = 0;
+			if (impl == 0) {
+				double t0 = now_s();
+				for (int k = 0; k < reps[0]; k++)
+					ck = bench_ptrules_sweep(e, carts, n, idx);
+				t = now_s() - t0;
+			} else if (impl == 1) {
+				double t0 = now_s();
+				for (int k = 0; k < reps[1]; k++)
+					ck = native_sweep(d, n);
+				t = now_s() - t0;
+			} else {
+				luaproc *lp = &L[impl - 2];
+				if (!lp->ok)
+					continue;
+				ck = lua_run(lp, reps[impl], &t);
+			}
+			if (ck != R->checksum)
+				die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
+				    impl == 0 ? "ptrules" : impl == 1 ? "native" : L[impl - 2].label, ck, R->checksum);
+			double ns = t * 1e9 / ((double)reps[impl] * n);
+			if (round == 0)
+				reps[impl] = reps_for(t / reps[impl], o->round_s);
+			else if (bestns[impl] < 0 || ns < bestns[impl])
+				bestns[impl] = ns;
+		}
+		if (eval_failures)
+			die("ptrules_evaluate failed %ld times", eval_failures);
+	}
+	R->ns_ptrules = bestns[0];
+	R->ns_native = bestns[1];
+	R->ns_lua = bestns[2];
+	R->ns_luajit = bestns[3];
+	for (int k = 0; k < 2; k++)
+		lua_stop(&L[k]);
+
+	/* Heap allocations over one more sweep (the earlier ones warmed up). */
+	n_allocs = 0;
+	counting = 1;
+	int64_t ck = bench_ptrules_sweep(e, carts, n, idx);
+	counting = 0;
+	if (ck != R->checksum)
+		die("checksum changed while counting allocations");
+	R->allocs = n_allocs;
+	R->allocs_evals = n;
+
+	for (uint32_t i = 0; i < n; i++)
+		ptrules_cart_free(carts[i]);
+	free(carts);
+	ptrules_eval_free(e);
+	ptrules_release(rules);
+}
+
+/* 20 generated programs on one cart of 10 items. */
+static void twenty_programs(const opts *o, results *R)
+{
+	char dir[4096], path[4200], src[8192], id[16];
+	snprintf(dir, sizeof dir, "%s/p20", o->tmp);
+	mkdirs(dir);
+	for (int k = 1; k <= 20; k++) {
+		snprintf(id, sizeof id, "dp%02d", k);
+		gen_dpoint_like(src, sizeof src, id, k);
+		snprintf(path, sizeof path, "%s/%s.rules", dir, id);
+		write_file(path, src);
+	}
+	ptrules_rules *rules = load_rules(dir);
+	if (ptrules_program_count(rules) != 20)
+		die("%s: expected 20 programs", dir);
+	ptrules_eval *e = ptrules_eval_new(rules, 0);
+	ptrules_cart *c = ptrules_cart_new();
+	static const struct { int price, qty; const char *cat; } items[10] = {
+		{ 3980, 2, "grocery" }, { 1200, 1, "kindle" }, { 298, 3, "drugstore" }, { 12800, 1, "electronics" },
+		{ 1980, 1, "books" }, { 598, 6, "grocery" }, { 2480, 1, "home" }, { 550, 1, "digital" },
+		{ 4980, 1, "fashion" }, { 880, 2, "beauty" },
+	};
+	int bad = ptrules_cart_set_order(c, "twenty", "2026-03-05") != PTRULES_OK;
+	for (int k = 0; k < 10; k++)
+		bad |= ptrules_cart_add_item(c, items[k].price, items[k].qty, items[k].cat, NULL) != PTRULES_OK;
+	bad |= ptrules_cart_set_payment(c, "jcb", NULL) != PTRULES_OK;
+	for (int k = 1; k <= 20; k++) {
+		snprintf(id, sizeof id, "dp%02d", k);
+		bad |= ptrules_cart_add_account(c, id, 1000 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "earned_3mo", 300 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "earned_this_month", 7 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, id, "dvaluepass", k % 2) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, id, "prime", k % 3 == 0) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "bonus_earned_this_month", 20 * k) != PTRULES_OK;
+	}
+	if (bad)
+		die("cannot build the 20-program cart");
+	ptrules_diags *dg = ptrules_diags_new();
+	if (ptrules_evaluate(e, c, dg) != PTRULES_OK || ptrules_diags_count(dg)) {
+		ptrules_diags_print(dg, stderr);
+		die("the 20-program cart does not evaluate cleanly");
+	}
+	ptrules_diags_free(dg);
+	int64_t expect = -1;
+	double best = 1e9;
+	int iters = 1000;
+	for (int pass = 0; pass < 8; pass++) {
+		int64_t sum = 0;
+		double t0 = now_s();
+		for (int it = 0; it < iters; it++) {
+			if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
+				die("20 programs: evaluation failed");
+			for (size_t p = 0; p < 20; p++) {
+				ptrules_result r;
+				ptrules_result_get(e, p, &r);
+				sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
+			}
+		}
+		double t = now_s() - t0;
+		if (expect < 0)
+			expect = sum / iters;
+		else if (sum != expect * iters)
+			die("20 programs: results changed between evaluations");
+		double ns = t * 1e9 / iters;
+		if (pass == 0)   /* calibrate: about 0.1 s a pass */
+			iters = reps_for(t / iters, o->round_s / 2);
+		else if (ns < best)
+			best = ns;
+	}
+	R->ns_20 = best;
+	ptrules_cart_free(c);
+	ptrules_eval_free(e);
+	ptrules_release(rules);
+}
+
+/* `ptrules check` on 1,000 generated programs (one file each). */
+static void compile_1000(const opts *o, results *R)
+{
+	char dir[4096], path[4200], src[8192], id[16];
+	snprintf(dir, sizeof dir, "%s/p1000", o->tmp);
+	mkdirs(dir);
+	for (int k = 0; k < 1000; k++) {
+		snprintf(id, sizeof id, "p%04d", k);
+		if (k % 3 == 0)
+			gen_dpoint_like(src, sizeof src, id, k);
+		else if (k % 3 == 1)
+			gen_okidoki_like(src, sizeof src, id, k);
+		else
+			gen_recruit_like(src, sizeof src, id, k);
+		snprintf(path, sizeof path, "%s/%s.rules", dir, id);
+		write_file(path, src);
+	}
+	char out[4200];
+	snprintf(out, sizeof out, "%s/check.out", o->tmp);
+	char *argv[] = { (char *)o->cli, "check", dir, NULL };
+	double best = 1e9;
+	for (int pass = 0; pass < 5; pass++) {
+		run_stat st = run(argv, out, NULL);
+		if (st.status != 0)
+			die("`%s check %s` exited with %d (see %s)", o->cli, dir, st.status, out);
+		if (st.wall_s < best)
+			best = st.wall_s;
+	}
+	size_t len;
+	char *s = read_file(out, &len);
+	while (len && s[len - 1] == '\n')
+		s[--len] = '\0';
+	const char *last = strrchr(s, '\n');
+	snprintf(R->check_summary, sizeof R->check_summary, "%s", last ? last + 1 : s);
+	free(s);
+	R->compile_1000_ms = best * 1e3;
+
+	/* The same programs compiled in-process (ptrules_load_paths: no
+	 * process start, no lint). */
+	best = 1e9;
+	for (int pass = 0; pass < 5; pass++) {
+		double t0 = now_s();
+		ptrules_rules *r = load_rules(dir);
+		double t = now_s() - t0;
+		if (ptrules_program_count(r) != 1000)
+			die("%s: expected 1,000 programs", dir);
+		ptrules_release(r);
+		if (t < best)
+			best = t;
+	}
+	R->load_1000_ms = best * 1e3;
+}
+
+static uint64_t count_carts(const char *path, uint64_t *bytes)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	static char line[1 << 16];
+	uint64_t n = 0, b = 0;
+	while (fgets(line, sizeof line, f)) {
+		b += strlen(line);
+		n += strncmp(line, "cart ", 5) == 0 || strcmp(line, "cart\n") == 0;
+	}
+	fclose(f);
+	*bytes = b;
+	return n;
+}
+
+static void cli_end_to_end(const opts *o, results *R)
+{
+	char err[4200];
+	snprintf(err, sizeof err, "%s/eval.err", o->tmp);
+	for (int k = 0; k < 2; k++) {
+		const char *file = k ? o->mid : o->big;
+		uint64_t bytes, n = count_carts(file, &bytes);
+		fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s) ...\n", commas((int64_t)n), file);
+		char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules, (char *)file, NULL };
+		run_stat st = run(argv, NULL, err);
+		if (st.status != 0)
+			die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
+		if (k) {
+			R->mid_carts = n, R->mid_bytes = bytes, R->cli_mid_s = st.wall_s, R->cli_mid_rss = st.maxrss_kb;
+		} else {
+			R->big_carts = n, R->big_bytes = bytes, R->cli_big_s = st.wall_s, R->cli_big_rss = st.maxrss_kb;
+		}
+	}
+}
+
+/* Ir collected inside fn, from a callgrind output file. */
+static long callgrind_ir(const char *self, const char *which, int ncarts, const opts *o)
+{
+	char out[4200], nbuf[32];
+	snprintf(out, sizeof out, "%s/callgrind.out", o->tmp);
+	snprintf(nbuf, sizeof nbuf, "%d", ncarts);
+	char outopt[4300], toggle[128];
+	snprintf(outopt, sizeof outopt, "--callgrind-out-file=%s", out);
+	snprintf(toggle, sizeof toggle, "--toggle-collect=%s",
+		 strcmp(which, "native") == 0 ? "native_sweep" : "bench_ptrules_sweep");
+	char *argv[] = { "valgrind", "--tool=callgrind", outopt, toggle, (char *)self, "--instr", (char *)which,
+			 nbuf, "--data", (char *)o->data, "--rules", (char *)o->rules, NULL };
+	char err[4200];
+	snprintf(err, sizeof err, "%s/callgrind.err", o->tmp);
+	run_stat st = run(argv, NULL, err);
+	if (st.status != 0)
+		die("callgrind run (%s, %d carts) exited with %d (see %s)", which, ncarts, st.status, err);
+	size_t len;
+	char *s = read_file(out, &len);
+	long ir = -1;
+	for (char *p = s; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, "summary:", 8) == 0 || strncmp(p, "totals:", 7) == 0) {
+			ir = strtol(strchr(p, ':') + 1, NULL, 10);
+			break;
+		}
+	free(s);
+	if (ir < 0)
+		die("no totals in %s", out);
+	return ir;
+}
+
+static void instructions(const opts *o, results *R)
+{
+	static const char *const which[5] = { "dpoint", "okidoki", "recruit", "all", "native" };
+	for (int k = 0; k < 5; k++)
+		R->instr[k] = -1;
+	if (!on_path("valgrind")) {
+		snprintf(R->why_instr, sizeof R->why_instr, "valgrind is not installed (apt-get install valgrind)");
+		fprintf(stderr, "bench: skipping instructions per cart: %s\n", R->why_instr);
+		return;
+	}
+	for (int k = 0; k < 5; k++) {
+		fprintf(stderr, "bench: callgrind: %s, %d and 0 carts ...\n", which[k], o->cg_carts);
+		long a = callgrind_ir(self_exe, which[k], o->cg_carts, o);
+		long b = callgrind_ir(self_exe, which[k], 0, o);
+		R->instr[k] = (a - b + o->cg_carts / 2) / o->cg_carts;
+	}
+}
+
+/* The mode run under callgrind: one sweep over the first n carts. */
+static int instr_mode(const char *which, int n, const opts *o)
+{
+	bench_data d;
+	if (bench_load(&d, o->data))
+		die("cannot read %s", o->data);
+	if ((uint32_t)n > d.h.ncarts)
+		n = (int)d.h.ncarts;
+	if (strcmp(which, "native") == 0) {
+		volatile int64_t ck = native_sweep(&d, (uint32_t)n);
+		(void)ck;
+		return 0;
+	}
+	int mask = strcmp(which, "dpoint") == 0 ? P_DP : strcmp(which, "okidoki") == 0 ? P_OK
+						      : strcmp(which, "recruit") == 0 ? P_RC : P_DP | P_OK | P_RC;
+	char path[4200];
+	if (mask == (P_DP | P_OK | P_RC))
+		snprintf(path, sizeof path, "%s", o->rules);
+	else
+		snprintf(path, sizeof path, "%s/%s.rules", o->rules, which);
+	ptrules_rules *rules = load_rules(path);
+	int idx[3];
+	program_indexes(rules, idx);
+	ptrules_eval *e = ptrules_eval_new(rules, 0);
+	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask);
+	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx);
+	(void)ck;
+	if (eval_failures)
+		die("ptrules_evaluate failed %ld times", eval_failures);
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static const char *fx(double v, int decimals)
+{
+	static char bufs[16][40];
+	static int k;
+	char *b = bufs[k++ & 15];
+	if (v < 0)
+		snprintf(b, 40, "-");
+	else
+		snprintf(b, 40, "%.*f", decimals, v);
+	return b;
+}
+
+/* A JSON value: a fixed-point string, or null when not measured. */
+static void jfx(FILE *f, double v, int decimals)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "\"%.*f\"", decimals, v);
+}
+
+static void jint(FILE *f, long v)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%ld", v);
+}
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	fputc('"', f);
+}
+
+static double ratio(double a, double b) { return a < 0 || b <= 0 ? -1 : a / b; }
+
+static void cpu_model(char *buf, size_t cap)
+{
+	snprintf(buf, cap, "unknown");
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "model name", 10) == 0) {
+			char *p = strchr(line, ':');
+			if (p) {
+				p += 1 + (p[1] == ' ');
+				p[strcspn(p, "\n")] = '\0';
+				snprintf(buf, cap, "%s", p);
+			}
+			break;
+		}
+	fclose(f);
+}
+
+static void report(const opts *o, const results *R)
+{
+	int full = !o->quick;
+	double cli_cps = R->cli_big_s > 0 ? (double)R->big_carts / R->cli_big_s : -1;
+	double cli_mbs = R->cli_big_s > 0 ? (double)R->big_bytes / R->cli_big_s / 1e6 : -1;
+	double cli_mid_cps = R->cli_mid_s > 0 ? (double)R->mid_carts / R->cli_mid_s : -1;
+	double allocs_per_eval = R->allocs_evals ? (double)R->allocs / (double)R->allocs_evals : -1;
+	char cpu[256];
+	cpu_model(cpu, sizeof cpu);
+
+	printf("\nptrules bench: %s carts, %s items (1-50 per cart, mean %s), checksum %" PRId64 "\n",
+	       commas(R->ncarts), commas(R->nitems), fx(R->ncarts ? (double)R->nitems / R->ncarts : 0, 2), R->checksum);
+	printf("machine: %ld cpus, %s; gcc %s -O2; best of %d interleaved rounds; load average at start %s\n\n",
+	       sysconf(_SC_NPROCESSORS_ONLN), cpu, __VERSION__, o->rounds, R->loadavg);
+	printf("  the three shipped programs, in-process    ns/cart   vs native   vs ptrules\n");
+	struct { const char *name; double ns; const char *why; } rows[4] = {
+		{ "hand-written C (bench/native.c)", R->ns_native, "" },
+		{ "ptrules (library, built carts)", R->ns_ptrules, "" },
+		{ "Lua 5.4 (flat arrays)", R->ns_lua, R->why_lua },
+		{ "LuaJIT 2.1 (JIT on, flat arrays)", R->ns_luajit, R->why_luajit },
+	};
+	for (int k = 0; k < 4; k++) {
+		if (rows[k].ns < 0)
+			printf("  %-40s %9s   skipped: %s\n", rows[k].name, "-", rows[k].why);
+		else
+			printf("  %-40s %9s   %8sx   %9sx\n", rows[k].name, fx(rows[k].ns, 1),
+			       fx(ratio(rows[k].ns, R->ns_native), 2), fx(ratio(rows[k].ns, R->ns_ptrules), 3));
+	}
+	printf("\n");
+	if (!full)
+		printf("  (--quick: no instruction counts, CLI or check figures)\n");
+	else if (R->instr[0] >= 0)
+		printf("  instructions per cart (callgrind, %s carts): dpoint %s, okidoki %s, recruit %s, "
+		       "all three %s; native.c all three %s\n",
+		       commas(o->cg_carts), commas(R->instr[0]), commas(R->instr[1]), commas(R->instr[2]),
+		       commas(R->instr[3]), commas(R->instr[4]));
+	else
+		printf("  instructions per cart: skipped: %s\n", R->why_instr);
+	if (full) {
+		printf("  CLI eval --format json: %s carts (%s MB) in %s s: %s carts/s, %s MB/s, peak RSS %s KB\n",
+		       commas((int64_t)R->big_carts), fx((double)R->big_bytes / 1e6, 1), fx(R->cli_big_s, 2),
+		       commas((int64_t)cli_cps), fx(cli_mbs, 1), commas(R->cli_big_rss));
+		printf("                          %s carts (%s MB) in %s s: %s carts/s, peak RSS %s KB\n",
+		       commas((int64_t)R->mid_carts), fx((double)R->mid_bytes / 1e6, 1), fx(R->cli_mid_s, 2),
+		       commas((int64_t)cli_mid_cps), commas(R->cli_mid_rss));
+	}
+	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
+	       fx((double)R->parse_bytes / 1e6, 1));
+	printf("  20 generated programs on one cart of 10 items: %s ns per cart\n", fx(R->ns_20, 1));
+	if (full)
+		printf("  ptrules check, 1,000 generated programs: %s ms (%s); in-process ptrules_load_paths %s ms\n",
+		       fx(R->compile_1000_ms, 1), R->check_summary, fx(R->load_1000_ms, 1));
+	printf("  heap allocations per evaluation: %s (%ld over %s evaluations)\n", fx(allocs_per_eval, 3), R->allocs,
+	       commas((int64_t)R->allocs_evals));
+
+	printf("\n  target (issue 7)                         measured\n");
+	double rv = ratio(R->ns_ptrules, R->ns_native);
+	double rl = ratio(R->ns_lua, R->ns_ptrules);
+	long ipp = R->instr[3] >= 0 ? (R->instr[3] + 1) / 3 : -1;
+	long ipmax = R->instr[0];
+	for (int k = 1; k < 3; k++)
+		if (R->instr[k] > ipmax)
+			ipmax = R->instr[k];
+#define MARK(ok) ((ok) ? "met" : "NOT met")
+	printf("  VM <= 2x native                          %sx  %s\n", fx(rv, 2), MARK(rv >= 0 && rv <= 2));
+	if (ipmax >= 0)
+		printf("  <= 250 instructions per program/cart     max %s (all three / 3: %s)  %s\n", commas(ipmax),
+		       commas(ipp), MARK(ipmax <= 250));
+	if (rl >= 0)
+		printf("  >= 10x faster than Lua 5.4               %sx  %s\n", fx(rl, 2), MARK(rl >= 10));
+	if (R->ns_luajit >= 0)
+		printf("  faster than LuaJIT                       %sx LuaJIT's time  %s\n",
+		       fx(ratio(R->ns_ptrules, R->ns_luajit), 2), MARK(R->ns_ptrules < R->ns_luajit));
+	printf("  20 programs on one cart <= 200 ns        %s ns  %s\n", fx(R->ns_20, 1), MARK(R->ns_20 <= 200));
+	printf("  0 heap allocations per evaluation        %ld  %s\n", R->allocs, MARK(R->allocs == 0));
+	printf("  cart parsing >= 500 MB/s                 %s MB/s  %s\n", fx(R->parse_mb_s, 1),
+	       MARK(R->parse_mb_s >= 500));
+	if (full) {
+		printf("  CLI >= 1,000,000 carts/s, JSON           %s carts/s  %s\n", commas((int64_t)cli_cps),
+		       MARK(cli_cps >= 1e6));
+		printf("  CLI memory flat                          %s KB at %s carts, %s KB at %s  %s\n",
+		       commas(R->cli_mid_rss), commas((int64_t)R->mid_carts), commas(R->cli_big_rss),
+		       commas((int64_t)R->big_carts),
+		       MARK(R->cli_big_rss <= R->cli_mid_rss + R->cli_mid_rss / 4));
+		printf("  compiling 1,000 programs < 50 ms         %s ms  %s\n", fx(R->compile_1000_ms, 1),
+		       MARK(R->compile_1000_ms < 50));
+	}
+
+	FILE *f = fopen(o->json, "w");
+	if (!f)
+		die("cannot write %s", o->json);
+	fprintf(f, "{\n  \"ns_per_cart\": {\"ptrules\": ");
+	jfx(f, R->ns_ptrules, 1);
+	fprintf(f, ", \"native\": ");
+	jfx(f, R->ns_native, 1);
+	fprintf(f, ", \"lua\": ");
+	jfx(f, R->ns_lua, 1);
+	fprintf(f, ", \"luajit\": ");
+	jfx(f, R->ns_luajit, 1);
+	fprintf(f, "},\n  \"ratio_vs_native\": ");
+	jfx(f, rv, 2);
+	fprintf(f, ",\n  \"ratio_lua_vs_ptrules\": ");
+	jfx(f, rl, 3);
+	fprintf(f, ",\n  \"ratio_luajit_vs_ptrules\": ");
+	jfx(f, ratio(R->ns_luajit, R->ns_ptrules), 3);
+	fprintf(f, ",\n  \"instr_per_cart\": {\"dpoint\": ");
+	jint(f, R->instr[0]);
+	fprintf(f, ", \"okidoki\": ");
+	jint(f, R->instr[1]);
+	fprintf(f, ", \"recruit\": ");
+	jint(f, R->instr[2]);
+	fprintf(f, ", \"all\": ");
+	jint(f, R->instr[3]);
+	fprintf(f, ", \"native_all\": ");
+	jint(f, R->instr[4]);
+	fprintf(f, ", \"carts\": %d},\n  \"cli_carts_per_s\": ", o->cg_carts);
+	jint(f, cli_cps < 0 ? -1 : (long)cli_cps);
+	fprintf(f, ",\n  \"cli_mb_per_s\": ");
+	jfx(f, cli_mbs, 1);
+	fprintf(f, ",\n  \"cli_peak_rss_kb\": ");
+	jint(f, full ? R->cli_big_rss : -1);
+	fprintf(f, ",\n  \"cli\": {\"carts\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"seconds\": ", R->big_carts, R->big_bytes);
+	jfx(f, R->cli_big_s, 3);
+	fprintf(f, ", \"peak_rss_kb\": %ld, \"smaller_carts\": %" PRIu64 ", \"smaller_seconds\": ", R->cli_big_rss,
+		R->mid_carts);
+	jfx(f, R->cli_mid_s, 3);
+	fprintf(f, ", \"smaller_peak_rss_kb\": %ld},\n  \"parse_mb_per_s\": ", R->cli_mid_rss);
+	jfx(f, R->parse_mb_s, 1);
+	fprintf(f, ",\n  \"ns_20_programs\": ");
+	jfx(f, R->ns_20, 1);
+	fprintf(f, ",\n  \"allocs_per_eval\": ");
+	jfx(f, allocs_per_eval, 3);
+	fprintf(f, ",\n  \"allocs_total\": %ld,\n  \"compile_1000_ms\": ", R->allocs);
+	jfx(f, full ? R->compile_1000_ms : -1, 1);
+	fprintf(f, ",\n  \"load_1000_inprocess_ms\": ");
+	jfx(f, full ? R->load_1000_ms : -1, 1);
+	fprintf(f, ",\n  \"checksum\": %" PRId64 ",\n  \"carts\": %u,\n  \"items\": %u,\n  \"rounds\": %d,\n  \"skipped\": {",
+		R->checksum, R->ncarts, R->nitems, o->rounds);
+	int first = 1;
+	const char *const names[3] = { "lua", "luajit", "instr_per_cart" };
+	const char *const whys[3] = { R->why_lua, R->why_luajit, R->why_instr };
+	for (int k = 0; k < 3; k++)
+		if (whys[k][0]) {
+			fprintf(f, "%s\"%s\": ", first ? "" : ", ", names[k]);
+			jstr(f, whys[k]);
+			first = 0;
+		}
+	fprintf(f, "},\n  \"machine\": {\"cpus\": %ld, \"cpu\": ", sysconf(_SC_NPROCESSORS_ONLN));
+	jstr(f, cpu);
+	fprintf(f, ", \"compiler\": ");
+	jstr(f, "gcc " __VERSION__ " -O2");
+	fprintf(f, ", \"loadavg_at_start\": ");
+	jstr(f, R->loadavg);
+	fprintf(f, "}\n}\n");
+	if (fclose(f) != 0)
+		die("cannot write %s", o->json);
+	printf("\nwrote %s\n", o->json);
+}
+
+int main(int argc, char **argv)
+{
+	opts o = { .rules = "rules", .tmp = "build/bench/tmp", .json = "build/bench.json", .rounds = 7,
+		   .cg_carts = 10000, .round_s = 0.2, .script = "bench/bench.lua" };
+	const char *instr_which = NULL;
+	int instr_n = 0;
+	if (argc > 1 && strcmp(argv[1], "--spawn") == 0)
+		return spawn_mode(argc, argv);
+	ssize_t sn = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+	if (sn <= 0)
+		die("readlink /proc/self/exe: %s", strerror(errno));
+	self_exe[sn] = '\0';
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+#define OPT(name, field) else if (strcmp(a, name) == 0 && i + 1 < argc) o.field = argv[++i]
+		if (strcmp(a, "--instr") == 0 && i + 2 < argc) {
+			instr_which = argv[++i];
+			instr_n = atoi(argv[++i]);
+		}
+		OPT("--data", data);
+		OPT("--luadat", luadat);
+		OPT("--text", text);
+		OPT("--lua-script", script);
+		OPT("--ptrules", cli);
+		OPT("--rules", rules);
+		OPT("--big", big);
+		OPT("--mid", mid);
+		OPT("--tmp", tmp);
+		OPT("--json", json);
+		else if (strcmp(a, "--rounds") == 0 && i + 1 < argc) o.rounds = atoi(argv[++i]);
+		else if (strcmp(a, "--cg-carts") == 0 && i + 1 < argc) o.cg_carts = atoi(argv[++i]);
+		else if (strcmp(a, "--quick") == 0) o.quick = 1;
+		else if (strcmp(a, "--round-ms") == 0 && i + 1 < argc) o.round_s = atoi(argv[++i]) / 1000.0;
+		else
+			die("unknown argument '%s' (see the comment at the top of bench/bench.c)", a);
+	}
+	if (instr_which)
+		return instr_mode(instr_which, instr_n, &o);
+	if (!o.data || !o.luadat || !o.text || (!o.quick && (!o.cli || !o.big || !o.mid)))
+		die("--data, --luadat, --text, --ptrules, --big and --mid are required (the last three not with --quick)");
+	if (o.rounds < 1 || o.cg_carts < 1)
+		die("--rounds and --cg-carts must be positive");
+	signal(SIGPIPE, SIG_IGN);
+	mkdirs(o.tmp);
+	tmp_dir = o.tmp;
+
+	bench_data d;
+	if (bench_load(&d, o.data))
+		die("cannot read the data set %s (run `make bench`)", o.data);
+	results R;
+	memset(&R, 0, sizeof R);
+	R.ncarts = d.h.ncarts;
+	R.nitems = d.h.nitems;
+	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = -1;
+	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
+	for (int k = 0; k < 5; k++)
+		R.instr[k] = -1;
+	snprintf(R.loadavg, sizeof R.loadavg, "?");
+	FILE *la = fopen("/proc/loadavg", "r");
+	if (la) {
+		if (fgets(R.loadavg, sizeof R.loadavg, la)) {
+			char *sp = R.loadavg;
+			for (int k = 0; k < 3 && sp; k++)
+				sp = strchr(sp + 1, ' ');
+			if (sp)
+				*sp = '\0';
+		}
+		fclose(la);
+	}
+
+	in_process(&o, &d, &R);
+	fprintf(stderr, "bench: 20 programs on one cart ...\n");
+	twenty_programs(&o, &R);
+	if (!o.quick) {
+		fprintf(stderr, "bench: ptrules check on 1,000 programs ...\n");
+		compile_1000(&o, &R);
+		instructions(&o, &R);
+		cli_end_to_end(&o, &R);
+	}
+	report(&o, &R);
+	free(d.carts);
+	free(d.items);
+	return 0;
+}
