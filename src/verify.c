@@ -16,7 +16,7 @@
 #define VERR(...) do { pt_diag_file(d, PT_ERROR, what, __VA_ARGS__); ok = false; } while (0)
 
 /* Check operand `arg` of the instruction at pc against its kind. */
-static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, uint32_t end,
+static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, uint32_t end, bool earn,
 		      pt_diags *d, const char *what)
 {
 	bool ok = true;
@@ -54,6 +54,8 @@ static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, u
 	case PT_ARG_OUT:
 		if (arg >= PT_OUT__COUNT)
 			VERR("bytecode pc %u: output field %u does not exist", pc, arg);
+		else if ((arg == PT_OUT_E_POINTS || arg == PT_OUT_E_BASIS) != earn)
+			VERR("bytecode pc %u: the %s section writes %s", pc, earn ? "earn" : "redeem", pt_out_names[arg]);
 		break;
 	case PT_ARG_RULE:
 		if (arg >= rs->nrules)
@@ -64,7 +66,7 @@ static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, u
 }
 
 /* Verify one section [start, end): operands, flow and stack depth. */
-static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start, uint32_t end,
+static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start, uint32_t end, bool earn,
 			   int *depth, pt_diags *d, const char *what)
 {
 	bool ok = true;
@@ -81,7 +83,7 @@ static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start,
 			VERR("bytecode pc %u: unknown opcode %u", pc, op);
 			break;
 		}
-		if (!check_arg(rs, pg, pc, end, d, what)) {
+		if (!check_arg(rs, pg, pc, end, earn, d, what)) {
 			ok = false;
 			break;
 		}
@@ -196,8 +198,8 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 			break;
 		if (pg->nlocals > rs->max_locals)
 			rs->max_locals = pg->nlocals;
-		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, depth, d, what) &&
-		     verify_section(rs, pg, pg->earn_pc, pg->earn_end, depth, d, what);
+		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, false, depth, d, what) &&
+		     verify_section(rs, pg, pg->earn_pc, pg->earn_end, true, depth, d, what);
 	}
 	free(depth);
 	return ok;

@@ -190,6 +190,11 @@ bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
 			ok = false;
 		if (res->earn.failed || res->earn.status)
 			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
+		/* Amounts are never negative: compiled code cannot make them so
+		 * (the earn epilogue clamps), and a forged file must not either. */
+		for (int f = 0; f < PT_OUT__COUNT; f++)
+			if (res->out[f].n < 0)
+				res->out[f] = pt_rat_int(0);
 	}
 	return ok;
 }
