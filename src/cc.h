@@ -53,6 +53,7 @@ typedef struct pt_prog_info {
 	const char *granted;
 	int expr_depth;             /* check_expr recursion, bounded */
 	bool covered_exclusions;    /* coverage points for `exclude` emitted */
+	bool locals_reported;       /* the locals limit was reported */
 	bool too_deep;
 } pt_prog_info;
 
@@ -80,6 +81,9 @@ typedef struct pt_cc {
 	pt_cover_def *covers;
 	size_t ncovers, capcovers;
 	bool oom;                   /* a builder failed to grow */
+	const pt_src *line_src;     /* source line_starts indexes */
+	size_t *line_starts;
+	size_t nlines;
 	int cur_file;               /* file of the code being emitted */
 	int cur_line;
 } pt_cc;

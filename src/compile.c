@@ -102,16 +102,39 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 	return (int)cc->ninputs++;
 }
 
+/* Offset of line `line` of src, from an index built once per source (a
+ * rescan per statement would make large files quadratic). */
+static size_t line_start(pt_cc *cc, const pt_src *src, int line)
+{
+	if (cc->line_src != src) {
+		free(cc->line_starts);
+		cc->line_starts = NULL;
+		cc->nlines = 0;
+		size_t n = 1;
+		for (size_t i = 0; i < src->len; i++)
+			n += src->text[i] == '\n';
+		cc->line_starts = malloc(n * sizeof *cc->line_starts);
+		if (!cc->line_starts) {
+			cc->oom = true;
+			cc->line_src = NULL;
+			return 0;
+		}
+		cc->line_starts[cc->nlines++] = 0;
+		for (size_t i = 0; i < src->len; i++)
+			if (src->text[i] == '\n')
+				cc->line_starts[cc->nlines++] = i + 1;
+		cc->line_src = src;
+	}
+	return line >= 1 && (size_t)line <= cc->nlines ? cc->line_starts[line - 1] : src->len;
+}
+
 /* Add an --explain entry for the statement at loc. */
 int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit)
 {
 	if (!grow(cc, (void **)&cc->rules, &cc->caprules, cc->nrules, sizeof *cc->rules))
 		return 0;
 	const pt_src *src = pi->src;
-	const char *p = src->text, *end = src->text + src->len;
-	for (int l = 1; l < loc.first_line && p < end; p++)
-		if (*p == '\n')
-			l++;
+	const char *p = src->text + line_start(cc, src, loc.first_line), *end = src->text + src->len;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	const char *e = p;
@@ -368,6 +391,7 @@ out:
 	free(cc.inputs);
 	free(cc.rules);
 	free(cc.covers);
+	free(cc.line_starts);
 	free(cc.progs);
 	free(progs);
 	pt_arena_free(&cc.ast);

@@ -7,6 +7,7 @@
  * instructions feed --explain. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cc.h"
@@ -23,9 +24,31 @@ typedef struct pt_fail {
 typedef struct pt_gen {
 	pt_cc *cc;
 	pt_prog_info *pi;
-	pt_fail fails[256];
-	int nfails;
+	pt_fail *fails;        /* out-of-line FAIL stubs of the section */
+	size_t nfails, capfails;
+	int nrequires;         /* user requires in the section, bounded */
+	uint32_t *jumps;       /* scratch: forward jumps to patch (tier rows) */
+	size_t njumps, capjumps;
 } pt_gen;
+
+#define PT_MAX_REQUIRES 256
+
+/* Append to a growable array of the generator; false (and OOM) if it
+ * cannot grow. */
+static bool gen_grow(pt_gen *g, void **v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 32;
+	void *p = realloc(*v, nc * elem);
+	if (!p) {
+		g->cc->oom = true;
+		return false;
+	}
+	*v = p;
+	*cap = nc;
+	return true;
+}
 
 /* Point the line table at a node's line for the code that follows. */
 static void at_line(pt_gen *g, pt_loc loc)
@@ -166,23 +189,21 @@ static void cover2(pt_gen *g, uint32_t pc, int line, const char *taken, const ch
 static uint32_t fail_unless(pt_gen *g, const char *reason, int line)
 {
 	uint32_t at = pt_cc_emit(g->cc, PT_OP_JMPF, 0);
-	if (g->nfails >= (int)(sizeof g->fails / sizeof g->fails[0])) {
-		pt_cc_error(g->cc, g->pi, g->pi->ast->loc, "PT011", "too many require statements in one section (limit is 256)");
-		return at;
-	}
-	g->fails[g->nfails++] = (pt_fail){ at, pt_cc_str(g->cc, reason), line };
+	if (gen_grow(g, (void **)&g->fails, &g->capfails, g->nfails, sizeof *g->fails))
+		g->fails[g->nfails++] = (pt_fail){ at, pt_cc_str(g->cc, reason), line };
 	return at;
 }
 
 /* Emit the FAIL stubs collected for the section just ended. */
 static void flush_fails(pt_gen *g)
 {
-	for (int i = 0; i < g->nfails; i++) {
+	for (size_t i = 0; i < g->nfails; i++) {
 		g->cc->cur_line = g->fails[i].line;
 		pt_cc_patch(g->cc, g->fails[i].at, (uint32_t)g->cc->ncode);
 		pt_cc_emit(g->cc, PT_OP_FAIL, (uint32_t)g->fails[i].reason);
 	}
 	g->nfails = 0;
+	g->nrequires = 0;
 }
 
 /* Apply an optional `cap X else "reason"` to the value on the stack. */
@@ -226,6 +247,9 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
 			break;
 		case PT_S_REQUIRE:
+			if (++g->nrequires == PT_MAX_REQUIRES + 1)
+				pt_cc_error(cc, pi, s->loc, "PT011", "too many require statements in one section (limit is %d)",
+					    PT_MAX_REQUIRES);
 			emit_expr(g, s->e);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			cover2(g, fail_unless(g, s->reason, s->loc.first_line), s->loc.first_line,
@@ -280,8 +304,7 @@ static void emit_tiers(pt_gen *g, pt_section sec)
 		pt_tier_info *ti = &pi->tiers[t];
 		if (!(sec == PT_SEC_REDEEM ? ti->used_redeem : ti->used_earn))
 			continue;
-		uint32_t done[64 * 16];
-		int ndone = 0;
+		g->njumps = 0;   /* the jumps from each chosen row to the end */
 		for (int v = 0; v < ti->nversions; v++) {
 			pt_decl *d = ti->versions[v];
 			at_line(g, d->loc);
@@ -307,8 +330,9 @@ static void emit_tiers(pt_gen *g, pt_section sec)
 				}
 				cover(g, pt_cc_emit(cc, PT_OP_TIER, (uint32_t)pt_cc_str(cc, r->label)), PT_HIT_RUN,
 				      r->loc.first_line, "tier row \"%s\" of %s is chosen", r->label, ti->name);
-				if (ndone < (int)(sizeof done / sizeof done[0]))
-					done[ndone++] = pt_cc_emit(cc, PT_OP_JMP, 0);
+				uint32_t j = pt_cc_emit(cc, PT_OP_JMP, 0);
+				if (gen_grow(g, (void **)&g->jumps, &g->capjumps, g->njumps, sizeof *g->jumps))
+					g->jumps[g->njumps++] = j;
 				if (r->threshold)
 					pt_cc_patch(cc, next_row, (uint32_t)cc->ncode);
 				if (!r->threshold)
@@ -319,8 +343,8 @@ static void emit_tiers(pt_gen *g, pt_section sec)
 		}
 		snprintf(msg, sizeof msg, "no '%s' table is in force on the order date", ti->name);
 		pt_cc_emit(cc, PT_OP_FAIL, (uint32_t)pt_cc_str(cc, msg));
-		for (int i = 0; i < ndone; i++)
-			pt_cc_patch(cc, done[i], (uint32_t)cc->ncode);
+		for (size_t i = 0; i < g->njumps; i++)
+			pt_cc_patch(cc, g->jumps[i], (uint32_t)cc->ncode);
 	}
 }
 
@@ -488,4 +512,6 @@ void pt_gen_program(pt_cc *cc, pt_prog_info *pi, pt_program *out)
 	out->earns = pi->nearns > 0;
 	out->granted = pi->granted;
 	out->nlocals = (uint32_t)pi->nlocals;
+	free(g.fails);
+	free(g.jumps);
 }

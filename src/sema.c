@@ -22,7 +22,9 @@ static bool numeric(pt_unit u)
 static int new_slot(pt_cc *cc, pt_prog_info *pi, pt_loc loc)
 {
 	if (pi->nlocals >= PT_MAX_LOCALS) {
-		pt_cc_error(cc, pi, loc, "PT011", "too many values in one program (limit is %d)", PT_MAX_LOCALS);
+		if (!pi->locals_reported)   /* once: every later value is over too */
+			pt_cc_error(cc, pi, loc, "PT011", "too many values in one program (limit is %d)", PT_MAX_LOCALS);
+		pi->locals_reported = true;
 		return 0;
 	}
 	return pi->nlocals++;
@@ -500,6 +502,12 @@ static void check_tiers(pt_cc *cc, pt_prog_info *pi, pt_tier_info *ti)
 						ti->integral[f] = fl->e->integral;
 						continue;
 					}
+					if (v == 0 && r == d->rows) {
+						if (f == 16)
+							pt_cc_error(cc, pi, fl->loc, "PT011",
+								    "too many fields in one tier row (limit is 16)");
+						continue;
+					}
 					pt_cc_error(cc, pi, fl->loc, "PT007", "field '%s' is not in the first row of '%s'",
 						    fl->name, ti->name);
 					continue;
@@ -614,8 +622,10 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 					if (strcmp(m->s, l->s) == 0)
 						pt_cc_error(cc, pi, l->loc, "PT010", "category '%s' is already excluded", l->s);
 				for (pt_strlist *m = d->list; m != l; m = m->next)
-					if (strcmp(m->s, l->s) == 0)
+					if (strcmp(m->s, l->s) == 0) {
 						pt_cc_error(cc, pi, l->loc, "PT010", "category '%s' is listed twice", l->s);
+						break;   /* once per repeated name */
+					}
 			}
 			if (pi->exclude) {
 				pt_strlist **t = &pi->exclude;
