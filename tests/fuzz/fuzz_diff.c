@@ -1,0 +1,322 @@
+/* fuzz_diff.c - differential target: one cart, several ways.
+ *
+ * Input: bytes that steer a cart generator (dates around every dated
+ * version, prices around thresholds and at the 64-bit edge, every
+ * category, card and method, accounts with every declared key).  The
+ * rule set is rules/, tests/rules-extra/ and as many of the language
+ * reference's examples (tests/fuzz/corpus/rules/doc-language-*.rules)
+ * as compile together with them.  The generated carts are evaluated
+ *   1. as cart.txt text, under the rules compiled from source and under
+ *      the same rules saved as bytecode and loaded back: the formatted
+ *      JSON and text (with --explain) must be byte-identical;
+ *   2. built field by field through the cart builder API, under the
+ *      source rules: the results must equal those of the text (when the
+ *      cart uses nothing the builder cannot say: date-typed keys);
+ *   3. as text without its `use` lines: no rule can see them, so the
+ *      results must not change.
+ * Any difference aborts. */
+#include <dirent.h>
+
+#include "fuzz_common.h"
+
+#ifndef PT_FUZZ_ROOT
+#define PT_FUZZ_ROOT "."
+#endif
+
+#define MAX_SRCS 64
+
+static struct {
+	ptrules_rules *src, *bc;
+	fz_key keys[64];
+	size_t nkeys;
+	char words[32][33];
+	size_t nwords;
+} g;
+
+/* Read a whole file into a malloc'ed buffer, or NULL. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fz_buf b = { 0 };
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		fz_put(&b, tmp, n);
+	fclose(f);
+	*len = b.n;
+	return b.s ? b.s : calloc(1, 1);
+}
+
+/* qsort comparator for names. */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the *.rules files of dir whose names start with prefix (sorted),
+ * each kept only when the set still compiles with it. */
+static void add_dir(ptrules_source *srcs, size_t *n, const char *dir, const char *prefix)
+{
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	char *names[256];
+	size_t nn = 0;
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL && nn < 256) {
+		size_t l = strlen(e->d_name);
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && l > 6 && !strcmp(e->d_name + l - 6, ".rules"))
+			if (!(names[nn++] = strdup(e->d_name)))
+				abort();
+	}
+	closedir(dp);
+	qsort(names, nn, sizeof *names, cmp_names);
+	for (size_t i = 0; i < nn && *n < MAX_SRCS; i++) {
+		char path[4096];
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		char *text = slurp(path, &len);
+		if (!text)
+			continue;
+		srcs[*n] = (ptrules_source){ strdup(path), text, len };
+		ptrules_rules *r = NULL;
+		ptrules_diags *d = ptrules_diags_new();
+		if (ptrules_load_sources(&r, srcs, *n + 1, d) == PTRULES_OK)
+			(*n)++;
+		else
+			free(text), free((char *)srcs[*n].name);
+		ptrules_release(r);
+		ptrules_diags_free(d);
+		free(names[i]);
+	}
+}
+
+/* Compile the rule set, its bytecode copy, and collect keys and words. */
+static void init(void)
+{
+	if (g.src)
+		return;
+	ptrules_source srcs[MAX_SRCS];
+	size_t n = 0;
+	add_dir(srcs, &n, PT_FUZZ_ROOT "/rules", "");
+	add_dir(srcs, &n, PT_FUZZ_ROOT "/tests/rules-extra", "");
+	add_dir(srcs, &n, PT_FUZZ_ROOT "/tests/fuzz/corpus/rules", "doc-language-");
+	ptrules_diags *d = ptrules_diags_new();
+	if (n < 4 || ptrules_load_sources(&g.src, srcs, n, d) != PTRULES_OK) {
+		ptrules_diags_print(d, stderr);
+		fputs("fuzz_diff: the rules do not compile\n", stderr);
+		abort();
+	}
+	unsigned char *bc;
+	size_t bl;
+	if (ptrules_save_bytecode(g.src, &bc, &bl) != PTRULES_OK ||
+	    ptrules_load_bytecode(&g.bc, bc, bl, "rules.ptbc", d) != PTRULES_OK) {
+		ptrules_diags_print(d, stderr);
+		abort();
+	}
+	free(bc);
+	ptrules_diags_free(d);
+	for (size_t i = 0; i < n; i++) {
+		g.nkeys += fz_scan_keys(srcs[i].text, srcs[i].len, g.keys + g.nkeys, 64 - g.nkeys);
+		g.nwords += fz_scan_words(srcs[i].text, srcs[i].len, g.words + g.nwords, 32 - g.nwords);
+		free((char *)srcs[i].text);
+		free((char *)srcs[i].name);
+	}
+	/* Keys declared by several programs are kept once (first type). */
+	for (size_t i = 0; i < g.nkeys; i++)
+		for (size_t j = i + 1; j < g.nkeys; j++)
+			if (!strcmp(g.keys[i].name, g.keys[j].name))
+				g.keys[j--] = g.keys[--g.nkeys];
+}
+
+/* The generator's input: bytes, then zeros. */
+typedef struct gen {
+	const uint8_t *p;
+	size_t n;
+} gen;
+
+/* Next value below m (m >= 1). */
+static unsigned pick(gen *s, unsigned m)
+{
+	unsigned v = 0;
+	if (s->n) {
+		v = *s->p++;
+		s->n--;
+	}
+	if (m > 256 && s->n) {
+		v = v << 8 | *s->p++;
+		s->n--;
+	}
+	return v % m;
+}
+
+static const char *const dates[] = {
+	"2024-06-01", "2024-10-02", "2024-10-03", "2025-06-01", "2026-01-12", "2026-01-13",
+	"2026-02-28", "2026-03-01", "2026-03-05", "2026-05-01", "2026-07-01", "2026-08-31",
+	"2026-09-01", "2026-11-24", "2026-12-31", "1900-01-01", "9999-12-31", "2024-02-29",
+};
+static const char *const cats[] = {
+	"general", "grocery", "kindle", "audible", "prime_fee", "digital", "subscription",
+	"giftcard", "books", "electronics", "x-y",
+};
+static const char *const cards[] = { "jcb", "visa", "mastercard", "amex", "diners", "JCB" };
+static const char *const methods[] = { "giftcard", "cod", "paypay", "points" };
+static const long long amounts[] = {
+	0, 1, 99, 100, 101, 4999, 5000, 5001, 9999, 10000, 10001, 100000, 330000,
+	999999, 1000000, 461168601842738, 999999999999999,
+};
+
+/* An amount: interesting values, or anything up to 15 digits. */
+static long long amount(gen *s)
+{
+	unsigned k = pick(s, 4);
+	if (k == 0)
+		return (long long)pick(s, 65536) * (1 + pick(s, 1000));
+	return amounts[pick(s, sizeof amounts / sizeof amounts[0])];
+}
+
+/* Generate carts into text (cart.txt) and `plain` (the same without use
+ * lines) and, for each, a builder cart in built[]; *ok_built[i] says the
+ * builder could say everything.  Returns the number of carts. */
+static int generate(gen *s, fz_buf *text, fz_buf *plain, ptrules_cart **built, int *ok_built, int max)
+{
+	int nc = 1 + (int)pick(s, (unsigned)max);
+	for (int c = 0; c < nc; c++) {
+		ptrules_cart *b = built[c];
+		fz_buf line = { 0 };
+		ptrules_cart_clear(b);
+		ok_built[c] = 1;
+		fz_printf(text, "cart id=c%d\n", c);
+		fz_printf(plain, "cart id=c%d\n", c);
+		char oid[32];
+		snprintf(oid, sizeof oid, "250-%07u", pick(s, 9999999));
+		unsigned o = pick(s, 8);
+		const char *date = o == 0 ? NULL : o < 5 ? dates[pick(s, sizeof dates / sizeof dates[0])] : NULL;
+		char rnd[11];
+		if (o >= 5) {
+			snprintf(rnd, sizeof rnd, "%04u-%02u-%02u", 2023 + pick(s, 5), 1 + pick(s, 12), 1 + pick(s, 28));
+			date = rnd;
+		}
+		if (o) {
+			fz_printf(&line, "order id=%s date=%s\n", oid, date);
+			FZ_CHECK(ptrules_cart_set_order(b, oid, date) == PTRULES_OK, "set_order %s", date);
+		}
+		for (unsigned i = 0, ni = pick(s, 7); i < ni; i++) {
+			long long price = amount(s);
+			long long qty = pick(s, 8) ? 1 + pick(s, 5) : pick(s, 2) ? 1000000 : 1;
+			const char *cat = cats[pick(s, sizeof cats / sizeof cats[0])];
+			fz_printf(&line, "item price=%lld qty=%lld category=%s\n", price, qty, cat);
+			FZ_CHECK(ptrules_cart_add_item(b, price, qty, cat, NULL) == PTRULES_OK, "add_item");
+		}
+		unsigned pay = pick(s, 8);
+		const char *card = pay < 5 ? cards[pick(s, sizeof cards / sizeof cards[0])] : NULL;
+		const char *method = pay >= 4 && pay < 7 ? methods[pick(s, sizeof methods / sizeof methods[0])] : NULL;
+		if (card || method) {
+			fz_puts(&line, "payment");
+			if (card)
+				fz_printf(&line, " card=%s", card);
+			if (method)
+				fz_printf(&line, " method=%s", method);
+			fz_puts(&line, "\n");
+			ptrules_cart_set_payment(b, card, method);
+		}
+		for (size_t p = 0; p < ptrules_program_count(g.src); p++) {
+			if (pick(s, 4) == 0)
+				continue;
+			const char *id = ptrules_program_id(g.src, p);
+			long long bal = pick(s, 2) ? amount(s) : pick(s, 2000);
+			fz_printf(&line, "account program=%s balance=%lld", id, bal);
+			FZ_CHECK(ptrules_cart_add_account(b, id, bal) == PTRULES_OK, "add_account %s", id);
+			for (size_t k = 0; k < g.nkeys; k++) {
+				if (pick(s, 3) == 0)
+					continue;
+				const fz_key *key = &g.keys[k];
+				if (key->type == 'b') {
+					int v = (int)pick(s, 2);
+					fz_printf(&line, " %s=%s", key->name, v ? "yes" : "no");
+					ptrules_cart_set_bool(b, id, key->name, v);
+				} else if (key->type == 'd') {
+					fz_printf(&line, " %s=%s", key->name, dates[pick(s, sizeof dates / sizeof dates[0])]);
+					ok_built[c] = 0;   /* the builder has no date values */
+				} else if (key->type == 'w') {
+					const char *w = g.nwords ? g.words[pick(s, (unsigned)g.nwords)] : "w";
+					fz_printf(&line, " %s=%s", key->name, w);
+					ptrules_cart_set_word(b, id, key->name, w);
+				} else {
+					long long v = amount(s);
+					fz_printf(&line, " %s=%lld", key->name, v);
+					ptrules_cart_set_int(b, id, key->name, v);
+				}
+			}
+			fz_puts(&line, "\n");
+		}
+		fz_put(plain, line.s ? line.s : "", line.n);
+		fz_put(text, line.s ? line.s : "", line.n);
+		if (pick(s, 3) == 0)
+			fz_printf(text, "use program=%s points=%u\n", ptrules_program_id(g.src, 0), pick(s, 5000));
+		if (pick(s, 4) == 0)
+			fz_printf(text, "use program=giftcard yen=%u\n", pick(s, 5000));
+		free(line.s);
+	}
+	return nc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum { MAX = 4 };
+	static ptrules_cart *built[MAX];
+	init();
+	fz_check_formats = 0;   /* fuzz_rules and fuzz_cart check the formatters */
+	for (int i = 0; i < MAX; i++)
+		if (!built[i] && !(built[i] = ptrules_cart_new()))
+			abort();
+	gen s = { data, size };
+	fz_buf text = { 0 }, plain = { 0 };
+	int ok_built[MAX];
+	int nc = generate(&s, &text, &plain, built, ok_built, MAX);
+
+	/* 1. source against bytecode, byte for byte. */
+	fz_buf a = { 0 }, b = { 0 }, sig = { 0 }, psig = { 0 };
+	fz_eval_text(g.src, text.s, text.n, "carts.txt", &sig, &a);
+	fz_eval_text(g.bc, text.s, text.n, "carts.txt", NULL, &b);
+	FZ_CHECK(a.n == b.n && (a.n == 0 || memcmp(a.s, b.s, a.n) == 0),
+		 "source and bytecode answer differently for:\n%s\n---\n%s\n---\n%s", text.s, a.s, b.s);
+
+	/* 3. use lines change nothing. */
+	fz_eval_text(g.src, plain.s, plain.n, "carts.txt", &psig, NULL);
+	FZ_CHECK(sig.n == psig.n && (sig.n == 0 || memcmp(sig.s, psig.s, sig.n) == 0),
+		 "use lines changed the results of:\n%s", text.s);
+
+	/* 2. the builder's carts against the text's, cart by cart. */
+	ptrules_eval *e = ptrules_eval_new(g.src, 0);
+	ptrules_diags *d = ptrules_diags_new();
+	const char *at = sig.s ? sig.s : "";
+	for (int c = 0; c < nc; c++) {
+		const char *next = strchr(at + 1, '\001');
+		size_t len = next ? (size_t)(next - at) : strlen(at);
+		if (ok_built[c]) {
+			fz_buf bs = { 0 };
+			ptrules_status st = ptrules_evaluate(e, built[c], d);
+			fz_printf(&bs, "\001cart %d status %d\n", c + 1, (int)st);
+			for (size_t i = 0; i < ptrules_result_count(e); i++)
+				fz_result(e, i, &bs);
+			FZ_CHECK(bs.n == len && memcmp(bs.s, at, len) == 0,
+				 "the builder's cart %d differs from the text's:\n%s\n---\n%.*s\n---\n%s", c + 1, bs.s,
+				 (int)len, at, text.s);
+			free(bs.s);
+		}
+		at += len;
+	}
+	ptrules_diags_print(d, fz_sink());
+	ptrules_diags_free(d);
+	ptrules_eval_free(e);
+	free(text.s);
+	free(plain.s);
+	free(a.s);
+	free(b.s);
+	free(sig.s);
+	free(psig.s);
+	return 0;
+}

@@ -1,0 +1,143 @@
+#!/bin/sh
+# Determinism: the same inputs give byte-identical output.
+#
+#   sh tests/run-determinism.sh PTRULES
+#
+# Over tests/carts/*.txt, tests/corpus/*.txt (when present) and 400 carts
+# generated here (an awk LCG with a fixed seed: every program, category,
+# card and tier boundary, dates around every dated version), against
+# rules/ and tests/rules-extra/, it checks that
+#   1. two runs of `eval --format json` print the same bytes (stdout,
+#      stderr and exit status), and so do text output and --explain;
+#   2. the locale and the TZ variable change nothing (undated carts are
+#      evaluated at today's date in Japan whatever TZ says);
+#   3. each cart's result does not depend on the carts around it: the
+#      generated file evaluated whole equals its carts evaluated one file
+#      each (100 of them), and reading it from standard input changes
+#      nothing;
+#   4. when the binary has `compile` and `eval --bytecode`: compiling
+#      twice gives the same bytes, and the compiled rules give the same
+#      output as the sources.
+set -u
+[ $# -ge 1 ] || { echo "usage: $0 PTRULES" >&2; exit 2; }
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0 fail=0
+
+# Generated carts, deterministic: cart ids g1..gN, all dated but every 25th.
+awk -v n=400 'BEGIN {
+	seed = 20261125
+	split("grocery kindle audible prime_fee digital subscription giftcard books electronics general", cat, " ")
+	split("jcb visa mastercard amex", card, " ")
+	split("giftcard cod", meth, " ")
+	split("2024-06-01 2024-10-02 2024-10-03 2025-06-01 2026-01-12 2026-01-13 2026-03-01 2026-03-05 2026-11-24 2026-12-31", fixed, " ")
+	for (c = 1; c <= n; c++) {
+		printf "cart id=g%d\n", c
+		if (c % 25 != 0) {
+			if (r(3) == 0) d = fixed[1 + r(10)]
+			else d = sprintf("%04d-%02d-%02d", 2024 + r(3), 1 + r(12), 1 + r(28))
+			printf "order id=250-%07d date=%s\n", r(10000000), d
+		}
+		ni = r(6)
+		for (i = 0; i < ni; i++) {
+			printf "item price=%d", 1 + r(30000)
+			if (r(3) == 0) printf " qty=%d", 1 + r(5)
+			if (r(2) == 0) printf " category=%s", cat[1 + r(10)]
+			if (r(4) == 0) printf " name=\"item %d\"", i
+			printf "\n"
+		}
+		k = r(6)
+		if (k < 4) printf "payment card=%s\n", card[1 + k]
+		else if (k == 4) printf "payment method=%s\n", meth[1 + r(2)]
+		if (r(3) > 0) printf "account program=dpoint balance=%d earned_3mo=%d earned_this_month=%d dvaluepass=%s prime=%s\n", r(5000), r(6000), r(300), r(2) ? "yes" : "no", r(2) ? "yes" : "no"
+		if (r(2) == 0) printf "account program=recruit balance=%d\n", r(3000)
+		if (r(2) == 0) printf "account program=okidoki balance=%d\n", r(2000)
+		if (r(3) == 0) printf "account program=airwallet balance=%d earned_this_month=%d\n", r(100), r(12000)
+		if (r(5) == 0) printf "use program=dpoint points=%d\n", r(1000)
+		printf "\n"
+	}
+}
+function r(m) { seed = (seed * 1103515245 + 12345) % 2147483648; return int(seed / 65536) % m }
+' >"$tmp/gen.txt"
+
+set -- "$tmp/gen.txt"
+for f in "$root"/tests/carts/*.txt "$root"/tests/corpus/*.txt; do
+	[ -f "$f" ] && set -- "$@" "$f"
+done
+rules="--rules $root/rules --rules $root/tests/rules-extra"
+
+# eval_to NAME ARGS...: ptrules ARGS > NAME.out, NAME.err, exit in NAME.rc
+eval_to() {
+	name=$1
+	shift
+	"$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+}
+# same WHAT A B: compare two runs' outputs.
+same() {
+	if cmp -s "$tmp/$2.out" "$tmp/$3.out" && cmp -s "$tmp/$2.err" "$tmp/$3.err" && cmp -s "$tmp/$2.rc" "$tmp/$3.rc"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL determinism: $1"
+		diff "$tmp/$2.out" "$tmp/$3.out" | head -5
+		diff "$tmp/$2.err" "$tmp/$3.err" | head -5
+		fail=$((fail + 1))
+	fi
+}
+
+# 1. Run twice.
+eval_to json1 eval --format json $rules "$@"
+eval_to json2 eval --format json $rules "$@"
+same "two runs of eval --format json" json1 json2
+[ -s "$tmp/json1.out" ] || { echo "FAIL determinism: eval printed nothing"; fail=$((fail + 1)); }
+eval_to text1 eval --explain $rules "$@"
+eval_to text2 eval --explain $rules "$@"
+same "two runs of eval --explain" text1 text2
+
+# 2. Locale and time zone.
+LC_ALL=C TZ=UTC eval_to envA eval --format json $rules "$@"
+LC_ALL=C.UTF-8 TZ=Pacific/Kiritimati eval_to envB eval --format json $rules "$@"
+LANG=ja_JP.UTF-8 LC_ALL= TZ=America/Los_Angeles eval_to envC eval --format json $rules "$@"
+same "LC_ALL=C TZ=UTC against LC_ALL=C.UTF-8 TZ=Pacific/Kiritimati" envA envB
+same "LC_ALL=C TZ=UTC against LANG=ja_JP.UTF-8 TZ=America/Los_Angeles" envA envC
+
+# 3. Carts do not influence each other.
+eval_to whole eval --format json $rules "$tmp/gen.txt"
+mkdir -p "$tmp/split"
+awk -v d="$tmp/split" '/^cart / { n++; f = sprintf("%s/c%03d.txt", d, n) } n <= 100 && f { print > f }' "$tmp/gen.txt"
+: >"$tmp/parts.out"
+for f in "$tmp"/split/c*.txt; do
+	"$bin" eval --format json $rules "$f" >>"$tmp/parts.out" 2>/dev/null
+done
+head -n 100 "$tmp/whole.out" >"$tmp/whole100.out"
+if cmp -s "$tmp/whole100.out" "$tmp/parts.out"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL determinism: a cart's result depends on the carts before it"
+	diff "$tmp/whole100.out" "$tmp/parts.out" | head -5
+	fail=$((fail + 1))
+fi
+"$bin" eval --format json $rules - <"$tmp/gen.txt" >"$tmp/stdin.out" 2>"$tmp/stdin.err"
+echo $? >"$tmp/stdin.rc"
+same "a cart file against the same bytes on standard input" whole stdin
+
+# 4. Compiled rules, when the binary can write them.
+if "$bin" --help 2>&1 | grep -q -- '--bytecode'; then
+	"$bin" compile -o "$tmp/a.ptbc" $rules >/dev/null 2>&1 &&
+	"$bin" compile -o "$tmp/b.ptbc" $rules >/dev/null 2>&1
+	if cmp -s "$tmp/a.ptbc" "$tmp/b.ptbc" && [ -s "$tmp/a.ptbc" ]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL determinism: two compiles of the same rules differ (or compile failed)"
+		fail=$((fail + 1))
+	fi
+	eval_to bc eval --format json --bytecode "$tmp/a.ptbc" "$@"
+	same "eval --bytecode against eval --rules" json1 bc
+	eval_to bcx eval --explain --bytecode "$tmp/a.ptbc" "$@"
+	same "eval --explain --bytecode against eval --explain --rules" text1 bcx
+fi
+
+echo "determinism tests: $pass passed, $fail failed"
+[ $fail = 0 ]
