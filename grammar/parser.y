@@ -30,6 +30,20 @@ typedef void *yyscan_t;
 
 static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg);
 static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next);
+/* Lists are built by prepending (linear in their length) and reversed
+ * once where a rule uses them. */
+#define PT_REVERSE(name, type) \
+	static type *name(type *l) \
+	{ \
+		type *r = NULL; \
+		while (l) { type *n = l->next; l->next = r; r = l; l = n; } \
+		return r; \
+	}
+PT_REVERSE(rev_decls, pt_decl)
+PT_REVERSE(rev_stmts, pt_stmt)
+PT_REVERSE(rev_rows, pt_tier_row)
+PT_REVERSE(rev_fields, pt_field)
+PT_REVERSE(rev_strs, pt_strlist)
 static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, bool *hu, const int32_t d[2], const bool h[2]);
 }
 
@@ -93,7 +107,7 @@ program
 	: PROGRAM IDENT '{' decls '}' {
 		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
 		if (g) {
-			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = $4;
+			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = rev_decls($4);
 			*p->tail = g; p->tail = &g->next;
 		}
 	}
@@ -101,10 +115,7 @@ program
 
 decls
 	: %empty { $$ = NULL; }
-	| decls decl {
-		$$ = $1;
-		if ($2) { pt_decl **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
-	}
+	| decls decl { $$ = $1; if ($2) { $2->next = $1; $$ = $2; } }
 	;
 
 decl
@@ -121,18 +132,18 @@ decl
 		$$ = pt_decl_new(p, PT_D_INPUT, @$); $$->name = $2; $$->name_loc = @2;
 		$$->type = $4; $$->dflt = $5;
 	}
-	| EXCLUDE CATEGORIES words { $$ = pt_decl_new(p, PT_D_EXCLUDE, @$); $$->list = $3; }
+	| EXCLUDE CATEGORIES words { $$ = pt_decl_new(p, PT_D_EXCLUDE, @$); $$->list = rev_strs($3); }
 	| REDEEM opt_dates '{' stmts '}' {
-		$$ = pt_decl_new(p, PT_D_REDEEM, @$); $$->body = $4;
+		$$ = pt_decl_new(p, PT_D_REDEEM, @$); $$->body = rev_stmts($4);
 		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
 	}
 	| EARN opt_dates '{' stmts '}' {
-		$$ = pt_decl_new(p, PT_D_EARN, @$); $$->body = $4;
+		$$ = pt_decl_new(p, PT_D_EARN, @$); $$->body = rev_stmts($4);
 		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
 	}
 	| TIERS IDENT BY PATH opt_dates '{' rows '}' {
 		$$ = pt_decl_new(p, PT_D_TIERS, @$); $$->name = $2; $$->name_loc = @2;
-		$$->key = $4; $$->key_loc = @4; $$->rows = $7;
+		$$->key = $4; $$->key_loc = @4; $$->rows = rev_rows($7);
 		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $5.d, $5.h);
 	}
 	| error { $$ = NULL; }
@@ -155,9 +166,7 @@ opt_default
 
 words
 	: IDENT { $$ = strlist(p, $1, @1, NULL); }
-	| words ',' IDENT {
-		$$ = $1; pt_strlist **t = &$$; while (*t) t = &(*t)->next; *t = strlist(p, $3, @3, NULL);
-	}
+	| words ',' IDENT { $$ = strlist(p, $3, @3, $1); }
 	;
 
 opt_dates
@@ -173,10 +182,7 @@ dates
 
 stmts
 	: %empty { $$ = NULL; }
-	| stmts stmt {
-		$$ = $1;
-		if ($2) { pt_stmt **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
-	}
+	| stmts stmt { $$ = $1; if ($2) { $2->next = $1; $$ = $2; } }
 	;
 
 opt_else
@@ -201,7 +207,7 @@ stmt
 		$$ = pt_stmt_new(p, PT_S_REQUIRE, @$); $$->e = $2; $$->reason = $4; $$->reason_loc = @4;
 	}
 	| WHEN expr opt_dates '{' stmts '}' {
-		$$ = pt_stmt_new(p, PT_S_WHEN, @$); $$->e = $2; $$->body = $5;
+		$$ = pt_stmt_new(p, PT_S_WHEN, @$); $$->e = $2; $$->body = rev_stmts($5);
 		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $3.d, $3.h);
 	}
 	| BASIS expr { $$ = pt_stmt_new(p, PT_S_BASIS, @$); $$->e = $2; }
@@ -215,30 +221,24 @@ stmt
 
 rows
 	: %empty { $$ = NULL; }
-	| rows row {
-		$$ = $1;
-		if ($2) { pt_tier_row **t = &$$; while (*t) t = &(*t)->next; *t = $2; }
-	}
+	| rows row { $$ = $1; if ($2) { $2->next = $1; $$ = $2; } }
 	;
 
 row
 	: STRING FROM expr ':' fields {
 		$$ = pt_arena_alloc(p->arena, sizeof *$$);
-		if ($$) { $$->label = $1; $$->loc = @$; $$->threshold = $3; $$->fields = $5; }
+		if ($$) { $$->label = $1; $$->loc = @$; $$->threshold = $3; $$->fields = rev_fields($5); }
 	}
 	| STRING OTHERWISE ':' fields {
 		$$ = pt_arena_alloc(p->arena, sizeof *$$);
-		if ($$) { $$->label = $1; $$->loc = @$; $$->fields = $4; }
+		if ($$) { $$->label = $1; $$->loc = @$; $$->fields = rev_fields($4); }
 	}
 	| error { $$ = NULL; }
 	;
 
 fields
 	: field { $$ = $1; }
-	| fields ',' field {
-		$$ = $1;
-		if ($3) { pt_field **t = &$$; while (*t) t = &(*t)->next; *t = $3; }
-	}
+	| fields ',' field { $$ = $1; if ($3) { $3->next = $1; $$ = $3; } }
 	;
 
 field
@@ -266,7 +266,7 @@ expr
 	| '-' expr %prec UMINUS { $$ = pt_expr_new(p, PT_E_NEG, @$); $$->a = $2; }
 	| expr AS YEN { $$ = pt_expr_new(p, PT_E_AS, @$); $$->a = $1; $$->as_unit = PT_U_YEN; }
 	| expr AS POINTS { $$ = pt_expr_new(p, PT_E_AS, @$); $$->a = $1; $$->as_unit = PT_U_POINTS; }
-	| expr IN '[' strings ']' { $$ = pt_expr_new(p, PT_E_IN, @$); $$->a = $1; $$->list = $4; }
+	| expr IN '[' strings ']' { $$ = pt_expr_new(p, PT_E_IN, @$); $$->a = $1; $$->list = rev_strs($4); }
 	| IF expr THEN expr ELSE expr %prec IFX {
 		$$ = pt_expr_new(p, PT_E_IF, @$); $$->c = $2; $$->a = $4; $$->b = $6;
 	}
@@ -274,9 +274,7 @@ expr
 
 strings
 	: STRING { $$ = strlist(p, $1, @1, NULL); }
-	| strings ',' STRING {
-		$$ = $1; pt_strlist **t = &$$; while (*t) t = &(*t)->next; *t = strlist(p, $3, @3, NULL);
-	}
+	| strings ',' STRING { $$ = strlist(p, $3, @3, $1); }
 	;
 
 primary

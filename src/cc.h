@@ -58,6 +58,7 @@ typedef struct pt_prog_info {
 } pt_prog_info;
 
 #define PT_MAX_EXPR_DEPTH 1000
+#define PT_MAX_EXCLUDES 256   /* excluded categories per program */
 
 typedef struct pt_cc {
 	pt_diags *d;
@@ -81,6 +82,11 @@ typedef struct pt_cc {
 	pt_cover_def *covers;
 	size_t ncovers, capcovers;
 	bool oom;                   /* a builder failed to grow */
+	struct pt_itab {            /* interning tables (compile.c) */
+		uint32_t *slot;
+		uint32_t mask;
+		size_t used;
+	} const_tab, str_tab;
 	const pt_src *line_src;     /* source line_starts indexes */
 	size_t *line_starts;
 	size_t nlines;

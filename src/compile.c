@@ -40,26 +40,76 @@ void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code
 		snprintf(cc->d->v[cc->d->n - 1].code, sizeof cc->d->v[0].code, "%s", code);
 }
 
+/* An interning table: open addressing over indices + 1 (0 is empty),
+ * kept at most half full, so interning n values is linear. */
+typedef struct pt_itab pt_itab;   /* declared in cc.h */
+
+/* Make room for one more entry, rehashing with hashes from hash_of. */
+static bool itab_reserve(pt_cc *cc, pt_itab *t, uint32_t (*hash_of)(const pt_cc *, uint32_t))
+{
+	if (t->slot && (t->used + 1) * 2 <= (size_t)t->mask + 1)
+		return true;
+	uint32_t size = t->slot ? (t->mask + 1) * 2 : 64;
+	uint32_t *slot = calloc(size, sizeof *slot);
+	if (!slot) {
+		cc->oom = true;
+		return false;
+	}
+	for (uint32_t i = 0; t->slot && i <= t->mask; i++)
+		if (t->slot[i]) {
+			uint32_t h = hash_of(cc, t->slot[i] - 1) & (size - 1);
+			while (slot[h])
+				h = (h + 1) & (size - 1);
+			slot[h] = t->slot[i];
+		}
+	free(t->slot);
+	t->slot = slot;
+	t->mask = size - 1;
+	return true;
+}
+
+/* Hashes of a constant and of a string, by value. */
+static uint32_t const_hash(pt_rat v)
+{
+	uint64_t h = pt_fnv1a(PT_FNV_INIT, &v.n, sizeof v.n);
+	return (uint32_t)pt_fnv1a(h, &v.d, sizeof v.d);
+}
+static uint32_t const_hash_at(const pt_cc *cc, uint32_t i) { return const_hash(cc->consts[i]); }
+static uint32_t str_hash_of(const char *s) { return (uint32_t)pt_fnv1a(PT_FNV_INIT, s, strlen(s)); }
+static uint32_t str_hash_at(const pt_cc *cc, uint32_t i) { return str_hash_of(cc->strs[i]); }
+
 /* Index of constant v, adding it once. */
 int pt_cc_const(pt_cc *cc, pt_rat v)
 {
-	for (size_t i = 0; i < cc->nconsts; i++)
-		if (cc->consts[i].n == v.n && cc->consts[i].d == v.d)
-			return (int)i;
+	pt_itab *t = &cc->const_tab;
+	if (!itab_reserve(cc, t, const_hash_at))
+		return 0;
+	uint32_t h = const_hash(v) & t->mask;
+	for (; t->slot[h]; h = (h + 1) & t->mask) {
+		pt_rat c = cc->consts[t->slot[h] - 1];
+		if (c.n == v.n && c.d == v.d)
+			return (int)t->slot[h] - 1;
+	}
 	if (cc->nconsts >= PT_MAX_CONSTS || !grow(cc, (void **)&cc->consts, &cc->capconsts, cc->nconsts, sizeof v)) {
 		cc->oom = true;
 		return 0;
 	}
 	cc->consts[cc->nconsts] = v;
+	t->slot[h] = (uint32_t)cc->nconsts + 1;
+	t->used++;
 	return (int)cc->nconsts++;
 }
 
 /* Index of string s, adding it once. */
 int pt_cc_str(pt_cc *cc, const char *s)
 {
-	for (size_t i = 0; i < cc->nstrs; i++)
-		if (strcmp(cc->strs[i], s) == 0)
-			return (int)i;
+	pt_itab *t = &cc->str_tab;
+	if (!itab_reserve(cc, t, str_hash_at))
+		return 0;
+	uint32_t h = str_hash_of(s) & t->mask;
+	for (; t->slot[h]; h = (h + 1) & t->mask)
+		if (strcmp(cc->strs[t->slot[h] - 1], s) == 0)
+			return (int)t->slot[h] - 1;
 	if (cc->nstrs >= PT_MAX_STRS || !grow(cc, (void **)&cc->strs, &cc->capstrs, cc->nstrs, sizeof s)) {
 		cc->oom = true;
 		return 0;
@@ -70,6 +120,8 @@ int pt_cc_str(pt_cc *cc, const char *s)
 		return 0;
 	}
 	cc->strs[cc->nstrs] = copy;
+	t->slot[h] = (uint32_t)cc->nstrs + 1;
+	t->used++;
 	return (int)cc->nstrs++;
 }
 
@@ -392,6 +444,8 @@ out:
 	free(cc.rules);
 	free(cc.covers);
 	free(cc.line_starts);
+	free(cc.const_tab.slot);
+	free(cc.str_tab.slot);
 	free(cc.progs);
 	free(progs);
 	pt_arena_free(&cc.ast);

@@ -615,7 +615,18 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 		case PT_D_INPUT:
 			declare_input(cc, pi, d);
 			break;
-		case PT_D_EXCLUDE:
+		case PT_D_EXCLUDE: {
+			size_t count = 0;
+			for (pt_strlist *l = pi->exclude; l; l = l->next)
+				count++;
+			for (pt_strlist *l = d->list; l; l = l->next)
+				if (++count > PT_MAX_EXCLUDES) {
+					pt_cc_error(cc, pi, l->loc, "PT011", "too many excluded categories (limit is %d)",
+						    PT_MAX_EXCLUDES);
+					break;
+				}
+			if (count > PT_MAX_EXCLUDES)
+				break;
 			for (pt_strlist *l = d->list; l; l = l->next) {
 				pt_cc_input(cc, PT_IN_CATSUM, 0, -1, l->s, PT_U_YEN);
 				for (pt_strlist *m = pi->exclude; m; m = m->next)
@@ -636,6 +647,7 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 				pi->exclude = d->list;
 			}
 			break;
+		}
 		case PT_D_REDEEM:
 		case PT_D_EARN: {
 			pt_decl **arr = d->kind == PT_D_REDEEM ? pi->redeems : pi->earns;
