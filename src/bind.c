@@ -134,41 +134,37 @@ typedef struct bind_pass {
 	bool overflow;                             /* an item sum left 64 bits */
 } bind_pass;
 
-/* Sum the items once: the total into inputs[total] and every category sum
+/* Sum the items once: the total into its slot and every category sum
  * the rules read into its slot (a cart's categories are compared with
- * the rule set's few category names, not once per input and item). */
+ * the rule set's category names, not once per input and item). */
 static void sum_items(const pt_ruleset *rs, const pt_cart *c, pt_rat *inputs, bind_pass *bp)
 {
 	int64_t total = 0, t;
-	size_t cats[64], ncats = 0;
-	int total_slot = -1;
-	for (size_t i = 0; i < rs->ninputs; i++) {
-		const pt_input_def *in = &rs->inputs[i];
-		if (in->kind == PT_IN_CATSUM && ncats < 64)
-			cats[ncats++] = i;
-		else if (in->kind == PT_IN_BUILTIN && in->builtin == PT_B_TOTAL)
-			total_slot = (int)i;
-	}
-	int64_t sums[64] = { 0 };
-	for (size_t k = 0; k < c->n_items; k++) {
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		inputs[rs->catsum_slots[j]] = pt_rat_int(0);
+	for (size_t k = 0; k < c->n_items && !bp->overflow; k++) {
 		const pt_item *it = &c->items[k];
 		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total)) {
 			bp->overflow = true;
-			return;
+			break;
 		}
-		for (size_t j = 0; j < ncats; j++) {
-			const char *name = rs->inputs[cats[j]].name;
+		for (size_t j = 0; j < rs->ncatsums; j++) {
+			pt_rat *sum = &inputs[rs->catsum_slots[j]];
+			const char *name = rs->inputs[rs->catsum_slots[j]].name;
 			if (name[0] == it->category[0] && strcmp(name, it->category) == 0) {
-				if (__builtin_add_overflow(sums[j], t, &sums[j]))
+				if (__builtin_add_overflow(sum->n, t, &sum->n))
 					bp->overflow = true;
 				break;
 			}
 		}
 	}
-	if (total_slot >= 0)
-		inputs[total_slot] = pt_rat_int(total);
-	for (size_t j = 0; j < ncats; j++)
-		inputs[cats[j]] = pt_rat_int(sums[j]);
+	if (bp->overflow) {   /* reported by the caller; keep the vector well formed */
+		total = 0;
+		for (size_t j = 0; j < rs->ncatsums; j++)
+			inputs[rs->catsum_slots[j]] = pt_rat_int(0);
+	}
+	if (rs->total_slot >= 0)
+		inputs[rs->total_slot] = pt_rat_int(total);
 }
 
 /* Match account lines to programs; warn about unknown programs. */

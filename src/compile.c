@@ -478,7 +478,8 @@ static uint32_t str_hash(const char *s)
 	return (uint32_t)pt_fnv1a(PT_FNV_INIT, s, strlen(s));
 }
 
-/* Index the string table for pt_ruleset_find_str. */
+/* Index the string table for pt_ruleset_find_str, and list the inputs
+ * binding fills in one pass over a cart's items. */
 bool pt_ruleset_index(pt_ruleset *rs)
 {
 	uint32_t size = 16;
@@ -488,6 +489,17 @@ bool pt_ruleset_index(pt_ruleset *rs)
 	if (!rs->str_index)
 		return false;
 	rs->str_mask = size - 1;
+	rs->total_slot = -1;
+	rs->ncatsums = 0;
+	rs->catsum_slots = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *rs->catsum_slots);
+	if (!rs->catsum_slots)
+		return false;
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		if (rs->inputs[i].kind == PT_IN_CATSUM)
+			rs->catsum_slots[rs->ncatsums++] = (uint32_t)i;
+		else if (rs->inputs[i].kind == PT_IN_BUILTIN && rs->inputs[i].builtin == PT_B_TOTAL)
+			rs->total_slot = (int)i;
+	}
 	for (size_t i = 0; i < rs->nstrs; i++) {
 		uint32_t h = str_hash(rs->strs[i]) & rs->str_mask;
 		while (rs->str_index[h])

@@ -102,6 +102,9 @@ typedef struct pt_ruleset {
 	pt_cover_def *covers;       /* rule parts for coverage; none when loaded from .ptbc */
 	size_t ncovers;
 	uint64_t source_hash;       /* FNV-1a of the sources' names and texts */
+	uint32_t *catsum_slots;     /* the CATSUM inputs, for one pass over items */
+	size_t ncatsums;
+	int total_slot;             /* the TOTAL input, or -1 */
 	uint32_t *str_index;        /* open-addressing hash of strs: index + 1, 0 empty */
 	uint32_t str_mask;          /* table size - 1 */
 	uint32_t max_stack;         /* computed by the verifier */
