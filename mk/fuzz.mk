@@ -78,7 +78,7 @@ fuzz-replay: $(REPLAY_BINS)
 		$(B)/replay_$$t tests/fuzz/corpus/$$t \
 			$$(test -d tests/fuzz/regressions/$$t && echo tests/fuzz/regressions/$$t); \
 		if test -d tests/fuzz/known/$$t; then \
-			$(B)/replay_$$t -x tests/fuzz/known/$$t; \
+			$(B)/replay_$$t -t 5 -x tests/fuzz/known/$$t; \
 		fi; \
 	done
 

@@ -591,6 +591,8 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 		return NULL;
 	const pt_ruleset *rs = r->rs;
 	e->inputs = calloc(rs->ninputs + 1, sizeof *e->inputs);
+	for (size_t i = 0; e->inputs && i <= rs->ninputs; i++)
+		e->inputs[i] = pt_rat_int(0);   /* never 0/0, whatever binding leaves */
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
 	e->res = calloc(rs->nprogs + 1, sizeof *e->res);
 	if (explain)

@@ -239,7 +239,10 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 			case PT_B_DAY: inputs[i] = pt_rat_int(dd); break;
 			case PT_B_MONTH: inputs[i] = pt_rat_int(m); break;
 			case PT_B_WEEKDAY: inputs[i] = pt_rat_int(pt_date_weekday(date)); break;
-			case PT_B_TOTAL: break;   /* sum_items */
+			case PT_B_TOTAL:   /* sum_items filled one; a forged file may have more */
+				if ((int)i != rs->total_slot)
+					inputs[i] = rs->total_slot >= 0 ? inputs[rs->total_slot] : pt_rat_int(0);
+				break;
 			case PT_B_CARD: inputs[i] = word_value(rs, c->card, i); break;
 			case PT_B_METHOD: inputs[i] = word_value(rs, c->method, i); break;
 			case PT_B_ITEMS: inputs[i] = pt_rat_int((int64_t)c->n_items); break;

@@ -25,6 +25,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 pass=0 fail=0
+# Undated carts are evaluated at today's date in Japan: if that changes
+# during the run (15:00 UTC), a failure is not trusted and the run is
+# repeated once.
+day0=$(TZ=Asia/Tokyo date +%F)
 
 # Generated carts, deterministic: cart ids g1..gN, all dated but every 25th.
 awk -v n=400 'BEGIN {
@@ -139,5 +143,10 @@ if "$bin" --help 2>&1 | grep -q -- '--bytecode'; then
 	same "eval --explain --bytecode against eval --explain --rules" text1 bcx
 fi
 
+if [ $fail != 0 ] && [ "$(TZ=Asia/Tokyo date +%F)" != "$day0" ] && [ -z "${PT_DETERMINISM_RETRY:-}" ]; then
+	echo "the date in Japan changed during the run; running again"
+	rm -rf "$tmp"
+	PT_DETERMINISM_RETRY=1 exec sh "$0" "$bin"
+fi
 echo "determinism tests: $pass passed, $fail failed"
 [ $fail = 0 ]

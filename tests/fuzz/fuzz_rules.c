@@ -156,8 +156,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(rf != NULL, "the formatted rules do not compile");
 		fz_buf fsig = { 0 };
 		fz_eval_text(rf, carts.s, carts.n, "carts.txt", &fsig, NULL);
-		FZ_CHECK(sig.n == fsig.n && (sig.n == 0 || memcmp(sig.s, fsig.s, sig.n) == 0),
-			 "formatting changed the results:\n%s\n---\n%s", sig.s, fsig.s);
+		if (sig.n != fsig.n || memcmp(sig.s, fsig.s, sig.n) != 0) {
+			/* Once more: today's date in Japan may have changed. */
+			sig.n = fsig.n = 0;
+			fz_eval_text(r, carts.s, carts.n, "carts.txt", &sig, NULL);
+			fz_eval_text(rf, carts.s, carts.n, "carts.txt", &fsig, NULL);
+			FZ_CHECK(sig.n == fsig.n && (sig.n == 0 || memcmp(sig.s, fsig.s, sig.n) == 0),
+				 "formatting changed the results:\n%s\n---\n%s", sig.s, fsig.s);
+		}
 		ptrules_release(rf);
 		free(fsig.s);
 		free(carts.s);
