@@ -243,6 +243,15 @@ c_excluded_60k() {   # slow: 60,000 categories are refused in linear time
 	printf 'program p {\n  name "P"\n  exclude categories %sc\n  redeem { value 1 yen per point }\n}\n' "$(lines 'c%d, ' 60000)" >"$d/p.rules"
 	cart_p; TIME=5; run_exit eval --rules p.rules cart.txt
 }
+c_excluded_256() {
+	printf 'program p {\n  name "P"\n  exclude categories %sc255\n  redeem { value 1 yen per point }\n}\n' "$(lines 'c%d, ' 255)" >"$d/p.rules"
+	printf 'order date=2026-05-01\nitem price=100 category=c255\nitem price=50\naccount program=p balance=1000\n' >"$d/cart.txt"
+	run eval --format json --rules p.rules cart.txt
+}
+c_excluded_257() {
+	printf 'program p {\n  name "P"\n  exclude categories %sc256\n  redeem { value 1 yen per point }\n}\n' "$(lines 'c%d, ' 256)" >"$d/p.rules"
+	cart_p; run eval --rules p.rules cart.txt
+}
 c_excluded_categories_64() {   # 64 category sums
 	printf 'program p {\n  name "P"\n  exclude categories %sc63\n  redeem { value 1 yen per point }\n  earn { add floor(eligible * 1%%) as points }\n}\n' "$(lines 'c%d, ' 63)" >"$d/p.rules"
 	printf 'cart id=a\norder date=2026-05-01\nitem price=10000 category=c63\nitem price=5000\naccount program=p balance=100000\ncart id=b\norder date=2026-05-01\nitem price=10000 category=c40\nitem price=5000 category=c1\naccount program=p balance=100000\n' >"$d/cart.txt"
