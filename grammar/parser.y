@@ -61,7 +61,7 @@ static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, boo
 	struct { int32_t d[2]; bool h[2]; } dates;
 }
 
-%token PROGRAM "program" NAME_KW "name" VALID "valid" FROM "from" UNTIL "until"
+%token PROGRAM "program" POLICY "policy" CHECK "check" NAME_KW "name" VALID "valid" FROM "from" UNTIL "until"
 %token INPUT "input" EXCLUDE "exclude" CATEGORIES "categories"
 %token REDEEM "redeem" EARN "earn" TIERS "tiers" BY "by" OTHERWISE "otherwise"
 %token LET "let" ADD "add" REQUIRE "require" ELSE "else" WHEN "when"
@@ -77,7 +77,7 @@ static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, boo
 
 %type <expr> expr primary opt_default
 %type <stmt> stmts stmt
-%type <decl> decls decl
+%type <decl> decls decl pdecls pdecl
 %type <list> words strings
 %type <row> rows row
 %type <field> fields field
@@ -100,6 +100,7 @@ static void set_dates(pt_parser *p, int32_t *from, int32_t *until, bool *hf, boo
 file
 	: %empty
 	| file program
+	| file policy
 	| file error
 	;
 
@@ -108,6 +109,18 @@ program
 		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
 		if (g) {
 			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = rev_decls($4);
+			*p->tail = g; p->tail = &g->next;
+		}
+	}
+	;
+
+/* An order-level policy: checks on how one order combines programs. */
+policy
+	: POLICY IDENT '{' pdecls '}' {
+		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
+		if (g) {
+			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = rev_decls($4);
+			g->policy = true;
 			*p->tail = g; p->tail = &g->next;
 		}
 	}
@@ -145,6 +158,21 @@ decl
 		$$ = pt_decl_new(p, PT_D_TIERS, @$); $$->name = $2; $$->name_loc = @2;
 		$$->key = $4; $$->key_loc = @4; $$->rows = rev_rows($7);
 		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $5.d, $5.h);
+	}
+	| error { $$ = NULL; }
+	;
+
+/* A policy holds its name and check blocks. */
+pdecls
+	: %empty { $$ = NULL; }
+	| pdecls pdecl { $$ = $1; if ($2) { $2->next = $1; $$ = $2; } }
+	;
+
+pdecl
+	: NAME_KW STRING { $$ = pt_decl_new(p, PT_D_NAME, @$); $$->name = $2; $$->name_loc = @2; }
+	| CHECK opt_dates '{' stmts '}' {
+		$$ = pt_decl_new(p, PT_D_CHECK, @$); $$->body = rev_stmts($4);
+		set_dates(p, &$$->from, &$$->until, &$$->has_from, &$$->has_until, $2.d, $2.h);
 	}
 	| error { $$ = NULL; }
 	;

@@ -190,6 +190,14 @@ PTRULES_API ptrules_status ptrules_cart_set_bool(ptrules_cart *c, const char *pr
 						 int value);
 PTRULES_API ptrules_status ptrules_cart_set_word(ptrules_cart *c, const char *program, const char *key,
 						 const char *word);
+/* Intended use (the cart's `use` records): spend points of program, or,
+ * with ptrules_cart_set_giftcard, gift-card yen.  Adding a program's use
+ * again replaces it; points 0 removes it. */
+PTRULES_API ptrules_status ptrules_cart_set_use(ptrules_cart *c, const char *program, int64_t points);
+PTRULES_API ptrules_status ptrules_cart_set_giftcard(ptrules_cart *c, int64_t yen);
+/* Copy any cart (one from a reader, too) into the built cart dst, which
+ * can then be changed: what-if questions such as `ptrules plan`. */
+PTRULES_API ptrules_status ptrules_cart_copy(ptrules_cart *dst, const ptrules_cart *src);
 PTRULES_API size_t ptrules_cart_errors(const ptrules_cart *c);
 /* The cart's id (cart id=, else order id=), or NULL. */
 PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c);
@@ -229,10 +237,47 @@ typedef struct ptrules_result {
 	int runtime_error;             /* 1 when a rule failed at run time */
 	const char *error_file;        /* where, when runtime_error */
 	int error_line;
+	/* Where each reason comes from (file and line of the rule). */
+	const char *redeem_reason_files[PTRULES_MAX_REASONS];
+	int redeem_reason_lines[PTRULES_MAX_REASONS];
+	const char *earn_reason_files[PTRULES_MAX_REASONS];
+	int earn_reason_lines[PTRULES_MAX_REASONS];
+	/* One point's value in yen, exactly num/den (0/1 when no redeem
+	 * value applies to this cart). */
+	int64_t point_value_num, point_value_den;
+	/* The cart's `use` record for this program: points intended, the yen
+	 * they pay, and whether the rules allow it (ptrules_order_get and
+	 * ptrules_problem_get say why not). */
+	int64_t use_points, use_value_yen;
+	int use_valid;
 } ptrules_result;
 
 PTRULES_API size_t ptrules_result_count(const ptrules_eval *e);
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out);
+/* The order as a whole: what its `use` records pay and whether every
+ * program's rules and every policy allow them. */
+typedef struct ptrules_order {
+	int has_uses;                  /* the cart has `use` records */
+	int valid;                     /* no problem found */
+	int64_t total_yen;
+	int64_t giftcard_yen;          /* use program=giftcard yen=N */
+	int64_t points_yen;            /* what the intended points pay */
+	int64_t pay_yen;               /* total - gift card - points, at least 0 */
+	size_t nproblems;              /* ptrules_problem_get(0 .. nproblems-1) */
+} ptrules_order;
+
+/* One thing wrong with the intended use, in words a person acts on. */
+typedef struct ptrules_problem {
+	const char *program;           /* the program concerned, or NULL: the order */
+	const char *text;
+	int cart_line;                 /* the cart's `use` line, or 0 */
+	const char *rule_file;         /* the rule that says so, or NULL */
+	int rule_line;
+} ptrules_problem;
+
+PTRULES_API ptrules_status ptrules_order_get(const ptrules_eval *e, ptrules_order *out);
+PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, ptrules_problem *out);
+
 /* A rule part (tier row, cap, exclusion, dated version, each way of a
  * condition) and whether any evaluation with this context exercised it.
  * Rule sets loaded from .ptbc files carry no coverage points. */

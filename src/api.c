@@ -31,7 +31,7 @@ struct ptrules_rules {
 struct ptrules_cart {
 	pt_cart c;
 	pt_arena arena;        /* built carts: their strings and arrays */
-	size_t cap_items, cap_accounts;
+	size_t cap_items, cap_accounts, cap_uses;
 	const pt_src *src;     /* where the cart came from, for messages */
 };
 
@@ -52,6 +52,7 @@ struct ptrules_eval {
 	pt_trace trace;
 	bool have;             /* results describe the last cart */
 	pt_cart_view view;
+	pt_use_report use;     /* the cart's intended use, checked */
 };
 
 static const pt_src built_src = { "<cart>", "", 0 };
@@ -369,6 +370,8 @@ PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r)
 	size_t n = 0;
 	for (size_t i = 0; r && i < r->rs->nprogs; i++)
 		n += ptrules_program_cost(r, i);
+	for (size_t i = 0; r && i < r->rs->npolicies; i++)   /* each policy's one section */
+		n += r->rs->policies[i].redeem_end - r->rs->policies[i].redeem_pc;
 	return n;
 }
 
@@ -448,7 +451,7 @@ PTRULES_API void ptrules_cart_clear(ptrules_cart *c)
 		return;
 	pt_arena_reset(&c->arena);
 	memset(&c->c, 0, sizeof c->c);
-	c->cap_items = c->cap_accounts = 0;
+	c->cap_items = c->cap_accounts = c->cap_uses = 0;
 }
 
 /* Copy a string into the cart's arena (NULL stays NULL). */
@@ -594,13 +597,15 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	for (size_t i = 0; e->inputs && i <= rs->ninputs; i++)
 		e->inputs[i] = pt_rat_int(0);   /* never 0/0, whatever binding leaves */
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
-	e->res = calloc(rs->nprogs + 1, sizeof *e->res);
+	e->res = calloc(rs->nprogs + rs->npolicies + 1, sizeof *e->res);
+	e->use.progs = calloc(rs->nprogs + 1, sizeof *e->use.progs);
 	if (explain)
 		e->ev = calloc(rs->nrules + 1, sizeof *e->ev);
 	if (coverage)
 		e->hits = calloc(rs->ncode + 1, 1);
 	e->trace = (pt_trace){ e->ev, 0, explain ? rs->nrules + 1 : 0, 0, e->hits };
-	if (!e->inputs || !e->locals || !e->res || (explain && !e->ev) || (coverage && !e->hits)) {
+	if (!e->inputs || !e->locals || !e->res || !e->use.progs || (explain && !e->ev) || (coverage && !e->hits)) {
+		free(e->use.progs);
 		free(e->hits);
 		free(e->inputs);
 		free(e->locals);
@@ -618,6 +623,7 @@ PTRULES_API void ptrules_eval_free(ptrules_eval *e)
 	if (!e)
 		return;
 	ptrules_release(e->rules);
+	free(e->use.progs);
 	free(e->hits);
 	free(e->inputs);
 	free(e->locals);
@@ -647,9 +653,11 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		return PTRULES_EINVALID;
 	int64_t total = 0;
 	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
-	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items };
+	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items, NULL };
 	e->trace.n = e->trace.dropped = 0;
 	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL);
+	pt_use_check(rs, &c->c, total, e->res, &e->use);
+	e->view.use = &e->use;
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }
@@ -668,6 +676,16 @@ static int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const 
 	for (int i = n; i < PTRULES_MAX_REASONS; i++)
 		out[i] = NULL;
 	return n;
+}
+
+/* Where a section's reasons were noted: file and line of each rule. */
+static void reason_lines(const pt_ruleset *rs, const pt_section_result *s, const char **files, int *lines)
+{
+	for (int i = 0; i < PTRULES_MAX_REASONS; i++) {
+		bool have = i < s->nreasons && s->reason_pcs[i] < rs->ncode;
+		files[i] = have ? rs->files[rs->lines[s->reason_pcs[i]].file] : NULL;
+		lines[i] = have ? (int)rs->lines[s->reason_pcs[i]].line : 0;
+	}
 }
 
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
@@ -690,6 +708,13 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	out->earn_basis_yen = pt_rat_floor(r->out[PT_OUT_E_BASIS]).n;
 	out->earn_granted = pg->earns ? pg->granted : NULL;
 	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
+	reason_lines(rs, &r->redeem, out->redeem_reason_files, out->redeem_reason_lines);
+	reason_lines(rs, &r->earn, out->earn_reason_files, out->earn_reason_lines);
+	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
+	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
+	out->use_points = e->use.progs[i].points;
+	out->use_value_yen = e->use.progs[i].value_yen;
+	out->use_valid = e->use.progs[i].valid;
 	const pt_section_result *bad = r->redeem.status ? &r->redeem : r->earn.status ? &r->earn : NULL;
 	if (bad) {
 		out->runtime_error = 1;
@@ -712,7 +737,7 @@ PTRULES_API ptrules_status ptrules_coverage_get(const ptrules_eval *e, size_t i,
 		return PTRULES_EARG;
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_cover_def *c = &rs->covers[i];
-	out->program = rs->progs[c->prog].id;
+	out->program = (size_t)c->prog < rs->nprogs ? rs->progs[c->prog].id : rs->policies[(size_t)c->prog - rs->nprogs].id;
 	out->file = rs->files[c->file];
 	out->line = c->line;
 	out->what = c->what;
@@ -750,4 +775,132 @@ PTRULES_API size_t ptrules_format_text(const ptrules_eval *e, const ptrules_cart
 				       char *buf, size_t cap)
 {
 	return format(e, c, label, buf, cap, false);
+}
+
+/* ---- intended use ------------------------------------------------------ */
+
+/* Replace or add the built cart's use record for program (points), or
+ * the gift card (yen); 0 removes it. */
+static ptrules_status set_use(ptrules_cart *c, const char *program, int64_t amount)
+{
+	if (!c || !program || c->src != &built_src)
+		return PTRULES_EARG;
+	if (amount < 0)
+		return PTRULES_EINVALID;
+	bool gift = strcmp(program, "giftcard") == 0;
+	for (size_t i = 0; i < c->c.n_uses; i++)
+		if (strcmp(c->c.uses[i].program, program) == 0) {
+			if (amount == 0) {
+				memmove(&c->c.uses[i], &c->c.uses[i + 1], (c->c.n_uses - i - 1) * sizeof c->c.uses[i]);
+				c->c.n_uses--;
+			} else if (gift) {
+				c->c.uses[i].yen = amount;
+			} else {
+				c->c.uses[i].points = amount;
+			}
+			return PTRULES_OK;
+		}
+	if (amount == 0)
+		return PTRULES_OK;
+	pt_use *v = cart_grow(c, c->c.uses, c->c.n_uses, &c->cap_uses, sizeof *v);
+	const char *p = cart_str(c, program);
+	if (!v || !p)
+		return PTRULES_ENOMEM;
+	c->c.uses = v;
+	v[c->c.n_uses++] = (pt_use){ .program = p, .points = gift ? 0 : amount, .yen = gift ? amount : 0 };
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_use(ptrules_cart *c, const char *program, int64_t points)
+{
+	if (program && strcmp(program, "giftcard") == 0)
+		return PTRULES_EARG;   /* gift cards are spent in yen: ptrules_cart_set_giftcard */
+	return set_use(c, program, points);
+}
+
+PTRULES_API ptrules_status ptrules_cart_set_giftcard(ptrules_cart *c, int64_t yen)
+{
+	return set_use(c, "giftcard", yen);
+}
+
+/* Copy an array of n elements into dst's arena; NULL on failure. */
+static void *cart_dup(ptrules_cart *dst, const void *v, size_t n, size_t elem, size_t *cap)
+{
+	*cap = n;
+	if (!n)
+		return NULL;
+	void *p = pt_arena_alloc(&dst->arena, n * elem);
+	if (p)
+		memcpy(p, v, n * elem);
+	return p;
+}
+
+PTRULES_API ptrules_status ptrules_cart_copy(ptrules_cart *dst, const ptrules_cart *src)
+{
+	if (!dst || !src || dst == src || dst->src != &built_src)
+		return PTRULES_EARG;
+	if (src->c.n_errors)
+		return PTRULES_EINVALID;
+	ptrules_cart_clear(dst);
+	const pt_cart *s = &src->c;
+	pt_cart *d = &dst->c;
+	*d = *s;
+	d->id = cart_str(dst, s->id);
+	d->order_id = s->order_id == s->id ? d->id : cart_str(dst, s->order_id);
+	d->card = cart_str(dst, s->card);
+	d->method = cart_str(dst, s->method);
+	d->items = cart_dup(dst, s->items, s->n_items, sizeof *s->items, &dst->cap_items);
+	d->accounts = cart_dup(dst, s->accounts, s->n_accounts, sizeof *s->accounts, &dst->cap_accounts);
+	d->uses = cart_dup(dst, s->uses, s->n_uses, sizeof *s->uses, &dst->cap_uses);
+	bool ok = (!s->id || d->id) && (!s->order_id || d->order_id) && (!s->card || d->card) &&
+		  (!s->method || d->method) && (!s->n_items || d->items) && (!s->n_accounts || d->accounts) &&
+		  (!s->n_uses || d->uses);
+	for (size_t i = 0; ok && i < s->n_items; i++) {
+		d->items[i].category = cart_str(dst, s->items[i].category);
+		d->items[i].name = cart_str(dst, s->items[i].name);
+		ok = d->items[i].category && (!s->items[i].name || d->items[i].name);
+	}
+	for (size_t i = 0; ok && i < s->n_accounts; i++) {
+		pt_account *a = &d->accounts[i];
+		size_t cap;
+		a->program = cart_str(dst, s->accounts[i].program);
+		a->keys = cart_dup(dst, s->accounts[i].keys, a->n_keys, sizeof *a->keys, &cap);
+		ok = a->program && (!a->n_keys || a->keys);
+		for (size_t k = 0; ok && k < a->n_keys; k++) {
+			a->keys[k].key = cart_str(dst, a->keys[k].key);
+			a->keys[k].s = cart_str(dst, a->keys[k].s);
+			ok = a->keys[k].key && (!s->accounts[i].keys[k].s || a->keys[k].s);
+		}
+	}
+	for (size_t i = 0; ok && i < s->n_uses; i++) {
+		d->uses[i].program = cart_str(dst, s->uses[i].program);
+		ok = d->uses[i].program != NULL;
+	}
+	if (!ok) {
+		ptrules_cart_clear(dst);
+		return PTRULES_ENOMEM;
+	}
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_order_get(const ptrules_eval *e, ptrules_order *out)
+{
+	if (!e || !out || !e->have)
+		return PTRULES_EARG;
+	const pt_use_report *u = &e->use;
+	*out = (ptrules_order){ u->any, u->valid, u->total_yen, u->giftcard_yen, u->points_yen, u->pay_yen,
+				(size_t)u->nproblems };
+	return PTRULES_OK;
+}
+
+PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, ptrules_problem *out)
+{
+	if (!e || !out || !e->have || i >= (size_t)e->use.nproblems)
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_use_problem *p = &e->use.problems[i];
+	*out = (ptrules_problem){ p->prog >= 0 ? rs->progs[p->prog].id : NULL, p->text, p->cart_line,
+				  p->rule_file >= 0 && (size_t)p->rule_file < rs->nfiles ? rs->files[p->rule_file] : NULL,
+				  p->rule_line };
+	return PTRULES_OK;
 }

@@ -118,7 +118,7 @@ typedef struct pt_tier_row {
 
 typedef enum {
 	PT_D_NAME, PT_D_VALID, PT_D_INPUT, PT_D_EXCLUDE, PT_D_REDEEM,
-	PT_D_EARN, PT_D_TIERS
+	PT_D_EARN, PT_D_TIERS, PT_D_CHECK
 } pt_decl_kind;
 
 typedef struct pt_decl pt_decl;
@@ -132,7 +132,7 @@ struct pt_decl {
 	pt_unit type;          /* INPUT */
 	pt_expr *dflt;         /* INPUT default, may be NULL */
 	pt_strlist *list;      /* EXCLUDE categories */
-	pt_stmt *body;         /* REDEEM/EARN */
+	pt_stmt *body;         /* REDEEM/EARN/CHECK */
 	pt_tier_row *rows;     /* TIERS */
 	int32_t from, until;
 	bool has_from, has_until;
@@ -144,6 +144,7 @@ typedef struct pt_prog_ast {
 	pt_loc loc, id_loc;
 	int file;              /* index into the compile's file list */
 	pt_decl *decls;
+	bool policy;           /* `policy ID { ... }`: order-level checks */
 	struct pt_prog_ast *next;
 } pt_prog_ast;
 

@@ -210,6 +210,28 @@ static pt_rat account_value(const pt_ruleset *rs, size_t slot, const pt_account 
 	return val;
 }
 
+/* A value of the cart's `use` records: a program's points (its first
+ * record), the gift-card yen, or how many programs spend points. */
+static int64_t use_value(const pt_ruleset *rs, const pt_cart *c, const pt_input_def *in)
+{
+	int64_t n = 0;
+	for (size_t k = 0; k < c->n_uses; k++) {
+		const pt_use *u = &c->uses[k];
+		bool gift = strcmp(u->program, "giftcard") == 0;
+		if (in->kind == PT_IN_USE_POINTS && !gift && strcmp(u->program, rs->progs[in->prog].id) == 0)
+			return u->points;
+		if (in->kind == PT_IN_USE_GIFTCARD && gift)
+			return u->yen;
+		if (in->kind == PT_IN_USE_PROGRAMS && !gift && u->points > 0) {
+			bool first = true;   /* count each program once */
+			for (size_t j = 0; j < k && first; j++)
+				first = c->uses[j].points <= 0 || strcmp(c->uses[j].program, u->program) != 0;
+			n += first;
+		}
+	}
+	return n;
+}
+
 /* Fill inputs[] for cart c evaluated on `date`. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d)
@@ -259,6 +281,14 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 			break;
 		case PT_IN_ACCOUNT:
 			inputs[i] = account_value(rs, i, acct, &bp, src, d);
+			break;
+		case PT_IN_USE_POINTS:
+		case PT_IN_USE_GIFTCARD:
+		case PT_IN_USE_PROGRAMS:
+			inputs[i] = pt_rat_int(use_value(rs, c, in));
+			break;
+		case PT_IN_USE_POINTS_YEN:
+			inputs[i] = pt_rat_int(0);   /* set once every redeem section has run */
 			break;
 		}
 	}

@@ -33,7 +33,7 @@ typedef struct pt_binding {
 	bool integral;
 } pt_binding;
 
-typedef enum { PT_SEC_NONE, PT_SEC_REDEEM, PT_SEC_EARN } pt_section;
+typedef enum { PT_SEC_NONE, PT_SEC_REDEEM, PT_SEC_EARN, PT_SEC_POLICY } pt_section;
 
 typedef struct pt_prog_info {
 	pt_prog_ast *ast;
@@ -43,6 +43,8 @@ typedef struct pt_prog_info {
 	pt_strlist *exclude;
 	pt_decl *redeems[16], *earns[16];
 	int nredeems, nearns;
+	pt_decl *checks[16];        /* a policy's check blocks */
+	int nchecks;
 	pt_tier_info tiers[8];
 	int ntiers;
 	int nlocals;
@@ -65,8 +67,9 @@ typedef struct pt_cc {
 	const pt_src *srcs;
 	size_t nsrcs;
 	pt_arena ast;               /* AST of every source */
-	pt_prog_info *progs;
-	size_t nprogs;
+	pt_prog_info *progs;        /* the programs, then the policies */
+	size_t nprogs;              /* programs only */
+	size_t npolicies;
 	/* builders */
 	uint32_t *code;
 	pt_line_def *lines;
@@ -116,5 +119,7 @@ void pt_lint_program(pt_cc *cc, pt_prog_info *pi, bool *read);
 void pt_lint_unread(pt_cc *cc, const bool *read);
 /* gen.c: emit both sections of a program. */
 void pt_gen_program(pt_cc *cc, pt_prog_info *pi, pt_program *out);
+/* gen.c: emit a policy's check section. */
+void pt_gen_policy(pt_cc *cc, pt_prog_info *pi, pt_program *out);
 
 #endif

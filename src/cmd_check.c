@@ -212,8 +212,13 @@ int cmd_check(int argc, char **argv)
 	if (cost && r && strcmp(format, "json") != 0) {
 		FILE *out = strcmp(format, "text") == 0 ? stdout : stderr;
 		fprintf(out, "instructions per evaluation, at most (every jump goes forward):\n");
-		for (size_t i = 0; i < ptrules_program_count(r); i++)
+		size_t progs = 0;
+		for (size_t i = 0; i < ptrules_program_count(r); i++) {
 			fprintf(out, "  %-16s %6zu\n", ptrules_program_id(r, i), ptrules_program_cost(r, i));
+			progs += ptrules_program_cost(r, i);
+		}
+		if (ptrules_cost_bound(r) > progs)   /* the policies' checks */
+			fprintf(out, "  %-16s %6zu\n", "policies", ptrules_cost_bound(r) - progs);
 		fprintf(out, "  %-16s %6zu\n", "all programs", ptrules_cost_bound(r));
 	}
 	ptrules_diags_free(d);

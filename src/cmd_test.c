@@ -98,6 +98,10 @@ static bool check_one(const char *file, int line, const ptrules_result *r, const
 	if (strcmp(key, "earn.points") == 0 || strcmp(key, "earn.basis") == 0 || strcmp(key, "redeem.points") == 0 ||
 	    strcmp(key, "redeem.yen") == 0) {
 		snprintf(got, sizeof got, "%lld", n);
+	} else if (strcmp(key, "use.points") == 0 || strcmp(key, "use.yen") == 0) {
+		snprintf(got, sizeof got, "%lld", (long long)(key[4] == 'p' ? r->use_points : r->use_value_yen));
+	} else if (strcmp(key, "use.valid") == 0) {
+		snprintf(got, sizeof got, "%s", r->use_valid ? "yes" : "no");
 	} else if (strcmp(key, "redeem.usable") == 0) {
 		snprintf(got, sizeof got, "%s", r->redeem_usable ? "yes" : "no");
 	} else if (strcmp(key, "linked") == 0) {
@@ -116,13 +120,48 @@ static bool check_one(const char *file, int line, const ptrules_result *r, const
 	} else {
 		if (!quiet)
 			printf("%s:%d: error: unknown expectation '%s' (expected earn.points, earn.basis, earn.reason, earn.granted, "
-		       "redeem.usable, redeem.points, redeem.yen, redeem.reason, tier or linked)\n", file, line, key);
+		       "redeem.usable, redeem.points, redeem.yen, redeem.reason, use.points, use.yen, use.valid, tier or linked)\n", file, line, key);
 		return false;
 	}
 	bool ok = substring ? strstr(got, want) != NULL : strcmp(got, want) == 0;
 	if (!ok && !quiet)
 		printf("    %s %s: expected %s%s%s, got \"%s\"\n", r->id, key, substring ? "a reason containing \"" : "\"",
 		       want, "\"", got);
+	return ok;
+}
+
+/* Compare one `expect order KEY=VALUE`: the order's intended use. */
+static bool check_order(ptrules_eval *e, const char *file, int line, const char *key, const char *want, bool quiet)
+{
+	ptrules_order o;
+	char got[2048] = "";
+	bool substring = false;
+	ptrules_order_get(e, &o);
+	if (strcmp(key, "use.valid") == 0) {
+		snprintf(got, sizeof got, "%s", o.valid ? "yes" : "no");
+	} else if (strcmp(key, "use.pay") == 0 || strcmp(key, "use.points_yen") == 0 || strcmp(key, "use.giftcard") == 0) {
+		snprintf(got, sizeof got, "%lld", (long long)(key[4] == 'p' && key[5] == 'a' ? o.pay_yen :
+							    key[4] == 'p' ? o.points_yen : o.giftcard_yen));
+	} else if (strcmp(key, "use.problem") == 0) {
+		size_t len = 0;
+		for (size_t i = 0; i < o.nproblems && len < sizeof got; i++) {
+			ptrules_problem p;
+			ptrules_problem_get(e, i, &p);
+			len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? "; " : "", p.text);
+		}
+		if (!got[0])
+			snprintf(got, sizeof got, "none");
+		substring = strcmp(want, "none") != 0;
+	} else {
+		if (!quiet)
+			printf("%s:%d: error: unknown expectation '%s' for the order (expected use.valid, use.pay, use.points_yen, "
+			       "use.giftcard or use.problem)\n", file, line, key);
+		return false;
+	}
+	bool ok = substring ? strstr(got, want) != NULL : strcmp(got, want) == 0;
+	if (!ok && !quiet)
+		printf("    order %s: expected %s%s\", got \"%s\"\n", key, substring ? "a problem containing \"" : "\"",
+		       want, got);
 	return ok;
 }
 
@@ -143,14 +182,16 @@ static bool check_expects(run *rn, const char *file, char *const *lines, const i
 		size_t idx = 0, count = ptrules_program_count(r);
 		while (idx < count && strcmp(ptrules_program_id(r, idx), prog) != 0)
 			idx++;
-		if (idx == count) {
+		bool order = idx == count && strcmp(prog, "order") == 0;   /* the order as a whole */
+		if (idx == count && !order) {
 			if (!quiet)
 				printf("%s:%d: error: expect names program '%s', which the rules do not define\n", file, lnos[i], prog);
 			ok = false;
 			continue;
 		}
 		ptrules_result res;
-		ptrules_result_get(rn->e, idx, &res);
+		if (!order)
+			ptrules_result_get(rn->e, idx, &res);
 		bool pair_ok, any = false;
 		while ((end = next_pair(p, key, sizeof key, val, sizeof val, &pair_ok)) != NULL) {
 			if (!pair_ok) {
@@ -161,7 +202,8 @@ static bool check_expects(run *rn, const char *file, char *const *lines, const i
 				break;
 			}
 			any = true;
-			if (!check_one(file, lnos[i], &res, key, val, quiet))
+			if (order ? !check_order(rn->e, file, lnos[i], key, val, quiet) :
+				    !check_one(file, lnos[i], &res, key, val, quiet))
 				ok = false;
 			p = end;
 		}

@@ -282,12 +282,14 @@ static pt_ruleset *build_ruleset(pt_cc *cc, pt_program *progs)
 	pt_arena *a = &rs->arena;
 	pt_arena_init(a, 1 << 16);
 	rs->nprogs = cc->nprogs;
-	rs->progs = copy_out(a, progs, cc->nprogs, sizeof *progs, &ok);
-	for (size_t i = 0; ok && i < rs->nprogs; i++) {
+	rs->npolicies = cc->npolicies;
+	rs->progs = copy_out(a, progs, cc->nprogs + cc->npolicies, sizeof *progs, &ok);
+	for (size_t i = 0; ok && i < rs->nprogs + rs->npolicies; i++) {
 		rs->progs[i].id = str_out(a, progs[i].id, &ok);
 		rs->progs[i].name = str_out(a, progs[i].name, &ok);
 		rs->progs[i].granted = str_out(a, progs[i].granted, &ok);
 	}
+	rs->policies = ok ? rs->progs + rs->nprogs : NULL;   /* one array, policies last */
 	rs->ncode = cc->ncode;
 	rs->code = copy_out(a, cc->code, cc->ncode, sizeof *cc->code, &ok);
 	rs->lines = copy_out(a, cc->lines, cc->ncode, sizeof *cc->lines, &ok);
@@ -328,6 +330,26 @@ pt_ruleset *pt_compile(const pt_src *srcs, size_t n, pt_diags *d)
 	return pt_compile_ex(srcs, n, d, false);
 }
 
+/* Reorder the parsed list: programs first, then policies, each in
+ * source order, so program indices do not depend on where policies are. */
+static pt_prog_ast *policies_last(pt_prog_ast *all)
+{
+	pt_prog_ast *progs = NULL, **pt = &progs, *pols = NULL, **qt = &pols;
+	for (pt_prog_ast *g = all, *next; g; g = next) {
+		next = g->next;
+		g->next = NULL;
+		if (g->policy) {
+			*qt = g;
+			qt = &g->next;
+		} else {
+			*pt = g;
+			pt = &g->next;
+		}
+	}
+	*pt = pols;
+	return progs;
+}
+
 /* Parse, check, lint, generate and verify; NULL with diagnostics on error. */
 pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 {
@@ -351,20 +373,25 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		while (*tail)
 			tail = &(*tail)->next;
 	}
-	for (pt_prog_ast *g = all; g; g = g->next)
-		cc.nprogs++;
-	if (cc.nprogs > PT_MAX_PROGRAMS) {
+	all = policies_last(all);
+	for (pt_prog_ast *g = all; g; g = g->next) {
+		if (g->policy)
+			cc.npolicies++;
+		else
+			cc.nprogs++;
+	}
+	if (cc.nprogs > PT_MAX_PROGRAMS || cc.npolicies > PT_MAX_PROGRAMS) {
 		pt_diag_file(d, PT_ERROR, srcs[0].name, "too many programs (limit is %d)", PT_MAX_PROGRAMS);
 		goto out;
 	}
 	if (d->n_errors > errors)
 		goto out;
-	if (cc.nprogs == 0) {
+	if (cc.nprogs + cc.npolicies == 0) {
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "no programs found; a rules file holds `program ID { ... }` blocks");
 		goto out;
 	}
-	cc.progs = calloc(cc.nprogs, sizeof *cc.progs);
-	progs = calloc(cc.nprogs, sizeof *progs);
+	cc.progs = calloc(cc.nprogs + cc.npolicies, sizeof *cc.progs);
+	progs = calloc(cc.nprogs + cc.npolicies, sizeof *progs);
 	if (!cc.progs || !progs) {
 		cc.oom = true;
 		goto out;
@@ -379,11 +406,13 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 			if (strcmp(cc.progs[j].ast->id, g->id) == 0)
 				pt_cc_error(&cc, pi, g->id_loc, "PT010", "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
 					    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
+		if (g->policy)
+			continue;
 		/* Every program owns its linked flag and balance slots. */
 		pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
 		pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 	}
-	for (size_t i = 0; i < cc.nprogs; i++)
+	for (size_t i = 0; i < cc.nprogs + cc.npolicies; i++)
 		pt_sema_program(&cc, &cc.progs[i]);
 	if (d->n_errors > errors || cc.oom)
 		goto out;
@@ -410,6 +439,17 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pg->linked_input = pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
 		pg->balance_input = pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 		pt_gen_program(&cc, pi, pg);
+	}
+	for (size_t i = cc.nprogs; i < cc.nprogs + cc.npolicies; i++) {
+		pt_prog_info *pi = &cc.progs[i];
+		pt_program *pg = &progs[i];
+		pg->id = pi->ast->id;
+		pg->name = pi->name->name;
+		pg->file = pi->ast->file;
+		pg->line = pi->ast->loc.first_line;
+		pg->valid_from = PT_DATE_MIN;
+		pg->valid_until = PT_DATE_MAX;
+		pt_gen_policy(&cc, pi, pg);
 	}
 	if (d->n_errors > errors || cc.oom)
 		goto out;
@@ -490,6 +530,7 @@ bool pt_ruleset_index(pt_ruleset *rs)
 		return false;
 	rs->str_mask = size - 1;
 	rs->total_slot = -1;
+	rs->use_yen_slot = -1;
 	rs->ncatsums = 0;
 	rs->catsum_slots = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *rs->catsum_slots);
 	if (!rs->catsum_slots)
@@ -499,6 +540,8 @@ bool pt_ruleset_index(pt_ruleset *rs)
 			rs->catsum_slots[rs->ncatsums++] = (uint32_t)i;
 		else if (rs->inputs[i].kind == PT_IN_BUILTIN && rs->inputs[i].builtin == PT_B_TOTAL)
 			rs->total_slot = (int)i;
+		else if (rs->inputs[i].kind == PT_IN_USE_POINTS_YEN)
+			rs->use_yen_slot = (int)i;
 	}
 	for (size_t i = 0; i < rs->nstrs; i++) {
 		uint32_t h = str_hash(rs->strs[i]) & rs->str_mask;

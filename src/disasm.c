@@ -21,6 +21,10 @@ static void input_name(const pt_ruleset *rs, uint32_t i, char *buf, size_t n)
 	case PT_IN_LINKED: snprintf(buf, n, "%s linked", rs->progs[in->prog].id); break;
 	case PT_IN_BALANCE: snprintf(buf, n, "%s account.balance", rs->progs[in->prog].id); break;
 	case PT_IN_ACCOUNT: snprintf(buf, n, "%s account.%s", rs->progs[in->prog].id, in->name); break;
+	case PT_IN_USE_POINTS: snprintf(buf, n, "%s use.points", rs->progs[in->prog].id); break;
+	case PT_IN_USE_GIFTCARD: snprintf(buf, n, "use.giftcard"); break;
+	case PT_IN_USE_PROGRAMS: snprintf(buf, n, "use.programs"); break;
+	case PT_IN_USE_POINTS_YEN: snprintf(buf, n, "use.points_yen"); break;
 	}
 }
 
@@ -54,7 +58,23 @@ static void comment(const pt_ruleset *rs, uint32_t ins, char *buf, size_t n)
 	}
 }
 
-/* Print the whole rule set: programs, sections, then the tables. */
+/* Print one section's instructions under its heading. */
+static void section(FILE *f, const pt_ruleset *rs, const char *what, uint32_t start, uint32_t end)
+{
+	char c[256];
+	fprintf(f, "  %s:\n  %5s  %-7s %8s  %-44s %s\n", what, "pc", "opcode", "operand", "comment", "line");
+	for (uint32_t pc = start; pc < end; pc++) {
+		uint32_t ins = rs->code[pc], op = PT_INS_OP(ins);
+		comment(rs, ins, c, sizeof c);
+		char arg[16] = "";
+		if (pt_op_arg[op] != PT_ARG_NONE && !(pt_op_arg[op] == PT_ARG_OPTSTR && PT_INS_ARG(ins) == PT_NO_STR))
+			snprintf(arg, sizeof arg, "%u", PT_INS_ARG(ins));
+		fprintf(f, "  %05u  %-7s %8s  %-44.44s %s:%u\n", pc, pt_op_names[op], arg, c,
+			rs->files[rs->lines[pc].file], (unsigned)rs->lines[pc].line);
+	}
+}
+
+/* Print the whole rule set: programs, policies, then the tables. */
 void pt_disasm(FILE *f, const pt_ruleset *rs)
 {
 	char c[256];
@@ -62,20 +82,14 @@ void pt_disasm(FILE *f, const pt_ruleset *rs)
 		const pt_program *pg = &rs->progs[p];
 		fprintf(f, "program %s \"%s\"  (%s:%d, %u locals)\n", pg->id, pg->name, rs->files[pg->file],
 			pg->line, pg->nlocals);
-		for (int s = 0; s < 2; s++) {
-			uint32_t start = s ? pg->earn_pc : pg->redeem_pc, end = s ? pg->earn_end : pg->redeem_end;
-			fprintf(f, "  %s:\n  %5s  %-7s %8s  %-44s %s\n", s ? "earn" : "redeem", "pc", "opcode",
-				"operand", "comment", "line");
-			for (uint32_t pc = start; pc < end; pc++) {
-				uint32_t ins = rs->code[pc], op = PT_INS_OP(ins);
-				comment(rs, ins, c, sizeof c);
-				char arg[16] = "";
-				if (pt_op_arg[op] != PT_ARG_NONE && !(pt_op_arg[op] == PT_ARG_OPTSTR && PT_INS_ARG(ins) == PT_NO_STR))
-					snprintf(arg, sizeof arg, "%u", PT_INS_ARG(ins));
-				fprintf(f, "  %05u  %-7s %8s  %-44.44s %s:%u\n", pc, pt_op_names[op], arg, c,
-					rs->files[rs->lines[pc].file], (unsigned)rs->lines[pc].line);
-			}
-		}
+		section(f, rs, "redeem", pg->redeem_pc, pg->redeem_end);
+		section(f, rs, "earn", pg->earn_pc, pg->earn_end);
+	}
+	for (size_t p = 0; p < rs->npolicies; p++) {
+		const pt_program *pg = &rs->policies[p];
+		fprintf(f, "policy %s \"%s\"  (%s:%d, %u locals)\n", pg->id, pg->name, rs->files[pg->file],
+			pg->line, pg->nlocals);
+		section(f, rs, "check", pg->redeem_pc, pg->redeem_end);
 	}
 	fprintf(f, "constants (%zu):\n", rs->nconsts);
 	for (size_t i = 0; i < rs->nconsts; i++) {

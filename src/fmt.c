@@ -213,7 +213,7 @@ static bool tok_in(const ftok *t, const char *const *ws)
 
 /* The reserved words of grammar/lexer.l. */
 static const char *const keywords[] = {
-	"program", "name", "valid", "from", "until", "input", "exclude", "categories", "redeem",
+	"program", "policy", "check", "name", "valid", "from", "until", "input", "exclude", "categories", "redeem",
 	"earn", "tiers", "by", "otherwise", "let", "add", "require", "else", "when", "basis",
 	"value", "per", "granted", "at", "cap", "limit", "if", "then", "and", "or", "not", "as",
 	"in", "yen", "points", "point", "percent", "number", "bool", "date", "word", "yes",
@@ -534,7 +534,7 @@ PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char 
 		add_pos(&starts, g->loc);
 		for (const pt_decl *x = g->decls; x; x = x->next) {
 			add_pos(&starts, x->loc);
-			if (x->kind == PT_D_REDEEM || x->kind == PT_D_EARN)
+			if (x->kind == PT_D_REDEEM || x->kind == PT_D_EARN || x->kind == PT_D_CHECK)
 				add_stmts(&starts, x->body);
 			for (const pt_tier_row *r = x->kind == PT_D_TIERS ? x->rows : NULL; r; r = r->next)
 				add_pos(&starts, r->loc);

@@ -216,6 +216,21 @@ static void emit_cap(pt_gen *g, const pt_expr *cap, const char *reason, int line
 	cover2(g, at, line, "the cap binds", "the cap does not bind");
 }
 
+/* Publish a point's value and what the cart's `use` points pay, as
+ * soon as the value is known (also when a later require fails). */
+static void emit_use_value(pt_gen *g)
+{
+	pt_cc *cc = g->cc;
+	pt_prog_info *pi = g->pi;
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_POINT_VALUE);
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_USE_POINTS, 0, pi->index, "use.points", PT_U_POINTS));
+	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
+	pt_cc_emit(cc, PT_OP_MUL, 0);
+	pt_cc_emit(cc, PT_OP_FLOOR, 0);
+	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_USE_YEN);
+}
+
 /* Statements of one block. */
 static void emit_stmts(pt_gen *g, const pt_stmt *s)
 {
@@ -247,6 +262,16 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_acc);
 			break;
 		case PT_S_REQUIRE:
+			if (pi->sec == PT_SEC_POLICY) {   /* every failing check is reported */
+				emit_expr(g, s->e);
+				pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
+				pt_cc_emit(cc, PT_OP_NOT, 0);
+				uint32_t holds = pt_cc_emit(cc, PT_OP_JMPF, 0);
+				cover2(g, holds, s->loc.first_line, "the check holds", "the check fails");
+				pt_cc_emit(cc, PT_OP_REASON, (uint32_t)pt_cc_str(cc, s->reason));
+				pt_cc_patch(cc, holds, (uint32_t)cc->ncode);
+				break;
+			}
 			if (++g->nrequires == PT_MAX_REQUIRES + 1)
 				pt_cc_error(cc, pi, s->loc, "PT011", "too many require statements in one section (limit is %d)",
 					    PT_MAX_REQUIRES);
@@ -281,6 +306,7 @@ static void emit_stmts(pt_gen *g, const pt_stmt *s)
 			emit_expr(g, s->e);
 			pt_cc_emit(cc, PT_OP_TRACE, (uint32_t)rule);
 			pt_cc_emit(cc, PT_OP_STORE, (uint32_t)pi->slot_value);
+			emit_use_value(g);
 			break;
 		case PT_S_CAP:   /* in earn: caps the points so far (redeem caps: see emit_redeem_end) */
 			pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_acc);
@@ -457,8 +483,10 @@ static uint32_t emit_section(pt_gen *g, pt_section sec, pt_decl **blocks, int nb
 			"this program's points cannot be used here" : "this program does not earn points here"));
 		return entry;
 	}
-	emit_prologue(g);
-	emit_tiers(g, sec);
+	if (sec != PT_SEC_POLICY) {
+		emit_prologue(g);
+		emit_tiers(g, sec);
+	}
 	for (int i = 0; i < nblocks; i++) {
 		pt_decl *blk = blocks[i];
 		uint32_t next = 0;
@@ -480,8 +508,10 @@ static uint32_t emit_section(pt_gen *g, pt_section sec, pt_decl **blocks, int nb
 		emit_stmts(g, blk->body);
 		if (sec == PT_SEC_REDEEM)
 			emit_redeem_end(g, blk);
-		else
+		else if (sec == PT_SEC_EARN)
 			emit_earn_end(g, blk);
+		else
+			pt_cc_emit(cc, PT_OP_HALT, 0);
 		if (dated)
 			pt_cc_patch(cc, next, (uint32_t)cc->ncode);
 		else
@@ -490,13 +520,29 @@ static uint32_t emit_section(pt_gen *g, pt_section sec, pt_decl **blocks, int nb
 	bool all_dated = true;
 	for (int i = 0; i < nblocks; i++)
 		all_dated = all_dated && (blocks[i]->has_from || blocks[i]->has_until);
-	if (all_dated)
+	if (all_dated && sec == PT_SEC_POLICY)
+		pt_cc_emit(cc, PT_OP_HALT, 0);   /* no checks in force: nothing to report */
+	else if (all_dated)
 		pt_cc_emit(cc, PT_OP_FAIL, (uint32_t)pt_cc_str(cc, sec == PT_SEC_REDEEM ?
 			"no redeem rules are in force on the order date" :
 			"no earn rules are in force on the order date"));
 	flush_fails(g);
 	pi->sec = PT_SEC_NONE;
 	return entry;
+}
+
+/* Emit a policy's check section and fill in its table entry. */
+void pt_gen_policy(pt_cc *cc, pt_prog_info *pi, pt_program *out)
+{
+	pt_gen g = { .cc = cc, .pi = pi };
+	cc->cur_file = pi->ast->file;
+	out->redeem_pc = emit_section(&g, PT_SEC_POLICY, pi->checks, pi->nchecks);
+	out->redeem_end = (uint32_t)cc->ncode;
+	out->earn_pc = out->earn_end = out->redeem_end;
+	out->nlocals = (uint32_t)pi->nlocals;
+	out->linked_input = out->balance_input = -1;
+	free(g.fails);
+	free(g.jumps);
 }
 
 /* Emit a program's two sections and fill in its table entry. */

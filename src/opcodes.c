@@ -20,5 +20,6 @@ const signed char pt_op_pushes[PT_OP__COUNT] = { PT_OPCODES(PT_OP_PUSHES) };
 #undef PT_OP_PUSHES
 
 const char *const pt_out_names[PT_OUT__COUNT] = {
-	"redeem.max_points", "redeem.value_yen", "earn.points", "earn.basis_yen"
+	"redeem.max_points", "redeem.value_yen", "earn.points", "earn.basis_yen",
+	"redeem.use_yen", "redeem.point_value"
 };

@@ -73,6 +73,8 @@ typedef enum {
 	PT_OUT_R_VALUE_YEN,    /* their value in yen */
 	PT_OUT_E_POINTS,       /* points this order earns */
 	PT_OUT_E_BASIS,        /* yen the earning was computed on */
+	PT_OUT_R_USE_YEN,      /* yen the cart's `use` points pay: floor(use x value) */
+	PT_OUT_R_POINT_VALUE,  /* yen one point is worth (exact) */
 	PT_OUT__COUNT
 } pt_outfield;
 

@@ -10,7 +10,7 @@
 #include "out.h"
 
 /* Write s as a JSON string literal. */
-static void json_str(pt_sink *f, const char *s)
+void pt_out_json_str(pt_sink *f, const char *s)
 {
 	pt_sink_putc(f, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -73,7 +73,7 @@ static void explain_value(pt_sink *f, const pt_rule_def *r, pt_rat v, bool json)
 			snprintf(buf + k, sizeof buf - (size_t)k, " %s", pt_unit_name(r->unit));
 	}
 	if (json)
-		json_str(f, buf);
+		pt_out_json_str(f, buf);
 	else
 		pt_sink_puts(f, buf);
 }
@@ -94,12 +94,12 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	const pt_program *pg = &rs->progs[i];
 	char buf[1024];
 	pt_sink_puts(f, "{\"id\":");
-	json_str(f, pg->id);
+	pt_out_json_str(f, pg->id);
 	pt_sink_puts(f, ",\"name\":");
-	json_str(f, pg->name);
+	pt_out_json_str(f, pg->name);
 	pt_sink_printf(f, ",\"linked\":%s,\"tier\":", r->linked ? "true" : "false");
 	if (r->tier >= 0)
-		json_str(f, rs->strs[r->tier]);
+		pt_out_json_str(f, rs->strs[r->tier]);
 	else
 		pt_sink_puts(f, "null");
 	bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
@@ -107,19 +107,19 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 		usable ? "true" : "false", whole(r->out[PT_OUT_R_MAX_POINTS]), whole(r->out[PT_OUT_R_VALUE_YEN]));
 	reasons(rs, &r->redeem, buf, sizeof buf);
 	if (buf[0])
-		json_str(f, buf);
+		pt_out_json_str(f, buf);
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_printf(f, "},\"earn\":{\"points\":%lld,\"basis_yen\":%lld,\"granted\":",
 		whole(r->out[PT_OUT_E_POINTS]), whole(r->out[PT_OUT_E_BASIS]));
 	if (pg->granted && pg->earns)
-		json_str(f, pg->granted);
+		pt_out_json_str(f, pg->granted);
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_puts(f, ",\"reason\":");
 	reasons(rs, &r->earn, buf, sizeof buf);
 	if (buf[0])
-		json_str(f, buf);
+		pt_out_json_str(f, buf);
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_putc(f, '}');
@@ -132,9 +132,9 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 				continue;
 			const pt_trace_event *ev = find_event(trace, (uint32_t)k);
 			pt_sink_printf(f, "%s{\"file\":", first ? "" : ",");
-			json_str(f, rs->files[rd->file]);
+			pt_out_json_str(f, rs->files[rd->file]);
 			pt_sink_printf(f, ",\"line\":%d,\"rule\":", rd->line);
-			json_str(f, rd->text);
+			pt_out_json_str(f, rd->text);
 			pt_sink_puts(f, ",\"ran\":");
 			pt_sink_puts(f, ev ? "true" : "false");
 			pt_sink_puts(f, ",\"value\":");
@@ -157,10 +157,10 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 	char day[16];
 	pt_date_format(v->date, day);
 	pt_sink_puts(f, "{\"cart\":");
-	json_str(f, v->label);
+	pt_out_json_str(f, v->label);
 	pt_sink_puts(f, ",\"order_id\":");
 	if (v->order_id)
-		json_str(f, v->order_id);
+		pt_out_json_str(f, v->order_id);
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_printf(f, ",\"date\":\"%s\",\"date_source\":\"%s\",\"total_yen\":%lld,\"programs\":[", day,
@@ -170,11 +170,14 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 			pt_sink_putc(f, ',');
 		json_prog(f, rs, i, &res[i], trace);
 	}
-	pt_sink_puts(f, "]}\n");
+	pt_sink_putc(f, ']');
+	if (v->use && v->use->any)
+		pt_out_use_json(f, rs, v->use);
+	pt_sink_puts(f, "}\n");
 }
 
 /* Format n with thousands separators. */
-static void group(long long n, char *buf, size_t size)
+void pt_out_group(long long n, char *buf, size_t size)
 {
 	char tmp[32];
 	int len = snprintf(tmp, sizeof tmp, "%lld", n < 0 ? -n : n);
@@ -211,7 +214,7 @@ void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 {
 	char day[16], tot[32], a[64], b[64], c[64], why[2100], r1[1024], r2[1024];
 	pt_date_format(v->date, day);
-	group(v->total_yen, tot, sizeof tot);
+	pt_out_group(v->total_yen, tot, sizeof tot);
 	pt_sink_printf(f, "cart %s", v->label);
 	if (v->order_id && strcmp(v->order_id, v->label) != 0)
 		pt_sink_printf(f, "  order %s", v->order_id);
@@ -243,14 +246,14 @@ void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pt_sink_puts(f, "  ");
 		pad(f, label, namew);
 		if (usable) {
-			group(whole(r->out[PT_OUT_R_MAX_POINTS]), a, sizeof a);
-			group(whole(r->out[PT_OUT_R_VALUE_YEN]), b, sizeof b);
+			pt_out_group(whole(r->out[PT_OUT_R_MAX_POINTS]), a, sizeof a);
+			pt_out_group(whole(r->out[PT_OUT_R_VALUE_YEN]), b, sizeof b);
 		} else {
 			snprintf(a, sizeof a, "-");
 			snprintf(b, sizeof b, "-");
 		}
 		if (pg->earns && (earned || r->linked))
-			group(whole(r->out[PT_OUT_E_POINTS]), c, sizeof c);
+			pt_out_group(whole(r->out[PT_OUT_E_POINTS]), c, sizeof c);
 		else
 			snprintf(c, sizeof c, "-");
 		pt_sink_puts(f, "  ");
@@ -277,6 +280,8 @@ void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pt_sink_putc(out, '\n');
 	}
 	f = out;
+	if (v->use && v->use->any)
+		pt_out_use_text(f, rs, v->use);
 	if (!trace)
 		return;
 	for (size_t i = 0; i < rs->nprogs; i++) {

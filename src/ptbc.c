@@ -63,6 +63,27 @@ static void w_str(wbuf *w, const char *s)
 	w_bytes(w, s, n);
 }
 
+/* One program or policy table entry. */
+static void w_program(wbuf *w, const pt_program *pg)
+{
+	w_str(w, pg->id);
+	w_str(w, pg->name);
+	w_str(w, pg->granted);
+	w_i32(w, pg->file);
+	w_i32(w, pg->line);
+	w_u32(w, pg->redeem_pc);
+	w_u32(w, pg->redeem_end);
+	w_u32(w, pg->earn_pc);
+	w_u32(w, pg->earn_end);
+	w_u8(w, pg->redeems);
+	w_u8(w, pg->earns);
+	w_u32(w, pg->nlocals);
+	w_i32(w, pg->linked_input);
+	w_i32(w, pg->balance_input);
+	w_i32(w, pg->valid_from);
+	w_i32(w, pg->valid_until);
+}
+
 /* Open a section; returns where its length goes. */
 static size_t w_open(wbuf *w, const char tag[4])
 {
@@ -135,25 +156,11 @@ bool pt_ptbc_save(const pt_ruleset *rs, unsigned char **out, size_t *len)
 	w_close(&w, s);
 	s = w_open(&w, "PROG");
 	w_u32(&w, (uint32_t)rs->nprogs);
-	for (size_t i = 0; i < rs->nprogs; i++) {
-		const pt_program *pg = &rs->progs[i];
-		w_str(&w, pg->id);
-		w_str(&w, pg->name);
-		w_str(&w, pg->granted);
-		w_i32(&w, pg->file);
-		w_i32(&w, pg->line);
-		w_u32(&w, pg->redeem_pc);
-		w_u32(&w, pg->redeem_end);
-		w_u32(&w, pg->earn_pc);
-		w_u32(&w, pg->earn_end);
-		w_u8(&w, pg->redeems);
-		w_u8(&w, pg->earns);
-		w_u32(&w, pg->nlocals);
-		w_i32(&w, pg->linked_input);
-		w_i32(&w, pg->balance_input);
-		w_i32(&w, pg->valid_from);
-		w_i32(&w, pg->valid_until);
-	}
+	for (size_t i = 0; i < rs->nprogs; i++)
+		w_program(&w, &rs->progs[i]);
+	w_u32(&w, (uint32_t)rs->npolicies);
+	for (size_t i = 0; i < rs->npolicies; i++)
+		w_program(&w, &rs->policies[i]);
 	w_close(&w, s);
 	s = w_open(&w, "RULE");
 	w_u32(&w, (uint32_t)rs->nrules);
@@ -330,6 +337,30 @@ static void r_end(rbuf *r, const unsigned char *end, const char tag[4])
 	}
 }
 
+/* One program or policy table entry. */
+static void r_program(rbuf *r, pt_program *pg)
+{
+	pg->id = r_str(r, false, 256);
+	pg->name = r_str(r, false, 1024);
+	pg->granted = r_str(r, true, 256);
+	pg->file = r_i32(r);
+	pg->line = r_i32(r);
+	pg->redeem_pc = r_u32(r);
+	pg->redeem_end = r_u32(r);
+	pg->earn_pc = r_u32(r);
+	pg->earn_end = r_u32(r);
+	unsigned redeems = r_u8(r), earns = r_u8(r);
+	pg->nlocals = r_u32(r);
+	pg->linked_input = r_i32(r);
+	pg->balance_input = r_i32(r);
+	pg->valid_from = r_i32(r);
+	pg->valid_until = r_i32(r);
+	if (!r->bad && (redeems > 1 || earns > 1))
+		r_fail(r, "a program flag is neither 0 nor 1");
+	pg->redeems = redeems;
+	pg->earns = earns;
+}
+
 /* Read every table into rs, checking each field's range. */
 static void read_tables(rbuf *r, pt_ruleset *rs)
 {
@@ -371,7 +402,7 @@ static void read_tables(rbuf *r, pt_ruleset *rs)
 		in->line = r_i32(r);
 		if (r->bad)
 			break;
-		if (kind > PT_IN_ACCOUNT || type > PT_U_STR || has > 1)
+		if (kind >= PT_IN__COUNT || type > PT_U_STR || has > 1)
 			r_fail(r, "an input has an unknown kind or unit");
 		in->kind = (pt_input_kind)kind;
 		in->type = (pt_unit)type;
@@ -385,30 +416,15 @@ static void read_tables(rbuf *r, pt_ruleset *rs)
 	rs->nprogs = r_count(r, PT_MAX_PROGRAMS, 58, "program");
 	rs->progs = r_array(r, rs->nprogs, sizeof *rs->progs);
 	for (size_t i = 0; !r->bad && i < rs->nprogs; i++) {
-		pt_program *pg = &rs->progs[i];
-		pg->id = r_str(r, false, 256);
-		pg->name = r_str(r, false, 1024);
-		pg->granted = r_str(r, true, 256);
-		pg->file = r_i32(r);
-		pg->line = r_i32(r);
-		pg->redeem_pc = r_u32(r);
-		pg->redeem_end = r_u32(r);
-		pg->earn_pc = r_u32(r);
-		pg->earn_end = r_u32(r);
-		unsigned redeems = r_u8(r), earns = r_u8(r);
-		pg->nlocals = r_u32(r);
-		pg->linked_input = r_i32(r);
-		pg->balance_input = r_i32(r);
-		pg->valid_from = r_i32(r);
-		pg->valid_until = r_i32(r);
-		if (!r->bad && (redeems > 1 || earns > 1))
-			r_fail(r, "a program flag is neither 0 nor 1");
-		pg->redeems = redeems;
-		pg->earns = earns;
+		r_program(r, &rs->progs[i]);
 		for (size_t j = 0; !r->bad && j < i; j++)
-			if (strcmp(rs->progs[j].id, pg->id) == 0)
+			if (strcmp(rs->progs[j].id, rs->progs[i].id) == 0)
 				r_fail(r, "two programs have the same id");
 	}
+	rs->npolicies = r_count(r, PT_MAX_PROGRAMS, 58, "policy");
+	rs->policies = r_array(r, rs->npolicies, sizeof *rs->policies);
+	for (size_t i = 0; !r->bad && i < rs->npolicies; i++)
+		r_program(r, &rs->policies[i]);
 	r_end(r, end, "PROG");
 
 	end = r_section(r, "RULE");

@@ -3,7 +3,7 @@
  * Layout (little-endian; docs/bytecode.md has the field-by-field table):
  *
  *   0  magic "\x89PTBC\r\n\x1a"     8 bytes
- *   8  format version (1)           u32
+ *   8  format version (2)           u32
  *  12  flags (0)                    u32
  *  16  payload length               u32
  *  20  CRC-32C of the payload       u32
@@ -24,7 +24,7 @@
 #include "rules.h"
 
 #define PT_PTBC_MAGIC "\x89PTBC\r\n\x1a"
-#define PT_PTBC_VERSION 1u
+#define PT_PTBC_VERSION 2u
 #define PT_PTBC_HEADER 32u
 
 /* Serialise rs into a malloc'ed buffer; false on out of memory. */

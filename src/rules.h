@@ -26,8 +26,13 @@ typedef enum {
 	PT_IN_CATSUM,    /* yen spent on items of one category */
 	PT_IN_LINKED,    /* the cart has an account line for the program */
 	PT_IN_BALANCE,   /* that account's balance */
-	PT_IN_ACCOUNT    /* a declared account key */
+	PT_IN_ACCOUNT,   /* a declared account key */
+	PT_IN_USE_POINTS,    /* points the program's `use` record spends */
+	PT_IN_USE_GIFTCARD,  /* yen of `use program=giftcard yen=N` */
+	PT_IN_USE_PROGRAMS,  /* programs with a `use` record of more than 0 points */
+	PT_IN_USE_POINTS_YEN /* yen those points pay: set after the redeem sections ran */
 } pt_input_kind;
+#define PT_IN__COUNT (PT_IN_USE_POINTS_YEN + 1)
 
 /* One slot of the input vector a cart is bound to before evaluation. */
 typedef struct pt_input_def {
@@ -86,6 +91,9 @@ typedef struct pt_ruleset {
 	pt_arena arena;             /* owns everything below */
 	pt_program *progs;
 	size_t nprogs;
+	pt_program *policies;       /* order-level checks: one section each (redeem_pc) */
+	size_t npolicies;
+	int use_yen_slot;           /* the USE_POINTS_YEN input, or -1 */
 	uint32_t *code;
 	size_t ncode;
 	pt_line_def *lines;         /* one per instruction */

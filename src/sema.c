@@ -49,6 +49,35 @@ static pt_unit as_input(pt_expr *e, int slot, pt_unit u, bool integral)
 	return u;
 }
 
+/* Resolve use.NAME: what the cart's `use` records intend to spend.
+ * use.points_yen is known only once every redeem section has run. */
+static pt_unit use_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
+{
+	const char *n = e->str + 4;
+	if (strcmp(n, "points") == 0) {
+		if (pi->sec == PT_SEC_POLICY) {
+			pt_cc_error(cc, pi, e->loc, "PT006", "'use.points' is a program's own use; a policy reads use.points_yen, use.programs and use.giftcard");
+			return PT_U_NONE;
+		}
+		return as_input(e, pt_cc_input(cc, PT_IN_USE_POINTS, 0, pi->index, "use.points", PT_U_POINTS),
+				PT_U_POINTS, true);
+	}
+	if (strcmp(n, "giftcard") == 0)
+		return as_input(e, pt_cc_input(cc, PT_IN_USE_GIFTCARD, 0, -1, NULL, PT_U_YEN), PT_U_YEN, true);
+	if (strcmp(n, "programs") == 0)
+		return as_input(e, pt_cc_input(cc, PT_IN_USE_PROGRAMS, 0, -1, NULL, PT_U_NUM), PT_U_NUM, true);
+	if (strcmp(n, "points_yen") == 0) {
+		if (pi->sec == PT_SEC_REDEEM || pi->sec == PT_SEC_NONE) {
+			pt_cc_error(cc, pi, e->loc, "PT006", "'use.points_yen' is known only after every redeem section has run; read it in earn or check blocks");
+			return PT_U_NONE;
+		}
+		return as_input(e, pt_cc_input(cc, PT_IN_USE_POINTS_YEN, 0, -1, NULL, PT_U_YEN), PT_U_YEN, true);
+	}
+	pt_cc_error(cc, pi, e->loc, "PT006", "unknown name '%s'; expected use.points, use.points_yen, use.giftcard or use.programs",
+		    e->str);
+	return PT_U_NONE;
+}
+
 /* Resolve a (possibly dotted) name in the current scope. */
 static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
@@ -60,11 +89,18 @@ static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 			e->integral = pi->scope[i].integral;
 			return pi->scope[i].unit;
 		}
-	if (strcmp(n, "basis") == 0 && pi->sec != PT_SEC_NONE) {
+	if (strcmp(n, "basis") == 0 && pi->sec != PT_SEC_NONE && pi->sec != PT_SEC_POLICY) {
 		e->ref = PT_R_LOCAL;
 		e->slot = pi->slot_basis;
 		e->integral = true;
 		return PT_U_YEN;
+	}
+	if (strncmp(n, "use.", 4) == 0)
+		return use_name(cc, pi, e);
+	if (pi->sec == PT_SEC_POLICY && (strcmp(n, "eligible") == 0 || strncmp(n, "account.", 8) == 0)) {
+		pt_cc_error(cc, pi, e->loc, "PT006", "'%s' belongs to a program; a policy reads total, order.*, payment.*, category.* and use.*",
+			    n);
+		return PT_U_NONE;
 	}
 	if (strcmp(n, "eligible") == 0) {
 		e->ref = PT_R_ELIGIBLE;
@@ -120,7 +156,7 @@ static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 		pt_cc_error(cc, pi, e->loc, "PT006", "'basis' exists only inside redeem and earn blocks");
 	else
 		pt_cc_error(cc, pi, e->loc,
-			    "PT006", "unknown name '%s'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.* or a tier field",
+			    "PT006", "unknown name '%s'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.*, use.* or a tier field",
 			    n);
 	return PT_U_NONE;
 }
@@ -422,11 +458,15 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			check_stmts(cc, pi, s->body, NULL);
 			break;
 		case PT_S_BASIS:
+			if (pi->sec == PT_SEC_POLICY) {
+				pt_cc_error(cc, pi, s->loc, "PT010", "'basis' belongs in a redeem or earn block");
+				break;
+			}
 			if (expect(cc, pi, s->e, PT_U_YEN, "the basis"))
 				expect_whole(cc, pi, s->e, "the basis");
 			break;
 		case PT_S_VALUE:
-			if (earn || !top) {
+			if (pi->sec != PT_SEC_REDEEM || !top) {
 				pt_cc_error(cc, pi, s->loc, "PT010", "'value N yen per point' belongs at the top of a redeem block");
 				break;
 			}
@@ -444,6 +484,10 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 				pi->granted = s->name;
 			break;
 		case PT_S_CAP:
+			if (pi->sec == PT_SEC_POLICY) {
+				pt_cc_error(cc, pi, s->loc, "PT010", "'limit' belongs in a redeem or earn block; a check block has require, let and when");
+				break;
+			}
 			if (pi->sec == PT_SEC_REDEEM && !top)
 				pt_cc_error(cc, pi, s->loc, "PT010", "a redeem cap belongs at the top of the redeem block");
 			if (expect(cc, pi, s->e, PT_U_POINTS, "a cap"))
@@ -648,6 +692,14 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 			}
 			break;
 		}
+		case PT_D_CHECK:   /* the grammar allows it in policies only */
+			if (pi->nchecks >= 16)
+				pt_cc_error(cc, pi, d->loc, "PT011", "too many dated versions (limit is 16)");
+			else
+				pi->checks[pi->nchecks++] = d;
+			if (d->from > d->until)
+				pt_cc_error(cc, pi, d->loc, "PT008", "'from' date is after 'until' date");
+			break;
 		case PT_D_REDEEM:
 		case PT_D_EARN: {
 			pt_decl **arr = d->kind == PT_D_REDEEM ? pi->redeems : pi->earns;
@@ -682,8 +734,21 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 		}
 		}
 	}
-	if (!pi->name)
+	if (!pi->name && !pi->ast->policy)
 		pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "program %s needs a display name: name \"...\"", pi->ast->id);
+	if (pi->ast->policy) {
+		if (!pi->name)
+			pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "policy %s needs a display name: name \"...\"", pi->ast->id);
+		if (!pi->nchecks)
+			pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "policy %s has no check block; add check { require ... }",
+				    pi->ast->id);
+		unreachable_versions(cc, pi, pi->checks, pi->nchecks, "check block");
+		pi->sec = PT_SEC_POLICY;
+		for (int i = 0; i < pi->nchecks; i++)
+			check_stmts(cc, pi, pi->checks[i]->body, pi->checks[i]);
+		pi->sec = PT_SEC_NONE;
+		return cc->d->n_errors == errors;
+	}
 	if (!pi->nredeems && !pi->nearns)
 		pt_cc_error(cc, pi, pi->ast->id_loc, "PT010", "program %s neither redeems nor earns; add a redeem or earn block",
 			    pi->ast->id);

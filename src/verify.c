@@ -12,11 +12,14 @@
 #include "opcodes.h"
 #include "rules.h"
 
+/* The kinds of section, for the outputs each may write. */
+enum { PT_VSEC_REDEEM, PT_VSEC_EARN, PT_VSEC_POLICY };
+
 /* Report one verifier error about rule set `what`. */
 #define VERR(...) do { pt_diag_file(d, PT_ERROR, what, __VA_ARGS__); ok = false; } while (0)
 
 /* Check operand `arg` of the instruction at pc against its kind. */
-static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, uint32_t end, bool earn,
+static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, uint32_t end, int sec,
 		      pt_diags *d, const char *what)
 {
 	bool ok = true;
@@ -54,8 +57,9 @@ static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, u
 	case PT_ARG_OUT:
 		if (arg >= PT_OUT__COUNT)
 			VERR("bytecode pc %u: output field %u does not exist", pc, arg);
-		else if ((arg == PT_OUT_E_POINTS || arg == PT_OUT_E_BASIS) != earn)
-			VERR("bytecode pc %u: the %s section writes %s", pc, earn ? "earn" : "redeem", pt_out_names[arg]);
+		else if (sec == PT_VSEC_POLICY || (arg == PT_OUT_E_POINTS || arg == PT_OUT_E_BASIS) != (sec == PT_VSEC_EARN))
+			VERR("bytecode pc %u: the %s section writes %s", pc,
+			     sec == PT_VSEC_EARN ? "earn" : sec == PT_VSEC_POLICY ? "policy" : "redeem", pt_out_names[arg]);
 		break;
 	case PT_ARG_RULE:
 		if (arg >= rs->nrules)
@@ -66,7 +70,7 @@ static bool check_arg(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, u
 }
 
 /* Verify one section [start, end): operands, flow and stack depth. */
-static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start, uint32_t end, bool earn,
+static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start, uint32_t end, int sec,
 			   int *depth, pt_diags *d, const char *what)
 {
 	bool ok = true;
@@ -83,7 +87,7 @@ static bool verify_section(pt_ruleset *rs, const pt_program *pg, uint32_t start,
 			VERR("bytecode pc %u: unknown opcode %u", pc, op);
 			break;
 		}
-		if (!check_arg(rs, pg, pc, end, earn, d, what)) {
+		if (!check_arg(rs, pg, pc, end, sec, d, what)) {
 			ok = false;
 			break;
 		}
@@ -134,7 +138,7 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	if (rs->ncode > PT_MAX_CODE)
 		VERR("too many instructions (%zu, limit is %u)", rs->ncode, PT_MAX_CODE);
 	if (rs->nconsts > PT_MAX_CONSTS || rs->nstrs > PT_MAX_STRS || rs->ninputs > PT_MAX_INPUTS ||
-	    rs->nprogs > PT_MAX_PROGRAMS)
+	    rs->nprogs > PT_MAX_PROGRAMS || rs->npolicies > PT_MAX_PROGRAMS)
 		VERR("rule set tables exceed their limits (docs/language.md, Limits)");
 	for (size_t i = 0; ok && i < rs->nconsts; i++)
 		if (rs->consts[i].d <= 0)
@@ -144,11 +148,12 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 			VERR("string %zu is missing", i);
 	for (size_t i = 0; ok && i < rs->ninputs; i++) {
 		const pt_input_def *in = &rs->inputs[i];
-		if ((unsigned)in->kind > PT_IN_ACCOUNT)
+		if ((unsigned)in->kind >= PT_IN__COUNT)
 			VERR("input %zu has unknown kind %d", i, (int)in->kind);
 		else if (in->kind == PT_IN_BUILTIN && (in->builtin < 0 || in->builtin >= PT_B__COUNT))
 			VERR("input %zu names unknown built-in %d", i, in->builtin);
-		else if (in->kind != PT_IN_BUILTIN && in->kind != PT_IN_CATSUM &&
+		else if (in->kind != PT_IN_BUILTIN && in->kind != PT_IN_CATSUM && in->kind != PT_IN_USE_GIFTCARD &&
+			 in->kind != PT_IN_USE_PROGRAMS && in->kind != PT_IN_USE_POINTS_YEN &&
 			 (in->prog < 0 || (size_t)in->prog >= rs->nprogs))
 			VERR("input %zu belongs to program %d, which does not exist", i, in->prog);
 		else if ((in->kind == PT_IN_CATSUM || in->kind == PT_IN_ACCOUNT) && !in->name)
@@ -158,11 +163,11 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	}
 	for (size_t i = 0; ok && i < rs->nrules; i++)
 		if (rs->rules[i].file < 0 || (size_t)rs->rules[i].file >= rs->nfiles || rs->rules[i].prog < 0 ||
-		    (size_t)rs->rules[i].prog >= rs->nprogs || !rs->rules[i].text)
+		    (size_t)rs->rules[i].prog >= rs->nprogs + rs->npolicies || !rs->rules[i].text)
 			VERR("rule %zu names a file or program that does not exist", i);
 	for (size_t i = 0; ok && rs->ncode && i < rs->ncovers; i++)
 		if (rs->covers[i].pc >= rs->ncode || rs->covers[i].file < 0 || (size_t)rs->covers[i].file >= rs->nfiles ||
-		    rs->covers[i].prog < 0 || (size_t)rs->covers[i].prog >= rs->nprogs)
+		    rs->covers[i].prog < 0 || (size_t)rs->covers[i].prog >= rs->nprogs + rs->npolicies)
 			VERR("coverage point %zu is out of range", i);
 	for (size_t i = 0; ok && i < rs->ncode; i++)
 		if (rs->lines[i].file >= rs->nfiles)
@@ -198,8 +203,24 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 			break;
 		if (pg->nlocals > rs->max_locals)
 			rs->max_locals = pg->nlocals;
-		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, false, depth, d, what) &&
-		     verify_section(rs, pg, pg->earn_pc, pg->earn_end, true, depth, d, what);
+		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_REDEEM, depth, d, what) &&
+		     verify_section(rs, pg, pg->earn_pc, pg->earn_end, PT_VSEC_EARN, depth, d, what);
+	}
+	for (size_t i = 0; ok && i < rs->npolicies; i++) {
+		const pt_program *pg = &rs->policies[i];
+		if (!pg->id || !pg->name)
+			VERR("policy %zu has no id or name", i);
+		else if (pg->file < 0 || (size_t)pg->file >= rs->nfiles)
+			VERR("policy %zu names a file that does not exist", i);
+		else if (pg->nlocals > PT_MAX_LOCALS)
+			VERR("policy %s has %u locals (limit is %d)", pg->id, pg->nlocals, PT_MAX_LOCALS);
+		else if (pg->redeem_pc >= pg->redeem_end || pg->redeem_end > rs->ncode)
+			VERR("policy %s: section bounds are out of order or out of range", pg->id);
+		if (!ok)
+			break;
+		if (pg->nlocals > rs->max_locals)
+			rs->max_locals = pg->nlocals;
+		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_POLICY, depth, d, what);
 	}
 	free(depth);
 	return ok;

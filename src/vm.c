@@ -13,14 +13,16 @@
 #define vmcase(l) case PT_OP_##l:
 #define vmbreak break
 
-/* Add reason s to a section once, keeping the first few. */
-static void add_reason(pt_section_result *sec, uint32_t s)
+/* Add reason s, noted at pc, to a section once, keeping the first few. */
+static void add_reason(pt_section_result *sec, uint32_t s, uint32_t pc)
 {
 	for (int i = 0; i < sec->nreasons; i++)
 		if (sec->reasons[i] == s)
 			return;
-	if (sec->nreasons < PT_MAX_REASONS)
+	if (sec->nreasons < PT_MAX_REASONS) {
+		sec->reason_pcs[sec->nreasons] = pc;
 		sec->reasons[sec->nreasons++] = s;
+	}
 }
 
 /* Compare, with the common whole-number case inline. */
@@ -130,7 +132,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			if (cmp(B, cap) > 0) {
 				B = cap;
 				if (arg != PT_NO_STR)
-					add_reason(sec, arg);
+					add_reason(sec, arg, at);
 				if (hits)
 					hits[at] |= PT_HIT_TAKEN;
 			} else if (hits) {
@@ -139,7 +141,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			vmbreak;
 		}
 		vmcase(OUT) res->out[arg] = *--sp; vmbreak;
-		vmcase(REASON) add_reason(sec, arg); vmbreak;
+		vmcase(REASON) add_reason(sec, arg, at); vmbreak;
 		vmcase(TIER) res->tier = (int)arg; vmbreak;
 		vmcase(TRACE)
 			if (trace) {
@@ -151,7 +153,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			vmbreak;
 		vmcase(FAIL)
 			sec->failed = true;
-			add_reason(sec, arg);
+			add_reason(sec, arg, at);
 			return PT_VM_OK;
 		vmcase(HALT) return PT_VM_OK;
 		default:
@@ -165,18 +167,40 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 	}
 }
 
-/* Run every program's two sections. */
-bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
+/* Clear a result before its sections run. */
+static void reset_result(pt_prog_result *res)
+{
+	memset(res, 0, sizeof *res);
+	for (int f = 0; f < PT_OUT__COUNT; f++)
+		res->out[f] = pt_rat_int(0);
+	res->tier = -1;
+}
+
+/* Yen the cart's `use` points pay, over every program whose point value
+ * the redeem sections established; false when the sum leaves 64 bits. */
+static bool points_yen(const pt_ruleset *rs, const pt_prog_result *results, int64_t *out)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < rs->nprogs; i++) {
+		int64_t y = results[i].out[PT_OUT_R_USE_YEN].n;   /* FLOOR made it whole */
+		if (y > 0 && __builtin_add_overflow(sum, y, &sum))
+			return false;
+	}
+	*out = sum;
+	return true;
+}
+
+/* Run every program's redeem section, then what the intended points pay
+ * (use.points_yen), then the policies' checks, then every earn section.
+ * results has rs->nprogs + rs->npolicies entries, policies last. */
+bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace)
 {
 	bool ok = true;
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
 		pt_prog_result *res = &results[i];
-		memset(res, 0, sizeof *res);
-		for (int f = 0; f < PT_OUT__COUNT; f++)
-			res->out[f] = pt_rat_int(0);
-		res->tier = -1;
+		reset_result(res);
 		res->linked = inputs[pg->linked_input].n != 0;
 		for (uint32_t l = 0; l < pg->nlocals; l++)
 			locals[l] = pt_rat_int(0);
@@ -186,8 +210,37 @@ bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
 			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
 			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
 		}
-		if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK)
+	}
+	int64_t paid = 0;
+	bool fits = points_yen(rs, results, &paid);
+	if (rs->use_yen_slot >= 0)
+		inputs[rs->use_yen_slot] = pt_rat_int(fits ? paid : 0);
+	for (size_t j = 0; j < rs->npolicies; j++) {
+		const pt_program *pg = &rs->policies[j];
+		pt_prog_result *res = &results[rs->nprogs + j];
+		reset_result(res);
+		for (uint32_t l = 0; l < pg->nlocals; l++)
+			locals[l] = pt_rat_int(0);
+		if (!fits) {   /* no section may see a wrong use.points_yen */
+			res->redeem.status = PT_VM_OVERFLOW;
+			res->redeem.status_pc = pg->redeem_pc;
 			ok = false;
+		} else if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK) {
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < rs->nprogs; i++) {
+		const pt_program *pg = &rs->progs[i];
+		pt_prog_result *res = &results[i];
+		for (uint32_t l = 0; l < pg->nlocals; l++)
+			locals[l] = pt_rat_int(0);
+		if (!fits && rs->use_yen_slot >= 0) {
+			res->earn.status = PT_VM_OVERFLOW;
+			res->earn.status_pc = pg->earn_pc;
+			ok = false;
+		} else if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK) {
+			ok = false;
+		}
 		if (res->earn.failed || res->earn.status)
 			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
 		/* Amounts are never negative: compiled code cannot make them so

@@ -28,6 +28,7 @@ typedef struct pt_section_result {
 	bool ran;                /* the section has rules (not a stub) */
 	bool failed;             /* FAIL: not usable / earns nothing */
 	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
+	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
 	int nreasons;
 	pt_vm_status status;
 	uint32_t status_pc;      /* where a runtime error happened */
@@ -59,9 +60,11 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		       const pt_rat *inputs, pt_rat *locals, pt_prog_result *res,
 		       pt_section_result *sec, pt_trace *trace);
 
-/* Evaluate every program; results has rs->nprogs entries.  Returns false
- * when any section hit a runtime error. */
-bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
+/* Evaluate every program and policy; results has rs->nprogs +
+ * rs->npolicies entries.  inputs is written once (use.points_yen, after
+ * the redeem sections).  Returns false when any section hit a runtime
+ * error. */
+bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace);
 
 /* Bind a cart to the rule set's inputs (bind.c).  Reports cart errors

@@ -58,8 +58,8 @@ cp "$tmp/a.ptbc" "$tmp/flip.ptbc"
 printf '\377' | dd of="$tmp/flip.ptbc" bs=1 seek=600 conv=notrunc 2>/dev/null
 expect_error "flipped payload byte" "$tmp/flip.ptbc" "checksum mismatch: the file is corrupted"
 cp "$tmp/a.ptbc" "$tmp/ver.ptbc"
-printf '\002' | dd of="$tmp/ver.ptbc" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_error "future format version" "$tmp/ver.ptbc" "format version 2 is not supported"
+printf '\003' | dd of="$tmp/ver.ptbc" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_error "future format version" "$tmp/ver.ptbc" "format version 3 is not supported"
 expect_error "not a compiled file" examples/cart.txt "not a compiled ptrules file (bad magic)"
 : >"$tmp/empty.ptbc"
 expect_error "empty file" "$tmp/empty.ptbc" "not a compiled ptrules file"

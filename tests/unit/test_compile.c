@@ -106,7 +106,10 @@ static void test_shipped_programs(void **state)
 	assert_int_equal(d.n_errors, 0);
 	assert_int_equal(d.n_warnings, 0);
 	assert_int_equal(rs->nprogs, 3);
-	assert_int_equal(rs->nfiles, 3);
+	assert_int_equal(rs->nfiles, 4);   /* checkout.rules holds the checkout policy */
+	assert_int_equal(rs->npolicies, 1);
+	assert_string_equal(rs->policies[0].id, "checkout");
+	assert_int_equal(rs->policies[0].file, 0);
 	assert_string_equal(rs->progs[0].id, "dpoint");
 	assert_string_equal(rs->progs[1].id, "okidoki");
 	assert_string_equal(rs->progs[2].id, "recruit");
@@ -114,8 +117,8 @@ static void test_shipped_programs(void **state)
 	assert_string_equal(rs->progs[1].name, "OkiDokiポイント");
 	assert_string_equal(rs->progs[2].name, "リクルートポイント");
 	for (size_t i = 0; i < rs->nprogs; i++) {
-		assert_int_equal(rs->progs[i].file, (int)i);
-		assert_non_null(strstr(rs->files[i], rs->progs[i].id));
+		assert_int_equal(rs->progs[i].file, (int)i + 1);
+		assert_non_null(strstr(rs->files[i + 1], rs->progs[i].id));
 		assert_true(rs->progs[i].redeems);
 	}
 	assert_true(rs->progs[0].earns);
@@ -180,6 +183,12 @@ static void test_section_layout(void **state)
 		assert_int_equal(rs->inputs[pg->linked_input].prog, (int)i);
 		assert_int_equal(rs->inputs[pg->balance_input].kind, PT_IN_BALANCE);
 	}
+	for (size_t i = 0; i < rs->npolicies; i++) {   /* policies follow, one section each */
+		const pt_program *pg = &rs->policies[i];
+		assert_int_equal(pg->redeem_pc, next);
+		assert_int_equal(PT_INS_OP(rs->code[pg->redeem_end - 1]), PT_OP_HALT);
+		next = pg->redeem_end;
+	}
 	assert_int_equal(next, rs->ncode);
 	assert_true(rs->max_stack >= 2 && rs->max_stack <= PT_MAX_STACK);
 	/* the stub message and the recruit program's lack of earning */
@@ -226,7 +235,7 @@ static void test_declared_inputs(void **state)
 			assert_int_equal(in->type, want[w].type);
 			assert_true(in->has_default);
 			assert_int_equal(in->dflt.n, want[w].dflt);
-			assert_int_equal(in->file, 0);
+			assert_int_equal(in->file, 1);   /* rules/dpoint.rules, after checkout.rules */
 			assert_true(in->line > 1);
 		}
 		if (found != 1)

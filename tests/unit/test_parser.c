@@ -298,7 +298,7 @@ static void test_syntax_error_messages(void **state)
 
 	px_parse(&x, "}\nprogram a { }\n");
 	assert_false(x.ok);
-	expect_err(&x, 0, 1, 1, "unexpected '}'; expected end of file or 'program'");
+	expect_err(&x, 0, 1, 1, "unexpected '}'; expected end of file, 'program' or 'policy'");
 	px_free(&x);
 
 	/* the list of everything a declaration may start with */

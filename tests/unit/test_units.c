@@ -202,9 +202,9 @@ static void test_unknown_names(void **state)
 {
 	(void)state;
 	earn_error("    add bonus", 9,
-		   "unknown name 'bonus'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.* or a tier field");
+		   "unknown name 'bonus'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.*, use.* or a tier field");
 	earn_error("    add rank.multiplier", 9,
-		   "unknown name 'rank.multiplier'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.* or a tier field");
+		   "unknown name 'rank.multiplier'; expected a let name, basis, eligible, total, order.*, payment.*, account.*, category.*, use.* or a tier field");
 }
 
 /* Conditions must be bool; `and`/`not`/`in`/`as` check their operands. */

@@ -34,7 +34,7 @@ static void env_buffers(env *e)
 {
 	e->inputs = calloc(e->rs->ninputs + 1, sizeof *e->inputs);
 	e->locals = calloc(e->rs->max_locals + 1, sizeof *e->locals);
-	e->res = calloc(e->rs->nprogs, sizeof *e->res);
+	e->res = calloc(e->rs->nprogs + e->rs->npolicies, sizeof *e->res);
 	assert_non_null(e->inputs);
 	assert_non_null(e->locals);
 	assert_non_null(e->res);
