@@ -135,7 +135,9 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 		if ((kind == PT_IN_BUILTIN && in->builtin == builtin) ||
 		    (kind == PT_IN_CATSUM && strcmp(in->name, name) == 0) ||
 		    ((kind == PT_IN_LINKED || kind == PT_IN_BALANCE) && in->prog == prog) ||
-		    (kind == PT_IN_ACCOUNT && in->prog == prog && strcmp(in->name, name) == 0))
+		    (kind == PT_IN_ACCOUNT && in->prog == prog && strcmp(in->name, name) == 0) ||
+		    (kind == PT_IN_USE_POINTS && in->prog == prog) || kind == PT_IN_USE_GIFTCARD ||
+		    kind == PT_IN_USE_PROGRAMS || kind == PT_IN_USE_POINTS_YEN)
 			return (int)i;
 	}
 	if (cc->ninputs >= PT_MAX_INPUTS ||

@@ -146,8 +146,11 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	for (size_t i = 0; ok && i < rs->nstrs; i++)
 		if (!rs->strs[i])
 			VERR("string %zu is missing", i);
+	size_t paid_inputs = 0;   /* the VM sets one use.points_yen slot */
 	for (size_t i = 0; ok && i < rs->ninputs; i++) {
 		const pt_input_def *in = &rs->inputs[i];
+		if (in->kind == PT_IN_USE_POINTS_YEN && ++paid_inputs > 1)
+			VERR("input %zu repeats use.points_yen", i);
 		if ((unsigned)in->kind >= PT_IN__COUNT)
 			VERR("input %zu has unknown kind %d", i, (int)in->kind);
 		else if (in->kind == PT_IN_BUILTIN && (in->builtin < 0 || in->builtin >= PT_B__COUNT))
