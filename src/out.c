@@ -284,8 +284,11 @@ void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pt_out_use_text(f, rs, v->use);
 	if (!trace)
 		return;
-	for (size_t i = 0; i < rs->nprogs; i++) {
-		pt_sink_printf(f, "  explain %s:\n", rs->progs[i].id);
+	for (size_t i = 0; i < rs->nprogs + rs->npolicies; i++) {   /* programs, then policies */
+		if (i < rs->nprogs)
+			pt_sink_printf(f, "  explain %s:\n", rs->progs[i].id);
+		else
+			pt_sink_printf(f, "  explain policy %s:\n", rs->policies[i - rs->nprogs].id);
 		for (size_t k = 0; k < rs->nrules; k++) {
 			const pt_rule_def *rd = &rs->rules[k];
 			if ((size_t)rd->prog != i)
