@@ -161,6 +161,11 @@ typedef struct pt_parser {
 	pt_expr spare_e;       /* written instead of a node when out of memory */
 	pt_stmt spare_s;
 	pt_decl spare_d;
+	/* The lexer's keyword index, built on first use: per first byte of
+	 * a keyword, 1 + its index in the keyword table, chained by kw_next. */
+	bool kw_ready;
+	unsigned char kw_head[128];
+	unsigned char kw_next[96];
 } pt_parser;
 
 #define PT_MAX_NESTING 200

@@ -33,11 +33,7 @@ static int new_slot(pt_cc *cc, pt_prog_info *pi, pt_loc loc)
 /* The input slot of a declared `account.KEY`, or -1. */
 static int account_input(pt_cc *cc, const pt_prog_info *pi, const char *key)
 {
-	for (size_t i = 0; i < cc->ninputs; i++)
-		if (cc->inputs[i].kind == PT_IN_ACCOUNT && cc->inputs[i].prog == pi->index &&
-		    strcmp(cc->inputs[i].name, key) == 0)
-			return (int)i;
-	return -1;
+	return pt_cc_find_input(cc, PT_IN_ACCOUNT, 0, pi->index, key);
 }
 
 /* Set e's resolution to a cart input. */
