@@ -404,8 +404,10 @@ static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const cha
 	(void)scanner;
 	if (p->too_deep)
 		return;
+	/* Not the parenthesis limit (lexer.l): nested `if`, `when`, `not` and
+	 * unary minus fill bison's stack (docs/limits.md gives how many fit). */
 	if (strcmp(msg, "memory exhausted") == 0)
-		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d levels)", PT_MAX_NESTING);
+		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d parser stack entries)", YYMAXDEPTH);
 	else
 		pt_parse_error(p, *loc, "%s", msg);
 }

@@ -211,10 +211,11 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 }
 
 /* Type one expression, bounding the recursion (a long chain of `+` is as
- * deep as it is long), then the node itself. */
+ * deep as it is long), then the node itself.  PT_MAX_EXPR_DEPTH operators
+ * nest, with the leaf below them: 1000 operators in a chain are fine. */
 static pt_unit check_expr(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
-	if (pi->expr_depth >= PT_MAX_EXPR_DEPTH) {
+	if (pi->expr_depth > PT_MAX_EXPR_DEPTH) {
 		if (!pi->too_deep)
 			pt_cc_error(cc, pi, e->loc, "PT011", "expression is too long or too deep (limit is %d operators in a chain)",
 				    PT_MAX_EXPR_DEPTH);
