@@ -22,6 +22,8 @@ typedef void *yyscan_t;
 
 %code {
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lexer.h"
 
@@ -430,8 +432,10 @@ static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const cha
 	(void)scanner;
 	if (p->too_deep)
 		return;
+	/* Not the parenthesis limit (lexer.l): nested `if`, `when`, `not` and
+	 * unary minus fill bison's stack (docs/limits.md gives how many fit). */
 	if (strcmp(msg, "memory exhausted") == 0)
-		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d levels)", PT_MAX_NESTING);
+		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d parser stack entries)", YYMAXDEPTH);
 	else
 		pt_parse_error(p, *loc, "%s", msg);
 }
@@ -447,11 +451,29 @@ bool pt_parse(pt_parser *p)
 		pt_diag_file(p->diags, PT_ERROR, p->src->name, "out of memory");
 		return false;
 	}
-	YY_BUFFER_STATE buf = pt_yy_scan_bytes(p->src->text, (int)p->src->len, scanner);
-	pt_loc start = { 1, 0, 1, 0 };
-	pt_yyset_lloc(&start, scanner);
-	int rc = yyparse(scanner, p);
-	pt_yy_delete_buffer(buf, scanner);
+	/* Our copy of the text with the two NULs flex ends a buffer with (what
+	 * yy_scan_bytes does, except that it exit()s when out of memory). */
+	size_t len = p->src->len;
+	char *text = len < SIZE_MAX - 2 ? malloc(len + 2) : NULL;
+	YY_BUFFER_STATE buf = NULL;
+	if (text) {
+		memcpy(text, p->src->text, len);
+		text[len] = text[len + 1] = '\0';
+		buf = pt_yy_scan_buffer(text, len + 2, scanner);
+	}
+	int rc = 1;
+	if (!buf || p->scan_oom) {
+		pt_diag_file(p->diags, PT_ERROR, p->src->name, "out of memory");
+	} else {
+		pt_loc start = { 1, 0, 1, 0 };
+		pt_yyset_lloc(&start, scanner);
+		rc = yyparse(scanner, p);
+	}
+	if (p->scan_fatal)
+		pt_diag_file(p->diags, PT_ERROR, p->src->name, "internal error in the scanner: %s", p->scan_fatal);
+	if (buf)
+		pt_yy_delete_buffer(buf, scanner);
 	pt_yylex_destroy(scanner);
+	free(text);
 	return rc == 0 && p->diags->n_errors == errors_before;
 }

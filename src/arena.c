@@ -19,8 +19,9 @@ void pt_arena_init(pt_arena *a, size_t block_size)
 	a->block_size = block_size ? block_size : 4096;
 }
 
-/* Bump-allocate from the newest block, adding a block when it is full. */
-void *pt_arena_alloc(pt_arena *a, size_t n)
+/* Bump-allocate n uninitialised bytes from the newest block, adding a
+ * block when it is full. */
+static void *arena_bump(pt_arena *a, size_t n)
 {
 	size_t align = alignof(max_align_t);
 	if (n > SIZE_MAX - align)
@@ -41,14 +42,22 @@ void *pt_arena_alloc(pt_arena *a, size_t n)
 	}
 	void *p = b->data + b->used;
 	b->used += n;
-	memset(p, 0, n);
+	return p;
+}
+
+/* Bump-allocate n zeroed bytes. */
+void *pt_arena_alloc(pt_arena *a, size_t n)
+{
+	void *p = arena_bump(a, n);
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 
 /* Copy a byte range into the arena as a C string. */
 char *pt_arena_strndup(pt_arena *a, const char *s, size_t n)
 {
-	char *p = pt_arena_alloc(a, n + 1);
+	char *p = n < SIZE_MAX ? arena_bump(a, n + 1) : NULL;   /* filled below: no zeroing */
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';

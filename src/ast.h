@@ -7,6 +7,7 @@
 #define PT_AST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -162,6 +163,21 @@ typedef struct pt_parser {
 	pt_expr spare_e;       /* written instead of a node when out of memory */
 	pt_stmt spare_s;
 	pt_decl spare_d;
+	/* The lexer's keyword index, built on first use: per first byte of
+	 * a keyword, 1 + its index in the keyword table, chained by kw_next. */
+	bool kw_ready;
+	unsigned char kw_head[128];
+	unsigned char kw_next[96];
+	/* The scanner's memory (lexer.l's yyalloc): flex's only way out of a
+	 * failed allocation is exit(), so when malloc fails the few small
+	 * blocks a scanner needs come from scan_spare and the parse fails with
+	 * "out of memory" instead. */
+	max_align_t scan_spare[16];
+	size_t scan_spare_used;
+	bool scan_oom;              /* a scanner allocation failed */
+	const char *scan_fatal;     /* flex's fatal error, if one was raised */
+	int scan_fail_from;         /* tests: scanner allocations from this (1-based) on fail */
+	int scan_nallocs;
 } pt_parser;
 
 #define PT_MAX_NESTING 200

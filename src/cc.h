@@ -89,7 +89,7 @@ typedef struct pt_cc {
 		uint32_t *slot;
 		uint32_t mask;
 		size_t used;
-	} const_tab, str_tab;
+	} const_tab, str_tab, input_tab;
 	const pt_src *line_src;     /* source line_starts indexes */
 	size_t *line_starts;
 	size_t nlines;
@@ -101,6 +101,7 @@ typedef struct pt_cc {
 int pt_cc_const(pt_cc *cc, pt_rat v);
 int pt_cc_str(pt_cc *cc, const char *s);
 int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name, pt_unit type);
+int pt_cc_find_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name);  /* -1: none */
 int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit);
 uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg);
 void pt_cc_cover(pt_cc *cc, const pt_prog_info *pi, uint32_t pc, unsigned mask, int line, const char *what);

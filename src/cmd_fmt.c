@@ -8,8 +8,8 @@
  *                                atomically (temporary file beside it, fsync,
  *                                rename), keeping the file's mode
  *
- * A PATH is a .rules file, a directory (its *.rules files, in name order)
- * or - for standard input (not with -w).  A file that does not parse is
+ * A PATH is a .rules file, a directory (its *.rules files and those of its
+ * subdirectories, in name order) or - for standard input (not with -w).  A file that does not parse is
  * reported with located diagnostics and never written.  Exit codes: 0
  * success, 1 a file is not formatted (--check), does not parse or could
  * not be read or written, 2 a usage error (bad option, missing PATH). */
@@ -36,7 +36,8 @@ static const char fmt_usage[] =
 	"  --check     print a unified diff for each file that is not formatted;\n"
 	"              exit 1 if any is not\n"
 	"  -w          rewrite the files that are not formatted (atomically)\n"
-	"  PATH        a .rules file, a directory of them, or - for standard input\n";
+	"  PATH        a .rules file, a directory (searched recursively), or - for\n"
+	"              standard input\n";
 
 static int fmt_usage_error(const char *msg)
 {
@@ -70,15 +71,25 @@ static bool add_name(names *l, const char *s)
 	return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Sort entries "F<path>" / "D<path>" by path. */
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
-/* A directory's *.rules files (not hidden ones, not subdirectories),
- * sorted by name. */
-static int add_dir(names *l, const char *path)
+#define FMT_MAX_DEPTH 64   /* directory levels below a PATH */
+
+/* A directory's *.rules files and, recursively, those of its
+ * subdirectories, in name order (a subdirectory's files at its place),
+ * as `ptrules check` finds files; hidden files and directories are
+ * skipped, and symbolic links to directories are not followed (no
+ * cycles). */
+static int add_dir(names *l, const char *path, int depth)
 {
+	if (depth > FMT_MAX_DEPTH) {
+		fprintf(stderr, "%s: error: directories nested too deeply (limit is %d levels)\n", path, FMT_MAX_DEPTH);
+		return 1;
+	}
 	DIR *dir = opendir(path);
 	if (!dir) {
 		fprintf(stderr, "%s: error: cannot open directory: %s\n", path, strerror(errno));
@@ -90,23 +101,32 @@ static int add_dir(names *l, const char *path)
 	bool ok = true;
 	while (ok && (e = readdir(dir)) != NULL) {
 		size_t nl = strlen(e->d_name);
-		if (nl < 7 || strcmp(e->d_name + nl - 6, ".rules") != 0 || e->d_name[0] == '.')
+		if (e->d_name[0] == '.')
 			continue;
-		char *full = malloc(pl + nl + 2);
+		char *full = malloc(pl + nl + 3);
 		ok = full != NULL;
-		if (ok) {
-			struct stat st;
-			snprintf(full, pl + nl + 2, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", e->d_name);
-			if (stat(full, &st) != 0 || !S_ISDIR(st.st_mode))   /* not a directory named x.rules */
-				ok = add_name(&found, full);
-			free(full);
+		if (!ok)
+			break;
+		snprintf(full, pl + nl + 3, "F%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", e->d_name);
+		struct stat st;
+		if (lstat(full + 1, &st) == 0 && S_ISDIR(st.st_mode)) {
+			full[0] = 'D';
+			ok = add_name(&found, full);
+		} else if (nl >= 7 && strcmp(e->d_name + nl - 6, ".rules") == 0 &&
+			   (stat(full + 1, &st) != 0 || !S_ISDIR(st.st_mode))) {   /* not a link to a directory */
+			ok = add_name(&found, full);
 		}
+		free(full);
 	}
 	closedir(dir);
 	if (found.n > 1)
-		qsort(found.v, found.n, sizeof *found.v, cmp_str);
+		qsort(found.v, found.n, sizeof *found.v, cmp_entry);
+	int rc = 0;
 	for (size_t i = 0; i < found.n; i++) {
-		ok = ok && add_name(l, found.v[i]);
+		if (ok && rc == 0 && found.v[i][0] == 'D')
+			rc = add_dir(l, found.v[i] + 1, depth + 1);
+		else if (ok && rc == 0)
+			ok = add_name(l, found.v[i] + 1);
 		free(found.v[i]);
 	}
 	free(found.v);
@@ -114,9 +134,8 @@ static int add_dir(names *l, const char *path)
 		fputs("ptrules: out of memory\n", stderr);
 		return 1;
 	}
-	return 0;
+	return rc;
 }
-
 
 static bool write_all(int fd, const char *s, size_t n)
 {
@@ -525,7 +544,7 @@ int cmd_fmt(int argc, char **argv)
 			fprintf(stderr, "ptrules fmt: %s: %s\n", args[i], strerror(errno));
 			rc = fmt_usage_error(NULL);
 		} else if (S_ISDIR(st.st_mode)) {
-			rc = add_dir(&files, args[i]);
+			rc = add_dir(&files, args[i], 0);
 		} else if (!add_name(&files, args[i])) {
 			rc = 1;
 			fputs("ptrules: out of memory\n", stderr);

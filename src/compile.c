@@ -125,22 +125,56 @@ int pt_cc_str(pt_cc *cc, const char *s)
 	return (int)cc->nstrs++;
 }
 
+/* Hash of an input's identity: the fields pt_cc_find_input compares for
+ * its kind (builtin; category name; program; program and key). */
+static uint32_t input_hash(pt_input_kind kind, int builtin, int prog, const char *name)
+{
+	int32_t k[2] = { (int32_t)kind, kind == PT_IN_BUILTIN ? builtin : kind == PT_IN_CATSUM ? 0 : prog };
+	uint64_t h = pt_fnv1a(PT_FNV_INIT, k, sizeof k);
+	if ((kind == PT_IN_CATSUM || kind == PT_IN_ACCOUNT) && name)
+		h = pt_fnv1a(h, name, strlen(name));
+	return (uint32_t)h;
+}
+static uint32_t input_hash_at(const pt_cc *cc, uint32_t i)
+{
+	const pt_input_def *in = &cc->inputs[i];
+	return input_hash(in->kind, in->builtin, in->prog, in->name);
+}
+
+/* Whether input `in` is the one the key describes. */
+static bool input_is(const pt_input_def *in, pt_input_kind kind, int builtin, int prog, const char *name)
+{
+	if (in->kind != kind)
+		return false;
+	return (kind == PT_IN_BUILTIN && in->builtin == builtin) ||
+	       (kind == PT_IN_CATSUM && strcmp(in->name, name) == 0) ||
+	       ((kind == PT_IN_LINKED || kind == PT_IN_BALANCE) && in->prog == prog) ||
+	       (kind == PT_IN_ACCOUNT && in->prog == prog && strcmp(in->name, name) == 0) ||
+	       (kind == PT_IN_USE_POINTS && in->prog == prog) || kind == PT_IN_USE_GIFTCARD ||
+	       kind == PT_IN_USE_PROGRAMS || kind == PT_IN_USE_POINTS_YEN;   /* one slot each */
+}
+
+/* Index of an input slot, or -1 when there is none yet.  Hashed: a linear
+ * scan per lookup made compiling many programs quadratic. */
+int pt_cc_find_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name)
+{
+	pt_itab *t = &cc->input_tab;
+	if (!t->slot)
+		return -1;
+	for (uint32_t h = input_hash(kind, builtin, prog, name) & t->mask; t->slot[h]; h = (h + 1) & t->mask)
+		if (input_is(&cc->inputs[t->slot[h] - 1], kind, builtin, prog, name))
+			return (int)t->slot[h] - 1;
+	return -1;
+}
+
 /* Index of an input slot, adding it once. */
 int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char *name, pt_unit type)
 {
-	for (size_t i = 0; i < cc->ninputs; i++) {
-		const pt_input_def *in = &cc->inputs[i];
-		if (in->kind != kind)
-			continue;
-		if ((kind == PT_IN_BUILTIN && in->builtin == builtin) ||
-		    (kind == PT_IN_CATSUM && strcmp(in->name, name) == 0) ||
-		    ((kind == PT_IN_LINKED || kind == PT_IN_BALANCE) && in->prog == prog) ||
-		    (kind == PT_IN_ACCOUNT && in->prog == prog && strcmp(in->name, name) == 0) ||
-		    (kind == PT_IN_USE_POINTS && in->prog == prog) || kind == PT_IN_USE_GIFTCARD ||
-		    kind == PT_IN_USE_PROGRAMS || kind == PT_IN_USE_POINTS_YEN)
-			return (int)i;
-	}
-	if (cc->ninputs >= PT_MAX_INPUTS ||
+	int found = pt_cc_find_input(cc, kind, builtin, prog, name);
+	if (found >= 0)
+		return found;
+	pt_itab *t = &cc->input_tab;
+	if (cc->ninputs >= PT_MAX_INPUTS || !itab_reserve(cc, t, input_hash_at) ||
 	    !grow(cc, (void **)&cc->inputs, &cc->capinputs, cc->ninputs, sizeof *cc->inputs)) {
 		cc->oom = true;
 		return 0;
@@ -153,6 +187,11 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 	in->name = name ? pt_arena_strndup(&cc->ast, name, strlen(name)) : NULL;
 	in->type = type;
 	in->dflt = pt_rat_int(0);
+	uint32_t h = input_hash(kind, builtin, prog, name) & t->mask;
+	while (t->slot[h])
+		h = (h + 1) & t->mask;
+	t->slot[h] = (uint32_t)cc->ninputs + 1;
+	t->used++;
 	return (int)cc->ninputs++;
 }
 
@@ -165,8 +204,9 @@ static size_t line_start(pt_cc *cc, const pt_src *src, int line)
 		cc->line_starts = NULL;
 		cc->nlines = 0;
 		size_t n = 1;
-		for (size_t i = 0; i < src->len; i++)
-			n += src->text[i] == '\n';
+		const char *end = src->text + src->len;
+		for (const char *q = src->text; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+			n++;
 		cc->line_starts = malloc(n * sizeof *cc->line_starts);
 		if (!cc->line_starts) {
 			cc->oom = true;
@@ -174,9 +214,8 @@ static size_t line_start(pt_cc *cc, const pt_src *src, int line)
 			return 0;
 		}
 		cc->line_starts[cc->nlines++] = 0;
-		for (size_t i = 0; i < src->len; i++)
-			if (src->text[i] == '\n')
-				cc->line_starts[cc->nlines++] = i + 1;
+		for (const char *q = src->text; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+			cc->line_starts[cc->nlines++] = (size_t)(q - src->text) + 1;
 		cc->line_src = src;
 	}
 	return line >= 1 && (size_t)line <= cc->nlines ? cc->line_starts[line - 1] : src->len;
@@ -398,22 +437,39 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		cc.oom = true;
 		goto out;
 	}
+	/* Program ids hashed (indices + 1, at most half full): comparing each id
+	 * with every earlier one made many programs quadratic. */
+	size_t idmask = 63;
+	while (idmask + 1 < (cc.nprogs + cc.npolicies) * 2)
+		idmask = idmask * 2 + 1;
+	uint32_t *ids = calloc(idmask + 1, sizeof *ids);
+	if (!ids) {
+		cc.oom = true;
+		goto out;
+	}
 	size_t k = 0;
 	for (pt_prog_ast *g = all; g; g = g->next, k++) {
 		pt_prog_info *pi = &cc.progs[k];
 		pi->ast = g;
 		pi->index = (int)k;
 		pi->src = &srcs[g->file];
-		for (size_t j = 0; j < k; j++)
-			if (strcmp(cc.progs[j].ast->id, g->id) == 0)
-				pt_cc_error(&cc, pi, g->id_loc, "PT010", "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
-					    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
+		size_t h = (size_t)pt_fnv1a(PT_FNV_INIT, g->id, strlen(g->id)) & idmask;
+		while (ids[h] && strcmp(cc.progs[ids[h] - 1].ast->id, g->id) != 0)
+			h = (h + 1) & idmask;
+		if (!ids[h])
+			ids[h] = (uint32_t)k + 1;
+		else    /* a duplicate: name every earlier definition, as before */
+			for (size_t j = 0; j < k; j++)
+				if (strcmp(cc.progs[j].ast->id, g->id) == 0)
+					pt_cc_error(&cc, pi, g->id_loc, "PT010", "program '%s' is defined twice (first at %s:%d); use dated blocks for versions",
+						    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
 		if (g->policy)
 			continue;
 		/* Every program owns its linked flag and balance slots. */
 		pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
 		pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 	}
+	free(ids);
 	for (size_t i = 0; i < cc.nprogs + cc.npolicies; i++)
 		pt_sema_program(&cc, &cc.progs[i]);
 	if (d->n_errors > errors || cc.oom)
@@ -488,6 +544,7 @@ out:
 	free(cc.line_starts);
 	free(cc.const_tab.slot);
 	free(cc.str_tab.slot);
+	free(cc.input_tab.slot);
 	free(cc.progs);
 	free(progs);
 	pt_arena_free(&cc.ast);

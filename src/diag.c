@@ -175,7 +175,8 @@ long pt_utf8_check(const char *s, size_t n)
 	return -1;
 }
 
-/* Display width of the UTF-8 bytes s[0..n): wide for CJK, 1 otherwise. */
+/* Display width of the UTF-8 bytes s[0..n): wide for CJK, 0 for a byte
+ * order mark (U+FEFF, which a rules file may start with), 1 otherwise. */
 int pt_text_width(const char *s, size_t n)
 {
 	int w = 0;
@@ -197,6 +198,8 @@ int pt_text_width(const char *s, size_t n)
 		}
 		if (c == '\t')
 			w = (w / 8 + 1) * 8;
+		else if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBB && (unsigned char)s[i + 2] == 0xBF)
+			;   /* U+FEFF: invisible */
 		else
 			w += (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
 					      (cp >= 0xAC00 && cp <= 0xD7A3) ||

@@ -116,6 +116,8 @@ static bool next_token(scan *sc, ftok *k)
 			sc->bol = ++i;
 		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
 			i++;
+		} else if (i == 0 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+			i += 3;   /* a byte order mark, skipped as the lexer does: not kept */
 		} else {
 			break;
 		}

@@ -1,6 +1,7 @@
 /* load.c - files, directories and standard input. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,13 @@ char *pt_read_file(const char *path, size_t *len, pt_diags *d)
 		pt_diag_file(d, PT_ERROR, path, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	/* A regular file's buffer is its size (+1 to see the end in one read):
+	 * 64 KB per file made checking 1,000 small files touch 65 MB. */
 	size_t cap = 1 << 16, n = 0;
+	struct stat st;
+	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < ((uint64_t)1 << 40))
+		cap = (size_t)st.st_size + 1;
 	char *buf = malloc(cap + 1);
 	while (buf) {
 		size_t got = fread(buf + n, 1, cap - n, f);

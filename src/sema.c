@@ -33,11 +33,7 @@ static int new_slot(pt_cc *cc, pt_prog_info *pi, pt_loc loc)
 /* The input slot of a declared `account.KEY`, or -1. */
 static int account_input(pt_cc *cc, const pt_prog_info *pi, const char *key)
 {
-	for (size_t i = 0; i < cc->ninputs; i++)
-		if (cc->inputs[i].kind == PT_IN_ACCOUNT && cc->inputs[i].prog == pi->index &&
-		    strcmp(cc->inputs[i].name, key) == 0)
-			return (int)i;
-	return -1;
+	return pt_cc_find_input(cc, PT_IN_ACCOUNT, 0, pi->index, key);
 }
 
 /* Set e's resolution to a cart input. */
@@ -251,10 +247,11 @@ static pt_unit check_bin(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 }
 
 /* Type one expression, bounding the recursion (a long chain of `+` is as
- * deep as it is long), then the node itself. */
+ * deep as it is long), then the node itself.  PT_MAX_EXPR_DEPTH operators
+ * nest, with the leaf below them: 1000 operators in a chain are fine. */
 static pt_unit check_expr(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
-	if (pi->expr_depth >= PT_MAX_EXPR_DEPTH) {
+	if (pi->expr_depth > PT_MAX_EXPR_DEPTH) {
 		if (!pi->too_deep)
 			pt_cc_error(cc, pi, e->loc, "PT011", "expression is too long or too deep (limit is %d operators in a chain)",
 				    PT_MAX_EXPR_DEPTH);

@@ -99,12 +99,32 @@ c_nesting_only_parens() { rep '(' 200000 >"$d/p.rules"; cart_p; run eval --rules
 c_nesting_unary_minus() { earn_p "add $(rep '- ' 200000)1 points"; cart_p; run eval --rules p.rules cart.txt; }
 c_nesting_not() { earn_p "require $(rep 'not ' 200000)yes else \"x\""; cart_p; run eval --rules p.rules cart.txt; }
 c_nesting_if_chain() { earn_p "add $(rep 'if yes then 1 points else ' 100000)1 points"; cart_p; run eval --rules p.rules cart.txt; }
+# `when` blocks and `if … else if` chains nest on bison's stack (2,000
+# entries): 397 fit at the top of an earn block, the 398th does not.
+c_nesting_when_397() { earn_p "$(rep 'when yes {
+' 397)add 1 points
+$(rep '}
+' 397)"; cart_p; run eval --format json --rules p.rules cart.txt; }
+c_nesting_when_398() { earn_p "$(rep 'when yes {
+' 398)add 1 points
+$(rep '}
+' 398)"; cart_p; run eval --rules p.rules cart.txt; }
+c_nesting_if_397() { earn_p "add $(rep 'if yes then 1 points else ' 397)1 points"; cart_p; run eval --format json --rules p.rules cart.txt; }
+c_nesting_if_398() { earn_p "add $(rep 'if yes then 1 points else ' 398)1 points"; cart_p; run eval --rules p.rules cart.txt; }
+# `not` and unary minus count as operators: 1,000 nest, 1,001 do not.
+c_nesting_not_1000() { earn_p "require $(rep 'not ' 1000)yes else \"x\"
+    add 1 points"; cart_p; run eval --format json --rules p.rules cart.txt; }
+c_nesting_not_1001() { earn_p "require $(rep 'not ' 1001)yes else \"x\"
+    add 1 points"; cart_p; run eval --rules p.rules cart.txt; }
+c_nesting_unary_minus_1000() { earn_p "add $(rep '- ' 1000)1 points"; cart_p; run eval --format json --rules p.rules cart.txt; }
+c_nesting_unary_minus_1001() { earn_p "add $(rep '- ' 1001)1 points"; cart_p; run eval --rules p.rules cart.txt; }
 c_nesting_when_3000() { earn_p "$(rep 'when yes {
 ' 3000)add 1 points
 $(rep '}
 ' 3000)"; cart_p; run eval --rules p.rules cart.txt; }
 c_chain_999() { earn_p "add 0 points$(rep ' + 1 points' 999)"; cart_p; run eval --format json --rules p.rules cart.txt; }
-c_chain_1000() { earn_p "add 0 points$(rep ' + 1 points' 1000)"; cart_p; run eval --rules p.rules cart.txt; }
+c_chain_1000() { earn_p "add 0 points$(rep ' + 1 points' 1000)"; cart_p; run eval --format json --rules p.rules cart.txt; }
+c_chain_1001() { earn_p "add 0 points$(rep ' + 1 points' 1001)"; cart_p; run eval --rules p.rules cart.txt; }
 c_chain_100k() { earn_p "add 0 points$(rep ' + 1 points' 100000)"; cart_p; run eval --rules p.rules cart.txt; }
 
 # ---- rules: lexical limits -------------------------------------------------
@@ -121,18 +141,20 @@ c_name_129() {
 	printf 'program p {\n  name "P"\n  input account.%s: points = 3 points\n  earn { add account.%s }\n}\n' "$(rep k 121)" "$(rep k 121)" >"$d/p.rules"
 	cart_p; run eval --rules p.rules cart.txt
 }
-c_string_1024() {   # 1,022 bytes between the quotes: 1,024 with them
-	printf 'program p {\n  name "%s"\n  earn { add 1 points }\n}\n' "$(rep x 1022)" >"$d/p.rules"
+c_string_1024() {   # 1,024 bytes between the quotes
+	printf 'program p {\n  name "%s"\n  earn { add 1 points }\n}\n' "$(rep x 1024)" >"$d/p.rules"
 	cart_p; run eval --format json --rules p.rules cart.txt
 }
 c_string_1025() {
-	printf 'program p {\n  name "%s"\n  earn { add 1 points }\n}\n' "$(rep x 1023)" >"$d/p.rules"
+	printf 'program p {\n  name "%s"\n  earn { add 1 points }\n}\n' "$(rep x 1025)" >"$d/p.rules"
 	cart_p; run eval --rules p.rules cart.txt
 }
 c_numbers() {   # what fits in 64 bits is accepted, whatever the digit count
 	earn_p '    let a = 9223372036854775807
     let b = 0.123456789012345678
     let c = 999_999_999_999_999_999
+    let d = 000000000000000000000000000000000000001
+    let e = 9.223372036854775807
     add 1 points' ; cart_p; run eval --format json --rules p.rules cart.txt
 }
 c_numbers_too_large() {
@@ -141,6 +163,7 @@ c_numbers_too_large() {
     let c = 99999999999999999999
     let d = 0000000000000000000000000000000000000001
     let e = 1_
+    let f = 9.223372036854775808
     add 1 points'; cart_p; run eval --rules p.rules cart.txt
 }
 
@@ -346,6 +369,9 @@ c_rules_cr_only() { rules_bytes 'program p {\r  name "P"\r  earn { add 1 points 
 c_rules_no_final_newline() { rules_bytes 'program p {\n  name "P"\n  earn { add 1 points }\n}'; }
 c_rules_no_final_newline_error() { rules_bytes 'program p {\n  name "P"\n  earn { add 1 points }'; }
 c_rules_bom() { rules_bytes '\357\273\277program p { name "P" earn { add 1 points } }\n'; }
+c_rules_bom_error_column() { rules_bytes '\357\273\277program p { name "P" earn { add 1 yen } }\n'; }
+c_rules_bom_not_first() { rules_bytes 'program p {\n  \357\273\277name "P" earn { add 1 points } }\n'; }
+c_rules_bom_fmt() { printf '\357\273\277# c\nprogram p {\n  name "P"\n  earn {\n    add 1 points\n  }\n}\n' >"$d/p.rules"; run fmt p.rules; }
 c_rules_empty() { rules_bytes ''; }
 
 cart_bytes() {

@@ -16,10 +16,10 @@ awk -v dir="$tmp" '
 	/^```/ { out = ""; next }
 	out != "" { print > out }
 ' "$root/docs/diagnostics.md"
-# PT011's bad example is generated: a sum of 1,001 terms.
+# PT011's bad example is generated: a sum of 1,002 terms (1,001 operators).
 for f in "$tmp"/*-bad-PT011.rules; do
 	[ -f "$f" ] || continue
-	awk 'BEGIN { printf "program p {\n  name \"P\"\n  earn {\n    add 1 points"; for (i = 0; i < 1000; i++) printf " + 1 points"; printf "\n  }\n}\n" }' >"$f"
+	awk 'BEGIN { printf "program p {\n  name \"P\"\n  earn {\n    add 1 points"; for (i = 0; i < 1001; i++) printf " + 1 points"; printf "\n  }\n}\n" }' >"$f"
 done
 for f in "$tmp"/*.rules; do
 	name=$(basename "$f" .rules)

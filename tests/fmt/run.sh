@@ -325,21 +325,31 @@ ln -s target.rules "$tmp/w/link.rules"
 "$bin" fmt -w "$tmp/w/link.rules" 2>"$tmp/err"
 [ $? = 0 ] && [ -L "$tmp/w/link.rules" ] && cmp -s "$tmp/w/target.rules" tests/fmt/cases/spacing.out
 check "-w through a symbolic link" $?
-# A directory: its *.rules files (not hidden ones, not other files).
-mkdir -p "$tmp/d"
+# A directory: its *.rules files and its subdirectories', recursively, in
+# name order (not hidden files or directories, not other files, not
+# through a symbolic link to a directory).
+mkdir -p "$tmp/d" "$tmp/d/sub.rules" "$tmp/d/a/b" "$tmp/d/.git" "$tmp/elsewhere"
 cp tests/fmt/cases/spacing.in "$tmp/d/x.rules"
 cp tests/fmt/cases/layout.in "$tmp/d/y.rules"
 cp tests/fmt/cases/spacing.in "$tmp/d/.hidden.rules"
 cp tests/fmt/cases/spacing.in "$tmp/d/notes.txt"
-mkdir -p "$tmp/d/sub.rules"
-cp tests/fmt/cases/spacing.in "$tmp/d/sub.rules/z.rules"
+cp tests/fmt/cases/layout.in "$tmp/d/sub.rules/z.rules"
+cp tests/fmt/cases/spacing.in "$tmp/d/a/b/deep.rules"
+cp tests/fmt/cases/spacing.in "$tmp/d/.git/hidden-dir.rules"
+cp tests/fmt/cases/spacing.in "$tmp/elsewhere/linked.rules"
+ln -s "$tmp/elsewhere" "$tmp/d/link"
+ln -s "$tmp/d" "$tmp/d/a/loop"
 "$bin" fmt "$tmp/d" >"$tmp/out"
-cat tests/fmt/cases/spacing.out tests/fmt/cases/layout.out | cmp -s - "$tmp/out"
-check "a directory prints its .rules files in name order" $?
+cat tests/fmt/cases/spacing.out tests/fmt/cases/layout.out tests/fmt/cases/spacing.out tests/fmt/cases/layout.out |
+	cmp -s - "$tmp/out"
+check "a directory prints the .rules files of its tree in name order (a/b/deep, sub.rules/z, x, y)" $?
 "$bin" fmt -w "$tmp/d" && cmp -s "$tmp/d/x.rules" tests/fmt/cases/spacing.out && cmp -s "$tmp/d/y.rules" tests/fmt/cases/layout.out &&
+	cmp -s "$tmp/d/sub.rules/z.rules" tests/fmt/cases/layout.out && cmp -s "$tmp/d/a/b/deep.rules" tests/fmt/cases/spacing.out &&
 	cmp -s "$tmp/d/.hidden.rules" tests/fmt/cases/spacing.in && cmp -s "$tmp/d/notes.txt" tests/fmt/cases/spacing.in &&
-	cmp -s "$tmp/d/sub.rules/z.rules" tests/fmt/cases/spacing.in
-check "-w on a directory rewrites its .rules files only (not hidden ones, not subdirectories)" $?
+	cmp -s "$tmp/d/.git/hidden-dir.rules" tests/fmt/cases/spacing.in && cmp -s "$tmp/elsewhere/linked.rules" tests/fmt/cases/spacing.in
+check "-w on a directory rewrites the .rules files of its tree only (not hidden ones, not through links)" $?
+"$bin" fmt --check "$tmp/d" >/dev/null 2>&1
+check "--check on the rewritten tree: every file formatted" $?
 # A directory we may not write to: exit 1, file unchanged.
 if [ "$(id -u)" != 0 ]; then
 	mkdir -p "$tmp/ro"

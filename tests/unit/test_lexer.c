@@ -126,9 +126,9 @@ static void test_bad_numbers(void **state)
 		     "}\n");
 	assert_false(x.ok);
 	assert_int_equal(x.d.n_errors, 2);
-	expect_err(&x, 0, 3, 13, 3, "number '10_' is too large or malformed (limit is 18 digits)");
+	expect_err(&x, 0, 3, 13, 3, "number '10_' is malformed: it ends with '_'");
 	expect_err(&x, 1, 4, 13, 20,
-		   "number '99999999999999999999' is too large or malformed (limit is 18 digits)");
+		   "number '99999999999999999999' is too large (its digits, without the point, must be at most 9223372036854775807)");
 	/* parsing goes on: the later let is still there */
 	expect_num(let_expr(&x, "c"), 1, 100, PT_U_PCT);
 	px_free(&x);
