@@ -7,8 +7,10 @@
  * reader's arena, which pt_cart_next resets. */
 #include "cart.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,26 +30,61 @@ enum { W_ID = -1 };
 typedef struct key_spec {
 	rec_kind kind;
 	const char *key;
+	size_t key_len;
 	int want;            /* a pt_cval_kind or W_ID */
 	const char *what;    /* "an integer number of yen", for messages */
 } key_spec;
 
-static const key_spec key_specs[] = {
-	{ K_CART, "id", W_ID, "an id" },
-	{ K_ORDER, "id", W_ID, "an id" },
-	{ K_ORDER, "date", PT_CV_DATE, "a date YYYY-MM-DD" },
-	{ K_ITEM, "price", PT_CV_INT, "an integer number of yen" },
-	{ K_ITEM, "qty", PT_CV_INT, "a whole number of at least 1" },
-	{ K_ITEM, "category", PT_CV_WORD, "a word such as grocery" },
-	{ K_ITEM, "name", PT_CV_STR, "a quoted string such as \"Coffee\"" },
-	{ K_PAYMENT, "card", PT_CV_WORD, "a word such as jcb" },
-	{ K_PAYMENT, "method", PT_CV_WORD, "a word such as giftcard" },
-	{ K_ACCOUNT, "program", PT_CV_WORD, "a program id such as dpoint" },
-	{ K_ACCOUNT, "balance", PT_CV_INT, "an integer number of points" },
-	{ K_USE, "program", PT_CV_WORD, "a program id such as dpoint" },
-	{ K_USE, "points", PT_CV_INT, "an integer number of points" },
-	{ K_USE, "yen", PT_CV_INT, "an integer number of yen" },
+/* The known keys, grouped by kind in key_specs order. */
+enum {
+	S_CART_ID, S_ORDER_ID, S_ORDER_DATE, S_ITEM_PRICE, S_ITEM_QTY, S_ITEM_CATEGORY,
+	S_ITEM_NAME, S_PAY_CARD, S_PAY_METHOD, S_ACC_PROGRAM, S_ACC_BALANCE, S_USE_PROGRAM,
+	S_USE_POINTS, S_USE_YEN, S_COUNT
 };
+
+#define SPEC(k, key, want, what) { k, key, sizeof key - 1, want, what }
+static const key_spec key_specs[S_COUNT] = {
+	[S_CART_ID] = SPEC(K_CART, "id", W_ID, "an id"),
+	[S_ORDER_ID] = SPEC(K_ORDER, "id", W_ID, "an id"),
+	[S_ORDER_DATE] = SPEC(K_ORDER, "date", PT_CV_DATE, "a date YYYY-MM-DD"),
+	[S_ITEM_PRICE] = SPEC(K_ITEM, "price", PT_CV_INT, "an integer number of yen"),
+	[S_ITEM_QTY] = SPEC(K_ITEM, "qty", PT_CV_INT, "a whole number of at least 1"),
+	[S_ITEM_CATEGORY] = SPEC(K_ITEM, "category", PT_CV_WORD, "a word such as grocery"),
+	[S_ITEM_NAME] = SPEC(K_ITEM, "name", PT_CV_STR, "a quoted string such as \"Coffee\""),
+	[S_PAY_CARD] = SPEC(K_PAYMENT, "card", PT_CV_WORD, "a word such as jcb"),
+	[S_PAY_METHOD] = SPEC(K_PAYMENT, "method", PT_CV_WORD, "a word such as giftcard"),
+	[S_ACC_PROGRAM] = SPEC(K_ACCOUNT, "program", PT_CV_WORD, "a program id such as dpoint"),
+	[S_ACC_BALANCE] = SPEC(K_ACCOUNT, "balance", PT_CV_INT, "an integer number of points"),
+	[S_USE_PROGRAM] = SPEC(K_USE, "program", PT_CV_WORD, "a program id such as dpoint"),
+	[S_USE_POINTS] = SPEC(K_USE, "points", PT_CV_INT, "an integer number of points"),
+	[S_USE_YEN] = SPEC(K_USE, "yen", PT_CV_INT, "an integer number of yen"),
+};
+
+/* The first spec of each kind in key_specs; kind k has [first[k], first[k+1]). */
+static const unsigned char spec_first[K_COUNT + 1] = {
+	S_CART_ID, S_ORDER_ID, S_ITEM_PRICE, S_PAY_CARD, S_ACC_PROGRAM, S_USE_PROGRAM, S_COUNT
+};
+
+/* Character classes, one table lookup per byte on the fast paths. */
+enum {
+	CL_BLANK = 1,   /* space, tab: separates pairs */
+	CL_DIGIT = 2,   /* 0-9 */
+	CL_ALPHA = 4,   /* A-Z a-z _: starts a word or key */
+	CL_WORD = 8,    /* A-Z a-z _ 0-9 -: continues a word */
+	CL_STOP = 16,   /* space, tab, #: ends an unquoted value */
+	CL_PLAIN = 32   /* tab and printable ASCII but " and \: copied as is in strings */
+};
+#define CL_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
+#define CL_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CL1(c) ((((c) == ' ' || (c) == '\t') ? CL_BLANK | CL_STOP : 0) | \
+		((c) == '#' ? CL_STOP : 0) | (CL_IS_DIGIT(c) ? CL_DIGIT | CL_WORD : 0) | \
+		(CL_IS_ALPHA(c) ? CL_ALPHA | CL_WORD : 0) | ((c) == '-' ? CL_WORD : 0) | \
+		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0))
+#define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
+#define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
+#define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)
+static const unsigned char cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
+#define CLS(ch) cls[(unsigned char)(ch)]
 
 /* One key=value pair of the current line. */
 typedef struct pair {
@@ -69,6 +106,7 @@ typedef struct ctx {
 	int lno;
 	rec_kind kind;
 	int kind_col, kind_len;
+	unsigned slot[S_COUNT];   /* 1 + index in pairs of each known key, 0 if absent */
 	pair *pairs;              /* pairs of the current line (scratch) */
 	size_t n_pairs, cap_pairs;
 	size_t cap_items, cap_accounts, cap_uses;
@@ -125,15 +163,12 @@ static void *grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
 }
 
 /* Space or tab: what separates the pairs of a record. */
-static bool is_blank(char ch) { return ch == ' ' || ch == '\t'; }
+static inline bool is_blank(char ch) { return CLS(ch) & CL_BLANK; }
 /* An ASCII digit (no locale). */
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static inline bool is_digit(char ch) { return CLS(ch) & CL_DIGIT; }
 
 /* An ASCII letter or underscore: what a word or key may start with. */
-static bool is_word_start(char ch)
-{
-	return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch == '_';
-}
+static inline bool is_word_start(char ch) { return CLS(ch) & CL_ALPHA; }
 
 /* Index of the first non-blank byte at or after i. */
 static size_t skip_blanks(const char *s, size_t n, size_t i)
@@ -149,7 +184,7 @@ static size_t word_len(const char *s, size_t n, size_t i)
 	if (i >= n || !is_word_start(s[i]))
 		return 0;
 	size_t j = i + 1;
-	while (j < n && (is_word_start(s[j]) || is_digit(s[j]) || s[j] == '-'))
+	while (j < n && (CLS(s[j]) & CL_WORD))
 		j++;
 	return j - i;
 }
@@ -322,6 +357,11 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 	if (!buf)
 		return false;
 	for (; j < n && s[j] != '"'; j += k) {
+		if (CLS(s[j]) & CL_PLAIN) {   /* the common case: copy as is */
+			buf[o++] = s[j];
+			k = 1;
+			continue;
+		}
 		if (s[j] == '\\' && j + 1 < n) {
 			if (s[j + 1] != '"' && s[j + 1] != '\\')
 				return err(c, j + 1, 2, "unknown escape '\\%s' in string; only "
@@ -350,9 +390,8 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 /* The spec of key k for the current kind, or NULL. */
 static const key_spec *find_spec(rec_kind kind, const char *k, size_t n)
 {
-	for (size_t i = 0; i < sizeof key_specs / sizeof key_specs[0]; i++)
-		if (key_specs[i].kind == kind && strlen(key_specs[i].key) == n &&
-		    !memcmp(key_specs[i].key, k, n))
+	for (size_t i = spec_first[kind]; i < spec_first[kind + 1]; i++)
+		if (key_specs[i].key_len == n && !memcmp(key_specs[i].key, k, n))
 			return &key_specs[i];
 	return NULL;
 }
@@ -361,10 +400,8 @@ static const key_spec *find_spec(rec_kind kind, const char *k, size_t n)
 static const char *key_list(rec_kind kind, char *buf)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < sizeof key_specs / sizeof key_specs[0]; i++)
-		if (key_specs[i].kind == kind)
-			o += (size_t)snprintf(buf + o, 64 - o, "%s%s", o ? ", " : "",
-					      key_specs[i].key);
+	for (size_t i = spec_first[kind]; i < spec_first[kind + 1]; i++)
+		o += (size_t)snprintf(buf + o, 64 - o, "%s%s", o ? ", " : "", key_specs[i].key);
 	return buf;
 }
 
@@ -392,7 +429,7 @@ static bool check_pair(ctx *c, pair *p)
 	if ((int)p->kv.kind != ks->want)
 		return err(c, col, p->raw_len, "'%s' must be %s, found %s%s%s%s", ks->key, ks->what,
 			   what[p->kv.kind], q, show(b, p->raw, p->raw_len), q);
-	if (!strcmp(ks->key, "qty") && (p->kv.i < 1 || p->kv.i > PT_CART_MAX_QTY))
+	if (ks == &key_specs[S_ITEM_QTY] && (p->kv.i < 1 || p->kv.i > PT_CART_MAX_QTY))
 		return err(c, col, p->raw_len, "'qty' must be from 1 to %d, found %" PRId64,
 			   PT_CART_MAX_QTY, p->kv.i);
 	return true;
@@ -425,15 +462,18 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	if (v >= n || is_blank(s[v]) || s[v] == '#')
 		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
 	pair *pv = grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
-	char *key = pv ? copy_str(c, s + i, kl) : NULL;
+	/* A known key's name is the table's; only an account's own keys are copied. */
+	const char *key = !pv ? NULL : ks ? ks->key : copy_str(c, s + i, kl);
 	if (!key)
 		return false;
 	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
 	*p = (pair){ .kv = { .key = key, .line = c->lno, .col = (int)v + 1 },
 		     .key_col = (int)i + 1, .key_len = (int)kl, .spec = ks, .raw = s + v };
-	for (*end = v; s[v] != '"' && *end < n && !is_blank(s[*end]) && s[*end] != '#';)
-		++*end;
+	*end = v;
+	if (s[v] != '"')
+		while (*end < n && !(CLS(s[*end]) & CL_STOP))
+			++*end;
 	p->raw_len = *end - v;
 	if (s[v] == '"' ? !lex_string(c, v, p, end) : !classify(c, p))
 		return false;
@@ -441,17 +481,16 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	p->kv.len = (int)p->raw_len;
 	if (!check_pair(c, p))
 		return false;
+	if (ks)
+		c->slot[ks - key_specs] = (unsigned)c->n_pairs + 1;
 	c->n_pairs++;
 	return true;
 }
 
-/* The pair for key on the current line, or NULL. */
-static const pair *get(const ctx *c, const char *key)
+/* The pair for known key spec on the current line, or NULL. */
+static const pair *get(const ctx *c, int spec)
 {
-	for (size_t i = 0; i < c->n_pairs; i++)
-		if (!strcmp(c->pairs[i].kv.key, key))
-			return &c->pairs[i];
-	return NULL;
+	return c->slot[spec] ? &c->pairs[c->slot[spec] - 1] : NULL;
 }
 
 /* Report a required key that the record lacks; returns false. */
@@ -465,7 +504,7 @@ static bool missing(ctx *c, const char *what, const char *key)
 static bool store_account(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *prog = get(c, "program"), *bal = get(c, "balance");
+	const pair *prog = get(c, S_ACC_PROGRAM), *bal = get(c, S_ACC_BALANCE);
 	if (!prog)
 		return missing(c, "account", "program");
 	const pt_account *prev = pt_cart_account(o, prog->kv.s);
@@ -492,7 +531,7 @@ static bool store_account(ctx *c)
 static bool store_use(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *prog = get(c, "program"), *pts = get(c, "points"), *yen = get(c, "yen");
+	const pair *prog = get(c, S_USE_PROGRAM), *pts = get(c, S_USE_POINTS), *yen = get(c, S_USE_YEN);
 	if (!prog)
 		return missing(c, "use", "program");
 	bool gift = !strcmp(prog->kv.s, "giftcard");
@@ -518,8 +557,8 @@ static bool store_use(ctx *c)
 static bool store_item(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *price = get(c, "price"), *qty = get(c, "qty");
-	const pair *cat = get(c, "category"), *name = get(c, "name");
+	const pair *price = get(c, S_ITEM_PRICE), *qty = get(c, S_ITEM_QTY);
+	const pair *cat = get(c, S_ITEM_CATEGORY), *name = get(c, S_ITEM_NAME);
 	if (!price)
 		return missing(c, "item", "price");
 	if (o->n_items >= PT_CART_MAX_ITEMS && !c->items_full) {
@@ -552,8 +591,8 @@ static bool only_one(ctx *c, int *first)
 static void store(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *id = get(c, "id"), *date = get(c, "date");
-	const pair *card = get(c, "card"), *method = get(c, "method");
+	const pair *id = get(c, c->kind == K_CART ? S_CART_ID : S_ORDER_ID), *date = get(c, S_ORDER_DATE);
+	const pair *card = get(c, S_PAY_CARD), *method = get(c, S_PAY_METHOD);
 	switch (c->kind) {
 	case K_CART:
 		c->cart_id = id ? id->kv.s : NULL;
@@ -588,6 +627,20 @@ static void store(ctx *c)
 	}
 }
 
+/* The kind named s[0..n), or K_COUNT: one comparison, chosen by the
+ * first letter. */
+static rec_kind find_kind(const char *s, size_t n)
+{
+	static const signed char by_letter[26] = {
+		['a' - 'a'] = K_ACCOUNT + 1, ['c' - 'a'] = K_CART + 1, ['i' - 'a'] = K_ITEM + 1,
+		['o' - 'a'] = K_ORDER + 1, ['p' - 'a'] = K_PAYMENT + 1, ['u' - 'a'] = K_USE + 1,
+	};
+	int k = s[0] >= 'a' && s[0] <= 'z' ? by_letter[s[0] - 'a'] - 1 : -1;
+	if (k < 0 || strlen(kind_name[k]) != n || memcmp(kind_name[k], s, n))
+		return K_COUNT;
+	return (rec_kind)k;
+}
+
 /* Read one record line: the kind, its pairs, then store it.  At most one
  * error is reported; the rest of a bad line is ignored. */
 static bool parse_line(ctx *c)
@@ -601,15 +654,14 @@ static bool parse_line(ctx *c)
 	if (!kl)
 		return err(c, i + 1, tok_len(s, n, i), "expected a record kind (" KIND_LIST "), "
 			   "found '%s'", show(b, s + i, tok_len(s, n, i)));
-	for (c->kind = 0; c->kind < K_COUNT; c->kind++)
-		if (strlen(kind_name[c->kind]) == kl && !memcmp(kind_name[c->kind], s + i, kl))
-			break;
+	c->kind = find_kind(s + i, kl);
 	if (c->kind == K_COUNT)
 		return err(c, i + 1, kl, "unknown record kind '%s'; expected one of " KIND_LIST,
 			   show(b, s + i, kl));
 	c->kind_col = (int)i + 1;
 	c->kind_len = (int)kl;
 	c->n_pairs = 0;
+	memset(c->slot, 0, sizeof c->slot);
 	const char *after = s + i;   /* what came before the next pair, for messages */
 	size_t after_len = kl;
 	for (i += kl;; i = end) {
@@ -625,19 +677,82 @@ static bool parse_line(ctx *c)
 	return true;
 }
 
-/* The line at r->pos: its bytes without CR/LF in *len, and in *next the
- * offset of the line after it. */
-static const char *peek_line(const pt_cart_reader *r, size_t *len, size_t *next)
+/* Point r->src at the window from the current cart's start, for messages. */
+static void window(pt_cart_reader *r)
 {
-	const char *s = r->src.text + r->pos;
-	size_t left = r->src.len - r->pos;
-	const char *e = memchr(s, '\n', left);
-	size_t n = e ? (size_t)(e - s) : left;
-	*next = r->pos + n + (e ? 1 : 0);
-	if (n && s[n - 1] == '\r')
-		n--;
-	*len = n;
-	return s;
+	r->src = (pt_src){ r->name, r->buf + r->keep, r->len - r->keep, r->keep_line };
+}
+
+/* Read one more chunk into a streaming reader's buffer, first moving the
+ * current cart (from r->keep) to the front and growing the buffer when a
+ * chunk does not fit.  False at the end of input or after an error. */
+static bool refill(pt_cart_reader *r)
+{
+	if (!r->read || r->eof || r->error)
+		return false;
+	if (r->keep) {   /* the carts before this one are done with */
+		memmove(r->mem, r->mem + r->keep, r->len - r->keep);
+		r->len -= r->keep;
+		r->pos -= r->keep;
+		r->keep = 0;
+	}
+	if (r->cap - r->len < r->chunk) {
+		size_t nc = r->cap;
+		while (nc - r->len < r->chunk && nc <= SIZE_MAX / 2)
+			nc *= 2;
+		char *m = nc - r->len >= r->chunk ? realloc(r->mem, nc) : NULL;
+		if (!m) {
+			r->error = ENOMEM;
+			return false;
+		}
+		r->mem = m;
+		r->buf = m;
+		r->cap = nc;
+	}
+	errno = 0;
+	long got = r->read(r->read_ctx, r->mem + r->len, r->chunk);
+	if (got < 0 || (size_t)got > r->chunk) {
+		r->error = errno ? errno : EIO;
+		return false;
+	}
+	if (got == 0) {
+		r->eof = true;
+		return false;
+	}
+	r->len += (size_t)got;
+	window(r);
+	return true;
+}
+
+/* The end of the line at r->pos: its '\n', or the end of input for a last
+ * line without one.  Reads more while the line is incomplete; NULL when no
+ * bytes are left or after a read error. */
+static const char *line_end(pt_cart_reader *r)
+{
+	size_t from = r->pos;
+	for (;;) {
+		const char *e = memchr(r->buf + from, '\n', r->len - from);
+		if (e)
+			return e;
+		size_t seen = r->len - r->pos;   /* bytes of this line already searched */
+		if (!refill(r))
+			return r->pos < r->len && !r->error ? r->buf + r->len : NULL;
+		from = r->pos + seen;
+	}
+}
+
+/* Length of the line from s to its end e, without a final CR. */
+static size_t line_len(const char *s, const char *e)
+{
+	size_t n = (size_t)(e - s);
+	return n && s[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* Step past the line that ends at e. */
+static void advance(pt_cart_reader *r, const char *e)
+{
+	r->pos = (size_t)(e - r->buf) + (e < r->buf + r->len);
+	r->line++;
 }
 
 /* Blank or comment-only line. */
@@ -658,38 +773,67 @@ static bool is_cart_line(const char *s, size_t n)
 void pt_cart_reader_init(pt_cart_reader *r, const pt_src *src)
 {
 	memset(r, 0, sizeof *r);
-	r->src = *src;
-	if (!r->src.text)
-		r->src.len = 0;
-	r->line = 1;
+	r->name = src->name;
+	r->buf = src->text ? src->text : "";
+	r->len = src->text ? src->len : 0;
+	r->eof = true;
+	r->line = r->keep_line = 1;
+	window(r);
 	pt_arena_init(&r->arena, 64 * 1024);
 }
 
-/* Release the reader's arena (and with it the last cart). */
+/* Set up a reader that pulls its input through fn, chunk bytes at a time. */
+bool pt_cart_reader_init_stream(pt_cart_reader *r, const char *name, pt_cart_read_fn fn,
+				void *arg, size_t chunk)
+{
+	memset(r, 0, sizeof *r);
+	r->name = name;
+	r->read = fn;
+	r->read_ctx = arg;
+	r->chunk = chunk ? chunk : PT_CART_CHUNK;
+	r->cap = r->chunk < 64 ? 128 : r->chunk * 2;
+	r->mem = malloc(r->cap);
+	r->buf = r->mem;
+	r->line = r->keep_line = 1;
+	window(r);
+	pt_arena_init(&r->arena, 64 * 1024);
+	return r->mem != NULL;
+}
+
+/* Release the reader's buffer and arena (and with them the last cart). */
 void pt_cart_reader_free(pt_cart_reader *r)
 {
 	pt_arena_free(&r->arena);
+	free(r->mem);
+	r->mem = NULL;
+	r->buf = "";
+	r->len = r->pos = r->keep = 0;
 }
 
 /* Read the next cart: skip to its first record, then take lines up to the
- * next `cart` line or the end of input. */
+ * next `cart` line or the end of input.  The window for messages starts
+ * where the previous cart ended. */
 bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 {
 	ctx c = { .r = r, .out = out, .d = d };
-	size_t len, next;
+	const char *e;
 	pt_arena_reset(&r->arena);
 	memset(out, 0, sizeof *out);
 	out->line = 1;
-	for (;; r->pos = next, r->line++) {
-		if (r->pos >= r->src.len)
-			return r->cart_index++ == 0;   /* no records at all: one empty cart */
-		c.s = peek_line(r, &len, &next);
-		if (!is_empty_line(c.s, len))
+	r->keep = r->pos;
+	r->keep_line = r->line;
+	window(r);
+	for (;; advance(r, e)) {
+		if (!(e = line_end(r)))
+			return !r->error && r->cart_index++ == 0;   /* no records at all: one empty cart */
+		c.s = r->buf + r->pos;
+		if (!is_empty_line(c.s, line_len(c.s, e)))
 			break;
 	}
 	out->line = r->line;
-	for (bool first = true; r->pos < r->src.len; r->pos = next, r->line++, first = false) {
-		c.s = peek_line(r, &c.n, &next);
+	for (bool first = true; (e = line_end(r)); advance(r, e), first = false) {
+		c.s = r->buf + r->pos;
+		c.n = line_len(c.s, e);
 		if (is_empty_line(c.s, c.n))
 			continue;
 		if (is_cart_line(c.s, c.n)) {
@@ -700,6 +844,8 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 		c.lno = r->line;
 		parse_line(&c);
 	}
+	if (r->error)
+		return false;
 	r->cart_index++;
 	out->id = c.cart_id ? c.cart_id : out->order_id;
 	return true;
