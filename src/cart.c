@@ -387,11 +387,21 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 	return true;
 }
 
+/* Whether a[0..n) equals b[0..n): names are short, a call to memcmp
+ * costs more than the loop. */
+static inline bool same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The spec of key k for the current kind, or NULL. */
 static const key_spec *find_spec(rec_kind kind, const char *k, size_t n)
 {
 	for (size_t i = spec_first[kind]; i < spec_first[kind + 1]; i++)
-		if (key_specs[i].key_len == n && !memcmp(key_specs[i].key, k, n))
+		if (key_specs[i].key_len == n && same(key_specs[i].key, k, n))
 			return &key_specs[i];
 	return NULL;
 }
@@ -455,13 +465,19 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	if (!ks && c->kind != K_ACCOUNT)
 		return err(c, i + 1, kl, "unknown key '%s' for %s; expected one of %s", show(b, s + i, kl),
 			   kind_name[c->kind], key_list(c->kind, b2));
-	for (size_t k = 0; k < c->n_pairs; k++)
-		if ((size_t)c->pairs[k].key_len == kl && !memcmp(c->pairs[k].kv.key, s + i, kl))
-			return err(c, i + 1, kl, "duplicate key '%s' in this %s record; the first "
-				   "is at column %d", show(b, s + i, kl), kind_name[c->kind], c->pairs[k].key_col);
+	/* A known key is a duplicate when its slot is taken; the others
+	 * (an account's own keys) are compared with the earlier ones. */
+	const pair *dup = ks && c->slot[ks - key_specs] ? &c->pairs[c->slot[ks - key_specs] - 1] : NULL;
+	for (size_t k = 0; !ks && k < c->n_pairs && !dup; k++)
+		if ((size_t)c->pairs[k].key_len == kl && same(c->pairs[k].kv.key, s + i, kl))
+			dup = &c->pairs[k];
+	if (dup)
+		return err(c, i + 1, kl, "duplicate key '%s' in this %s record; the first "
+			   "is at column %d", show(b, s + i, kl), kind_name[c->kind], dup->key_col);
 	if (v >= n || is_blank(s[v]) || s[v] == '#')
 		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
-	pair *pv = grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
+	pair *pv = c->n_pairs < c->cap_pairs ? c->pairs :
+		   grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
 	/* A known key's name is the table's; only an account's own keys are copied. */
 	const char *key = !pv ? NULL : ks ? ks->key : copy_str(c, s + i, kl);
 	if (!key)
@@ -635,8 +651,9 @@ static rec_kind find_kind(const char *s, size_t n)
 		['a' - 'a'] = K_ACCOUNT + 1, ['c' - 'a'] = K_CART + 1, ['i' - 'a'] = K_ITEM + 1,
 		['o' - 'a'] = K_ORDER + 1, ['p' - 'a'] = K_PAYMENT + 1, ['u' - 'a'] = K_USE + 1,
 	};
+	static const unsigned char kind_len[K_COUNT] = { 4, 5, 4, 7, 7, 3 };
 	int k = s[0] >= 'a' && s[0] <= 'z' ? by_letter[s[0] - 'a'] - 1 : -1;
-	if (k < 0 || strlen(kind_name[k]) != n || memcmp(kind_name[k], s, n))
+	if (k < 0 || kind_len[k] != n || !same(kind_name[k], s, n))
 		return K_COUNT;
 	return (rec_kind)k;
 }
