@@ -720,12 +720,14 @@ static bool refill(pt_cart_reader *r)
 		char *m = nc - r->len >= r->chunk ? realloc(r->mem, nc) : NULL;
 		if (!m) {
 			r->error = ENOMEM;
+			window(r);
 			return false;
 		}
 		r->mem = m;
 		r->buf = m;
 		r->cap = nc;
 	}
+	window(r);   /* the text moved, whatever the read brings */
 	errno = 0;
 	long got = r->read(r->read_ctx, r->mem + r->len, r->chunk);
 	if (got < 0 || (size_t)got > r->chunk) {
