@@ -72,14 +72,18 @@ enum {
 	CL_ALPHA = 4,   /* A-Z a-z _: starts a word or key */
 	CL_WORD = 8,    /* A-Z a-z _ 0-9 -: continues a word */
 	CL_STOP = 16,   /* space, tab, #: ends an unquoted value */
-	CL_PLAIN = 32   /* tab and printable ASCII but " and \: copied as is in strings */
+	CL_PLAIN = 32,  /* tab and printable ASCII but " and \: copied as is in strings */
+	CL_NUM = 64,    /* 0-9 and ',': what an integer is made of */
+	CL_ID = 128     /* printable ASCII but space and ": what an unquoted id is made of */
 };
 #define CL_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
 #define CL_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define CL1(c) ((((c) == ' ' || (c) == '\t') ? CL_BLANK | CL_STOP : 0) | \
 		((c) == '#' ? CL_STOP : 0) | (CL_IS_DIGIT(c) ? CL_DIGIT | CL_WORD : 0) | \
 		(CL_IS_ALPHA(c) ? CL_ALPHA | CL_WORD : 0) | ((c) == '-' ? CL_WORD : 0) | \
-		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0))
+		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0) | \
+		((CL_IS_DIGIT(c) || (c) == ',') ? CL_NUM : 0) | \
+		(((c) > 0x20 && (c) < 0x7F && (c) != '"') ? CL_ID : 0))
 #define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
 #define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
 #define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)
@@ -94,6 +98,7 @@ typedef struct pair {
 	const char *raw;          /* the value as written */
 	size_t raw_len;
 	const key_spec *spec;     /* NULL for an account's further keys */
+	unsigned all, any;        /* classes every byte / some byte of an unquoted value has */
 } pair;
 
 /* State while reading one cart. */
@@ -290,13 +295,10 @@ static int parse_int(const char *s, size_t n, int64_t *out, size_t *nd)
 static bool classify(ctx *c, pair *p)
 {
 	const char *s = p->raw;
-	size_t n = p->raw_len, i = 0, nd;
+	size_t n = p->raw_len, nd;
 	int32_t day = 0;
-	bool digit = false;
-	for (; i < n && (is_digit(s[i]) || s[i] == ','); i++)
-		digit = digit || is_digit(s[i]);
 	p->bad = false;
-	if (i == n && digit) {
+	if ((p->all & CL_NUM) && (p->any & CL_DIGIT)) {   /* digits and commas only */
 		p->kv.kind = PT_CV_INT;
 		p->bad = parse_int(s, n, &p->kv.i, &nd) != 0;
 	} else if (n == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-') {
@@ -308,7 +310,7 @@ static bool classify(ctx *c, pair *p)
 		p->kv.i = n == 3;
 	} else {
 		p->kv.kind = PT_CV_WORD;
-		p->bad = word_len(s, n, 0) != n;
+		p->bad = !(CLS(s[0]) & CL_ALPHA) || !(p->all & CL_WORD);   /* not a whole word */
 		return p->bad || (p->kv.s = copy_str(c, s, n)) != NULL;
 	}
 	return true;
@@ -424,10 +426,8 @@ static bool check_pair(ctx *c, pair *p)
 	size_t col = (size_t)p->kv.col;
 	char b[64];
 	if (ks && ks->want == W_ID && p->kv.kind != PT_CV_STR) {
-		for (size_t i = 0; i < p->raw_len; i++)
-			if ((unsigned char)p->raw[i] <= ' ' || (unsigned char)p->raw[i] >= 0x7F ||
-			    p->raw[i] == '"')
-				return bad_value(c, p);
+		if (!(p->all & CL_ID))   /* a space, control, quote or non-ASCII byte */
+			return bad_value(c, p);
 		p->kv.kind = PT_CV_WORD;
 		return (p->kv.s = copy_str(c, p->raw, p->raw_len)) != NULL;
 	}
@@ -484,12 +484,26 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 		return false;
 	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
-	*p = (pair){ .kv = { .key = key, .line = c->lno, .col = (int)v + 1 },
-		     .key_col = (int)i + 1, .key_len = (int)kl, .spec = ks, .raw = s + v };
+	p->kv.key = key;
+	p->kv.s = NULL;
+	p->kv.i = 0;
+	p->kv.line = c->lno;
+	p->kv.col = (int)v + 1;
+	p->key_col = (int)i + 1;
+	p->key_len = (int)kl;
+	p->spec = ks;
+	p->raw = s + v;
+	/* One pass over an unquoted value finds its end and what its bytes
+	 * are, for classify() and check_pair(). */
+	unsigned all = 0xFF, any = 0;
 	*end = v;
 	if (s[v] != '"')
-		while (*end < n && !(CLS(s[*end]) & CL_STOP))
-			++*end;
+		for (unsigned k; *end < n && !((k = CLS(s[*end])) & CL_STOP); ++*end) {
+			all &= k;
+			any |= k;
+		}
+	p->all = all;
+	p->any = any;
 	p->raw_len = *end - v;
 	if (s[v] == '"' ? !lex_string(c, v, p, end) : !classify(c, p))
 		return false;
@@ -607,20 +621,24 @@ static bool only_one(ctx *c, int *first)
 static void store(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *id = get(c, c->kind == K_CART ? S_CART_ID : S_ORDER_ID), *date = get(c, S_ORDER_DATE);
-	const pair *card = get(c, S_PAY_CARD), *method = get(c, S_PAY_METHOD);
+	const pair *id, *date, *card, *method;
 	switch (c->kind) {
 	case K_CART:
+		id = get(c, S_CART_ID);
 		c->cart_id = id ? id->kv.s : NULL;
 		break;
 	case K_ORDER:
 		if (!only_one(c, &c->order_line))
 			break;
+		id = get(c, S_ORDER_ID);
+		date = get(c, S_ORDER_DATE);
 		o->order_id = id ? id->kv.s : NULL;
 		o->has_date = date != NULL;
 		o->date = date ? (int32_t)date->kv.i : 0;
 		break;
 	case K_PAYMENT:
+		card = get(c, S_PAY_CARD);
+		method = get(c, S_PAY_METHOD);
 		if (!card && !method)
 			err(c, (size_t)c->kind_col, (size_t)c->kind_len,
 			    "payment needs 'card' or 'method', e.g. payment card=jcb");
@@ -785,7 +803,7 @@ static bool is_empty_line(const char *s, size_t n)
 static bool is_cart_line(const char *s, size_t n)
 {
 	size_t i = skip_blanks(s, n, 0);
-	return word_len(s, n, i) == 4 && !memcmp(s + i, "cart", 4);
+	return n - i >= 4 && same(s + i, "cart", 4) && (n - i == 4 || !(CLS(s[i + 4]) & CL_WORD));
 }
 
 /* Set up a reader over src; the text must outlive the reader. */
