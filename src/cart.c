@@ -118,6 +118,8 @@ typedef struct ctx {
 	int order_line, payment_line;
 	const char *cart_id;
 	bool items_full;
+	char *pool;               /* room for this cart's strings (see text_mem) */
+	size_t pool_left;
 } ctx;
 
 /* Report an error at column col of the current line and count it;
@@ -142,12 +144,31 @@ static void *alloc(ctx *c, size_t n)
 	return p;
 }
 
+/* Room for n bytes of text, not zeroed: strings are cut from 512-byte
+ * blocks of the arena, so that a word costs a pointer bump rather than
+ * an arena call.  NULL when out of memory. */
+static char *text_mem(ctx *c, size_t n)
+{
+	if (n > c->pool_left) {
+		size_t want = n > 256 ? n : 512;
+		if (!(c->pool = alloc(c, want)))
+			return NULL;
+		c->pool_left = want;
+	}
+	char *p = c->pool;
+	c->pool += n;
+	c->pool_left -= n;
+	return p;
+}
+
 /* Copy s[0..n) into the arena as a C string; NULL when out of memory. */
 static char *copy_str(ctx *c, const char *s, size_t n)
 {
-	char *p = alloc(c, n + 1);
-	if (p)
+	char *p = text_mem(c, n + 1);
+	if (p) {
 		memcpy(p, s, n);
+		p[n] = '\0';
+	}
 	return p;
 }
 
@@ -355,7 +376,7 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 {
 	const char *s = c->s, *why;
 	size_t n = c->n, j = i + 1, o = 0, k;
-	char *buf = alloc(c, n - i), b[64];
+	char *buf = text_mem(c, n - i), b[64];   /* the rest of the line: enough */
 	if (!buf)
 		return false;
 	for (; j < n && s[j] != '"'; j += k) {
@@ -383,20 +404,29 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 	if (++j < n && !is_blank(s[j]) && s[j] != '#')
 		return err(c, j + 1, tok_len(s, n, j), "expected a space after the closing "
 			   "'\"', found '%s'", show(b, s + j, tok_len(s, n, j)));
+	buf[o] = '\0';
+	c->pool = buf + o + 1;   /* give back what the string did not use */
+	c->pool_left += n - i - (o + 1);
 	p->kv.kind = PT_CV_STR;
 	p->kv.s = buf;
 	*end = j;
 	return true;
 }
 
-/* Whether a[0..n) equals b[0..n): names are short, a call to memcmp
- * costs more than the loop. */
+/* Whether a[0..n) equals b[0..n).  Names are 2 to 8 bytes: with the
+ * size a constant, the compiler compares them as one or two loads. */
 static inline bool same(const char *a, const char *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
+	switch (n) {
+	case 2: return !memcmp(a, b, 2);
+	case 3: return !memcmp(a, b, 3);
+	case 4: return !memcmp(a, b, 4);
+	case 5: return !memcmp(a, b, 5);
+	case 6: return !memcmp(a, b, 6);
+	case 7: return !memcmp(a, b, 7);
+	case 8: return !memcmp(a, b, 8);
+	default: return !memcmp(a, b, n);
+	}
 }
 
 /* The spec of key k for the current kind, or NULL. */
@@ -496,12 +526,13 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	/* One pass over an unquoted value finds its end and what its bytes
 	 * are, for classify() and check_pair(). */
 	unsigned all = 0xFF, any = 0;
-	*end = v;
+	size_t e = v;
 	if (s[v] != '"')
-		for (unsigned k; *end < n && !((k = CLS(s[*end])) & CL_STOP); ++*end) {
+		for (unsigned k; e < n && !((k = CLS(s[e])) & CL_STOP); e++) {
 			all &= k;
 			any |= k;
 		}
+	*end = e;
 	p->all = all;
 	p->any = any;
 	p->raw_len = *end - v;
