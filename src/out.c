@@ -4,18 +4,34 @@
  * renamed); every amount is an integer.  The text form is a table a
  * person reads at a glance, with a reason whenever a value is zero or
  * limited. */
+#include <stdint.h>
 #include <string.h>
 
 #include "date.h"
 #include "out.h"
 
+/* Whether any of the 8 bytes in w is a control byte, '"' or '\\' (the
+ * bytes JSON escapes); exact, by the usual has-zero-byte bit trick. */
+static inline int json_special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high) != 0;
+}
+
 /* Write s escaped for a JSON string, without the quotes: runs of bytes
- * that need no escape are copied in one write. */
+ * that need no escape are copied in one write, and found 8 bytes at a
+ * time. */
 static void json_chars(pt_sink *f, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	for (; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + strlen(s);
+	for (; p < end; p++) {
+		uint64_t w;
+		while (end - p >= 8 && (memcpy(&w, p, 8), !json_special8(w)))
+			p += 8;
+		if (p >= end)
+			break;
 		if (*p >= 0x20 && *p != '"' && *p != '\\')
 			continue;
 		pt_sink_write(f, (const char *)run, (size_t)(p - run));
@@ -30,7 +46,7 @@ static void json_chars(pt_sink *f, const char *s)
 			pt_sink_write(f, e, 6);
 		}
 	}
-	pt_sink_write(f, (const char *)run, (size_t)(p - run));
+	pt_sink_write(f, (const char *)run, (size_t)(end - run));
 }
 
 /* Write s as a JSON string literal. */
