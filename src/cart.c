@@ -74,7 +74,8 @@ enum {
 	CL_STOP = 16,   /* space, tab, #: ends an unquoted value */
 	CL_PLAIN = 32,  /* tab and printable ASCII but " and \: copied as is in strings */
 	CL_NUM = 64,    /* 0-9 and ',': what an integer is made of */
-	CL_ID = 128     /* printable ASCII but space and ": what an unquoted id is made of */
+	CL_ID = 128,    /* printable ASCII but space and ": what an unquoted id is made of */
+	CL_EOL = 256    /* CR, LF: may end the line (see line_at) */
 };
 #define CL_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
 #define CL_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
@@ -83,11 +84,12 @@ enum {
 		(CL_IS_ALPHA(c) ? CL_ALPHA | CL_WORD : 0) | ((c) == '-' ? CL_WORD : 0) | \
 		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0) | \
 		((CL_IS_DIGIT(c) || (c) == ',') ? CL_NUM : 0) | \
-		(((c) > 0x20 && (c) < 0x7F && (c) != '"') ? CL_ID : 0))
+		(((c) > 0x20 && (c) < 0x7F && (c) != '"') ? CL_ID : 0) | \
+		(((c) == '\r' || (c) == '\n') ? CL_EOL : 0))
 #define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
 #define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
 #define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)
-static const unsigned char cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
+static const unsigned short cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
 #define CLS(ch) cls[(unsigned char)(ch)]
 
 /* One key=value pair of the current line. */
@@ -196,21 +198,26 @@ static inline bool is_digit(char ch) { return CLS(ch) & CL_DIGIT; }
 /* An ASCII letter or underscore: what a word or key may start with. */
 static inline bool is_word_start(char ch) { return CLS(ch) & CL_ALPHA; }
 
-/* Index of the first non-blank byte at or after i. */
+/* Index of the first non-blank byte at or after i (i <= n).  Lines are
+ * followed by a CR or LF in memory (line_at), which is not blank, so the
+ * loop needs no bound. */
 static size_t skip_blanks(const char *s, size_t n, size_t i)
 {
-	while (i < n && is_blank(s[i]))
+	(void)n;
+	while (is_blank(s[i]))
 		i++;
 	return i;
 }
 
-/* Length of the word [A-Za-z_][A-Za-z0-9_-]* at s[i], 0 if none. */
+/* Length of the word [A-Za-z_][A-Za-z0-9_-]* at s[i] (i <= n), 0 if
+ * none; unbounded like skip_blanks, since CR and LF end a word. */
 static size_t word_len(const char *s, size_t n, size_t i)
 {
-	if (i >= n || !is_word_start(s[i]))
+	(void)n;
+	if (!is_word_start(s[i]))
 		return 0;
 	size_t j = i + 1;
-	while (j < n && (CLS(s[j]) & CL_WORD))
+	while (CLS(s[j]) & CL_WORD)
 		j++;
 	return j - i;
 }
@@ -319,7 +326,13 @@ static bool classify(ctx *c, pair *p)
 	size_t n = p->raw_len, nd;
 	int32_t day = 0;
 	p->bad = false;
-	if ((p->all & CL_NUM) && (p->any & CL_DIGIT)) {   /* digits and commas only */
+	if ((p->all & CL_DIGIT) && n <= PT_CART_MAX_DIGITS) {   /* digits only, no commas */
+		int64_t v = 0;
+		for (size_t i = 0; i < n; i++)
+			v = v * 10 + (s[i] - '0');
+		p->kv.kind = PT_CV_INT;
+		p->kv.i = v;
+	} else if ((p->all & CL_NUM) && (p->any & CL_DIGIT)) {   /* digits and commas only */
 		p->kv.kind = PT_CV_INT;
 		p->bad = parse_int(s, n, &p->kv.i, &nd) != 0;
 	} else if (n == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-') {
@@ -429,13 +442,21 @@ static inline bool same(const char *a, const char *b, size_t n)
 	}
 }
 
-/* The spec of key k for the current kind, or NULL. */
+/* The spec of key k for the current kind, or NULL.  The keys of a kind
+ * differ in length or first letter, so one comparison decides. */
 static const key_spec *find_spec(rec_kind kind, const char *k, size_t n)
 {
-	for (size_t i = spec_first[kind]; i < spec_first[kind + 1]; i++)
-		if (key_specs[i].key_len == n && same(key_specs[i].key, k, n))
-			return &key_specs[i];
-	return NULL;
+	int i = S_CART_ID;
+	switch (kind) {
+	case K_CART: i = S_CART_ID; break;
+	case K_ORDER: i = n == 2 ? S_ORDER_ID : S_ORDER_DATE; break;
+	case K_ITEM: i = n == 5 ? S_ITEM_PRICE : n == 3 ? S_ITEM_QTY : n == 8 ? S_ITEM_CATEGORY : S_ITEM_NAME; break;
+	case K_PAYMENT: i = n == 4 ? S_PAY_CARD : S_PAY_METHOD; break;
+	case K_ACCOUNT: i = k[0] == 'p' ? S_ACC_PROGRAM : S_ACC_BALANCE; break;
+	case K_USE: i = n == 7 ? S_USE_PROGRAM : n == 6 ? S_USE_POINTS : S_USE_YEN; break;
+	case K_COUNT: return NULL;
+	}
+	return key_specs[i].key_len == n && same(key_specs[i].key, k, n) ? &key_specs[i] : NULL;
 }
 
 /* The keys kind accepts, "price, qty, ...", written into buf (64 bytes). */
@@ -455,6 +476,9 @@ static bool check_pair(ctx *c, pair *p)
 	const key_spec *ks = p->spec;
 	size_t col = (size_t)p->kv.col;
 	char b[64];
+	if (!p->bad && (!ks || (ks->want != W_ID && (int)p->kv.kind == ks->want &&
+				ks != &key_specs[S_ITEM_QTY])))
+		return true;   /* the common case, decided before anything else */
 	if (ks && ks->want == W_ID && p->kv.kind != PT_CV_STR) {
 		if (!(p->all & CL_ID))   /* a space, control, quote or non-ASCII byte */
 			return bad_value(c, p);
@@ -527,11 +551,14 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	 * are, for classify() and check_pair(). */
 	unsigned all = 0xFF, any = 0;
 	size_t e = v;
-	if (s[v] != '"')
-		for (unsigned k; e < n && !((k = CLS(s[e])) & CL_STOP); e++) {
+	if (s[v] != '"') {
+		unsigned k;
+		/* Unbounded up to a CR or LF; one inside the line goes on. */
+		for (; !((k = CLS(s[e])) & (CL_STOP | CL_EOL)) || (e < n && !(k & CL_STOP)); e++) {
 			all &= k;
 			any |= k;
 		}
+	}
 	*end = e;
 	p->all = all;
 	p->any = any;
@@ -816,6 +843,33 @@ static size_t line_len(const char *s, const char *e)
 	return n && s[n - 1] == '\r' ? n - 1 : n;
 }
 
+/* The line at r->pos, which ends at e, in *n bytes without a final CR,
+ * with a CR or LF after it in memory, as skip_blanks, word_len and the
+ * value scan want: a last line without a newline is copied, with one.
+ * NULL when out of memory. */
+static const char *line_at(pt_cart_reader *r, const char *e, size_t *n)
+{
+	const char *s = r->buf + r->pos;
+	if (e == r->buf + r->len) {
+		size_t k = (size_t)(e - s);
+		if (k + 1 > r->tail_cap) {
+			char *t = realloc(r->tail, k + 1);
+			if (!t) {
+				r->error = ENOMEM;
+				return NULL;
+			}
+			r->tail = t;
+			r->tail_cap = k + 1;
+		}
+		memcpy(r->tail, s, k);
+		r->tail[k] = '\n';
+		s = r->tail;
+		e = s + k;
+	}
+	*n = line_len(s, e);
+	return s;
+}
+
 /* Step past the line that ends at e. */
 static void advance(pt_cart_reader *r, const char *e)
 {
@@ -873,7 +927,8 @@ void pt_cart_reader_free(pt_cart_reader *r)
 {
 	pt_arena_free(&r->arena);
 	free(r->mem);
-	r->mem = NULL;
+	free(r->tail);
+	r->mem = r->tail = NULL;
 	r->buf = "";
 	r->len = r->pos = r->keep = 0;
 }
@@ -894,14 +949,15 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	for (;; advance(r, e)) {
 		if (!(e = line_end(r)))
 			return !r->error && r->cart_index++ == 0;   /* no records at all: one empty cart */
-		c.s = r->buf + r->pos;
-		if (!is_empty_line(c.s, line_len(c.s, e)))
+		if (!(c.s = line_at(r, e, &c.n)))
+			return false;
+		if (!is_empty_line(c.s, c.n))
 			break;
 	}
 	out->line = r->line;
 	for (bool first = true; (e = line_end(r)); advance(r, e), first = false) {
-		c.s = r->buf + r->pos;
-		c.n = line_len(c.s, e);
+		if (!(c.s = line_at(r, e, &c.n)))
+			break;
 		if (is_empty_line(c.s, c.n))
 			continue;
 		if (is_cart_line(c.s, c.n)) {

@@ -112,6 +112,8 @@ typedef struct pt_cart_reader {
 	size_t cap;
 	size_t chunk;          /* bytes asked for per read */
 	bool eof;              /* no more input (always true in memory) */
+	char *tail;            /* a copy of a last line without a newline, with one */
+	size_t tail_cap;
 	int error;             /* errno of a read error, 0 if none */
 } pt_cart_reader;
 
