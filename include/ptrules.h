@@ -162,6 +162,23 @@ typedef struct ptrules_reader ptrules_reader;
  * alive while the reader is used. */
 PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, const char *name);
 PTRULES_API void ptrules_reader_free(ptrules_reader *r);
+/* Where a streaming reader gets its bytes: copy at most cap bytes into
+ * buf and return how many, 0 at the end of input, or -1 after a read
+ * error (with errno set). */
+typedef long (*ptrules_read_fn)(void *ctx, char *buf, size_t cap);
+/* Read carts from a stream, pulling chunk bytes at a time (0: 64 KiB).
+ * The reader keeps only the current cart's text and the chunk being
+ * read, so memory is bounded by the largest cart, not by the input.
+ * Messages name the input `name`. */
+PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void *ctx, size_t chunk,
+						      const char *name);
+/* Read carts from an open FILE (stdin included) with fread, streaming as
+ * ptrules_reader_new_stream does.  The FILE is not closed by the reader. */
+PTRULES_API ptrules_reader *ptrules_reader_new_file(FILE *f, const char *name);
+/* 0, or the errno of the read error that ended a streaming reader:
+ * ptrules_reader_next then returned 0 early, dropping the cart it was
+ * reading. */
+PTRULES_API int ptrules_reader_error(const ptrules_reader *r);
 /* Next cart: 1 and *cart set (valid until the next call), 0 at the end.
  * A malformed cart is still returned, with its errors in d and
  * ptrules_cart_errors() > 0; the caller reports and skips it. */

@@ -55,7 +55,7 @@ struct ptrules_eval {
 	pt_use_report use;     /* the cart's intended use, checked */
 };
 
-static const pt_src built_src = { "<cart>", "", 0 };
+static const pt_src built_src = { "<cart>", "", 0, 0 };
 
 /* Describe a status code. */
 PTRULES_API const char *ptrules_strerror(ptrules_status s)
@@ -165,7 +165,7 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 		return PTRULES_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		v[i] = (pt_src){ srcs[i].name ? srcs[i].name : "<rules>", srcs[i].text ? srcs[i].text : "",
-				 srcs[i].text ? srcs[i].len : 0 };
+				 srcs[i].text ? srcs[i].len : 0, 0 };
 	pt_diags scratch;
 	pt_diags *dd = diags_of(d, &scratch);
 	ptrules_status st = wrap(pt_compile(v, n, dd), out);
@@ -393,11 +393,49 @@ PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, con
 		free(r);
 		return NULL;
 	}
-	r->src = (pt_src){ r->name, text ? text : "", text ? len : 0 };
+	r->src = (pt_src){ r->name, text ? text : "", text ? len : 0, 0 };
 	pt_cart_reader_init(&r->r, &r->src);
-	r->cart.src = &r->src;
+	r->cart.src = &r->r.src;   /* the window of the current cart */
 	return r;
 }
+
+/* A streaming reader over fn; NULL when out of memory. */
+PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void *ctx, size_t chunk,
+						      const char *name)
+{
+	if (!read)
+		return NULL;
+	ptrules_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->name = strdup(name ? name : "<cart>");
+	if (!r->name || !pt_cart_reader_init_stream(&r->r, r->name, read, ctx,
+						    chunk > (1u << 30) ? (1u << 30) : chunk)) {
+		pt_cart_reader_free(&r->r);
+		free(r->name);
+		free(r);
+		return NULL;
+	}
+	r->cart.src = &r->r.src;
+	return r;
+}
+
+/* fread as a ptrules_read_fn: -1 (errno set by the C library) on error. */
+static long read_file(void *ctx, char *buf, size_t cap)
+{
+	FILE *f = ctx;
+	size_t n = fread(buf, 1, cap, f);
+	if (n == 0 && ferror(f))
+		return -1;
+	return (long)n;
+}
+
+PTRULES_API ptrules_reader *ptrules_reader_new_file(FILE *f, const char *name)
+{
+	return f ? ptrules_reader_new_stream(read_file, f, 0, name) : NULL;
+}
+
+PTRULES_API int ptrules_reader_error(const ptrules_reader *r) { return r ? r->r.error : 0; }
 
 PTRULES_API void ptrules_reader_free(ptrules_reader *r)
 {

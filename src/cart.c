@@ -7,8 +7,10 @@
  * reader's arena, which pt_cart_next resets. */
 #include "cart.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,26 +30,67 @@ enum { W_ID = -1 };
 typedef struct key_spec {
 	rec_kind kind;
 	const char *key;
+	size_t key_len;
 	int want;            /* a pt_cval_kind or W_ID */
 	const char *what;    /* "an integer number of yen", for messages */
 } key_spec;
 
-static const key_spec key_specs[] = {
-	{ K_CART, "id", W_ID, "an id" },
-	{ K_ORDER, "id", W_ID, "an id" },
-	{ K_ORDER, "date", PT_CV_DATE, "a date YYYY-MM-DD" },
-	{ K_ITEM, "price", PT_CV_INT, "an integer number of yen" },
-	{ K_ITEM, "qty", PT_CV_INT, "a whole number of at least 1" },
-	{ K_ITEM, "category", PT_CV_WORD, "a word such as grocery" },
-	{ K_ITEM, "name", PT_CV_STR, "a quoted string such as \"Coffee\"" },
-	{ K_PAYMENT, "card", PT_CV_WORD, "a word such as jcb" },
-	{ K_PAYMENT, "method", PT_CV_WORD, "a word such as giftcard" },
-	{ K_ACCOUNT, "program", PT_CV_WORD, "a program id such as dpoint" },
-	{ K_ACCOUNT, "balance", PT_CV_INT, "an integer number of points" },
-	{ K_USE, "program", PT_CV_WORD, "a program id such as dpoint" },
-	{ K_USE, "points", PT_CV_INT, "an integer number of points" },
-	{ K_USE, "yen", PT_CV_INT, "an integer number of yen" },
+/* The known keys, grouped by kind in key_specs order. */
+enum {
+	S_CART_ID, S_ORDER_ID, S_ORDER_DATE, S_ITEM_PRICE, S_ITEM_QTY, S_ITEM_CATEGORY,
+	S_ITEM_NAME, S_PAY_CARD, S_PAY_METHOD, S_ACC_PROGRAM, S_ACC_BALANCE, S_USE_PROGRAM,
+	S_USE_POINTS, S_USE_YEN, S_COUNT
 };
+
+#define SPEC(k, key, want, what) { k, key, sizeof key - 1, want, what }
+static const key_spec key_specs[S_COUNT] = {
+	[S_CART_ID] = SPEC(K_CART, "id", W_ID, "an id"),
+	[S_ORDER_ID] = SPEC(K_ORDER, "id", W_ID, "an id"),
+	[S_ORDER_DATE] = SPEC(K_ORDER, "date", PT_CV_DATE, "a date YYYY-MM-DD"),
+	[S_ITEM_PRICE] = SPEC(K_ITEM, "price", PT_CV_INT, "an integer number of yen"),
+	[S_ITEM_QTY] = SPEC(K_ITEM, "qty", PT_CV_INT, "a whole number of at least 1"),
+	[S_ITEM_CATEGORY] = SPEC(K_ITEM, "category", PT_CV_WORD, "a word such as grocery"),
+	[S_ITEM_NAME] = SPEC(K_ITEM, "name", PT_CV_STR, "a quoted string such as \"Coffee\""),
+	[S_PAY_CARD] = SPEC(K_PAYMENT, "card", PT_CV_WORD, "a word such as jcb"),
+	[S_PAY_METHOD] = SPEC(K_PAYMENT, "method", PT_CV_WORD, "a word such as giftcard"),
+	[S_ACC_PROGRAM] = SPEC(K_ACCOUNT, "program", PT_CV_WORD, "a program id such as dpoint"),
+	[S_ACC_BALANCE] = SPEC(K_ACCOUNT, "balance", PT_CV_INT, "an integer number of points"),
+	[S_USE_PROGRAM] = SPEC(K_USE, "program", PT_CV_WORD, "a program id such as dpoint"),
+	[S_USE_POINTS] = SPEC(K_USE, "points", PT_CV_INT, "an integer number of points"),
+	[S_USE_YEN] = SPEC(K_USE, "yen", PT_CV_INT, "an integer number of yen"),
+};
+
+/* The first spec of each kind in key_specs; kind k has [first[k], first[k+1]). */
+static const unsigned char spec_first[K_COUNT + 1] = {
+	S_CART_ID, S_ORDER_ID, S_ITEM_PRICE, S_PAY_CARD, S_ACC_PROGRAM, S_USE_PROGRAM, S_COUNT
+};
+
+/* Character classes, one table lookup per byte on the fast paths. */
+enum {
+	CL_BLANK = 1,   /* space, tab: separates pairs */
+	CL_DIGIT = 2,   /* 0-9 */
+	CL_ALPHA = 4,   /* A-Z a-z _: starts a word or key */
+	CL_WORD = 8,    /* A-Z a-z _ 0-9 -: continues a word */
+	CL_STOP = 16,   /* space, tab, #: ends an unquoted value */
+	CL_PLAIN = 32,  /* tab and printable ASCII but " and \: copied as is in strings */
+	CL_NUM = 64,    /* 0-9 and ',': what an integer is made of */
+	CL_ID = 128,    /* printable ASCII but space and ": what an unquoted id is made of */
+	CL_EOL = 256    /* CR, LF: may end the line (see line_at) */
+};
+#define CL_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
+#define CL_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CL1(c) ((((c) == ' ' || (c) == '\t') ? CL_BLANK | CL_STOP : 0) | \
+		((c) == '#' ? CL_STOP : 0) | (CL_IS_DIGIT(c) ? CL_DIGIT | CL_WORD : 0) | \
+		(CL_IS_ALPHA(c) ? CL_ALPHA | CL_WORD : 0) | ((c) == '-' ? CL_WORD : 0) | \
+		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0) | \
+		((CL_IS_DIGIT(c) || (c) == ',') ? CL_NUM : 0) | \
+		(((c) > 0x20 && (c) < 0x7F && (c) != '"') ? CL_ID : 0) | \
+		(((c) == '\r' || (c) == '\n') ? CL_EOL : 0))
+#define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
+#define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
+#define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)
+static const unsigned short cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
+#define CLS(ch) cls[(unsigned char)(ch)]
 
 /* One key=value pair of the current line. */
 typedef struct pair {
@@ -57,6 +100,7 @@ typedef struct pair {
 	const char *raw;          /* the value as written */
 	size_t raw_len;
 	const key_spec *spec;     /* NULL for an account's further keys */
+	unsigned all, any;        /* classes every byte / some byte of an unquoted value has */
 } pair;
 
 /* State while reading one cart. */
@@ -69,12 +113,15 @@ typedef struct ctx {
 	int lno;
 	rec_kind kind;
 	int kind_col, kind_len;
+	unsigned slot[S_COUNT];   /* 1 + index in pairs of each known key, 0 if absent */
 	pair *pairs;              /* pairs of the current line (scratch) */
 	size_t n_pairs, cap_pairs;
 	size_t cap_items, cap_accounts, cap_uses;
 	int order_line, payment_line;
 	const char *cart_id;
 	bool items_full;
+	char *pool;               /* room for this cart's strings (see text_mem) */
+	size_t pool_left;
 } ctx;
 
 /* Report an error at column col of the current line and count it;
@@ -99,12 +146,31 @@ static void *alloc(ctx *c, size_t n)
 	return p;
 }
 
+/* Room for n bytes of text, not zeroed: strings are cut from 512-byte
+ * blocks of the arena, so that a word costs a pointer bump rather than
+ * an arena call.  NULL when out of memory. */
+static char *text_mem(ctx *c, size_t n)
+{
+	if (n > c->pool_left) {
+		size_t want = n > 256 ? n : 512;
+		if (!(c->pool = alloc(c, want)))
+			return NULL;
+		c->pool_left = want;
+	}
+	char *p = c->pool;
+	c->pool += n;
+	c->pool_left -= n;
+	return p;
+}
+
 /* Copy s[0..n) into the arena as a C string; NULL when out of memory. */
 static char *copy_str(ctx *c, const char *s, size_t n)
 {
-	char *p = alloc(c, n + 1);
-	if (p)
+	char *p = text_mem(c, n + 1);
+	if (p) {
 		memcpy(p, s, n);
+		p[n] = '\0';
+	}
 	return p;
 }
 
@@ -125,31 +191,33 @@ static void *grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
 }
 
 /* Space or tab: what separates the pairs of a record. */
-static bool is_blank(char ch) { return ch == ' ' || ch == '\t'; }
+static inline bool is_blank(char ch) { return CLS(ch) & CL_BLANK; }
 /* An ASCII digit (no locale). */
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static inline bool is_digit(char ch) { return CLS(ch) & CL_DIGIT; }
 
 /* An ASCII letter or underscore: what a word or key may start with. */
-static bool is_word_start(char ch)
-{
-	return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch == '_';
-}
+static inline bool is_word_start(char ch) { return CLS(ch) & CL_ALPHA; }
 
-/* Index of the first non-blank byte at or after i. */
+/* Index of the first non-blank byte at or after i (i <= n).  Lines are
+ * followed by a CR or LF in memory (line_at), which is not blank, so the
+ * loop needs no bound. */
 static size_t skip_blanks(const char *s, size_t n, size_t i)
 {
-	while (i < n && is_blank(s[i]))
+	(void)n;
+	while (is_blank(s[i]))
 		i++;
 	return i;
 }
 
-/* Length of the word [A-Za-z_][A-Za-z0-9_-]* at s[i], 0 if none. */
+/* Length of the word [A-Za-z_][A-Za-z0-9_-]* at s[i] (i <= n), 0 if
+ * none; unbounded like skip_blanks, since CR and LF end a word. */
 static size_t word_len(const char *s, size_t n, size_t i)
 {
-	if (i >= n || !is_word_start(s[i]))
+	(void)n;
+	if (!is_word_start(s[i]))
 		return 0;
 	size_t j = i + 1;
-	while (j < n && (is_word_start(s[j]) || is_digit(s[j]) || s[j] == '-'))
+	while (CLS(s[j]) & CL_WORD)
 		j++;
 	return j - i;
 }
@@ -255,13 +323,16 @@ static int parse_int(const char *s, size_t n, int64_t *out, size_t *nd)
 static bool classify(ctx *c, pair *p)
 {
 	const char *s = p->raw;
-	size_t n = p->raw_len, i = 0, nd;
+	size_t n = p->raw_len, nd;
 	int32_t day = 0;
-	bool digit = false;
-	for (; i < n && (is_digit(s[i]) || s[i] == ','); i++)
-		digit = digit || is_digit(s[i]);
 	p->bad = false;
-	if (i == n && digit) {
+	if ((p->all & CL_DIGIT) && n <= PT_CART_MAX_DIGITS) {   /* digits only, no commas */
+		int64_t v = 0;
+		for (size_t i = 0; i < n; i++)
+			v = v * 10 + (s[i] - '0');
+		p->kv.kind = PT_CV_INT;
+		p->kv.i = v;
+	} else if ((p->all & CL_NUM) && (p->any & CL_DIGIT)) {   /* digits and commas only */
 		p->kv.kind = PT_CV_INT;
 		p->bad = parse_int(s, n, &p->kv.i, &nd) != 0;
 	} else if (n == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-') {
@@ -273,7 +344,7 @@ static bool classify(ctx *c, pair *p)
 		p->kv.i = n == 3;
 	} else {
 		p->kv.kind = PT_CV_WORD;
-		p->bad = word_len(s, n, 0) != n;
+		p->bad = !(CLS(s[0]) & CL_ALPHA) || !(p->all & CL_WORD);   /* not a whole word */
 		return p->bad || (p->kv.s = copy_str(c, s, n)) != NULL;
 	}
 	return true;
@@ -318,10 +389,15 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 {
 	const char *s = c->s, *why;
 	size_t n = c->n, j = i + 1, o = 0, k;
-	char *buf = alloc(c, n - i), b[64];
+	char *buf = text_mem(c, n - i), b[64];   /* the rest of the line: enough */
 	if (!buf)
 		return false;
 	for (; j < n && s[j] != '"'; j += k) {
+		if (CLS(s[j]) & CL_PLAIN) {   /* the common case: copy as is */
+			buf[o++] = s[j];
+			k = 1;
+			continue;
+		}
 		if (s[j] == '\\' && j + 1 < n) {
 			if (s[j + 1] != '"' && s[j + 1] != '\\')
 				return err(c, j + 1, 2, "unknown escape '\\%s' in string; only "
@@ -341,30 +417,54 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 	if (++j < n && !is_blank(s[j]) && s[j] != '#')
 		return err(c, j + 1, tok_len(s, n, j), "expected a space after the closing "
 			   "'\"', found '%s'", show(b, s + j, tok_len(s, n, j)));
+	buf[o] = '\0';
+	c->pool = buf + o + 1;   /* give back what the string did not use */
+	c->pool_left += n - i - (o + 1);
 	p->kv.kind = PT_CV_STR;
 	p->kv.s = buf;
 	*end = j;
 	return true;
 }
 
-/* The spec of key k for the current kind, or NULL. */
+/* Whether a[0..n) equals b[0..n).  Names are 2 to 8 bytes: with the
+ * size a constant, the compiler compares them as one or two loads. */
+static inline bool same(const char *a, const char *b, size_t n)
+{
+	switch (n) {
+	case 2: return !memcmp(a, b, 2);
+	case 3: return !memcmp(a, b, 3);
+	case 4: return !memcmp(a, b, 4);
+	case 5: return !memcmp(a, b, 5);
+	case 6: return !memcmp(a, b, 6);
+	case 7: return !memcmp(a, b, 7);
+	case 8: return !memcmp(a, b, 8);
+	default: return !memcmp(a, b, n);
+	}
+}
+
+/* The spec of key k for the current kind, or NULL.  The keys of a kind
+ * differ in length or first letter, so one comparison decides. */
 static const key_spec *find_spec(rec_kind kind, const char *k, size_t n)
 {
-	for (size_t i = 0; i < sizeof key_specs / sizeof key_specs[0]; i++)
-		if (key_specs[i].kind == kind && strlen(key_specs[i].key) == n &&
-		    !memcmp(key_specs[i].key, k, n))
-			return &key_specs[i];
-	return NULL;
+	int i = S_CART_ID;
+	switch (kind) {
+	case K_CART: i = S_CART_ID; break;
+	case K_ORDER: i = n == 2 ? S_ORDER_ID : S_ORDER_DATE; break;
+	case K_ITEM: i = n == 5 ? S_ITEM_PRICE : n == 3 ? S_ITEM_QTY : n == 8 ? S_ITEM_CATEGORY : S_ITEM_NAME; break;
+	case K_PAYMENT: i = n == 4 ? S_PAY_CARD : S_PAY_METHOD; break;
+	case K_ACCOUNT: i = k[0] == 'p' ? S_ACC_PROGRAM : S_ACC_BALANCE; break;
+	case K_USE: i = n == 7 ? S_USE_PROGRAM : n == 6 ? S_USE_POINTS : S_USE_YEN; break;
+	case K_COUNT: return NULL;
+	}
+	return key_specs[i].key_len == n && same(key_specs[i].key, k, n) ? &key_specs[i] : NULL;
 }
 
 /* The keys kind accepts, "price, qty, ...", written into buf (64 bytes). */
 static const char *key_list(rec_kind kind, char *buf)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < sizeof key_specs / sizeof key_specs[0]; i++)
-		if (key_specs[i].kind == kind)
-			o += (size_t)snprintf(buf + o, 64 - o, "%s%s", o ? ", " : "",
-					      key_specs[i].key);
+	for (size_t i = spec_first[kind]; i < spec_first[kind + 1]; i++)
+		o += (size_t)snprintf(buf + o, 64 - o, "%s%s", o ? ", " : "", key_specs[i].key);
 	return buf;
 }
 
@@ -376,11 +476,12 @@ static bool check_pair(ctx *c, pair *p)
 	const key_spec *ks = p->spec;
 	size_t col = (size_t)p->kv.col;
 	char b[64];
+	if (!p->bad && (!ks || (ks->want != W_ID && (int)p->kv.kind == ks->want &&
+				ks != &key_specs[S_ITEM_QTY])))
+		return true;   /* the common case, decided before anything else */
 	if (ks && ks->want == W_ID && p->kv.kind != PT_CV_STR) {
-		for (size_t i = 0; i < p->raw_len; i++)
-			if ((unsigned char)p->raw[i] <= ' ' || (unsigned char)p->raw[i] >= 0x7F ||
-			    p->raw[i] == '"')
-				return bad_value(c, p);
+		if (!(p->all & CL_ID))   /* a space, control, quote or non-ASCII byte */
+			return bad_value(c, p);
 		p->kv.kind = PT_CV_WORD;
 		return (p->kv.s = copy_str(c, p->raw, p->raw_len)) != NULL;
 	}
@@ -392,7 +493,7 @@ static bool check_pair(ctx *c, pair *p)
 	if ((int)p->kv.kind != ks->want)
 		return err(c, col, p->raw_len, "'%s' must be %s, found %s%s%s%s", ks->key, ks->what,
 			   what[p->kv.kind], q, show(b, p->raw, p->raw_len), q);
-	if (!strcmp(ks->key, "qty") && (p->kv.i < 1 || p->kv.i > PT_CART_MAX_QTY))
+	if (ks == &key_specs[S_ITEM_QTY] && (p->kv.i < 1 || p->kv.i > PT_CART_MAX_QTY))
 		return err(c, col, p->raw_len, "'qty' must be from 1 to %d, found %" PRId64,
 			   PT_CART_MAX_QTY, p->kv.i);
 	return true;
@@ -418,22 +519,49 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	if (!ks && c->kind != K_ACCOUNT)
 		return err(c, i + 1, kl, "unknown key '%s' for %s; expected one of %s", show(b, s + i, kl),
 			   kind_name[c->kind], key_list(c->kind, b2));
-	for (size_t k = 0; k < c->n_pairs; k++)
-		if ((size_t)c->pairs[k].key_len == kl && !memcmp(c->pairs[k].kv.key, s + i, kl))
-			return err(c, i + 1, kl, "duplicate key '%s' in this %s record; the first "
-				   "is at column %d", show(b, s + i, kl), kind_name[c->kind], c->pairs[k].key_col);
+	/* A known key is a duplicate when its slot is taken; the others
+	 * (an account's own keys) are compared with the earlier ones. */
+	const pair *dup = ks && c->slot[ks - key_specs] ? &c->pairs[c->slot[ks - key_specs] - 1] : NULL;
+	for (size_t k = 0; !ks && k < c->n_pairs && !dup; k++)
+		if ((size_t)c->pairs[k].key_len == kl && same(c->pairs[k].kv.key, s + i, kl))
+			dup = &c->pairs[k];
+	if (dup)
+		return err(c, i + 1, kl, "duplicate key '%s' in this %s record; the first "
+			   "is at column %d", show(b, s + i, kl), kind_name[c->kind], dup->key_col);
 	if (v >= n || is_blank(s[v]) || s[v] == '#')
 		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
-	pair *pv = grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
-	char *key = pv ? copy_str(c, s + i, kl) : NULL;
+	pair *pv = c->n_pairs < c->cap_pairs ? c->pairs :
+		   grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
+	/* A known key's name is the table's; only an account's own keys are copied. */
+	const char *key = !pv ? NULL : ks ? ks->key : copy_str(c, s + i, kl);
 	if (!key)
 		return false;
 	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
-	*p = (pair){ .kv = { .key = key, .line = c->lno, .col = (int)v + 1 },
-		     .key_col = (int)i + 1, .key_len = (int)kl, .spec = ks, .raw = s + v };
-	for (*end = v; s[v] != '"' && *end < n && !is_blank(s[*end]) && s[*end] != '#';)
-		++*end;
+	p->kv.key = key;
+	p->kv.s = NULL;
+	p->kv.i = 0;
+	p->kv.line = c->lno;
+	p->kv.col = (int)v + 1;
+	p->key_col = (int)i + 1;
+	p->key_len = (int)kl;
+	p->spec = ks;
+	p->raw = s + v;
+	/* One pass over an unquoted value finds its end and what its bytes
+	 * are, for classify() and check_pair(). */
+	unsigned all = 0xFF, any = 0;
+	size_t e = v;
+	if (s[v] != '"') {
+		unsigned k;
+		/* Unbounded up to a CR or LF; one inside the line goes on. */
+		for (; !((k = CLS(s[e])) & (CL_STOP | CL_EOL)) || (e < n && !(k & CL_STOP)); e++) {
+			all &= k;
+			any |= k;
+		}
+	}
+	*end = e;
+	p->all = all;
+	p->any = any;
 	p->raw_len = *end - v;
 	if (s[v] == '"' ? !lex_string(c, v, p, end) : !classify(c, p))
 		return false;
@@ -441,17 +569,16 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	p->kv.len = (int)p->raw_len;
 	if (!check_pair(c, p))
 		return false;
+	if (ks)
+		c->slot[ks - key_specs] = (unsigned)c->n_pairs + 1;
 	c->n_pairs++;
 	return true;
 }
 
-/* The pair for key on the current line, or NULL. */
-static const pair *get(const ctx *c, const char *key)
+/* The pair for known key spec on the current line, or NULL. */
+static const pair *get(const ctx *c, int spec)
 {
-	for (size_t i = 0; i < c->n_pairs; i++)
-		if (!strcmp(c->pairs[i].kv.key, key))
-			return &c->pairs[i];
-	return NULL;
+	return c->slot[spec] ? &c->pairs[c->slot[spec] - 1] : NULL;
 }
 
 /* Report a required key that the record lacks; returns false. */
@@ -465,7 +592,7 @@ static bool missing(ctx *c, const char *what, const char *key)
 static bool store_account(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *prog = get(c, "program"), *bal = get(c, "balance");
+	const pair *prog = get(c, S_ACC_PROGRAM), *bal = get(c, S_ACC_BALANCE);
 	if (!prog)
 		return missing(c, "account", "program");
 	const pt_account *prev = pt_cart_account(o, prog->kv.s);
@@ -492,7 +619,7 @@ static bool store_account(ctx *c)
 static bool store_use(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *prog = get(c, "program"), *pts = get(c, "points"), *yen = get(c, "yen");
+	const pair *prog = get(c, S_USE_PROGRAM), *pts = get(c, S_USE_POINTS), *yen = get(c, S_USE_YEN);
 	if (!prog)
 		return missing(c, "use", "program");
 	bool gift = !strcmp(prog->kv.s, "giftcard");
@@ -518,8 +645,8 @@ static bool store_use(ctx *c)
 static bool store_item(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *price = get(c, "price"), *qty = get(c, "qty");
-	const pair *cat = get(c, "category"), *name = get(c, "name");
+	const pair *price = get(c, S_ITEM_PRICE), *qty = get(c, S_ITEM_QTY);
+	const pair *cat = get(c, S_ITEM_CATEGORY), *name = get(c, S_ITEM_NAME);
 	if (!price)
 		return missing(c, "item", "price");
 	if (o->n_items >= PT_CART_MAX_ITEMS && !c->items_full) {
@@ -552,20 +679,24 @@ static bool only_one(ctx *c, int *first)
 static void store(ctx *c)
 {
 	pt_cart *o = c->out;
-	const pair *id = get(c, "id"), *date = get(c, "date");
-	const pair *card = get(c, "card"), *method = get(c, "method");
+	const pair *id, *date, *card, *method;
 	switch (c->kind) {
 	case K_CART:
+		id = get(c, S_CART_ID);
 		c->cart_id = id ? id->kv.s : NULL;
 		break;
 	case K_ORDER:
 		if (!only_one(c, &c->order_line))
 			break;
+		id = get(c, S_ORDER_ID);
+		date = get(c, S_ORDER_DATE);
 		o->order_id = id ? id->kv.s : NULL;
 		o->has_date = date != NULL;
 		o->date = date ? (int32_t)date->kv.i : 0;
 		break;
 	case K_PAYMENT:
+		card = get(c, S_PAY_CARD);
+		method = get(c, S_PAY_METHOD);
 		if (!card && !method)
 			err(c, (size_t)c->kind_col, (size_t)c->kind_len,
 			    "payment needs 'card' or 'method', e.g. payment card=jcb");
@@ -588,6 +719,21 @@ static void store(ctx *c)
 	}
 }
 
+/* The kind named s[0..n), or K_COUNT: one comparison, chosen by the
+ * first letter. */
+static rec_kind find_kind(const char *s, size_t n)
+{
+	static const signed char by_letter[26] = {
+		['a' - 'a'] = K_ACCOUNT + 1, ['c' - 'a'] = K_CART + 1, ['i' - 'a'] = K_ITEM + 1,
+		['o' - 'a'] = K_ORDER + 1, ['p' - 'a'] = K_PAYMENT + 1, ['u' - 'a'] = K_USE + 1,
+	};
+	static const unsigned char kind_len[K_COUNT] = { 4, 5, 4, 7, 7, 3 };
+	int k = s[0] >= 'a' && s[0] <= 'z' ? by_letter[s[0] - 'a'] - 1 : -1;
+	if (k < 0 || kind_len[k] != n || !same(kind_name[k], s, n))
+		return K_COUNT;
+	return (rec_kind)k;
+}
+
 /* Read one record line: the kind, its pairs, then store it.  At most one
  * error is reported; the rest of a bad line is ignored. */
 static bool parse_line(ctx *c)
@@ -601,15 +747,14 @@ static bool parse_line(ctx *c)
 	if (!kl)
 		return err(c, i + 1, tok_len(s, n, i), "expected a record kind (" KIND_LIST "), "
 			   "found '%s'", show(b, s + i, tok_len(s, n, i)));
-	for (c->kind = 0; c->kind < K_COUNT; c->kind++)
-		if (strlen(kind_name[c->kind]) == kl && !memcmp(kind_name[c->kind], s + i, kl))
-			break;
+	c->kind = find_kind(s + i, kl);
 	if (c->kind == K_COUNT)
 		return err(c, i + 1, kl, "unknown record kind '%s'; expected one of " KIND_LIST,
 			   show(b, s + i, kl));
 	c->kind_col = (int)i + 1;
 	c->kind_len = (int)kl;
 	c->n_pairs = 0;
+	memset(c->slot, 0, sizeof c->slot);
 	const char *after = s + i;   /* what came before the next pair, for messages */
 	size_t after_len = kl;
 	for (i += kl;; i = end) {
@@ -625,19 +770,111 @@ static bool parse_line(ctx *c)
 	return true;
 }
 
-/* The line at r->pos: its bytes without CR/LF in *len, and in *next the
- * offset of the line after it. */
-static const char *peek_line(const pt_cart_reader *r, size_t *len, size_t *next)
+/* Point r->src at the window from the current cart's start, for messages. */
+static void window(pt_cart_reader *r)
 {
-	const char *s = r->src.text + r->pos;
-	size_t left = r->src.len - r->pos;
-	const char *e = memchr(s, '\n', left);
-	size_t n = e ? (size_t)(e - s) : left;
-	*next = r->pos + n + (e ? 1 : 0);
-	if (n && s[n - 1] == '\r')
-		n--;
-	*len = n;
+	r->src = (pt_src){ r->name, r->buf + r->keep, r->len - r->keep, r->keep_line };
+}
+
+/* Read one more chunk into a streaming reader's buffer, first moving the
+ * current cart (from r->keep) to the front and growing the buffer when a
+ * chunk does not fit.  False at the end of input or after an error. */
+static bool refill(pt_cart_reader *r)
+{
+	if (!r->read || r->eof || r->error)
+		return false;
+	if (r->keep) {   /* the carts before this one are done with */
+		memmove(r->mem, r->mem + r->keep, r->len - r->keep);
+		r->len -= r->keep;
+		r->pos -= r->keep;
+		r->keep = 0;
+	}
+	if (r->cap - r->len < r->chunk) {
+		size_t nc = r->cap;
+		while (nc - r->len < r->chunk && nc <= SIZE_MAX / 2)
+			nc *= 2;
+		char *m = nc - r->len >= r->chunk ? realloc(r->mem, nc) : NULL;
+		if (!m) {
+			r->error = ENOMEM;
+			window(r);
+			return false;
+		}
+		r->mem = m;
+		r->buf = m;
+		r->cap = nc;
+	}
+	window(r);   /* the text moved, whatever the read brings */
+	errno = 0;
+	long got = r->read(r->read_ctx, r->mem + r->len, r->chunk);
+	if (got < 0 || (size_t)got > r->chunk) {
+		r->error = errno ? errno : EIO;
+		return false;
+	}
+	if (got == 0) {
+		r->eof = true;
+		return false;
+	}
+	r->len += (size_t)got;
+	window(r);
+	return true;
+}
+
+/* The end of the line at r->pos: its '\n', or the end of input for a last
+ * line without one.  Reads more while the line is incomplete; NULL when no
+ * bytes are left or after a read error. */
+static const char *line_end(pt_cart_reader *r)
+{
+	size_t from = r->pos;
+	for (;;) {
+		const char *e = memchr(r->buf + from, '\n', r->len - from);
+		if (e)
+			return e;
+		size_t seen = r->len - r->pos;   /* bytes of this line already searched */
+		if (!refill(r))
+			return r->pos < r->len && !r->error ? r->buf + r->len : NULL;
+		from = r->pos + seen;
+	}
+}
+
+/* Length of the line from s to its end e, without a final CR. */
+static size_t line_len(const char *s, const char *e)
+{
+	size_t n = (size_t)(e - s);
+	return n && s[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* The line at r->pos, which ends at e, in *n bytes without a final CR,
+ * with a CR or LF after it in memory, as skip_blanks, word_len and the
+ * value scan want: a last line without a newline is copied, with one.
+ * NULL when out of memory. */
+static const char *line_at(pt_cart_reader *r, const char *e, size_t *n)
+{
+	const char *s = r->buf + r->pos;
+	if (e == r->buf + r->len) {
+		size_t k = (size_t)(e - s);
+		if (k + 1 > r->tail_cap) {
+			char *t = realloc(r->tail, k + 1);
+			if (!t) {
+				r->error = ENOMEM;
+				return NULL;
+			}
+			r->tail = t;
+			r->tail_cap = k + 1;
+		}
+		memcpy(r->tail, s, k);
+		r->tail[k] = '\n';
+		s = r->tail;
+		e = s + k;
+	}
+	*n = line_len(s, e);
 	return s;
+}
+
+/* Step past the line that ends at e. */
+static void advance(pt_cart_reader *r, const char *e)
+{
+	r->pos = (size_t)(e - r->buf) + (e < r->buf + r->len);
+	r->line++;
 }
 
 /* Blank or comment-only line. */
@@ -651,45 +888,76 @@ static bool is_empty_line(const char *s, size_t n)
 static bool is_cart_line(const char *s, size_t n)
 {
 	size_t i = skip_blanks(s, n, 0);
-	return word_len(s, n, i) == 4 && !memcmp(s + i, "cart", 4);
+	return n - i >= 4 && same(s + i, "cart", 4) && (n - i == 4 || !(CLS(s[i + 4]) & CL_WORD));
 }
 
 /* Set up a reader over src; the text must outlive the reader. */
 void pt_cart_reader_init(pt_cart_reader *r, const pt_src *src)
 {
 	memset(r, 0, sizeof *r);
-	r->src = *src;
-	if (!r->src.text)
-		r->src.len = 0;
-	r->line = 1;
+	r->name = src->name;
+	r->buf = src->text ? src->text : "";
+	r->len = src->text ? src->len : 0;
+	r->eof = true;
+	r->line = r->keep_line = 1;
+	window(r);
 	pt_arena_init(&r->arena, 64 * 1024);
 }
 
-/* Release the reader's arena (and with it the last cart). */
+/* Set up a reader that pulls its input through fn, chunk bytes at a time. */
+bool pt_cart_reader_init_stream(pt_cart_reader *r, const char *name, pt_cart_read_fn fn,
+				void *arg, size_t chunk)
+{
+	memset(r, 0, sizeof *r);
+	r->name = name;
+	r->read = fn;
+	r->read_ctx = arg;
+	r->chunk = chunk ? chunk : PT_CART_CHUNK;
+	r->cap = r->chunk < 64 ? 128 : r->chunk * 2;
+	r->mem = malloc(r->cap);
+	r->buf = r->mem;
+	r->line = r->keep_line = 1;
+	window(r);
+	pt_arena_init(&r->arena, 64 * 1024);
+	return r->mem != NULL;
+}
+
+/* Release the reader's buffer and arena (and with them the last cart). */
 void pt_cart_reader_free(pt_cart_reader *r)
 {
 	pt_arena_free(&r->arena);
+	free(r->mem);
+	free(r->tail);
+	r->mem = r->tail = NULL;
+	r->buf = "";
+	r->len = r->pos = r->keep = 0;
 }
 
 /* Read the next cart: skip to its first record, then take lines up to the
- * next `cart` line or the end of input. */
+ * next `cart` line or the end of input.  The window for messages starts
+ * where the previous cart ended. */
 bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 {
 	ctx c = { .r = r, .out = out, .d = d };
-	size_t len, next;
+	const char *e;
 	pt_arena_reset(&r->arena);
 	memset(out, 0, sizeof *out);
 	out->line = 1;
-	for (;; r->pos = next, r->line++) {
-		if (r->pos >= r->src.len)
-			return r->cart_index++ == 0;   /* no records at all: one empty cart */
-		c.s = peek_line(r, &len, &next);
-		if (!is_empty_line(c.s, len))
+	r->keep = r->pos;
+	r->keep_line = r->line;
+	window(r);
+	for (;; advance(r, e)) {
+		if (!(e = line_end(r)))
+			return !r->error && r->cart_index++ == 0;   /* no records at all: one empty cart */
+		if (!(c.s = line_at(r, e, &c.n)))
+			return false;
+		if (!is_empty_line(c.s, c.n))
 			break;
 	}
 	out->line = r->line;
-	for (bool first = true; r->pos < r->src.len; r->pos = next, r->line++, first = false) {
-		c.s = peek_line(r, &c.n, &next);
+	for (bool first = true; (e = line_end(r)); advance(r, e), first = false) {
+		if (!(c.s = line_at(r, e, &c.n)))
+			break;
 		if (is_empty_line(c.s, c.n))
 			continue;
 		if (is_cart_line(c.s, c.n)) {
@@ -700,6 +968,8 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 		c.lno = r->line;
 		parse_line(&c);
 	}
+	if (r->error)
+		return false;
 	r->cart_index++;
 	out->id = c.cart_id ? c.cart_id : out->order_id;
 	return true;

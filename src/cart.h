@@ -1,9 +1,10 @@
 /* cart.h - the cart.txt format (see docs/cart-format.md): records of
  * `kind key=value ...`, several carts per file separated by `cart` lines.
  *
- * The reader walks a buffer cart by cart.  Each cart's strings and arrays
- * live in the reader's arena, which is reset for the next cart, so memory
- * stays flat however large the file is.  A malformed line gets a located
+ * The reader walks text in memory or a stream read in chunks, cart by
+ * cart.  Each cart's strings and arrays live in the reader's arena, which
+ * is reset for the next cart, so memory stays flat however large the file
+ * is.  A malformed line gets a located
  * diagnostic and marks its cart as bad; the reader goes on with the next. */
 #ifndef PT_CART_H
 #define PT_CART_H
@@ -81,20 +82,56 @@ typedef struct pt_cart {
 #define PT_CART_MAX_DIGITS   15          /* digits in an integer value */
 #define PT_CART_MAX_QTY      1000000
 
+/* Where a streaming reader gets more bytes: up to cap bytes into buf.
+ * Returns the count, 0 at the end of input, or -1 after a read error
+ * (with errno set). */
+typedef long (*pt_cart_read_fn)(void *ctx, char *buf, size_t cap);
+
+/* The reader keeps a window of the input: from the start of the current
+ * cart to what has been read so far.  In memory, the window is the whole
+ * text; streaming, it is a buffer that holds the current cart and at most
+ * one chunk more, refilled and moved line by line, so memory stays
+ * bounded by the largest cart, not by the file. */
 typedef struct pt_cart_reader {
-	pt_src src;            /* whole file; not owned */
+	pt_src src;            /* the window from the current cart's start, for
+				* messages (src.first_line is its line) */
+	const char *name;      /* not owned */
+	const char *buf;       /* input bytes [0, len) */
+	size_t len;
 	size_t pos;            /* next byte to read */
+	size_t keep;           /* start of the current cart in buf */
 	int line;              /* line number at pos */
+	int keep_line;         /* line number at keep */
 	pt_arena arena;        /* this cart's memory */
 	bool seen_cart_line;   /* file uses explicit `cart` lines */
 	int cart_index;        /* carts returned so far */
+	/* Streaming only (read != NULL). */
+	pt_cart_read_fn read;
+	void *read_ctx;
+	char *mem;             /* owned buffer; buf == mem */
+	size_t cap;
+	size_t chunk;          /* bytes asked for per read */
+	bool eof;              /* no more input (always true in memory) */
+	char *tail;            /* a copy of a last line without a newline, with one */
+	size_t tail_cap;
+	int error;             /* errno of a read error, 0 if none */
 } pt_cart_reader;
 
+/* Bytes a streaming reader asks for per read. */
+#define PT_CART_CHUNK (64 * 1024)
+
+/* A reader over text in memory; src->text must outlive the reader. */
 void pt_cart_reader_init(pt_cart_reader *r, const pt_src *src);
+/* A reader that pulls input through fn in chunks of `chunk` bytes
+ * (0: PT_CART_CHUNK); name (not copied) names the input in messages.
+ * False when out of memory. */
+bool pt_cart_reader_init_stream(pt_cart_reader *r, const char *name, pt_cart_read_fn fn,
+				void *arg, size_t chunk);
 void pt_cart_reader_free(pt_cart_reader *r);
 /* Read the next cart into *out; errors go to d (and out->n_errors).
- * Returns true when a cart was produced, false at end of input.  A file
- * with no records at all yields one empty cart. */
+ * Returns true when a cart was produced, false at end of input or after
+ * a read error (r->error; the cart being read is dropped).  A file with
+ * no records at all yields one empty cart. */
 bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d);
 /* The account line for program id, or NULL. */
 const pt_account *pt_cart_account(const pt_cart *c, const char *program);

@@ -45,7 +45,7 @@ static char *copy_line(const pt_src *src, int line)
 	if (!src || !src->text || line < 1)
 		return NULL;
 	const char *p = src->text, *end = src->text + src->len;
-	for (int l = 1; l < line && p < end; p++)
+	for (int l = src->first_line > 1 ? src->first_line : 1; l < line && p < end; p++)
 		if (*p == '\n')
 			l++;
 	const char *e = p;

@@ -16,6 +16,8 @@ typedef struct pt_src {
 	const char *name;   /* path as the user gave it, "<stdin>" for - */
 	const char *text;
 	size_t len;
+	int first_line;     /* line number of text[0]; 0 means 1 (a window
+			     * of a larger file, e.g. one streamed cart) */
 } pt_src;
 
 typedef enum { PT_ERROR, PT_WARNING, PT_NOTE } pt_severity;

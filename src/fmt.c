@@ -521,7 +521,7 @@ PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char 
 		goto out;
 	}
 	/* 1. It must parse; the tree says where statements start. */
-	pt_src src = { name, text, len };
+	pt_src src = { name, text, len, 0 };
 	pt_parser p = { .arena = &arena, .diags = dd, .src = &src };
 	bool parsed = pt_parse(&p);
 	if (p.oom) {

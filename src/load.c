@@ -74,7 +74,7 @@ static bool add_file(pt_srclist *l, const char *path, pt_diags *d)
 		l->v = v;
 		l->cap = nc;
 	}
-	l->v[l->n++] = (pt_src){ strdup(path), text, len };
+	l->v[l->n++] = (pt_src){ strdup(path), text, len, 0 };
 	return true;
 }
 

@@ -190,14 +190,16 @@ static void emit(outbuf *ob, size_t (*fmt)(const ptrules_eval *, const ptrules_c
 /* Evaluate every cart of one file; false if any could not be. */
 static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *ob, size_t *errors)
 {
-	size_t len;
-	char *text = cli_read_file(path, &len);
-	if (!text) {
+	bool in = strcmp(path, "-") == 0;
+	FILE *f = in ? stdin : fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
 		(*errors)++;
 		return false;
 	}
-	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	ptrules_reader *r = ptrules_reader_new(text, len, name);
+	const char *name = in ? "<stdin>" : path;
+	/* Streamed: memory holds one cart and one chunk, however big the file. */
+	ptrules_reader *r = ptrules_reader_new_file(f, name);
 	ptrules_diags *d = ptrules_diags_new();
 	bool ok = r && d;
 	const ptrules_cart *c;
@@ -234,9 +236,16 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 	}
 	if (!r || !d)
 		fputs("ptrules: out of memory\n", stderr);
+	int rerr = ptrules_reader_error(r);
+	if (rerr) {   /* the carts before the failure were printed */
+		fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(rerr));
+		(*errors)++;
+		ok = false;
+	}
 	ptrules_diags_free(d);
 	ptrules_reader_free(r);
-	free(text);
+	if (!in)
+		fclose(f);
 	return ok;
 }
 

@@ -4,25 +4,56 @@
  * renamed); every amount is an integer.  The text form is a table a
  * person reads at a glance, with a reason whenever a value is zero or
  * limited. */
+#include <stdint.h>
 #include <string.h>
 
 #include "date.h"
 #include "out.h"
 
+/* Whether any of the 8 bytes in w is a control byte, '"' or '\\' (the
+ * bytes JSON escapes); exact, by the usual has-zero-byte bit trick. */
+static inline int json_special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high) != 0;
+}
+
+/* Write s escaped for a JSON string, without the quotes: runs of bytes
+ * that need no escape are copied in one write, and found 8 bytes at a
+ * time. */
+static void json_chars(pt_sink *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + strlen(s);
+	for (; p < end; p++) {
+		uint64_t w;
+		while (end - p >= 8 && (memcpy(&w, p, 8), !json_special8(w)))
+			p += 8;
+		if (p >= end)
+			break;
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		pt_sink_write(f, (const char *)run, (size_t)(p - run));
+		run = p + 1;
+		if (*p == '"' || *p == '\\') {
+			char e[2] = { '\\', (char)*p };
+			pt_sink_write(f, e, 2);
+		} else if (*p == '\n') {
+			pt_sink_write(f, "\\n", 2);
+		} else {
+			char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+			pt_sink_write(f, e, 6);
+		}
+	}
+	pt_sink_write(f, (const char *)run, (size_t)(end - run));
+}
+
 /* Write s as a JSON string literal. */
 void pt_out_json_str(pt_sink *f, const char *s)
 {
 	pt_sink_putc(f, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			pt_sink_printf(f, "\\%c", *p);
-		else if (*p == '\n')
-			pt_sink_puts(f, "\\n");
-		else if (*p < 0x20)
-			pt_sink_printf(f, "\\u%04x", *p);
-		else
-			pt_sink_putc(f, *p);
-	}
+	json_chars(f, s);
 	pt_sink_putc(f, '"');
 }
 
@@ -55,6 +86,36 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 	}
 	for (int i = 0; i < s->nreasons && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "; " : "", rs->strs[s->reasons[i]]);
+}
+
+/* A section's reasons as a JSON string, or null when there are none:
+ * what reasons() and pt_out_json_str() give, written without joining first
+ * unless the joined text would be cut at n bytes. */
+static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_result *s, char *buf,
+			 size_t n)
+{
+	size_t total = 0;
+	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons; i++)
+		total += (i ? 2 : 0) + strlen(rs->strs[s->reasons[i]]);
+	if (s->status == PT_VM_OK && total < n) {
+		if (!total) {
+			pt_sink_puts(f, "null");
+			return;
+		}
+		pt_sink_putc(f, '"');
+		for (int i = 0; i < s->nreasons; i++) {
+			if (i)
+				pt_sink_write(f, "; ", 2);
+			json_chars(f, rs->strs[s->reasons[i]]);
+		}
+		pt_sink_putc(f, '"');
+		return;
+	}
+	reasons(rs, s, buf, n);
+	if (buf[0])
+		pt_out_json_str(f, buf);
+	else
+		pt_sink_puts(f, "null");
 }
 
 /* Print the value an --explain event saw, in its unit. */
@@ -97,31 +158,30 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_out_json_str(f, pg->id);
 	pt_sink_puts(f, ",\"name\":");
 	pt_out_json_str(f, pg->name);
-	pt_sink_printf(f, ",\"linked\":%s,\"tier\":", r->linked ? "true" : "false");
+	pt_sink_puts(f, r->linked ? ",\"linked\":true,\"tier\":" : ",\"linked\":false,\"tier\":");
 	if (r->tier >= 0)
 		pt_out_json_str(f, rs->strs[r->tier]);
 	else
 		pt_sink_puts(f, "null");
 	bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
-	pt_sink_printf(f, ",\"redeem\":{\"usable\":%s,\"max_points\":%lld,\"value_yen\":%lld,\"reason\":",
-		usable ? "true" : "false", whole(r->out[PT_OUT_R_MAX_POINTS]), whole(r->out[PT_OUT_R_VALUE_YEN]));
-	reasons(rs, &r->redeem, buf, sizeof buf);
-	if (buf[0])
-		pt_out_json_str(f, buf);
-	else
-		pt_sink_puts(f, "null");
-	pt_sink_printf(f, "},\"earn\":{\"points\":%lld,\"basis_yen\":%lld,\"granted\":",
-		whole(r->out[PT_OUT_E_POINTS]), whole(r->out[PT_OUT_E_BASIS]));
+	pt_sink_puts(f, usable ? ",\"redeem\":{\"usable\":true,\"max_points\":" :
+		     ",\"redeem\":{\"usable\":false,\"max_points\":");
+	pt_sink_int(f, whole(r->out[PT_OUT_R_MAX_POINTS]));
+	pt_sink_puts(f, ",\"value_yen\":");
+	pt_sink_int(f, whole(r->out[PT_OUT_R_VALUE_YEN]));
+	pt_sink_puts(f, ",\"reason\":");
+	json_reasons(f, rs, &r->redeem, buf, sizeof buf);
+	pt_sink_puts(f, "},\"earn\":{\"points\":");
+	pt_sink_int(f, whole(r->out[PT_OUT_E_POINTS]));
+	pt_sink_puts(f, ",\"basis_yen\":");
+	pt_sink_int(f, whole(r->out[PT_OUT_E_BASIS]));
+	pt_sink_puts(f, ",\"granted\":");
 	if (pg->granted && pg->earns)
 		pt_out_json_str(f, pg->granted);
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_puts(f, ",\"reason\":");
-	reasons(rs, &r->earn, buf, sizeof buf);
-	if (buf[0])
-		pt_out_json_str(f, buf);
-	else
-		pt_sink_puts(f, "null");
+	json_reasons(f, rs, &r->earn, buf, sizeof buf);
 	pt_sink_putc(f, '}');
 	if (trace) {
 		pt_sink_puts(f, ",\"explain\":[");
@@ -163,8 +223,12 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pt_out_json_str(f, v->order_id);
 	else
 		pt_sink_puts(f, "null");
-	pt_sink_printf(f, ",\"date\":\"%s\",\"date_source\":\"%s\",\"total_yen\":%lld,\"programs\":[", day,
-		v->date_from_order ? "order" : "today_asia_tokyo", (long long)v->total_yen);
+	pt_sink_puts(f, ",\"date\":\"");
+	pt_sink_puts(f, day);
+	pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
+		     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
+	pt_sink_int(f, (long long)v->total_yen);
+	pt_sink_puts(f, ",\"programs\":[");
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		if (i)
 			pt_sink_putc(f, ',');

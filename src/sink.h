@@ -1,12 +1,17 @@
 /* sink.h - where formatted output goes: a FILE, or a caller's buffer with
  * snprintf semantics (the full length is counted even when it does not
- * fit), so printers serve the CLI and the library without allocating. */
+ * fit), so printers serve the CLI and the library without allocating.
+ *
+ * Writing into a buffer with room is the common case (the CLI formats
+ * every cart into one); it is inline here and costs a compare and a copy.
+ * Everything else goes through pt_sink_write_slow. */
 #ifndef PT_SINK_H
 #define PT_SINK_H
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct pt_sink {
 	FILE *f;        /* when set, output goes here */
@@ -18,9 +23,37 @@ typedef struct pt_sink {
 static inline pt_sink pt_sink_file(FILE *f) { return (pt_sink){ f, NULL, 0, 0 }; }
 /* A buffer sink; buf may be NULL when cap is 0 (measure only). */
 pt_sink pt_sink_buf(char *buf, size_t cap);
-void pt_sink_write(pt_sink *s, const char *p, size_t n);
-void pt_sink_puts(pt_sink *s, const char *p);
-void pt_sink_putc(pt_sink *s, char c);
+/* pt_sink_write for a FILE or a buffer without room for all n bytes. */
+void pt_sink_write_slow(pt_sink *s, const char *p, size_t n);
+
+/* Append n bytes, keeping room for the final NUL. */
+static inline void pt_sink_write(pt_sink *s, const char *p, size_t n)
+{
+	if (!s->f && s->len + n < s->cap) {
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+	} else {
+		pt_sink_write_slow(s, p, n);
+	}
+}
+
+/* Append a C string. */
+static inline void pt_sink_puts(pt_sink *s, const char *p)
+{
+	pt_sink_write(s, p, strlen(p));
+}
+
+/* Append one byte. */
+static inline void pt_sink_putc(pt_sink *s, char c)
+{
+	if (!s->f && s->len + 1 < s->cap)
+		s->buf[s->len++] = c;
+	else
+		pt_sink_write_slow(s, &c, 1);
+}
+
+/* Append v in decimal, as printf's %lld does. */
+void pt_sink_int(pt_sink *s, long long v);
 void pt_sink_printf(pt_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminate a buffer sink (truncating) and return the full length. */
 size_t pt_sink_finish(pt_sink *s);

@@ -33,7 +33,7 @@ static inline void px_parse_n(px *x, const char *text, size_t len)
 	memset(x, 0, sizeof *x);
 	pt_arena_init(&x->arena, 4096);
 	pt_diags_init(&x->d);
-	x->src = (pt_src){ PX_FILE, text, len };
+	x->src = (pt_src){ PX_FILE, text, len, 0 };
 	x->p.arena = &x->arena;
 	x->p.diags = &x->d;
 	x->p.src = &x->src;

@@ -24,7 +24,7 @@ typedef struct rd {
 /* Start reading len bytes of text (which must outlive the reader). */
 static void rd_open_n(rd *t, const char *text, size_t len)
 {
-	t->src = (pt_src){ "cart.txt", text, len };
+	t->src = (pt_src){ "cart.txt", text, len, 0 };
 	pt_diags_init(&t->d);
 	pt_cart_reader_init(&t->r, &t->src);
 }

@@ -47,7 +47,7 @@ static pt_ruleset *compile_paths(const char *const *rel, size_t n, pt_srclist *l
 /* Compile one in-memory source named name. */
 static pt_ruleset *compile_text(const char *name, const char *text, pt_src *src, pt_diags *d)
 {
-	*src = (pt_src){ name, text, strlen(text) };
+	*src = (pt_src){ name, text, strlen(text), 0 };
 	pt_diags_init(d);
 	return pt_compile(src, 1, d);
 }
@@ -375,8 +375,8 @@ static void test_duplicate_program_id(void **state)
 {
 	(void)state;
 	pt_src srcs[] = {
-		{ "a.rules", "program x { name \"X\" earn { add 1 points } }\n", 0 },
-		{ "b.rules", "# again\nprogram x { name \"X2\" earn { add 2 points } }\n", 0 },
+		{ "a.rules", "program x { name \"X\" earn { add 1 points } }\n", 0, 0 },
+		{ "b.rules", "# again\nprogram x { name \"X2\" earn { add 2 points } }\n", 0, 0 },
 	};
 	for (size_t i = 0; i < 2; i++)
 		srcs[i].len = strlen(srcs[i].text);
@@ -492,7 +492,7 @@ static int compile_in_child(const char *text, size_t len)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		pt_src src = { "long.rules", text, len };
+		pt_src src = { "long.rules", text, len, 0 };
 		pt_diags d;
 		pt_diags_init(&d);
 		pt_ruleset *rs = pt_compile(&src, 1, &d);
@@ -527,7 +527,7 @@ static void test_long_expression(void **state)
 	size_t len = 0;
 	char *text = long_sum(900, &len);
 	assert_non_null(text);
-	pt_src src = { "long.rules", text, len };
+	pt_src src = { "long.rules", text, len, 0 };
 	pt_diags d;
 	pt_diags_init(&d);
 	pt_ruleset *rs = pt_compile(&src, 1, &d);
@@ -540,7 +540,7 @@ static void test_long_expression(void **state)
 
 	text = long_sum(10000, &len);
 	assert_non_null(text);
-	src = (pt_src){ "long.rules", text, len };
+	src = (pt_src){ "long.rules", text, len, 0 };
 	pt_diags_init(&d);
 	assert_null(pt_compile(&src, 1, &d));
 	assert_int_equal(d.n_errors, 1);

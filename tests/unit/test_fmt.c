@@ -271,7 +271,7 @@ static pt_ruleset *compile_text(const char *text, size_t len)
 {
 	pt_diags d;
 	pt_diags_init(&d);
-	pt_src src = { "x.rules", text, len };
+	pt_src src = { "x.rules", text, len, 0 };
 	pt_ruleset *rs = pt_compile(&src, 1, &d);
 	if (!rs)
 		pt_diags_print(&d, stderr);

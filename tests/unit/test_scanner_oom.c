@@ -43,7 +43,7 @@ static int parse_failing_from(int nth)
 		memset(&x, 0, sizeof x);
 		pt_arena_init(&x.arena, 4096);
 		pt_diags_init(&x.d);
-		x.src = (pt_src){ PX_FILE, prog, sizeof prog - 1 };
+		x.src = (pt_src){ .name = PX_FILE, .text = prog, .len = sizeof prog - 1 };
 		x.p.arena = &x.arena;
 		x.p.diags = &x.d;
 		x.p.src = &x.src;

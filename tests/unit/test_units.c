@@ -40,7 +40,7 @@ static void cx_compile(cx *c, const char *text)
 {
 	c->text = strdup(text);
 	assert_non_null(c->text);
-	c->src = (pt_src){ "u.rules", c->text, strlen(c->text) };
+	c->src = (pt_src){ "u.rules", c->text, strlen(c->text), 0 };
 	pt_diags_init(&c->d);
 	c->rs = pt_compile(&c->src, 1, &c->d);
 }

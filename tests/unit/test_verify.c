@@ -53,7 +53,7 @@ static int setup(void **state)
 	fx *f = calloc(1, sizeof *f);
 	if (!f)
 		return -1;
-	f->src = (pt_src){ "v.rules", rules_text, sizeof rules_text - 1 };
+	f->src = (pt_src){ "v.rules", rules_text, sizeof rules_text - 1, 0 };
 	pt_diags_init(&f->d);
 	f->rs = pt_compile(&f->src, 1, &f->d);
 	if (!f->rs) {

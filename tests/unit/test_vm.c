@@ -62,7 +62,7 @@ static void env_shipped(env *e)
 static void env_text(env *e, const char *text)
 {
 	memset(e, 0, sizeof *e);
-	e->one = (pt_src){ "inline.rules", text, strlen(text) };
+	e->one = (pt_src){ "inline.rules", text, strlen(text), 0 };
 	pt_diags d;
 	pt_diags_init(&d);
 	e->rs = pt_compile(&e->one, 1, &d);
@@ -87,7 +87,7 @@ static void env_free(env *e)
  * every program.  Returns pt_bind's result; results are in e->res. */
 static bool eval_cart(env *e, const char *text)
 {
-	pt_src src = { "cart.txt", text, strlen(text) };
+	pt_src src = { "cart.txt", text, strlen(text), 0 };
 	pt_cart_reader r;
 	pt_cart c;
 	pt_diags_free(&e->d);
