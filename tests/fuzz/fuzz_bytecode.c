@@ -16,6 +16,7 @@
  * Seeds: `ptrules compile` output for the shipped rules and the language
  * reference's examples (tests/fuzz/seed.sh). */
 #include "fuzz_common.h"
+#include "ptbc.h"   /* PT_PTBC_VERSION: the header is rewritten to the version this build reads */
 
 #define HDR 32u
 
@@ -91,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(fixed, data, size);
 	memcpy(fixed, "\x89PTBC\r\n\x1a", 8);
-	put32(fixed + 8, 1);
+	put32(fixed + 8, PT_PTBC_VERSION);
 	put32(fixed + 12, 0);
 	put32(fixed + 16, (uint32_t)(size - HDR));
 	put32(fixed + 20, crc32c(fixed + HDR, size - HDR));
