@@ -904,3 +904,34 @@ PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, 
 				  p->rule_line };
 	return PTRULES_OK;
 }
+
+/* ---- explain trace, payment ------------------------------------------- */
+
+PTRULES_API size_t ptrules_explain_count(const ptrules_eval *e)
+{
+	return e && e->have && e->ev ? e->rules->rs->nrules : 0;
+}
+
+/* Rule i and the value the last evaluation saw there (the planner reads
+ * it to name the rule behind a change in earnings). */
+PTRULES_API ptrules_status ptrules_explain_get(const ptrules_eval *e, size_t i, ptrules_explain *out)
+{
+	if (!out || i >= ptrules_explain_count(e))
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_rule_def *rd = &rs->rules[i];
+	const pt_trace_event *ev = NULL;
+	for (size_t k = 0; k < e->trace.n && !ev; k++)
+		if (e->ev[k].rule == i)
+			ev = &e->ev[k];
+	*out = (ptrules_explain){ (size_t)rd->prog < rs->nprogs ? rs->progs[rd->prog].id
+								: rs->policies[(size_t)rd->prog - rs->nprogs].id,
+				  rs->files[rd->file], rd->line, rd->text, pt_unit_name(rd->unit), ev != NULL,
+				  ev ? ev->value.n : 0, ev ? ev->value.d : 1 };
+	return PTRULES_OK;
+}
+
+PTRULES_API const char *ptrules_cart_payment(const ptrules_cart *c)
+{
+	return !c ? NULL : c->c.card ? c->c.card : c->c.method;
+}
