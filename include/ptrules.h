@@ -381,7 +381,8 @@ typedef struct ptrules_plan_program {
 typedef enum ptrules_advice_kind {
 	PTRULES_ADVICE_THRESHOLD = 0,  /* add yen of items to pass a condition */
 	PTRULES_ADVICE_CAP = 1,        /* a cap is reached: more items earn no more */
-	PTRULES_ADVICE_SPENDING = 2    /* spending points lowers what is earned */
+	PTRULES_ADVICE_SPENDING = 2,   /* spending points lowers what is earned */
+	PTRULES_ADVICE_UNUSABLE = 3    /* a linked program's points cannot pay for this order */
 } ptrules_advice_kind;
 
 typedef struct ptrules_advice {

@@ -236,22 +236,23 @@ static ptrules_status keep(ptrules_plan *p, size_t index, const ptrules_order *o
 /* Evaluate the product of the candidate sets, keeping what is allowed. */
 static ptrules_status enumerate(ptrules_plan *p, const int64_t *cands, const size_t *ncand)
 {
-	size_t total = 1;
-	for (size_t i = 0; i < p->nprogs; i++) {
-		if (ncand[i] > 1 && total > PTRULES_PLAN_MAX_COMBINATIONS / ncand[i]) {
-			char lim[32];
-			pt_out_group(PTRULES_PLAN_MAX_COMBINATIONS, lim, sizeof lim);
-			return fail(p, PTRULES_EINVALID,
-				    "more than %s combinations of point use to search (the limit is %s); "
-				    "link fewer programs in the cart", lim, lim);
-		}
-		total *= ncand[i];
+	uint64_t total = 1;
+	bool huge = false;
+	for (size_t i = 0; i < p->nprogs; i++)
+		huge = huge || __builtin_mul_overflow(total, (uint64_t)ncand[i], &total);
+	if (huge || total > PTRULES_PLAN_MAX_COMBINATIONS) {
+		char lim[32], n[32];
+		pt_out_group(PTRULES_PLAN_MAX_COMBINATIONS, lim, sizeof lim);
+		pt_out_group(huge || total > INT64_MAX ? INT64_MAX : (long long)total, n, sizeof n);
+		return fail(p, PTRULES_EINVALID,
+			    "%s%s combinations of point use to search, more than the limit of %s; "
+			    "link fewer programs in the cart", huge ? "over " : "", n, lim);
 	}
 	size_t *at = calloc(p->nprogs + 1, sizeof *at);
 	if (!at)
 		return PTRULES_ENOMEM;
 	ptrules_status st = PTRULES_OK;
-	for (size_t k = 0; k < total && st == PTRULES_OK; k++) {
+	for (size_t k = 0; k < (size_t)total && st == PTRULES_OK; k++) {
 		for (size_t i = 0; i < p->nprogs; i++)
 			p->amounts[i] = cands[i * PT_PLAN_MAX_CANDS + at[i]];
 		st = pt_plan_eval(p, p->amounts, 0);
@@ -266,7 +267,7 @@ static ptrules_status enumerate(ptrules_plan *p, const int64_t *cands, const siz
 			at[i] = 0;
 		}
 	}
-	p->combinations = total;
+	p->combinations = (size_t)total;
 	free(at);
 	return st;
 }

@@ -9,6 +9,8 @@
  *   not to suffice;
  * - cap: a reason from a capped amount, where adding
  *   PTRULES_PLAN_MAX_ADD_YEN yen of items earns no more;
+ * - unusable: a linked program's redeem rules refuse this order (a card
+ *   the program does not take, a program that ended), with that rule;
  * - spending: the best plan spends points and a program earns less than
  *   with no points spent; the rule named is the first of that program
  *   whose value differs between the two carts (the explain trace).
@@ -130,7 +132,21 @@ static ptrules_status cap(ptrules_plan *p, const int64_t *best, size_t j, const 
 	return PTRULES_OK;
 }
 
-/* Threshold and cap advice from each program's earn reasons. */
+/* Unusable advice: program j is linked but its points cannot pay. */
+static void unusable(ptrules_plan *p, size_t j, const ptrules_result *r)
+{
+	if (!r->linked || r->redeem_usable || !r->redeem_nreasons || !r->redeem_reason_files[0])
+		return;
+	pt_plan_advice *a = slot(p);
+	if (!a)
+		return;
+	snprintf(a->reason, sizeof a->reason, "%s", r->redeem_reasons[0]);
+	snprintf(a->text, sizeof a->text, "%s cannot pay for this order: %s (%s:%d)", r->name, r->redeem_reasons[0],
+		 r->redeem_reason_files[0], r->redeem_reason_lines[0]);
+	commit(p, a, PTRULES_ADVICE_UNUSABLE, j, r->redeem_reason_files[0], r->redeem_reason_lines[0]);
+}
+
+/* Unusable, threshold and cap advice from each program's reasons. */
 static ptrules_status reasons(ptrules_plan *p, const int64_t *best)
 {
 	for (size_t j = 0; j < p->nprogs; j++) {
@@ -139,6 +155,7 @@ static ptrules_status reasons(ptrules_plan *p, const int64_t *best)
 		ptrules_result r;
 		if (ptrules_result_get(p->e, j, &r) != PTRULES_OK || !r.linked)
 			continue;
+		unusable(p, j, &r);
 		int64_t e0 = r.earn_points;
 		for (int k = 0; k < r.earn_nreasons; k++) {
 			if (!r.earn_reason_files[k])

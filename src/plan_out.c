@@ -23,7 +23,9 @@ static void describe(pt_sink *f, const ptrules_plan *p, size_t rank)
 	const pt_plan_opt *o = &p->opts[rank];
 	const pt_plan_prog *pp = &p->progbuf[o->prog_at];
 	char a[32], b[32];
-	int parts = 0;
+	int parts = 0, count = p->giftcard_yen > 0;
+	for (size_t i = 0; i < p->nprogs; i++)
+		count += pp[i].use_points > 0;
 	pt_sink_puts(f, "Use ");
 	if (p->giftcard_yen > 0) {
 		pt_sink_printf(f, "%s yen of gift card", grp(p->giftcard_yen, a, sizeof a));
@@ -32,7 +34,9 @@ static void describe(pt_sink *f, const ptrules_plan *p, size_t rank)
 	for (size_t i = 0; i < p->nprogs; i++) {
 		if (pp[i].use_points <= 0)
 			continue;
-		pt_sink_printf(f, "%s%s %s (%s yen)", parts++ ? " and " : "", grp(pp[i].use_points, a, sizeof a),
+		const char *sep = !parts ? "" : parts + 1 == count ? " and " : ", ";
+		parts++;
+		pt_sink_printf(f, "%s%s %s (%s yen)", sep, grp(pp[i].use_points, a, sizeof a),
 			       ptrules_program_name(p->rules, i), grp(pp[i].use_value_yen, b, sizeof b));
 	}
 	if (!parts)
@@ -92,9 +96,10 @@ PTRULES_API size_t ptrules_plan_format_text(const ptrules_plan *p, const char *l
 	if (!p || !p->have || !p->nopts)
 		return pt_sink_finish(f);
 	char a[32], b[32], c[32], d[32];
-	pt_sink_printf(f, "plan %s  total %s yen  (%s combinations searched, %s allowed, limit %s)\n",
+	pt_sink_printf(f, "plan %s  total %s yen  (%s combination%s searched, %s allowed, limit %s)\n",
 		       label ? label : "cart", grp(p->total_yen, a, sizeof a), grp((int64_t)p->combinations, b, sizeof b),
-		       grp((int64_t)p->nopts, c, sizeof c), grp(PTRULES_PLAN_MAX_COMBINATIONS, d, sizeof d));
+		       p->combinations == 1 ? "" : "s", grp((int64_t)p->nopts, c, sizeof c),
+		       grp(PTRULES_PLAN_MAX_COMBINATIONS, d, sizeof d));
 	pt_sink_puts(f, "  Best:      ");
 	describe(f, p, 0);
 	pt_sink_puts(f, "\n  Runner-up: ");
@@ -202,7 +207,7 @@ static void json_difference(pt_sink *f, const ptrules_plan *p)
 /* One piece of advice as a JSON object. */
 static void json_advice(pt_sink *f, const ptrules_advice *a)
 {
-	static const char *const kinds[] = { "threshold", "cap", "spending" };
+	static const char *const kinds[] = { "threshold", "cap", "spending", "unusable" };
 	pt_sink_printf(f, "{\"kind\":\"%s\",\"program\":", kinds[a->kind]);
 	pt_out_json_str(f, a->program);
 	pt_sink_puts(f, ",\"text\":");
