@@ -359,6 +359,7 @@ typedef struct ptrules_plan_info {
 	size_t nprograms;              /* entries per option (ptrules_plan_program_get) */
 	size_t nadvice;
 	const char *error;             /* why there is no plan, or NULL */
+	int error_line;                /* the cart line the error concerns, or 0 */
 } ptrules_plan_info;
 
 /* One ranked option (rank 0 is the best, 1 the runner-up, ...). */

@@ -907,6 +907,7 @@ PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, 
 
 /* ---- explain trace, payment ------------------------------------------- */
 
+/* Rules in the explain trace: all of them, when the context records one. */
 PTRULES_API size_t ptrules_explain_count(const ptrules_eval *e)
 {
 	return e && e->have && e->ev ? e->rules->rs->nrules : 0;
@@ -931,6 +932,7 @@ PTRULES_API ptrules_status ptrules_explain_get(const ptrules_eval *e, size_t i, 
 	return PTRULES_OK;
 }
 
+/* The cart's payment word: card, else method. */
 PTRULES_API const char *ptrules_cart_payment(const ptrules_cart *c)
 {
 	return !c ? NULL : c->c.card ? c->c.card : c->c.method;

@@ -163,11 +163,17 @@ static bool plan_file(ptrules_plan *p, const char *path, bool json, size_t *prin
 		else
 			snprintf(label, sizeof label, "%s", name);
 		if (st != PTRULES_OK) {
-			ptrules_plan_info info;
-			if (!diag_errors && ptrules_plan_info_get(p, &info) == PTRULES_OK && info.error)
+			ptrules_plan_info info = { 0 };
+			ptrules_plan_info_get(p, &info);
+			if (diag_errors) {
+				/* the diagnostics said why */
+			} else if (info.error && info.error_line) {
+				fprintf(stderr, "%s:%d:1: error: cart %s: %s\n", name, info.error_line, label, info.error);
+			} else if (info.error) {
 				fprintf(stderr, "%s: error: cart %s: %s\n", name, label, info.error);
-			else if (!diag_errors && st != PTRULES_EINVALID)
+			} else if (st != PTRULES_EINVALID) {
 				fprintf(stderr, "%s: error: cart %s: %s\n", name, label, ptrules_strerror(st));
+			}
 			ok = false;
 			continue;
 		}

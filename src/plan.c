@@ -280,6 +280,7 @@ PTRULES_API ptrules_status ptrules_plan_cart(ptrules_plan *p, const ptrules_cart
 	p->have = false;
 	p->nopts = p->nadvice = p->combinations = 0;
 	p->error[0] = '\0';
+	p->error_line = 0;
 	ptrules_status st = ptrules_evaluate(p->e, c, d);
 	if (st == PTRULES_EINVALID || st == PTRULES_EARG)
 		return st;
@@ -320,6 +321,7 @@ PTRULES_API ptrules_status ptrules_plan_cart(ptrules_plan *p, const ptrules_cart
 		ptrules_problem pr;
 		if (pt_plan_eval(p, NULL, 0) == PTRULES_OK && ptrules_problem_get(p->e, 0, &pr) == PTRULES_OK) {
 			size_t l = strlen(p->error);
+			p->error_line = pr.cart_line;
 			if (pr.rule_file)
 				snprintf(p->error + l, sizeof p->error - l, ": %s:%d: %s", pr.rule_file, pr.rule_line, pr.text);
 			else
@@ -338,16 +340,18 @@ PTRULES_API ptrules_status ptrules_plan_cart(ptrules_plan *p, const ptrules_cart
 
 /* ---- reading a plan ---------------------------------------------------- */
 
+/* What the last plan searched, or why it could not. */
 PTRULES_API ptrules_status ptrules_plan_info_get(const ptrules_plan *p, ptrules_plan_info *out)
 {
 	if (!p || !out || !p->have)
 		return PTRULES_EARG;
 	*out = (ptrules_plan_info){ p->total_yen, p->giftcard_yen, p->has_payment ? p->payment : NULL,
 				    p->combinations, p->nopts, p->nprogs, p->nadvice,
-				    p->error[0] ? p->error : NULL };
+				    p->error[0] ? p->error : NULL, p->error_line };
 	return PTRULES_OK;
 }
 
+/* The option of this rank (0: the best). */
 PTRULES_API ptrules_status ptrules_plan_option_get(const ptrules_plan *p, size_t rank, ptrules_plan_option *out)
 {
 	if (!p || !out || !p->have || rank >= p->nopts)
@@ -358,6 +362,7 @@ PTRULES_API ptrules_status ptrules_plan_option_get(const ptrules_plan *p, size_t
 	return PTRULES_OK;
 }
 
+/* What program prog spends and earns in the option of this rank. */
 PTRULES_API ptrules_status ptrules_plan_program_get(const ptrules_plan *p, size_t rank, size_t prog,
 						    ptrules_plan_program *out)
 {
@@ -374,6 +379,7 @@ PTRULES_API ptrules_status ptrules_plan_program_get(const ptrules_plan *p, size_
 	return PTRULES_OK;
 }
 
+/* Advice i for the best option. */
 PTRULES_API ptrules_status ptrules_plan_advice_get(const ptrules_plan *p, size_t i, ptrules_advice *out)
 {
 	if (!p || !out || !p->have || i >= p->nadvice)

@@ -60,6 +60,7 @@ struct ptrules_plan {
 	pt_plan_advice advice[PTRULES_PLAN_MAX_ADVICE];
 	size_t nadvice;
 	char error[PT_PLAN_TEXT];
+	int error_line;          /* the cart's line the error concerns, or 0 */
 };
 
 /* Rebuild p->work as src with program uses `amounts` (NULL: none), the
