@@ -327,6 +327,12 @@ typedef struct ptrules_explain {
  * was created without PTRULES_EVAL_EXPLAIN or nothing was evaluated. */
 PTRULES_API size_t ptrules_explain_count(const ptrules_eval *e);
 PTRULES_API ptrules_status ptrules_explain_get(const ptrules_eval *e, size_t i, ptrules_explain *out);
+/* Where the tier row program i chose in the last evaluation is written.
+ * With a context made with PTRULES_EVAL_COVERAGE and used for one
+ * evaluation, the row that ran; otherwise the row with that label, when
+ * only one row has it (PTRULES_EINVALID when dated versions repeat it).
+ * PTRULES_EARG when the program chose no tier. */
+PTRULES_API ptrules_status ptrules_tier_row_get(const ptrules_eval *e, size_t i, const char **file, int *line);
 /* The cart's payment: its card word, else its method word, else NULL. */
 PTRULES_API const char *ptrules_cart_payment(const ptrules_cart *c);
 
@@ -383,7 +389,8 @@ typedef enum ptrules_advice_kind {
 	PTRULES_ADVICE_THRESHOLD = 0,  /* add yen of items to pass a condition */
 	PTRULES_ADVICE_CAP = 1,        /* a cap is reached: more items earn no more */
 	PTRULES_ADVICE_SPENDING = 2,   /* spending points lowers what is earned */
-	PTRULES_ADVICE_UNUSABLE = 3    /* a linked program's points cannot pay for this order */
+	PTRULES_ADVICE_UNUSABLE = 3,   /* a linked program's points cannot pay for this order */
+	PTRULES_ADVICE_TIER = 4        /* add yen of items to reach another tier */
 } ptrules_advice_kind;
 
 typedef struct ptrules_advice {
@@ -393,8 +400,9 @@ typedef struct ptrules_advice {
 	const char *rule_file;         /* the rule it comes from */
 	int rule_line;
 	const char *reason;            /* the rule's reason or text */
-	int64_t add_yen;               /* THRESHOLD: yen of items to add */
-	int64_t points;                /* points gained (THRESHOLD) or lost (SPENDING) */
+	int64_t add_yen;               /* THRESHOLD, TIER: yen of items to add */
+	int64_t points;                /* points gained (THRESHOLD, TIER) or lost (SPENDING) */
+	const char *tier;              /* TIER: the tier reached, else NULL */
 } ptrules_advice;
 
 PTRULES_API ptrules_status ptrules_plan_info_get(const ptrules_plan *p, ptrules_plan_info *out);

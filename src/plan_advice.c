@@ -9,6 +9,8 @@
  *   not to suffice;
  * - cap: a reason from a capped amount, where adding
  *   PTRULES_PLAN_MAX_ADD_YEN yen of items earns no more;
+ * - tier: the smallest Δ yen of an added item that changes a program's
+ *   tier (binary search, Δ - 1 checked), named by the tier row's line;
  * - unusable: a linked program's redeem rules refuse this order (a card
  *   the program does not take, a program that ended), with that rule;
  * - spending: the best plan spends points and a program earns less than
@@ -132,10 +134,91 @@ static ptrules_status cap(ptrules_plan *p, const int64_t *best, size_t j, const 
 	return PTRULES_OK;
 }
 
-/* Unusable advice: program j is linked but its points cannot pay. */
+/* Program j's tier label in the last evaluation, or NULL. */
+static const char *tier_label(const ptrules_plan *p, size_t j)
+{
+	ptrules_result r;
+	return ptrules_result_get(p->e, j, &r) == PTRULES_OK ? r.tier : NULL;
+}
+
+/* Whether the last evaluation left program j in a tier other than now. */
+static bool tier_moved(const ptrules_plan *p, size_t j, const char *now)
+{
+	const char *t = tier_label(p, j);
+	return t && strcmp(t, now) != 0;
+}
+
+/* Tier advice: the fewest yen of added items that move program j out of
+ * tier `now` (earning e0), named by the row of the tier reached. */
+static ptrules_status tier(ptrules_plan *p, const int64_t *best, size_t j, const char *now, int64_t e0)
+{
+	int64_t lo = 0, hi = PTRULES_PLAN_MAX_ADD_YEN;
+	if (!eval_plus(p, best, hi) || !tier_moved(p, j, now))
+		return PTRULES_OK;
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (!eval_plus(p, best, mid))
+			return PTRULES_OK;
+		if (tier_moved(p, j, now))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	if (hi > 1 && (!eval_plus(p, best, hi - 1) || tier_moved(p, j, now)))
+		return PTRULES_OK;   /* not monotonic: no advice rather than a wrong one */
+	if (!eval_plus(p, best, hi))
+		return PTRULES_OK;
+	const char *to = tier_label(p, j), *file = NULL;
+	int line = 0;
+	int64_t gain = pt_plan_earned(p, j) - e0;
+	/* A context of its own, used once, says which row ran. */
+	ptrules_eval *once = ptrules_eval_new(p->rules, PTRULES_EVAL_COVERAGE);
+	if (!once)
+		return PTRULES_ENOMEM;
+	ptrules_status st = ptrules_evaluate(once, p->work, NULL);
+	bool named = (st == PTRULES_OK || st == PTRULES_ERUNTIME) && ptrules_tier_row_get(once, j, &file, &line) == PTRULES_OK;
+	ptrules_eval_free(once);
+	pt_plan_advice *a = slot(p);
+	if (!named || !to || !a)
+		return PTRULES_OK;   /* advice always names its rule line */
+	char y[32], g[32];
+	pt_out_group(hi, y, sizeof y);
+	pt_out_group(gain < 0 ? -gain : gain, g, sizeof g);
+	const char *name = ptrules_program_name(p->rules, j);
+	snprintf(a->reason, sizeof a->reason, "tier \"%s\"", to);
+	int k = snprintf(a->text, sizeof a->text, "add %s yen of items to reach %s's tier \"%s\"", y, name, to);
+	if (gain && k > 0 && (size_t)k < sizeof a->text)
+		k += snprintf(a->text + k, sizeof a->text - (size_t)k, " and earn %s %s %s", g, gain > 0 ? "more" : "fewer",
+			      name);
+	if (k > 0 && (size_t)k < sizeof a->text)
+		snprintf(a->text + k, sizeof a->text - (size_t)k, " (%s:%d: tier \"%s\")", file, line, to);
+	a->a.add_yen = hi;
+	a->a.points = gain;
+	a->a.tier = to;
+	commit(p, a, PTRULES_ADVICE_TIER, j, file, line);
+	return PTRULES_OK;
+}
+
+/* Whether program j redeems at all: its redeem section states `value E
+ * per point`, which every redeem section does exactly once. */
+static bool redeems(const ptrules_plan *p, size_t j)
+{
+	const char *id = ptrules_program_id(p->rules, j);
+	size_t n = ptrules_explain_count(p->e);
+	for (size_t i = 0; i < n; i++) {
+		ptrules_explain x;
+		if (ptrules_explain_get(p->e, i, &x) == PTRULES_OK && strcmp(x.program, id) == 0 &&
+		    strncmp(x.rule, "value ", 6) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Unusable advice: program j is linked and redeems, but its points
+ * cannot pay for this order. */
 static void unusable(ptrules_plan *p, size_t j, const ptrules_result *r)
 {
-	if (!r->linked || r->redeem_usable || !r->redeem_nreasons || !r->redeem_reason_files[0])
+	if (!r->linked || r->redeem_usable || !r->redeem_nreasons || !r->redeem_reason_files[0] || !redeems(p, j))
 		return;
 	pt_plan_advice *a = slot(p);
 	if (!a)
@@ -157,10 +240,17 @@ static ptrules_status reasons(ptrules_plan *p, const int64_t *best)
 			continue;
 		unusable(p, j, &r);
 		int64_t e0 = r.earn_points;
+		if (r.tier) {
+			ptrules_status st = tier(p, best, j, r.tier, e0);
+			if (st != PTRULES_OK)
+				return st;
+			if (!eval_plus(p, best, 0))
+				return PTRULES_OK;
+		}
 		for (int k = 0; k < r.earn_nreasons; k++) {
 			if (!r.earn_reason_files[k])
 				continue;
-			if (k > 0 && !eval_plus(p, best, 0))   /* the searches moved the context on */
+			if (!eval_plus(p, best, 0))   /* the searches moved the context on */
 				return PTRULES_OK;
 			int kind = rule_kind(p, r.earn_reason_files[k], r.earn_reason_lines[k]);
 			if (!kind)

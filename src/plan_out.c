@@ -207,7 +207,7 @@ static void json_difference(pt_sink *f, const ptrules_plan *p)
 /* One piece of advice as a JSON object. */
 static void json_advice(pt_sink *f, const ptrules_advice *a)
 {
-	static const char *const kinds[] = { "threshold", "cap", "spending", "unusable" };
+	static const char *const kinds[] = { "threshold", "cap", "spending", "unusable", "tier" };
 	pt_sink_printf(f, "{\"kind\":\"%s\",\"program\":", kinds[a->kind]);
 	pt_out_json_str(f, a->program);
 	pt_sink_puts(f, ",\"text\":");
@@ -222,7 +222,12 @@ static void json_advice(pt_sink *f, const ptrules_advice *a)
 	}
 	pt_sink_puts(f, ",\"reason\":");
 	pt_out_json_str(f, a->reason);
-	pt_sink_printf(f, ",\"add_yen\":%lld,\"points\":%lld}", (long long)a->add_yen, (long long)a->points);
+	pt_sink_printf(f, ",\"add_yen\":%lld,\"points\":%lld", (long long)a->add_yen, (long long)a->points);
+	if (a->tier) {
+		pt_sink_puts(f, ",\"tier\":");
+		pt_out_json_str(f, a->tier);
+	}
+	pt_sink_putc(f, '}');
 }
 
 /* The JSON form: one line per cart. */

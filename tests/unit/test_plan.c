@@ -310,6 +310,39 @@ static void test_threshold_advice_exact(void **state)
 	ptrules_release(r);
 }
 
+/* ptrules_tier_row_get: dpoint.rules repeats every label in its two
+ * dated tables, so only a context with coverage, used once, can say
+ * which row ran: ★1 of the seed table (line 29) for an order of
+ * 2024-06-01, ★1 of the 2024-10-03 table (line 39) for 2025-06-01.
+ * Without coverage the label is ambiguous: PTRULES_EINVALID. */
+static void test_tier_row_lines(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load_rel("rules/dpoint.rules");
+	const char *dates[2] = { "2024-06-01", "2025-06-01" };
+	int lines[2] = { 29, 39 };
+	for (int k = 0; k < 2; k++) {
+		ptrules_cart *c = ptrules_cart_new();
+		assert_int_equal(ptrules_cart_set_order(c, "t", dates[k]), PTRULES_OK);
+		assert_int_equal(ptrules_cart_add_item(c, 1000, 1, "grocery", NULL), PTRULES_OK);
+		assert_int_equal(ptrules_cart_add_account(c, "dpoint", 0), PTRULES_OK);
+		ptrules_eval *once = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE), *plain = ptrules_eval_new(r, 0);
+		assert_int_equal(ptrules_evaluate(once, c, NULL), PTRULES_OK);
+		assert_int_equal(ptrules_evaluate(plain, c, NULL), PTRULES_OK);
+		const char *file = NULL;
+		int line = 0;
+		assert_int_equal(ptrules_tier_row_get(once, 0, &file, &line), PTRULES_OK);
+		assert_int_equal(line, lines[k]);
+		assert_non_null(strstr(file, "dpoint.rules"));
+		assert_int_equal(ptrules_tier_row_get(plain, 0, &file, &line), PTRULES_EINVALID);
+		assert_int_equal(ptrules_tier_row_get(plain, 1, &file, &line), PTRULES_EARG);
+		ptrules_eval_free(once);
+		ptrules_eval_free(plain);
+		ptrules_cart_free(c);
+	}
+	ptrules_release(r);
+}
+
 /* NULL handles and unplanned planners answer PTRULES_EARG. */
 static void test_null_and_unplanned(void **state)
 {
@@ -342,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_search_bound),
 		cmocka_unit_test(test_search_spu_boundary_and_advice),
 		cmocka_unit_test(test_threshold_advice_exact),
+		cmocka_unit_test(test_tier_row_lines),
 		cmocka_unit_test(test_null_and_unplanned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
