@@ -229,7 +229,7 @@ static void unusable(ptrules_plan *p, size_t j, const ptrules_result *r)
 	commit(p, a, PTRULES_ADVICE_UNUSABLE, j, r->redeem_reason_files[0], r->redeem_reason_lines[0]);
 }
 
-/* Unusable, threshold and cap advice from each program's reasons. */
+/* Unusable, tier, threshold and cap advice for each linked program. */
 static ptrules_status reasons(ptrules_plan *p, const int64_t *best)
 {
 	for (size_t j = 0; j < p->nprogs; j++) {
