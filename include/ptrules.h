@@ -326,6 +326,112 @@ PTRULES_API size_t ptrules_format_text(const ptrules_eval *e, const ptrules_cart
 PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char *name, char **out,
 				       size_t *out_len, ptrules_diags *d);
 
+/* ---- explain trace and payment (read by the planner, docs/plan.md) ---- */
+
+/* One rule of the last evaluation with PTRULES_EVAL_EXPLAIN: where it is,
+ * whether it ran, and the value it saw (exactly num/den, in unit). */
+typedef struct ptrules_explain {
+	const char *program;           /* program or policy id */
+	const char *file;
+	int line;
+	const char *rule;              /* the statement's first line */
+	const char *unit;              /* "yen", "points", "bool", ... */
+	int ran;
+	int64_t value_num, value_den;  /* 0/1 when it did not run */
+} ptrules_explain;
+
+/* Rules in the trace: every rule of the rule set, or 0 when the context
+ * was created without PTRULES_EVAL_EXPLAIN or nothing was evaluated. */
+PTRULES_API size_t ptrules_explain_count(const ptrules_eval *e);
+PTRULES_API ptrules_status ptrules_explain_get(const ptrules_eval *e, size_t i, ptrules_explain *out);
+/* Where the tier row program i chose in the last evaluation is written.
+ * With a context made with PTRULES_EVAL_COVERAGE and used for one
+ * evaluation, the row that ran; otherwise the row with that label, when
+ * only one row has it (PTRULES_EINVALID when dated versions repeat it).
+ * PTRULES_EARG when the program chose no tier. */
+PTRULES_API ptrules_status ptrules_tier_row_get(const ptrules_eval *e, size_t i, const char **file, int *line);
+/* The cart's payment: its card word, else its method word, else NULL. */
+PTRULES_API const char *ptrules_cart_payment(const ptrules_cart *c);
+
+/* ---- planning: the best way to pay for a cart (docs/plan.md) ---------- */
+
+/* At most this many combinations of point use are evaluated per cart. */
+#define PTRULES_PLAN_MAX_COMBINATIONS 4096
+/* Threshold advice looks at most this many yen of added items ahead. */
+#define PTRULES_PLAN_MAX_ADD_YEN 1000000
+#define PTRULES_PLAN_MAX_ADVICE 16
+
+typedef struct ptrules_plan ptrules_plan;
+
+/* A planner for one thread; retains r.  Planning allocates. */
+PTRULES_API ptrules_plan *ptrules_plan_new(ptrules_rules *r);
+PTRULES_API void ptrules_plan_free(ptrules_plan *p);
+/* Search the allowed combinations of point use for cart c (its program
+ * `use` records are ignored, its gift card kept) and rank them; then
+ * compute advice for the best.  PTRULES_EINVALID: the cart does not fit
+ * the rules (diagnostics in d), or the search could not be made
+ * (ptrules_plan_info's error says why: too many combinations, none
+ * allowed); PTRULES_ERUNTIME: a rule failed on the cart as it is. */
+PTRULES_API ptrules_status ptrules_plan_cart(ptrules_plan *p, const ptrules_cart *c, ptrules_diags *d);
+
+typedef struct ptrules_plan_info {
+	int64_t total_yen, giftcard_yen;
+	const char *payment;           /* card or method word, or NULL */
+	size_t combinations;           /* combinations evaluated */
+	size_t allowed;                /* of them, allowed by the rules: the ranked options */
+	size_t nprograms;              /* entries per option (ptrules_plan_program_get) */
+	size_t nadvice;
+	const char *error;             /* why there is no plan, or NULL */
+	int error_line;                /* the cart line the error concerns, or 0 */
+} ptrules_plan_info;
+
+/* One ranked option (rank 0 is the best, 1 the runner-up, ...). */
+typedef struct ptrules_plan_option {
+	int64_t pay_yen, points_yen, giftcard_yen;
+	size_t nuses;                  /* programs whose points it spends */
+	int64_t earn_value_num, earn_value_den;    /* yen the earned points are worth */
+	int64_t spent_value_num, spent_value_den;  /* yen the spent points are worth */
+} ptrules_plan_option;
+
+/* What one program does in one option. */
+typedef struct ptrules_plan_program {
+	const char *id, *name;
+	int64_t use_points, use_value_yen;
+	int64_t earn_points;
+	const char *earn_granted;      /* e.g. "shipment", or NULL */
+	int64_t point_value_num, point_value_den;
+} ptrules_plan_program;
+
+typedef enum ptrules_advice_kind {
+	PTRULES_ADVICE_THRESHOLD = 0,  /* add yen of items to pass a condition */
+	PTRULES_ADVICE_CAP = 1,        /* a cap is reached: more items earn no more */
+	PTRULES_ADVICE_SPENDING = 2,   /* spending points lowers what is earned */
+	PTRULES_ADVICE_UNUSABLE = 3,   /* a linked program's points cannot pay for this order */
+	PTRULES_ADVICE_TIER = 4        /* add yen of items to reach another tier */
+} ptrules_advice_kind;
+
+typedef struct ptrules_advice {
+	ptrules_advice_kind kind;
+	const char *program, *name;
+	const char *text;              /* in words a person acts on */
+	const char *rule_file;         /* the rule it comes from */
+	int rule_line;
+	const char *reason;            /* the rule's reason or text */
+	int64_t add_yen;               /* THRESHOLD, TIER: yen of items to add */
+	int64_t points;                /* points gained (THRESHOLD, TIER) or lost (SPENDING) */
+	const char *tier;              /* TIER: the tier reached, else NULL */
+} ptrules_advice;
+
+PTRULES_API ptrules_status ptrules_plan_info_get(const ptrules_plan *p, ptrules_plan_info *out);
+PTRULES_API ptrules_status ptrules_plan_option_get(const ptrules_plan *p, size_t rank, ptrules_plan_option *out);
+PTRULES_API ptrules_status ptrules_plan_program_get(const ptrules_plan *p, size_t rank, size_t prog,
+						    ptrules_plan_program *out);
+PTRULES_API ptrules_status ptrules_plan_advice_get(const ptrules_plan *p, size_t i, ptrules_advice *out);
+/* Format the last plan like `ptrules plan` (snprintf semantics, as
+ * ptrules_format_text; JSON is one line with a final newline). */
+PTRULES_API size_t ptrules_plan_format_text(const ptrules_plan *p, const char *label, char *buf, size_t cap);
+PTRULES_API size_t ptrules_plan_format_json(const ptrules_plan *p, const char *label, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

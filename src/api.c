@@ -942,3 +942,64 @@ PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, 
 				  p->rule_line };
 	return PTRULES_OK;
 }
+
+/* ---- explain trace, payment ------------------------------------------- */
+
+/* Rules in the explain trace: all of them, when the context records one. */
+PTRULES_API size_t ptrules_explain_count(const ptrules_eval *e)
+{
+	return e && e->have && e->ev ? e->rules->rs->nrules : 0;
+}
+
+/* Rule i and the value the last evaluation saw there (the planner reads
+ * it to name the rule behind a change in earnings). */
+PTRULES_API ptrules_status ptrules_explain_get(const ptrules_eval *e, size_t i, ptrules_explain *out)
+{
+	if (!out || i >= ptrules_explain_count(e))
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_rule_def *rd = &rs->rules[i];
+	const pt_trace_event *ev = NULL;
+	for (size_t k = 0; k < e->trace.n && !ev; k++)
+		if (e->ev[k].rule == i)
+			ev = &e->ev[k];
+	*out = (ptrules_explain){ (size_t)rd->prog < rs->nprogs ? rs->progs[rd->prog].id
+								: rs->policies[(size_t)rd->prog - rs->nprogs].id,
+				  rs->files[rd->file], rd->line, rd->text, pt_unit_name(rd->unit), ev != NULL,
+				  ev ? ev->value.n : 0, ev ? ev->value.d : 1 };
+	return PTRULES_OK;
+}
+
+/* The source line of the tier row program i chose (see the header). */
+PTRULES_API ptrules_status ptrules_tier_row_get(const ptrules_eval *e, size_t i, const char **file, int *line)
+{
+	if (!e || !e->have || !file || !line || i >= e->rules->rs->nprogs || e->res[i].tier < 0)
+		return PTRULES_EARG;
+	const pt_ruleset *rs = e->rules->rs;
+	const pt_program *pg = &rs->progs[i];
+	const uint32_t ranges[2][2] = { { pg->redeem_pc, pg->redeem_end }, { pg->earn_pc, pg->earn_end } };
+	int n = 0;
+	const pt_line_def *at = NULL;
+	for (int k = 0; k < 2; k++)
+		for (uint32_t pc = ranges[k][0]; pc < ranges[k][1] && pc < rs->ncode; pc++) {
+			uint32_t ins = rs->code[pc];
+			if (PT_INS_OP(ins) != PT_OP_TIER || PT_INS_ARG(ins) != (uint32_t)e->res[i].tier)
+				continue;
+			if (e->hits && !(e->hits[pc] & PT_HIT_RUN))
+				continue;
+			if (!at || at->file != rs->lines[pc].file || at->line != rs->lines[pc].line)
+				n++;
+			at = &rs->lines[pc];
+		}
+	if (n != 1)
+		return PTRULES_EINVALID;
+	*file = rs->files[at->file];
+	*line = (int)at->line;
+	return PTRULES_OK;
+}
+
+/* The cart's payment word: card, else method. */
+PTRULES_API const char *ptrules_cart_payment(const ptrules_cart *c)
+{
+	return !c ? NULL : c->c.card ? c->c.card : c->c.method;
+}

@@ -10,6 +10,7 @@ int cmd_test(int argc, char **argv);       /* cmd_test.c: rule tests and coverag
 int cmd_fmt(int argc, char **argv);        /* cmd_fmt.c: canonical layout */
 int cmd_diff(int argc, char **argv);       /* cmd_diff.c: impact of a change over carts */
 int cmd_gen_carts(int argc, char **argv);  /* cmd_gencarts.c: synthetic cart corpora */
+int cmd_plan(int argc, char **argv);       /* cmd_plan.c: the best way to pay, and advice */
 
 /* cmd_io.c: a whole file ("-": stdin), NUL-terminated; NULL after a
  * message on stderr. */

@@ -24,6 +24,7 @@
 
 static const char usage_text[] =
 	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
+	"       ptrules plan [--rules PATH]... [--bytecode FILE] [--format text|json] CART...\n"
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
 	"       ptrules fmt [--check | -w] PATH...\n"
@@ -344,6 +345,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "eval") == 0)
 		return cmd_eval(argc - 2, argv + 2);
+	if (strcmp(cmd, "plan") == 0)
+		return cmd_plan(argc - 2, argv + 2);
 	if (strcmp(cmd, "compile") == 0)
 		return cmd_compile(argc - 2, argv + 2);
 	if (strcmp(cmd, "disasm") == 0)

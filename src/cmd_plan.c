@@ -1,0 +1,227 @@
+/* cmd_plan.c - `ptrules plan`: the best way to pay for each cart, the
+ * runner-up, and advice (docs/plan.md).  Built on the public API only:
+ * the search and the advice are the library's ptrules_plan_*.
+ *
+ *   ptrules plan [--rules PATH]... [--bytecode FILE] [--format text|json] CART...
+ *
+ * Exit codes as `ptrules eval`: 0 success, 1 a rules or cart error (or a
+ * cart that cannot be planned), 2 a usage error. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ptrules.h"
+
+#include "cli.h"
+
+#ifndef PT_SHAREDIR
+#define PT_SHAREDIR "/usr/local/share/ptrules/rules"
+#endif
+
+#define PLAN_USAGE "usage: ptrules plan [--rules PATH]... [--bytecode FILE] [--format text|json] CART...\n"
+
+/* The command's options. */
+typedef struct plan_opts {
+	const char *rules[64];
+	int nrules;
+	const char *bytecode;
+	bool json;
+	const char **carts;
+	int ncarts;
+} plan_opts;
+
+/* Print a usage error; returns 2. */
+static int plan_usage(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "ptrules plan: %s\n", msg);
+	fputs(PLAN_USAGE, stderr);
+	return 2;
+}
+
+/* The value of --name VALUE or --name=VALUE at argv[*i], or NULL. */
+static const char *value_of(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0')
+		return *i + 1 < argc ? argv[++*i] : "";
+	return NULL;
+}
+
+/* Parse the arguments after `plan`; 0 or a usage exit code. */
+static int parse(int argc, char **argv, plan_opts *o)
+{
+	bool dashdash = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			o->carts[o->ncarts++] = a;
+		} else if (strcmp(a, "--") == 0) {
+			dashdash = true;
+		} else if ((v = value_of(argc, argv, &i, "--rules"))) {
+			if (!*v)
+				return plan_usage("--rules needs a path");
+			if (o->nrules >= 64)
+				return plan_usage("too many --rules (limit is 64)");
+			o->rules[o->nrules++] = v;
+		} else if ((v = value_of(argc, argv, &i, "--bytecode"))) {
+			if (!*v)
+				return plan_usage("--bytecode needs a file");
+			o->bytecode = v;
+		} else if ((v = value_of(argc, argv, &i, "--format"))) {
+			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
+				return plan_usage("--format takes text or json");
+			o->json = strcmp(v, "json") == 0;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(PLAN_USAGE, stdout);
+			return -1;
+		} else {
+			fprintf(stderr, "ptrules plan: unknown option '%s'\n", a);
+			return plan_usage(NULL);
+		}
+	}
+	if (o->bytecode && o->nrules)
+		return plan_usage("give either --rules or --bytecode, not both");
+	if (o->ncarts == 0)
+		return plan_usage("plan needs at least one cart file (- for stdin)");
+	return 0;
+}
+
+/* Load the rule set as `ptrules eval` does; NULL after diagnostics. */
+static ptrules_rules *load(const plan_opts *o)
+{
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	if (!d) {
+		fputs("ptrules: out of memory\n", stderr);
+		return NULL;
+	}
+	if (o->bytecode) {
+		ptrules_load_bytecode_file(&r, o->bytecode, d);
+	} else {
+		struct stat st;
+		const char *def[1] = { stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR };
+		ptrules_load_paths(&r, o->nrules ? o->rules : def, o->nrules ? (size_t)o->nrules : 1, d);
+	}
+	ptrules_diags_print(d, stderr);
+	size_t e = ptrules_diags_errors(d);
+	if (e)
+		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
+	ptrules_diags_free(d);
+	return r;
+}
+
+/* Format the plan into a buffer that grows as needed and print it. */
+static bool print_plan(const ptrules_plan *p, const char *label, bool json, char **buf, size_t *cap)
+{
+	size_t (*fmt)(const ptrules_plan *, const char *, char *, size_t) =
+		json ? ptrules_plan_format_json : ptrules_plan_format_text;
+	size_t n = fmt(p, label, *buf, *cap);
+	if (n >= *cap) {
+		char *nb = realloc(*buf, n + 1);
+		if (!nb)
+			return false;
+		*buf = nb;
+		*cap = n + 1;
+		fmt(p, label, *buf, *cap);
+	}
+	fwrite(*buf, 1, n, stdout);
+	return true;
+}
+
+/* Plan every cart of one file; false when any could not be planned. */
+static bool plan_file(ptrules_plan *p, const char *path, bool json, size_t *printed, char **buf, size_t *cap)
+{
+	size_t len;
+	char *text = cli_read_file(path, &len);
+	if (!text)
+		return false;
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	ptrules_reader *r = ptrules_reader_new(text, len, name);
+	ptrules_diags *d = ptrules_diags_new();
+	bool ok = r && d;
+	const ptrules_cart *c;
+	while (r && d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
+		ptrules_status st = PTRULES_EINVALID;
+		if (ptrules_cart_errors(c) == 0)
+			st = ptrules_plan_cart(p, c, d);
+		ptrules_diags_print(d, stderr);
+		bool diag_errors = ptrules_diags_errors(d) > 0;
+		ptrules_diags_clear(d);
+		char label[512];
+		int idx = ptrules_reader_index(r);
+		if (ptrules_cart_id(c))
+			snprintf(label, sizeof label, "%s", ptrules_cart_id(c));
+		else if (ptrules_reader_has_cart_lines(r) || idx > 1)
+			snprintf(label, sizeof label, "%s#%d", name, idx);
+		else
+			snprintf(label, sizeof label, "%s", name);
+		if (st != PTRULES_OK) {
+			ptrules_plan_info info = { 0 };
+			ptrules_plan_info_get(p, &info);
+			if (diag_errors) {
+				/* the diagnostics said why */
+			} else if (info.error && info.error_line) {
+				fprintf(stderr, "%s:%d:1: error: cart %s: %s\n", name, info.error_line, label, info.error);
+			} else if (info.error) {
+				fprintf(stderr, "%s: error: cart %s: %s\n", name, label, info.error);
+			} else if (st != PTRULES_EINVALID) {
+				fprintf(stderr, "%s: error: cart %s: %s\n", name, label, ptrules_strerror(st));
+			}
+			ok = false;
+			continue;
+		}
+		if (!json && (*printed)++)
+			fputc('\n', stdout);   /* a blank line between plans */
+		if (!print_plan(p, label, json, buf, cap)) {
+			fputs("ptrules: out of memory\n", stderr);
+			ok = false;
+		}
+	}
+	if (d) {
+		ptrules_diags_print(d, stderr);
+		ok = ok && ptrules_diags_errors(d) == 0;
+	}
+	if (!r || !d)
+		fputs("ptrules: out of memory\n", stderr);
+	ptrules_diags_free(d);
+	ptrules_reader_free(r);
+	free(text);
+	return ok;
+}
+
+/* `ptrules plan`: plan every cart of every file. */
+int cmd_plan(int argc, char **argv)
+{
+	plan_opts o = { .carts = calloc((size_t)argc + 1, sizeof(char *)) };
+	if (!o.carts) {
+		fputs("ptrules: out of memory\n", stderr);
+		return 1;
+	}
+	int rc = parse(argc, argv, &o);
+	if (rc) {
+		free(o.carts);
+		return rc < 0 ? 0 : rc;
+	}
+	ptrules_rules *r = load(&o);
+	ptrules_plan *p = r ? ptrules_plan_new(r) : NULL;
+	if (r && !p)
+		fputs("ptrules: out of memory\n", stderr);
+	rc = p ? 0 : 1;
+	char *buf = NULL;
+	size_t cap = 0, printed = 0;
+	for (int i = 0; p && i < o.ncarts; i++)   /* every file, even after a bad one */
+		if (!plan_file(p, o.carts[i], o.json, &printed, &buf, &cap))
+			rc = 1;
+	free(buf);
+	ptrules_plan_free(p);
+	ptrules_release(r);
+	free(o.carts);
+	return rc;
+}
