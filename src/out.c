@@ -75,7 +75,7 @@ static void json_str(pt_sink *f, const char *s)
 /* An output amount as a whole number (amounts are whole by construction). */
 static long long whole(pt_rat v)
 {
-	return (long long)pt_rat_floor(v).n;
+	return (long long)(pt_rat_is_int(v) ? v.n : pt_rat_floor(v).n);
 }
 
 /* Describe a runtime error with the rule line where it happened. */
