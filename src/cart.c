@@ -538,7 +538,8 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 		return false;
 	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
-	p->kv.key = key;
+	p->kv.key = key;   /* every field is set: the slot may hold an earlier line's pair */
+	p->bad = false;
 	p->kv.s = NULL;
 	p->kv.i = 0;
 	p->kv.line = c->lno;
