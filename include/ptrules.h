@@ -166,7 +166,8 @@ PTRULES_API void ptrules_reader_free(ptrules_reader *r);
  * buf and return how many, 0 at the end of input, or -1 after a read
  * error (with errno set). */
 typedef long (*ptrules_read_fn)(void *ctx, char *buf, size_t cap);
-/* Read carts from a stream, pulling chunk bytes at a time (0: 64 KiB).
+/* Read carts from a stream, pulling chunk bytes at a time (0: 64 KiB;
+ * at most 16 MiB).
  * The reader keeps only the current cart's text and the chunk being
  * read, so memory is bounded by the largest cart, not by the input.
  * Messages name the input `name`. */

@@ -409,8 +409,8 @@ PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void
 	if (!r)
 		return NULL;
 	r->name = strdup(name ? name : "<cart>");
-	if (!r->name || !pt_cart_reader_init_stream(&r->r, r->name, read, ctx,
-						    chunk > (1u << 30) ? (1u << 30) : chunk)) {
+	size_t most = (size_t)16 << 20;   /* the buffer starts at twice the chunk */
+	if (!r->name || !pt_cart_reader_init_stream(&r->r, r->name, read, ctx, chunk > most ? most : chunk)) {
 		pt_cart_reader_free(&r->r);
 		free(r->name);
 		free(r);

@@ -201,7 +201,7 @@ static inline bool is_word_start(char ch) { return CLS(ch) & CL_ALPHA; }
 /* Index of the first non-blank byte at or after i (i <= n).  Lines are
  * followed by a CR or LF in memory (line_at), which is not blank, so the
  * loop needs no bound. */
-static size_t skip_blanks(const char *s, size_t n, size_t i)
+static inline size_t skip_blanks(const char *s, size_t n, size_t i)
 {
 	(void)n;
 	while (is_blank(s[i]))
@@ -211,7 +211,7 @@ static size_t skip_blanks(const char *s, size_t n, size_t i)
 
 /* Length of the word [A-Za-z_][A-Za-z0-9_-]* at s[i] (i <= n), 0 if
  * none; unbounded like skip_blanks, since CR and LF end a word. */
-static size_t word_len(const char *s, size_t n, size_t i)
+static inline size_t word_len(const char *s, size_t n, size_t i)
 {
 	(void)n;
 	if (!is_word_start(s[i]))
@@ -538,7 +538,8 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 		return false;
 	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
-	p->kv.key = key;
+	p->kv.key = key;   /* every field is set: the slot may hold an earlier line's pair */
+	p->bad = false;
 	p->kv.s = NULL;
 	p->kv.i = 0;
 	p->kv.line = c->lno;
@@ -551,13 +552,17 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	 * are, for classify() and check_pair(). */
 	unsigned all = 0xFF, any = 0;
 	size_t e = v;
-	if (s[v] != '"') {
+	while (s[v] != '"') {
 		unsigned k;
-		/* Unbounded up to a CR or LF; one inside the line goes on. */
-		for (; !((k = CLS(s[e])) & (CL_STOP | CL_EOL)) || (e < n && !(k & CL_STOP)); e++) {
+		for (; !((k = CLS(s[e])) & (CL_STOP | CL_EOL)); e++) {   /* unbounded: see line_at */
 			all &= k;
 			any |= k;
 		}
+		if (e >= n || (k & CL_STOP))
+			break;
+		all &= k;   /* a CR inside the line is part of the value */
+		any |= k;
+		e++;
 	}
 	*end = e;
 	p->all = all;

@@ -220,8 +220,11 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 			(*errors)++;
 		}
 		char label[512];
+		const char *lb = label;
 		int idx = ptrules_reader_index(r);
-		if (ptrules_cart_id(c))
+		if (ptrules_cart_id(c) && strlen(ptrules_cart_id(c)) < sizeof label)
+			lb = ptrules_cart_id(c);   /* as snprintf would copy it */
+		else if (ptrules_cart_id(c))
 			snprintf(label, sizeof label, "%s", ptrules_cart_id(c));
 		else if (ptrules_reader_has_cart_lines(r) || idx > 1)
 			snprintf(label, sizeof label, "%s#%d", name, idx);
@@ -229,7 +232,7 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 			snprintf(label, sizeof label, "%s", name);
 		if (!o->json && ob->printed++)
 			fputc('\n', stdout);   /* a blank line between tables */
-		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, label);
+		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, lb);
 	}
 	if (d) {
 		ptrules_diags_print(d, stderr);

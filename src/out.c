@@ -21,19 +21,27 @@ static inline int json_special8(uint64_t w)
 
 /* Write s escaped for a JSON string, without the quotes: runs of bytes
  * that need no escape are copied in one write, and found 8 bytes at a
- * time. */
-static void json_chars(pt_sink *f, const char *s)
+ * time (the last few bytes padded with a letter, which needs none). */
+static void json_chars_n(pt_sink *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + strlen(s);
-	for (; p < end; p++) {
+	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + n;
+	for (;;) {
 		uint64_t w;
 		while (end - p >= 8 && (memcpy(&w, p, 8), !json_special8(w)))
 			p += 8;
+		if (end - p < 8) {
+			unsigned char t[8];
+			memset(t, 'a', sizeof t);
+			memcpy(t, p, (size_t)(end - p));
+			memcpy(&w, t, 8);
+			if (!json_special8(w))
+				break;
+		}
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')   /* an escape is near */
+			p++;
 		if (p >= end)
 			break;
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
 		pt_sink_write(f, (const char *)run, (size_t)(p - run));
 		run = p + 1;
 		if (*p == '"' || *p == '\\') {
@@ -45,8 +53,15 @@ static void json_chars(pt_sink *f, const char *s)
 			char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 			pt_sink_write(f, e, 6);
 		}
+		p++;
 	}
 	pt_sink_write(f, (const char *)run, (size_t)(end - run));
+}
+
+/* json_chars_n for a C string. */
+static void json_chars(pt_sink *f, const char *s)
+{
+	json_chars_n(f, s, strlen(s));
 }
 
 /* Write s as a JSON string literal. */
@@ -60,7 +75,7 @@ void pt_out_json_str(pt_sink *f, const char *s)
 /* An output amount as a whole number (amounts are whole by construction). */
 static long long whole(pt_rat v)
 {
-	return (long long)pt_rat_floor(v).n;
+	return (long long)(pt_rat_is_int(v) ? v.n : pt_rat_floor(v).n);
 }
 
 /* Describe a runtime error with the rule line where it happened. */
@@ -94,19 +109,19 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_result *s, char *buf,
 			 size_t n)
 {
-	size_t total = 0;
-	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons; i++)
-		total += (i ? 2 : 0) + strlen(rs->strs[s->reasons[i]]);
+	size_t total = 0, len[PT_MAX_REASONS];
+	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons && i < PT_MAX_REASONS; i++)
+		total += (i ? 2 : 0) + (len[i] = strlen(rs->strs[s->reasons[i]]));
 	if (s->status == PT_VM_OK && total < n) {
 		if (!total) {
 			pt_sink_puts(f, "null");
 			return;
 		}
 		pt_sink_putc(f, '"');
-		for (int i = 0; i < s->nreasons; i++) {
+		for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 			if (i)
 				pt_sink_write(f, "; ", 2);
-			json_chars(f, rs->strs[s->reasons[i]]);
+			json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
 		}
 		pt_sink_putc(f, '"');
 		return;

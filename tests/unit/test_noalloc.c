@@ -4,7 +4,8 @@
  * (and strdup, strndup, posix_memalign, aligned_alloc; see mk/install.mk),
  * so every allocation that libptrules.a makes goes through the counters
  * below.  After a warm-up the test requires zero allocations while it
- * reads thousands of carts from one text with ptrules_reader_next,
+ * reads thousands of carts from one text with ptrules_reader_next (in
+ * memory and streamed in chunks),
  * evaluates them with ptrules_evaluate (plain, with the --explain trace,
  * and recording coverage; also carts whose rules fail at run time), reads
  * the results and formats JSON and text into its own buffers.  It requires
@@ -173,13 +174,35 @@ static char *multi_cart_text(size_t *len)
 	return s;
 }
 
+/* Text in memory served as a stream, in reads of `step` bytes. */
+typedef struct feed {
+	const char *text;
+	size_t len, pos, step;
+} feed;
+
+/* ptrules_read_fn over a feed; allocates nothing. */
+static long feed_read(void *ctx, char *buf, size_t cap)
+{
+	feed *f = ctx;
+	size_t n = f->len - f->pos;
+	n = n < cap ? n : cap;
+	n = n < f->step ? n : f->step;
+	memcpy(buf, f->text + f->pos, n);
+	f->pos += n;
+	return (long)n;
+}
+
 /* Evaluate every cart of text with each context; count allocations only
- * after the first warmup carts.  Returns the number of carts counted. */
+ * after the first warmup carts.  chunk 0 reads the text in memory; any
+ * other size streams it in chunks of that size (and reads of 1,000
+ * bytes).  Returns the number of carts counted. */
 static long run_carts(ptrules_eval **ev, int nev, const char *text, size_t len, size_t warmup,
-		      long *allocs, long *frees)
+		      size_t chunk, long *allocs, long *frees)
 {
 	static char json[1 << 16], table[1 << 16];
-	ptrules_reader *rd = ptrules_reader_new(text, len, "carts.txt");
+	feed f = { text, len, 0, 1000 };
+	ptrules_reader *rd = chunk ? ptrules_reader_new_stream(feed_read, &f, chunk, "carts.txt")
+				   : ptrules_reader_new(text, len, "carts.txt");
 	ptrules_diags *d = ptrules_diags_new();
 	assert_non_null(rd);
 	assert_non_null(d);
@@ -261,11 +284,19 @@ static void test_read_evaluate_format(void **state)
 	size_t len;
 	char *text = multi_cart_text(&len);
 	long allocs, frees;
-	long counted = run_carts(ev, 3, text, len, 2 * NPATTERNS, &allocs, &frees);
+	long counted = run_carts(ev, 3, text, len, 2 * NPATTERNS, 0, &allocs, &frees);
 	assert_int_equal(counted, (long)(ROUNDS - 2) * (long)NPATTERNS);
 	if (allocs || frees)
 		fail_msg("%ld allocations and %ld frees over %ld carts after warm-up", allocs, frees, counted);
 	fprintf(stderr, "noalloc: %ld carts read, evaluated 3 ways and formatted, 0 allocations\n", counted);
+	/* The same carts streamed: the buffer has grown by the warm-up. */
+	counted = run_carts(ev, 3, text, len, 2 * NPATTERNS, 4096, &allocs, &frees);
+	assert_int_equal(counted, (long)(ROUNDS - 2) * (long)NPATTERNS);
+	if (allocs || frees)
+		fail_msg("streamed: %ld allocations and %ld frees over %ld carts after warm-up", allocs, frees,
+			 counted);
+	fprintf(stderr, "noalloc: %ld carts streamed, evaluated 3 ways and formatted, 0 allocations\n",
+		counted);
 	assert_true(ptrules_coverage_count(ev[2]) > 0);
 	free(text);
 	for (int k = 0; k < 3; k++)
@@ -298,7 +329,7 @@ static void test_runtime_errors(void **state)
 				      "cart\norder date=2026-01-01\nitem price=%d\naccount program=divz div=%d\n",
 				      100 + i, i % 3);
 	long allocs, frees;
-	long counted = run_carts(ev, 1, text, n, 10, &allocs, &frees);
+	long counted = run_carts(ev, 1, text, n, 10, 0, &allocs, &frees);
 	assert_int_equal(counted, 290);
 	if (allocs || frees)
 		fail_msg("%ld allocations and %ld frees over %ld carts after warm-up", allocs, frees, counted);
