@@ -17,6 +17,7 @@
 #include "api.h"
 
 #include "date.h"
+#include "fast.h"
 #include "load.h"
 #include "out.h"
 #include "ptbc.h"
@@ -45,7 +46,7 @@ struct ptrules_reader {
 
 struct ptrules_eval {
 	ptrules_rules *rules;
-	pt_rat *inputs, *locals;
+	pt_rat *inputs, *locals;   /* inputs: the first slots of the fast register file when there is one */
 	pt_prog_result *res;
 	pt_trace_event *ev;
 	uint8_t *hits;         /* coverage bits per pc, or NULL */
@@ -590,9 +591,12 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	if (!e)
 		return NULL;
 	const pt_ruleset *rs = r->rs;
-	e->inputs = calloc(rs->ninputs + 1, sizeof *e->inputs);
-	for (size_t i = 0; e->inputs && i <= rs->ninputs; i++)
+	size_t nin = rs->fast ? rs->fast->nregs : rs->ninputs;
+	e->inputs = calloc(nin + 1, sizeof *e->inputs);
+	for (size_t i = 0; e->inputs && i <= nin; i++)
 		e->inputs[i] = pt_rat_int(0);   /* never 0/0, whatever binding leaves */
+	if (e->inputs && rs->fast)
+		pt_fast_init_regs(rs, e->inputs);
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
 	e->res = calloc(rs->nprogs + 1, sizeof *e->res);
 	if (explain)
@@ -649,7 +653,8 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
 	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items };
 	e->trace.n = e->trace.dropped = 0;
-	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL);
+	bool ok = e->ev || e->hits || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL)
+						: pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }

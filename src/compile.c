@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "fast.h"
 #include "opcodes.h"
 
 /* Grow a builder array to hold one more element. */
@@ -506,6 +507,7 @@ bool pt_ruleset_index(pt_ruleset *rs)
 			h = (h + 1) & rs->str_mask;
 		rs->str_index[h] = (uint32_t)i + 1;
 	}
+	pt_fast_build(rs);   /* optional: NULL leaves evaluation to the reference VM */
 	return true;
 }
 

@@ -107,6 +107,7 @@ typedef struct pt_ruleset {
 	int total_slot;             /* the TOTAL input, or -1 */
 	uint32_t *str_index;        /* open-addressing hash of strs: index + 1, 0 empty */
 	uint32_t str_mask;          /* table size - 1 */
+	struct pt_fast *fast;       /* register code for plain evaluation (fast.c), or NULL */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;
@@ -133,7 +134,8 @@ uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
 /* Index of the string s in the rule set's table, or -1 (hashed; cart
  * words are looked up once per cart). */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
-/* Build the lookup structures of a verified rule set; false on OOM. */
+/* Build the lookup structures and the fast code of a verified rule set;
+ * false on OOM. */
 bool pt_ruleset_index(pt_ruleset *rs);
 
 /* Check the bytecode of rs before anything runs it: opcodes, operands,

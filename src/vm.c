@@ -165,36 +165,45 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 	}
 }
 
+/* Run program i's two sections with the reference VM (results[i] is
+ * initialised here).  False when a section hit a runtime error. */
+bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		  pt_prog_result *res, pt_trace *trace)
+{
+	bool ok = true;
+	const pt_program *pg = &rs->progs[i];
+	memset(res, 0, sizeof *res);
+	for (int f = 0; f < PT_OUT__COUNT; f++)
+		res->out[f] = pt_rat_int(0);
+	res->tier = -1;
+	res->linked = inputs[pg->linked_input].n != 0;
+	for (uint32_t l = 0; l < pg->nlocals; l++)
+		locals[l] = pt_rat_int(0);
+	if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
+		ok = false;
+	if (res->redeem.failed || res->redeem.status) {
+		res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
+		res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
+	}
+	if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK)
+		ok = false;
+	if (res->earn.failed || res->earn.status)
+		res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
+	/* Amounts are never negative: compiled code cannot make them so
+	 * (the earn epilogue clamps), and a forged file must not either. */
+	for (int f = 0; f < PT_OUT__COUNT; f++)
+		if (res->out[f].n < 0)
+			res->out[f] = pt_rat_int(0);
+	return ok;
+}
+
 /* Run every program's two sections. */
 bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace)
 {
 	bool ok = true;
-	for (size_t i = 0; i < rs->nprogs; i++) {
-		const pt_program *pg = &rs->progs[i];
-		pt_prog_result *res = &results[i];
-		memset(res, 0, sizeof *res);
-		for (int f = 0; f < PT_OUT__COUNT; f++)
-			res->out[f] = pt_rat_int(0);
-		res->tier = -1;
-		res->linked = inputs[pg->linked_input].n != 0;
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			locals[l] = pt_rat_int(0);
-		if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (!pt_eval_prog(rs, i, inputs, locals, &results[i], trace))
 			ok = false;
-		if (res->redeem.failed || res->redeem.status) {
-			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
-			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
-		}
-		if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK)
-			ok = false;
-		if (res->earn.failed || res->earn.status)
-			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
-		/* Amounts are never negative: compiled code cannot make them so
-		 * (the earn epilogue clamps), and a forged file must not either. */
-		for (int f = 0; f < PT_OUT__COUNT; f++)
-			if (res->out[f].n < 0)
-				res->out[f] = pt_rat_int(0);
-	}
 	return ok;
 }

@@ -64,6 +64,10 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 bool pt_eval_all(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace);
 
+/* Evaluate program i alone (pt_eval_all's body; the fast path's fallback). */
+bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		  pt_prog_result *res, pt_trace *trace);
+
 /* Bind a cart to the rule set's inputs (bind.c).  Reports cart errors
  * (wrong value types, missing required keys, overflow) against src and
  * warnings for keys no rule reads.  Returns false on any error. */

@@ -1,0 +1,525 @@
+/* fast.c - register code translated from verified stack code, and its
+ * interpreter (see fast.h for why both forms exist).
+ *
+ * The translator walks each section once, keeping the stack as a list of
+ * registers (a LOAD, INPUT or CONST pushes its register, no copy).  An
+ * operator writes the temporary of its stack depth; at a jump or a jump
+ * target the stack is put in canonical form (entry d in temporary d), so
+ * every path into a target agrees.  Code is forward-only, so jump targets
+ * are patched once at the end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast.h"
+
+#define PT_FAST_OPS(X) \
+	X(MOV) X(ADD) X(SUB) X(MUL) X(DIV) X(MULFLOOR) X(DIVFLOOR) X(MIN) X(MAX) \
+	X(NEG) X(FLOOR) X(CEIL) X(ROUND) X(NOT) \
+	X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(AND) X(OR) \
+	X(JF_EQ) X(JF_NE) X(JF_LT) X(JF_LE) X(JF_GT) X(JF_GE) X(JZ) X(JMP) \
+	X(CAP) X(OUT) X(REASON) X(TIER) X(FAIL) X(HALT)
+
+typedef enum {
+#define PT_FAST_ENUM(name) F_##name,
+	PT_FAST_OPS(PT_FAST_ENUM)
+#undef PT_FAST_ENUM
+	F__COUNT
+} pt_fast_op;
+
+/* ---- translation ------------------------------------------------------- */
+
+typedef struct tr {
+	pt_ruleset *rs;
+	pt_fast *f;
+	pt_fast_ins *out;
+	size_t n, cap;
+	bool bad;                     /* OOM or a shape not handled */
+	uint32_t *map;                /* pc -> first fast instruction */
+	int *tdepth;                  /* stack depth at a jump target, -1 unknown */
+	uint8_t *target;              /* pc is a jump target */
+	uint32_t sym[PT_MAX_STACK + 2];
+	int depth;
+	bool live;                    /* the current pc is reachable */
+	size_t block;                 /* first instruction a peephole may rewrite */
+	uint32_t *dstart, *dslots;    /* derived sets being interned */
+	size_t nd, capd, nds, capds;
+} tr;
+
+/* Append an instruction; returns its index (or 0 once out of memory). */
+static size_t emit(tr *t, uint32_t op, uint32_t dst, uint32_t a, uint32_t b, uint32_t x)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		pt_fast_ins *p = realloc(t->out, nc * sizeof *p);
+		if (!p) {
+			t->bad = true;
+			return 0;
+		}
+		t->out = p;
+		t->cap = nc;
+	}
+	t->out[t->n] = (pt_fast_ins){ op, dst, a, b, x };
+	return t->n++;
+}
+
+/* The temporary register of stack depth d. */
+static uint32_t temp(const tr *t, int d) { return t->f->reg_temps + (uint32_t)d; }
+
+/* Put stack entry d in its temporary. */
+static void materialise(tr *t, int d)
+{
+	if (t->sym[d] != temp(t, d)) {
+		emit(t, F_MOV, temp(t, d), t->sym[d], 0, 0);
+		t->sym[d] = temp(t, d);
+	}
+}
+
+/* Canonical stack before a jump or a jump target. */
+static void flush(tr *t)
+{
+	for (int d = 0; d < t->depth; d++)
+		materialise(t, d);
+}
+
+/* The last instruction, if it wrote reg r in the current block and a
+ * peephole may rewrite it; else NULL. */
+static pt_fast_ins *producer(tr *t, uint32_t r)
+{
+	if (t->n <= t->block || t->n == 0)
+		return NULL;
+	pt_fast_ins *p = &t->out[t->n - 1];
+	if (p->dst != r || !(p->op < F_JF_EQ || p->op == F_CAP))
+		return NULL;   /* only instructions that compute a value */
+	return p;
+}
+
+/* Record that a jump to pc leaves depth values on the stack. */
+static void jump_to(tr *t, uint32_t pc)
+{
+	if (t->tdepth[pc] < 0)
+		t->tdepth[pc] = t->depth;
+	else if (t->tdepth[pc] != t->depth)
+		t->bad = true;
+	t->block = t->n;
+}
+
+static bool push(tr *t, uint32_t r)
+{
+	if (t->depth > PT_MAX_STACK) {
+		t->bad = true;
+		return false;
+	}
+	t->sym[t->depth++] = r;
+	return true;
+}
+
+static uint32_t pop(tr *t)
+{
+	if (t->depth <= 0) {
+		t->bad = true;
+		return 0;
+	}
+	return t->sym[--t->depth];
+}
+
+/* Intern the derived value total - sum of the category inputs slots[0..n):
+ * returns its register. */
+static uint32_t derived(tr *t, const uint32_t *slots, size_t n)
+{
+	for (size_t s = 0; s < t->nd; s++)
+		if (t->dstart[s + 1] - t->dstart[s] == n && memcmp(t->dslots + t->dstart[s], slots, n * sizeof *slots) == 0)
+			return (uint32_t)s;
+	uint32_t *a = t->nd + 2 > t->capd ? realloc(t->dstart, (t->capd = 2 * t->capd + 16) * sizeof *a) : t->dstart;
+	if (!a) {
+		t->bad = true;
+		return 0;
+	}
+	t->dstart = a;
+	uint32_t *b = t->nds + n > t->capds ? realloc(t->dslots, (t->capds = 2 * t->capds + n + 64) * sizeof *b) : t->dslots;
+	if (!b) {
+		t->bad = true;
+		return 0;
+	}
+	t->dslots = b;
+	if (t->nd == 0)
+		t->dstart[0] = 0;
+	memcpy(t->dslots + t->nds, slots, n * sizeof *slots);
+	t->nds += n;
+	t->dstart[t->nd + 1] = (uint32_t)t->nds;
+	return (uint32_t)t->nd++;
+}
+
+/* At an INPUT of the total followed by INPUT category, SUB pairs (the
+ * eligible yen): the number of instructions the pattern spans, else 0.
+ * slots receives the categories. */
+static uint32_t eligible_span(tr *t, uint32_t pc, uint32_t end, uint32_t *slots, size_t *n)
+{
+	const pt_ruleset *rs = t->rs;
+	uint32_t in = PT_INS_ARG(rs->code[pc]);
+	if (rs->inputs[in].kind != PT_IN_BUILTIN || rs->inputs[in].builtin != PT_B_TOTAL || (int)in != rs->total_slot)
+		return 0;
+	uint32_t k = pc + 1;
+	*n = 0;
+	while (k + 1 < end && PT_INS_OP(rs->code[k]) == PT_OP_INPUT && PT_INS_OP(rs->code[k + 1]) == PT_OP_SUB &&
+	       !t->target[k] && !t->target[k + 1] && *n < PT_MAX_STACK) {
+		uint32_t c = PT_INS_ARG(rs->code[k]);
+		if (rs->inputs[c].kind != PT_IN_CATSUM)
+			break;
+		slots[(*n)++] = c;
+		k += 2;
+	}
+	return *n ? k - pc : 0;
+}
+
+/* Translate one verified section [start, end). */
+static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
+{
+	const pt_ruleset *rs = t->rs;
+	t->depth = 0;
+	t->live = true;
+	t->block = t->n;
+	for (uint32_t pc = start; pc < end && !t->bad; pc++) {
+		if (t->target[pc]) {
+			if (t->live) {
+				if (t->tdepth[pc] >= 0 && t->tdepth[pc] != t->depth) {
+					t->bad = true;
+					break;
+				}
+				flush(t);
+			} else if (t->tdepth[pc] >= 0) {
+				t->live = true;
+				t->depth = t->tdepth[pc];
+				for (int d = 0; d < t->depth; d++)
+					t->sym[d] = temp(t, d);
+			}
+			t->block = t->n;
+		}
+		t->map[pc] = (uint32_t)t->n;
+		if (!t->live)
+			continue;
+		uint32_t ins = rs->code[pc], op = PT_INS_OP(ins), arg = PT_INS_ARG(ins);
+		uint32_t a, b, dst;
+		pt_fast_ins *p;
+		switch (op) {
+		case PT_OP_NOP:
+		case PT_OP_TRACE:
+			break;
+		case PT_OP_CONST:
+			push(t, t->f->reg_consts + arg);
+			break;
+		case PT_OP_INPUT: {
+			uint32_t slots[PT_MAX_STACK];
+			size_t n = 0;
+			uint32_t span = eligible_span(t, pc, end, slots, &n);
+			if (span) {
+				uint32_t r = derived(t, slots, n);
+				for (uint32_t k = pc + 1; k < pc + span; k++)
+					t->map[k] = (uint32_t)t->n;
+				pc += span - 1;
+				push(t, UINT32_MAX - r);   /* resolved once the derived registers are placed */
+			} else {
+				push(t, arg);
+			}
+			break;
+		}
+		case PT_OP_LOAD:
+			push(t, nlocals_base + arg);
+			break;
+		case PT_OP_STORE: {
+			uint32_t l = nlocals_base + arg, x = pop(t);
+			bool aliased = false;
+			for (int d = 0; d < t->depth; d++)
+				aliased = aliased || t->sym[d] == l;
+			if (!aliased && x == temp(t, t->depth) && (p = producer(t, x)) != NULL) {
+				p->dst = l;
+				break;
+			}
+			for (int d = 0; d < t->depth; d++)
+				if (t->sym[d] == l)
+					materialise(t, d);
+			emit(t, F_MOV, l, x, 0, 0);
+			break;
+		}
+		case PT_OP_ADD: case PT_OP_SUB: case PT_OP_MUL: case PT_OP_DIV: case PT_OP_MIN: case PT_OP_MAX:
+		case PT_OP_EQ: case PT_OP_NE: case PT_OP_LT: case PT_OP_LE: case PT_OP_GT: case PT_OP_GE:
+		case PT_OP_AND: case PT_OP_OR: case PT_OP_CAP: {
+			static const uint8_t fop[PT_OP__COUNT] = {
+				[PT_OP_ADD] = F_ADD, [PT_OP_SUB] = F_SUB, [PT_OP_MUL] = F_MUL, [PT_OP_DIV] = F_DIV,
+				[PT_OP_MIN] = F_MIN, [PT_OP_MAX] = F_MAX, [PT_OP_EQ] = F_EQ, [PT_OP_NE] = F_NE,
+				[PT_OP_LT] = F_LT, [PT_OP_LE] = F_LE, [PT_OP_GT] = F_GT, [PT_OP_GE] = F_GE,
+				[PT_OP_AND] = F_AND, [PT_OP_OR] = F_OR, [PT_OP_CAP] = F_CAP,
+			};
+			b = pop(t);
+			a = pop(t);
+			dst = temp(t, t->depth);
+			emit(t, fop[op], dst, a, b, op == PT_OP_CAP ? arg : 0);
+			push(t, dst);
+			break;
+		}
+		case PT_OP_FLOOR:
+			a = pop(t);
+			dst = temp(t, t->depth);
+			if (a == dst && (p = producer(t, a)) != NULL && (p->op == F_MUL || p->op == F_DIV))
+				p->op = p->op == F_MUL ? F_MULFLOOR : F_DIVFLOOR;
+			else
+				emit(t, F_FLOOR, dst, a, 0, 0);
+			push(t, dst);
+			break;
+		case PT_OP_NEG: case PT_OP_CEIL: case PT_OP_ROUND: case PT_OP_NOT:
+			a = pop(t);
+			dst = temp(t, t->depth);
+			emit(t, op == PT_OP_NEG ? F_NEG : op == PT_OP_CEIL ? F_CEIL : op == PT_OP_ROUND ? F_ROUND : F_NOT,
+			     dst, a, 0, 0);
+			push(t, dst);
+			break;
+		case PT_OP_JMPF: {
+			uint32_t c = pop(t);
+			if (c == temp(t, t->depth) && (p = producer(t, c)) != NULL && p->op >= F_EQ && p->op <= F_GE) {
+				pt_fast_ins cmp = *p;
+				t->n--;
+				flush(t);
+				emit(t, F_JF_EQ + (cmp.op - F_EQ), 0, cmp.a, cmp.b, arg);
+			} else {
+				flush(t);
+				emit(t, F_JZ, 0, c, 0, arg);
+			}
+			jump_to(t, arg);
+			break;
+		}
+		case PT_OP_JMP:
+			flush(t);
+			emit(t, F_JMP, 0, 0, 0, arg);
+			jump_to(t, arg);
+			t->live = false;
+			break;
+		case PT_OP_OUT:
+			a = pop(t);
+			emit(t, F_OUT, 0, a, 0, arg);
+			break;
+		case PT_OP_REASON:
+			emit(t, F_REASON, 0, 0, 0, arg);
+			break;
+		case PT_OP_TIER:
+			emit(t, F_TIER, 0, 0, 0, arg);
+			break;
+		case PT_OP_FAIL:
+		case PT_OP_HALT:
+			if (t->depth != 0)
+				t->bad = true;
+			emit(t, op == PT_OP_FAIL ? F_FAIL : F_HALT, 0, 0, 0, arg);
+			t->live = false;
+			break;
+		default:
+			t->bad = true;
+			break;
+		}
+	}
+	if (t->live)   /* verified code never runs off a section's end */
+		t->bad = true;
+}
+
+/* Translate the verified code of rs into rs->fast. */
+void pt_fast_build(pt_ruleset *rs)
+{
+	rs->fast = NULL;
+	pt_fast *f = pt_arena_alloc(&rs->arena, sizeof *f);
+	if (!f)
+		return;
+	memset(f, 0, sizeof *f);
+	f->reg_consts = (uint32_t)rs->ninputs;
+	f->reg_locals = f->reg_consts + (uint32_t)rs->nconsts;
+	f->reg_temps = f->reg_locals + rs->max_locals;
+	f->reg_derived = f->reg_temps + PT_MAX_STACK + 1;
+	f->dtotal = rs->total_slot;
+	tr t = { .rs = rs, .f = f };
+	t.map = calloc(rs->ncode + 1, sizeof *t.map);
+	t.tdepth = malloc((rs->ncode + 1) * sizeof *t.tdepth);
+	t.target = calloc(rs->ncode + 1, 1);
+	f->entry = pt_arena_alloc(&rs->arena, (2 * rs->nprogs + 1) * sizeof *f->entry);
+	t.bad = !t.map || !t.tdepth || !t.target || !f->entry;
+	for (size_t pc = 0; !t.bad && pc < rs->ncode; pc++) {
+		uint32_t op = PT_INS_OP(rs->code[pc]);
+		t.tdepth[pc] = -1;
+		if (op == PT_OP_JMP || op == PT_OP_JMPF)
+			t.target[PT_INS_ARG(rs->code[pc])] = 1;
+	}
+	for (size_t i = 0; !t.bad && i < rs->nprogs; i++) {
+		const pt_program *pg = &rs->progs[i];
+		f->entry[2 * i] = (uint32_t)t.n;
+		section(&t, pg->redeem_pc, pg->redeem_end, f->reg_locals);
+		f->entry[2 * i + 1] = (uint32_t)t.n;
+		section(&t, pg->earn_pc, pg->earn_end, f->reg_locals);
+	}
+	f->nderived = (uint32_t)t.nd;
+	f->nregs = f->reg_derived + f->nderived;
+	for (size_t i = 0; !t.bad && i < t.n; i++) {
+		pt_fast_ins *p = &t.out[i];
+		if (p->op >= F_JF_EQ && p->op <= F_JMP)
+			p->x = t.map[p->x];
+		uint32_t *r[3] = { &p->dst, &p->a, &p->b };
+		for (int k = 0; k < 3; k++)
+			if (*r[k] > UINT32_MAX - t.nd)
+				*r[k] = f->reg_derived + (UINT32_MAX - *r[k]);
+	}
+	if (!t.bad) {
+		f->code = pt_arena_alloc(&rs->arena, (t.n + 1) * sizeof *f->code);
+		f->dset_start = pt_arena_alloc(&rs->arena, (t.nd + 1) * sizeof *f->dset_start);
+		f->dset_slots = pt_arena_alloc(&rs->arena, (t.nds + 1) * sizeof *f->dset_slots);
+		t.bad = !f->code || !f->dset_start || !f->dset_slots;
+	}
+	if (!t.bad) {
+		memcpy(f->code, t.out, t.n * sizeof *f->code);
+		f->ncode = t.n;
+		f->dset_start[0] = 0;
+		if (t.nd)
+			memcpy(f->dset_start, t.dstart, (t.nd + 1) * sizeof *f->dset_start);
+		if (t.nds)
+			memcpy(f->dset_slots, t.dslots, t.nds * sizeof *f->dset_slots);
+		rs->fast = f;
+	}
+	free(t.out);
+	free(t.map);
+	free(t.tdepth);
+	free(t.target);
+	free(t.dstart);
+	free(t.dslots);
+}
+
+/* Fill the constant registers (once per evaluator). */
+void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs)
+{
+	const pt_fast *f = rs->fast;
+	for (uint32_t i = 0; i < f->nregs; i++)
+		regs[i] = pt_rat_int(0);
+	memcpy(regs + f->reg_consts, rs->consts, rs->nconsts * sizeof *rs->consts);
+}
+
+/* ---- interpretation ---------------------------------------------------- */
+
+/* Compare, with the whole-number case inline. */
+static inline int fast_cmp(pt_rat a, pt_rat b)
+{
+	if (a.d == 1 && b.d == 1)
+		return (a.n > b.n) - (a.n < b.n);
+	return pt_rat_cmp(a, b);
+}
+
+/* Add reason s to a section once, keeping the first few (as vm.c). */
+static void fast_reason(pt_section_result *sec, uint32_t s)
+{
+	for (int i = 0; i < sec->nreasons; i++)
+		if (sec->reasons[i] == s)
+			return;
+	if (sec->nreasons < PT_MAX_REASONS)
+		sec->reasons[sec->nreasons++] = s;
+}
+
+/* floor(p / d) for d > 0. */
+static inline int64_t floor_div(int64_t p, int64_t d)
+{
+	int64_t q = p / d;
+	return p % d != 0 && p < 0 ? q - 1 : q;
+}
+
+/* floor(a * b), as pt_rat_mul then pt_rat_floor give it.  When one side
+ * is whole, the product of the numerators over the other denominator
+ * floors to the same value, with no gcd; when that product does not fit
+ * (the reference may still fit by cancelling first), ask the reference. */
+static inline bool fast_mulfloor(pt_rat a, pt_rat b, pt_rat *out)
+{
+	int64_t p;
+	if ((a.d == 1 || b.d == 1) && a.n != INT64_MIN && b.n != INT64_MIN &&
+	    !__builtin_mul_overflow(a.n, b.n, &p) && p != INT64_MIN) {
+		*out = pt_rat_int(floor_div(p, a.d == 1 ? b.d : a.d));
+		return true;
+	}
+	pt_rat r;
+	if (!pt_rat_mul(a, b, &r))
+		return false;
+	*out = pt_rat_floor(r);
+	return true;
+}
+
+/* floor(a / b) for b != 0, as pt_rat_div then pt_rat_floor give it. */
+static inline bool fast_divfloor(pt_rat a, pt_rat b, pt_rat *out)
+{
+	int64_t p;
+	if (a.d == 1 && b.n > 0 && a.n != INT64_MIN && b.n != INT64_MIN &&
+	    !__builtin_mul_overflow(a.n, b.d, &p) && p != INT64_MIN) {
+		*out = pt_rat_int(floor_div(p, b.n));
+		return true;
+	}
+	pt_rat r;
+	if (!pt_rat_div(a, b, &r))
+		return false;
+	*out = pt_rat_floor(r);
+	return true;
+}
+
+#if defined(__GNUC__)
+#define FAST_RUN_NAME fast_run_goto
+#define FAST_RUN_GOTO 1
+#include "fast_run.h"
+#undef FAST_RUN_NAME
+#undef FAST_RUN_GOTO
+#endif
+
+#define FAST_RUN_NAME fast_run_switch
+#define FAST_RUN_GOTO 0
+#include "fast_run.h"
+#undef FAST_RUN_NAME
+#undef FAST_RUN_GOTO
+
+/* Evaluate every program with the fast code; programs (or carts) it
+ * cannot finish exactly are evaluated again by the reference VM. */
+bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable)
+{
+	const pt_fast *f = rs->fast;
+	for (uint32_t s = 0; s < f->nderived; s++) {
+		pt_rat v = regs[f->dtotal];
+		for (uint32_t k = f->dset_start[s]; k < f->dset_start[s + 1]; k++) {
+			pt_rat c = regs[f->dset_slots[k]];
+			if (v.d != 1 || c.d != 1 || __builtin_sub_overflow(v.n, c.n, &v.n) || v.n == INT64_MIN)
+				return pt_eval_all(rs, regs, locals, results, NULL);
+		}
+		regs[f->reg_derived + s] = v;
+	}
+#if defined(__GNUC__)
+	pt_vm_status (*run)(const pt_fast *, uint32_t, pt_rat *, pt_prog_result *, pt_section_result *) =
+		portable ? fast_run_switch : fast_run_goto;
+#else
+	pt_vm_status (*run)(const pt_fast *, uint32_t, pt_rat *, pt_prog_result *, pt_section_result *) =
+		fast_run_switch;
+	(void)portable;
+#endif
+	bool ok = true;
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		const pt_program *pg = &rs->progs[p];
+		pt_prog_result *res = &results[p];
+		memset(res, 0, sizeof *res);
+		for (int o = 0; o < PT_OUT__COUNT; o++)
+			res->out[o] = pt_rat_int(0);
+		res->tier = -1;
+		res->linked = regs[pg->linked_input].n != 0;
+		for (uint32_t l = 0; l < pg->nlocals; l++)
+			regs[f->reg_locals + l] = pt_rat_int(0);
+		if (run(f, f->entry[2 * p], regs, res, &res->redeem) != PT_VM_OK) {
+			ok = pt_eval_prog(rs, p, regs, locals, res, NULL) && ok;
+			continue;
+		}
+		if (res->redeem.failed) {
+			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
+			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
+		}
+		if (run(f, f->entry[2 * p + 1], regs, res, &res->earn) != PT_VM_OK) {
+			ok = pt_eval_prog(rs, p, regs, locals, res, NULL) && ok;
+			continue;
+		}
+		if (res->earn.failed)
+			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
+		for (int o = 0; o < PT_OUT__COUNT; o++)
+			if (res->out[o].n < 0)
+				res->out[o] = pt_rat_int(0);
+	}
+	return ok;
+}
