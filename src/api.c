@@ -650,7 +650,10 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	if (!bound)
 		return PTRULES_EINVALID;
 	int64_t total = 0;
-	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
+	if (rs->total_slot >= 0)   /* binding summed the items already */
+		total = e->inputs[rs->total_slot].n;
+	else
+		pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
 	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items };
 	e->trace.n = e->trace.dropped = 0;
 	bool ok = e->ev || e->hits || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL)
@@ -664,17 +667,25 @@ PTRULES_API size_t ptrules_result_count(const ptrules_eval *e)
 	return e && e->have ? e->rules->rs->nprogs : 0;
 }
 
-/* Copy a section's reasons as strings. */
-static int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const char **out)
+/* An output rounded down to a whole number (usually it is one). */
+static inline int64_t whole(pt_rat v)
 {
-	int n = 0;
-	for (int i = 0; i < s->nreasons && i < PTRULES_MAX_REASONS; i++)
-		out[n++] = rs->strs[s->reasons[i]];
-	for (int i = n; i < PTRULES_MAX_REASONS; i++)
-		out[i] = NULL;
+	return v.d == 1 ? v.n : pt_rat_floor(v).n;
+}
+
+/* Copy a section's reasons as strings; unused entries are NULL. */
+static inline int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const char **out)
+{
+	int n = s->nreasons < PTRULES_MAX_REASONS ? s->nreasons : PTRULES_MAX_REASONS;
+	out[0] = out[1] = out[2] = out[3] = NULL;
+	_Static_assert(PTRULES_MAX_REASONS == 4, "copy_reasons clears four entries");
+	for (int i = 0; i < n; i++)
+		out[i] = rs->strs[s->reasons[i]];
 	return n;
 }
 
+/* Every field is written (no memset of the whole struct: this runs once
+ * per program per cart). */
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
 {
 	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
@@ -682,19 +693,21 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_program *pg = &rs->progs[i];
 	const pt_prog_result *r = &e->res[i];
-	memset(out, 0, sizeof *out);
 	out->id = pg->id;
 	out->name = pg->name;
 	out->linked = r->linked;
 	out->tier = r->tier >= 0 ? rs->strs[r->tier] : NULL;
 	out->redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
-	out->redeem_max_points = pt_rat_floor(r->out[PT_OUT_R_MAX_POINTS]).n;
-	out->redeem_value_yen = pt_rat_floor(r->out[PT_OUT_R_VALUE_YEN]).n;
+	out->redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]);
+	out->redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]);
 	out->redeem_nreasons = copy_reasons(rs, &r->redeem, out->redeem_reasons);
-	out->earn_points = pt_rat_floor(r->out[PT_OUT_E_POINTS]).n;
-	out->earn_basis_yen = pt_rat_floor(r->out[PT_OUT_E_BASIS]).n;
+	out->earn_points = whole(r->out[PT_OUT_E_POINTS]);
+	out->earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]);
 	out->earn_granted = pg->earns ? pg->granted : NULL;
 	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
+	out->runtime_error = 0;
+	out->error_file = NULL;
+	out->error_line = 0;
 	const pt_section_result *bad = r->redeem.status ? &r->redeem : r->earn.status ? &r->earn : NULL;
 	if (bad) {
 		out->runtime_error = 1;

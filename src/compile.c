@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "fast.h"
+#include "vm.h"
 #include "opcodes.h"
 
 /* Grow a builder array to hold one more element. */
@@ -507,6 +508,7 @@ bool pt_ruleset_index(pt_ruleset *rs)
 			h = (h + 1) & rs->str_mask;
 		rs->str_index[h] = (uint32_t)i + 1;
 	}
+	pt_bind_plan_build(rs);   /* optional, as the fast code: NULL means the reference way */
 	pt_fast_build(rs);   /* optional: NULL leaves evaluation to the reference VM */
 	return true;
 }

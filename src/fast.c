@@ -364,8 +364,11 @@ void pt_fast_build(pt_ruleset *rs)
 	if (!t.bad) {
 		f->code = pt_arena_alloc(&rs->arena, (t.n + 1) * sizeof *f->code);
 		f->dset_start = pt_arena_alloc(&rs->arena, (t.nd + 1) * sizeof *f->dset_start);
+		f->zeros = pt_arena_alloc(&rs->arena, (rs->max_locals + 1) * sizeof *f->zeros);
+		for (uint32_t l = 0; f->zeros && l <= rs->max_locals; l++)
+			f->zeros[l] = pt_rat_int(0);
 		f->dset_slots = pt_arena_alloc(&rs->arena, (t.nds + 1) * sizeof *f->dset_slots);
-		t.bad = !f->code || !f->dset_start || !f->dset_slots;
+		t.bad = !f->code || !f->dset_start || !f->dset_slots || !f->zeros;
 	}
 	if (!t.bad) {
 		memcpy(f->code, t.out, t.n * sizeof *f->code);
@@ -478,8 +481,8 @@ bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_re
 	for (uint32_t s = 0; s < f->nderived; s++) {
 		pt_rat v = regs[f->dtotal];
 		for (uint32_t k = f->dset_start[s]; k < f->dset_start[s + 1]; k++) {
-			pt_rat c = regs[f->dset_slots[k]];
-			if (v.d != 1 || c.d != 1 || __builtin_sub_overflow(v.n, c.n, &v.n) || v.n == INT64_MIN)
+			/* binding writes whole numbers into the total and the sums */
+			if (__builtin_sub_overflow(v.n, regs[f->dset_slots[k]].n, &v.n) || v.n == INT64_MIN)
 				return pt_eval_all(rs, regs, locals, results, NULL);
 		}
 		regs[f->reg_derived + s] = v;
@@ -496,13 +499,12 @@ bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_re
 	for (size_t p = 0; p < rs->nprogs; p++) {
 		const pt_program *pg = &rs->progs[p];
 		pt_prog_result *res = &results[p];
-		memset(res, 0, sizeof *res);
+		res->linked = regs[pg->linked_input].n != 0;
+		res->redeem = res->earn = (pt_section_result){ 0 };
 		for (int o = 0; o < PT_OUT__COUNT; o++)
 			res->out[o] = pt_rat_int(0);
 		res->tier = -1;
-		res->linked = regs[pg->linked_input].n != 0;
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			regs[f->reg_locals + l] = pt_rat_int(0);
+		memcpy(regs + f->reg_locals, f->zeros, pg->nlocals * sizeof *regs);
 		if (run(f, f->entry[2 * p], regs, res, &res->redeem) != PT_VM_OK) {
 			ok = pt_eval_prog(rs, p, regs, locals, res, NULL) && ok;
 			continue;

@@ -39,6 +39,7 @@ typedef struct pt_fast {
 	uint32_t nderived;
 	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
 	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total */
+	pt_rat *zeros;            /* max_locals whole zeros, copied over a program's locals */
 	int32_t dtotal;           /* the TOTAL input the derived values start from */
 } pt_fast;
 

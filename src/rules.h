@@ -107,7 +107,8 @@ typedef struct pt_ruleset {
 	int total_slot;             /* the TOTAL input, or -1 */
 	uint32_t *str_index;        /* open-addressing hash of strs: index + 1, 0 empty */
 	uint32_t str_mask;          /* table size - 1 */
-	struct pt_fast *fast;       /* register code for plain evaluation (fast.c), or NULL */
+	struct pt_fast *fast;
+	struct pt_bind_plan *bind_plan;   /* slots the fast binding fills (bind.c), or NULL */       /* register code for plain evaluation (fast.c), or NULL */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;

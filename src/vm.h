@@ -73,5 +73,10 @@ bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *
  * warnings for keys no rule reads.  Returns false on any error. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d);
+/* The same without the fast binding (tests compare the two). */
+bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
+		       pt_rat *inputs, const pt_src *src, pt_diags *d);
+/* Build rs->bind_plan for the fast binding; NULL when not possible. */
+void pt_bind_plan_build(pt_ruleset *rs);
 
 #endif
