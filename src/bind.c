@@ -213,7 +213,7 @@ static pt_rat account_value(const pt_ruleset *rs, size_t slot, const pt_account 
 /* ---- fast binding -------------------------------------------------------
  * A plan built once per rule set (pt_bind_plan_build) lists, per program,
  * the slots binding fills from its account line, and the built-in slots;
- * program ids are hashed.  bind_fast fills the vector in one pass over
+ * program ids are hashed.  pt_bind_fast fills the vector in one pass over
  * items, account lines and keys, and gives up (returns false, having
  * reported nothing) whenever the cart calls for a diagnostic: an unknown
  * program, a key no rule reads, a value of the wrong type, a missing
@@ -363,9 +363,11 @@ static bool bind_account(const pt_ruleset *rs, const uint32_t *slot, const uint3
 }
 
 /* Fill inputs[] for a cart that needs no diagnostic; false otherwise. */
-static bool bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
+bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
+	if (!bp)
+		return false;
 	const pt_account *acct[PT_MAX_PROGRAMS];
 	memset(acct, 0, rs->nprogs * sizeof acct[0]);
 	for (size_t i = 0; i < c->n_accounts; i++) {
@@ -422,7 +424,7 @@ static bool bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_r
 bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d)
 {
-	if (rs->bind_plan && bind_fast(rs, c, date, inputs))
+	if (pt_bind_fast(rs, c, date, inputs))
 		return true;
 	return pt_bind_reference(rs, c, date, inputs, src, d);
 }

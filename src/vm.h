@@ -76,6 +76,9 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
 /* The same without the fast binding (tests compare the two). */
 bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
 		       pt_rat *inputs, const pt_src *src, pt_diags *d);
+/* The fast binding alone: false (having reported nothing, inputs in any
+ * state) when rs has no plan or the cart needs a diagnostic. */
+bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *cart, int32_t date, pt_rat *inputs);
 /* Build rs->bind_plan for the fast binding; NULL when not possible. */
 void pt_bind_plan_build(pt_ruleset *rs);
 
