@@ -238,9 +238,12 @@ static inline unsigned cat_key(const char *s)
 }
 
 /* Hash of a program id. */
-static uint32_t id_hash(const char *s)
+static inline uint32_t id_hash(const char *s)
 {
-	return (uint32_t)pt_fnv1a(PT_FNV_INIT, s, strlen(s));
+	uint32_t h = 2166136261u;   /* FNV-1a, 32 bits, inline: ids are short */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 /* Build rs->bind_plan; leaves it NULL (reference binding only) when the
@@ -356,7 +359,10 @@ static bool bind_account(const pt_ruleset *rs, const uint32_t *slot, const uint3
 			return false;   /* two inputs of one key: the reference decides */
 		used |= (uint64_t)1 << k;
 		cursor = k + 1 < nk ? k + 1 : 0;
-		if (!convert(rs, &a->keys[k], in->type, *slot, &inputs[*slot]))
+		const pt_ckv *kv = &a->keys[k];
+		if (kv->kind == PT_CV_INT && (in->type == PT_U_YEN || in->type == PT_U_POINTS || in->type == PT_U_NUM))
+			inputs[*slot] = pt_rat_int(kv->i);   /* the common case of convert, inline */
+		else if (!convert(rs, kv, in->type, *slot, &inputs[*slot]))
 			return false;
 	}
 	return used == (nk == 64 ? UINT64_MAX : ((uint64_t)1 << nk) - 1);   /* else a key no rule reads */

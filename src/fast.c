@@ -7,6 +7,7 @@
  * target the stack is put in canonical form (entry d in temporary d), so
  * every path into a target agrees.  Code is forward-only, so jump targets
  * are patched once at the end. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,6 +396,30 @@ void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs)
 	for (uint32_t i = 0; i < f->nregs; i++)
 		regs[i] = pt_rat_int(0);
 	memcpy(regs + f->reg_consts, rs->consts, rs->nconsts * sizeof *rs->consts);
+}
+
+/* Print the fast code (tests/fastdiff --dump; for reading, not parsing). */
+void pt_fast_dump(FILE *out, const pt_ruleset *rs)
+{
+	static const char *const names[F__COUNT] = {
+#define PT_FAST_NAME(name) [F_##name] = #name,
+		PT_FAST_OPS(PT_FAST_NAME)
+#undef PT_FAST_NAME
+	};
+	const pt_fast *f = rs->fast;
+	if (!f) {
+		fprintf(out, "no fast code\n");
+		return;
+	}
+	fprintf(out, "registers: inputs 0.., constants %u.., locals %u.., temporaries %u.., derived %u..%u\n",
+		f->reg_consts, f->reg_locals, f->reg_temps, f->reg_derived, f->nregs);
+	for (size_t i = 0; i < f->ncode; i++) {
+		for (size_t p = 0; p < rs->nprogs; p++)
+			if (f->entry[2 * p] == i || f->entry[2 * p + 1] == i)
+				fprintf(out, "%s %s:\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn");
+		const pt_fast_ins *c = &f->code[i];
+		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c->op], c->dst, c->a, c->b, c->x);
+	}
 }
 
 /* ---- interpretation ---------------------------------------------------- */

@@ -17,6 +17,7 @@
 #define PT_FAST_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "vm.h"
@@ -48,6 +49,9 @@ typedef struct pt_fast {
  * does not handle or memory runs out; evaluation then uses the reference
  * VM.  Never fails otherwise. */
 void pt_fast_build(pt_ruleset *rs);
+
+/* Print the fast code of rs (tests/fastdiff --dump). */
+void pt_fast_dump(FILE *out, const pt_ruleset *rs);
 
 /* Fill the constant registers of a register file of f->nregs slots
  * (once per evaluator). */

@@ -8,6 +8,7 @@
  * cart, the reference must accept it with no diagnostic at all.
  *
  *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
+ *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
  *
  * Prints a summary line; exits 1 on the first difference (described),
  * 2 on bad usage or unreadable input. */
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
 	pt_diags d;
 	pt_diags_init(&d);
 	const char *bytecode = NULL;
-	bool require_fast = false;
+	bool require_fast = false, dump = false;
 	int first_cart = argc;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
@@ -141,6 +142,8 @@ int main(int argc, char **argv)
 				break;
 		} else if (strcmp(argv[i], "--bytecode") == 0 && i + 1 < argc) {
 			bytecode = argv[++i];
+		} else if (strcmp(argv[i], "--dump") == 0) {
+			dump = true;
 		} else if (strcmp(argv[i], "--require-fast") == 0) {
 			require_fast = true;
 		} else {
@@ -157,6 +160,13 @@ int main(int argc, char **argv)
 		free(data);
 	} else if (!d.n_errors) {
 		rs = pt_compile(srcs.v, srcs.n, &d);
+	}
+	if (rs && dump) {
+		pt_fast_dump(stdout, rs);
+		pt_ruleset_free(rs);
+		pt_srclist_free(&srcs);
+		pt_diags_free(&d);
+		return 0;
 	}
 	if (!rs || first_cart >= argc) {
 		pt_diags_print(&d, stderr);
