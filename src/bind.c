@@ -220,13 +220,24 @@ static pt_rat account_value(const pt_ruleset *rs, size_t slot, const pt_account 
  * required key, an overflowing total.  pt_bind_reference then does it all
  * again and reports. */
 
+/* One slot binding fills from a program's account line. */
+typedef struct pt_bind_in {
+	uint32_t slot;
+	pt_input_kind kind;
+	pt_unit type;
+	bool whole;               /* an ACCOUNT of yen, points or number: whole numbers */
+	bool required;            /* an ACCOUNT without a default */
+	const char *name;         /* ACCOUNT key */
+	pt_rat unlinked;          /* its value when the program is not linked */
+} pt_bind_in;
+
 typedef struct pt_bind_plan {
 	uint32_t *prog_index;     /* open addressing over program ids: index + 1, 0 empty */
 	uint32_t prog_mask;
 	uint32_t *builtins;       /* built-in slots other than the total */
 	size_t nbuiltins;
-	uint32_t *pstart;         /* nprogs + 1 offsets into pslots */
-	uint32_t *pslots;         /* each program's LINKED, BALANCE and ACCOUNT slots, in slot order */
+	uint32_t *pstart;         /* nprogs + 1 offsets into pin */
+	struct pt_bind_in *pin;   /* each program's LINKED, BALANCE and ACCOUNT slots, in slot order */
 	bool need_ymd;            /* a DAY or MONTH input exists */
 	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
 } pt_bind_plan;
@@ -262,8 +273,8 @@ void pt_bind_plan_build(pt_ruleset *rs)
 	bp->prog_index = pt_arena_alloc(&rs->arena, size * sizeof *bp->prog_index);
 	bp->builtins = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->builtins);
 	bp->pstart = pt_arena_alloc(&rs->arena, (rs->nprogs + 1) * sizeof *bp->pstart);
-	bp->pslots = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->pslots);
-	if (!bp->prog_index || !bp->builtins || !bp->pstart || !bp->pslots || rs->ncatsums > 64)
+	bp->pin = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->pin);
+	if (!bp->prog_index || !bp->builtins || !bp->pstart || !bp->pin || rs->ncatsums > 64)
 		return;
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		bp->cat_first[cat_key(rs->inputs[rs->catsum_slots[j]].name)] |= (uint64_t)1 << j;
@@ -303,7 +314,13 @@ void pt_bind_plan_build(pt_ruleset *rs)
 			const pt_input_def *in = &rs->inputs[i];
 			if ((in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE || in->kind == PT_IN_ACCOUNT) &&
 			    (size_t)in->prog == p)
-				bp->pslots[n++] = (uint32_t)i;
+				bp->pin[n++] = (pt_bind_in){
+					.slot = (uint32_t)i, .kind = in->kind, .type = in->type, .name = in->name,
+					.whole = in->kind == PT_IN_ACCOUNT && (in->type == PT_U_YEN || in->type == PT_U_POINTS ||
+									       in->type == PT_U_NUM),
+					.required = in->kind == PT_IN_ACCOUNT && !in->has_default,
+					.unlinked = in->kind == PT_IN_ACCOUNT && in->has_default ? in->dflt : pt_rat_int(0),
+				};
 		}
 	}
 	bp->pstart[rs->nprogs] = (uint32_t)n;
@@ -323,36 +340,40 @@ static int plan_find_prog(const pt_ruleset *rs, const pt_bind_plan *bp, const ch
 
 /* The slots of program p read from account line a (NULL: not linked);
  * false when the line calls for a diagnostic. */
-static bool bind_account(const pt_ruleset *rs, const uint32_t *slot, const uint32_t *end,
+static bool bind_account(const pt_ruleset *rs, const pt_bind_in *e, const pt_bind_in *end,
 			 const pt_account *a, pt_rat *inputs)
 {
+	if (!a) {
+		for (; e < end; e++)
+			inputs[e->slot] = e->unlinked;
+		return true;
+	}
 	uint64_t used = 0;
-	size_t cursor = 0, nk = a ? a->n_keys : 0;
+	size_t cursor = 0, nk = a->n_keys;
 	if (nk > 64)
 		return false;
-	for (; slot < end; slot++) {
-		const pt_input_def *in = &rs->inputs[*slot];
-		if (in->kind == PT_IN_LINKED) {
-			inputs[*slot] = pt_rat_int(a != NULL);
+	for (; e < end; e++) {
+		if (e->kind == PT_IN_LINKED) {
+			inputs[e->slot] = pt_rat_int(1);
 			continue;
 		}
-		if (in->kind == PT_IN_BALANCE) {
-			inputs[*slot] = pt_rat_int(a ? a->balance : 0);
+		if (e->kind == PT_IN_BALANCE) {
+			inputs[e->slot] = pt_rat_int(a->balance);
 			continue;
 		}
 		size_t k = nk;
 		for (size_t step = 0; step < nk; step++) {   /* keys usually come in declaration order */
 			size_t j = cursor + step < nk ? cursor + step : cursor + step - nk;
 			const char *key = a->keys[j].key;
-			if (key[0] == in->name[0] && strcmp(key, in->name) == 0) {
+			if (key[0] == e->name[0] && strcmp(key, e->name) == 0) {
 				k = j;
 				break;
 			}
 		}
 		if (k == nk) {
-			if (a && !in->has_default)
+			if (e->required)
 				return false;   /* missing required key */
-			inputs[*slot] = in->has_default ? in->dflt : pt_rat_int(0);
+			inputs[e->slot] = e->unlinked;   /* the default */
 			continue;
 		}
 		if ((used >> k) & 1)
@@ -360,9 +381,9 @@ static bool bind_account(const pt_ruleset *rs, const uint32_t *slot, const uint3
 		used |= (uint64_t)1 << k;
 		cursor = k + 1 < nk ? k + 1 : 0;
 		const pt_ckv *kv = &a->keys[k];
-		if (kv->kind == PT_CV_INT && (in->type == PT_U_YEN || in->type == PT_U_POINTS || in->type == PT_U_NUM))
-			inputs[*slot] = pt_rat_int(kv->i);   /* the common case of convert, inline */
-		else if (!convert(rs, kv, in->type, *slot, &inputs[*slot]))
+		if (kv->kind == PT_CV_INT && e->whole)
+			inputs[e->slot] = pt_rat_int(kv->i);   /* the common case of convert, inline */
+		else if (!convert(rs, kv, e->type, e->slot, &inputs[e->slot]))
 			return false;
 	}
 	return used == (nk == 64 ? UINT64_MAX : ((uint64_t)1 << nk) - 1);   /* else a key no rule reads */
@@ -420,7 +441,7 @@ bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *
 		}
 	}
 	for (size_t p = 0; p < rs->nprogs; p++)
-		if (!bind_account(rs, bp->pslots + bp->pstart[p], bp->pslots + bp->pstart[p + 1], acct[p], inputs))
+		if (!bind_account(rs, bp->pin + bp->pstart[p], bp->pin + bp->pstart[p + 1], acct[p], inputs))
 			return false;
 	return true;
 }

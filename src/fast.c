@@ -365,11 +365,19 @@ void pt_fast_build(pt_ruleset *rs)
 	if (!t.bad) {
 		f->code = pt_arena_alloc(&rs->arena, (t.n + 1) * sizeof *f->code);
 		f->dset_start = pt_arena_alloc(&rs->arena, (t.nd + 1) * sizeof *f->dset_start);
-		f->zeros = pt_arena_alloc(&rs->arena, (rs->max_locals + 1) * sizeof *f->zeros);
-		for (uint32_t l = 0; f->zeros && l <= rs->max_locals; l++)
-			f->zeros[l] = pt_rat_int(0);
 		f->dset_slots = pt_arena_alloc(&rs->arena, (t.nds + 1) * sizeof *f->dset_slots);
-		t.bad = !f->code || !f->dset_start || !f->dset_slots || !f->zeros;
+		t.bad = !f->code || !f->dset_start || !f->dset_slots;
+	}
+	if (!t.bad) {
+		f->unlinked = pt_arena_alloc(&rs->arena, (2 * rs->nprogs + 1) * sizeof *f->unlinked);
+		t.bad = !f->unlinked;
+	}
+	for (size_t e = 0; !t.bad && e < 2 * rs->nprogs; e++) {   /* JZ linked -> FAIL at a section's entry */
+		const pt_fast_ins *j = &t.out[f->entry[e]];
+		f->unlinked[e] = UINT32_MAX;
+		if (j->op == F_JZ && j->a == (uint32_t)rs->progs[e / 2].linked_input && j->x < t.n &&
+		    t.out[j->x].op == F_FAIL)
+			f->unlinked[e] = t.out[j->x].x;
 	}
 	if (!t.bad) {
 		memcpy(f->code, t.out, t.n * sizeof *f->code);
@@ -513,40 +521,9 @@ bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_re
 		regs[f->reg_derived + s] = v;
 	}
 #if defined(__GNUC__)
-	pt_vm_status (*run)(const pt_fast *, uint32_t, pt_rat *, pt_prog_result *, pt_section_result *) =
-		portable ? fast_run_switch : fast_run_goto;
+	return portable ? fast_run_switch(rs, f, regs, locals, results) : fast_run_goto(rs, f, regs, locals, results);
 #else
-	pt_vm_status (*run)(const pt_fast *, uint32_t, pt_rat *, pt_prog_result *, pt_section_result *) =
-		fast_run_switch;
 	(void)portable;
+	return fast_run_switch(rs, f, regs, locals, results);
 #endif
-	bool ok = true;
-	for (size_t p = 0; p < rs->nprogs; p++) {
-		const pt_program *pg = &rs->progs[p];
-		pt_prog_result *res = &results[p];
-		res->linked = regs[pg->linked_input].n != 0;
-		res->redeem = res->earn = (pt_section_result){ 0 };
-		for (int o = 0; o < PT_OUT__COUNT; o++)
-			res->out[o] = pt_rat_int(0);
-		res->tier = -1;
-		memcpy(regs + f->reg_locals, f->zeros, pg->nlocals * sizeof *regs);
-		if (run(f, f->entry[2 * p], regs, res, &res->redeem) != PT_VM_OK) {
-			ok = pt_eval_prog(rs, p, regs, locals, res, NULL) && ok;
-			continue;
-		}
-		if (res->redeem.failed) {
-			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
-			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
-		}
-		if (run(f, f->entry[2 * p + 1], regs, res, &res->earn) != PT_VM_OK) {
-			ok = pt_eval_prog(rs, p, regs, locals, res, NULL) && ok;
-			continue;
-		}
-		if (res->earn.failed)
-			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
-		for (int o = 0; o < PT_OUT__COUNT; o++)
-			if (res->out[o].n < 0)
-				res->out[o] = pt_rat_int(0);
-	}
-	return ok;
 }

@@ -32,6 +32,8 @@ typedef struct pt_fast {
 	pt_fast_ins *code;
 	size_t ncode;
 	uint32_t *entry;          /* 2 per program: redeem, earn */
+	uint32_t *unlinked;       /* 2 per program: the FAIL reason a section starts with when the
+				   * program is not linked, or UINT32_MAX (the section must run) */
 	uint32_t nregs;           /* size of the register file */
 	uint32_t reg_consts;      /* first constant register (inputs start at 0) */
 	uint32_t reg_locals;      /* first local register */
@@ -40,7 +42,6 @@ typedef struct pt_fast {
 	uint32_t nderived;
 	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
 	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total */
-	pt_rat *zeros;            /* max_locals whole zeros, copied over a program's locals */
 	int32_t dtotal;           /* the TOTAL input the derived values start from */
 } pt_fast;
 

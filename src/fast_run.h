@@ -1,15 +1,21 @@
-/* fast_run.h - the fast interpreter's section loop, included twice by
- * fast.c: once with computed goto (gcc, clang) and once with a portable
- * switch, so both dispatch styles are built and tested
- * (FAST_RUN_NAME and FAST_RUN_GOTO select which). */
+/* fast_run.h - the fast interpreter, included twice by fast.c: once with
+ * computed goto (gcc, clang) and once with a portable switch, so both
+ * dispatch styles are built and tested (FAST_RUN_NAME and FAST_RUN_GOTO
+ * select which). */
 
-/* Run the fast code of one section from pc until HALT or FAIL; any status
- * other than PT_VM_OK means "redo this program with the reference VM". */
-static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_prog_result *res,
-				  pt_section_result *sec)
+/* Evaluate every program of a bound cart with the fast code, both
+ * sections of each in one loop (one call per cart).  A program whose fast
+ * code stops on an error (overflow, division by zero) is evaluated again
+ * by the reference VM, which reports where.  Same contract as
+ * pt_eval_all. */
+static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
+			  pt_prog_result *results)
 {
-	const pt_fast_ins *code = f->code, *ip = code + pc, *i;
-	sec->ran = true;
+	const pt_fast_ins *code = f->code, *ip = code, *i;
+	bool ok = true, earn = false;
+	size_t p = 0;
+	pt_prog_result *res = NULL;
+	pt_section_result *sec = NULL;
 #if FAST_RUN_GOTO
 	static const void *const labels[F__COUNT] = {
 #define PT_FAST_LABEL(name) [F_##name] = &&L_##name,
@@ -18,23 +24,55 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 	};
 #define vmcase(x) L_##x:
 #define vmnext do { i = ip++; goto *labels[i->op]; } while (0)
-	vmnext;
 #else
 #define vmcase(x) case F_##x:
-#define vmnext continue
-	for (;;) {
-		i = ip++;
-		switch ((pt_fast_op)i->op) {
+#define vmnext goto dispatch
+#endif
+#define vmerror goto section_error
+
+next_program:
+	if (p == rs->nprogs)
+		return ok;
+	{
+		const pt_program *pg = &rs->progs[p];
+		res = &results[p];
+		res->linked = R[pg->linked_input].n != 0;
+		res->redeem = res->earn = (pt_section_result){ 0 };
+		for (int o = 0; o < PT_OUT__COUNT; o++)
+			res->out[o] = pt_rat_int(0);
+		res->tier = -1;
+		if (!res->linked && f->unlinked[2 * p] != UINT32_MAX && f->unlinked[2 * p + 1] != UINT32_MAX) {
+			/* what both sections do at once: FAIL "not linked" */
+			res->redeem = (pt_section_result){ .ran = true, .failed = true, .nreasons = 1,
+							   .reasons = { f->unlinked[2 * p] } };
+			res->earn = (pt_section_result){ .ran = true, .failed = true, .nreasons = 1,
+							 .reasons = { f->unlinked[2 * p + 1] } };
+			p++;
+			goto next_program;
+		}
+		for (uint32_t l = 0; l < pg->nlocals; l++)
+			R[f->reg_locals + l] = pt_rat_int(0);
+		earn = false;
+		sec = &res->redeem;
+		sec->ran = true;
+		ip = code + f->entry[2 * p];
+	}
+#if FAST_RUN_GOTO
+	vmnext;
+#else
+dispatch:
+	i = ip++;
+	switch ((pt_fast_op)i->op) {
 #endif
 	vmcase(MOV) R[i->dst] = R[i->a]; vmnext;
 	vmcase(ADD) {
 		pt_rat a = R[i->a], b = R[i->b], r;
 		if (a.d == 1 && b.d == 1) {
 			if (__builtin_add_overflow(a.n, b.n, &r.n) || r.n == INT64_MIN)
-				return PT_VM_OVERFLOW;
+				vmerror;
 			r.d = 1;
 		} else if (!pt_rat_add(a, b, &r)) {
-			return PT_VM_OVERFLOW;
+			vmerror;
 		}
 		R[i->dst] = r;
 		vmnext;
@@ -43,10 +81,10 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 		pt_rat a = R[i->a], b = R[i->b], r;
 		if (a.d == 1 && b.d == 1) {
 			if (__builtin_sub_overflow(a.n, b.n, &r.n) || r.n == INT64_MIN)
-				return PT_VM_OVERFLOW;
+				vmerror;
 			r.d = 1;
 		} else if (!pt_rat_sub(a, b, &r)) {
-			return PT_VM_OVERFLOW;
+			vmerror;
 		}
 		R[i->dst] = r;
 		vmnext;
@@ -55,10 +93,10 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 		pt_rat a = R[i->a], b = R[i->b], r;
 		if (a.d == 1 && b.d == 1) {
 			if (__builtin_mul_overflow(a.n, b.n, &r.n) || r.n == INT64_MIN)
-				return PT_VM_OVERFLOW;
+				vmerror;
 			r.d = 1;
 		} else if (!pt_rat_mul(a, b, &r)) {
-			return PT_VM_OVERFLOW;
+			vmerror;
 		}
 		R[i->dst] = r;
 		vmnext;
@@ -66,27 +104,27 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 	vmcase(DIV) {
 		pt_rat a = R[i->a], b = R[i->b], r;
 		if (b.n == 0)
-			return PT_VM_DIVZERO;
+			vmerror;
 		if (b.n == 1 && b.d == 1 && a.n != INT64_MIN)
 			r = a;
 		else if (!pt_rat_div(a, b, &r))
-			return PT_VM_OVERFLOW;
+			vmerror;
 		R[i->dst] = r;
 		vmnext;
 	}
 	vmcase(MULFLOOR) {
 		pt_rat r;
 		if (!fast_mulfloor(R[i->a], R[i->b], &r))
-			return PT_VM_OVERFLOW;
+			vmerror;
 		R[i->dst] = r;
 		vmnext;
 	}
 	vmcase(DIVFLOOR) {
 		pt_rat r;
 		if (R[i->b].n == 0)
-			return PT_VM_DIVZERO;
+			vmerror;
 		if (!fast_divfloor(R[i->a], R[i->b], &r))
-			return PT_VM_OVERFLOW;
+			vmerror;
 		R[i->dst] = r;
 		vmnext;
 	}
@@ -103,7 +141,7 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 	vmcase(NEG) {
 		pt_rat a = R[i->a];
 		if (a.n == INT64_MIN)
-			return PT_VM_OVERFLOW;
+			vmerror;
 		R[i->dst] = (pt_rat){ -a.n, a.d };
 		vmnext;
 	}
@@ -144,14 +182,39 @@ static pt_vm_status FAST_RUN_NAME(const pt_fast *f, uint32_t pc, pt_rat *R, pt_p
 	vmcase(FAIL)
 		sec->failed = true;
 		fast_reason(sec, i->x);
-		return PT_VM_OK;
-	vmcase(HALT) return PT_VM_OK;
+		goto section_done;
+	vmcase(HALT) goto section_done;
 #if !FAST_RUN_GOTO
-		default:
-			return PT_VM_BAD;   /* unreachable: the translator writes known ops */
-		}
+	default:
+		vmerror;   /* unreachable: the translator writes known ops */
 	}
 #endif
+
+section_done:
+	if (!earn) {
+		if (res->redeem.failed) {
+			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
+			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
+		}
+		earn = true;
+		sec = &res->earn;
+		sec->ran = true;
+		ip = code + f->entry[2 * p + 1];
+		vmnext;
+	}
+	if (res->earn.failed)
+		res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
+	for (int o = 0; o < PT_OUT__COUNT; o++)
+		if (res->out[o].n < 0)
+			res->out[o] = pt_rat_int(0);
+	p++;
+	goto next_program;
+
+section_error:   /* the reference VM evaluates the program again, and says where */
+	ok = pt_eval_prog(rs, p, R, locals, res, NULL) && ok;
+	p++;
+	goto next_program;
 #undef vmcase
 #undef vmnext
+#undef vmerror
 }
