@@ -492,7 +492,7 @@ static inline bool fast_divfloor(pt_rat a, pt_rat b, pt_rat *out)
 	return true;
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 #define FAST_RUN_NAME fast_run_goto
 #define FAST_RUN_GOTO 1
 #include "fast_run.h"
@@ -520,7 +520,7 @@ bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_re
 		}
 		regs[f->reg_derived + s] = v;
 	}
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 	return portable ? fast_run_switch(rs, f, regs, locals, results) : fast_run_goto(rs, f, regs, locals, results);
 #else
 	(void)portable;

@@ -60,7 +60,7 @@ void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs);
 
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs).  portable selects the switch loop over computed goto (both are
- * built; tests run both).  locals is the reference VM's scratch (rs->max_locals), used
+ * built; tests run both; -DPT_FAST_SWITCH_ONLY builds the switch alone).  locals is the reference VM's scratch (rs->max_locals), used
  * when a program falls back to it.  Same contract as pt_eval_all. */
 bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable);
 
