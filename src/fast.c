@@ -18,7 +18,8 @@
 	X(NEG) X(FLOOR) X(CEIL) X(ROUND) X(NOT) \
 	X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(AND) X(OR) \
 	X(JF_EQ) X(JF_NE) X(JF_LT) X(JF_LE) X(JF_GT) X(JF_GE) X(JZ) X(JMP) \
-	X(CAP) X(OUT) X(REASON) X(TIER) X(FAIL) X(HALT)
+	X(CAP) X(OUT) X(REASON) X(TIER) X(FAIL) X(HALT) \
+	X(MOV2) X(TIERJ)
 
 typedef enum {
 #define PT_FAST_ENUM(name) F_##name,
@@ -319,6 +320,248 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 		t->bad = true;
 }
 
+/* ---- clean-up passes over the register code ----------------------------
+ * Run after jump targets are fast indices.  Deleted instructions are
+ * marked F__COUNT and squeezed out by compact(). */
+
+/* Whether op transfers control (its x is a fast index). */
+static bool branches(uint32_t op) { return op >= F_JF_EQ && op <= F_JMP; }
+
+/* Which of a and b op reads: bit 0 a, bit 1 b. */
+static unsigned operands(uint32_t op)
+{
+	switch (op) {
+	case F_MOV: case F_NEG: case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_JZ: case F_OUT:
+		return 1;
+	case F_JMP: case F_REASON: case F_TIER: case F_FAIL: case F_HALT:
+		return 0;
+	default:
+		return 3;
+	}
+}
+
+/* Whether the instruction writes register dst. */
+static bool writes_dst(uint32_t op) { return op < F_JF_EQ || op == F_CAP; }
+
+/* Squeeze out deleted instructions, moving jumps and entries with them
+ * (a jump to a deleted instruction goes to the next one kept). */
+static bool compact(tr *t, pt_fast *f, size_t nentries)
+{
+	uint32_t *to = malloc((t->n + 1) * sizeof *to);
+	if (!to)
+		return false;
+	uint32_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		to[i] = k;
+		k += t->out[i].op != F__COUNT;
+	}
+	to[t->n] = k;
+	for (size_t e = 0; e < nentries; e++)
+		f->entry[e] = to[f->entry[e]];
+	k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		pt_fast_ins c = t->out[i];
+		if (c.op == F__COUNT)
+			continue;
+		if (branches(c.op) || c.op == F_TIERJ)
+			c.x = to[c.x];
+		t->out[k++] = c;
+	}
+	t->n = k;
+	free(to);
+	return true;
+}
+
+/* A local every write of which copies the same read-only register X
+ * (a constant, an input, a derived value), written before any read in
+ * each section that reads it (and before any jump, other than to a FAIL
+ * or HALT), always holds X when read: reads use X and the copies go. */
+static void propagate_copies(tr *t, const pt_fast *f, const pt_ruleset *rs)
+{
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		size_t start[3] = { f->entry[2 * p], f->entry[2 * p + 1], p + 1 < rs->nprogs ? f->entry[2 * p + 2] : t->n };
+		for (uint32_t l = 0; l < rs->progs[p].nlocals; l++) {
+			uint32_t L = f->reg_locals + l, X = UINT32_MAX;
+			bool ok = true;
+			for (size_t i = start[0]; ok && i < start[2]; i++) {
+				const pt_fast_ins *c = &t->out[i];
+				if (!writes_dst(c->op) || c->dst != L)
+					continue;
+				bool readonly = c->a < f->reg_locals || (c->a >= f->reg_derived && c->a < f->nregs);
+				ok = c->op == F_MOV && readonly && (X == UINT32_MAX || X == c->a);
+				X = c->a;
+			}
+			for (int sct = 0; ok && X != UINT32_MAX && sct < 2; sct++) {
+				bool jumped = false;
+				for (size_t i = start[sct]; i < start[sct + 1]; i++) {
+					const pt_fast_ins *c = &t->out[i];
+					unsigned rd = operands(c->op);
+					if (((rd & 1) && c->a == L) || ((rd & 2) && c->b == L)) {
+						ok = false;   /* read before any write */
+						break;
+					}
+					if (writes_dst(c->op) && c->dst == L) {
+						ok = !jumped;   /* the write must come before any branch */
+						break;
+					}
+					/* a jump straight to the section's end (FAIL, HALT) reads nothing */
+					jumped = jumped || (branches(c->op) && c->x < t->n && t->out[c->x].op != F_FAIL &&
+							    t->out[c->x].op != F_HALT);
+				}
+			}
+			if (!ok || X == UINT32_MAX)
+				continue;
+			for (size_t i = start[0]; i < start[2]; i++) {
+				pt_fast_ins *c = &t->out[i];
+				unsigned rd = operands(c->op);
+				if (writes_dst(c->op) && c->dst == L) {
+					c->op = F__COUNT;
+					continue;
+				}
+				if ((rd & 1) && c->a == L)
+					c->a = X;
+				if ((rd & 2) && c->b == L)
+					c->b = X;
+			}
+		}
+	}
+}
+
+/* Whether reg r is written by any instruction in (i, j). */
+static bool written_between(const tr *t, size_t i, size_t j, uint32_t r)
+{
+	for (size_t k = i + 1; k < j; k++)
+		if (t->out[k].op != F__COUNT && writes_dst(t->out[k].op) && t->out[k].dst == r)
+			return true;
+	return false;
+}
+
+/* Branch on the parts of a condition: `JZ t` where t = a AND b becomes
+ * `JZ a; JZ b`, and `JZ t` where t = a CMP b becomes `JF_CMP a, b`, when
+ * the producer is in the same straight-line run, its operands are not
+ * written in between and t is a temporary (read by that JZ only).  So
+ * `when x == 5 and y from D` costs one branch when x is not 5.  Runs to a
+ * fixed point; false when out of memory. */
+static bool split_conditions(tr *t, pt_fast *f, size_t nentries)
+{
+	for (int round = 0; round < 16; round++) {
+		uint8_t *target = calloc(t->n + 1, 1);
+		pt_fast_ins *extra = calloc(t->n + 1, sizeof *extra);
+		if (!target || !extra) {
+			free(target);
+			free(extra);
+			return false;
+		}
+		for (size_t i = 0; i < t->n; i++)
+			if (branches(t->out[i].op))
+				target[t->out[i].x] = 1;
+		for (size_t e = 0; e < nentries; e++)
+			target[f->entry[e]] = 1;
+		bool changed = false;
+		for (size_t j = 0; j < t->n; j++) {
+			pt_fast_ins *jz = &t->out[j];
+			uint32_t u = jz->a;
+			if (jz->op != F_JZ || u < f->reg_temps || u >= f->reg_derived)
+				continue;
+			size_t i = j;
+			bool found = false;
+			while (i > 0 && !target[i]) {   /* the producer, in the same run */
+				const pt_fast_ins *c = &t->out[--i];
+				if (c->op == F__COUNT)
+					continue;
+				if (writes_dst(c->op) && c->dst == u) {
+					found = true;
+					break;
+				}
+				unsigned rd = operands(c->op);
+				if (((rd & 1) && c->a == u) || ((rd & 2) && c->b == u))
+					break;   /* (a branch in between is fine: only jumps into the run are not) */
+			}
+			if (!found)
+				continue;
+			pt_fast_ins *p = &t->out[i];
+			bool cmp = p->op >= F_EQ && p->op <= F_GE;
+			if ((!cmp && p->op != F_AND) || written_between(t, i, j, p->a) || written_between(t, i, j, p->b))
+				continue;
+			if (cmp) {
+				*jz = (pt_fast_ins){ F_JF_EQ + (p->op - F_EQ), 0, p->a, p->b, jz->x };
+			} else {
+				extra[j] = (pt_fast_ins){ F_JZ, 0, p->b, 0, jz->x };
+				*jz = (pt_fast_ins){ F_JZ, 0, p->a, 0, jz->x };
+			}
+			p->op = F__COUNT;
+			changed = true;
+		}
+		free(target);
+		if (!changed) {
+			free(extra);
+			return true;
+		}
+		/* rebuild with the extra branches in place */
+		size_t n2 = 0;
+		for (size_t j = 0; j < t->n; j++)
+			n2 += 1 + (extra[j].op == F_JZ);
+		pt_fast_ins *out2 = malloc((n2 + 1) * sizeof *out2);
+		uint32_t *to = malloc((t->n + 1) * sizeof *to);
+		if (!out2 || !to) {
+			free(out2);
+			free(to);
+			free(extra);
+			return false;
+		}
+		size_t k = 0;
+		for (size_t j = 0; j < t->n; j++) {
+			to[j] = (uint32_t)k;
+			out2[k++] = t->out[j];
+			if (extra[j].op == F_JZ)
+				out2[k++] = extra[j];
+		}
+		to[t->n] = (uint32_t)k;
+		for (size_t j = 0; j < k; j++)
+			if (branches(out2[j].op))
+				out2[j].x = to[out2[j].x];
+		for (size_t e = 0; e < nentries; e++)
+			f->entry[e] = to[f->entry[e]];
+		free(t->out);
+		t->out = out2;
+		t->n = t->cap = k;
+		free(to);
+		free(extra);
+		if (!compact(t, f, nentries))
+			return false;
+	}
+	return true;
+}
+
+/* Fuse MOV, MOV into MOV2 and TIER, JMP into TIERJ where no jump lands
+ * between them and they are in the same section. */
+static void fuse_pairs(tr *t, const pt_fast *f, size_t nentries)
+{
+	uint8_t *target = calloc(t->n + 1, 1);
+	if (!target)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		if (branches(t->out[i].op))
+			target[t->out[i].x] = 1;
+	for (size_t e = 0; e < nentries; e++)
+		target[f->entry[e]] = 1;   /* never fuse across a section start */
+	for (size_t i = 0; i + 1 < t->n; i++) {
+		pt_fast_ins *c = &t->out[i], *d = &t->out[i + 1];
+		if (target[i + 1])
+			continue;
+		if (c->op == F_MOV && d->op == F_MOV) {
+			*c = (pt_fast_ins){ F_MOV2, c->dst, c->a, d->a, d->dst };
+			d->op = F__COUNT;
+			i++;
+		} else if (c->op == F_TIER && d->op == F_JMP) {
+			*c = (pt_fast_ins){ F_TIERJ, 0, c->x, 0, d->x };
+			d->op = F__COUNT;
+			i++;
+		}
+	}
+	free(target);
+}
+
 /* Translate the verified code of rs into rs->fast. */
 void pt_fast_build(pt_ruleset *rs)
 {
@@ -361,6 +604,14 @@ void pt_fast_build(pt_ruleset *rs)
 		for (int k = 0; k < 3; k++)
 			if (*r[k] > UINT32_MAX - t.nd)
 				*r[k] = f->reg_derived + (UINT32_MAX - *r[k]);
+	}
+	if (!t.bad) {
+		propagate_copies(&t, f, rs);
+		t.bad = !compact(&t, f, 2 * rs->nprogs) || !split_conditions(&t, f, 2 * rs->nprogs);
+	}
+	if (!t.bad) {
+		fuse_pairs(&t, f, 2 * rs->nprogs);
+		t.bad = !compact(&t, f, 2 * rs->nprogs);
 	}
 	if (!t.bad) {
 		f->code = pt_arena_alloc(&rs->arena, (t.n + 1) * sizeof *f->code);

@@ -179,6 +179,8 @@ dispatch:
 	vmcase(OUT) res->out[i->x] = R[i->a]; vmnext;
 	vmcase(REASON) fast_reason(sec, i->x); vmnext;
 	vmcase(TIER) res->tier = (int)i->x; vmnext;
+	vmcase(MOV2) R[i->dst] = R[i->a]; R[i->x] = R[i->b]; vmnext;
+	vmcase(TIERJ) res->tier = (int)i->a; ip = code + i->x; vmnext;
 	vmcase(FAIL)
 		sec->failed = true;
 		fast_reason(sec, i->x);
