@@ -333,7 +333,7 @@ static unsigned operands(uint32_t op)
 	switch (op) {
 	case F_MOV: case F_NEG: case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_JZ: case F_OUT:
 		return 1;
-	case F_JMP: case F_REASON: case F_TIER: case F_FAIL: case F_HALT:
+	case F_JMP: case F_REASON: case F_TIER: case F_FAIL: case F_HALT: case F_TIERJ:
 		return 0;
 	default:
 		return 3;
@@ -533,6 +533,63 @@ static bool split_conditions(tr *t, pt_fast *f, size_t nentries)
 	return true;
 }
 
+/* Whether every read of one of program p's locals follows a write of it
+ * on every path through the same section (a forward data-flow over the
+ * register code, before fuse_pairs): then the program's locals need no
+ * zeroing per cart.  False when unsure. */
+static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, uint32_t nlocals)
+{
+	typedef struct { uint64_t w[4]; } lset;
+	if (nlocals > 256 || a >= b)
+		return nlocals == 0;
+	lset *in = malloc((b - a + 1) * sizeof *in);
+	uint8_t *seen = calloc(b - a + 1, 1);
+	bool ok = in && seen;
+	if (ok) {
+		memset(&in[0], 0, sizeof in[0]);
+		seen[0] = 1;
+	}
+	for (size_t i = a; ok && i < b; i++) {
+		if (!seen[i - a])
+			continue;   /* unreachable */
+		lset cur = in[i - a];
+		const pt_fast_ins *c = &t->out[i];
+		uint32_t rd[2] = { c->a, c->b };
+		unsigned which = operands(c->op);
+		for (int k = 0; k < 2; k++) {
+			uint32_t l = rd[k] - f->reg_locals;
+			if ((which >> k & 1) && rd[k] >= f->reg_locals && l < nlocals && !(cur.w[l / 64] >> (l % 64) & 1))
+				ok = false;
+		}
+		uint32_t l = c->dst - f->reg_locals;
+		if (writes_dst(c->op) && c->dst >= f->reg_locals && l < nlocals)
+			cur.w[l / 64] |= (uint64_t)1 << (l % 64);
+		size_t succ[2];
+		int ns = 0;
+		if (branches(c->op))
+			succ[ns++] = c->x;
+		if (c->op != F_JMP && c->op != F_FAIL && c->op != F_HALT)
+			succ[ns++] = i + 1;
+		for (int k = 0; ok && k < ns; k++) {
+			if (succ[k] <= i || succ[k] >= b) {
+				ok = false;   /* verified code stays inside its section, going forward */
+				break;
+			}
+			size_t s2 = succ[k] - a;
+			if (!seen[s2]) {
+				in[s2] = cur;
+				seen[s2] = 1;
+			} else {
+				for (int w = 0; w < 4; w++)
+					in[s2].w[w] &= cur.w[w];
+			}
+		}
+	}
+	free(in);
+	free(seen);
+	return ok;
+}
+
 /* Fuse MOV, MOV into MOV2 and TIER, JMP into TIERJ where no jump lands
  * between them and they are in the same section. */
 static void fuse_pairs(tr *t, const pt_fast *f, size_t nentries)
@@ -610,6 +667,16 @@ void pt_fast_build(pt_ruleset *rs)
 		t.bad = !compact(&t, f, 2 * rs->nprogs) || !split_conditions(&t, f, 2 * rs->nprogs);
 	}
 	if (!t.bad) {
+		f->zero_locals = pt_arena_alloc(&rs->arena, rs->nprogs + 1);
+		t.bad = !f->zero_locals;
+	}
+	for (size_t p = 0; !t.bad && p < rs->nprogs; p++) {
+		size_t end = p + 1 < rs->nprogs ? f->entry[2 * p + 2] : t.n;
+		uint32_t nl = rs->progs[p].nlocals;
+		f->zero_locals[p] = !(locals_assigned(&t, f, f->entry[2 * p], f->entry[2 * p + 1], nl) &&
+				      locals_assigned(&t, f, f->entry[2 * p + 1], end, nl));
+	}
+	if (!t.bad) {
 		fuse_pairs(&t, f, 2 * rs->nprogs);
 		t.bad = !compact(&t, f, 2 * rs->nprogs);
 	}
@@ -675,7 +742,8 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs)
 	for (size_t i = 0; i < f->ncode; i++) {
 		for (size_t p = 0; p < rs->nprogs; p++)
 			if (f->entry[2 * p] == i || f->entry[2 * p + 1] == i)
-				fprintf(out, "%s %s:\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn");
+				fprintf(out, "%s %s:%s\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn",
+					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per cart)" : "");
 		const pt_fast_ins *c = &f->code[i];
 		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c->op], c->dst, c->a, c->b, c->x);
 	}

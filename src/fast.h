@@ -34,6 +34,7 @@ typedef struct pt_fast {
 	uint32_t *entry;          /* 2 per program: redeem, earn */
 	uint32_t *unlinked;       /* 2 per program: the FAIL reason a section starts with when the
 				   * program is not linked, or UINT32_MAX (the section must run) */
+	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them */
 	uint32_t nregs;           /* size of the register file */
 	uint32_t reg_consts;      /* first constant register (inputs start at 0) */
 	uint32_t reg_locals;      /* first local register */

@@ -50,8 +50,9 @@ next_program:
 			p++;
 			goto next_program;
 		}
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			R[f->reg_locals + l] = pt_rat_int(0);
+		if (f->zero_locals[p])   /* else every read follows a write (fast.c) */
+			for (uint32_t l = 0; l < pg->nlocals; l++)
+				R[f->reg_locals + l] = pt_rat_int(0);
 		earn = false;
 		sec = &res->redeem;
 		sec->ran = true;
