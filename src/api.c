@@ -642,13 +642,15 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		return PTRULES_EINVALID;
 	const pt_ruleset *rs = e->rules->rs;
 	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
-	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	bool bound = pt_bind(rs, &c->c, date, e->inputs, c->src, dd);
-	if (!d)
-		pt_diags_free(&scratch);
-	if (!bound)
-		return PTRULES_EINVALID;
+	if (!pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
+		pt_diags scratch;
+		pt_diags *dd = diags_of(d, &scratch);
+		bool bound = pt_bind_reference(rs, &c->c, date, e->inputs, c->src, dd);
+		if (!d)
+			pt_diags_free(&scratch);
+		if (!bound)
+			return PTRULES_EINVALID;
+	}
 	int64_t total = 0;
 	if (rs->total_slot >= 0)   /* binding summed the items already */
 		total = e->inputs[rs->total_slot].n;

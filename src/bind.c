@@ -381,8 +381,8 @@ static bool bind_account(const pt_ruleset *rs, const pt_bind_in *e, const pt_bin
 		used |= (uint64_t)1 << k;
 		cursor = k + 1 < nk ? k + 1 : 0;
 		const pt_ckv *kv = &a->keys[k];
-		if (kv->kind == PT_CV_INT && e->whole)
-			inputs[e->slot] = pt_rat_int(kv->i);   /* the common case of convert, inline */
+		if ((kv->kind == PT_CV_INT && e->whole) || (kv->kind == PT_CV_BOOL && e->type == PT_U_BOOL))
+			inputs[e->slot] = pt_rat_int(kv->i);   /* the common cases of convert, inline */
 		else if (!convert(rs, kv, e->type, e->slot, &inputs[e->slot]))
 			return false;
 	}
