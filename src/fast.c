@@ -30,6 +30,9 @@ typedef enum {
 
 /* ---- translation ------------------------------------------------------- */
 
+/* Whether op transfers control (its x is a jump target). */
+static bool branches(uint32_t op) { return op >= F_JF_EQ && op <= F_JMP; }
+
 typedef struct tr {
 	pt_ruleset *rs;
 	pt_fast *f;
@@ -173,10 +176,22 @@ static uint32_t eligible_span(tr *t, uint32_t pc, uint32_t end, uint32_t *slots,
 	return *n ? k - pc : 0;
 }
 
-/* Translate one verified section [start, end). */
+/* Translate one verified section [start, end).  Sections are verified
+ * one by one and may overlap in a forged file, so jump targets, depths
+ * and the pc map are per section, and its jumps are patched here. */
 static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 {
 	const pt_ruleset *rs = t->rs;
+	size_t first = t->n;
+	for (uint32_t pc = start; pc < end; pc++) {
+		t->tdepth[pc] = -1;
+		t->target[pc] = 0;
+	}
+	for (uint32_t pc = start; pc < end; pc++) {
+		uint32_t op = PT_INS_OP(rs->code[pc]), arg = PT_INS_ARG(rs->code[pc]);
+		if ((op == PT_OP_JMP || op == PT_OP_JMPF) && arg > pc && arg < end)   /* as verified */
+			t->target[arg] = 1;
+	}
 	t->depth = 0;
 	t->live = true;
 	t->block = t->n;
@@ -318,14 +333,19 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 	}
 	if (t->live)   /* verified code never runs off a section's end */
 		t->bad = true;
+	for (size_t i = first; !t->bad && i < t->n; i++)
+		if (branches(t->out[i].op)) {
+			if (t->out[i].x <= start || t->out[i].x >= end)
+				t->bad = true;   /* never for verified code */
+			else
+				t->out[i].x = t->map[t->out[i].x];
+		}
 }
 
 /* ---- clean-up passes over the register code ----------------------------
  * Run after jump targets are fast indices.  Deleted instructions are
  * marked F__COUNT and squeezed out by compact(). */
 
-/* Whether op transfers control (its x is a fast index). */
-static bool branches(uint32_t op) { return op >= F_JF_EQ && op <= F_JMP; }
 
 /* Which of a and b op reads: bit 0 a, bit 1 b. */
 static unsigned operands(uint32_t op)
@@ -638,12 +658,8 @@ void pt_fast_build(pt_ruleset *rs)
 	t.target = calloc(rs->ncode + 1, 1);
 	f->entry = pt_arena_alloc(&rs->arena, (2 * rs->nprogs + 1) * sizeof *f->entry);
 	t.bad = !t.map || !t.tdepth || !t.target || !f->entry;
-	for (size_t pc = 0; !t.bad && pc < rs->ncode; pc++) {
-		uint32_t op = PT_INS_OP(rs->code[pc]);
+	for (size_t pc = 0; !t.bad && pc < rs->ncode; pc++)
 		t.tdepth[pc] = -1;
-		if (op == PT_OP_JMP || op == PT_OP_JMPF)
-			t.target[PT_INS_ARG(rs->code[pc])] = 1;
-	}
 	for (size_t i = 0; !t.bad && i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
 		f->entry[2 * i] = (uint32_t)t.n;
@@ -655,8 +671,6 @@ void pt_fast_build(pt_ruleset *rs)
 	f->nregs = f->reg_derived + f->nderived;
 	for (size_t i = 0; !t.bad && i < t.n; i++) {
 		pt_fast_ins *p = &t.out[i];
-		if (p->op >= F_JF_EQ && p->op <= F_JMP)
-			p->x = t.map[p->x];
 		uint32_t *r[3] = { &p->dst, &p->a, &p->b };
 		for (int k = 0; k < 3; k++)
 			if (*r[k] > UINT32_MAX - t.nd)
