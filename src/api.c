@@ -17,6 +17,7 @@
 #include "api.h"
 
 #include "date.h"
+#include "fast.h"
 #include "load.h"
 #include "out.h"
 #include "ptbc.h"
@@ -45,7 +46,7 @@ struct ptrules_reader {
 
 struct ptrules_eval {
 	ptrules_rules *rules;
-	pt_rat *inputs, *locals;
+	pt_rat *inputs, *locals;   /* inputs: the first slots of the fast register file when there is one */
 	pt_prog_result *res;
 	pt_trace_event *ev;
 	uint8_t *hits;         /* coverage bits per pc, or NULL */
@@ -631,9 +632,12 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	if (!e)
 		return NULL;
 	const pt_ruleset *rs = r->rs;
-	e->inputs = calloc(rs->ninputs + 1, sizeof *e->inputs);
-	for (size_t i = 0; e->inputs && i <= rs->ninputs; i++)
+	size_t nin = rs->fast ? rs->fast->nregs : rs->ninputs;
+	e->inputs = calloc(nin + 1, sizeof *e->inputs);
+	for (size_t i = 0; e->inputs && i <= nin; i++)
 		e->inputs[i] = pt_rat_int(0);   /* never 0/0, whatever binding leaves */
+	if (e->inputs && rs->fast)
+		pt_fast_init_regs(rs, e->inputs);
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
 	e->res = calloc(rs->nprogs + rs->npolicies + 1, sizeof *e->res);
 	e->use.progs = calloc(rs->nprogs + 1, sizeof *e->use.progs);
@@ -682,18 +686,33 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		return PTRULES_EINVALID;
 	const pt_ruleset *rs = e->rules->rs;
 	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
-	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	bool bound = pt_bind(rs, &c->c, date, e->inputs, c->src, dd);
-	if (!d)
-		pt_diags_free(&scratch);
-	if (!bound)
-		return PTRULES_EINVALID;
+	if (!pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
+		pt_diags scratch;
+		pt_diags *dd = diags_of(d, &scratch);
+		bool bound = pt_bind_reference(rs, &c->c, date, e->inputs, c->src, dd);
+		if (!d)
+			pt_diags_free(&scratch);
+		if (!bound)
+			return PTRULES_EINVALID;
+	}
 	int64_t total = 0;
-	pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
+	if (rs->total_slot >= 0)   /* binding summed the items already */
+		total = e->inputs[rs->total_slot].n;
+	else
+		pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
 	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items, NULL };
 	e->trace.n = e->trace.dropped = 0;
-	bool ok = pt_eval_all(rs, e->inputs, e->locals, e->res, e->ev || e->hits ? &e->trace : NULL);
+	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
+	/* The fast code is built only for rule sets whose earn sections do not
+	 * read use.points_yen; --explain and coverage run the reference VM. */
+	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
+				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
+	if (c->c.n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
+		bool fits = pt_eval_paid(rs, e->inputs, e->res);
+		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
+	} else if (rs->npolicies) {
+		memset(e->res + rs->nprogs, 0, rs->npolicies * sizeof *e->res);
+	}
 	pt_use_check(rs, &c->c, total, e->res, &e->use);
 	e->view.use = &e->use;
 	e->have = true;
@@ -705,14 +724,20 @@ PTRULES_API size_t ptrules_result_count(const ptrules_eval *e)
 	return e && e->have ? e->rules->rs->nprogs : 0;
 }
 
-/* Copy a section's reasons as strings. */
-static int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const char **out)
+/* An output rounded down to a whole number (usually it is one). */
+static inline int64_t whole(pt_rat v)
 {
-	int n = 0;
-	for (int i = 0; i < s->nreasons && i < PTRULES_MAX_REASONS; i++)
-		out[n++] = rs->strs[s->reasons[i]];
-	for (int i = n; i < PTRULES_MAX_REASONS; i++)
-		out[i] = NULL;
+	return v.d == 1 ? v.n : pt_rat_floor(v).n;
+}
+
+/* Copy a section's reasons as strings; unused entries are NULL. */
+static inline int copy_reasons(const pt_ruleset *rs, const pt_section_result *s, const char **out)
+{
+	int n = s->nreasons < PTRULES_MAX_REASONS ? s->nreasons : PTRULES_MAX_REASONS;
+	out[0] = out[1] = out[2] = out[3] = NULL;
+	_Static_assert(PTRULES_MAX_REASONS == 4, "copy_reasons clears four entries");
+	for (int i = 0; i < n; i++)
+		out[i] = rs->strs[s->reasons[i]];
 	return n;
 }
 
@@ -726,6 +751,8 @@ static void reason_lines(const pt_ruleset *rs, const pt_section_result *s, const
 	}
 }
 
+/* Every field is written (no memset of the whole struct: this runs once
+ * per program per cart). */
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
 {
 	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
@@ -733,17 +760,16 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_program *pg = &rs->progs[i];
 	const pt_prog_result *r = &e->res[i];
-	memset(out, 0, sizeof *out);
 	out->id = pg->id;
 	out->name = pg->name;
 	out->linked = r->linked;
 	out->tier = r->tier >= 0 ? rs->strs[r->tier] : NULL;
 	out->redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
-	out->redeem_max_points = pt_rat_floor(r->out[PT_OUT_R_MAX_POINTS]).n;
-	out->redeem_value_yen = pt_rat_floor(r->out[PT_OUT_R_VALUE_YEN]).n;
+	out->redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]);
+	out->redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]);
 	out->redeem_nreasons = copy_reasons(rs, &r->redeem, out->redeem_reasons);
-	out->earn_points = pt_rat_floor(r->out[PT_OUT_E_POINTS]).n;
-	out->earn_basis_yen = pt_rat_floor(r->out[PT_OUT_E_BASIS]).n;
+	out->earn_points = whole(r->out[PT_OUT_E_POINTS]);
+	out->earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]);
 	out->earn_granted = pg->earns ? pg->granted : NULL;
 	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
 	reason_lines(rs, &r->redeem, out->redeem_reason_files, out->redeem_reason_lines);
@@ -753,6 +779,9 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	out->use_points = e->use.progs[i].points;
 	out->use_value_yen = e->use.progs[i].value_yen;
 	out->use_valid = e->use.progs[i].valid;
+	out->runtime_error = 0;
+	out->error_file = NULL;
+	out->error_line = 0;
 	const pt_section_result *bad = r->redeem.status ? &r->redeem : r->earn.status ? &r->earn : NULL;
 	if (bad) {
 		out->runtime_error = 1;

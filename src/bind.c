@@ -137,15 +137,15 @@ typedef struct bind_pass {
 /* Sum the items once: the total into its slot and every category sum
  * the rules read into its slot (a cart's categories are compared with
  * the rule set's category names, not once per input and item). */
-static void sum_items(const pt_ruleset *rs, const pt_cart *c, pt_rat *inputs, bind_pass *bp)
+static void sum_items(const pt_ruleset *rs, const pt_cart *c, pt_rat *inputs, bool *overflow)
 {
 	int64_t total = 0, t;
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		inputs[rs->catsum_slots[j]] = pt_rat_int(0);
-	for (size_t k = 0; k < c->n_items && !bp->overflow; k++) {
+	for (size_t k = 0; k < c->n_items && !*overflow; k++) {
 		const pt_item *it = &c->items[k];
 		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total)) {
-			bp->overflow = true;
+			*overflow = true;
 			break;
 		}
 		for (size_t j = 0; j < rs->ncatsums; j++) {
@@ -153,12 +153,12 @@ static void sum_items(const pt_ruleset *rs, const pt_cart *c, pt_rat *inputs, bi
 			const char *name = rs->inputs[rs->catsum_slots[j]].name;
 			if (name[0] == it->category[0] && strcmp(name, it->category) == 0) {
 				if (__builtin_add_overflow(sum->n, t, &sum->n))
-					bp->overflow = true;
+					*overflow = true;
 				break;
 			}
 		}
 	}
-	if (bp->overflow) {   /* reported by the caller; keep the vector well formed */
+	if (*overflow) {   /* reported by the caller; keep the vector well formed */
 		total = 0;
 		for (size_t j = 0; j < rs->ncatsums; j++)
 			inputs[rs->catsum_slots[j]] = pt_rat_int(0);
@@ -232,9 +232,273 @@ static int64_t use_value(const pt_ruleset *rs, const pt_cart *c, const pt_input_
 	return n;
 }
 
-/* Fill inputs[] for cart c evaluated on `date`. */
+/* ---- fast binding -------------------------------------------------------
+ * A plan built once per rule set (pt_bind_plan_build) lists, per program,
+ * the slots binding fills from its account line, and the built-in slots;
+ * program ids are hashed.  pt_bind_fast fills the vector in one pass over
+ * items, account lines and keys, and gives up (returns false, having
+ * reported nothing) whenever the cart calls for a diagnostic: an unknown
+ * program, a key no rule reads, a value of the wrong type, a missing
+ * required key, an overflowing total.  pt_bind_reference then does it all
+ * again and reports. */
+
+/* One slot binding fills from a program's account line. */
+typedef struct pt_bind_in {
+	uint32_t slot;
+	pt_input_kind kind;
+	pt_unit type;
+	bool whole;               /* an ACCOUNT of yen, points or number: whole numbers */
+	bool required;            /* an ACCOUNT without a default */
+	const char *name;         /* ACCOUNT key */
+	pt_rat unlinked;          /* its value when the program is not linked */
+} pt_bind_in;
+
+typedef struct pt_bind_plan {
+	uint32_t *prog_index;     /* open addressing over program ids: index + 1, 0 empty */
+	uint32_t prog_mask;
+	uint32_t *builtins;       /* built-in slots other than the total */
+	size_t nbuiltins;
+	uint32_t *pstart;         /* nprogs + 1 offsets into pin */
+	struct pt_bind_in *pin;   /* each program's LINKED, BALANCE and ACCOUNT slots, in slot order */
+	bool need_ymd;            /* a DAY or MONTH input exists */
+	uint32_t *uses;           /* the slots of the cart's `use` records (USE_*) */
+	size_t nuses;
+	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
+} pt_bind_plan;
+
+/* A byte from the first two of a name, to find category sums quickly. */
+static inline unsigned cat_key(const char *s)
+{
+	return s[0] ? (unsigned char)(s[0] + 7 * s[1]) : 0;
+}
+
+/* Hash of a program id. */
+static inline uint32_t id_hash(const char *s)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a, 32 bits, inline: ids are short */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Build rs->bind_plan; leaves it NULL (reference binding only) when the
+ * rule set has inputs the plan does not cover or memory runs out. */
+void pt_bind_plan_build(pt_ruleset *rs)
+{
+	rs->bind_plan = NULL;
+	pt_bind_plan *bp = pt_arena_alloc(&rs->arena, sizeof *bp);
+	if (!bp)
+		return;
+	memset(bp, 0, sizeof *bp);
+	uint32_t size = 16;
+	while (size < 2 * rs->nprogs + 2)
+		size *= 2;
+	bp->prog_mask = size - 1;
+	bp->prog_index = pt_arena_alloc(&rs->arena, size * sizeof *bp->prog_index);
+	bp->builtins = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->builtins);
+	bp->pstart = pt_arena_alloc(&rs->arena, (rs->nprogs + 1) * sizeof *bp->pstart);
+	bp->pin = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->pin);
+	bp->uses = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->uses);
+	if (!bp->prog_index || !bp->builtins || !bp->pstart || !bp->pin || !bp->uses || rs->ncatsums > 64)
+		return;
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		bp->cat_first[cat_key(rs->inputs[rs->catsum_slots[j]].name)] |= (uint64_t)1 << j;
+	memset(bp->prog_index, 0, size * sizeof *bp->prog_index);
+	for (size_t i = 0; i < rs->nprogs; i++) {
+		uint32_t h = id_hash(rs->progs[i].id) & bp->prog_mask;
+		while (bp->prog_index[h])
+			h = (h + 1) & bp->prog_mask;
+		bp->prog_index[h] = (uint32_t)i + 1;
+	}
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		const pt_input_def *in = &rs->inputs[i];
+		switch (in->kind) {
+		case PT_IN_BUILTIN:
+			if (in->builtin < 0 || in->builtin >= PT_B__COUNT)
+				return;
+			if ((int)i != rs->total_slot)
+				bp->builtins[bp->nbuiltins++] = (uint32_t)i;
+			bp->need_ymd = bp->need_ymd || in->builtin == PT_B_DAY || in->builtin == PT_B_MONTH;
+			break;
+		case PT_IN_CATSUM:
+			break;
+		case PT_IN_LINKED:
+		case PT_IN_BALANCE:
+		case PT_IN_ACCOUNT:
+			if (in->prog < 0 || (size_t)in->prog >= rs->nprogs)
+				return;
+			break;
+		case PT_IN_USE_POINTS:
+			if (in->prog < 0 || (size_t)in->prog >= rs->nprogs)
+				return;
+			bp->uses[bp->nuses++] = (uint32_t)i;
+			break;
+		case PT_IN_USE_GIFTCARD:
+		case PT_IN_USE_PROGRAMS:
+		case PT_IN_USE_POINTS_YEN:   /* 0 here: the evaluator sets it after the redeem sections */
+			bp->uses[bp->nuses++] = (uint32_t)i;
+			break;
+		default:   /* a kind this plan does not know: bind the reference way */
+			return;
+		}
+	}
+	size_t n = 0;
+	for (size_t p = 0; p < rs->nprogs; p++) {   /* quadratic only in a forged file's worst case */
+		bp->pstart[p] = (uint32_t)n;
+		for (size_t i = 0; i < rs->ninputs; i++) {
+			const pt_input_def *in = &rs->inputs[i];
+			if ((in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE || in->kind == PT_IN_ACCOUNT) &&
+			    (size_t)in->prog == p)
+				bp->pin[n++] = (pt_bind_in){
+					.slot = (uint32_t)i, .kind = in->kind, .type = in->type, .name = in->name,
+					.whole = in->kind == PT_IN_ACCOUNT && (in->type == PT_U_YEN || in->type == PT_U_POINTS ||
+									       in->type == PT_U_NUM),
+					.required = in->kind == PT_IN_ACCOUNT && !in->has_default,
+					.unlinked = in->kind == PT_IN_ACCOUNT && in->has_default ? in->dflt : pt_rat_int(0),
+				};
+		}
+	}
+	bp->pstart[rs->nprogs] = (uint32_t)n;
+	rs->bind_plan = bp;
+}
+
+/* The program with this id, or -1. */
+static int plan_find_prog(const pt_ruleset *rs, const pt_bind_plan *bp, const char *id)
+{
+	for (uint32_t h = id_hash(id) & bp->prog_mask; bp->prog_index[h]; h = (h + 1) & bp->prog_mask) {
+		uint32_t p = bp->prog_index[h] - 1;
+		if (strcmp(rs->progs[p].id, id) == 0)
+			return (int)p;
+	}
+	return -1;
+}
+
+/* The slots of program p read from account line a (NULL: not linked);
+ * false when the line calls for a diagnostic. */
+static bool bind_account(const pt_ruleset *rs, const pt_bind_in *e, const pt_bind_in *end,
+			 const pt_account *a, pt_rat *inputs)
+{
+	if (!a) {
+		for (; e < end; e++)
+			inputs[e->slot] = e->unlinked;
+		return true;
+	}
+	uint64_t used = 0;
+	size_t cursor = 0, nk = a->n_keys;
+	if (nk > 64)
+		return false;
+	for (; e < end; e++) {
+		if (e->kind == PT_IN_LINKED) {
+			inputs[e->slot] = pt_rat_int(1);
+			continue;
+		}
+		if (e->kind == PT_IN_BALANCE) {
+			inputs[e->slot] = pt_rat_int(a->balance);
+			continue;
+		}
+		size_t k = nk;
+		for (size_t step = 0; step < nk; step++) {   /* keys usually come in declaration order */
+			size_t j = cursor + step < nk ? cursor + step : cursor + step - nk;
+			const char *key = a->keys[j].key;
+			if (key[0] == e->name[0] && strcmp(key, e->name) == 0) {
+				k = j;
+				break;
+			}
+		}
+		if (k == nk) {
+			if (e->required)
+				return false;   /* missing required key */
+			inputs[e->slot] = e->unlinked;   /* the default */
+			continue;
+		}
+		if ((used >> k) & 1)
+			return false;   /* two inputs of one key: the reference decides */
+		used |= (uint64_t)1 << k;
+		cursor = k + 1 < nk ? k + 1 : 0;
+		const pt_ckv *kv = &a->keys[k];
+		if ((kv->kind == PT_CV_INT && e->whole) || (kv->kind == PT_CV_BOOL && e->type == PT_U_BOOL))
+			inputs[e->slot] = pt_rat_int(kv->i);   /* the common cases of convert, inline */
+		else if (!convert(rs, kv, e->type, e->slot, &inputs[e->slot]))
+			return false;
+	}
+	return used == (nk == 64 ? UINT64_MAX : ((uint64_t)1 << nk) - 1);   /* else a key no rule reads */
+}
+
+/* Fill inputs[] for a cart that needs no diagnostic; false otherwise. */
+bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
+{
+	const pt_bind_plan *bp = rs->bind_plan;
+	if (!bp)
+		return false;
+	const pt_account *acct[PT_MAX_PROGRAMS];
+	memset(acct, 0, rs->nprogs * sizeof acct[0]);
+	for (size_t i = 0; i < c->n_accounts; i++) {
+		const pt_account *a = &c->accounts[i];
+		int p = plan_find_prog(rs, bp, a->program);
+		if (p < 0)
+			return false;   /* warned about */
+		if (!acct[p])
+			acct[p] = a;
+	}
+	int64_t total = 0, t;
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		inputs[rs->catsum_slots[j]] = pt_rat_int(0);
+	for (size_t k = 0; k < c->n_items; k++) {   /* as sum_items, categories found by cat_key */
+		const pt_item *it = &c->items[k];
+		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total))
+			return false;
+		for (uint64_t m = bp->cat_first[cat_key(it->category)]; m; m &= m - 1) {
+			uint32_t slot = rs->catsum_slots[__builtin_ctzll(m)];
+			if (strcmp(rs->inputs[slot].name, it->category) == 0) {
+				if (__builtin_add_overflow(inputs[slot].n, t, &inputs[slot].n))
+					return false;
+				break;
+			}
+		}
+	}
+	if (rs->total_slot >= 0)
+		inputs[rs->total_slot] = pt_rat_int(total);
+	int y = 0, m = 0, dd = 0;
+	if (bp->need_ymd)
+		pt_date_to_ymd(date, &y, &m, &dd);
+	for (size_t b = 0; b < bp->nbuiltins; b++) {
+		uint32_t i = bp->builtins[b];
+		switch ((pt_builtin)rs->inputs[i].builtin) {
+		case PT_B_DATE: inputs[i] = pt_rat_int(date); break;
+		case PT_B_DAY: inputs[i] = pt_rat_int(dd); break;
+		case PT_B_MONTH: inputs[i] = pt_rat_int(m); break;
+		case PT_B_WEEKDAY: inputs[i] = pt_rat_int(pt_date_weekday(date)); break;
+		case PT_B_TOTAL: inputs[i] = rs->total_slot >= 0 ? inputs[rs->total_slot] : pt_rat_int(0); break;
+		case PT_B_CARD: inputs[i] = word_value(rs, c->card, i); break;
+		case PT_B_METHOD: inputs[i] = word_value(rs, c->method, i); break;
+		case PT_B_ITEMS: inputs[i] = pt_rat_int((int64_t)c->n_items); break;
+		case PT_B__COUNT: break;
+		}
+	}
+	for (size_t p = 0; p < rs->nprogs; p++)
+		if (!bind_account(rs, bp->pin + bp->pstart[p], bp->pin + bp->pstart[p + 1], acct[p], inputs))
+			return false;
+	for (size_t u = 0; u < bp->nuses; u++) {   /* most carts have no `use` records: all 0 */
+		const pt_input_def *in = &rs->inputs[bp->uses[u]];
+		inputs[bp->uses[u]] = pt_rat_int(c->n_uses && in->kind != PT_IN_USE_POINTS_YEN ? use_value(rs, c, in) : 0);
+	}
+	return true;
+}
+
+/* Fill inputs[] for cart c evaluated on `date`: the fast binding when
+ * the cart needs no diagnostic, else the reference one, which reports. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d)
+{
+	if (pt_bind_fast(rs, c, date, inputs))
+		return true;
+	return pt_bind_reference(rs, c, date, inputs, src, d);
+}
+
+/* Fill inputs[] for cart c evaluated on `date`, input by input, with
+ * every diagnostic (the reference the fast binding must agree with). */
+bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
+		       pt_rat *inputs, const pt_src *src, pt_diags *d)
 {
 	size_t errors = d->n_errors;
 	bind_pass bp;
@@ -244,7 +508,7 @@ bool pt_bind(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	size_t nacct = c->n_accounts < PT_BIND_ACCOUNTS ? c->n_accounts : PT_BIND_ACCOUNTS;
 	memset(bp.used, 0, nacct * sizeof bp.used[0]);
 	match_accounts(rs, c, &bp, src, d);
-	sum_items(rs, c, inputs, &bp);
+	sum_items(rs, c, inputs, &bp.overflow);
 	if (bp.overflow)
 		pt_diag_at(d, PT_ERROR, src, c->line ? c->line : 1, 1, 1,
 			   "the cart's item totals do not fit in 64 bits");

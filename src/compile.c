@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cc.h"
+#include "fast.h"
+#include "vm.h"
 #include "opcodes.h"
 
 /* Grow a builder array to hold one more element. */
@@ -572,9 +574,12 @@ void pt_ruleset_free(pt_ruleset *rs)
 }
 
 /* Hash a C string (FNV-1a) for the string index. */
-static uint32_t str_hash(const char *s)
+static inline uint32_t str_hash(const char *s)
 {
-	return (uint32_t)pt_fnv1a(PT_FNV_INIT, s, strlen(s));
+	uint64_t h = PT_FNV_INIT;   /* pt_fnv1a over the string, inline: cart words are short */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (uint32_t)h;
 }
 
 /* Index the string table for pt_ruleset_find_str, and list the inputs
@@ -608,6 +613,20 @@ bool pt_ruleset_index(pt_ruleset *rs)
 			h = (h + 1) & rs->str_mask;
 		rs->str_index[h] = (uint32_t)i + 1;
 	}
+	rs->earn_reads_paid = false;   /* which earn sections read use.points_yen (verified code) */
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		pt_program *pg = &rs->progs[p];
+		pg->earn_reads_paid = false;
+		for (uint32_t pc = pg->earn_pc; rs->use_yen_slot >= 0 && pc < pg->earn_end; pc++)
+			if (PT_INS_OP(rs->code[pc]) == PT_OP_INPUT && (int)PT_INS_ARG(rs->code[pc]) == rs->use_yen_slot)
+				pg->earn_reads_paid = true;
+		rs->earn_reads_paid = rs->earn_reads_paid || pg->earn_reads_paid;
+	}
+	pt_bind_plan_build(rs);   /* optional, as the fast code: NULL means the reference way */
+	if (!rs->earn_reads_paid)   /* the fast code runs each program's two sections together */
+		pt_fast_build(rs);   /* optional: NULL leaves evaluation to the reference VM */
+	else
+		rs->fast = NULL;
 	return true;
 }
 

@@ -85,6 +85,7 @@ typedef struct pt_program {
 	uint32_t nlocals;
 	int linked_input, balance_input;
 	int32_t valid_from, valid_until;
+	bool earn_reads_paid;       /* the earn section reads use.points_yen (pt_ruleset_index) */
 } pt_program;
 
 typedef struct pt_ruleset {
@@ -94,6 +95,7 @@ typedef struct pt_ruleset {
 	pt_program *policies;       /* order-level checks: one section each (redeem_pc) */
 	size_t npolicies;
 	int use_yen_slot;           /* the USE_POINTS_YEN input, or -1 */
+	bool earn_reads_paid;       /* some program's earn section reads it: programs run in two phases */
 	uint32_t *code;
 	size_t ncode;
 	pt_line_def *lines;         /* one per instruction */
@@ -115,6 +117,8 @@ typedef struct pt_ruleset {
 	int total_slot;             /* the TOTAL input, or -1 */
 	uint32_t *str_index;        /* open-addressing hash of strs: index + 1, 0 empty */
 	uint32_t str_mask;          /* table size - 1 */
+	struct pt_fast *fast;
+	struct pt_bind_plan *bind_plan;   /* slots the fast binding fills (bind.c), or NULL */       /* register code for plain evaluation (fast.c), or NULL */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;
@@ -141,7 +145,8 @@ uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
 /* Index of the string s in the rule set's table, or -1 (hashed; cart
  * words are looked up once per cart). */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
-/* Build the lookup structures of a verified rule set; false on OOM. */
+/* Build the lookup structures and the fast code of a verified rule set;
+ * false on OOM. */
 bool pt_ruleset_index(pt_ruleset *rs);
 
 /* Check the bytecode of rs before anything runs it: opcodes, operands,

@@ -176,23 +176,66 @@ static void reset_result(pt_prog_result *res)
 	res->tier = -1;
 }
 
-/* Yen the cart's `use` points pay, over every program whose point value
- * the redeem sections established; false when the sum leaves 64 bits. */
-static bool points_yen(const pt_ruleset *rs, const pt_prog_result *results, int64_t *out)
+/* Zero what a failed section leaves and any negative amount: compiled
+ * code cannot make one (the earn epilogue clamps), a forged file must
+ * not either. */
+static void settle_redeem(pt_prog_result *res)
 {
-	int64_t sum = 0;
-	for (size_t i = 0; i < rs->nprogs; i++) {
-		int64_t y = results[i].out[PT_OUT_R_USE_YEN].n;   /* FLOOR made it whole */
-		if (y > 0 && __builtin_add_overflow(sum, y, &sum))
-			return false;
+	if (res->redeem.failed || res->redeem.status) {
+		res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
+		res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
 	}
-	*out = sum;
-	return true;
+}
+static void settle_earn(pt_prog_result *res)
+{
+	if (res->earn.failed || res->earn.status)
+		res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
+	for (int f = 0; f < PT_OUT__COUNT; f++)
+		if (res->out[f].n < 0)
+			res->out[f] = pt_rat_int(0);
 }
 
-/* Run every program's redeem section, then what the intended points pay
- * (use.points_yen), then the policies' checks, then every earn section.
- * results has rs->nprogs + rs->npolicies entries, policies last. */
+/* Run program i's two sections with the reference VM (results[i] is
+ * initialised here).  Only for rule sets whose earn sections do not read
+ * use.points_yen (rs->earn_reads_paid false).  False when a section hit
+ * a runtime error. */
+bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		  pt_prog_result *res, pt_trace *trace)
+{
+	bool ok = true;
+	const pt_program *pg = &rs->progs[i];
+	reset_result(res);
+	res->linked = inputs[pg->linked_input].n != 0;
+	for (uint32_t l = 0; l < pg->nlocals; l++)
+		locals[l] = pt_rat_int(0);
+	if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
+		ok = false;
+	settle_redeem(res);
+	if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK)
+		ok = false;
+	settle_earn(res);
+	return ok;
+}
+
+/* Set use.points_yen: the yen the cart's `use` points pay, over every
+ * program whose point value its redeem section established.  False (and
+ * 0) when the sum leaves 64 bits. */
+bool pt_eval_paid(const pt_ruleset *rs, pt_rat *inputs, const pt_prog_result *results)
+{
+	int64_t sum = 0;
+	bool fits = true;
+	for (size_t i = 0; i < rs->nprogs && fits; i++) {
+		int64_t y = results[i].out[PT_OUT_R_USE_YEN].n;   /* FLOOR made it whole */
+		if (y > 0 && __builtin_add_overflow(sum, y, &sum))
+			fits = false;
+	}
+	if (rs->use_yen_slot >= 0)
+		inputs[rs->use_yen_slot] = pt_rat_int(fits ? sum : 0);
+	return fits;
+}
+
+/* Every program: all redeem sections, then use.points_yen, then all earn
+ * sections (an earn section may read what every program's points pay). */
 bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace)
 {
@@ -206,48 +249,48 @@ bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 			locals[l] = pt_rat_int(0);
 		if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
 			ok = false;
-		if (res->redeem.failed || res->redeem.status) {
-			res->out[PT_OUT_R_MAX_POINTS] = pt_rat_int(0);
-			res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
-		}
+		settle_redeem(res);
 	}
-	int64_t paid = 0;
-	bool fits = points_yen(rs, results, &paid);
-	if (rs->use_yen_slot >= 0)
-		inputs[rs->use_yen_slot] = pt_rat_int(fits ? paid : 0);
-	for (size_t j = 0; j < rs->npolicies; j++) {
-		const pt_program *pg = &rs->policies[j];
-		pt_prog_result *res = &results[rs->nprogs + j];
-		reset_result(res);
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			locals[l] = pt_rat_int(0);
-		if (!fits) {   /* no section may see a wrong use.points_yen */
-			res->redeem.status = PT_VM_OVERFLOW;
-			res->redeem.status_pc = pg->redeem_pc;
-			ok = false;
-		} else if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK) {
-			ok = false;
-		}
-	}
+	bool fits = pt_eval_paid(rs, inputs, results);
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
 		pt_prog_result *res = &results[i];
 		for (uint32_t l = 0; l < pg->nlocals; l++)
 			locals[l] = pt_rat_int(0);
-		if (!fits && rs->use_yen_slot >= 0) {
+		if (!fits && pg->earn_reads_paid) {   /* it must not see a wrong use.points_yen */
+			res->earn.ran = true;
 			res->earn.status = PT_VM_OVERFLOW;
 			res->earn.status_pc = pg->earn_pc;
 			ok = false;
 		} else if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK) {
 			ok = false;
 		}
-		if (res->earn.failed || res->earn.status)
-			res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
-		/* Amounts are never negative: compiled code cannot make them so
-		 * (the earn epilogue clamps), and a forged file must not either. */
-		for (int f = 0; f < PT_OUT__COUNT; f++)
-			if (res->out[f].n < 0)
-				res->out[f] = pt_rat_int(0);
+		settle_earn(res);
+	}
+	return ok;
+}
+
+/* Run every policy's checks into results[rs->nprogs + j], once the
+ * programs have run and pt_eval_paid has set use.points_yen (fits says
+ * whether it could). */
+bool pt_eval_policies(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
+		      pt_prog_result *results, pt_trace *trace, bool fits)
+{
+	bool ok = true;
+	for (size_t j = 0; j < rs->npolicies; j++) {
+		const pt_program *pg = &rs->policies[j];
+		pt_prog_result *res = &results[rs->nprogs + j];
+		reset_result(res);
+		for (uint32_t l = 0; l < pg->nlocals; l++)
+			locals[l] = pt_rat_int(0);
+		if (!fits) {
+			res->redeem.ran = true;
+			res->redeem.status = PT_VM_OVERFLOW;
+			res->redeem.status_pc = pg->redeem_pc;
+			ok = false;
+		} else if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK) {
+			ok = false;
+		}
 	}
 	return ok;
 }

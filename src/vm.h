@@ -60,17 +60,39 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		       const pt_rat *inputs, pt_rat *locals, pt_prog_result *res,
 		       pt_section_result *sec, pt_trace *trace);
 
-/* Evaluate every program and policy; results has rs->nprogs +
- * rs->npolicies entries.  inputs is written once (use.points_yen, after
- * the redeem sections).  Returns false when any section hit a runtime
- * error. */
+/* Evaluate every program (not the policies): all redeem sections, then
+ * use.points_yen (written into inputs), then all earn sections; results
+ * has rs->nprogs + rs->npolicies entries.  Returns false when any section
+ * hit a runtime error. */
 bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace);
+
+/* Evaluate program i alone, redeem then earn: the fast path's fallback,
+ * for rule sets whose earn sections do not read use.points_yen. */
+bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		  pt_prog_result *res, pt_trace *trace);
+
+/* Set inputs[use.points_yen] from the redeem results; false when the sum
+ * leaves 64 bits (then it is 0 and nothing may read it). */
+bool pt_eval_paid(const pt_ruleset *rs, pt_rat *inputs, const pt_prog_result *results);
+
+/* Run the policies' checks into results[rs->nprogs ...], after the
+ * programs and pt_eval_paid (whose result is fits). */
+bool pt_eval_policies(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals,
+		      pt_prog_result *results, pt_trace *trace, bool fits);
 
 /* Bind a cart to the rule set's inputs (bind.c).  Reports cart errors
  * (wrong value types, missing required keys, overflow) against src and
  * warnings for keys no rule reads.  Returns false on any error. */
 bool pt_bind(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
 	     pt_rat *inputs, const pt_src *src, pt_diags *d);
+/* The same without the fast binding (tests compare the two). */
+bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *cart, int32_t date,
+		       pt_rat *inputs, const pt_src *src, pt_diags *d);
+/* The fast binding alone: false (having reported nothing, inputs in any
+ * state) when rs has no plan or the cart needs a diagnostic. */
+bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *cart, int32_t date, pt_rat *inputs);
+/* Build rs->bind_plan for the fast binding; NULL when not possible. */
+void pt_bind_plan_build(pt_ruleset *rs);
 
 #endif

@@ -1,0 +1,68 @@
+/* fast.h - the fast form of a verified rule set and its interpreter.
+ *
+ * After a rule set is verified, each section's stack code is translated
+ * once into register code (fast.c): every operand names a slot of one
+ * register file that holds the cart inputs, the constants, the locals,
+ * stack temporaries and values derived once per cart (the "eligible" yen
+ * of each distinct exclusion set).  Compare-and-branch, multiply-and-floor
+ * and divide-and-floor are fused, TRACE disappears, and stores write the
+ * producing instruction's result straight into the local.
+ *
+ * The stack code stays the reference: --explain and coverage run it, and
+ * so does any cart or program the fast code cannot finish exactly (a
+ * derived value or an instruction that overflows, a division by zero).
+ * Results are therefore identical by construction; tests/fastdiff checks
+ * it over the corpus. */
+#ifndef PT_FAST_H
+#define PT_FAST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+typedef struct pt_fast_ins {
+	uint32_t op;              /* pt_fast_op (fast.c) */
+	uint32_t dst, a, b;       /* registers */
+	uint32_t x;               /* jump target, string index or output field */
+} pt_fast_ins;
+
+typedef struct pt_fast {
+	pt_fast_ins *code;
+	size_t ncode;
+	uint32_t *entry;          /* 2 per program: redeem, earn */
+	uint32_t *unlinked;       /* 2 per program: the stack pc of the FAIL a section starts with when
+				   * the program is not linked, or UINT32_MAX (the section must run) */
+	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them */
+	uint32_t nregs;           /* size of the register file */
+	uint32_t reg_consts;      /* first constant register (inputs start at 0) */
+	uint32_t reg_locals;      /* first local register */
+	uint32_t reg_temps;       /* first stack temporary */
+	uint32_t reg_derived;     /* first derived register */
+	uint32_t nderived;
+	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
+	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total */
+	int32_t dtotal;           /* the TOTAL input the derived values start from */
+} pt_fast;
+
+/* Translate the verified code of rs into rs->fast (allocated in its
+ * arena).  Leaves rs->fast NULL when the code has a shape the translator
+ * does not handle or memory runs out; evaluation then uses the reference
+ * VM.  Never fails otherwise. */
+void pt_fast_build(pt_ruleset *rs);
+
+/* Print the fast code of rs (tests/fastdiff --dump). */
+void pt_fast_dump(FILE *out, const pt_ruleset *rs);
+
+/* Fill the constant registers of a register file of f->nregs slots
+ * (once per evaluator). */
+void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs);
+
+/* Evaluate every program over a bound cart whose inputs are regs[0 ..
+ * ninputs).  portable selects the switch loop over computed goto (both are
+ * built; tests run both; -DPT_FAST_SWITCH_ONLY builds the switch alone).  locals is the reference VM's scratch (rs->max_locals), used
+ * when a program falls back to it.  Same contract as pt_eval_all. */
+bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable);
+
+#endif

@@ -1,0 +1,228 @@
+/* fastdiff.c - the differential check of the fast paths (make check).
+ *
+ * For every cart of the files given, binds and evaluates it twice: the
+ * reference way (pt_bind_reference, the stack VM) and the fast way
+ * (pt_bind_fast, the register code under both dispatch loops), and
+ * compares everything: whether binding succeeded, every input slot, and
+ * every field of every program's result.  When the fast binding accepts a
+ * cart, the reference must accept it with no diagnostic at all.
+ *
+ *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
+ *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
+ *
+ * Prints a summary line; exits 1 on the first difference (described),
+ * 2 on bad usage or unreadable input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cart.h"
+#include "date.h"
+#include "fast.h"
+#include "load.h"
+#include "ptbc.h"
+#include "vm.h"
+
+/* Counters for the summary line. */
+typedef struct fd_stats {
+	size_t carts, bound_fast, bound_ref, evaluated, runtime_errors;
+} fd_stats;
+
+/* Compare one section's results; false (and a message) on a difference. */
+static bool same_section(const char *what, const pt_section_result *a, const pt_section_result *b)
+{
+	bool same = a->ran == b->ran && a->failed == b->failed && a->nreasons == b->nreasons &&
+		    a->status == b->status && (a->status == PT_VM_OK || a->status_pc == b->status_pc);
+	for (int i = 0; same && i < a->nreasons; i++)
+		same = a->reasons[i] == b->reasons[i];
+	if (!same)
+		fprintf(stderr, "fastdiff: %s differs: ran %d/%d failed %d/%d reasons %d/%d status %d/%d pc %u/%u\n", what,
+			a->ran, b->ran, a->failed, b->failed, a->nreasons, b->nreasons, a->status, b->status, a->status_pc,
+			b->status_pc);
+	return same;
+}
+
+/* Compare two programs' results. */
+static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const pt_prog_result *a,
+			const pt_prog_result *b)
+{
+	char what[160];
+	bool same = a->linked == b->linked && a->tier == b->tier;
+	for (int f = 0; same && f < PT_OUT__COUNT; f++)
+		same = a->out[f].n == b->out[f].n && a->out[f].d == b->out[f].d;
+	if (!same) {
+		fprintf(stderr, "fastdiff: program %s (%s): linked %d/%d tier %d/%d outputs", rs->progs[p].id, how, a->linked,
+			b->linked, a->tier, b->tier);
+		for (int f = 0; f < PT_OUT__COUNT; f++)
+			fprintf(stderr, " %lld/%lld vs %lld/%lld", (long long)a->out[f].n, (long long)a->out[f].d,
+				(long long)b->out[f].n, (long long)b->out[f].d);
+		fprintf(stderr, "\n");
+		return false;
+	}
+	snprintf(what, sizeof what, "program %s (%s) redeem", rs->progs[p].id, how);
+	if (!same_section(what, &a->redeem, &b->redeem))
+		return false;
+	snprintf(what, sizeof what, "program %s (%s) earn", rs->progs[p].id, how);
+	return same_section(what, &a->earn, &b->earn);
+}
+
+/* Both ways over one cart; false on a difference. */
+static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src, pt_rat *ref_in, pt_rat *regs,
+		       pt_rat *locals, pt_prog_result *ref, pt_prog_result *fast, fd_stats *st)
+{
+	int32_t date = c->has_date ? c->date : pt_date_today_jst();
+	const char *id = c->id ? c->id : "(no id)";
+	pt_diags d;
+	pt_diags_init(&d);
+	bool ok_ref = pt_bind_reference(rs, c, date, ref_in, src, &d);
+	size_t ndiags = d.n;
+	pt_diags_free(&d);
+	bool ok_fast = pt_bind_fast(rs, c, date, regs);
+	st->carts++;
+	if (ok_fast) {
+		st->bound_fast++;
+		if (!ok_ref || ndiags) {
+			fprintf(stderr, "fastdiff: cart %s: the fast binding accepted a cart the reference reports on\n", id);
+			return false;
+		}
+	} else {
+		pt_diags_init(&d);   /* what evaluation does: the reference, through pt_bind */
+		ok_fast = pt_bind(rs, c, date, regs, src, &d);
+		pt_diags_free(&d);
+		st->bound_ref++;
+	}
+	if (ok_ref != ok_fast) {
+		fprintf(stderr, "fastdiff: cart %s: binding %s the reference way, %s the fast way\n", id,
+			ok_ref ? "succeeds" : "fails", ok_fast ? "succeeds" : "fails");
+		return false;
+	}
+	if (!ok_ref)
+		return true;
+	for (size_t i = 0; i < rs->ninputs; i++)
+		if (ref_in[i].n != regs[i].n || ref_in[i].d != regs[i].d) {
+			fprintf(stderr, "fastdiff: cart %s: input %zu is %lld/%lld the reference way, %lld/%lld the fast way\n",
+				id, i, (long long)ref_in[i].n, (long long)ref_in[i].d, (long long)regs[i].n,
+				(long long)regs[i].d);
+			return false;
+		}
+	bool r_ok = pt_eval_all(rs, ref_in, locals, ref, NULL);
+	st->evaluated++;
+	st->runtime_errors += !r_ok;
+	if (!rs->fast)
+		return true;
+	for (int portable = 0; portable < 2; portable++) {
+		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
+		bool f_ok = pt_fast_eval(rs, regs, locals, fast, portable);
+		const char *how = portable ? "switch dispatch" : "computed goto";
+		if (f_ok != r_ok) {
+			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,
+				r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
+			return false;
+		}
+		for (size_t p = 0; p < rs->nprogs; p++)
+			if (!same_result(rs, p, how, &ref[p], &fast[p])) {
+				fprintf(stderr, "fastdiff: in cart %s\n", id);
+				return false;
+			}
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	pt_srclist srcs = { 0 };
+	pt_diags d;
+	pt_diags_init(&d);
+	const char *bytecode = NULL;
+	bool require_fast = false, dump = false;
+	int first_cart = argc;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+			if (!pt_srclist_add(&srcs, argv[++i], &d))
+				break;
+		} else if (strcmp(argv[i], "--bytecode") == 0 && i + 1 < argc) {
+			bytecode = argv[++i];
+		} else if (strcmp(argv[i], "--dump") == 0) {
+			dump = true;
+		} else if (strcmp(argv[i], "--require-fast") == 0) {
+			require_fast = true;
+		} else {
+			first_cart = i;
+			break;
+		}
+	}
+	pt_ruleset *rs = NULL;
+	if (!d.n_errors && bytecode) {
+		size_t len = 0;
+		char *data = pt_read_file(bytecode, &len, &d);
+		if (data)
+			rs = pt_ptbc_load((const unsigned char *)data, len, bytecode, &d);
+		free(data);
+	} else if (!d.n_errors) {
+		rs = pt_compile(srcs.v, srcs.n, &d);
+	}
+	if (rs && dump) {
+		pt_fast_dump(stdout, rs);
+		pt_ruleset_free(rs);
+		pt_srclist_free(&srcs);
+		pt_diags_free(&d);
+		return 0;
+	}
+	if (!rs || first_cart >= argc) {
+		pt_diags_print(&d, stderr);
+		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n");
+		return 2;
+	}
+	if (require_fast && (!rs->fast || !rs->bind_plan)) {
+		fprintf(stderr, "fastdiff: the rule set has no %s\n", rs->fast ? "fast binding plan" : "fast code");
+		return 1;
+	}
+	size_t nregs = rs->fast ? rs->fast->nregs : rs->ninputs;
+	pt_rat *ref_in = calloc(rs->ninputs + 1, sizeof *ref_in), *regs = calloc(nregs + 1, sizeof *regs);
+	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	pt_prog_result *ref = calloc(rs->nprogs + 1, sizeof *ref), *fast = calloc(rs->nprogs + 1, sizeof *fast);
+	if (!ref_in || !regs || !locals || !ref || !fast)
+		return 2;
+	for (size_t i = 0; i <= rs->ninputs; i++)
+		ref_in[i] = pt_rat_int(0);
+	for (size_t i = 0; i <= nregs; i++)
+		regs[i] = pt_rat_int(0);
+	if (rs->fast)
+		pt_fast_init_regs(rs, regs);
+	fd_stats st = { 0 };
+	int rc = 0;
+	for (int i = first_cart; i < argc && rc == 0; i++) {
+		size_t len = 0;
+		char *text = pt_read_file(argv[i], &len, &d);
+		if (!text) {
+			pt_diags_print(&d, stderr);
+			rc = 2;
+			break;
+		}
+		pt_src src = { argv[i], text, len, 0 };
+		pt_cart_reader r;
+		pt_cart_reader_init(&r, &src);
+		pt_cart c;
+		pt_diags cd;
+		pt_diags_init(&cd);
+		while (rc == 0 && pt_cart_next(&r, &c, &cd))
+			if (!c.n_errors && !check_cart(rs, &c, &src, ref_in, regs, locals, ref, fast, &st))
+				rc = 1;
+		pt_diags_free(&cd);
+		pt_cart_reader_free(&r);
+		free(text);
+	}
+	if (rc == 0)
+		printf("fastdiff: %zu carts (%zu bound fast, %zu the reference way), %zu evaluated, %zu with runtime errors: "
+		       "no difference%s\n", st.carts, st.bound_fast, st.bound_ref, st.evaluated, st.runtime_errors,
+		       rs->fast ? "" : " (no fast code: binding only)");
+	free(ref_in);
+	free(regs);
+	free(locals);
+	free(ref);
+	free(fast);
+	pt_ruleset_free(rs);
+	pt_srclist_free(&srcs);
+	pt_diags_free(&d);
+	return rc;
+}

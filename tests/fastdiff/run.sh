@@ -1,0 +1,48 @@
+#!/bin/sh
+# tests/fastdiff/run.sh FASTDIFF PTRULES - run the differential check of
+# the fast paths (tests/fastdiff/fastdiff.c) over:
+#   - the shipped rules with every corpus and test cart, compiled from
+#     source and loaded from a .ptbc file (both must have fast code);
+#   - tests/fastdiff/edge.rules with edge.txt: every kind of instruction
+#     and every way back to the reference paths (runtime errors, carts
+#     that need diagnostics), from source and from .ptbc;
+#   - every tests/lang case that writes rules and a cart.
+set -eu
+fd=$1
+pt=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+carts="$root/tests/corpus/carts-1.txt $root/tests/corpus/carts-2.txt $root/tests/corpus/carts-3.txt
+  $root/tests/corpus/carts-4.txt $root/tests/carts/multi.txt $root/tests/carts/bad.txt $root/examples/cart.txt"
+# shellcheck disable=SC2086
+"$fd" --require-fast --rules "$root/rules" $carts
+"$pt" compile -o "$tmp/shipped.ptbc" --rules "$root/rules"
+# shellcheck disable=SC2086
+"$fd" --require-fast --bytecode "$tmp/shipped.ptbc" $carts
+# shellcheck disable=SC2086
+"$fd" --rules "$root/rules" --rules "$root/tests/rules-extra" $carts
+"$fd" --require-fast --rules "$root/tests/fastdiff/edge.rules" "$root/tests/fastdiff/edge.txt"
+"$pt" compile -o "$tmp/edge.ptbc" "$root/tests/fastdiff/edge.rules"
+"$fd" --require-fast --bytecode "$tmp/edge.ptbc" "$root/tests/fastdiff/edge.txt"
+n=0
+for t in "$root"/tests/lang/*.test; do
+	d="$tmp/lang/$(basename "$t" .test)"
+	mkdir -p "$d"
+	awk -v d="$d" '
+		/^--- file / { out = d "/" $3; if ($3 ~ /\//) { sub(/\/[^\/]*$/, "", $3); system("mkdir -p \"" d "/" $3 "\"") } printf "" > out; next }
+		/^--- (stdout|stderr)$/ { out = ""; next }
+		out != "" { print >> out }
+	' "$t"
+	[ -f "$d/cart.txt" ] || continue
+	if [ -d "$d/rules" ]; then
+		rules="$d/rules"
+	else
+		rules="$root/rules"
+	fi
+	# Cases whose rules do not compile test the compiler, not evaluation.
+	"$pt" check "$rules" >/dev/null 2>&1 || continue
+	"$fd" --rules "$rules" "$d/cart.txt" | sed "s/^/  $(basename "$t" .test): /" || { echo "fastdiff: failed on $t" >&2; exit 1; }
+	n=$((n + 1))
+done
+echo "fastdiff: $n tests/lang cases: no difference"

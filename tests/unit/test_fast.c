@@ -1,0 +1,226 @@
+/* test_fast.c - the fast path (src/fast.c, pt_bind_fast in src/bind.c):
+ * shipped rules get register code and a binding plan, the exclusion list
+ * they share is derived once, the fast binding declines every cart that
+ * needs a diagnostic, and runtime errors and unlinked programs come out
+ * exactly as the reference VM gives them.  tests/fastdiff compares the
+ * two paths over whole corpora; these pin the individual behaviours. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cart.h"
+#include "fast.h"
+#include "helpers.h"
+#include "load.h"
+#include "vm.h"
+
+/* A rule set, one cart and buffers for both paths. */
+typedef struct fx {
+	pt_srclist l;
+	pt_src one, csrc;
+	pt_ruleset *rs;
+	pt_rat *ref_in, *regs, *locals;
+	pt_prog_result *ref, *fast;
+	pt_cart_reader r;
+	pt_cart c;
+	pt_diags d;
+} fx;
+
+/* Compile rules (text, or the shipped directory when NULL) and read the
+ * one cart in cart_text. */
+static void fx_init(fx *x, const char *rules_text, const char *cart_text)
+{
+	memset(x, 0, sizeof *x);
+	pt_diags_init(&x->d);
+	if (rules_text) {
+		x->one = (pt_src){ "inline.rules", rules_text, strlen(rules_text), 0 };
+		x->rs = pt_compile(&x->one, 1, &x->d);
+	} else {
+		char path[1024];
+		root_path(path, sizeof path, "rules");
+		assert_true(pt_srclist_add(&x->l, path, &x->d));
+		x->rs = pt_compile(x->l.v, x->l.n, &x->d);
+	}
+	if (!x->rs)
+		pt_diags_print(&x->d, stderr);
+	assert_non_null(x->rs);
+	assert_non_null(x->rs->fast);
+	assert_non_null(x->rs->bind_plan);
+	x->ref_in = calloc(x->rs->ninputs + 1, sizeof *x->ref_in);
+	x->regs = calloc(x->rs->fast->nregs + 1, sizeof *x->regs);
+	x->locals = calloc(x->rs->max_locals + 1, sizeof *x->locals);
+	x->ref = calloc(x->rs->nprogs, sizeof *x->ref);
+	x->fast = calloc(x->rs->nprogs, sizeof *x->fast);
+	assert_true(x->ref_in && x->regs && x->locals && x->ref && x->fast);
+	pt_fast_init_regs(x->rs, x->regs);
+	x->csrc = (pt_src){ "cart.txt", cart_text, strlen(cart_text), 0 };
+	pt_cart_reader_init(&x->r, &x->csrc);
+	assert_true(pt_cart_next(&x->r, &x->c, &x->d));
+	assert_int_equal(x->c.n_errors, 0);
+	pt_diags_free(&x->d);
+	pt_diags_init(&x->d);
+}
+
+static void fx_free(fx *x)
+{
+	pt_cart_reader_free(&x->r);
+	free(x->ref_in);
+	free(x->regs);
+	free(x->locals);
+	free(x->ref);
+	free(x->fast);
+	pt_diags_free(&x->d);
+	pt_ruleset_free(x->rs);
+	pt_srclist_free(&x->l);
+}
+
+/* Bind and evaluate both ways; both must bind.  Returns pt_eval_all's
+ * result after checking the fast path returns the same. */
+static bool fx_both(fx *x, bool portable)
+{
+	pt_diags d;
+	pt_diags_init(&d);
+	assert_true(pt_bind_reference(x->rs, &x->c, x->c.date, x->ref_in, &x->csrc, &d));
+	pt_diags_free(&d);
+	assert_true(pt_bind_fast(x->rs, &x->c, x->c.date, x->regs));
+	for (size_t i = 0; i < x->rs->ninputs; i++) {
+		assert_int_equal(x->ref_in[i].n, x->regs[i].n);
+		assert_int_equal(x->ref_in[i].d, x->regs[i].d);
+	}
+	bool ok = pt_eval_all(x->rs, x->ref_in, x->locals, x->ref, NULL);
+	assert_int_equal(pt_fast_eval(x->rs, x->regs, x->locals, x->fast, portable), ok);
+	return ok;
+}
+
+/* Sections agree field by field. */
+static void same_section(const pt_section_result *a, const pt_section_result *b)
+{
+	assert_int_equal(a->ran, b->ran);
+	assert_int_equal(a->failed, b->failed);
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->status_pc, b->status_pc);
+	assert_int_equal(a->nreasons, b->nreasons);
+	for (int i = 0; i < a->nreasons; i++)
+		assert_int_equal(a->reasons[i], b->reasons[i]);
+}
+
+static void same_results(const fx *x)
+{
+	for (size_t p = 0; p < x->rs->nprogs; p++) {
+		const pt_prog_result *a = &x->ref[p], *b = &x->fast[p];
+		assert_int_equal(a->linked, b->linked);
+		assert_int_equal(a->tier, b->tier);
+		for (int f = 0; f < PT_OUT__COUNT; f++) {
+			assert_int_equal(a->out[f].n, b->out[f].n);
+			assert_int_equal(a->out[f].d, b->out[f].d);
+		}
+		same_section(&a->redeem, &b->redeem);
+		same_section(&a->earn, &b->earn);
+	}
+}
+
+/* The shipped programs share one exclusion list: one derived value. */
+static void test_shipped_share_eligible(void **state)
+{
+	(void)state;
+	fx x;
+	fx_init(&x, NULL, "order date=2026-03-05\nitem price=12000\nitem price=980 category=kindle\n"
+			  "payment card=jcb\naccount program=dpoint balance=300 earned_3mo=2000 dvaluepass=yes\n");
+	assert_int_equal(x.rs->fast->nderived, 1);
+	for (int portable = 0; portable < 2; portable++) {
+		assert_true(fx_both(&x, portable));
+		same_results(&x);
+	}
+	assert_int_equal(x.regs[x.rs->fast->reg_derived].n, 12000);   /* total minus the kindle item */
+	fx_free(&x);
+}
+
+static const char *const overflow_rules =
+	"program big {\n"
+	"  name \"Big\"\n"
+	"  input account.m: number = 1\n"
+	"  earn {\n"
+	"    add floor(total * account.m) as points\n"
+	"  }\n"
+	"}\n"
+	"program small {\n"
+	"  name \"Small\"\n"
+	"  earn {\n"
+	"    add floor(total / 100) as points\n"
+	"  }\n"
+	"}\n";
+
+/* An overflow in the fast code: the program is evaluated again by the
+ * reference VM, which gives the status and the pc (so the source line);
+ * the other program is unaffected. */
+static void test_overflow_falls_back(void **state)
+{
+	(void)state;
+	fx x;
+	fx_init(&x, overflow_rules,
+		"order date=2026-03-05\nitem price=100000\naccount program=big m=400000000000000\n"
+		"account program=small\n");
+	for (int portable = 0; portable < 2; portable++) {
+		assert_false(fx_both(&x, portable));
+		same_results(&x);
+		assert_int_equal(x.fast[0].earn.status, PT_VM_OVERFLOW);
+		assert_int_equal(x.rs->lines[x.fast[0].earn.status_pc].line, 5);
+		assert_int_equal(x.fast[1].out[PT_OUT_E_POINTS].n, 1000);
+	}
+	fx_free(&x);
+}
+
+/* A program the cart does not link is concluded without running: both
+ * sections failed with the "not linked" reason, as the reference says. */
+static void test_unlinked(void **state)
+{
+	(void)state;
+	fx x;
+	fx_init(&x, overflow_rules, "order date=2026-03-05\nitem price=1000\naccount program=small\n");
+	assert_true(fx_both(&x, false));
+	same_results(&x);
+	assert_false(x.fast[0].linked);
+	assert_true(x.fast[0].earn.failed);
+	assert_int_equal(x.fast[0].earn.nreasons, 1);
+	assert_non_null(strstr(x.rs->strs[x.fast[0].earn.reasons[0]], "not linked"));
+	fx_free(&x);
+}
+
+/* Carts that need a diagnostic are declined by the fast binding, and
+ * pt_bind then reports it the reference way. */
+static void test_bind_fast_declines(void **state)
+{
+	(void)state;
+	static const char *const carts[] = {
+		"order date=2026-03-05\nitem price=100\naccount program=waon balance=1\n",             /* unknown program */
+		"order date=2026-03-05\nitem price=100\naccount program=dpoint balance=1 earnd_3mo=5\n", /* unread key */
+		"order date=2026-03-05\nitem price=100\naccount program=dpoint balance=1 prime=7\n",     /* wrong type */
+	};
+	static const size_t warnings[] = { 1, 1, 0 }, errors[] = { 0, 0, 1 };
+	for (size_t i = 0; i < sizeof carts / sizeof carts[0]; i++) {
+		fx x;
+		fx_init(&x, NULL, carts[i]);
+		assert_false(pt_bind_fast(x.rs, &x.c, x.c.date, x.regs));
+		bool bound = pt_bind(x.rs, &x.c, x.c.date, x.regs, &x.csrc, &x.d);
+		assert_int_equal(bound, errors[i] == 0);
+		assert_int_equal(x.d.n_warnings, warnings[i]);
+		assert_int_equal(x.d.n_errors, errors[i]);
+		fx_free(&x);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_share_eligible),
+		cmocka_unit_test(test_overflow_falls_back),
+		cmocka_unit_test(test_unlinked),
+		cmocka_unit_test(test_bind_fast_declines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
