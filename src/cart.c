@@ -4,7 +4,15 @@
  * A line is checked left to right; the first problem on it gets a located
  * error, the rest of the line is skipped and the cart is marked bad, and
  * reading goes on with the next line.  All memory of a cart comes from the
- * reader's arena, which pt_cart_next resets. */
+ * reader's arena, which pt_cart_next resets.
+ *
+ * The input is text in memory or a stream read in chunks (refill); either
+ * way the reader sees a window from the current cart's start, which is
+ * also what messages quote.  The scanner is tuned (docs/performance.md,
+ * "The cart reader and the command line"): one class table, known keys
+ * neither copied nor looked up by name, one pass per value.  Its results
+ * and messages must stay those of the reference reader,
+ * tests/unit/ref/cart_ref.c (tests/unit/test_cart_diff.c). */
 #include "cart.h"
 
 #include <errno.h>
