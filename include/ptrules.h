@@ -167,10 +167,9 @@ PTRULES_API void ptrules_reader_free(ptrules_reader *r);
  * error (with errno set). */
 typedef long (*ptrules_read_fn)(void *ctx, char *buf, size_t cap);
 /* Read carts from a stream, pulling chunk bytes at a time (0: 64 KiB;
- * at most 16 MiB).
- * The reader keeps only the current cart's text and the chunk being
- * read, so memory is bounded by the largest cart, not by the input.
- * Messages name the input `name`. */
+ * at most 16 MiB).  The reader keeps only the current cart's text and
+ * the chunk being read, so memory is bounded by the largest cart, not
+ * by the input.  Messages name the input `name`. */
 PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void *ctx, size_t chunk,
 						      const char *name);
 /* Read carts from an open FILE (stdin included) with fread, streaming as

@@ -4,7 +4,15 @@
  * A line is checked left to right; the first problem on it gets a located
  * error, the rest of the line is skipped and the cart is marked bad, and
  * reading goes on with the next line.  All memory of a cart comes from the
- * reader's arena, which pt_cart_next resets. */
+ * reader's arena, which pt_cart_next resets.
+ *
+ * The input is text in memory or a stream read in chunks (refill); either
+ * way the reader sees a window from the current cart's start, which is
+ * also what messages quote.  The scanner is tuned (docs/performance.md,
+ * "The cart reader and the command line"): one class table, known keys
+ * neither copied nor looked up by name, one pass per value.  Its results
+ * and messages must stay those of the reference reader,
+ * tests/unit/ref/cart_ref.c (tests/unit/test_cart_diff.c). */
 #include "cart.h"
 
 #include <errno.h>
@@ -100,7 +108,7 @@ typedef struct pair {
 	const char *raw;          /* the value as written */
 	size_t raw_len;
 	const key_spec *spec;     /* NULL for an account's further keys */
-	unsigned all, any;        /* classes every byte / some byte of an unquoted value has */
+	unsigned all;             /* the classes every byte of an unquoted value has */
 } pair;
 
 /* State while reading one cart. */
@@ -120,6 +128,7 @@ typedef struct ctx {
 	int order_line, payment_line;
 	const char *cart_id;
 	bool items_full;
+	size_t lead;              /* blanks before the current line's record kind */
 	char *pool;               /* room for this cart's strings (see text_mem) */
 	size_t pool_left;
 } ctx;
@@ -318,6 +327,16 @@ static int parse_int(const char *s, size_t n, int64_t *out, size_t *nd)
 	return digits > PT_CART_MAX_DIGITS ? 2 : bad ? 1 : 0;
 }
 
+/* Whether s[0..n) holds a digit (a value of commas and digits may be
+ * all commas). */
+static bool has_digit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_digit(s[i]))
+			return true;
+	return false;
+}
+
 /* Classify an unquoted value and fill p->kv with what it means; false
  * only when out of memory. */
 static bool classify(ctx *c, pair *p)
@@ -332,7 +351,7 @@ static bool classify(ctx *c, pair *p)
 			v = v * 10 + (s[i] - '0');
 		p->kv.kind = PT_CV_INT;
 		p->kv.i = v;
-	} else if ((p->all & CL_NUM) && (p->any & CL_DIGIT)) {   /* digits and commas only */
+	} else if ((p->all & CL_NUM) && has_digit(s, n)) {   /* digits and commas only */
 		p->kv.kind = PT_CV_INT;
 		p->bad = parse_int(s, n, &p->kv.i, &nd) != 0;
 	} else if (n == 10 && is_digit(s[0]) && s[4] == '-' && s[7] == '-') {
@@ -510,11 +529,12 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	if (!kl)
 		return err(c, i + 1, tok_len(s, n, i), "expected a key=value pair after '%s', "
 			   "found '%s'", show(b2, after, after_len), show(b, s + i, tok_len(s, n, i)));
-	if (eq >= n || is_blank(s[eq]) || s[eq] == '#')
-		return err(c, i + 1, kl, "expected '=' and a value after key '%s'", show(b, s + i, kl));
-	if (s[eq] != '=')
+	if (eq >= n || s[eq] != '=') {   /* s[n] is a CR or LF (line_at) */
+		if (eq >= n || is_blank(s[eq]) || s[eq] == '#')
+			return err(c, i + 1, kl, "expected '=' and a value after key '%s'", show(b, s + i, kl));
 		return err(c, eq + 1, tok_len(s, n, eq), "expected '=' after key '%s', found '%s'",
 			   show(b, s + i, kl), show(b2, s + eq, tok_len(s, n, eq)));
+	}
 	const key_spec *ks = find_spec(c->kind, s + i, kl);
 	if (!ks && c->kind != K_ACCOUNT)
 		return err(c, i + 1, kl, "unknown key '%s' for %s; expected one of %s", show(b, s + i, kl),
@@ -550,23 +570,20 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 	p->raw = s + v;
 	/* One pass over an unquoted value finds its end and what its bytes
 	 * are, for classify() and check_pair(). */
-	unsigned all = 0xFF, any = 0;
+	unsigned all = 0xFF;
 	size_t e = v;
 	while (s[v] != '"') {
 		unsigned k;
 		for (; !((k = CLS(s[e])) & (CL_STOP | CL_EOL)); e++) {   /* unbounded: see line_at */
 			all &= k;
-			any |= k;
 		}
 		if (e >= n || (k & CL_STOP))
 			break;
 		all &= k;   /* a CR inside the line is part of the value */
-		any |= k;
 		e++;
 	}
 	*end = e;
 	p->all = all;
-	p->any = any;
 	p->raw_len = *end - v;
 	if (s[v] == '"' ? !lex_string(c, v, p, end) : !classify(c, p))
 		return false;
@@ -744,7 +761,7 @@ static rec_kind find_kind(const char *s, size_t n)
 static bool parse_line(ctx *c)
 {
 	const char *s = c->s;
-	size_t n = c->n, i = skip_blanks(s, n, 0), kl = word_len(s, n, i), end = 0;
+	size_t n = c->n, i = c->lead, kl = word_len(s, n, i), end = 0;
 	char b[64];
 	if (n > PT_CART_MAX_LINE)
 		return err(c, PT_CART_MAX_LINE + 1, 1, "line is %zu bytes long; the limit is %d "
@@ -889,10 +906,10 @@ static bool is_empty_line(const char *s, size_t n)
 	return i >= n || s[i] == '#';
 }
 
-/* A line whose first word is `cart`: it starts a new cart. */
-static bool is_cart_line(const char *s, size_t n)
+/* A line whose first word, at i after the blanks, is `cart`: it starts a
+ * new cart. */
+static bool is_cart_line(const char *s, size_t n, size_t i)
 {
-	size_t i = skip_blanks(s, n, 0);
 	return n - i >= 4 && same(s + i, "cart", 4) && (n - i == 4 || !(CLS(s[i + 4]) & CL_WORD));
 }
 
@@ -963,9 +980,10 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	for (bool first = true; (e = line_end(r)); advance(r, e), first = false) {
 		if (!(c.s = line_at(r, e, &c.n)))
 			break;
-		if (is_empty_line(c.s, c.n))
+		c.lead = skip_blanks(c.s, c.n, 0);
+		if (c.lead >= c.n || c.s[c.lead] == '#')   /* blank or a comment */
 			continue;
-		if (is_cart_line(c.s, c.n)) {
+		if (is_cart_line(c.s, c.n, c.lead)) {
 			r->seen_cart_line = true;
 			if (!first)
 				break;
