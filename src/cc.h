@@ -85,6 +85,7 @@ typedef struct pt_cc {
 	pt_cover_def *covers;
 	size_t ncovers, capcovers;
 	bool oom;                   /* a builder failed to grow */
+	bool inputs_full;           /* PT_MAX_INPUTS reached (reported once) */
 	struct pt_itab {            /* interning tables (compile.c) */
 		uint32_t *slot;
 		uint32_t mask;

@@ -176,7 +176,15 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 	if (found >= 0)
 		return found;
 	pt_itab *t = &cc->input_tab;
-	if (cc->ninputs >= PT_MAX_INPUTS || !itab_reserve(cc, t, input_hash_at) ||
+	if (cc->ninputs >= PT_MAX_INPUTS) {   /* reported once, by name: not an allocation failure */
+		if (!cc->inputs_full)
+			pt_diag_file(cc->d, PT_ERROR, cc->srcs[cc->cur_file].name,
+				     "the rule set reads too many cart values (limit is %d: each program's link, balance and use, each declared account key, each category, each built-in)",
+				     PT_MAX_INPUTS);
+		cc->inputs_full = true;
+		return 0;
+	}
+	if (!itab_reserve(cc, t, input_hash_at) ||
 	    !grow(cc, (void **)&cc->inputs, &cc->capinputs, cc->ninputs, sizeof *cc->inputs)) {
 		cc->oom = true;
 		return 0;
@@ -467,13 +475,16 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 						    g->id, srcs[cc.progs[j].ast->file].name, cc.progs[j].ast->id_loc.first_line);
 		if (g->policy)
 			continue;
+		cc.cur_file = g->file;
 		/* Every program owns its linked flag and balance slots. */
 		pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
 		pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 	}
 	free(ids);
-	for (size_t i = 0; i < cc.nprogs + cc.npolicies; i++)
+	for (size_t i = 0; i < cc.nprogs + cc.npolicies; i++) {
+		cc.cur_file = cc.progs[i].ast->file;   /* names the file in a limit error */
 		pt_sema_program(&cc, &cc.progs[i]);
+	}
 	if (d->n_errors > errors || cc.oom)
 		goto out;
 	if (lint) {

@@ -128,7 +128,7 @@ typedef struct pt_ruleset {
 #define PT_MAX_CODE       (1u << 22)
 #define PT_MAX_CONSTS     65536
 #define PT_MAX_STRS       65536
-#define PT_MAX_INPUTS     4096
+#define PT_MAX_INPUTS     65536
 #define PT_MAX_LOCALS     256
 #define PT_MAX_STACK      64
 #define PT_MAX_SOURCE     (4u << 20)
