@@ -710,9 +710,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	if (c->c.n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		bool fits = pt_eval_paid(rs, e->inputs, e->res);
 		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
-	} else if (rs->npolicies) {
-		memset(e->res + rs->nprogs, 0, rs->npolicies * sizeof *e->res);
-	}
+	}   /* else pt_use_check reads no policy result */
 	pt_use_check(rs, &c->c, total, e->res, &e->use);
 	e->view.use = &e->use;
 	e->have = true;
@@ -742,12 +740,14 @@ static inline int copy_reasons(const pt_ruleset *rs, const pt_section_result *s,
 }
 
 /* Where a section's reasons were noted: file and line of each rule. */
-static void reason_lines(const pt_ruleset *rs, const pt_section_result *s, const char **files, int *lines)
+static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s, const char **files, int *lines)
 {
-	for (int i = 0; i < PTRULES_MAX_REASONS; i++) {
-		bool have = i < s->nreasons && s->reason_pcs[i] < rs->ncode;
-		files[i] = have ? rs->files[rs->lines[s->reason_pcs[i]].file] : NULL;
-		lines[i] = have ? (int)rs->lines[s->reason_pcs[i]].line : 0;
+	memset(files, 0, PTRULES_MAX_REASONS * sizeof *files);
+	memset(lines, 0, PTRULES_MAX_REASONS * sizeof *lines);
+	for (int i = 0; i < s->nreasons && i < PTRULES_MAX_REASONS; i++) {
+		const pt_line_def *at = &rs->lines[s->reason_pcs[i] < rs->ncode ? s->reason_pcs[i] : 0];
+		files[i] = rs->files[at->file];
+		lines[i] = (int)at->line;
 	}
 }
 
@@ -776,9 +776,10 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	reason_lines(rs, &r->earn, out->earn_reason_files, out->earn_reason_lines);
 	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
 	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
-	out->use_points = e->use.progs[i].points;
-	out->use_value_yen = e->use.progs[i].value_yen;
-	out->use_valid = e->use.progs[i].valid;
+	const pt_use_prog *u = e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
+	out->use_points = u ? u->points : 0;
+	out->use_value_yen = u ? u->value_yen : 0;
+	out->use_valid = u ? u->valid : 1;
 	out->runtime_error = 0;
 	out->error_file = NULL;
 	out->error_line = 0;

@@ -222,13 +222,17 @@ static void emit_use_value(pt_gen *g)
 {
 	pt_cc *cc = g->cc;
 	pt_prog_info *pi = g->pi;
+	int use = pt_cc_input(cc, PT_IN_USE_POINTS, 0, pi->index, "use.points", PT_U_POINTS);
 	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
 	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_POINT_VALUE);
-	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)pt_cc_input(cc, PT_IN_USE_POINTS, 0, pi->index, "use.points", PT_U_POINTS));
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)use);   /* most carts use no points: skip the product */
+	uint32_t none = pt_cc_emit(cc, PT_OP_JMPF, 0);
+	pt_cc_emit(cc, PT_OP_INPUT, (uint32_t)use);
 	pt_cc_emit(cc, PT_OP_LOAD, (uint32_t)pi->slot_value);
 	pt_cc_emit(cc, PT_OP_MUL, 0);
 	pt_cc_emit(cc, PT_OP_FLOOR, 0);
 	pt_cc_emit(cc, PT_OP_OUT, PT_OUT_R_USE_YEN);
+	pt_cc_patch(cc, none, (uint32_t)cc->ncode);
 }
 
 /* Statements of one block. */

@@ -100,6 +100,9 @@ void pt_use_check(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 	rep->total_yen = total;
 	rep->giftcard_yen = rep->points_yen = 0;
 	rep->nproblems = rep->dropped = 0;
+	rep->pay_yen = total;
+	if (!rep->any)   /* nothing intended: rep->progs is not read (ptrules_result_get checks any) */
+		return;
 	for (size_t i = 0; i < rs->nprogs; i++)
 		rep->progs[i] = (pt_use_prog){ 0, 0, true, 0 };
 	bool gift_seen = false;

@@ -46,7 +46,7 @@ typedef struct pt_use_report {
 	pt_use_problem problems[PT_USE_MAX_PROBLEMS];
 	int nproblems;
 	int dropped;              /* problems past PT_USE_MAX_PROBLEMS */
-	pt_use_prog *progs;       /* rs->nprogs entries, owned by the caller */
+	pt_use_prog *progs;       /* rs->nprogs entries, owned by the caller; set only when any */
 } pt_use_report;
 
 /* Check cart c's use records against the evaluated results (programs,
