@@ -471,7 +471,7 @@ PTRULES_API ptrules_cart *ptrules_cart_new(void)
 	ptrules_cart *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	pt_arena_init(&c->arena, 16 * 1024);
+	pt_arena_init(&c->arena, 512);   /* a typical cart fits; carts held by the thousand stay compact */
 	c->src = &built_src;
 	return c;
 }

@@ -20,7 +20,7 @@ void pt_arena_init(pt_arena *a, size_t block_size)
 }
 
 /* Bump-allocate n uninitialised bytes from the newest block, adding a
- * block when it is full. */
+ * block (each twice the last, up to PT_ARENA_MAX_BLOCK) when it is full. */
 static void *arena_bump(pt_arena *a, size_t n)
 {
 	size_t align = alignof(max_align_t);
@@ -39,6 +39,8 @@ static void *arena_bump(pt_arena *a, size_t n)
 		b->used = 0;
 		b->next = a->head;
 		a->head = b;
+		if (a->block_size < PT_ARENA_MAX_BLOCK)   /* geometric: small arenas stay small */
+			a->block_size *= 2;
 	}
 	void *p = b->data + b->used;
 	b->used += n;

@@ -14,6 +14,8 @@ typedef struct pt_arena {
 	size_t block_size;      /* default size for new blocks */
 } pt_arena;
 
+#define PT_ARENA_MAX_BLOCK (1u << 20)   /* new blocks double up to this size */
+
 void pt_arena_init(pt_arena *a, size_t block_size);
 /* Allocate n zeroed bytes aligned for any object; NULL only on OOM. */
 void *pt_arena_alloc(pt_arena *a, size_t n);
