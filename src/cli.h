@@ -15,5 +15,8 @@ int cmd_plan(int argc, char **argv);       /* cmd_plan.c: the best way to pay, a
 /* cmd_io.c: a whole file ("-": stdin), NUL-terminated; NULL after a
  * message on stderr. */
 char *cli_read_file(const char *path, size_t *len);
+/* cmd_io.c: the value of --name VALUE or --name=VALUE at argv[*i] ("" if
+ * missing), or NULL when argv[*i] is another argument. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 
 #endif

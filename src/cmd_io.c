@@ -45,3 +45,19 @@ char *cli_read_file(const char *path, size_t *len)
 	*len = n;
 	return buf;
 }
+
+/* The value of --name VALUE or --name=VALUE at argv[*i] (advancing *i
+ * past a separate value), "" when VALUE is missing, or NULL when
+ * argv[*i] is not that option. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0')
+		return *i + 1 < argc ? argv[++*i] : "";
+	return NULL;
+}

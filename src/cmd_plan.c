@@ -41,19 +41,6 @@ static int plan_usage(const char *msg)
 	return 2;
 }
 
-/* The value of --name VALUE or --name=VALUE at argv[*i], or NULL. */
-static const char *value_of(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == '\0')
-		return *i + 1 < argc ? argv[++*i] : "";
-	return NULL;
-}
-
 /* Parse the arguments after `plan`; 0 or a usage exit code. */
 static int parse(int argc, char **argv, plan_opts *o)
 {
@@ -64,17 +51,17 @@ static int parse(int argc, char **argv, plan_opts *o)
 			o->carts[o->ncarts++] = a;
 		} else if (strcmp(a, "--") == 0) {
 			dashdash = true;
-		} else if ((v = value_of(argc, argv, &i, "--rules"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--rules"))) {
 			if (!*v)
 				return plan_usage("--rules needs a path");
 			if (o->nrules >= 64)
 				return plan_usage("too many --rules (limit is 64)");
 			o->rules[o->nrules++] = v;
-		} else if ((v = value_of(argc, argv, &i, "--bytecode"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--bytecode"))) {
 			if (!*v)
 				return plan_usage("--bytecode needs a file");
 			o->bytecode = v;
-		} else if ((v = value_of(argc, argv, &i, "--format"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
 			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
 				return plan_usage("--format takes text or json");
 			o->json = strcmp(v, "json") == 0;

@@ -498,7 +498,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pt_lint_unread(&cc, read);
 		free(read);
 	}
-	for (size_t i = 0; i < cc.nprogs; i++) {
+	for (size_t i = 0; i < cc.nprogs + cc.npolicies; i++) {   /* programs, then policies */
 		pt_prog_info *pi = &cc.progs[i];
 		pt_program *pg = &progs[i];
 		pg->id = pi->ast->id;
@@ -507,20 +507,13 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pg->line = pi->ast->loc.first_line;
 		pg->valid_from = pi->valid ? pi->valid->from : PT_DATE_MIN;
 		pg->valid_until = pi->valid ? pi->valid->until : PT_DATE_MAX;
+		if (pi->ast->policy) {
+			pt_gen_policy(&cc, pi, pg);
+			continue;
+		}
 		pg->linked_input = pt_cc_input(&cc, PT_IN_LINKED, 0, pi->index, NULL, PT_U_BOOL);
 		pg->balance_input = pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 		pt_gen_program(&cc, pi, pg);
-	}
-	for (size_t i = cc.nprogs; i < cc.nprogs + cc.npolicies; i++) {
-		pt_prog_info *pi = &cc.progs[i];
-		pt_program *pg = &progs[i];
-		pg->id = pi->ast->id;
-		pg->name = pi->name->name;
-		pg->file = pi->ast->file;
-		pg->line = pi->ast->loc.first_line;
-		pg->valid_from = PT_DATE_MIN;
-		pg->valid_until = PT_DATE_MAX;
-		pt_gen_policy(&cc, pi, pg);
 	}
 	if (d->n_errors > errors || cc.oom)
 		goto out;

@@ -777,16 +777,9 @@ static inline int fast_cmp(pt_rat a, pt_rat b)
 /* Add the reason of the stack instruction at pc (REASON, FAIL or CAP:
  * its string, and the pc for the rule's line) to a section once, keeping
  * the first few (as vm.c). */
-static void fast_reason(pt_section_result *sec, const uint32_t *stack_code, uint32_t pc)
+static inline void fast_reason(pt_section_result *sec, const uint32_t *stack_code, uint32_t pc)
 {
-	uint32_t s = PT_INS_ARG(stack_code[pc]);
-	for (int i = 0; i < sec->nreasons; i++)
-		if (sec->reasons[i] == s)
-			return;
-	if (sec->nreasons < PT_MAX_REASONS) {
-		sec->reason_pcs[sec->nreasons] = pc;
-		sec->reasons[sec->nreasons++] = s;
-	}
+	pt_sec_reason(sec, PT_INS_ARG(stack_code[pc]), pc);
 }
 
 /* floor(p / d) for d > 0. */

@@ -61,20 +61,6 @@ typedef struct opts {
 	int nargs;
 } opts;
 
-/* The value of --name VALUE or --name=VALUE at argv[*i], or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] == '\0')
-		return *i + 1 < argc ? argv[++*i] : "";
-	return NULL;
-}
-
 /* Parse argv after the subcommand; returns 0 or a usage exit code. */
 static int parse_opts(int argc, char **argv, opts *o)
 {
@@ -87,21 +73,21 @@ static int parse_opts(int argc, char **argv, opts *o)
 			o->args[o->nargs++] = a;
 		} else if (strcmp(a, "--") == 0) {
 			dashdash = true;
-		} else if ((v = opt_value(argc, argv, &i, "--rules"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--rules"))) {
 			if (!*v)
 				return usage("--rules needs a path");
 			if (o->nrules >= 64)
 				return usage("too many --rules (limit is 64)");
 			o->rules[o->nrules++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--bytecode"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--bytecode"))) {
 			if (!*v)
 				return usage("--bytecode needs a file");
 			o->bytecode = v;
-		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
 			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
 				return usage("--format takes text or json");
 			o->json = strcmp(v, "json") == 0;
-		} else if ((v = opt_value(argc, argv, &i, "-o"))) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "-o"))) {
 			if (!*v)
 				return usage("-o needs a file");
 			o->output = v;

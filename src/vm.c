@@ -13,18 +13,6 @@
 #define vmcase(l) case PT_OP_##l:
 #define vmbreak break
 
-/* Add reason s, noted at pc, to a section once, keeping the first few. */
-static void add_reason(pt_section_result *sec, uint32_t s, uint32_t pc)
-{
-	for (int i = 0; i < sec->nreasons; i++)
-		if (sec->reasons[i] == s)
-			return;
-	if (sec->nreasons < PT_MAX_REASONS) {
-		sec->reason_pcs[sec->nreasons] = pc;
-		sec->reasons[sec->nreasons++] = s;
-	}
-}
-
 /* Compare, with the common whole-number case inline. */
 static inline int cmp(pt_rat a, pt_rat b)
 {
@@ -132,7 +120,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			if (cmp(B, cap) > 0) {
 				B = cap;
 				if (arg != PT_NO_STR)
-					add_reason(sec, arg, at);
+					pt_sec_reason(sec, arg, at);
 				if (hits)
 					hits[at] |= PT_HIT_TAKEN;
 			} else if (hits) {
@@ -141,7 +129,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			vmbreak;
 		}
 		vmcase(OUT) res->out[arg] = *--sp; vmbreak;
-		vmcase(REASON) add_reason(sec, arg, at); vmbreak;
+		vmcase(REASON) pt_sec_reason(sec, arg, at); vmbreak;
 		vmcase(TIER) res->tier = (int)arg; vmbreak;
 		vmcase(TRACE)
 			if (trace) {
@@ -153,7 +141,7 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 			vmbreak;
 		vmcase(FAIL)
 			sec->failed = true;
-			add_reason(sec, arg, at);
+			pt_sec_reason(sec, arg, at);
 			return PT_VM_OK;
 		vmcase(HALT) return PT_VM_OK;
 		default:
@@ -217,6 +205,24 @@ bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *
 	return ok;
 }
 
+/* Run the section of pg at pc on zeroed locals; when it may not run
+ * (it reads a use.points_yen that left 64 bits), fail it with an
+ * overflow at its entry instead.  False on a runtime error. */
+static bool run_section(const pt_ruleset *rs, const pt_program *pg, uint32_t pc, bool may_run,
+			const pt_rat *inputs, pt_rat *locals, pt_prog_result *res, pt_section_result *sec,
+			pt_trace *trace)
+{
+	for (uint32_t l = 0; l < pg->nlocals; l++)
+		locals[l] = pt_rat_int(0);
+	if (!may_run) {
+		sec->ran = true;
+		sec->status = PT_VM_OVERFLOW;
+		sec->status_pc = pc;
+		return false;
+	}
+	return pt_vm_run(rs, pg, pc, inputs, locals, res, sec, trace) == PT_VM_OK;
+}
+
 /* Set use.points_yen: the yen the cart's `use` points pay, over every
  * program whose point value its redeem section established.  False (and
  * 0) when the sum leaves 64 bits. */
@@ -255,16 +261,8 @@ bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
 		pt_prog_result *res = &results[i];
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			locals[l] = pt_rat_int(0);
-		if (!fits && pg->earn_reads_paid) {   /* it must not see a wrong use.points_yen */
-			res->earn.ran = true;
-			res->earn.status = PT_VM_OVERFLOW;
-			res->earn.status_pc = pg->earn_pc;
+		if (!run_section(rs, pg, pg->earn_pc, fits || !pg->earn_reads_paid, inputs, locals, res, &res->earn, trace))
 			ok = false;
-		} else if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK) {
-			ok = false;
-		}
 		settle_earn(res);
 	}
 	return ok;
@@ -281,16 +279,8 @@ bool pt_eval_policies(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals
 		const pt_program *pg = &rs->policies[j];
 		pt_prog_result *res = &results[rs->nprogs + j];
 		reset_result(res);
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			locals[l] = pt_rat_int(0);
-		if (!fits) {
-			res->redeem.ran = true;
-			res->redeem.status = PT_VM_OVERFLOW;
-			res->redeem.status_pc = pg->redeem_pc;
+		if (!run_section(rs, pg, pg->redeem_pc, fits, inputs, locals, res, &res->redeem, trace))
 			ok = false;
-		} else if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK) {
-			ok = false;
-		}
 	}
 	return ok;
 }

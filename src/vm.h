@@ -41,6 +41,19 @@ typedef struct pt_prog_result {
 	int tier;                /* string index of the tier label, or -1 */
 } pt_prog_result;
 
+/* Add reason s, noted at pc (its rule's line), to a section once,
+ * keeping the first few.  Shared by the VM and the fast code. */
+static inline void pt_sec_reason(pt_section_result *sec, uint32_t s, uint32_t pc)
+{
+	for (int i = 0; i < sec->nreasons; i++)
+		if (sec->reasons[i] == s)
+			return;
+	if (sec->nreasons < PT_MAX_REASONS) {
+		sec->reason_pcs[sec->nreasons] = pc;
+		sec->reasons[sec->nreasons++] = s;
+	}
+}
+
 /* One --explain event: a rule and the value it saw. */
 typedef struct pt_trace_event {
 	uint32_t rule;
