@@ -644,6 +644,8 @@ static void fuse_pairs(tr *t, const pt_fast *f, size_t nentries)
 void pt_fast_build(pt_ruleset *rs)
 {
 	rs->fast = NULL;
+	if (rs->nprogs == 0)   /* only policies: nothing for the fast code to run */
+		return;
 	pt_fast *f = pt_arena_alloc(&rs->arena, sizeof *f);
 	if (!f)
 		return;
