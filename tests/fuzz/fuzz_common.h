@@ -385,6 +385,25 @@ FZ_FN char *fz_format(size_t (*fmt)(const ptrules_eval *, const ptrules_cart *, 
 	return full;
 }
 
+#define FZ_SIG_EARN " \002"   /* separates a result line's redeem and earn halves */
+
+/* The redeem halves of a signature's result lines (what a cart's `use`
+ * lines must not change: earn sections may read use.points_yen). */
+FZ_FN void fz_sig_redeem(const fz_buf *in, fz_buf *out)
+{
+	const char *p = in->s ? in->s : "", *end = p + in->n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		const char *cut = strstr(p, FZ_SIG_EARN);
+		if (!cut || cut > stop)
+			cut = stop;
+		fz_put(out, p, (size_t)(cut - p));
+		fz_puts(out, "\n");
+		p = nl ? nl + 1 : end;
+	}
+}
+
 /* Check one program's result against the documented invariants and
  * append it, without source locations, to sig. */
 FZ_FN void fz_result(const ptrules_eval *e, size_t i, fz_buf *sig)
@@ -403,15 +422,16 @@ FZ_FN void fz_result(const ptrules_eval *e, size_t i, fz_buf *sig)
 		 r.earn_nreasons >= 0 && r.earn_nreasons <= PTRULES_MAX_REASONS, "program %s: reason counts", r.id);
 	fz_printf(sig, "%s linked=%d tier=", r.id, r.linked);
 	fz_puts(sig, r.tier);
-	fz_printf(sig, " redeem=%d/%lld/%lld earn=%lld/%lld granted=", r.redeem_usable,
-		  (long long)r.redeem_max_points, (long long)r.redeem_value_yen, (long long)r.earn_points,
-		  (long long)r.earn_basis_yen);
-	fz_puts(sig, r.earn_granted);
+	fz_printf(sig, " redeem=%d/%lld/%lld", r.redeem_usable, (long long)r.redeem_max_points,
+		  (long long)r.redeem_value_yen);
 	for (int k = 0; k < r.redeem_nreasons; k++) {
 		fz_puts(sig, " r:");
 		FZ_CHECK(r.redeem_reasons[k], "program %s: a NULL redeem reason", r.id);
 		fz_puts(sig, r.redeem_reasons[k]);
 	}
+	/* FZ_SIG_EARN starts the earn half: fz_sig_redeem keeps what is before it */
+	fz_printf(sig, FZ_SIG_EARN "earn=%lld/%lld granted=", (long long)r.earn_points, (long long)r.earn_basis_yen);
+	fz_puts(sig, r.earn_granted);
 	for (int k = 0; k < r.earn_nreasons; k++) {
 		fz_puts(sig, " e:");
 		FZ_CHECK(r.earn_reasons[k], "program %s: a NULL earn reason", r.id);
