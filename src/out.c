@@ -163,6 +163,34 @@ static const pt_trace_event *find_event(const pt_trace *t, uint32_t r)
 	return NULL;
 }
 
+/* ,"explain":[...]: every rule of program or policy i (policies are
+ * numbered after the programs) and the value it saw, if it ran. */
+static void json_explain(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_trace *trace)
+{
+	pt_sink_puts(f, ",\"explain\":[");
+	bool first = true;
+	for (size_t k = 0; k < rs->nrules; k++) {
+		const pt_rule_def *rd = &rs->rules[k];
+		if ((size_t)rd->prog != i)
+			continue;
+		const pt_trace_event *ev = find_event(trace, (uint32_t)k);
+		pt_sink_printf(f, "%s{\"file\":", first ? "" : ",");
+		pt_out_json_str(f, rs->files[rd->file]);
+		pt_sink_printf(f, ",\"line\":%d,\"rule\":", rd->line);
+		pt_out_json_str(f, rd->text);
+		pt_sink_puts(f, ",\"ran\":");
+		pt_sink_puts(f, ev ? "true" : "false");
+		pt_sink_puts(f, ",\"value\":");
+		if (ev)
+			explain_value(f, rd, ev->value, true);
+		else
+			pt_sink_puts(f, "null");
+		pt_sink_putc(f, '}');
+		first = false;
+	}
+	pt_sink_putc(f, ']');
+}
+
 /* One program's JSON object. */
 static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
 		      const pt_trace *trace)
@@ -198,30 +226,8 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_sink_puts(f, ",\"reason\":");
 	json_reasons(f, rs, &r->earn, buf, sizeof buf);
 	pt_sink_putc(f, '}');
-	if (trace) {
-		pt_sink_puts(f, ",\"explain\":[");
-		bool first = true;
-		for (size_t k = 0; k < rs->nrules; k++) {
-			const pt_rule_def *rd = &rs->rules[k];
-			if ((size_t)rd->prog != i)
-				continue;
-			const pt_trace_event *ev = find_event(trace, (uint32_t)k);
-			pt_sink_printf(f, "%s{\"file\":", first ? "" : ",");
-			pt_out_json_str(f, rs->files[rd->file]);
-			pt_sink_printf(f, ",\"line\":%d,\"rule\":", rd->line);
-			pt_out_json_str(f, rd->text);
-			pt_sink_puts(f, ",\"ran\":");
-			pt_sink_puts(f, ev ? "true" : "false");
-			pt_sink_puts(f, ",\"value\":");
-			if (ev)
-				explain_value(f, rd, ev->value, true);
-			else
-				pt_sink_puts(f, "null");
-			pt_sink_putc(f, '}');
-			first = false;
-		}
-		pt_sink_putc(f, ']');
-	}
+	if (trace)
+		json_explain(f, rs, i, trace);
 	pt_sink_putc(f, '}');
 }
 
@@ -252,6 +258,18 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 	pt_sink_putc(f, ']');
 	if (v->use && v->use->any)
 		pt_out_use_json(f, rs, v->use);
+	if (trace && rs->npolicies) {   /* --explain: the policies' checks too */
+		pt_sink_puts(f, ",\"policies\":[");
+		for (size_t j = 0; j < rs->npolicies; j++) {
+			pt_sink_puts(f, j ? ",{\"id\":" : "{\"id\":");
+			pt_out_json_str(f, rs->policies[j].id);
+			pt_sink_puts(f, ",\"name\":");
+			pt_out_json_str(f, rs->policies[j].name);
+			json_explain(f, rs, rs->nprogs + j, trace);
+			pt_sink_putc(f, '}');
+		}
+		pt_sink_putc(f, ']');
+	}
 	pt_sink_puts(f, "}\n");
 }
 
