@@ -299,10 +299,11 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 	free(rs.s);
 	free(prs.s);
 
-	/* 2. the builder's carts against the text's, cart by cart. */
+	/* 2. the builder's carts (built without the use lines) against the
+	 * text's without them, cart by cart. */
 	ptrules_eval *e = ptrules_eval_new(g.src, 0);
 	ptrules_diags *d = ptrules_diags_new();
-	const char *at = sig.s ? sig.s : "";
+	const char *at = psig.s ? psig.s : "";
 	for (int c = 0; c < nc && ok; c++) {
 		const char *next = strchr(at + 1, '\001');
 		size_t len = next ? (size_t)(next - at) : strlen(at);
