@@ -949,9 +949,13 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	r->keep_line = r->line;
 	window(r);
 	for (;; advance(r, e)) {
-		if (r->pos < r->nl_end && r->buf[r->pos] == '\n') {   /* a blank line, quickly */
-			e = r->buf + r->pos;
-			continue;
+		if (r->pos < r->nl_end) {   /* a complete line: blank, or a record, quickly */
+			if (r->buf[r->pos] == '\n') {
+				e = r->buf + r->pos;
+				continue;
+			}
+			if (CLS(r->buf[r->pos]) & CL_ALPHA)
+				break;
 		}
 		if (!(e = line_end(r)))
 			return !r->error && r->cart_index++ == 0;   /* no records at all: one empty cart */
