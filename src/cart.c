@@ -10,9 +10,18 @@
  * way the reader sees a window from the current cart's start, which is
  * also what messages quote.  The scanner is tuned (docs/performance.md,
  * "The cart reader and the command line"): one class table, known keys
- * neither copied nor looked up by name, one pass per value.  Its results
- * and messages must stay those of the reference reader,
- * tests/unit/ref/cart_ref.c (tests/unit/test_cart_diff.c). */
+ * neither copied nor looked up by name, one pass per value.  Before this
+ * parser sees a complete line, src/cart_fast.c tries it: the well-formed
+ * lines of the common records are read there in one pass, straight into
+ * the cart, and only the others come here.  The results and messages of
+ * both must stay those of the reference reader, tests/unit/ref/cart_ref.c
+ * (tests/unit/test_cart_diff.c).
+ *
+ * Invariant the byte loops rely on: every line they scan has a CR or LF
+ * after it in memory.  line_at gives this parser such lines (a last line
+ * without a newline is copied, with one); the fast path runs only on
+ * lines that start before pt_cart_reader.nl_end, the end of the last '\n'
+ * in the buffer, which refill and the reader's setup keep up to date. */
 #include "cart.h"
 
 #include <errno.h>
