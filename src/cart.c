@@ -527,11 +527,13 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
 	pair *pv = c->n_pairs < c->cap_pairs ? c->pairs :
 		   grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
+	if (!pv)
+		return false;
+	c->pairs = pv;   /* at once: cap_pairs already counts the new room */
 	/* A known key's name is the table's; only an account's own keys are copied. */
-	const char *key = !pv ? NULL : ks ? ks->key : copy_str(c, s + i, kl);
+	const char *key = ks ? ks->key : copy_str(c, s + i, kl);
 	if (!key)
 		return false;
-	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
 	p->kv.key = key;   /* every field is set: the slot may hold an earlier line's pair */
 	p->bad = false;
@@ -597,11 +599,13 @@ static bool store_account(ctx *c)
 		return err(c, (size_t)prog->kv.col, prog->raw_len, "second 'account' for program "
 			   "'%s'; the first is on line %d", prog->kv.s, prev->line);
 	pt_account *v = grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *v);
+	if (!v)
+		return false;
+	o->accounts = v;   /* at once: cap_accounts already counts the new room */
 	size_t nk = c->n_pairs - 1 - (bal != NULL);
 	pt_ckv *keys = nk ? alloc(c, nk * sizeof *keys) : NULL;
-	if (!v || (nk && !keys))
+	if (nk && !keys)
 		return false;
-	o->accounts = v;
 	pt_account *a = &v[o->n_accounts++];
 	*a = (pt_account){ .program = prog->kv.s, .balance = bal ? bal->kv.i : 0,
 			   .has_balance = bal != NULL, .keys = keys, .line = c->lno,

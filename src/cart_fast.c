@@ -346,11 +346,13 @@ static int fast_item(line *l, const char *q)
 	if (!has_price || too_long(l) || o->n_items >= PT_CART_MAX_ITEMS)
 		return PT_FAST_NO;
 	pt_item *items = pt_cart_grow(c, o->items, o->n_items, &c->cap_items, sizeof *items);
+	if (!items)
+		return PT_FAST_NO;
+	o->items = items;   /* kept even if what follows fails: cap_items counts its room */
 	const char *cs = cat ? copy(l, cat, cat_n) : "general";
 	const char *ns = name ? copy(l, name, name_n) : NULL;
-	if (!items || !cs || (name && !ns))
+	if (!cs || (name && !ns))
 		return PT_FAST_NO;
-	o->items = items;
 	items[o->n_items++] = (pt_item){ .price = price, .qty = qty, .category = cs, .name = ns,
 					 .line = c->lno };
 	return PT_FAST_DONE;
@@ -448,9 +450,12 @@ static int fast_account(line *l, const char *q)
 		if (!strncmp(o->accounts[i].program, prog, prog_n) && !o->accounts[i].program[prog_n])
 			return PT_FAST_NO;
 	pt_account *accs = pt_cart_grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
+	if (!accs)
+		return PT_FAST_NO;
+	o->accounts = accs;   /* kept even if what follows fails: cap_accounts counts its room */
 	pt_ckv *keys = n_own ? pt_arena_alloc(&c->r->arena, n_own * sizeof *keys) : NULL;
 	const char *ps = copy(l, prog, prog_n);
-	if (!accs || (n_own && !keys) || !ps)
+	if ((n_own && !keys) || !ps)
 		return PT_FAST_NO;
 	for (size_t i = 0; i < n_own; i++) {
 		own[i].kv.key = copy(l, own[i].key, own[i].key_n);
@@ -459,7 +464,6 @@ static int fast_account(line *l, const char *q)
 			return PT_FAST_NO;
 		keys[i] = own[i].kv;
 	}
-	o->accounts = accs;
 	o->accounts[o->n_accounts++] = (pt_account){
 		.program = ps, .balance = balance, .has_balance = has_balance, .keys = keys,
 		.n_keys = n_own, .line = c->lno, .col = 1, .prog_col = (int)(prog - l->s) + 1,
@@ -500,10 +504,12 @@ static int fast_use(line *l, const char *q)
 		return PT_FAST_NO;
 	pt_cart *o = c->out;
 	pt_use *uses = pt_cart_grow(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
-	const char *ps = copy(l, prog, prog_n);
-	if (!uses || !ps)
+	if (!uses)
 		return PT_FAST_NO;
-	o->uses = uses;
+	o->uses = uses;   /* kept even if what follows fails: cap_uses counts its room */
+	const char *ps = copy(l, prog, prog_n);
+	if (!ps)
+		return PT_FAST_NO;
 	uses[o->n_uses++] = (pt_use){ .program = ps, .points = points, .yen = yen, .line = c->lno };
 	return PT_FAST_DONE;
 }
