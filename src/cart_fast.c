@@ -9,8 +9,8 @@
  * cart.c would accept it and store the same values.  On anything else (an
  * error to report, an escape in a string, a blank before the record kind,
  * a line near the end of the buffer) it returns PT_FAST_NO before it has
- * changed anything but the cart's spare string memory, and cart.c reads
- * the line.  tests/unit/test_cart_diff.c holds the two together to the
+ * changed any value of the cart or the reader (at most an array of the
+ * cart has grown, or string memory is spent), and cart.c reads the line.  tests/unit/test_cart_diff.c holds the two together to the
  * reference reader.
  *
  * Bounds: the caller guarantees a '\n' in the buffer at or after the

@@ -104,7 +104,8 @@ enum {
  * common shape, exactly as cart.c would, and store it in the cart.  The
  * caller guarantees that a '\n' follows in the buffer before
  * c->r->nl_end.  Anything else (an error to report, an unusual spelling)
- * leaves the cart and the reader untouched and returns PT_FAST_NO.
+ * returns PT_FAST_NO with the cart's values and the reader as they were
+ * (an array may have grown, and some string memory may be spent).
  * first: the line is the cart's first record. */
 int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol);
 
