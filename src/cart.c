@@ -10,9 +10,18 @@
  * way the reader sees a window from the current cart's start, which is
  * also what messages quote.  The scanner is tuned (docs/performance.md,
  * "The cart reader and the command line"): one class table, known keys
- * neither copied nor looked up by name, one pass per value.  Its results
- * and messages must stay those of the reference reader,
- * tests/unit/ref/cart_ref.c (tests/unit/test_cart_diff.c). */
+ * neither copied nor looked up by name, one pass per value.  Before this
+ * parser sees a complete line, src/cart_fast.c tries it: the well-formed
+ * lines of the common records are read there in one pass, straight into
+ * the cart, and only the others come here.  The results and messages of
+ * both must stay those of the reference reader, tests/unit/ref/cart_ref.c
+ * (tests/unit/test_cart_diff.c).
+ *
+ * Invariant the byte loops rely on: every line they scan has a CR or LF
+ * after it in memory.  line_at gives this parser such lines (a last line
+ * without a newline is copied, with one); the fast path runs only on
+ * lines that start before pt_cart_reader.nl_end, the end of the last '\n'
+ * in the buffer, which refill and the reader's setup keep up to date. */
 #include "cart.h"
 
 #include <errno.h>
@@ -22,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cart_int.h"
 #include "date.h"
 
 typedef enum { K_CART, K_ORDER, K_ITEM, K_PAYMENT, K_ACCOUNT, K_USE, K_COUNT } rec_kind;
@@ -73,18 +83,7 @@ static const unsigned char spec_first[K_COUNT + 1] = {
 	S_CART_ID, S_ORDER_ID, S_ITEM_PRICE, S_PAY_CARD, S_ACC_PROGRAM, S_USE_PROGRAM, S_COUNT
 };
 
-/* Character classes, one table lookup per byte on the fast paths. */
-enum {
-	CL_BLANK = 1,   /* space, tab: separates pairs */
-	CL_DIGIT = 2,   /* 0-9 */
-	CL_ALPHA = 4,   /* A-Z a-z _: starts a word or key */
-	CL_WORD = 8,    /* A-Z a-z _ 0-9 -: continues a word */
-	CL_STOP = 16,   /* space, tab, #: ends an unquoted value */
-	CL_PLAIN = 32,  /* tab and printable ASCII but " and \: copied as is in strings */
-	CL_NUM = 64,    /* 0-9 and ',': what an integer is made of */
-	CL_ID = 128,    /* printable ASCII but space and ": what an unquoted id is made of */
-	CL_EOL = 256    /* CR, LF: may end the line (see line_at) */
-};
+/* The class table (cart_int.h): every class of every byte. */
 #define CL_IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
 #define CL_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define CL1(c) ((((c) == ' ' || (c) == '\t') ? CL_BLANK | CL_STOP : 0) | \
@@ -97,8 +96,7 @@ enum {
 #define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
 #define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
 #define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)
-static const unsigned short cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
-#define CLS(ch) cls[(unsigned char)(ch)]
+const unsigned short pt_cart_cls[256] = { CL64(0), CL64(64), CL64(128), CL64(192) };
 
 /* One key=value pair of the current line. */
 typedef struct pair {
@@ -111,27 +109,8 @@ typedef struct pair {
 	unsigned all;             /* the classes every byte of an unquoted value has */
 } pair;
 
-/* State while reading one cart. */
-typedef struct ctx {
-	pt_cart_reader *r;
-	pt_cart *out;
-	pt_diags *d;
-	const char *s;            /* current line, without CR/LF */
-	size_t n;
-	int lno;
-	rec_kind kind;
-	int kind_col, kind_len;
-	unsigned slot[S_COUNT];   /* 1 + index in pairs of each known key, 0 if absent */
-	pair *pairs;              /* pairs of the current line (scratch) */
-	size_t n_pairs, cap_pairs;
-	size_t cap_items, cap_accounts, cap_uses;
-	int order_line, payment_line;
-	const char *cart_id;
-	bool items_full;
-	size_t lead;              /* blanks before the current line's record kind */
-	char *pool;               /* room for this cart's strings (see text_mem) */
-	size_t pool_left;
-} ctx;
+typedef pt_cart_ctx ctx;
+_Static_assert(S_COUNT == PT_CART_N_SPECS, "pt_cart_ctx.slot holds one slot per known key");
 
 /* Report an error at column col of the current line and count it;
  * returns false so that callers can `return err(...)`. */
@@ -155,20 +134,24 @@ static void *alloc(ctx *c, size_t n)
 	return p;
 }
 
-/* Room for n bytes of text, not zeroed: strings are cut from 512-byte
- * blocks of the arena, so that a word costs a pointer bump rather than
- * an arena call.  NULL when out of memory. */
+/* A new block for c's string pool (cart_int.h, pt_cart_text). */
+bool pt_cart_text_block(ctx *c, size_t n)
+{
+	size_t want = n > 256 ? n : 512;
+	char *p = pt_arena_alloc(&c->r->arena, want);
+	if (!p)
+		return false;
+	c->pool = p;
+	c->pool_left = want;
+	return true;
+}
+
+/* Room for n bytes of text (pt_cart_text); running out is reported. */
 static char *text_mem(ctx *c, size_t n)
 {
-	if (n > c->pool_left) {
-		size_t want = n > 256 ? n : 512;
-		if (!(c->pool = alloc(c, want)))
-			return NULL;
-		c->pool_left = want;
-	}
-	char *p = c->pool;
-	c->pool += n;
-	c->pool_left -= n;
+	char *p = pt_cart_text(c, n);
+	if (!p)
+		err(c, 1, 1, "out of memory while reading this cart");
 	return p;
 }
 
@@ -183,19 +166,28 @@ static char *copy_str(ctx *c, const char *s, size_t n)
 	return p;
 }
 
-/* Room for element n of array v (capacity *cap): the same array, or a
- * bigger copy in the arena; NULL when out of memory. */
-static void *grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
+/* Room for element n of array v (cart_int.h); the quiet half. */
+void *pt_cart_grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
 {
 	if (n < *cap)
 		return v;
 	size_t nc = *cap ? *cap * 2 : 8;
-	void *nv = alloc(c, nc * sz);
+	void *nv = pt_arena_alloc(&c->r->arena, nc * sz);
 	if (!nv)
 		return NULL;
 	if (n)
 		memcpy(nv, v, n * sz);
 	*cap = nc;
+	return nv;
+}
+
+/* Room for element n of array v (capacity *cap): the same array, or a
+ * bigger copy in the arena; NULL when out of memory, which is reported. */
+static void *grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
+{
+	void *nv = pt_cart_grow(c, v, n, cap, sz);
+	if (!nv)
+		err(c, 1, 1, "out of memory while reading this cart");
 	return nv;
 }
 
@@ -231,30 +223,13 @@ static inline size_t word_len(const char *s, size_t n, size_t i)
 	return j - i;
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes available), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t k = p[0] < 0x80 ? 1 : p[0] < 0xC2 ? 0 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 :
-		   p[0] < 0xF5 ? 4 : 0;
-	if (k <= 1 || n < k)
-		return k <= 1 ? k : 0;
-	unsigned cp = p[0] & (0x7Fu >> k);
-	for (size_t i = 1; i < k; i++) {
-		if ((p[i] & 0xC0u) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3Fu);
-	}
-	return cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : k;
-}
-
 /* Name a byte that may not appear in a value, or NULL when it may. */
 static const char *bad_byte(const char *s, size_t n, char *buf)
 {
 	unsigned char ch = (unsigned char)*s;
 	if (ch == 0)
 		return "NUL byte";
-	if (!utf8_len((const unsigned char *)s, n))
+	if (!pt_cart_utf8_len((const unsigned char *)s, n))
 		snprintf(buf, 40, "invalid UTF-8 byte 0x%02X", ch);
 	else if ((ch < 0x20 && ch != '\t') || ch == 0x7F)
 		snprintf(buf, 40, "control character 0x%02X", ch);
@@ -270,7 +245,7 @@ static const char *show(char *buf, const char *s, size_t n)
 	size_t o = 0, i = 0, k;
 	for (; i < n && o < 40; i += k ? k : 1) {
 		unsigned char ch = (unsigned char)s[i];
-		k = utf8_len((const unsigned char *)s + i, n - i);
+		k = pt_cart_utf8_len((const unsigned char *)s + i, n - i);
 		if (k > 1)
 			memcpy(buf + o, s + i, k), o += k;
 		else if (ch < 0x20 || ch == 0x7F || k == 0)
@@ -299,7 +274,7 @@ static size_t tok_len(const char *s, size_t n, size_t i)
 			j += (s[j] == '\\' && j + 1 < n) ? 2 : 1;
 		j = j < n ? j + 1 : n;
 	} else if ((unsigned char)ch >= 0x80) {
-		size_t k = utf8_len((const unsigned char *)s + i, n - i);
+		size_t k = pt_cart_utf8_len((const unsigned char *)s + i, n - i);
 		j = i + (k ? k : 1);
 	}
 	return j - i;
@@ -377,7 +352,7 @@ static bool bad_value(ctx *c, const pair *p)
 	bool ascii = true;
 	char b[64];
 	int64_t v;
-	for (size_t i = 0; i < n; i += utf8_len((const unsigned char *)s + i, n - i)) {
+	for (size_t i = 0; i < n; i += pt_cart_utf8_len((const unsigned char *)s + i, n - i)) {
 		if ((why = bad_byte(s + i, n - i, b)))
 			return err(c, col + i, 1, "%s in value", why);
 		ascii = ascii && (unsigned char)s[i] < 0x80;
@@ -427,7 +402,7 @@ static bool lex_string(ctx *c, size_t i, pair *p, size_t *end)
 		}
 		if ((why = bad_byte(s + j, n - j, b)))
 			return err(c, j + 1, 1, "%s in string", why);
-		k = utf8_len((const unsigned char *)s + j, n - j);
+		k = pt_cart_utf8_len((const unsigned char *)s + j, n - j);
 		memcpy(buf + o, s + j, k);
 		o += k;
 	}
@@ -552,11 +527,13 @@ static bool lex_pair(ctx *c, size_t i, const char *after, size_t after_len, size
 		return err(c, eq + 1, 1, "missing value after '%s='", show(b, s + i, kl));
 	pair *pv = c->n_pairs < c->cap_pairs ? c->pairs :
 		   grow(c, c->pairs, c->n_pairs, &c->cap_pairs, sizeof *pv);
+	if (!pv)
+		return false;
+	c->pairs = pv;   /* at once: cap_pairs already counts the new room */
 	/* A known key's name is the table's; only an account's own keys are copied. */
-	const char *key = !pv ? NULL : ks ? ks->key : copy_str(c, s + i, kl);
+	const char *key = ks ? ks->key : copy_str(c, s + i, kl);
 	if (!key)
 		return false;
-	c->pairs = pv;
 	pair *p = &pv[c->n_pairs];
 	p->kv.key = key;   /* every field is set: the slot may hold an earlier line's pair */
 	p->bad = false;
@@ -622,11 +599,13 @@ static bool store_account(ctx *c)
 		return err(c, (size_t)prog->kv.col, prog->raw_len, "second 'account' for program "
 			   "'%s'; the first is on line %d", prog->kv.s, prev->line);
 	pt_account *v = grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *v);
+	if (!v)
+		return false;
+	o->accounts = v;   /* at once: cap_accounts already counts the new room */
 	size_t nk = c->n_pairs - 1 - (bal != NULL);
 	pt_ckv *keys = nk ? alloc(c, nk * sizeof *keys) : NULL;
-	if (!v || (nk && !keys))
+	if (nk && !keys)
 		return false;
-	o->accounts = v;
 	pt_account *a = &v[o->n_accounts++];
 	*a = (pt_account){ .program = prog->kv.s, .balance = bal ? bal->kv.i : 0,
 			   .has_balance = bal != NULL, .keys = keys, .line = c->lno,
@@ -798,6 +777,15 @@ static void window(pt_cart_reader *r)
 	r->src = (pt_src){ r->name, r->buf + r->keep, r->len - r->keep, r->keep_line };
 }
 
+/* One past the last '\n' in buf[from, to), or from when there is none
+ * (the end of the complete lines, pt_cart_reader.nl_end). */
+static size_t last_nl(const char *buf, size_t from, size_t to)
+{
+	while (to > from && buf[to - 1] != '\n')
+		to--;
+	return to;
+}
+
 /* Read one more chunk into a streaming reader's buffer, first moving the
  * current cart (from r->keep) to the front and growing the buffer when a
  * chunk does not fit.  False at the end of input or after an error. */
@@ -809,6 +797,7 @@ static bool refill(pt_cart_reader *r)
 		memmove(r->mem, r->mem + r->keep, r->len - r->keep);
 		r->len -= r->keep;
 		r->pos -= r->keep;
+		r->nl_end = r->nl_end > r->keep ? r->nl_end - r->keep : 0;
 		r->keep = 0;
 	}
 	if (r->cap - r->len < r->chunk) {
@@ -836,6 +825,9 @@ static bool refill(pt_cart_reader *r)
 		r->eof = true;
 		return false;
 	}
+	size_t nl = last_nl(r->buf, r->len, r->len + (size_t)got);
+	if (nl > r->len)   /* the chunk has a '\n': more complete lines */
+		r->nl_end = nl;
 	r->len += (size_t)got;
 	window(r);
 	return true;
@@ -921,6 +913,7 @@ void pt_cart_reader_init(pt_cart_reader *r, const pt_src *src)
 	r->buf = src->text ? src->text : "";
 	r->len = src->text ? src->len : 0;
 	r->eof = true;
+	r->nl_end = last_nl(r->buf, 0, r->len);
 	r->line = r->keep_line = 1;
 	window(r);
 	pt_arena_init(&r->arena, 64 * 1024);
@@ -952,7 +945,7 @@ void pt_cart_reader_free(pt_cart_reader *r)
 	free(r->tail);
 	r->mem = r->tail = NULL;
 	r->buf = "";
-	r->len = r->pos = r->keep = 0;
+	r->len = r->pos = r->keep = r->nl_end = 0;
 }
 
 /* Read the next cart: skip to its first record, then take lines up to the
@@ -969,6 +962,14 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	r->keep_line = r->line;
 	window(r);
 	for (;; advance(r, e)) {
+		if (r->pos < r->nl_end) {   /* a complete line: blank, or a record, quickly */
+			if (r->buf[r->pos] == '\n') {
+				e = r->buf + r->pos;
+				continue;
+			}
+			if (CLS(r->buf[r->pos]) & CL_ALPHA)
+				break;
+		}
 		if (!(e = line_end(r)))
 			return !r->error && r->cart_index++ == 0;   /* no records at all: one empty cart */
 		if (!(c.s = line_at(r, e, &c.n)))
@@ -977,7 +978,16 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 			break;
 	}
 	out->line = r->line;
-	for (bool first = true; (e = line_end(r)); advance(r, e), first = false) {
+	for (bool first = true;; advance(r, e), first = false) {
+		if (r->pos < r->nl_end) {   /* a complete line: the fast path may read it */
+			int got = pt_cart_fast_line(&c, first, &e);
+			if (got == PT_FAST_CART)
+				break;
+			if (got == PT_FAST_DONE)
+				continue;
+		}
+		if (!(e = line_end(r)))
+			break;
 		if (!(c.s = line_at(r, e, &c.n)))
 			break;
 		c.lead = skip_blanks(c.s, c.n, 0);

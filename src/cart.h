@@ -100,6 +100,8 @@ typedef struct pt_cart_reader {
 	size_t len;
 	size_t pos;            /* next byte to read */
 	size_t keep;           /* start of the current cart in buf */
+	size_t nl_end;         /* one past the last '\n' in buf[0, len), 0 if none:
+				* every line that starts before it is complete */
 	int line;              /* line number at pos */
 	int keep_line;         /* line number at keep */
 	pt_arena arena;        /* this cart's memory */

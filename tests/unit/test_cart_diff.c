@@ -118,10 +118,16 @@ static char *read_all(const char *text, size_t len, bool fast)
 	return out;
 }
 
-/* The two readers agree on text; name is for the failure message. */
+/* The two readers agree on text; name is for the failure message.  The
+ * readers get a copy of exactly len bytes, so that a read past its end is
+ * out of bounds (and caught by `make check SANITIZE=1`). */
 static void agree(const char *text, size_t len, const char *name)
 {
-	char *want = read_all(text, len, false), *got = read_all(text, len, true);
+	char *exact = malloc(len ? len : 1);
+	assert_non_null(exact);
+	memcpy(exact, text, len);
+	char *want = read_all(exact, len, false), *got = read_all(exact, len, true);
+	free(exact);
 	if (strcmp(want, got) != 0) {
 		fprintf(stderr, "%s: the readers differ\n--- reference\n%s--- fast\n%s--- input\n%.*s\n", name,
 			want, got, (int)(len < 4000 ? len : 4000), text);
@@ -281,10 +287,97 @@ static void test_cases(void **state)
 		agree(cases[i], strlen(cases[i]), "case");
 }
 
+/* The fast path's edge cases (src/cart_fast.c): every tricky value in
+ * every field of the common records, each line ended in every way (LF,
+ * CRLF, a comment, trailing blanks, a stray CR, the end of the text), one
+ * cart per value. */
+static void test_fast_values(void **state)
+{
+	(void)state;
+	static const char *const templates[] = {
+		"item price=%s", "item price=1 qty=%s", "item qty=2 category=%s price=3", "item price=1 name=%s",
+		"order id=%s", "order date=%s", "order date=2026-01-02 id=%s", "cart id=%s", "payment card=%s",
+		"payment method=%s", "account program=%s", "account program=p balance=%s",
+		"account program=p k=%s", "account k=%s program=p j=1", "use program=%s points=1",
+		"use program=giftcard yen=%s", "use program=dpoint points=%s", "item price=1 %s",
+		"account program=p %s", "order %s", "payment %s", "cart %s", "use %s",
+	};
+	static const char *const values[] = {
+		"0", "7", "007", "1,234", "12,34", "1234,567", ",123", "123,", "1,,234", "1,2345",
+		"123456789012345", "1234567890123456", "1,234,567,890,123", "1,234,567,890,123,456",
+		"99999999999999999999999", "-5", "5x", "1.5", "x", "yes", "no", "Yes", "_a", "a-b", "a.b",
+		"9a", "a_9-Z", "\xc3\xa9", "\xe9", "\"\"", "\"a b\"", "\"a\\\"b\"", "\"\xc3\xa9t\xc3\xa9\"",
+		"\"\xe9\"", "\"\xe3\x81\"", "\"a\tb\"", "\"a", "\"a\"b", "\"a\"\"b\"", "2024-02-29",
+		"2023-02-29", "2000-02-29", "2100-02-29", "1900-01-01", "1899-12-31", "9999-12-31",
+		"2026-13-01", "2026-00-10", "2026-04-31", "2026-04-30", "2026-1-01", "20260-01-01",
+		"2026-01-01x", "g1", "a\"b", "#", "-", "1,2", "", "=", "a=b", "program=q", "balance=1",
+		"price=2", "qty=3", "id=z", "date=2026-01-01", "card=jcb", "method=cod", "points=4", "yen=5",
+		"k=1 k=2", "a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9", "x\x01", "x\x7f", "giftcard",
+	};
+	static const char *const ends[] = { "\n", "\r\n", " #c\n", "#c\n", " \t\n", "\r\r\n", "\rx\n",
+					    "\n\n", "", "\r" };
+	for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++)
+		for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+			char *text = NULL, name[64];
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+			assert_non_null(m);
+			for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+				fprintf(m, "cart id=c%zu\n", v);
+				fprintf(m, templates[t], values[v]);
+				fputs(v + 1 < sizeof values / sizeof values[0] ? "\n" : ends[e], m);
+				fprintf(m, "cart\n");
+				fprintf(m, templates[t], values[v]);
+				fputs(ends[e], m);
+			}
+			fclose(m);
+			snprintf(name, sizeof name, "template %zu, end %zu", t, e);
+			agree(text, len, name);
+			free(text);
+		}
+}
+
+/* Dates in the fast path against pt_date_parse, around every month's
+ * length and the leap years. */
+static void test_fast_dates(void **state)
+{
+	(void)state;
+	static const int years[] = { 1899, 1900, 1904, 1999, 2000, 2023, 2024, 2100, 2400, 9999 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	assert_non_null(m);
+	for (size_t y = 0; y < sizeof years / sizeof years[0]; y++)
+		for (int mo = 0; mo <= 13; mo++)
+			for (int d = 0; d <= 32; d++)
+				fprintf(m, "cart\norder date=%04d-%02d-%02d\naccount program=p since=%04d-%02d-%02d\n",
+					years[y], mo, d, years[y], mo, d);
+	fclose(m);
+	agree(text, len, "dates");
+	free(text);
+}
+
+/* Every prefix of a few inputs: lines cut anywhere, at the very end of
+ * the buffer (the fast path must not read past it). */
+static void test_prefixes(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"cart id=g1\norder id=250-1 date=2026-08-17\nitem price=98,000 qty=2 category=electronics "
+		"name=\"Tablet \xc3\xa9\"\npayment card=jcb method=giftcard\naccount program=dpoint balance=4,715 "
+		"earned_3mo=1,499 prime=yes since=2026-01-01 note=\"x\" tier=gold\nuse program=giftcard yen=500\n"
+		"use program=dpoint points=10 # c\r\n\r\n# comment\ncart\tid=\"g 2\"\nitem price=1\r\n";
+	for (size_t n = 0; n <= sizeof text - 1; n++)
+		agree(text, n, "prefix");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_fast_values),
+		cmocka_unit_test(test_fast_dates),
+		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_mutants),
 	};

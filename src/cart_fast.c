@@ -1,0 +1,574 @@
+/* cart_fast.c - the cart reader's fast path: the well-formed lines of the
+ * common records, parsed in one pass straight into the cart.
+ *
+ * cart.c reads a line through a checked parser that records each
+ * key=value pair in a scratch array, checks it against its key and
+ * reports the first problem with its location.  Most lines have no
+ * problem; this file reads those without the scratch pairs, each value
+ * scanned once and stored where it belongs.  It accepts a line only when
+ * cart.c would accept it and store the same values.  On anything else (an
+ * error to report, an escape in a string, a blank before the record kind,
+ * a line near the end of the buffer) it returns PT_FAST_NO before it has
+ * changed any value of the cart or the reader (at most an array of the
+ * cart has grown, or string memory is spent), and cart.c reads the line.  tests/unit/test_cart_diff.c holds the two together to the
+ * reference reader.
+ *
+ * Bounds: the caller guarantees a '\n' in the buffer at or after the
+ * line's start, before pt_cart_reader.nl_end.  Every byte loop here stops
+ * at a '\n' (no class the loops accept contains it, and a lookahead such
+ * as q[1] is read only when q[0] is not a '\n'), so they need no bound.
+ * Reads of several bytes at once (a key name compared as one constant,
+ * the 16-byte string copy) are made only when that many bytes remain in
+ * the buffer (room()). */
+#include "cart_int.h"
+
+#include <string.h>
+
+#include "date.h"
+
+/* The line being read. */
+typedef struct line {
+	pt_cart_ctx *c;
+	const char *s;        /* its first byte */
+	const char *end;      /* the end of the buffer's bytes */
+	const char *lim;      /* one past the buffer's last '\n' */
+	const char *eol;      /* its '\n', once found */
+} line;
+
+/* Whether the n bytes at p lie in the buffer. */
+static inline bool room(const line *l, const char *p, size_t n)
+{
+	return (size_t)(l->end - p) >= n;
+}
+
+/* Whether p starts with the name nm (its '=' included) and the buffer
+ * holds all of it; nm is a constant, so the compiler compares one or two
+ * words. */
+#define IS_KEY(l, p, nm) (room(l, p, sizeof nm - 1) && !memcmp(p, nm, sizeof nm - 1))
+
+/* Whether q ends a value: a blank, '#' or the end of the line (an LF, or
+ * a CR then an LF).  A CR inside a line belongs to the value. */
+static inline bool value_end(const char *q)
+{
+	return (CLS(*q) & CL_STOP) || *q == '\n' || (*q == '\r' && q[1] == '\n');
+}
+
+/* Past the blanks at q: the next key, or NULL at the end of the line or
+ * at a comment, when l->eol gets the line's '\n'. */
+static inline const char *next_key(line *l, const char *q)
+{
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (*q == '\n' || (*q == '\r' && q[1] == '\n')) {
+		l->eol = q + (*q == '\r');
+		return NULL;
+	}
+	if (*q == '#') {
+		l->eol = memchr(q, '\n', (size_t)(l->lim - q));
+		return NULL;
+	}
+	return q;
+}
+
+/* The integer at p: up to 15 digits, alone or in comma groups of three
+ * (3,980).  Returns the byte after it, or NULL for anything else, which
+ * cart.c either reads differently or explains. */
+static inline const char *scan_int(const char *p, int64_t *out)
+{
+	const char *q = p;
+	uint64_t v = 0;   /* wraps harmlessly past 19 digits: those are refused */
+	while (CLS(*q) & CL_DIGIT)
+		v = v * 10 + (uint64_t)(*q++ - '0');
+	size_t nd = (size_t)(q - p);
+	if (*q == ',') {
+		if (nd < 1 || nd > 3)
+			return NULL;
+		do {
+			if (!(CLS(q[1]) & CL_DIGIT) || !(CLS(q[2]) & CL_DIGIT) || !(CLS(q[3]) & CL_DIGIT))
+				return NULL;
+			v = v * 1000 + (uint64_t)((q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0'));
+			nd += 3;
+			q += 4;
+		} while (*q == ',');
+		if (CLS(*q) & CL_DIGIT)
+			return NULL;
+	}
+	if (nd < 1 || nd > PT_CART_MAX_DIGITS || !value_end(q))
+		return NULL;
+	*out = (int64_t)v;
+	return q;
+}
+
+/* The word at p, [A-Za-z_][A-Za-z0-9_-]*, other than yes and no (which
+ * are yes/no values); the byte after it, or NULL. */
+static inline const char *scan_word(const char *p)
+{
+	if (!(CLS(*p) & CL_ALPHA))
+		return NULL;
+	const char *q = p + 1;
+	while (CLS(*q) & CL_WORD)
+		q++;
+	if (!value_end(q) || (q - p == 3 && !memcmp(p, "yes", 3)) || (q - p == 2 && !memcmp(p, "no", 2)))
+		return NULL;
+	return q;
+}
+
+/* The string at p (p[0] is '"') made of plain bytes and valid UTF-8, no
+ * escapes: the byte after its closing quote, or NULL. */
+static inline const char *scan_str(const char *p)
+{
+	const char *q = p + 1;
+	for (;;) {
+		while (CLS(*q) & CL_PLAIN)
+			q++;
+		if ((unsigned char)*q < 0x80)
+			break;
+		size_t k = pt_cart_utf8_len((const unsigned char *)q, 4);   /* stops at a non-continuation byte */
+		if (!k)
+			return NULL;
+		q += k;
+	}
+	if (*q != '"' || !value_end(q + 1))
+		return NULL;
+	return q + 1;
+}
+
+/* The unquoted id at p (printable ASCII but space and '"', as cart and
+ * order ids are): the byte after it, or NULL. */
+static inline const char *scan_id(const char *p)
+{
+	const char *q = p;
+	while ((CLS(*q) & (CL_ID | CL_STOP)) == CL_ID)
+		q++;
+	return q > p && value_end(q) ? q : NULL;
+}
+
+/* A real calendar date YYYY-MM-DD at p, years 1900..9999, as
+ * pt_date_parse reads it: the byte after it, or NULL. */
+static inline const char *scan_date(const char *p, int32_t *day)
+{
+	static const char shape[] = "dddd-dd-dd";
+	static const unsigned char mdays[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	for (int i = 0; i < 10; i++)   /* stops at the first byte out of shape, at worst the '\n' */
+		if (shape[i] == 'd' ? !(CLS(p[i]) & CL_DIGIT) : p[i] != '-')
+			return NULL;
+	if (!value_end(p + 10))
+		return NULL;
+	int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+	int m = (p[5] - '0') * 10 + (p[6] - '0'), d = (p[8] - '0') * 10 + (p[9] - '0');
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m] + (m == 2 && leap))
+		return NULL;
+	*day = pt_date_from_ymd(y, m, d);
+	return p + 10;
+}
+
+/* A C string copy of s[0..n) from the cart's string pool; NULL when out
+ * of memory.  Short strings are copied as 16 bytes when both sides have
+ * room: one move instead of a call. */
+static char *copy(line *l, const char *s, size_t n)
+{
+	pt_cart_ctx *c = l->c;
+	char *p = pt_cart_text(c, n + 1);
+	if (!p)
+		return NULL;
+	if (n < 16 && c->pool_left + n + 1 >= 16 && room(l, s, 16))
+		memcpy(p, s, 16);   /* the bytes past n are spare pool */
+	else
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Whether the line is too long for cart.c to accept. */
+static inline bool too_long(const line *l)
+{
+	return l->eol - l->s > PT_CART_MAX_LINE;
+}
+
+/* A value of an account's own key at v, as cart.c classifies it, into
+ * kv; *str gets the text to copy (WORD and STR) and its length.  The byte
+ * after the value, or NULL. */
+static const char *scan_value(const char *v, pt_ckv *kv, const char **str, size_t *str_n)
+{
+	const char *q;
+	int32_t day;
+	*str = NULL;
+	kv->i = 0;   /* what a word or a string has, as in cart.c */
+	if (CLS(*v) & CL_DIGIT) {
+		if ((q = scan_int(v, &kv->i))) {
+			kv->kind = PT_CV_INT;
+			return q;
+		}
+		if ((q = scan_date(v, &day))) {
+			kv->kind = PT_CV_DATE;
+			kv->i = day;
+			return q;
+		}
+		return NULL;
+	}
+	if (*v == '"') {
+		if (!(q = scan_str(v)))
+			return NULL;
+		kv->kind = PT_CV_STR;
+		*str = v + 1;
+		*str_n = (size_t)(q - v) - 2;
+		return q;
+	}
+	if (!(CLS(*v) & CL_ALPHA))
+		return NULL;
+	for (q = v + 1; CLS(*q) & CL_WORD; q++)
+		;
+	if (!value_end(q))
+		return NULL;
+	if ((q - v == 3 && !memcmp(v, "yes", 3)) || (q - v == 2 && !memcmp(v, "no", 2))) {
+		kv->kind = PT_CV_BOOL;
+		kv->i = q - v == 3;
+		return q;
+	}
+	kv->kind = PT_CV_WORD;
+	*str = v;
+	*str_n = (size_t)(q - v);
+	return q;
+}
+
+/* An id value at v (unquoted, or a string): the byte after it, or NULL;
+ * *s and *n get its text. */
+static inline const char *scan_id_value(const char *v, const char **s, size_t *n)
+{
+	const char *q;
+	if (*v == '"') {
+		if (!(q = scan_str(v)))
+			return NULL;
+		*s = v + 1;
+		*n = (size_t)(q - v) - 2;
+		return q;
+	}
+	if (!(q = scan_id(v)))
+		return NULL;
+	*s = v;
+	*n = (size_t)(q - v);
+	return q;
+}
+
+/* `cart [id=...]`, the first line of its cart. */
+static int fast_cart(line *l, const char *q)
+{
+	const char *id = NULL;
+	size_t id_n = 0;
+	l->c->r->seen_cart_line = true;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		if (id || !IS_KEY(l, q, "id=") || !(q = scan_id_value(q + 3, &id, &id_n)))
+			return PT_FAST_NO;
+	}
+	if (too_long(l))
+		return PT_FAST_NO;
+	const char *s = id ? copy(l, id, id_n) : NULL;
+	if (id && !s)
+		return PT_FAST_NO;
+	l->c->cart_id = s;
+	return PT_FAST_DONE;
+}
+
+/* `order [id=...] [date=YYYY-MM-DD]`, the cart's first. */
+static int fast_order(line *l, const char *q)
+{
+	pt_cart_ctx *c = l->c;
+	const char *id = NULL;
+	size_t id_n = 0;
+	int32_t day = 0;
+	bool has_date = false;
+	if (c->order_line)
+		return PT_FAST_NO;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		if (!id && IS_KEY(l, q, "id=")) {
+			if (!(q = scan_id_value(q + 3, &id, &id_n)))
+				return PT_FAST_NO;
+		} else if (!has_date && IS_KEY(l, q, "date=")) {
+			if (!(q = scan_date(q + 5, &day)))
+				return PT_FAST_NO;
+			has_date = true;
+		} else {
+			return PT_FAST_NO;
+		}
+	}
+	if (too_long(l))
+		return PT_FAST_NO;
+	const char *s = id ? copy(l, id, id_n) : NULL;
+	if (id && !s)
+		return PT_FAST_NO;
+	c->order_line = c->lno;
+	c->out->order_id = s;
+	c->out->has_date = has_date;
+	c->out->date = day;
+	return PT_FAST_DONE;
+}
+
+/* `item price=N [qty=N] [category=W] [name="..."]`. */
+static int fast_item(line *l, const char *q)
+{
+	pt_cart_ctx *c = l->c;
+	int64_t price = 0, qty = 1;
+	bool has_price = false, has_qty = false;
+	const char *cat = NULL, *name = NULL;
+	size_t cat_n = 0, name_n = 0;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		const char *v;
+		switch (*q) {
+		case 'p':
+			if (has_price || !IS_KEY(l, q, "price=") || !(q = scan_int(q + 6, &price)))
+				return PT_FAST_NO;
+			has_price = true;
+			break;
+		case 'q':
+			if (has_qty || !IS_KEY(l, q, "qty=") || !(q = scan_int(q + 4, &qty)) ||
+			    qty < 1 || qty > PT_CART_MAX_QTY)
+				return PT_FAST_NO;
+			has_qty = true;
+			break;
+		case 'c':
+			if (cat || !IS_KEY(l, q, "category=") || !(q = scan_word(v = q + 9)))
+				return PT_FAST_NO;
+			cat = v;
+			cat_n = (size_t)(q - v);
+			break;
+		case 'n':
+			if (name || !IS_KEY(l, q, "name=\"") || !(q = scan_str(v = q + 5)))
+				return PT_FAST_NO;
+			name = v + 1;
+			name_n = (size_t)(q - v) - 2;
+			break;
+		default:
+			return PT_FAST_NO;
+		}
+	}
+	pt_cart *o = c->out;
+	if (!has_price || too_long(l) || o->n_items >= PT_CART_MAX_ITEMS)
+		return PT_FAST_NO;
+	pt_item *items = pt_cart_grow(c, o->items, o->n_items, &c->cap_items, sizeof *items);
+	if (!items)
+		return PT_FAST_NO;
+	o->items = items;   /* kept even if what follows fails: cap_items counts its room */
+	const char *cs = cat ? copy(l, cat, cat_n) : "general";
+	const char *ns = name ? copy(l, name, name_n) : NULL;
+	if (!cs || (name && !ns))
+		return PT_FAST_NO;
+	items[o->n_items++] = (pt_item){ .price = price, .qty = qty, .category = cs, .name = ns,
+					 .line = c->lno };
+	return PT_FAST_DONE;
+}
+
+/* `payment [card=W] [method=W]`, at least one, the cart's first. */
+static int fast_payment(line *l, const char *q)
+{
+	pt_cart_ctx *c = l->c;
+	const char *card = NULL, *method = NULL, *v;
+	size_t card_n = 0, method_n = 0;
+	if (c->payment_line)
+		return PT_FAST_NO;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		if (!card && IS_KEY(l, q, "card=")) {
+			if (!(q = scan_word(v = q + 5)))
+				return PT_FAST_NO;
+			card = v;
+			card_n = (size_t)(q - v);
+		} else if (!method && IS_KEY(l, q, "method=")) {
+			if (!(q = scan_word(v = q + 7)))
+				return PT_FAST_NO;
+			method = v;
+			method_n = (size_t)(q - v);
+		} else {
+			return PT_FAST_NO;
+		}
+	}
+	if ((!card && !method) || too_long(l))
+		return PT_FAST_NO;
+	const char *cs = card ? copy(l, card, card_n) : NULL;
+	const char *ms = method ? copy(l, method, method_n) : NULL;
+	if ((card && !cs) || (method && !ms))
+		return PT_FAST_NO;
+	c->payment_line = c->lno;
+	c->out->card = cs;
+	c->out->method = ms;
+	return PT_FAST_DONE;
+}
+
+/* At most this many own keys on an account line take the fast path. */
+#define FAST_MAX_KEYS 8
+
+/* `account program=W [balance=N] [key=value ...]`, one per program. */
+static int fast_account(line *l, const char *q)
+{
+	pt_cart_ctx *c = l->c;
+	struct { const char *key, *str; size_t key_n, str_n; pt_ckv kv; } own[FAST_MAX_KEYS];
+	size_t n_own = 0;
+	const char *prog = NULL, *v;
+	size_t prog_n = 0;
+	int64_t balance = 0;
+	bool has_balance = false;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		if (IS_KEY(l, q, "program=")) {
+			if (prog || !(q = scan_word(v = q + 8)))
+				return PT_FAST_NO;
+			prog = v;
+			prog_n = (size_t)(q - v);
+			continue;
+		}
+		if (IS_KEY(l, q, "balance=")) {
+			if (has_balance || !(q = scan_int(q + 8, &balance)))
+				return PT_FAST_NO;
+			has_balance = true;
+			continue;
+		}
+		/* One of the account's own keys: a word, then '=' and a value. */
+		if (n_own == FAST_MAX_KEYS || !(CLS(*q) & CL_ALPHA))
+			return PT_FAST_NO;
+		const char *k = q + 1;
+		while (CLS(*k) & CL_WORD)
+			k++;
+		if (*k != '=')
+			return PT_FAST_NO;
+		size_t kn = (size_t)(k - q);
+		for (size_t i = 0; i < n_own; i++)
+			if (own[i].key_n == kn && !memcmp(own[i].key, q, kn))
+				return PT_FAST_NO;   /* a duplicate: cart.c reports it */
+		pt_ckv *kv = &own[n_own].kv;
+		v = k + 1;
+		if (!(q = scan_value(v, kv, &own[n_own].str, &own[n_own].str_n)))
+			return PT_FAST_NO;
+		own[n_own].key = k - kn;
+		own[n_own].key_n = kn;
+		kv->line = c->lno;
+		kv->col = (int)(v - l->s) + 1;
+		kv->len = (int)(q - v);
+		n_own++;
+	}
+	pt_cart *o = c->out;
+	if (!prog || too_long(l))
+		return PT_FAST_NO;
+	for (size_t i = 0; i < o->n_accounts; i++)   /* a second account for prog: cart.c reports it */
+		if (!strncmp(o->accounts[i].program, prog, prog_n) && !o->accounts[i].program[prog_n])
+			return PT_FAST_NO;
+	pt_account *accs = pt_cart_grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
+	if (!accs)
+		return PT_FAST_NO;
+	o->accounts = accs;   /* kept even if what follows fails: cap_accounts counts its room */
+	pt_ckv *keys = n_own ? pt_arena_alloc(&c->r->arena, n_own * sizeof *keys) : NULL;
+	const char *ps = copy(l, prog, prog_n);
+	if ((n_own && !keys) || !ps)
+		return PT_FAST_NO;
+	for (size_t i = 0; i < n_own; i++) {
+		own[i].kv.key = copy(l, own[i].key, own[i].key_n);
+		own[i].kv.s = own[i].str ? copy(l, own[i].str, own[i].str_n) : NULL;
+		if (!own[i].kv.key || (own[i].str && !own[i].kv.s))
+			return PT_FAST_NO;
+		keys[i] = own[i].kv;
+	}
+	o->accounts[o->n_accounts++] = (pt_account){
+		.program = ps, .balance = balance, .has_balance = has_balance, .keys = keys,
+		.n_keys = n_own, .line = c->lno, .col = 1, .prog_col = (int)(prog - l->s) + 1,
+		.prog_len = (int)prog_n };
+	return PT_FAST_DONE;
+}
+
+/* `use program=W points=N` or `use program=giftcard yen=N`. */
+static int fast_use(line *l, const char *q)
+{
+	pt_cart_ctx *c = l->c;
+	const char *prog = NULL, *v;
+	size_t prog_n = 0;
+	int64_t points = 0, yen = 0;
+	bool has_points = false, has_yen = false;
+	for (q = next_key(l, q); q; q = next_key(l, q)) {
+		if (!prog && IS_KEY(l, q, "program=")) {
+			if (!(q = scan_word(v = q + 8)))
+				return PT_FAST_NO;
+			prog = v;
+			prog_n = (size_t)(q - v);
+		} else if (!has_points && IS_KEY(l, q, "points=")) {
+			if (!(q = scan_int(q + 7, &points)))
+				return PT_FAST_NO;
+			has_points = true;
+		} else if (!has_yen && IS_KEY(l, q, "yen=")) {
+			if (!(q = scan_int(q + 4, &yen)))
+				return PT_FAST_NO;
+			has_yen = true;
+		} else {
+			return PT_FAST_NO;
+		}
+	}
+	if (!prog || too_long(l))
+		return PT_FAST_NO;
+	bool gift = prog_n == 8 && !memcmp(prog, "giftcard", 8);
+	if (gift ? has_points || !has_yen : has_yen || !has_points)
+		return PT_FAST_NO;
+	pt_cart *o = c->out;
+	pt_use *uses = pt_cart_grow(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
+	if (!uses)
+		return PT_FAST_NO;
+	o->uses = uses;   /* kept even if what follows fails: cap_uses counts its room */
+	const char *ps = copy(l, prog, prog_n);
+	if (!ps)
+		return PT_FAST_NO;
+	uses[o->n_uses++] = (pt_use){ .program = ps, .points = points, .yen = yen, .line = c->lno };
+	return PT_FAST_DONE;
+}
+
+/* Parse the line at the reader's position when it is a well-formed
+ * record starting in column 1 (cart_int.h). */
+int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol)
+{
+	pt_cart_reader *r = c->r;
+	line l = { .c = c, .s = r->buf + r->pos, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
+	const char *s = l.s;
+	int got = PT_FAST_NO;
+	c->lno = r->line;
+	/* The kind, then a blank: the pairs follow. */
+	switch (s[0]) {
+	case '\n':   /* blank lines and comments: nothing to read */
+		*eol = s;
+		return PT_FAST_DONE;
+	case '\r':
+		if (s[1] != '\n')
+			break;
+		*eol = s + 1;
+		return PT_FAST_DONE;
+	case '#':
+		*eol = memchr(s, '\n', (size_t)(l.lim - s));
+		return PT_FAST_DONE;
+	case 'i':
+		if (room(&l, s, 5) && !memcmp(s, "item", 4) && (CLS(s[4]) & CL_BLANK))
+			got = fast_item(&l, s + 5);
+		break;
+	case 'a':
+		if (room(&l, s, 8) && !memcmp(s, "account", 7) && (CLS(s[7]) & CL_BLANK))
+			got = fast_account(&l, s + 8);
+		break;
+	case 'o':
+		if (room(&l, s, 6) && !memcmp(s, "order", 5) && (CLS(s[5]) & CL_BLANK))
+			got = fast_order(&l, s + 6);
+		break;
+	case 'p':
+		if (room(&l, s, 8) && !memcmp(s, "payment", 7) && (CLS(s[7]) & CL_BLANK))
+			got = fast_payment(&l, s + 8);
+		break;
+	case 'u':
+		if (room(&l, s, 4) && !memcmp(s, "use", 3) && (CLS(s[3]) & CL_BLANK))
+			got = fast_use(&l, s + 4);
+		break;
+	case 'c':
+		if (room(&l, s, 5) && !memcmp(s, "cart", 4) && (CLS(s[4]) & CL_BLANK)) {
+			if (!first) {   /* the next cart's first line */
+				r->seen_cart_line = true;
+				return PT_FAST_CART;
+			}
+			got = fast_cart(&l, s + 5);
+		}
+		break;
+	default:
+		break;
+	}
+	if (got == PT_FAST_DONE)
+		*eol = l.eol;
+	return got;
+}
