@@ -120,7 +120,9 @@ PTRULES_API ptrules_status ptrules_load_paths(ptrules_rules **out, const char *c
 /* Like ptrules_load_paths, and also report lint warnings (codes PT1xx,
  * docs/diagnostics.md): unreachable tier rows, caps that never bind,
  * conditions that never hold, dated versions that overlap or leave
- * gaps, inputs no rule reads, rounding before summing. */
+ * gaps, inputs no rule reads, rounding before summing.  Made for
+ * checking: the rule set evaluates correctly but without the fast path
+ * (serve carts from a rule set loaded with ptrules_load_paths). */
 PTRULES_API ptrules_status ptrules_lint_paths(ptrules_rules **out, const char *const *paths,
 					      size_t n, ptrules_diags *d);
 /* Load a compiled rule set from memory; `name` is used in messages.  The

@@ -5,6 +5,7 @@
  * Binding fills that vector once per cart and validates the cart against
  * the declarations: a value of the wrong type or a missing required key
  * is a located cart error; a key no rule reads is a warning. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -342,23 +343,32 @@ void pt_bind_plan_build(pt_ruleset *rs)
 			return;
 		}
 	}
-	size_t n = 0;
-	for (size_t p = 0; p < rs->nprogs; p++) {   /* quadratic only in a forged file's worst case */
-		bp->pstart[p] = (uint32_t)n;
-		for (size_t i = 0; i < rs->ninputs; i++) {
-			const pt_input_def *in = &rs->inputs[i];
-			if ((in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE || in->kind == PT_IN_ACCOUNT) &&
-			    (size_t)in->prog == p)
-				bp->pin[n++] = (pt_bind_in){
-					.slot = (uint32_t)i, .kind = in->kind, .type = in->type, .name = in->name,
-					.whole = in->kind == PT_IN_ACCOUNT && (in->type == PT_U_YEN || in->type == PT_U_POINTS ||
-									       in->type == PT_U_NUM),
-					.required = in->kind == PT_IN_ACCOUNT && !in->has_default,
-					.unlinked = in->kind == PT_IN_ACCOUNT && in->has_default ? in->dflt : pt_rat_int(0),
-				};
-		}
+	/* Each program's slots, in slot order: counted, then placed (one pass
+	 * each over the inputs; a loop per program was quadratic in programs). */
+	memset(bp->pstart, 0, (rs->nprogs + 1) * sizeof *bp->pstart);
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		const pt_input_def *in = &rs->inputs[i];
+		if (in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE || in->kind == PT_IN_ACCOUNT)
+			bp->pstart[in->prog + 1]++;
 	}
-	bp->pstart[rs->nprogs] = (uint32_t)n;
+	for (size_t p = 0; p < rs->nprogs; p++)
+		bp->pstart[p + 1] += bp->pstart[p];
+	uint32_t *next = malloc((rs->nprogs + 1) * sizeof *next);   /* each program's next place */
+	if (!next)
+		return;
+	memcpy(next, bp->pstart, (rs->nprogs + 1) * sizeof *next);
+	for (size_t i = 0; i < rs->ninputs; i++) {
+		const pt_input_def *in = &rs->inputs[i];
+		if (in->kind == PT_IN_LINKED || in->kind == PT_IN_BALANCE || in->kind == PT_IN_ACCOUNT)
+			bp->pin[next[in->prog]++] = (pt_bind_in){
+				.slot = (uint32_t)i, .kind = in->kind, .type = in->type, .name = in->name,
+				.whole = in->kind == PT_IN_ACCOUNT && (in->type == PT_U_YEN || in->type == PT_U_POINTS ||
+								       in->type == PT_U_NUM),
+				.required = in->kind == PT_IN_ACCOUNT && !in->has_default,
+				.unlinked = in->kind == PT_IN_ACCOUNT && in->has_default ? in->dflt : pt_rat_int(0),
+			};
+	}
+	free(next);
 	rs->bind_plan = bp;
 }
 

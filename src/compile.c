@@ -532,7 +532,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 	if (!pt_verify(rs, d, n ? srcs[0].name : "rules")) {
 		pt_ruleset_free(rs);
 		rs = NULL;
-	} else if (!pt_ruleset_index(rs)) {
+	} else if (!pt_ruleset_index(rs, !lint)) {   /* `check` does not evaluate */
 		pt_ruleset_free(rs);
 		rs = NULL;
 		cc.oom = true;
@@ -588,7 +588,7 @@ static inline uint32_t str_hash(const char *s)
 
 /* Index the string table for pt_ruleset_find_str, and list the inputs
  * binding fills in one pass over a cart's items. */
-bool pt_ruleset_index(pt_ruleset *rs)
+bool pt_ruleset_index(pt_ruleset *rs, bool fast)
 {
 	uint32_t size = 16;
 	while (size < 2 * rs->nstrs + 2)
@@ -626,11 +626,13 @@ bool pt_ruleset_index(pt_ruleset *rs)
 				pg->earn_reads_paid = true;
 		rs->earn_reads_paid = rs->earn_reads_paid || pg->earn_reads_paid;
 	}
+	rs->bind_plan = NULL;
+	rs->fast = NULL;
+	if (!fast)
+		return true;
 	pt_bind_plan_build(rs);   /* optional, as the fast code: NULL means the reference way */
 	if (!rs->earn_reads_paid)   /* the fast code runs each program's two sections together */
 		pt_fast_build(rs);   /* optional: NULL leaves evaluation to the reference VM */
-	else
-		rs->fast = NULL;
 	return true;
 }
 

@@ -515,7 +515,7 @@ pt_ruleset *pt_ptbc_load(const unsigned char *data, size_t len, const char *name
 		pt_ruleset_free(rs);
 		return NULL;
 	}
-	if (!pt_ruleset_index(rs)) {
+	if (!pt_ruleset_index(rs, true)) {
 		pt_diag_file(d, PT_ERROR, name, "out of memory");
 		pt_ruleset_free(rs);
 		return NULL;

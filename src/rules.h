@@ -145,9 +145,11 @@ uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
 /* Index of the string s in the rule set's table, or -1 (hashed; cart
  * words are looked up once per cart). */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
-/* Build the lookup structures and the fast code of a verified rule set;
- * false on OOM. */
-bool pt_ruleset_index(pt_ruleset *rs);
+/* Build the lookup structures of a verified rule set; with fast, also
+ * the fast binding and the register code evaluation uses (a rule set
+ * compiled only to be checked skips them and evaluates the reference
+ * way).  False on OOM. */
+bool pt_ruleset_index(pt_ruleset *rs, bool fast);
 
 /* Check the bytecode of rs before anything runs it: opcodes, operands,
  * jump targets, stack depth and termination (verify.c). */
