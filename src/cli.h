@@ -5,6 +5,10 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <stddef.h>
+
+#include "ptrules.h"
+
 int cmd_check(int argc, char **argv);      /* cmd_check.c: compile and lint */
 int cmd_test(int argc, char **argv);       /* cmd_test.c: rule tests and coverage */
 int cmd_fmt(int argc, char **argv);        /* cmd_fmt.c: canonical layout */
@@ -18,5 +22,14 @@ char *cli_read_file(const char *path, size_t *len);
 /* cmd_io.c: the value of --name VALUE or --name=VALUE at argv[*i] ("" if
  * missing), or NULL when argv[*i] is another argument. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+/* cmd_io.c: print diagnostics and their "N errors generated." line. */
+void cli_report(const ptrules_diags *d);
+/* cmd_io.c: load --bytecode FILE, the --rules paths, or the default
+ * rules (./rules, then the installed ones); NULL after a report. */
+ptrules_rules *cli_load_rules(const char *bytecode, const char *const *paths, int npaths);
+/* cmd_io.c: a cart's label in the output (id, file or file#N); the id
+ * itself, or buf. */
+const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const char *file, char *buf,
+			   size_t size);
 
 #endif

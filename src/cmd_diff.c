@@ -389,16 +389,8 @@ static ptrules_rules *load_side(const char *side, const char **paths, int n)
 	if (ptrules_diags_count(d) || st != PTRULES_OK) {
 		if (st != PTRULES_OK)
 			fprintf(stderr, "ptrules diff: the %s rules cannot be loaded:\n", side);
-		ptrules_diags_print(d, stderr);
-		size_t e = ptrules_diags_errors(d), w = ptrules_diags_warnings(d);
-		if (e && w)
-			fprintf(stderr, "%zu error%s and %zu warning%s generated.\n", e, e == 1 ? "" : "s", w,
-				w == 1 ? "" : "s");
-		else if (e)
-			fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
-		else if (w)
-			fprintf(stderr, "%zu warning%s generated.\n", w, w == 1 ? "" : "s");
-		if (st != PTRULES_OK && !e)
+		cli_report(d);
+		if (st != PTRULES_OK && !ptrules_diags_errors(d))
 			fprintf(stderr, "ptrules diff: error: %s\n", ptrules_strerror(st));
 	}
 	ptrules_diags_free(d);

@@ -1,11 +1,19 @@
-/* cmd_io.c - file reading shared by the subcommands. */
+/* cmd_io.c - what the subcommands share: reading files, options, the
+ * rule set to load, diagnostics' count line and a cart's label. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "ptrules.h"
 
 #include "cli.h"
+
+#ifndef PT_SHAREDIR
+#define PT_SHAREDIR "/usr/local/share/ptrules/rules"
+#endif
 
 /* Read a whole file ("-": standard input) into a NUL-terminated buffer;
  * NULL after a `path: error: ...` message on standard error. */
@@ -60,4 +68,64 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
 	if (a[n] == '\0')
 		return *i + 1 < argc ? argv[++*i] : "";
 	return NULL;
+}
+
+/* Print d's diagnostics and the compiler-style count line. */
+void cli_report(const ptrules_diags *d)
+{
+	ptrules_diags_print(d, stderr);
+	size_t e = ptrules_diags_errors(d), w = ptrules_diags_warnings(d);
+	if (e && w)
+		fprintf(stderr, "%zu error%s and %zu warning%s generated.\n", e, e == 1 ? "" : "s", w,
+			w == 1 ? "" : "s");
+	else if (e)
+		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
+	else if (w)
+		fprintf(stderr, "%zu warning%s generated.\n", w, w == 1 ? "" : "s");
+}
+
+/* Load the rule set the options name: a compiled file, the paths, or by
+ * default ./rules, then the installed rules; NULL after a report. */
+ptrules_rules *cli_load_rules(const char *bytecode, const char *const *paths, int npaths)
+{
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	const char *def[1];
+	if (!d) {
+		fputs("ptrules: out of memory\n", stderr);
+		return NULL;
+	}
+	if (bytecode) {
+		ptrules_load_bytecode_file(&r, bytecode, d);
+	} else {
+		if (npaths == 0) {
+			struct stat st;
+			def[0] = stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR;
+			paths = def;
+			npaths = 1;
+		}
+		ptrules_load_paths(&r, paths, (size_t)npaths, d);
+	}
+	cli_report(d);
+	ptrules_diags_free(d);
+	return r;
+}
+
+/* The name a cart goes by in the output: its id, else the file name,
+ * with #N when the file holds several carts.  Returns the id itself when
+ * it fits buf (no copy), else buf. */
+const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const char *file, char *buf,
+			   size_t size)
+{
+	const char *id = ptrules_cart_id(c);
+	int idx = ptrules_reader_index(r);
+	if (id && strlen(id) < size)
+		return id;   /* as snprintf would copy it */
+	if (id)
+		snprintf(buf, size, "%s", id);
+	else if (ptrules_reader_has_cart_lines(r) || idx > 1)
+		snprintf(buf, size, "%s#%d", file, idx);
+	else
+		snprintf(buf, size, "%s", file);
+	return buf;
 }

@@ -10,15 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ptrules.h"
 
 #include "cli.h"
-
-#ifndef PT_SHAREDIR
-#define PT_SHAREDIR "/usr/local/share/ptrules/rules"
-#endif
 
 #define PLAN_USAGE "usage: ptrules plan [--rules PATH]... [--bytecode FILE] [--format text|json] CART...\n"
 
@@ -80,30 +75,6 @@ static int parse(int argc, char **argv, plan_opts *o)
 	return 0;
 }
 
-/* Load the rule set as `ptrules eval` does; NULL after diagnostics. */
-static ptrules_rules *load(const plan_opts *o)
-{
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_rules *r = NULL;
-	if (!d) {
-		fputs("ptrules: out of memory\n", stderr);
-		return NULL;
-	}
-	if (o->bytecode) {
-		ptrules_load_bytecode_file(&r, o->bytecode, d);
-	} else {
-		struct stat st;
-		const char *def[1] = { stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR };
-		ptrules_load_paths(&r, o->nrules ? o->rules : def, o->nrules ? (size_t)o->nrules : 1, d);
-	}
-	ptrules_diags_print(d, stderr);
-	size_t e = ptrules_diags_errors(d);
-	if (e)
-		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
-	ptrules_diags_free(d);
-	return r;
-}
-
 /* Format the plan into a buffer that grows as needed and print it. */
 static bool print_plan(const ptrules_plan *p, const char *label, bool json, char **buf, size_t *cap)
 {
@@ -141,14 +112,8 @@ static bool plan_file(ptrules_plan *p, const char *path, bool json, size_t *prin
 		ptrules_diags_print(d, stderr);
 		bool diag_errors = ptrules_diags_errors(d) > 0;
 		ptrules_diags_clear(d);
-		char label[512];
-		int idx = ptrules_reader_index(r);
-		if (ptrules_cart_id(c))
-			snprintf(label, sizeof label, "%s", ptrules_cart_id(c));
-		else if (ptrules_reader_has_cart_lines(r) || idx > 1)
-			snprintf(label, sizeof label, "%s#%d", name, idx);
-		else
-			snprintf(label, sizeof label, "%s", name);
+		char buf_label[512];
+		const char *label = cli_cart_label(r, c, name, buf_label, sizeof buf_label);
 		if (st != PTRULES_OK) {
 			ptrules_plan_info info = { 0 };
 			ptrules_plan_info_get(p, &info);
@@ -196,7 +161,7 @@ int cmd_plan(int argc, char **argv)
 		free(o.carts);
 		return rc < 0 ? 0 : rc;
 	}
-	ptrules_rules *r = load(&o);
+	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
 	ptrules_plan *p = r ? ptrules_plan_new(r) : NULL;
 	if (r && !p)
 		fputs("ptrules: out of memory\n", stderr);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ptrules.h"
 
@@ -103,47 +102,6 @@ static int parse_opts(int argc, char **argv, opts *o)
 	return 0;
 }
 
-/* Print diagnostics and the compiler-style count line. */
-static void report(const ptrules_diags *d)
-{
-	ptrules_diags_print(d, stderr);
-	size_t e = ptrules_diags_errors(d), w = ptrules_diags_warnings(d);
-	if (e && w)
-		fprintf(stderr, "%zu error%s and %zu warning%s generated.\n", e, e == 1 ? "" : "s", w,
-			w == 1 ? "" : "s");
-	else if (e)
-		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
-	else if (w)
-		fprintf(stderr, "%zu warning%s generated.\n", w, w == 1 ? "" : "s");
-}
-
-/* Load the rule set the options name: bytecode, paths, or the default. */
-static ptrules_rules *load_rules(const char *bytecode, const char *const *paths, int npaths)
-{
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_rules *r = NULL;
-	const char *def[1];
-	if (!d) {
-		fputs("ptrules: out of memory\n", stderr);
-		return NULL;
-	}
-	if (bytecode) {
-		ptrules_load_bytecode_file(&r, bytecode, d);
-	} else {
-		if (npaths == 0) {
-			struct stat st;
-			def[0] = stat("rules", &st) == 0 ? "rules" : PT_SHAREDIR;
-			paths = def;
-			npaths = 1;
-		}
-		ptrules_load_paths(&r, paths, (size_t)npaths, d);
-	}
-	report(d);
-	ptrules_diags_free(d);
-	return r;
-}
-
-
 /* A growable output buffer for one formatted result. */
 typedef struct outbuf {
 	size_t printed;     /* carts printed so far, over every file */
@@ -206,16 +164,7 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 			(*errors)++;
 		}
 		char label[512];
-		const char *lb = label;
-		int idx = ptrules_reader_index(r);
-		if (ptrules_cart_id(c) && strlen(ptrules_cart_id(c)) < sizeof label)
-			lb = ptrules_cart_id(c);   /* as snprintf would copy it */
-		else if (ptrules_cart_id(c))
-			snprintf(label, sizeof label, "%s", ptrules_cart_id(c));
-		else if (ptrules_reader_has_cart_lines(r) || idx > 1)
-			snprintf(label, sizeof label, "%s#%d", name, idx);
-		else
-			snprintf(label, sizeof label, "%s", name);
+		const char *lb = cli_cart_label(r, c, name, label, sizeof label);
 		if (!o->json && ob->printed++)
 			fputc('\n', stdout);   /* a blank line between tables */
 		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, lb);
@@ -248,7 +197,7 @@ static int cmd_eval(int argc, char **argv)
 		return rc;
 	if (o.nargs == 0)
 		return usage("eval needs at least one cart file (- for stdin)");
-	ptrules_rules *r = load_rules(o.bytecode, o.rules, o.nrules);
+	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
 	if (!r)
 		return 1;
 	ptrules_eval *e = ptrules_eval_new(r, o.explain);
@@ -285,7 +234,7 @@ static int cmd_compile(int argc, char **argv)
 		return usage("compile reads .rules sources, not --bytecode");
 	for (int i = 0; i < o.nargs && o.nrules < 64; i++)
 		o.rules[o.nrules++] = o.args[i];
-	ptrules_rules *r = load_rules(NULL, o.rules, o.nrules);
+	ptrules_rules *r = cli_load_rules(NULL, o.rules, o.nrules);
 	if (!r)
 		return 1;
 	ptrules_diags *d = ptrules_diags_new();
@@ -311,7 +260,7 @@ static int cmd_disasm(int argc, char **argv)
 	else
 		for (int i = 0; i < o.nargs && o.nrules < 64; i++)
 			o.rules[o.nrules++] = o.args[i];
-	ptrules_rules *r = load_rules(o.bytecode, o.rules, o.nrules);
+	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
 	if (!r)
 		return 1;
 	ptrules_disasm(r, stdout);
