@@ -1,11 +1,15 @@
 #!/bin/sh
-# README.md's commands cannot rot: every `$ command` line in a ```text
-# block is run from the repository root (with build/ on PATH) and its
-# output must be exactly the lines that follow it in the block.
-#   sh tests/docs/readme.sh build/ptrules
+# A document's commands cannot rot: every `$ command` line in a ```text
+# block of the file (README.md by default) is run from the repository
+# root (with build/ on PATH) and its output must be exactly the lines
+# that follow it in the block; at least MIN commands must be found.
+#   sh tests/docs/readme.sh build/ptrules [FILE.md [MIN]]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bindir=$(cd "$(dirname "$1")" && pwd)
+doc=${2:-README.md}
+min=${3:-8}
+label=$(basename "$doc" .md)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Split into tmp/NNN.cmd and tmp/NNN.want.
@@ -14,7 +18,7 @@ awk -v dir="$tmp" '
 	/^```/ { inblock = 0; cur = ""; next }
 	inblock && /^\$ / { n++; cur = sprintf("%s/%03d", dir, n); print substr($0, 3) > (cur ".cmd"); printf "" > (cur ".want"); next }
 	inblock && cur != "" { print >> (cur ".want") }
-' "$root/README.md"
+' "$root/$doc"
 pass=0
 fail=0
 cd "$root"
@@ -26,10 +30,10 @@ for c in "$tmp"/*.cmd; do
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
-		echo "FAIL README.md: \$ $(cat "$c")"
+		echo "FAIL $doc: \$ $(cat "$c")"
 		diff -u "$want" "$tmp/got" | head -20
 	fi
 done
-[ $((pass + fail)) -ge 8 ] || { echo "FAIL README.md: only $((pass + fail)) commands found"; fail=$((fail + 1)); }
-echo "README tests: $pass passed, $fail failed"
+[ $((pass + fail)) -ge "$min" ] || { echo "FAIL $doc: only $((pass + fail)) commands found"; fail=$((fail + 1)); }
+echo "$label tests: $pass passed, $fail failed"
 [ $fail = 0 ]
