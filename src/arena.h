@@ -14,7 +14,7 @@ typedef struct pt_arena {
 	size_t block_size;      /* default size for new blocks */
 } pt_arena;
 
-#define PT_ARENA_MAX_BLOCK (1u << 20)   /* new blocks double up to this size */
+#define PT_ARENA_MAX_BLOCK (1u << 20)   /* each new block is twice the last, up to this size (bytes) */
 
 void pt_arena_init(pt_arena *a, size_t block_size);
 /* Allocate n zeroed bytes aligned for any object; NULL only on OOM. */

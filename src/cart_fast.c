@@ -41,6 +41,12 @@ static inline bool room(const line *l, const char *p, size_t n)
 	return (size_t)(l->end - p) >= n;
 }
 
+/* Whether the record kind w (n bytes) starts at s, followed by a blank. */
+static inline bool kind_at(const line *l, const char *s, const char *w, size_t n)
+{
+	return room(l, s, n + 1) && !memcmp(s, w, n) && (CLS(s[n]) & CL_BLANK);
+}
+
 /* Whether p starts with the name nm (its '=' included) and the buffer
  * holds all of it; nm is a constant, so the compiler compares one or two
  * words. */
@@ -537,27 +543,27 @@ int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol)
 		*eol = memchr(s, '\n', (size_t)(l.lim - s));
 		return PT_FAST_DONE;
 	case 'i':
-		if (room(&l, s, 5) && !memcmp(s, "item", 4) && (CLS(s[4]) & CL_BLANK))
+		if (kind_at(&l, s, "item", 4))
 			got = fast_item(&l, s + 5);
 		break;
 	case 'a':
-		if (room(&l, s, 8) && !memcmp(s, "account", 7) && (CLS(s[7]) & CL_BLANK))
+		if (kind_at(&l, s, "account", 7))
 			got = fast_account(&l, s + 8);
 		break;
 	case 'o':
-		if (room(&l, s, 6) && !memcmp(s, "order", 5) && (CLS(s[5]) & CL_BLANK))
+		if (kind_at(&l, s, "order", 5))
 			got = fast_order(&l, s + 6);
 		break;
 	case 'p':
-		if (room(&l, s, 8) && !memcmp(s, "payment", 7) && (CLS(s[7]) & CL_BLANK))
+		if (kind_at(&l, s, "payment", 7))
 			got = fast_payment(&l, s + 8);
 		break;
 	case 'u':
-		if (room(&l, s, 4) && !memcmp(s, "use", 3) && (CLS(s[3]) & CL_BLANK))
+		if (kind_at(&l, s, "use", 3))
 			got = fast_use(&l, s + 4);
 		break;
 	case 'c':
-		if (room(&l, s, 5) && !memcmp(s, "cart", 4) && (CLS(s[4]) & CL_BLANK)) {
+		if (kind_at(&l, s, "cart", 4)) {
 			if (!first) {   /* the next cart's first line */
 				r->seen_cart_line = true;
 				return PT_FAST_CART;
