@@ -183,28 +183,6 @@ static void settle_earn(pt_prog_result *res)
 			res->out[f] = pt_rat_int(0);
 }
 
-/* Run program i's two sections with the reference VM (results[i] is
- * initialised here).  Only for rule sets whose earn sections do not read
- * use.points_yen (rs->earn_reads_paid false).  False when a section hit
- * a runtime error. */
-bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
-		  pt_prog_result *res, pt_trace *trace)
-{
-	bool ok = true;
-	const pt_program *pg = &rs->progs[i];
-	reset_result(res);
-	res->linked = inputs[pg->linked_input].n != 0;
-	for (uint32_t l = 0; l < pg->nlocals; l++)
-		locals[l] = pt_rat_int(0);
-	if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
-		ok = false;
-	settle_redeem(res);
-	if (pt_vm_run(rs, pg, pg->earn_pc, inputs, locals, res, &res->earn, trace) != PT_VM_OK)
-		ok = false;
-	settle_earn(res);
-	return ok;
-}
-
 /* Run the section of pg at pc on zeroed locals; when it may not run
  * (it reads a use.points_yen that left 64 bits), fail it with an
  * overflow at its entry instead.  False on a runtime error. */
@@ -221,6 +199,32 @@ static bool run_section(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		return false;
 	}
 	return pt_vm_run(rs, pg, pc, inputs, locals, res, sec, trace) == PT_VM_OK;
+}
+
+/* Start program i's result and run its redeem section. */
+static bool run_redeem(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		       pt_prog_result *res, pt_trace *trace)
+{
+	const pt_program *pg = &rs->progs[i];
+	reset_result(res);
+	res->linked = inputs[pg->linked_input].n != 0;
+	bool ok = run_section(rs, pg, pg->redeem_pc, true, inputs, locals, res, &res->redeem, trace);
+	settle_redeem(res);
+	return ok;
+}
+
+/* Run program i's two sections with the reference VM (results[i] is
+ * initialised here).  Only for rule sets whose earn sections do not read
+ * use.points_yen (rs->earn_reads_paid false).  False when a section hit
+ * a runtime error. */
+bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *locals,
+		  pt_prog_result *res, pt_trace *trace)
+{
+	const pt_program *pg = &rs->progs[i];
+	bool ok = run_redeem(rs, i, inputs, locals, res, trace);
+	ok = run_section(rs, pg, pg->earn_pc, true, inputs, locals, res, &res->earn, trace) && ok;
+	settle_earn(res);
+	return ok;
 }
 
 /* Set use.points_yen: the yen the cart's `use` points pay, over every
@@ -246,17 +250,9 @@ bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace)
 {
 	bool ok = true;
-	for (size_t i = 0; i < rs->nprogs; i++) {
-		const pt_program *pg = &rs->progs[i];
-		pt_prog_result *res = &results[i];
-		reset_result(res);
-		res->linked = inputs[pg->linked_input].n != 0;
-		for (uint32_t l = 0; l < pg->nlocals; l++)
-			locals[l] = pt_rat_int(0);
-		if (pt_vm_run(rs, pg, pg->redeem_pc, inputs, locals, res, &res->redeem, trace) != PT_VM_OK)
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (!run_redeem(rs, i, inputs, locals, &results[i], trace))
 			ok = false;
-		settle_redeem(res);
-	}
 	bool fits = pt_eval_paid(rs, inputs, results);
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
