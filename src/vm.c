@@ -244,8 +244,8 @@ bool pt_eval_paid(const pt_ruleset *rs, pt_rat *inputs, const pt_prog_result *re
 	return fits;
 }
 
-/* Every program: all redeem sections, then use.points_yen, then all earn
- * sections (an earn section may read what every program's points pay). */
+/* Every program: all redeem sections, then use.points_yen when an earn
+ * section reads it, then all earn sections. */
 bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 		 pt_prog_result *results, pt_trace *trace)
 {
@@ -253,7 +253,9 @@ bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 	for (size_t i = 0; i < rs->nprogs; i++)
 		if (!run_redeem(rs, i, inputs, locals, &results[i], trace))
 			ok = false;
-	bool fits = pt_eval_paid(rs, inputs, results);
+	/* only an earn section reading use.points_yen needs it now (the
+	 * caller sets it for the policies) */
+	bool fits = rs->earn_reads_paid ? pt_eval_paid(rs, inputs, results) : true;
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_program *pg = &rs->progs[i];
 		pt_prog_result *res = &results[i];

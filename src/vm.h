@@ -74,7 +74,8 @@ pt_vm_status pt_vm_run(const pt_ruleset *rs, const pt_program *pg, uint32_t pc,
 		       pt_section_result *sec, pt_trace *trace);
 
 /* Evaluate every program (not the policies): all redeem sections, then
- * use.points_yen (written into inputs), then all earn sections; results
+ * use.points_yen (written into inputs when an earn section reads it),
+ * then all earn sections; results
  * has rs->nprogs + rs->npolicies entries.  Returns false when any section
  * hit a runtime error. */
 bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
