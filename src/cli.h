@@ -5,7 +5,9 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ptrules.h"
 
@@ -27,6 +29,15 @@ void cli_report(const ptrules_diags *d);
 /* cmd_io.c: load --bytecode FILE, the --rules paths, or the default
  * rules (./rules, then the installed ones); NULL after a report. */
 ptrules_rules *cli_load_rules(const char *bytecode, const char *const *paths, int npaths);
+/* cmd_io.c: a cart file read as a stream, one cart at a time. */
+typedef struct cli_carts {
+	FILE *f;
+	const char *path;         /* as given ("-" for standard input) */
+	const char *name;         /* in messages and labels ("<stdin>") */
+	ptrules_reader *r;
+} cli_carts;
+bool cli_carts_open(cli_carts *cf, const char *path);
+bool cli_carts_close(cli_carts *cf);
 /* cmd_io.c: a cart's label in the output (id, file or file#N); the id
  * itself, or buf. */
 const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const char *file, char *buf,

@@ -129,3 +129,41 @@ const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const
 		snprintf(buf, size, "%s", file);
 	return buf;
 }
+
+/* Open a cart file for streaming ("-": standard input); false after a
+ * `path: error: cannot open` or out-of-memory message. */
+bool cli_carts_open(cli_carts *cf, const char *path)
+{
+	bool in = strcmp(path, "-") == 0;
+	cf->path = path;
+	cf->name = in ? "<stdin>" : path;
+	cf->r = NULL;
+	cf->f = in ? stdin : fopen(path, "rb");
+	if (!cf->f) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		return false;
+	}
+	/* Streamed: memory holds one cart and one chunk, however big the file. */
+	cf->r = ptrules_reader_new_file(cf->f, cf->name);
+	if (!cf->r) {
+		fputs("ptrules: out of memory\n", stderr);
+		cli_carts_close(cf);
+		return false;
+	}
+	return true;
+}
+
+/* Close a cart file; false after a `path: error: cannot read` message
+ * when reading failed part way (the carts before were handled). */
+bool cli_carts_close(cli_carts *cf)
+{
+	int rerr = cf->r ? ptrules_reader_error(cf->r) : 0;
+	if (rerr)
+		fprintf(stderr, "%s: error: cannot read: %s\n", cf->path, strerror(rerr));
+	ptrules_reader_free(cf->r);
+	if (cf->f && cf->f != stdin)
+		fclose(cf->f);
+	cf->r = NULL;
+	cf->f = NULL;
+	return rerr == 0;
+}

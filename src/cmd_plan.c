@@ -96,16 +96,15 @@ static bool print_plan(const ptrules_plan *p, const char *label, bool json, char
 /* Plan every cart of one file; false when any could not be planned. */
 static bool plan_file(ptrules_plan *p, const char *path, bool json, size_t *printed, char **buf, size_t *cap)
 {
-	size_t len;
-	char *text = cli_read_file(path, &len);
-	if (!text)
+	cli_carts cf;
+	if (!cli_carts_open(&cf, path))
 		return false;
-	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	ptrules_reader *r = ptrules_reader_new(text, len, name);
+	ptrules_reader *r = cf.r;
+	const char *name = cf.name;
 	ptrules_diags *d = ptrules_diags_new();
-	bool ok = r && d;
+	bool ok = d != NULL;
 	const ptrules_cart *c;
-	while (r && d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
+	while (d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
 		ptrules_status st = PTRULES_EINVALID;
 		if (ptrules_cart_errors(c) == 0)
 			st = ptrules_plan_cart(p, c, d);
@@ -140,12 +139,10 @@ static bool plan_file(ptrules_plan *p, const char *path, bool json, size_t *prin
 		ptrules_diags_print(d, stderr);
 		ok = ok && ptrules_diags_errors(d) == 0;
 	}
-	if (!r || !d)
+	if (!d)
 		fputs("ptrules: out of memory\n", stderr);
 	ptrules_diags_free(d);
-	ptrules_reader_free(r);
-	free(text);
-	return ok;
+	return cli_carts_close(&cf) && ok;
 }
 
 /* `ptrules plan`: plan every cart of every file. */

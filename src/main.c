@@ -7,7 +7,6 @@
  *
  * Exit codes: 0 success, 1 a rules, cart or compiled-file error, 2 a
  * usage error. */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,20 +134,17 @@ static void emit(outbuf *ob, size_t (*fmt)(const ptrules_eval *, const ptrules_c
 /* Evaluate every cart of one file; false if any could not be. */
 static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *ob, size_t *errors)
 {
-	bool in = strcmp(path, "-") == 0;
-	FILE *f = in ? stdin : fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+	cli_carts cf;
+	if (!cli_carts_open(&cf, path)) {
 		(*errors)++;
 		return false;
 	}
-	const char *name = in ? "<stdin>" : path;
-	/* Streamed: memory holds one cart and one chunk, however big the file. */
-	ptrules_reader *r = ptrules_reader_new_file(f, name);
+	ptrules_reader *r = cf.r;
+	const char *name = cf.name;
 	ptrules_diags *d = ptrules_diags_new();
-	bool ok = r && d;
+	bool ok = d != NULL;
 	const ptrules_cart *c;
-	while (r && d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
+	while (d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
 		ptrules_status st = PTRULES_EINVALID;
 		if (ptrules_cart_errors(c) == 0)
 			st = ptrules_evaluate(e, c, d);
@@ -173,18 +169,13 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		ptrules_diags_print(d, stderr);
 		*errors += ptrules_diags_errors(d);
 	}
-	if (!r || !d)
+	if (!d)
 		fputs("ptrules: out of memory\n", stderr);
-	int rerr = ptrules_reader_error(r);
-	if (rerr) {   /* the carts before the failure were printed */
-		fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(rerr));
+	ptrules_diags_free(d);
+	if (!cli_carts_close(&cf)) {   /* the carts before the failure were printed */
 		(*errors)++;
 		ok = false;
 	}
-	ptrules_diags_free(d);
-	ptrules_reader_free(r);
-	if (!in)
-		fclose(f);
 	return ok;
 }
 
