@@ -175,9 +175,12 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	for (size_t i = 0; ok && i < rs->ncode; i++)
 		if (rs->lines[i].file >= rs->nfiles)
 			VERR("line table entry %zu names file %u, which does not exist", i, (unsigned)rs->lines[i].file);
-	for (size_t i = 0; ok && i < rs->nprogs; i++)
-		if (rs->progs[i].file < 0 || (size_t)rs->progs[i].file >= rs->nfiles)
-			VERR("program %zu names a file that does not exist", i);
+	for (size_t i = 0; ok && i < rs->nprogs + rs->npolicies; i++) {
+		bool pol = i >= rs->nprogs;
+		const pt_program *pg = pol ? &rs->policies[i - rs->nprogs] : &rs->progs[i];
+		if (pg->file < 0 || (size_t)pg->file >= rs->nfiles)
+			VERR("%s %zu names a file that does not exist", pol ? "policy" : "program", pol ? i - rs->nprogs : i);
+	}
 	if (!ok || rs->ncode == 0) {
 		if (ok)
 			VERR("rule set has no code");
@@ -190,40 +193,28 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	}
 	rs->max_stack = 0;
 	rs->max_locals = 0;
-	for (size_t i = 0; ok && i < rs->nprogs; i++) {
-		const pt_program *pg = &rs->progs[i];
+	for (size_t i = 0; ok && i < rs->nprogs + rs->npolicies; i++) {   /* programs, then policies */
+		bool pol = i >= rs->nprogs;   /* a policy has one section, in the redeem bounds */
+		const pt_program *pg = pol ? &rs->policies[i - rs->nprogs] : &rs->progs[i];
+		const char *kind = pol ? "policy" : "program";
 		if (!pg->id || !pg->name)
-			VERR("program %zu has no id or name", i);
+			VERR("%s %zu has no id or name", kind, pol ? i - rs->nprogs : i);
 		else if (pg->nlocals > PT_MAX_LOCALS)
-			VERR("program %s has %u locals (limit is %d)", pg->id, pg->nlocals, PT_MAX_LOCALS);
-		else if (pg->redeem_pc >= pg->redeem_end || pg->redeem_end > pg->earn_pc ||
-			 pg->earn_pc >= pg->earn_end || pg->earn_end > rs->ncode)
-			VERR("program %s: section bounds are out of order or out of range", pg->id);
-		else if (pg->linked_input < 0 || (size_t)pg->linked_input >= rs->ninputs ||
-			 pg->balance_input < 0 || (size_t)pg->balance_input >= rs->ninputs)
+			VERR("%s %s has %u locals (limit is %d)", kind, pg->id, pg->nlocals, PT_MAX_LOCALS);
+		else if (pg->redeem_pc >= pg->redeem_end ||
+			 (pol ? pg->redeem_end > rs->ncode :
+				pg->redeem_end > pg->earn_pc || pg->earn_pc >= pg->earn_end || pg->earn_end > rs->ncode))
+			VERR("%s %s: section bounds are out of order or out of range", kind, pg->id);
+		else if (!pol && (pg->linked_input < 0 || (size_t)pg->linked_input >= rs->ninputs ||
+				  pg->balance_input < 0 || (size_t)pg->balance_input >= rs->ninputs))
 			VERR("program %s: account inputs out of range", pg->id);
 		if (!ok)
 			break;
 		if (pg->nlocals > rs->max_locals)
 			rs->max_locals = pg->nlocals;
-		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_REDEEM, depth, d, what) &&
-		     verify_section(rs, pg, pg->earn_pc, pg->earn_end, PT_VSEC_EARN, depth, d, what);
-	}
-	for (size_t i = 0; ok && i < rs->npolicies; i++) {
-		const pt_program *pg = &rs->policies[i];
-		if (!pg->id || !pg->name)
-			VERR("policy %zu has no id or name", i);
-		else if (pg->file < 0 || (size_t)pg->file >= rs->nfiles)
-			VERR("policy %zu names a file that does not exist", i);
-		else if (pg->nlocals > PT_MAX_LOCALS)
-			VERR("policy %s has %u locals (limit is %d)", pg->id, pg->nlocals, PT_MAX_LOCALS);
-		else if (pg->redeem_pc >= pg->redeem_end || pg->redeem_end > rs->ncode)
-			VERR("policy %s: section bounds are out of order or out of range", pg->id);
-		if (!ok)
-			break;
-		if (pg->nlocals > rs->max_locals)
-			rs->max_locals = pg->nlocals;
-		ok = verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_POLICY, depth, d, what);
+		ok = pol ? verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_POLICY, depth, d, what) :
+			   verify_section(rs, pg, pg->redeem_pc, pg->redeem_end, PT_VSEC_REDEEM, depth, d, what) &&
+			   verify_section(rs, pg, pg->earn_pc, pg->earn_end, PT_VSEC_EARN, depth, d, what);
 	}
 	free(depth);
 	return ok;
