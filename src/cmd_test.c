@@ -79,6 +79,18 @@ static void join(const char *const *r, int n, char *buf, size_t cap)
 		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "; " : "", r[i]);
 }
 
+/* Whether got is want (or, when containing names what, contains it); on
+ * a mismatch print it under who and key unless quiet. */
+static bool matches(const char *who, const char *key, const char *want, const char *got, const char *containing,
+		    bool quiet)
+{
+	bool ok = containing ? strstr(got, want) != NULL : strcmp(got, want) == 0;
+	if (!ok && !quiet)
+		printf("    %s %s: expected %s%s%s\", got \"%s\"\n", who, key, containing ? containing : "",
+		       containing ? " containing \"" : "\"", want, got);
+	return ok;
+}
+
 /* Compare one expectation; on a mismatch print it (unless quiet) and
  * return false. */
 static bool check_one(const char *file, int line, const ptrules_result *r, const char *key, const char *want,
@@ -123,11 +135,7 @@ static bool check_one(const char *file, int line, const ptrules_result *r, const
 		       "redeem.usable, redeem.points, redeem.yen, redeem.reason, use.points, use.yen, use.valid, tier or linked)\n", file, line, key);
 		return false;
 	}
-	bool ok = substring ? strstr(got, want) != NULL : strcmp(got, want) == 0;
-	if (!ok && !quiet)
-		printf("    %s %s: expected %s%s%s, got \"%s\"\n", r->id, key, substring ? "a reason containing \"" : "\"",
-		       want, "\"", got);
-	return ok;
+	return matches(r->id, key, want, got, substring ? "a reason" : NULL, quiet);
 }
 
 /* Compare one `expect order KEY=VALUE`: the order's intended use. */
@@ -158,11 +166,7 @@ static bool check_order(ptrules_eval *e, const char *file, int line, const char 
 			       "use.giftcard or use.problem)\n", file, line, key);
 		return false;
 	}
-	bool ok = substring ? strstr(got, want) != NULL : strcmp(got, want) == 0;
-	if (!ok && !quiet)
-		printf("    order %s: expected %s%s\", got \"%s\"\n", key, substring ? "a problem containing \"" : "\"",
-		       want, got);
-	return ok;
+	return matches("order", key, want, got, substring ? "a problem" : NULL, quiet);
 }
 
 /* Check every expect line of a case against the last evaluation. */
