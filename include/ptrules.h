@@ -99,6 +99,9 @@ PTRULES_API size_t ptrules_diags_warnings(const ptrules_diags *d);
 PTRULES_API ptrules_status ptrules_diags_get(const ptrules_diags *d, size_t i, ptrules_diag *out);
 /* Print gcc-style (file:line:col: error: message, source line, ^~~~). */
 PTRULES_API void ptrules_diags_print(const ptrules_diags *d, FILE *out);
+/* Print the count line compilers end with ("2 errors and 1 warning
+ * generated."); nothing when the list is empty. */
+PTRULES_API void ptrules_diags_print_summary(const ptrules_diags *d, FILE *out);
 
 /* ---- rule sets -------------------------------------------------------- */
 

@@ -128,6 +128,12 @@ PTRULES_API void ptrules_diags_print(const ptrules_diags *d, FILE *out)
 		pt_diags_print(&d->d, out);
 }
 
+PTRULES_API void ptrules_diags_print_summary(const ptrules_diags *d, FILE *out)
+{
+	if (d && out)
+		pt_diags_print_summary(&d->d, out);
+}
+
 /* Diagnostics to record into: the caller's, or a scratch list. */
 static pt_diags *diags_of(ptrules_diags *d, pt_diags *scratch)
 {

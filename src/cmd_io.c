@@ -74,14 +74,7 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
 void cli_report(const ptrules_diags *d)
 {
 	ptrules_diags_print(d, stderr);
-	size_t e = ptrules_diags_errors(d), w = ptrules_diags_warnings(d);
-	if (e && w)
-		fprintf(stderr, "%zu error%s and %zu warning%s generated.\n", e, e == 1 ? "" : "s", w,
-			w == 1 ? "" : "s");
-	else if (e)
-		fprintf(stderr, "%zu error%s generated.\n", e, e == 1 ? "" : "s");
-	else if (w)
-		fprintf(stderr, "%zu warning%s generated.\n", w, w == 1 ? "" : "s");
+	ptrules_diags_print_summary(d, stderr);
 }
 
 /* Load the rule set the options name: a compiled file, the paths, or by

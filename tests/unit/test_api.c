@@ -557,10 +557,25 @@ static void test_bad_rules_diagnostics(void **state)
 	assert_non_null(strstr(out, "^"));
 	free(out);
 
-	/* Cleared, the list is empty and reusable. */
+	/* The count line compilers end with. */
+	char want[64];
+	snprintf(want, sizeof want, "%zu errors generated.\n", ptrules_diags_errors(d));
+	f = open_memstream(&out, &olen);
+	ptrules_diags_print_summary(d, f);
+	fclose(f);
+	assert_string_equal(out, want);
+	free(out);
+
+	/* Cleared, the list is empty and reusable; an empty one prints no count. */
 	ptrules_diags_clear(d);
 	assert_int_equal(ptrules_diags_count(d), 0);
 	assert_int_equal(ptrules_diags_errors(d), 0);
+	f = open_memstream(&out, &olen);
+	ptrules_diags_print_summary(d, f);
+	ptrules_diags_print_summary(NULL, f);
+	fclose(f);
+	assert_string_equal(out, "");
+	free(out);
 
 	/* A syntax error. */
 	r = (ptrules_rules *)&r;
