@@ -13,15 +13,6 @@
 
 #define PT_BIND_ACCOUNTS 64   /* account lines tracked per cart for unread-key warnings */
 
-/* The index of the program with this id, or -1. */
-static int find_prog(const pt_ruleset *rs, const char *id)
-{
-	for (size_t i = 0; i < rs->nprogs; i++)
-		if (strcmp(rs->progs[i].id, id) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* A word as the VM sees it: its index in the string table, or, for a
  * word no rule mentions, a negative value unique to the input slot (so it
  * equals no literal; -1 means absent). */
@@ -174,7 +165,7 @@ static void match_accounts(const pt_ruleset *rs, const pt_cart *c, bind_pass *bp
 {
 	for (size_t i = 0; i < c->n_accounts; i++) {
 		const pt_account *a = &c->accounts[i];
-		int p = find_prog(rs, a->program);
+		int p = pt_ruleset_find_prog(rs, a->program);
 		if (p < 0)
 			pt_diag_at(d, PT_WARNING, src, a->line, a->prog_col, a->prog_len,
 				   "no program '%s' in the rules; this account line is ignored", a->program);

@@ -636,6 +636,16 @@ bool pt_ruleset_index(pt_ruleset *rs, bool fast)
 	return true;
 }
 
+/* The index of the program with this id, or -1 (a scan: used when a
+ * cart needs a diagnostic or has `use` records; the fast binding hashes). */
+int pt_ruleset_find_prog(const pt_ruleset *rs, const char *id)
+{
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (strcmp(rs->progs[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* Look up a string in the rule set's table. */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s)
 {

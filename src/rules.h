@@ -145,6 +145,8 @@ uint64_t pt_fnv1a(uint64_t h, const void *p, size_t n);
 /* Index of the string s in the rule set's table, or -1 (hashed; cart
  * words are looked up once per cart). */
 int pt_ruleset_find_str(const pt_ruleset *rs, const char *s);
+/* Index of the program with this id, or -1. */
+int pt_ruleset_find_prog(const pt_ruleset *rs, const char *id);
 /* Build the lookup structures of a verified rule set; with fast, also
  * the fast binding and the register code evaluation uses (a rule set
  * compiled only to be checked skips them and evaluates the reference

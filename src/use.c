@@ -35,15 +35,6 @@ static void problem(pt_use_report *rep, int prog, int cart_line, int rule_file, 
 	va_end(ap);
 }
 
-/* The index of the program with this id, or -1. */
-static int find_prog(const pt_ruleset *rs, const char *id)
-{
-	for (size_t i = 0; i < rs->nprogs; i++)
-		if (strcmp(rs->progs[i].id, id) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Check one program's intended use against its redeem result. */
 static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int64_t balance,
 		       pt_use_report *rep)
@@ -119,7 +110,7 @@ void pt_use_check(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 			gift_line = gift_line ? gift_line : u->line;
 			continue;
 		}
-		int p = find_prog(rs, u->program);
+		int p = pt_ruleset_find_prog(rs, u->program);
 		if (p < 0) {
 			problem(rep, -1, u->line, -1, 0, "uses points of '%s', but no program '%s' is in the rules", u->program,
 				u->program);
