@@ -307,7 +307,10 @@ static void build_cart(ptrules_cart *c, const bench_data *d, uint32_t i, int mas
 		die("cannot build cart %u through the API", i);
 }
 
-static ptrules_cart **build_carts(const bench_data *d, uint32_t n, int mask)
+/* Carts 0..n-1 built through the API and, when prep is not NULL,
+ * prepared for those rules (ptrules_cart_prepare: names resolved to slots
+ * at load time, as Lua's flat arrays are built before its timing). */
+static ptrules_cart **build_carts(const bench_data *d, uint32_t n, int mask, ptrules_rules *prep)
 {
 	ptrules_cart **v = malloc((n + 1) * sizeof *v);
 	if (!v)
@@ -316,6 +319,8 @@ static ptrules_cart **build_carts(const bench_data *d, uint32_t n, int mask)
 		if (!(v[i] = ptrules_cart_new()))
 			die("out of memory building carts");
 		build_cart(v[i], d, i, mask);
+		if (prep && (ptrules_cart_prepare(v[i], prep) != PTRULES_OK || !ptrules_cart_prepared(v[i], prep)))
+			die("cannot prepare cart %u", i + 1);
 	}
 	return v;
 }
@@ -349,20 +354,20 @@ static long eval_failures;
 
 static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
 {
-	ptrules_result p;
+	ptrules_amounts p;
 	memset(r, 0, sizeof *r);
-	if (idx[0] >= 0 && ptrules_result_get(e, (size_t)idx[0], &p) == PTRULES_OK) {
+	if (idx[0] >= 0 && ptrules_amounts_get(e, (size_t)idx[0], &p) == PTRULES_OK) {
 		r->dp_earn = p.earn_points;
 		r->dp_use = p.redeem_usable;
 		r->dp_max = p.redeem_max_points;
 		r->dp_yen = p.redeem_value_yen;
 	}
-	if (idx[1] >= 0 && ptrules_result_get(e, (size_t)idx[1], &p) == PTRULES_OK) {
+	if (idx[1] >= 0 && ptrules_amounts_get(e, (size_t)idx[1], &p) == PTRULES_OK) {
 		r->ok_use = p.redeem_usable;
 		r->ok_max = p.redeem_max_points;
 		r->ok_yen = p.redeem_value_yen;
 	}
-	if (idx[2] >= 0 && ptrules_result_get(e, (size_t)idx[2], &p) == PTRULES_OK) {
+	if (idx[2] >= 0 && ptrules_amounts_get(e, (size_t)idx[2], &p) == PTRULES_OK) {
 		r->rc_use = p.redeem_usable;
 		r->rc_max = p.redeem_max_points;
 		r->rc_yen = p.redeem_value_yen;
@@ -556,14 +561,16 @@ typedef struct results {
 	uint32_t ncarts, nitems;
 	int64_t checksum;
 	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
+	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
 	char why_lua[256], why_luajit[256], why_instr[256];
-	long instr[5];       /* dpoint, okidoki, recruit, all three, native (all three); -1: not measured */
+	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
+				all three over carts not prepared; -1: not measured */
 	double cli_big_s, cli_mid_s;
 	long cli_big_rss, cli_mid_rss;
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
 	double parse_mb_s;
 	uint64_t parse_bytes;
-	double ns_20;
+	double ns_20, ns_20_unprepared;
 	long allocs;
 	uint64_t allocs_evals;
 	double compile_1000_ms, load_1000_ms;
@@ -650,12 +657,15 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
 
 	fprintf(stderr, "bench: building %s carts through the API ...\n", commas(n));
-	ptrules_cart **carts = build_carts(d, n, P_DP | P_OK | P_RC);
+	ptrules_cart **carts = build_carts(d, n, P_DP | P_OK | P_RC, rules);
+	ptrules_cart **plain = build_carts(d, n, P_DP | P_OK | P_RC, NULL);   /* not prepared */
 
 	fprintf(stderr, "bench: comparing ptrules with native.c cart by cart ...\n");
 	compare_per_cart(d, e, carts, n, idx);
 	int64_t ck_native = native_sweep(d, n);
 	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx);
+	if (bench_ptrules_sweep(e, plain, n, idx) != ck_ptrules)
+		die("prepared and unprepared carts give different checksums");
 	if (eval_failures)
 		die("ptrules_evaluate failed %ld times", eval_failures);
 	if (ck_native != ck_ptrules)
@@ -702,17 +712,17 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	snprintf(R->why_luajit, sizeof R->why_luajit, "%s", L[1].ok ? "" : L[1].why);
 
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
-	int reps[4] = { 1, 1, 1, 1 };
-	double bestns[4] = { -1, -1, -1, -1 };
+	int reps[5] = { 1, 1, 1, 1, 1 };
+	double bestns[5] = { -1, -1, -1, -1, -1 };
 	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, commas(n));
 	for (int round = 0; round <= o->rounds; round++) {
-		for (int impl = 0; impl < 4; impl++) {
+		for (int impl = 0; impl < 5; impl++) {
 			double t;
 			int64_t ck = 0;
-			if (impl == 0) {
+			if (impl == 0 || impl == 4) {
 				double t0 = now_s();
-				for (int k = 0; k < reps[0]; k++)
-					ck = bench_ptrules_sweep(e, carts, n, idx);
+				for (int k = 0; k < reps[impl]; k++)
+					ck = bench_ptrules_sweep(e, impl == 0 ? carts : plain, n, idx);
 				t = now_s() - t0;
 			} else if (impl == 1) {
 				double t0 = now_s();
@@ -727,7 +737,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 			}
 			if (ck != R->checksum)
 				die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
-				    impl == 0 ? "ptrules" : impl == 1 ? "native" : L[impl - 2].label, ck, R->checksum);
+				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
+					      : L[impl - 2].label, ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
 			if (round == 0)
 				reps[impl] = reps_for(t / reps[impl], o->round_s);
@@ -741,6 +752,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_native = bestns[1];
 	R->ns_lua = bestns[2];
 	R->ns_luajit = bestns[3];
+	R->ns_unprepared = bestns[4];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
 
@@ -754,14 +766,50 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->allocs = n_allocs;
 	R->allocs_evals = n;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		ptrules_cart_free(carts[i]);
+		ptrules_cart_free(plain[i]);
+	}
 	free(carts);
+	free(plain);
 	ptrules_eval_free(e);
 	ptrules_release(rules);
 }
 
 /* 20 generated programs on one cart of 10 items. */
+/* Best ns per evaluation of cart c with its 20 programs' amounts read;
+ * every pass must give *expect (set by the first when -1). */
+static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64_t want, int64_t *expect)
+{
+	double best = 1e9;
+	int iters = 1000;
+	*expect = want;
+	for (int pass = 0; pass < 8; pass++) {
+		int64_t sum = 0;
+		double t0 = now_s();
+		for (int it = 0; it < iters; it++) {
+			if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
+				die("20 programs: evaluation failed");
+			for (size_t p = 0; p < 20; p++) {
+				ptrules_amounts r;
+				ptrules_amounts_get(e, p, &r);
+				sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
+			}
+		}
+		double t = now_s() - t0;
+		if (*expect < 0)
+			*expect = sum / iters;
+		else if (sum != *expect * iters)
+			die("20 programs: results changed between evaluations or with the cart prepared");
+		double ns = t * 1e9 / iters;
+		if (pass == 0)   /* calibrate: about 0.1 s a pass */
+			iters = reps_for(t / iters, o->round_s / 2);
+		else if (ns < best)
+			best = ns;
+	}
+	return best;
+}
+
 static void twenty_programs(const opts *o, results *R)
 {
 	char dir[4096], path[4200], src[8192], id[16];
@@ -773,6 +821,7 @@ static void twenty_programs(const opts *o, results *R)
 		snprintf(path, sizeof path, "%s/%s.rules", dir, id);
 		write_file(path, src);
 	}
+	int64_t expect = -1;
 	ptrules_rules *rules = load_rules(dir);
 	if (ptrules_program_count(rules) != 20)
 		die("%s: expected 20 programs", dir);
@@ -804,33 +853,10 @@ static void twenty_programs(const opts *o, results *R)
 		die("the 20-program cart does not evaluate cleanly");
 	}
 	ptrules_diags_free(dg);
-	int64_t expect = -1;
-	double best = 1e9;
-	int iters = 1000;
-	for (int pass = 0; pass < 8; pass++) {
-		int64_t sum = 0;
-		double t0 = now_s();
-		for (int it = 0; it < iters; it++) {
-			if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
-				die("20 programs: evaluation failed");
-			for (size_t p = 0; p < 20; p++) {
-				ptrules_result r;
-				ptrules_result_get(e, p, &r);
-				sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
-			}
-		}
-		double t = now_s() - t0;
-		if (expect < 0)
-			expect = sum / iters;
-		else if (sum != expect * iters)
-			die("20 programs: results changed between evaluations");
-		double ns = t * 1e9 / iters;
-		if (pass == 0)   /* calibrate: about 0.1 s a pass */
-			iters = reps_for(t / iters, o->round_s / 2);
-		else if (ns < best)
-			best = ns;
-	}
-	R->ns_20 = best;
+	R->ns_20_unprepared = time_twenty(o, e, c, -1, &expect);
+	if (ptrules_cart_prepare(c, rules) != PTRULES_OK || !ptrules_cart_prepared(c, rules))
+		die("cannot prepare the 20-program cart");
+	R->ns_20 = time_twenty(o, e, c, expect, &expect);
 	ptrules_cart_free(c);
 	ptrules_eval_free(e);
 	ptrules_release(rules);
@@ -958,15 +984,15 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 
 static void instructions(const opts *o, results *R)
 {
-	static const char *const which[5] = { "dpoint", "okidoki", "recruit", "all", "native" };
-	for (int k = 0; k < 5; k++)
+	static const char *const which[6] = { "dpoint", "okidoki", "recruit", "all", "native", "all-unprepared" };
+	for (int k = 0; k < 6; k++)
 		R->instr[k] = -1;
 	if (!on_path("valgrind")) {
 		snprintf(R->why_instr, sizeof R->why_instr, "valgrind is not installed (apt-get install valgrind)");
 		fprintf(stderr, "bench: skipping instructions per cart: %s\n", R->why_instr);
 		return;
 	}
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		fprintf(stderr, "bench: callgrind: %s, %d and 0 carts ...\n", which[k], o->cg_carts);
 		long a = callgrind_ir(self_exe, which[k], o->cg_carts, o);
 		long b = callgrind_ir(self_exe, which[k], 0, o);
@@ -989,6 +1015,7 @@ static int instr_mode(const char *which, int n, const opts *o)
 	}
 	int mask = strcmp(which, "dpoint") == 0 ? P_DP : strcmp(which, "okidoki") == 0 ? P_OK
 						      : strcmp(which, "recruit") == 0 ? P_RC : P_DP | P_OK | P_RC;
+	int prepare = strcmp(which, "all-unprepared") != 0;
 	char path[4200];
 	if (mask == (P_DP | P_OK | P_RC))
 		snprintf(path, sizeof path, "%s", o->rules);
@@ -998,7 +1025,7 @@ static int instr_mode(const char *which, int n, const opts *o)
 	int idx[3];
 	program_indexes(rules, idx);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
-	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask);
+	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask, prepare ? rules : NULL);
 	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx);
 	(void)ck;
 	if (eval_failures)
@@ -1087,13 +1114,14 @@ static void report(const opts *o, const results *R)
 	printf("machine: %ld cpus, %s; gcc %s -O2; best of %d interleaved rounds; load average at start %s\n\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), cpu, __VERSION__, o->rounds, R->loadavg);
 	printf("  the three shipped programs, in-process    ns/cart   vs native   vs ptrules\n");
-	struct { const char *name; double ns; const char *why; } rows[4] = {
+	struct { const char *name; double ns; const char *why; } rows[5] = {
 		{ "hand-written C (bench/native.c)", R->ns_native, "" },
-		{ "ptrules (library, built carts)", R->ns_ptrules, "" },
+		{ "ptrules (library, prepared carts)", R->ns_ptrules, "" },
+		{ "ptrules (library, carts not prepared)", R->ns_unprepared, "" },
 		{ "Lua 5.4 (flat arrays)", R->ns_lua, R->why_lua },
 		{ "LuaJIT 2.1 (JIT on, flat arrays)", R->ns_luajit, R->why_luajit },
 	};
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		if (rows[k].ns < 0)
 			printf("  %-40s %9s   skipped: %s\n", rows[k].name, "-", rows[k].why);
 		else
@@ -1105,9 +1133,9 @@ static void report(const opts *o, const results *R)
 		printf("  (--quick: no instruction counts, CLI or check figures)\n");
 	else if (R->instr[0] >= 0)
 		printf("  instructions per cart (callgrind, %s carts): dpoint %s, okidoki %s, recruit %s, "
-		       "all three %s; native.c all three %s\n",
+		       "all three %s (carts not prepared: %s); native.c all three %s\n",
 		       commas(o->cg_carts), commas(R->instr[0]), commas(R->instr[1]), commas(R->instr[2]),
-		       commas(R->instr[3]), commas(R->instr[4]));
+		       commas(R->instr[3]), commas(R->instr[5]), commas(R->instr[4]));
 	else
 		printf("  instructions per cart: skipped: %s\n", R->why_instr);
 	if (full) {
@@ -1120,7 +1148,8 @@ static void report(const opts *o, const results *R)
 	}
 	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
 	       fx((double)R->parse_bytes / 1e6, 1));
-	printf("  20 generated programs on one cart of 10 items: %s ns per cart\n", fx(R->ns_20, 1));
+	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared, %s not prepared\n",
+	       fx(R->ns_20, 1), fx(R->ns_20_unprepared, 1));
 	if (full)
 		printf("  ptrules check, 1,000 generated programs: %s ms (%s); in-process ptrules_load_paths %s ms\n",
 		       fx(R->compile_1000_ms, 1), R->check_summary, fx(R->load_1000_ms, 1));
@@ -1171,6 +1200,8 @@ static void report(const opts *o, const results *R)
 	jfx(f, R->ns_lua, 1);
 	fprintf(f, ", \"luajit\": ");
 	jfx(f, R->ns_luajit, 1);
+	fprintf(f, ", \"ptrules_not_prepared\": ");
+	jfx(f, R->ns_unprepared, 1);
 	fprintf(f, "},\n  \"ratio_vs_native\": ");
 	jfx(f, rv, 2);
 	fprintf(f, ",\n  \"ratio_lua_vs_ptrules\": ");
@@ -1187,6 +1218,8 @@ static void report(const opts *o, const results *R)
 	jint(f, R->instr[3]);
 	fprintf(f, ", \"native_all\": ");
 	jint(f, R->instr[4]);
+	fprintf(f, ", \"all_not_prepared\": ");
+	jint(f, R->instr[5]);
 	fprintf(f, ", \"carts\": %d},\n  \"cli_carts_per_s\": ", o->cg_carts);
 	jint(f, cli_cps < 0 ? -1 : (long)cli_cps);
 	fprintf(f, ",\n  \"cli_mb_per_s\": ");
@@ -1202,6 +1235,8 @@ static void report(const opts *o, const results *R)
 	jfx(f, R->parse_mb_s, 1);
 	fprintf(f, ",\n  \"ns_20_programs\": ");
 	jfx(f, R->ns_20, 1);
+	fprintf(f, ",\n  \"ns_20_programs_not_prepared\": ");
+	jfx(f, R->ns_20_unprepared, 1);
 	fprintf(f, ",\n  \"allocs_per_eval\": ");
 	jfx(f, allocs_per_eval, 3);
 	fprintf(f, ",\n  \"allocs_total\": %ld,\n  \"compile_1000_ms\": ", R->allocs);
@@ -1284,7 +1319,7 @@ int main(int argc, char **argv)
 	memset(&R, 0, sizeof R);
 	R.ncarts = d.h.ncarts;
 	R.nitems = d.h.nitems;
-	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = -1;
+	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = -1;
 	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
 	for (int k = 0; k < 5; k++)
 		R.instr[k] = -1;

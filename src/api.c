@@ -34,6 +34,8 @@ struct ptrules_cart {
 	pt_arena arena;        /* built carts: their strings and arrays */
 	size_t cap_items, cap_accounts, cap_uses;
 	const pt_src *src;     /* where the cart came from, for messages */
+	ptrules_rules *prep_rules;   /* retained while prepared for them */
+	pt_prep *prep;         /* ptrules_cart_prepare; every change to the cart drops it */
 };
 
 struct ptrules_reader {
@@ -482,10 +484,22 @@ PTRULES_API ptrules_cart *ptrules_cart_new(void)
 	return c;
 }
 
+/* Drop a cart's preparation: it changed, or it is going away. */
+static void cart_unprepare(ptrules_cart *c)
+{
+	if (!c->prep_rules)
+		return;
+	pt_bind_prep_free(c->prep);
+	ptrules_release(c->prep_rules);
+	c->prep = NULL;
+	c->prep_rules = NULL;
+}
+
 PTRULES_API void ptrules_cart_free(ptrules_cart *c)
 {
 	if (!c)
 		return;
+	cart_unprepare(c);
 	pt_arena_free(&c->arena);
 	free(c);
 }
@@ -494,6 +508,7 @@ PTRULES_API void ptrules_cart_clear(ptrules_cart *c)
 {
 	if (!c)
 		return;
+	cart_unprepare(c);
 	pt_arena_reset(&c->arena);
 	memset(&c->c, 0, sizeof c->c);
 	c->cap_items = c->cap_accounts = c->cap_uses = 0;
@@ -524,6 +539,7 @@ PTRULES_API ptrules_status ptrules_cart_set_order(ptrules_cart *c, const char *i
 {
 	if (!c || c->src != &built_src)
 		return PTRULES_EARG;
+	cart_unprepare(c);
 	int32_t day = 0;
 	if (date && !pt_date_parse(date, strlen(date), &day))
 		return PTRULES_EINVALID;
@@ -539,6 +555,7 @@ PTRULES_API ptrules_status ptrules_cart_add_item(ptrules_cart *c, int64_t price_
 {
 	if (!c || c->src != &built_src)
 		return PTRULES_EARG;
+	cart_unprepare(c);
 	if (price_yen < 0 || qty < 1 || qty > PT_CART_MAX_QTY || c->c.n_items >= PT_CART_MAX_ITEMS)
 		return PTRULES_EINVALID;
 	pt_item *v = cart_grow(c, c->c.items, c->c.n_items, &c->cap_items, sizeof *v);
@@ -554,6 +571,7 @@ PTRULES_API ptrules_status ptrules_cart_set_payment(ptrules_cart *c, const char 
 {
 	if (!c || c->src != &built_src)
 		return PTRULES_EARG;
+	cart_unprepare(c);
 	c->c.card = cart_str(c, card);
 	c->c.method = cart_str(c, method);
 	return PTRULES_OK;
@@ -563,6 +581,7 @@ PTRULES_API ptrules_status ptrules_cart_add_account(ptrules_cart *c, const char 
 {
 	if (!c || !program || c->src != &built_src)
 		return PTRULES_EARG;
+	cart_unprepare(c);
 	if (balance < 0 || pt_cart_account(&c->c, program))
 		return PTRULES_EINVALID;
 	pt_account *v = cart_grow(c, c->c.accounts, c->c.n_accounts, &c->cap_accounts, sizeof *v);
@@ -579,6 +598,7 @@ static ptrules_status set_key(ptrules_cart *c, const char *program, const char *
 {
 	if (!c || !program || !key || c->src != &built_src)
 		return PTRULES_EARG;
+	cart_unprepare(c);
 	pt_account *a = (pt_account *)pt_cart_account(&c->c, program);
 	if (!a)
 		return PTRULES_EARG;
@@ -622,6 +642,36 @@ PTRULES_API ptrules_status ptrules_cart_set_word(ptrules_cart *c, const char *pr
 	if (!w)
 		return PTRULES_ENOMEM;
 	return set_key(c, program, key, (pt_ckv){ .kind = PT_CV_WORD, .s = w });
+}
+
+/* Resolve the cart's names against r once (categories, programs, keys,
+ * card and method words, the date's parts), so that evaluating it with an
+ * evaluator of r does no string work.  The cart keeps a reference to r;
+ * any change to the cart, or preparing it for other rules, drops the
+ * preparation.  A cart that needs a diagnostic is left unprepared (its
+ * evaluation reports as usual) and so is one without an order date (its
+ * date is today's, read at evaluation). */
+PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *r)
+{
+	if (!c || c->src != &built_src)
+		return PTRULES_EARG;
+	cart_unprepare(c);
+	if (!r)
+		return PTRULES_OK;
+	if (c->c.n_errors || !c->c.has_date)
+		return PTRULES_OK;
+	bool oom;
+	pt_prep *p = pt_bind_prepare(r->rs, &c->c, c->c.date, &oom);
+	if (!p)
+		return oom ? PTRULES_ENOMEM : PTRULES_OK;
+	c->prep = p;
+	c->prep_rules = ptrules_retain(r);
+	return PTRULES_OK;
+}
+
+PTRULES_API int ptrules_cart_prepared(const ptrules_cart *c, const ptrules_rules *r)
+{
+	return c && r && c->prep_rules == r;
 }
 
 PTRULES_API size_t ptrules_cart_errors(const ptrules_cart *c) { return c ? c->c.n_errors : 0; }
@@ -692,10 +742,12 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		return PTRULES_EINVALID;
 	const pt_ruleset *rs = e->rules->rs;
 	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
-	if (!pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
+	bool bound = c->prep_rules == e->rules && pt_bind_prep_date(c->prep) == date &&
+		     pt_bind_prepared(rs, c->prep, e->inputs);
+	if (!bound && !pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
 		pt_diags scratch;
 		pt_diags *dd = diags_of(d, &scratch);
-		bool bound = pt_bind_reference(rs, &c->c, date, e->inputs, c->src, dd);
+		bound = pt_bind_reference(rs, &c->c, date, e->inputs, c->src, dd);
 		if (!d)
 			pt_diags_free(&scratch);
 		if (!bound)
@@ -757,45 +809,66 @@ static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s
 	}
 }
 
-/* Every field is written (no memset of the whole struct: this runs once
- * per program per cart). */
-PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
+/* Program i's numbers: the part of ptrules_result_get a checkout path
+ * reads per cart. */
+PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
+		return PTRULES_EARG;
+	const pt_prog_result *r = &e->res[i];
+	const pt_use_prog *u = e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
+	*out = (ptrules_amounts){
+		.linked = r->linked,
+		.redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK,
+		.use_valid = u ? u->valid : 1,
+		.runtime_error = r->redeem.status || r->earn.status,
+		.redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]),
+		.redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]),
+		.earn_points = whole(r->out[PT_OUT_E_POINTS]),
+		.earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]),
+		.point_value_num = r->out[PT_OUT_R_POINT_VALUE].n,
+		.point_value_den = r->out[PT_OUT_R_POINT_VALUE].d,
+		.use_points = u ? u->points : 0,
+		.use_value_yen = u ? u->value_yen : 0,
+	};
+	return PTRULES_OK;
+}
+
+/* Every field is written: the amounts, then the strings and lines. */
+PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
+{
+	ptrules_amounts a;
+	if (!out || ptrules_amounts_get(e, i, &a) != PTRULES_OK)
 		return PTRULES_EARG;
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_program *pg = &rs->progs[i];
 	const pt_prog_result *r = &e->res[i];
 	out->id = pg->id;
 	out->name = pg->name;
-	out->linked = r->linked;
+	out->linked = a.linked;
 	out->tier = r->tier >= 0 ? rs->strs[r->tier] : NULL;
-	out->redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
-	out->redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]);
-	out->redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]);
+	out->redeem_usable = a.redeem_usable;
+	out->redeem_max_points = a.redeem_max_points;
+	out->redeem_value_yen = a.redeem_value_yen;
 	out->redeem_nreasons = copy_reasons(rs, &r->redeem, out->redeem_reasons);
-	out->earn_points = whole(r->out[PT_OUT_E_POINTS]);
-	out->earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]);
+	out->earn_points = a.earn_points;
+	out->earn_basis_yen = a.earn_basis_yen;
 	out->earn_granted = pg->earns ? pg->granted : NULL;
 	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
 	reason_lines(rs, &r->redeem, out->redeem_reason_files, out->redeem_reason_lines);
 	reason_lines(rs, &r->earn, out->earn_reason_files, out->earn_reason_lines);
-	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
-	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
-	const pt_use_prog *u = e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
-	out->use_points = u ? u->points : 0;
-	out->use_value_yen = u ? u->value_yen : 0;
-	out->use_valid = u ? u->valid : 1;
-	out->runtime_error = 0;
+	out->point_value_num = a.point_value_num;
+	out->point_value_den = a.point_value_den;
+	out->use_points = a.use_points;
+	out->use_value_yen = a.use_value_yen;
+	out->use_valid = a.use_valid;
+	out->runtime_error = a.runtime_error;
 	out->error_file = NULL;
 	out->error_line = 0;
 	const pt_section_result *bad = r->redeem.status ? &r->redeem : r->earn.status ? &r->earn : NULL;
-	if (bad) {
-		out->runtime_error = 1;
-		if (bad->status_pc < rs->ncode) {
-			out->error_file = rs->files[rs->lines[bad->status_pc].file];
-			out->error_line = (int)rs->lines[bad->status_pc].line;
-		}
+	if (bad && bad->status_pc < rs->ncode) {
+		out->error_file = rs->files[rs->lines[bad->status_pc].file];
+		out->error_line = (int)rs->lines[bad->status_pc].line;
 	}
 	return PTRULES_OK;
 }
@@ -861,6 +934,7 @@ static ptrules_status set_use(ptrules_cart *c, const char *program, int64_t amou
 		return PTRULES_EARG;
 	if (amount < 0)
 		return PTRULES_EINVALID;
+	cart_unprepare(c);
 	bool gift = strcmp(program, "giftcard") == 0;
 	for (size_t i = 0; i < c->c.n_uses; i++)
 		if (strcmp(c->c.uses[i].program, program) == 0) {

@@ -577,3 +577,120 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 	}
 	return d->n_errors == errors;
 }
+
+/* ---- prepared carts -----------------------------------------------------
+ * A cart prepared for one rule set (ptrules_cart_prepare) keeps what
+ * binding derives from its names: every input that does not depend on
+ * item amounts, already in its slot, and each item's category sum slot.
+ * Evaluating it copies that image and sums the items: no string is looked
+ * at.  Only carts the fast binding accepts are prepared, so a prepared
+ * cart never needs a diagnostic except an overflowing total, which sends
+ * it back to the reference binding. */
+
+struct pt_prep {
+	int32_t date;             /* the order date the image was made for */
+	uint32_t nitems, ntotals, ncatsums;
+	size_t ninputs;
+	pt_rat *image;            /* ninputs: item sums and totals 0 */
+	pt_prep_item *items;
+	uint32_t *totals;         /* slots that hold the total (the first is total_slot) */
+};
+
+/* The slots that hold the cart total: total_slot, then any other TOTAL. */
+static uint32_t total_slots(const pt_ruleset *rs, uint32_t *out)
+{
+	uint32_t n = 0;
+	if (rs->total_slot >= 0) {
+		if (out)
+			out[n] = (uint32_t)rs->total_slot;
+		n++;
+	}
+	for (size_t i = 0; i < rs->ninputs; i++)
+		if ((int)i != rs->total_slot && rs->inputs[i].kind == PT_IN_BUILTIN &&
+		    rs->inputs[i].builtin == PT_B_TOTAL && rs->total_slot >= 0) {
+			if (out)
+				out[n] = (uint32_t)i;
+			n++;
+		}
+	return n;
+}
+
+/* Prepare cart c, evaluated on `date`, for rs: one allocation the caller
+ * owns (pt_bind_prep_free), or NULL when the cart needs a diagnostic
+ * (evaluation then binds it the ordinary way and reports) or memory runs
+ * out (*oom set). */
+pt_prep *pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, bool *oom)
+{
+	*oom = false;
+	if (!rs->bind_plan || c->n_items > UINT32_MAX / 2)
+		return NULL;
+	uint32_t ntot = total_slots(rs, NULL);
+	size_t size = sizeof(pt_prep) + (rs->ninputs + 1) * sizeof(pt_rat) + c->n_items * sizeof(pt_prep_item) +
+		      (ntot + 1) * sizeof(uint32_t);
+	pt_prep *p = malloc(size);
+	if (!p) {
+		*oom = true;
+		return NULL;
+	}
+	p->image = (pt_rat *)(p + 1);
+	p->items = (pt_prep_item *)(p->image + rs->ninputs + 1);
+	p->totals = (uint32_t *)(p->items + c->n_items);
+	if (!pt_bind_fast(rs, c, date, p->image)) {
+		free(p);
+		return NULL;
+	}
+	p->date = date;
+	p->nitems = (uint32_t)c->n_items;
+	p->ninputs = rs->ninputs;
+	p->ncatsums = (uint32_t)rs->ncatsums;
+	p->ntotals = total_slots(rs, p->totals);
+	for (uint32_t t = 0; t < p->ntotals; t++)
+		p->image[p->totals[t]] = pt_rat_int(0);
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		p->image[rs->catsum_slots[j]] = pt_rat_int(0);
+	const pt_bind_plan *bp = rs->bind_plan;
+	for (size_t k = 0; k < c->n_items; k++) {
+		const pt_item *it = &c->items[k];
+		uint32_t slot = PT_PREP_NO_SUM;
+		for (uint64_t m = bp->cat_first[cat_key(it->category)]; m; m &= m - 1) {
+			uint32_t s = rs->catsum_slots[__builtin_ctzll(m)];
+			if (strcmp(rs->inputs[s].name, it->category) == 0) {
+				slot = s;
+				break;
+			}
+		}
+		p->items[k] = (pt_prep_item){ it->price, it->qty, slot };
+	}
+	return p;
+}
+
+/* Free a prepared cart. */
+void pt_bind_prep_free(pt_prep *p)
+{
+	free(p);
+}
+
+/* The date a prepared cart was made for. */
+int32_t pt_bind_prep_date(const pt_prep *p)
+{
+	return p->date;
+}
+
+/* Fill inputs[] from a prepared cart: the image, then the item sums;
+ * false (inputs in any state) when a sum overflows. */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
+{
+	if (p->ninputs != rs->ninputs)
+		return false;
+	memcpy(inputs, p->image, p->ninputs * sizeof *inputs);
+	int64_t total = 0, t;
+	for (const pt_prep_item *it = p->items, *end = it + p->nitems; it < end; it++) {
+		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total))
+			return false;
+		if (it->slot != PT_PREP_NO_SUM && __builtin_add_overflow(inputs[it->slot].n, t, &inputs[it->slot].n))
+			return false;
+	}
+	for (uint32_t k = 0; k < p->ntotals; k++)
+		inputs[p->totals[k]] = pt_rat_int(total);
+	return true;
+}

@@ -109,4 +109,21 @@ bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *cart, int32_t date, pt_ra
 /* Build rs->bind_plan for the fast binding; NULL when not possible. */
 void pt_bind_plan_build(pt_ruleset *rs);
 
+/* A cart prepared for one rule set: its names resolved to slots once, so
+ * evaluating it sums the items and does no string work (bind.c). */
+typedef struct pt_prep pt_prep;
+typedef struct pt_prep_item {
+	int64_t price, qty;
+	uint32_t slot;            /* its category sum, or PT_PREP_NO_SUM */
+} pt_prep_item;
+#define PT_PREP_NO_SUM UINT32_MAX
+/* Prepare cart c for rs on `date`; NULL when it needs a diagnostic or
+ * memory runs out (*oom; either way evaluate it the ordinary way). */
+pt_prep *pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, bool *oom);
+void pt_bind_prep_free(pt_prep *p);
+int32_t pt_bind_prep_date(const pt_prep *p);
+/* Fill inputs[] from p; false when an item sum overflows (bind the
+ * ordinary way, which reports it). */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
+
 #endif

@@ -10,7 +10,7 @@
  * and recording coverage; also carts whose rules fail at run time), reads
  * the results and formats JSON and text into its own buffers.  It requires
  * zero again while it rebuilds a cart field by field after
- * ptrules_cart_clear. */
+ * ptrules_cart_clear, and while it evaluates a prepared cart. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -387,6 +387,15 @@ static void test_built_cart(void **state)
 	if (build_allocs || eval_allocs || frees)
 		fail_msg("3000 built carts: %ld allocations building, %ld evaluating, %ld frees", build_allocs,
 			 eval_allocs, frees);
+	/* Prepared (ptrules_cart_prepare allocates; evaluating it does not). */
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(c, r));
+	count_start();
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(ptrules_evaluate(e, c, d), PTRULES_OK);
+	count_stop();
+	if (n_allocs || n_frees)
+		fail_msg("a prepared cart: %ld allocations, %ld frees evaluating it", n_allocs, n_frees);
 	ptrules_diags_free(d);
 	ptrules_cart_free(c);
 	ptrules_eval_free(e);

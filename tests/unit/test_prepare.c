@@ -1,0 +1,273 @@
+/* test_prepare.c - carts prepared for a rule set (ptrules_cart_prepare)
+ * evaluate exactly as the same carts do unprepared.
+ *
+ * Every cart of the test carts, the corpus and the examples is read,
+ * copied into a built cart and prepared; its JSON and text output, its
+ * amounts and its order must equal those of the cart as read.  The shipped
+ * rules are used alone and with tests/rules-extra (word inputs, defaults,
+ * use.points_yen, which runs the reference VM).  Then the lifetime rules:
+ * any change drops the preparation, other rules are not fooled by it, a
+ * cart without a date is not prepared, and the cart keeps its rules alive
+ * after the caller lets them go (ASan and SANITIZE=1 check the last). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptrules.h"
+#include "helpers.h"
+
+/* Rules from paths relative to the repository root. */
+static ptrules_rules *load(const char *a, const char *b)
+{
+	char pa[4096], pb[4096];
+	root_path(pa, sizeof pa, a);
+	if (b)
+		root_path(pb, sizeof pb, b);
+	const char *paths[2] = { pa, pb };
+	ptrules_rules *r = NULL;
+	assert_int_equal(ptrules_load_paths(&r, paths, b ? 2 : 1, NULL), PTRULES_OK);
+	return r;
+}
+
+/* Everything the last evaluation says about cart c, as one string. */
+static void describe(ptrules_eval *e, const ptrules_cart *c, ptrules_status st, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, "status %d\n", (int)st);
+	if (st != PTRULES_OK && st != PTRULES_ERUNTIME)
+		return;
+	n += ptrules_format_json(e, c, "cart", buf + n, cap - n);
+	assert_true(n < cap);
+	n += ptrules_format_text(e, c, "cart", buf + n, cap - n);
+	assert_true(n < cap);
+	for (size_t i = 0; i < ptrules_result_count(e); i++) {
+		ptrules_amounts a;
+		assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
+		n += (size_t)snprintf(buf + n, cap - n, "%d %d %d %d %lld %lld %lld %lld %lld/%lld %lld %lld\n", a.linked,
+				      a.redeem_usable, a.use_valid, a.runtime_error, (long long)a.redeem_max_points,
+				      (long long)a.redeem_value_yen, (long long)a.earn_points, (long long)a.earn_basis_yen,
+				      (long long)a.point_value_num, (long long)a.point_value_den, (long long)a.use_points,
+				      (long long)a.use_value_yen);
+		assert_true(n < cap);
+	}
+	ptrules_order o;
+	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+	snprintf(buf + n, cap - n, "order %d %d %lld %lld %zu\n", o.has_uses, o.valid, (long long)o.total_yen,
+		 (long long)o.pay_yen, o.nproblems);
+}
+
+/* Every cart of the corpus, prepared and not, for rules r; returns how
+ * many were prepared. */
+static size_t compare_all(ptrules_rules *r)
+{
+	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt", "examples/*.txt" };
+	static char want[1 << 16], got[1 << 16];
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	ptrules_cart *b = ptrules_cart_new();
+	assert_non_null(e);
+	assert_non_null(b);
+	size_t carts = 0, prepared = 0;
+	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
+		char pat[4096];
+		glob_t g;
+		root_path(pat, sizeof pat, pats[p]);
+		if (glob(pat, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			FILE *f = fopen(g.gl_pathv[i], "rb");
+			assert_non_null(f);
+			ptrules_reader *rd = ptrules_reader_new_file(f, g.gl_pathv[i]);
+			const ptrules_cart *c;
+			while (ptrules_reader_next(rd, &c, NULL)) {
+				if (ptrules_cart_errors(c))
+					continue;
+				describe(e, c, ptrules_evaluate(e, c, NULL), want, sizeof want);
+				assert_int_equal(ptrules_cart_copy(b, c), PTRULES_OK);
+				assert_int_equal(ptrules_cart_prepare(b, r), PTRULES_OK);
+				prepared += (size_t)ptrules_cart_prepared(b, r);
+				for (int twice = 0; twice < 2; twice++) {   /* the image is not consumed */
+					describe(e, b, ptrules_evaluate(e, b, NULL), got, sizeof got);
+					if (strcmp(want, got) != 0) {
+						fprintf(stderr, "%s: cart %d differs when prepared:\n%s---\n%s", g.gl_pathv[i],
+							ptrules_reader_index(rd), want, got);
+						fail();
+					}
+				}
+				carts++;
+			}
+			ptrules_reader_free(rd);
+			fclose(f);
+		}
+		globfree(&g);
+	}
+	assert_true(carts >= 2000);
+	ptrules_cart_free(b);
+	ptrules_eval_free(e);
+	return prepared;
+}
+
+static void test_corpus_shipped(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load("rules", NULL);
+	size_t n = compare_all(r);
+	fprintf(stderr, "%zu carts prepared\n", n);
+	assert_true(n >= 1900);   /* the corpus is mostly carts without a diagnostic */
+	ptrules_release(r);
+}
+
+static void test_corpus_extra(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load("rules", "tests/rules-extra");
+	assert_true(compare_all(r) >= 100);
+	ptrules_release(r);
+}
+
+/* A small cart for the lifetime tests: dpoint linked, 6,000 yen. */
+static ptrules_cart *small_cart(const char *date)
+{
+	ptrules_cart *c = ptrules_cart_new();
+	assert_non_null(c);
+	assert_int_equal(ptrules_cart_set_order(c, "o1", date), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 3000, 2, "grocery", NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "dpoint", 500), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 0), PTRULES_OK);
+	return c;
+}
+
+/* dpoint's amounts for c. */
+static ptrules_amounts dpoint(ptrules_eval *e, ptrules_cart *c)
+{
+	assert_int_equal(ptrules_evaluate(e, c, NULL), PTRULES_OK);
+	ptrules_rules *r = ptrules_eval_rules(e);
+	for (size_t i = 0; i < ptrules_program_count(r); i++)
+		if (strcmp(ptrules_program_id(r, i), "dpoint") == 0) {
+			ptrules_amounts a;
+			assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
+			return a;
+		}
+	fail();
+	return (ptrules_amounts){ 0 };
+}
+
+/* Every setter drops the preparation, and the next evaluation sees the
+ * change. */
+static void test_changes_drop_it(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load("rules", NULL);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	ptrules_cart *c = small_cart("2025-06-01");
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(c, r));
+	assert_int_equal(dpoint(e, c).redeem_max_points, 500);
+	assert_int_equal(dpoint(e, c).earn_points, 60);   /* floor(6,000 x 1%) x 1.0 */
+
+	assert_int_equal(ptrules_cart_add_item(c, 4000, 1, "grocery", NULL), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(dpoint(e, c).earn_points, 100);   /* 10,000 yen: the base cap of 100 */
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 90), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(dpoint(e, c).earn_points, 10);    /* monthly cap 100 - 90 */
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_order(c, "o1", "2026-03-05"), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_payment(c, "jcb", NULL), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_bool(c, "dpoint", "dvaluepass", 1), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_use(c, "dpoint", 100), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(dpoint(e, c).use_points, 100);
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(c, r));   /* a cart with a use record is prepared too */
+	assert_int_equal(dpoint(e, c).use_points, 100);
+	assert_int_equal(ptrules_cart_set_giftcard(c, 10), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "recruit", 5), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_word(c, "recruit", "tier", "gold"), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);   /* a key no rule reads: a warning */
+	assert_false(ptrules_cart_prepared(c, r));                 /* so it is left to the ordinary path */
+	ptrules_cart_clear(c);
+	assert_false(ptrules_cart_prepared(c, r));
+
+	ptrules_cart *d = small_cart("2025-06-01");
+	assert_int_equal(ptrules_cart_prepare(d, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_copy(d, c), PTRULES_OK);   /* the destination changed */
+	assert_false(ptrules_cart_prepared(d, r));
+	assert_int_equal(ptrules_cart_prepare(d, r), PTRULES_OK);
+	assert_int_equal(ptrules_cart_prepare(d, NULL), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(d, r));
+	ptrules_cart_free(d);
+	ptrules_cart_free(c);
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
+/* Prepared for one rule set, evaluated with another: the other's own
+ * slots are used, not the preparation.  The cart keeps its rules alive. */
+static void test_other_rules(void **state)
+{
+	(void)state;
+	ptrules_rules *a = load("rules/dpoint.rules", NULL), *b = load("rules", NULL);
+	ptrules_cart *c = small_cart("2025-06-01");
+	assert_int_equal(ptrules_cart_add_account(c, "recruit", 70), PTRULES_OK);
+	assert_int_equal(ptrules_cart_prepare(c, b), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(c, b));
+	assert_false(ptrules_cart_prepared(c, a));
+	ptrules_release(b);   /* the cart still holds b */
+	ptrules_eval *ea = ptrules_eval_new(a, 0);
+	ptrules_diags *dg = ptrules_diags_new();
+	assert_int_equal(ptrules_evaluate(ea, c, dg), PTRULES_OK);
+	assert_int_equal(ptrules_diags_warnings(dg), 1);   /* recruit is not in a: said, as unprepared */
+	ptrules_amounts am;
+	assert_int_equal(ptrules_amounts_get(ea, 0, &am), PTRULES_OK);
+	assert_int_equal(am.earn_points, 60);
+	ptrules_diags_free(dg);
+	ptrules_eval_free(ea);
+	ptrules_cart_free(c);   /* releases b */
+	ptrules_release(a);
+}
+
+/* A cart without an order date is evaluated at today's date: it is not
+ * prepared, and says so. */
+static void test_no_date(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load("rules", NULL);
+	ptrules_cart *c = small_cart(NULL);
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_false(ptrules_cart_prepared(c, r));
+	assert_int_equal(ptrules_cart_prepare(NULL, r), PTRULES_EARG);
+	assert_false(ptrules_cart_prepared(NULL, r));
+	ptrules_cart_free(c);
+	ptrules_release(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_shipped),
+		cmocka_unit_test(test_corpus_extra),
+		cmocka_unit_test(test_changes_drop_it),
+		cmocka_unit_test(test_other_rules),
+		cmocka_unit_test(test_no_date),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
