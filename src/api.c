@@ -809,28 +809,49 @@ static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s
 	}
 }
 
+/* Fill program r's amounts.  simple: its outputs are whole numbers and
+ * the cart has no `use` records (the common case, known by the caller),
+ * so no floor and no use report is read. */
+static inline __attribute__((always_inline)) void fill_amounts(const ptrules_eval *e, size_t i,
+								ptrules_amounts *out, bool simple)
+{
+	const pt_prog_result *r = &e->res[i];
+	const pt_use_prog *u = !simple && e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
+	*out = (ptrules_amounts){
+		.linked = r->linked,
+		.redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK,
+		.use_valid = u ? u->valid : 1,
+		.runtime_error = r->redeem.status || r->earn.status,
+		.redeem_max_points = simple ? r->out[PT_OUT_R_MAX_POINTS].n : whole(r->out[PT_OUT_R_MAX_POINTS]),
+		.redeem_value_yen = simple ? r->out[PT_OUT_R_VALUE_YEN].n : whole(r->out[PT_OUT_R_VALUE_YEN]),
+		.earn_points = simple ? r->out[PT_OUT_E_POINTS].n : whole(r->out[PT_OUT_E_POINTS]),
+		.earn_basis_yen = simple ? r->out[PT_OUT_E_BASIS].n : whole(r->out[PT_OUT_E_BASIS]),
+		.point_value_num = r->out[PT_OUT_R_POINT_VALUE].n,
+		.point_value_den = r->out[PT_OUT_R_POINT_VALUE].d,
+		.use_points = u ? u->points : 0,
+		.use_value_yen = u ? u->value_yen : 0,
+	};
+}
+
+/* fill_amounts in general, kept out of line so the common case saves no
+ * registers. */
+static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e, size_t i, ptrules_amounts *out)
+{
+	fill_amounts(e, i, out, false);
+}
+
 /* Program i's numbers: the part of ptrules_result_get a checkout path
  * reads per cart. */
 PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
 		return PTRULES_EARG;
-	const pt_prog_result *r = &e->res[i];
-	const pt_use_prog *u = e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
-	*out = (ptrules_amounts){
-		.linked = r->linked,
-		.redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK,
-		.use_valid = u ? u->valid : 1,
-		.runtime_error = r->redeem.status || r->earn.status,
-		.redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]),
-		.redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]),
-		.earn_points = whole(r->out[PT_OUT_E_POINTS]),
-		.earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]),
-		.point_value_num = r->out[PT_OUT_R_POINT_VALUE].n,
-		.point_value_den = r->out[PT_OUT_R_POINT_VALUE].d,
-		.use_points = u ? u->points : 0,
-		.use_value_yen = u ? u->value_yen : 0,
-	};
+	const pt_rat *o = e->res[i].out;
+	if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |
+	     (o[PT_OUT_E_BASIS].d ^ 1)) == 0 && !e->use.any)
+		fill_amounts(e, i, out, true);
+	else
+		fill_amounts_general(e, i, out);
 	return PTRULES_OK;
 }
 

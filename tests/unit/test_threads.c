@@ -3,7 +3,9 @@
  * "Threads and hot swap").
  *
  * Every result is compared with what a single thread computes for the
- * same cart and the same rule set.  Under `make check SANITIZE=1`,
+ * same cart and the same rule set.  One prepared cart is shared by all
+ * threads; in the swap test each thread's built cart stays prepared for
+ * the first rule set (and keeps it alive) while later ones are used.  Under `make check SANITIZE=1`,
  * AddressSanitizer also catches a rule set freed while still in use and
  * any rule set that is never freed. */
 #include <stdarg.h>
@@ -187,6 +189,7 @@ static int teardown(void **state)
 typedef struct worker {
 	int id;
 	ptrules_rules *rules;
+	const ptrules_cart *shared;   /* the example, prepared once, evaluated by every thread */
 	long evals, mismatches, failures;
 	long per_set[NSETS];
 } worker;
@@ -202,6 +205,7 @@ static void *shared_worker(void *arg)
 		w->failures++;
 		return NULL;
 	}
+	k.c[NGEN] = w->shared;
 	for (int n = 0; n < ITERATIONS; n++) {
 		int i = (n * 7 + w->id * 13) % NCARTS;
 		const char *got = eval_json(e, &k, i, buf);
@@ -222,10 +226,15 @@ static void test_one_rule_set_many_threads(void **state)
 	(void)state;
 	ptrules_rules *r = load_set(SET_A);
 	assert_non_null(r);
+	ptrules_cart *shared = ptrules_cart_new();
+	assert_non_null(shared);
+	build_example(shared);
+	assert_int_equal(ptrules_cart_prepare(shared, r), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(shared, r));
 	pthread_t t[NTHREADS];
 	worker w[NTHREADS];
 	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (worker){ .id = i, .rules = r };
+		w[i] = (worker){ .id = i, .rules = r, .shared = shared };
 		assert_int_equal(pthread_create(&t[i], NULL, shared_worker, &w[i]), 0);
 	}
 	long evals = 0;
@@ -236,6 +245,7 @@ static void test_one_rule_set_many_threads(void **state)
 		evals += w[i].evals;
 	}
 	assert_int_equal(evals, (long)NTHREADS * ITERATIONS);
+	ptrules_cart_free(shared);
 	ptrules_release(r);
 }
 
@@ -286,6 +296,8 @@ static void *swap_worker(void *arg)
 			if (!e || r != ptrules_eval_rules(e)) {
 				ptrules_eval_free(e);
 				e = ptrules_eval_new(r, explain);
+				if (w->evals == 0 && ptrules_cart_prepare(k.built, r) != PTRULES_OK)
+					w->failures++;   /* prepared for the first set, which is soon swapped out */
 			}
 			ptrules_release(r);
 			if (!e) {
