@@ -13,7 +13,9 @@
  *      source rules: the results must equal those of the text (when the
  *      cart uses nothing the builder cannot say: date-typed keys);
  *   3. as text without its `use` lines: no rule can see them, so the
- *      results must not change.
+ *      results must not change;
+ *   4. each built cart again, prepared for the source rules
+ *      (ptrules_cart_prepare): the same results as unprepared.
  * Any difference aborts. */
 #include <dirent.h>
 
@@ -318,6 +320,20 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 				FZ_CHECK(!final, "the builder's cart %d differs from the text's:\n%s\n---\n%.*s\n---\n%s",
 					 c + 1, bs.s, (int)len, at, text->s);
 			}
+			/* 4. prepared for the rules: the same again. */
+			fz_buf ps = { 0 };
+			FZ_CHECK(ptrules_cart_prepare(built[c], g.src) == PTRULES_OK, "cannot prepare cart %d", c + 1);
+			st = ptrules_evaluate(e, built[c], d);
+			fz_printf(&ps, "\001cart %d status %d\n", c + 1, (int)st);
+			for (size_t i = 0; i < ptrules_result_count(e); i++)
+				fz_result(e, i, &ps);
+			if (!same(&bs, &ps)) {
+				ok = 0;
+				FZ_CHECK(!final, "cart %d prepared (%d) differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
+					 ptrules_cart_prepared(built[c], g.src), ps.s, bs.s, text->s);
+			}
+			ptrules_cart_prepare(built[c], NULL);
+			free(ps.s);
 			free(bs.s);
 		}
 		at += len;
