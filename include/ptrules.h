@@ -150,6 +150,10 @@ PTRULES_API void ptrules_release(ptrules_rules *r);
 PTRULES_API size_t ptrules_program_count(const ptrules_rules *r);
 PTRULES_API const char *ptrules_program_id(const ptrules_rules *r, size_t i);
 PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i);
+/* The rule set's policies (order-level checks), in the same way. */
+PTRULES_API size_t ptrules_policy_count(const ptrules_rules *r);
+PTRULES_API const char *ptrules_policy_id(const ptrules_rules *r, size_t i);
+PTRULES_API const char *ptrules_policy_name(const ptrules_rules *r, size_t i);
 /* Upper bound on VM instructions one evaluation of the rule set runs
  * (every jump goes forward, so no instruction runs twice). */
 PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r);

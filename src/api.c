@@ -365,6 +365,18 @@ PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i)
 	return r && i < r->rs->nprogs ? r->rs->progs[i].name : NULL;
 }
 
+PTRULES_API size_t ptrules_policy_count(const ptrules_rules *r) { return r ? r->rs->npolicies : 0; }
+
+PTRULES_API const char *ptrules_policy_id(const ptrules_rules *r, size_t i)
+{
+	return r && i < r->rs->npolicies ? r->rs->policies[i].id : NULL;
+}
+
+PTRULES_API const char *ptrules_policy_name(const ptrules_rules *r, size_t i)
+{
+	return r && i < r->rs->npolicies ? r->rs->policies[i].name : NULL;
+}
+
 /* Every instruction runs at most once (jumps only go forward). */
 PTRULES_API size_t ptrules_program_cost(const ptrules_rules *r, size_t i)
 {

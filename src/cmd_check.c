@@ -89,7 +89,7 @@ static void print_github(const ptrules_diags *d)
 	}
 }
 
-/* {"diagnostics": [...], "errors": N, "warnings": N, "programs": [...]} */
+/* {"diagnostics": [...], "errors": N, "warnings": N, "programs": [...], "policies": [...]} */
 static void print_json(const ptrules_diags *d, const ptrules_rules *r)
 {
 	fputs("{\"diagnostics\":[", stdout);
@@ -109,6 +109,12 @@ static void print_json(const ptrules_diags *d, const ptrules_rules *r)
 		fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
 		json_str(stdout, ptrules_program_id(r, i));
 		printf(",\"max_instructions\":%zu}", ptrules_program_cost(r, i));
+	}
+	fputs("],\"policies\":[", stdout);
+	for (size_t i = 0; r && i < ptrules_policy_count(r); i++) {
+		fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
+		json_str(stdout, ptrules_policy_id(r, i));
+		fputc('}', stdout);
 	}
 	fputs("]}\n", stdout);
 }
@@ -201,10 +207,14 @@ int cmd_check(int argc, char **argv)
 		print_sarif(d);
 	} else {
 		ptrules_diags_print(d, stdout);
-		if (r)
-			printf("%zu program%s checked: %zu error%s, %zu warning%s.\n", ptrules_program_count(r),
-			       ptrules_program_count(r) == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+		if (r) {
+			size_t np = ptrules_program_count(r), nq = ptrules_policy_count(r);
+			printf("%zu program%s", np, np == 1 ? "" : "s");
+			if (nq)
+				printf(" and %zu polic%s", nq, nq == 1 ? "y" : "ies");
+			printf(" checked: %zu error%s, %zu warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
 			       warnings == 1 ? "" : "s");
+		}
 		else
 			printf("%zu error%s, %zu warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
 			       warnings == 1 ? "" : "s");
