@@ -273,22 +273,17 @@ static void compare_cart(diff *df, const char *label)
 		df->changed++;
 }
 
-/* Evaluate and compare every cart of one file; 0 if the file could not be
- * read. */
+/* Evaluate and compare every cart of one file, streamed (memory holds one
+ * cart, however big the file); 0 if the file could not be opened or a
+ * read failed part way (the carts before it are compared). */
 static int diff_file(diff *df, const char *path)
 {
-	size_t len;
-	char *text = cli_read_file(path, &len);
+	cli_carts cf;
 	df->files++;
-	if (!text)
+	if (!cli_carts_open(&cf, path))
 		return 0;
-	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	ptrules_reader *r = ptrules_reader_new(text, len, name);
-	if (!r) {
-		fputs("ptrules diff: out of memory\n", stderr);
-		free(text);
-		return 0;
-	}
+	ptrules_reader *r = cf.r;
+	const char *name = cf.name;
 	const ptrules_cart *c;
 	char label[LABEL_MAX];
 	while (ptrules_reader_next(r, &c, df->dold)) {
@@ -326,9 +321,7 @@ static int diff_file(diff *df, const char *path)
 	/* problems after the last cart (none today, but the reader may report) */
 	show_diags(df, df->dold, NULL);
 	ptrules_diags_clear(df->dold);
-	ptrules_reader_free(r);
-	free(text);
-	return 1;
+	return cli_carts_close(&cf);
 }
 
 /* ---- the command ------------------------------------------------------------- */
