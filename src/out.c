@@ -26,6 +26,14 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + n;
+	if (n < 16) {   /* ids and labels: a byte at a time beats the padded word */
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p == end) {
+			pt_sink_write(f, s, n);
+			return;
+		}
+	}
 	for (;;) {
 		uint64_t w;
 		while (end - p >= 8 && (memcpy(&w, p, 8), !json_special8(w)))
@@ -48,7 +56,7 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 			char e[2] = { '\\', (char)*p };
 			pt_sink_write(f, e, 2);
 		} else if (*p == '\n') {
-			pt_sink_write(f, "\\n", 2);
+			pt_sink_puts(f, "\\n");
 		} else {
 			char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 			pt_sink_write(f, e, 6);
@@ -103,25 +111,50 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "; " : "", rs->strs[s->reasons[i]]);
 }
 
+/* Append a prepared piece of JSON text. */
+static inline void put(pt_sink *f, pt_out_piece p)
+{
+	pt_sink_write(f, p.s, p.n);
+}
+
+/* String i of the rule set as a JSON string: prepared, or escaped now. */
+static inline void json_rs_str(pt_sink *f, const pt_ruleset *rs, uint32_t i)
+{
+	if (rs->json)
+		put(f, rs->json->str[i]);
+	else
+		pt_out_json_str(f, rs->strs[i]);
+}
+
 /* A section's reasons as a JSON string, or null when there are none:
  * what reasons() and pt_out_json_str() give, written without joining first
- * unless the joined text would be cut at n bytes. */
+ * unless the joined text would be cut at n bytes.  The reasons come
+ * escaped already (rs->json): a lone reason is one copy. */
 static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_result *s, char *buf,
 			 size_t n)
 {
+	const pt_out_jtext *jt = rs->json;
 	size_t total = 0, len[PT_MAX_REASONS];
 	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons && i < PT_MAX_REASONS; i++)
-		total += (i ? 2 : 0) + (len[i] = strlen(rs->strs[s->reasons[i]]));
+		total += (i ? 2 : 0) +
+			 (len[i] = jt ? jt->str_len[s->reasons[i]] : strlen(rs->strs[s->reasons[i]]));
 	if (s->status == PT_VM_OK && total < n) {
 		if (!total) {
 			pt_sink_puts(f, "null");
 			return;
 		}
+		if (jt && s->nreasons == 1) {
+			put(f, jt->str[s->reasons[0]]);
+			return;
+		}
 		pt_sink_putc(f, '"');
 		for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 			if (i)
-				pt_sink_write(f, "; ", 2);
-			json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
+				pt_sink_puts(f, "; ");
+			if (jt)   /* the prepared string without its quotes */
+				pt_sink_write(f, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);
+			else
+				json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
 		}
 		pt_sink_putc(f, '"');
 		return;
@@ -191,19 +224,56 @@ static void json_explain(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_tr
 	pt_sink_putc(f, ']');
 }
 
-/* One program's JSON object. */
+/* The start of program i's JSON object, up to its tier's value. */
+static void json_head(pt_sink *f, const pt_ruleset *rs, size_t i, int linked)
+{
+	pt_sink_puts(f, "{\"id\":");
+	pt_out_json_str(f, rs->progs[i].id);
+	pt_sink_puts(f, ",\"name\":");
+	pt_out_json_str(f, rs->progs[i].name);
+	pt_sink_puts(f, linked ? ",\"linked\":true,\"tier\":" : ",\"linked\":false,\"tier\":");
+}
+
+/* Program i's grant timing and the key of its earn reason. */
+static void json_granted(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	const pt_program *pg = &rs->progs[i];
+	(void)unused;
+	pt_sink_puts(f, ",\"granted\":");
+	if (pg->granted && pg->earns)
+		pt_out_json_str(f, pg->granted);
+	else
+		pt_sink_puts(f, "null");
+	pt_sink_puts(f, ",\"reason\":");
+}
+
+/* String i of the rule set as a JSON string (pt_out_prepare). */
+static void json_str_piece(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	(void)unused;
+	pt_out_json_str(f, rs->strs[i]);
+}
+
+/* Program i's id as a JSON string (pt_out_prepare). */
+static void json_id_piece(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	(void)unused;
+	pt_out_json_str(f, rs->progs[i].id);
+}
+
+/* One program's JSON object: the parts that depend only on the rule set
+ * are copied from rs->json when it is there. */
 static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
 		      const pt_trace *trace)
 {
-	const pt_program *pg = &rs->progs[i];
+	const pt_out_jtext *jt = rs->json;
 	char buf[1024];
-	pt_sink_puts(f, "{\"id\":");
-	pt_out_json_str(f, pg->id);
-	pt_sink_puts(f, ",\"name\":");
-	pt_out_json_str(f, pg->name);
-	pt_sink_puts(f, r->linked ? ",\"linked\":true,\"tier\":" : ",\"linked\":false,\"tier\":");
+	if (jt)
+		put(f, jt->head[r->linked ? 1 : 0][i]);
+	else
+		json_head(f, rs, i, r->linked);
 	if (r->tier >= 0)
-		pt_out_json_str(f, rs->strs[r->tier]);
+		json_rs_str(f, rs, (uint32_t)r->tier);
 	else
 		pt_sink_puts(f, "null");
 	bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
@@ -218,12 +288,10 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_sink_int(f, whole(r->out[PT_OUT_E_POINTS]));
 	pt_sink_puts(f, ",\"basis_yen\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_E_BASIS]));
-	pt_sink_puts(f, ",\"granted\":");
-	if (pg->granted && pg->earns)
-		pt_out_json_str(f, pg->granted);
+	if (jt)
+		put(f, jt->granted[i]);
 	else
-		pt_sink_puts(f, "null");
-	pt_sink_puts(f, ",\"reason\":");
+		json_granted(f, rs, i, 0);
 	json_reasons(f, rs, &r->earn, buf, sizeof buf);
 	pt_sink_putc(f, '}');
 	if (trace)
@@ -231,12 +299,59 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_sink_putc(f, '}');
 }
 
+/* A piece written by fn. */
+typedef void (*piece_fn)(pt_sink *f, const pt_ruleset *rs, size_t i, int v);
+
+/* Run fn twice, to measure and then to fill, into *out in the rule
+ * set's arena; false when out of memory. */
+static bool make_piece(pt_ruleset *rs, pt_out_piece *out, piece_fn fn, size_t i, int v)
+{
+	pt_sink m = pt_sink_buf(NULL, 0);
+	fn(&m, rs, i, v);
+	char *p = pt_arena_alloc(&rs->arena, m.len + 1);
+	if (!p)
+		return false;
+	pt_sink s = pt_sink_buf(p, m.len + 1);
+	fn(&s, rs, i, v);
+	*out = (pt_out_piece){ p, m.len };
+	return true;
+}
+
+/* Escape the rule set's strings and its programs' fixed JSON once, for
+ * every cart printed after (rs->json). */
+bool pt_out_prepare(pt_ruleset *rs)
+{
+	pt_out_jtext *jt = pt_arena_alloc(&rs->arena, sizeof *jt);
+	size_t np = rs->nprogs + 1, ns = rs->nstrs + 1;   /* never 0 bytes */
+	rs->json = NULL;
+	if (!jt || !(jt->str = pt_arena_alloc(&rs->arena, ns * sizeof *jt->str)) ||
+	    !(jt->str_len = pt_arena_alloc(&rs->arena, ns * sizeof *jt->str_len)) ||
+	    !(jt->head[0] = pt_arena_alloc(&rs->arena, np * sizeof *jt->head[0])) ||
+	    !(jt->head[1] = pt_arena_alloc(&rs->arena, np * sizeof *jt->head[1])) ||
+	    !(jt->granted = pt_arena_alloc(&rs->arena, np * sizeof *jt->granted)) ||
+	    !(jt->id = pt_arena_alloc(&rs->arena, np * sizeof *jt->id)))
+		return false;
+	for (size_t i = 0; i < rs->nstrs; i++) {
+		jt->str_len[i] = strlen(rs->strs[i]);
+		if (!make_piece(rs, &jt->str[i], json_str_piece, i, 0))
+			return false;
+	}
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (!make_piece(rs, &jt->head[0][i], json_head, i, 0) ||
+		    !make_piece(rs, &jt->head[1][i], json_head, i, 1) ||
+		    !make_piece(rs, &jt->granted[i], json_granted, i, 0) ||
+		    !make_piece(rs, &jt->id[i], json_id_piece, i, 0))
+			return false;
+	rs->json = jt;
+	return true;
+}
+
 /* One JSON object per cart, on one line. */
 void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace)
 {
-	char day[16];
-	pt_date_format(v->date, day);
+	int y, m, d;
+	pt_date_to_ymd(v->date, &y, &m, &d);   /* as pt_date_format writes it */
 	pt_sink_puts(f, "{\"cart\":");
 	pt_out_json_str(f, v->label);
 	pt_sink_puts(f, ",\"order_id\":");
@@ -245,7 +360,7 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 	else
 		pt_sink_puts(f, "null");
 	pt_sink_puts(f, ",\"date\":\"");
-	pt_sink_puts(f, day);
+	pt_sink_ymd(f, (y % 10000 + 10000) % 10000, m % 100, d % 100);
 	pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
 		     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
 	pt_sink_int(f, (long long)v->total_yen);

@@ -25,29 +25,54 @@ void pt_sink_write_slow(pt_sink *s, const char *p, size_t n)
 	s->len += n;
 }
 
-/* Append v in decimal without printf: the JSON printer writes several
- * numbers per program, and vsnprintf costs ten times more.  Two digits
+/* Two-digit pairs "00".."99", for writing two digits per division. */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+			    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+			    "8081828384858687888990919293949596979899";
+
+/* Append v in decimal without printf: the JSON printer writes four
+ * numbers per program, and vsnprintf costs ten times more.  The digits
+ * are counted first and written straight into a buffer with room, two
  * per division. */
 void pt_sink_int(pt_sink *s, long long v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-	char tmp[24], *p = tmp + sizeof tmp;
+	char tmp[24];
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	size_t nd = 1;
+	for (unsigned long long t = u; t >= 10; t /= 10)
+		nd++;
+	size_t n = nd + (v < 0);
+	char *p = !s->f && s->len + n < s->cap ? s->buf + s->len : tmp;   /* else through the slow write */
+	char *q = p + n;
 	for (; u >= 100; u /= 100) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (u % 100), 2);
+		q -= 2;
+		memcpy(q, pairs + 2 * (u % 100), 2);
 	}
 	if (u >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * u, 2);
+		q -= 2;
+		memcpy(q, pairs + 2 * u, 2);
 	} else {
-		*--p = (char)('0' + u);
+		*--q = (char)('0' + u);
 	}
 	if (v < 0)
-		*--p = '-';
-	pt_sink_write(s, p, (size_t)(tmp + sizeof tmp - p));
+		*--q = '-';
+	if (p == tmp)
+		pt_sink_write_slow(s, tmp, n);
+	else
+		s->len += n;
+}
+
+/* Append a date's YYYY-MM-DD (y in 0..9999, m and d in 0..99). */
+void pt_sink_ymd(pt_sink *s, int y, int m, int d)
+{
+	char t[10];
+	memcpy(t, pairs + 2 * (y / 100), 2);
+	memcpy(t + 2, pairs + 2 * (y % 100), 2);
+	t[4] = '-';
+	memcpy(t + 5, pairs + 2 * m, 2);
+	t[7] = '-';
+	memcpy(t + 8, pairs + 2 * d, 2);
+	pt_sink_write(s, t, sizeof t);
 }
 
 /* Append formatted text (pieces longer than 4 KiB are cut). */

@@ -54,6 +54,8 @@ static inline void pt_sink_putc(pt_sink *s, char c)
 
 /* Append v in decimal, as printf's %lld does. */
 void pt_sink_int(pt_sink *s, long long v);
+/* Append YYYY-MM-DD (y in 0..9999, m and d in 0..99), as pt_date_format. */
+void pt_sink_ymd(pt_sink *s, int y, int m, int d);
 void pt_sink_printf(pt_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminate a buffer sink (truncating) and return the full length. */
 size_t pt_sink_finish(pt_sink *s);
