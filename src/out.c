@@ -19,6 +19,18 @@ static inline int json_special8(uint64_t w)
 	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high) != 0;
 }
 
+/* 1 for the bytes a JSON string holds as they are: all but control
+ * bytes, '"' and '\\'. */
+#define PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char json_plain[256] = {
+	PLAIN16(0), PLAIN16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* '"' */
+	PLAIN16(1), PLAIN16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* '\\' */
+	PLAIN16(1), PLAIN16(1),
+	PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1)
+};
+
 /* Write s escaped for a JSON string, without the quotes: runs of bytes
  * that need no escape are copied in one write, and found 8 bytes at a
  * time (the last few bytes padded with a letter, which needs none). */
@@ -26,10 +38,21 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + n;
-	if (n < 16) {   /* ids and labels: a byte at a time beats the padded word */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+	if (n < 8) {   /* short ids and labels: a byte at a time beats the padded word */
+		while (p < end && json_plain[*p])
 			p++;
 		if (p == end) {
+			pt_sink_write(f, s, n);
+			return;
+		}
+	} else if (n < 64) {   /* words, the last one overlapping: no padding */
+		uint64_t w, any = 0;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, p + i, 8);
+			any |= (uint64_t)json_special8(w);
+		}
+		memcpy(&w, end - 8, 8);
+		if (!(any | (uint64_t)json_special8(w))) {
 			pt_sink_write(f, s, n);
 			return;
 		}
@@ -124,6 +147,24 @@ static inline void json_rs_str(pt_sink *f, const pt_ruleset *rs, uint32_t i)
 		put(f, rs->json->str[i]);
 	else
 		pt_out_json_str(f, rs->strs[i]);
+}
+
+/* json_reasons for the common case, a prepared rule set and at most one
+ * reason short enough not to be cut: one copy.  False when it does not
+ * apply. */
+static inline bool json_reason_fast(pt_sink *f, const pt_out_jtext *jt, const pt_section_result *s,
+				    size_t n)
+{
+	if (!jt || s->status != PT_VM_OK || s->nreasons > 1)
+		return false;
+	if (s->nreasons && jt->str_len[s->reasons[0]]) {
+		if (jt->str_len[s->reasons[0]] >= n)
+			return false;
+		put(f, jt->str[s->reasons[0]]);
+	} else {
+		pt_sink_puts(f, "null");
+	}
+	return true;
 }
 
 /* A section's reasons as a JSON string, or null when there are none:
@@ -283,7 +324,8 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_sink_puts(f, ",\"value_yen\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_R_VALUE_YEN]));
 	pt_sink_puts(f, ",\"reason\":");
-	json_reasons(f, rs, &r->redeem, buf, sizeof buf);
+	if (!json_reason_fast(f, jt, &r->redeem, sizeof buf))
+		json_reasons(f, rs, &r->redeem, buf, sizeof buf);
 	pt_sink_puts(f, "},\"earn\":{\"points\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_E_POINTS]));
 	pt_sink_puts(f, ",\"basis_yen\":");
@@ -292,7 +334,8 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 		put(f, jt->granted[i]);
 	else
 		json_granted(f, rs, i, 0);
-	json_reasons(f, rs, &r->earn, buf, sizeof buf);
+	if (!json_reason_fast(f, jt, &r->earn, sizeof buf))
+		json_reasons(f, rs, &r->earn, buf, sizeof buf);
 	pt_sink_putc(f, '}');
 	if (trace)
 		json_explain(f, rs, i, trace);

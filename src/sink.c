@@ -32,15 +32,21 @@ static const char pairs[] = "000102030405060708091011121314151617181920212223242
 
 /* Append v in decimal without printf: the JSON printer writes four
  * numbers per program, and vsnprintf costs ten times more.  The digits
- * are counted first and written straight into a buffer with room, two
- * per division. */
-void pt_sink_int(pt_sink *s, long long v)
+ * are counted from the bit length (no division) and written straight
+ * into a buffer with room, two per division. */
+void pt_sink_int_slow(pt_sink *s, long long v)
 {
+	static const unsigned long long pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull
+	};
 	char tmp[24];
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-	size_t nd = 1;
-	for (unsigned long long t = u; t >= 10; t /= 10)
-		nd++;
+	unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;   /* floor(log10) or one more */
+	size_t nd = t + (u >= pow10[t]);
+	nd += !nd;
 	size_t n = nd + (v < 0);
 	char *p = !s->f && s->len + n < s->cap ? s->buf + s->len : tmp;   /* else through the slow write */
 	char *q = p + n;

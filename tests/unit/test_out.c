@@ -58,7 +58,7 @@ static uint32_t str_of(const pt_ruleset *rs, const char *s)
 static void same_both_ways(pt_ruleset *rs, const pt_cart_view *v, const pt_prog_result *res,
 			   const char *must_contain)
 {
-	static char a[8192], b[8192];
+	static char a[16384], b[16384];
 	pt_sink sa = pt_sink_buf(a, sizeof a);
 	pt_out_json(&sa, rs, v, res, NULL);
 	size_t na = pt_sink_finish(&sa);
@@ -75,7 +75,7 @@ static void same_both_ways(pt_ruleset *rs, const pt_cart_view *v, const pt_prog_
 		fprintf(stderr, "got: %s\n", a);
 	assert_non_null(strstr(a, must_contain));
 	for (size_t cap = 0; cap <= na + 1; cap++) {   /* snprintf semantics, both ways */
-		char c1[8192], c2[8192];
+		static char c1[16384], c2[16384];
 		memset(c1, 'x', sizeof c1);
 		memset(c2, 'x', sizeof c2);
 		rs->json = jt;
@@ -169,6 +169,43 @@ static void test_prepared_json_matches_escaping(void **state)
 	pt_diags_free(&d);
 }
 
+/* Reasons too long to join whole (1,024 bytes and more) are cut as the
+ * text table cuts them, prepared or not; a lone one too. */
+static void test_long_reasons_cut(void **state)
+{
+	(void)state;
+	static char text[8192], r1[700], r2[1025];
+	memset(r1, 'a', sizeof r1 - 1);
+	memset(r2, 'b', sizeof r2 - 1);
+	r1[5] = '"';   /* escaped, and counted once in the raw length */
+	snprintf(text, sizeof text,
+		 "program long {\n  name \"Long\"\n  redeem {\n    value 1 yen per point\n"
+		 "    require payment.card == \"jcb\" else \"%.5s\\\"%s\"\n"
+		 "    require payment.method == \"x\" else \"%s\"\n  }\n}\n",
+		 r1, r1 + 6, r2);
+	pt_diags d;
+	pt_diags_init(&d);
+	pt_src src = { "long.rules", text, strlen(text), 0 };
+	pt_ruleset *rs = pt_compile(&src, 1, &d);
+	if (!rs)
+		pt_diags_print(&d, stderr);
+	assert_non_null(rs);
+	pt_prog_result res[1];
+	memset(res, 0, sizeof res);
+	res[0].tier = -1;
+	for (int o = 0; o < PT_OUT__COUNT; o++)
+		res[0].out[o] = pt_rat_int(0);
+	res[0].redeem.nreasons = 2;
+	res[0].redeem.reasons[0] = str_of(rs, r1);
+	res[0].redeem.reasons[1] = str_of(rs, r2);
+	res[0].earn.nreasons = 1;
+	res[0].earn.reasons[0] = str_of(rs, r2);
+	pt_cart_view v = { "c", NULL, 0, true, 0, 0, NULL };
+	same_both_ways(rs, &v, res, "\"reason\":\"aaaaa\\\"aaaa");
+	pt_ruleset_free(rs);
+	pt_diags_free(&d);
+}
+
 /* pt_sink_int and pt_sink_ymd write what printf would, into a buffer with
  * room, a short one and a FILE. */
 static void test_numbers_match_printf(void **state)
@@ -202,11 +239,58 @@ static void test_numbers_match_printf(void **state)
 	}
 }
 
+/* The plain JSON escaper, one byte at a time: what pt_out_json_str must
+ * write. */
+static size_t naive_json(const char *s, char *out)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			o += (size_t)sprintf(out + o, "\\%c", *p);
+		else if (*p == '\n')
+			o += (size_t)sprintf(out + o, "\\n");
+		else if (*p < 0x20)
+			o += (size_t)sprintf(out + o, "\\u%04x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+/* Every length from 0 to 80 (the byte loop, the overlapping words, the
+ * padded words), with each kind of special byte at each position, and
+ * UTF-8. */
+static void test_json_strings_escaped(void **state)
+{
+	(void)state;
+	const char specials[] = { '"', '\\', '\n', '\t', 1, 0x1f, (char)0xe3, 0x7f };
+	for (size_t n = 0; n <= 80; n++)
+		for (size_t at = 0; at <= n; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				char s[96], want[600], got[600];
+				for (size_t i = 0; i < n; i++)
+					s[i] = (char)('a' + i % 26);
+				if (at < n)
+					s[at] = specials[k];
+				s[n] = '\0';
+				size_t wn = naive_json(s, want);
+				pt_sink sk = pt_sink_buf(got, sizeof got);
+				pt_out_json_str(&sk, s);
+				assert_int_equal(pt_sink_finish(&sk), wn);
+				assert_string_equal(got, want);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prepared_json_matches_escaping),
+		cmocka_unit_test(test_long_reasons_cut),
 		cmocka_unit_test(test_numbers_match_printf),
+		cmocka_unit_test(test_json_strings_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
