@@ -169,19 +169,29 @@ static inline const char *scan_date(const char *p, int32_t *day)
 	return p + 10;
 }
 
-/* A C string copy of s[0..n) from the cart's string pool; NULL when out
- * of memory.  Short strings are copied as 16 bytes when both sides have
- * room: one move instead of a call. */
-static char *copy(line *l, const char *s, size_t n)
+/* copy() for any string: from a new pool block when need be. */
+static char *copy_slow(line *l, const char *s, size_t n)
 {
-	pt_cart_ctx *c = l->c;
-	char *p = pt_cart_text(c, n + 1);
+	char *p = pt_cart_text(l->c, n + 1);
 	if (!p)
 		return NULL;
-	if (n < 16 && c->pool_left + n + 1 >= 16 && room(l, s, 16))
-		memcpy(p, s, 16);   /* the bytes past n are spare pool */
-	else
-		memcpy(p, s, n);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* A C string copy of s[0..n) from the cart's string pool; NULL when out
+ * of memory.  Short strings (most words and ids) are copied inline as 16
+ * bytes when both sides have room: one move instead of a call. */
+static inline char *copy(line *l, const char *s, size_t n)
+{
+	pt_cart_ctx *c = l->c;
+	if (n >= 16 || c->pool_left < 16 || !room(l, s, 16))
+		return copy_slow(l, s, n);
+	char *p = c->pool;
+	c->pool += n + 1;
+	c->pool_left -= n + 1;
+	memcpy(p, s, 16);   /* the bytes past n are spare pool */
 	p[n] = '\0';
 	return p;
 }
@@ -351,7 +361,7 @@ static int fast_item(line *l, const char *q)
 	pt_cart *o = c->out;
 	if (!has_price || too_long(l) || o->n_items >= PT_CART_MAX_ITEMS)
 		return PT_FAST_NO;
-	pt_item *items = pt_cart_grow(c, o->items, o->n_items, &c->cap_items, sizeof *items);
+	pt_item *items = pt_cart_room(c, o->items, o->n_items, &c->cap_items, sizeof *items);
 	if (!items)
 		return PT_FAST_NO;
 	o->items = items;   /* kept even if what follows fails: cap_items counts its room */
@@ -455,7 +465,7 @@ static int fast_account(line *l, const char *q)
 	for (size_t i = 0; i < o->n_accounts; i++)   /* a second account for prog: cart.c reports it */
 		if (!strncmp(o->accounts[i].program, prog, prog_n) && !o->accounts[i].program[prog_n])
 			return PT_FAST_NO;
-	pt_account *accs = pt_cart_grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
+	pt_account *accs = pt_cart_room(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
 	if (!accs)
 		return PT_FAST_NO;
 	o->accounts = accs;   /* kept even if what follows fails: cap_accounts counts its room */
@@ -509,7 +519,7 @@ static int fast_use(line *l, const char *q)
 	if (gift ? has_points || !has_yen : has_yen || !has_points)
 		return PT_FAST_NO;
 	pt_cart *o = c->out;
-	pt_use *uses = pt_cart_grow(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
+	pt_use *uses = pt_cart_room(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
 	if (!uses)
 		return PT_FAST_NO;
 	o->uses = uses;   /* kept even if what follows fails: cap_uses counts its room */

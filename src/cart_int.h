@@ -93,6 +93,12 @@ static inline char *pt_cart_text(pt_cart_ctx *c, size_t n)
  * reported. */
 void *pt_cart_grow(pt_cart_ctx *c, void *v, size_t n, size_t *cap, size_t sz);
 
+/* pt_cart_grow with the common case, room already there, inline. */
+static inline void *pt_cart_room(pt_cart_ctx *c, void *v, size_t n, size_t *cap, size_t sz)
+{
+	return n < *cap ? v : pt_cart_grow(c, v, n, cap, sz);
+}
+
 /* What pt_cart_fast_line did with the line at the reader's position. */
 enum {
 	PT_FAST_NO,     /* nothing: cart.c must read the line */
