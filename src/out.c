@@ -302,6 +302,101 @@ static void json_id_piece(pt_sink *f, const pt_ruleset *rs, size_t i, int unused
 	pt_out_json_str(f, rs->progs[i].id);
 }
 
+/* Copy n bytes to p; the end. */
+static inline char *raw(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* v in decimal at p (a lone digit inline); the end. */
+static inline char *raw_int(char *p, long long v)
+{
+	if ((unsigned long long)v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	return pt_fmt_int(p, v);
+}
+
+/* raw() for a string literal: a fixed-size move. */
+#define RAW_LIT(p, lit) raw(p, lit, sizeof lit - 1)
+
+/* Bytes reasons_raw writes for section s into *n, or false when it
+ * cannot (a runtime error, or reasons whose joined text is cut at cut
+ * bytes: json_reasons handles those). */
+static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_result *s, size_t cut,
+				   size_t *n)
+{
+	size_t total = 0, esc = 4;   /* "null" */
+	if (s->status != PT_VM_OK)
+		return false;
+	for (int i = 0; i < s->nreasons; i++) {
+		total += (i ? 2 : 0) + jt->str_len[s->reasons[i]];
+		esc += 2 + jt->str[s->reasons[i]].n;
+	}
+	*n = esc;
+	return total < cut;
+}
+
+/* Section s's reasons at p, as json_reasons writes them (reasons_raw_len
+ * said they fit); the end. */
+static char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_section_result *s)
+{
+	if (!s->nreasons || (s->nreasons == 1 && !jt->str_len[s->reasons[0]]))
+		return RAW_LIT(p, "null");
+	if (s->nreasons == 1)
+		return raw(p, jt->str[s->reasons[0]].s, jt->str[s->reasons[0]].n);
+	*p++ = '"';
+	for (int i = 0; i < s->nreasons; i++) {
+		if (i)
+			p = RAW_LIT(p, "; ");
+		p = raw(p, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);   /* without its quotes */
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* json_prog straight into the sink's buffer, when the rule set is
+ * prepared, there is no trace, and the buffer has room for the most this
+ * program's object can take: moves without a bounds check each.  False
+ * when it does not apply (json_prog then writes the same bytes piece by
+ * piece); tests/unit/test_out.c holds the two together. */
+static bool json_prog_raw(pt_sink *f, const pt_out_jtext *jt, size_t i, const pt_prog_result *r, size_t cut)
+{
+	size_t rn, en;
+	if (f->f || !reasons_raw_len(jt, &r->redeem, cut, &rn) || !reasons_raw_len(jt, &r->earn, cut, &en))
+		return false;
+	const pt_out_piece *head = &jt->head[r->linked ? 1 : 0][i], *granted = &jt->granted[i];
+	size_t need = head->n + (r->tier >= 0 ? jt->str[r->tier].n : 4) + rn + en + granted->n +
+		      4 * 20 + 128;   /* four numbers and the keys */
+	if (f->len + need >= f->cap)
+		return false;
+	char *p = raw(f->buf + f->len, head->s, head->n);
+	if (r->tier >= 0)
+		p = raw(p, jt->str[r->tier].s, jt->str[r->tier].n);
+	else
+		p = RAW_LIT(p, "null");
+	if (!r->redeem.failed && r->redeem.status == PT_VM_OK)
+		p = RAW_LIT(p, ",\"redeem\":{\"usable\":true,\"max_points\":");
+	else
+		p = RAW_LIT(p, ",\"redeem\":{\"usable\":false,\"max_points\":");
+	p = raw_int(p, whole(r->out[PT_OUT_R_MAX_POINTS]));
+	p = RAW_LIT(p, ",\"value_yen\":");
+	p = raw_int(p, whole(r->out[PT_OUT_R_VALUE_YEN]));
+	p = RAW_LIT(p, ",\"reason\":");
+	p = reasons_raw(p, jt, &r->redeem);
+	p = RAW_LIT(p, "},\"earn\":{\"points\":");
+	p = raw_int(p, whole(r->out[PT_OUT_E_POINTS]));
+	p = RAW_LIT(p, ",\"basis_yen\":");
+	p = raw_int(p, whole(r->out[PT_OUT_E_BASIS]));
+	p = raw(p, granted->s, granted->n);
+	p = reasons_raw(p, jt, &r->earn);
+	p = RAW_LIT(p, "}}");
+	f->len = (size_t)(p - f->buf);
+	return true;
+}
+
 /* One program's JSON object: the parts that depend only on the rule set
  * are copied from rs->json when it is there. */
 static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
@@ -309,6 +404,8 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 {
 	const pt_out_jtext *jt = rs->json;
 	char buf[1024];
+	if (jt && !trace && json_prog_raw(f, jt, i, r, sizeof buf))
+		return;
 	if (jt)
 		put(f, jt->head[r->linked ? 1 : 0][i]);
 	else

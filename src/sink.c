@@ -30,11 +30,10 @@ static const char pairs[] = "000102030405060708091011121314151617181920212223242
 			    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			    "8081828384858687888990919293949596979899";
 
-/* Append v in decimal without printf: the JSON printer writes four
- * numbers per program, and vsnprintf costs ten times more.  The digits
- * are counted from the bit length (no division) and written straight
- * into a buffer with room, two per division. */
-void pt_sink_int_slow(pt_sink *s, long long v)
+/* Write v in decimal at p (at most 20 bytes) and return the end: the
+ * digits are counted from the bit length (no division) and written from
+ * the last, two per division. */
+char *pt_fmt_int(char *p, long long v)
 {
 	static const unsigned long long pow10[20] = {
 		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
@@ -42,14 +41,11 @@ void pt_sink_int_slow(pt_sink *s, long long v)
 		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
 		1000000000000000000ull, 10000000000000000000ull
 	};
-	char tmp[24];
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 	unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;   /* floor(log10) or one more */
 	size_t nd = t + (u >= pow10[t]);
 	nd += !nd;
-	size_t n = nd + (v < 0);
-	char *p = !s->f && s->len + n < s->cap ? s->buf + s->len : tmp;   /* else through the slow write */
-	char *q = p + n;
+	char *end = p + nd + (v < 0), *q = end;
 	for (; u >= 100; u /= 100) {
 		q -= 2;
 		memcpy(q, pairs + 2 * (u % 100), 2);
@@ -62,10 +58,20 @@ void pt_sink_int_slow(pt_sink *s, long long v)
 	}
 	if (v < 0)
 		*--q = '-';
-	if (p == tmp)
-		pt_sink_write_slow(s, tmp, n);
-	else
-		s->len += n;
+	return end;
+}
+
+/* Append v in decimal without printf (the JSON printer writes four
+ * numbers per program; vsnprintf costs ten times more): straight into
+ * a buffer with room. */
+void pt_sink_int_slow(pt_sink *s, long long v)
+{
+	if (!s->f && s->len + 20 < s->cap) {
+		s->len = (size_t)(pt_fmt_int(s->buf + s->len, v) - s->buf);
+		return;
+	}
+	char tmp[24];
+	pt_sink_write_slow(s, tmp, (size_t)(pt_fmt_int(tmp, v) - tmp));
 }
 
 /* Append a date's YYYY-MM-DD (y in 0..9999, m and d in 0..99). */

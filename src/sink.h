@@ -52,6 +52,8 @@ static inline void pt_sink_putc(pt_sink *s, char c)
 		pt_sink_write_slow(s, &c, 1);
 }
 
+/* Write v in decimal at p (at most 20 bytes); returns the end. */
+char *pt_fmt_int(char *p, long long v);
 /* pt_sink_int for numbers of more than one digit. */
 void pt_sink_int_slow(pt_sink *s, long long v);
 
