@@ -138,7 +138,7 @@ static void *alloc(ctx *c, size_t n)
 bool pt_cart_text_block(ctx *c, size_t n)
 {
 	size_t want = n > 256 ? n : 512;
-	char *p = pt_arena_alloc(&c->r->arena, want);
+	char *p = pt_arena_alloc_uninit(&c->r->arena, want);   /* text is written before it is read */
 	if (!p)
 		return false;
 	c->pool = p;
@@ -172,7 +172,7 @@ void *pt_cart_grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
 	if (n < *cap)
 		return v;
 	size_t nc = *cap ? *cap * 2 : 8;
-	void *nv = pt_arena_alloc(&c->r->arena, nc * sz);
+	void *nv = pt_arena_alloc_uninit(&c->r->arena, nc * sz);   /* elements are stored whole before use */
 	if (!nv)
 		return NULL;
 	if (n)

@@ -469,7 +469,7 @@ static int fast_account(line *l, const char *q)
 	if (!accs)
 		return PT_FAST_NO;
 	o->accounts = accs;   /* kept even if what follows fails: cap_accounts counts its room */
-	pt_ckv *keys = n_own ? pt_arena_alloc(&c->r->arena, n_own * sizeof *keys) : NULL;
+	pt_ckv *keys = n_own ? pt_arena_alloc_uninit(&c->r->arena, n_own * sizeof *keys) : NULL;   /* filled below */
 	const char *ps = copy(l, prog, prog_n);
 	if ((n_own && !keys) || !ps)
 		return PT_FAST_NO;
