@@ -153,11 +153,14 @@ static inline const char *scan_id(const char *p)
  * pt_date_parse reads it: the byte after it, or NULL. */
 static inline const char *scan_date(const char *p, int32_t *day)
 {
-	static const char shape[] = "dddd-dd-dd";
 	static const unsigned char mdays[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	for (int i = 0; i < 10; i++)   /* stops at the first byte out of shape, at worst the '\n' */
-		if (shape[i] == 'd' ? !(CLS(p[i]) & CL_DIGIT) : p[i] != '-')
-			return NULL;
+#define DIG(ch) ((unsigned)((ch) - '0') < 10)
+	/* In order, each byte read only when those before it fit: the first
+	 * out of shape stops the test, at worst the '\n'. */
+	if (!(DIG(p[0]) && DIG(p[1]) && DIG(p[2]) && DIG(p[3]) && p[4] == '-' && DIG(p[5]) && DIG(p[6]) &&
+	      p[7] == '-' && DIG(p[8]) && DIG(p[9])))
+		return NULL;
+#undef DIG
 	if (!value_end(p + 10))
 		return NULL;
 	int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');

@@ -89,6 +89,12 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 	pt_sink_write(f, (const char *)run, (size_t)(end - run));
 }
 
+/* s[0..n) escaped for a JSON string, without the quotes (out_use.c). */
+void pt_out_json_chars(pt_sink *f, const char *s, size_t n)
+{
+	json_chars_n(f, s, n);
+}
+
 /* json_chars_n for a C string. */
 static void json_chars(pt_sink *f, const char *s)
 {

@@ -50,5 +50,7 @@ bool pt_out_prepare(pt_ruleset *rs);
 /* Shared by the printers: thousands separators; a JSON string. */
 void pt_out_group(long long n, char *buf, size_t size);
 void pt_out_json_str(pt_sink *f, const char *s);
+/* s[0..n) escaped for a JSON string, without the quotes. */
+void pt_out_json_chars(pt_sink *f, const char *s, size_t n);
 
 #endif

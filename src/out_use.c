@@ -5,6 +5,7 @@
  * carts is unchanged.  JSON leaves out cart line numbers: a cart's object
  * must not depend on where the cart sits in its file. */
 #include <stdio.h>
+#include <string.h>
 
 #include "out.h"
 
@@ -55,7 +56,11 @@ void pt_out_use_json(pt_sink *f, const pt_ruleset *rs, const pt_use_report *u)
 	for (int k = 0; k < u->nproblems; k++) {
 		const pt_use_problem *p = &u->problems[k];
 		char at[600];
-		rule_at(rs, p, at, sizeof at);
+		const char *file = p->rule_file >= 0 && (size_t)p->rule_file < rs->nfiles && p->rule_line > 0 ?
+				   rs->files[p->rule_file] : NULL;
+		size_t fn = file ? strlen(file) : 0;
+		if (!file || fn + 16 >= sizeof at)   /* else written below without formatting first */
+			rule_at(rs, p, at, sizeof at);
 		pt_sink_puts(f, k ? ",{\"program\":" : "{\"program\":");
 		if (p->prog >= 0)
 			json_id(f, rs, (size_t)p->prog);
@@ -64,10 +69,17 @@ void pt_out_use_json(pt_sink *f, const pt_ruleset *rs, const pt_use_report *u)
 		pt_sink_puts(f, ",\"text\":");
 		pt_out_json_str(f, p->text);
 		pt_sink_puts(f, ",\"rule\":");
-		if (at[0])
+		if (file && fn + 16 < sizeof at) {   /* what rule_at gives, uncut: "file:line" */
+			pt_sink_putc(f, '"');
+			pt_out_json_chars(f, file, fn);
+			pt_sink_putc(f, ':');
+			pt_sink_int(f, p->rule_line);
+			pt_sink_putc(f, '"');
+		} else if (at[0]) {
 			pt_out_json_str(f, at);
-		else
+		} else {
 			pt_sink_puts(f, "null");
+		}
 		pt_sink_putc(f, '}');
 	}
 	pt_sink_puts(f, "],\"problems_dropped\":");
