@@ -979,13 +979,9 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	}
 	out->line = r->line;
 	for (bool first = true;; advance(r, e), first = false) {
-		if (r->pos < r->nl_end) {   /* a complete line: the fast path may read it */
-			int got = pt_cart_fast_line(&c, first, &e);
-			if (got == PT_FAST_CART)
-				break;
-			if (got == PT_FAST_DONE)
-				continue;
-		}
+		/* Complete lines: the fast path reads what it can of them. */
+		if (r->pos < r->nl_end && pt_cart_fast_lines(&c, &first) == PT_FAST_CART)
+			break;
 		if (!(e = line_end(r)))
 			break;
 		if (!(c.s = line_at(r, e, &c.n)))

@@ -534,8 +534,9 @@ static int fast_use(line *l, const char *q)
 }
 
 /* Parse the line at the reader's position when it is a well-formed
- * record starting in column 1 (cart_int.h). */
-int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol)
+ * record starting in column 1: PT_FAST_DONE with *eol at its '\n',
+ * PT_FAST_CART, or PT_FAST_NO (pt_cart_fast_lines). */
+static inline int fast_line(pt_cart_ctx *c, bool first, const char **eol)
 {
 	pt_cart_reader *r = c->r;
 	line l = { .c = c, .s = r->buf + r->pos, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
@@ -590,4 +591,22 @@ int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol)
 	if (got == PT_FAST_DONE)
 		*eol = l.eol;
 	return got;
+}
+
+/* Read the complete lines from the reader's position while they are
+ * well-formed records (cart_int.h): each read line is stepped over as
+ * cart.c's advance() would, so cart.c sees only the lines left. */
+int pt_cart_fast_lines(pt_cart_ctx *c, bool *first)
+{
+	pt_cart_reader *r = c->r;
+	while (r->pos < r->nl_end) {
+		const char *e;
+		int got = fast_line(c, *first, &e);
+		if (got != PT_FAST_DONE)
+			return got;
+		r->pos = (size_t)(e - r->buf) + 1;   /* e is a '\n' before nl_end, so inside the buffer */
+		r->line++;
+		*first = false;
+	}
+	return PT_FAST_NO;
 }
