@@ -31,6 +31,37 @@ static const unsigned char json_plain[256] = {
 	PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1)
 };
 
+/* s[0..n) escaped for a JSON string at p, which has room for 6n bytes;
+ * the end.  Eight plain bytes are found and moved at a time. */
+static char *raw_json_chars(char *p, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *q = (const unsigned char *)s, *end = q + n;
+	while (q < end) {
+		uint64_t w;
+		if (end - q >= 8 && (memcpy(&w, q, 8), !json_special8(w))) {
+			memcpy(p, q, 8);
+			p += 8;
+			q += 8;
+			continue;
+		}
+		unsigned char ch = *q++;
+		if (json_plain[ch]) {
+			*p++ = (char)ch;
+		} else if (ch == '"' || ch == '\\' || ch == '\n') {
+			p[0] = '\\';
+			p[1] = ch == '\n' ? 'n' : (char)ch;
+			p += 2;
+		} else {
+			memcpy(p, "\\u00", 4);
+			p[4] = hex[ch >> 4];
+			p[5] = hex[ch & 15];
+			p += 6;
+		}
+	}
+	return p;
+}
+
 /* Write s escaped for a JSON string, without the quotes: runs of bytes
  * that need no escape are copied in one write, and found 8 bytes at a
  * time (the last few bytes padded with a letter, which needs none). */
@@ -38,6 +69,10 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + n;
+	if (!f->f && n < f->cap / 6 && f->len + 6 * n < f->cap) {   /* room for the worst: straight in */
+		f->len = (size_t)(raw_json_chars(f->buf + f->len, s, n) - f->buf);
+		return;
+	}
 	if (n < 8) {   /* short ids and labels: a byte at a time beats the padded word */
 		while (p < end && json_plain[*p])
 			p++;
@@ -492,25 +527,58 @@ bool pt_out_prepare(pt_ruleset *rs)
 	return true;
 }
 
+/* The cart's object up to its programs, straight into the sink's buffer
+ * when it has room for the most that can take; false when it does not
+ * (pt_out_json then writes the same bytes piece by piece). */
+static bool json_cart_raw(pt_sink *f, const pt_cart_view *v, int y, int m, int d)
+{
+	size_t ln = strlen(v->label), on = v->order_id ? strlen(v->order_id) : 0;
+	if (f->f || ln + on >= f->cap / 6 || f->len + 6 * (ln + on) + 160 >= f->cap)
+		return false;
+	char *p = RAW_LIT(f->buf + f->len, "{\"cart\":\"");
+	p = raw_json_chars(p, v->label, ln);
+	if (v->order_id) {
+		p = RAW_LIT(p, "\",\"order_id\":\"");
+		p = raw_json_chars(p, v->order_id, on);
+		p = RAW_LIT(p, "\",\"date\":\"");
+	} else {
+		p = RAW_LIT(p, "\",\"order_id\":null,\"date\":\"");
+	}
+	p = pt_fmt_ymd(p, y, m, d);
+	if (v->date_from_order)
+		p = RAW_LIT(p, "\",\"date_source\":\"order\",\"total_yen\":");
+	else
+		p = RAW_LIT(p, "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
+	p = raw_int(p, (long long)v->total_yen);
+	p = RAW_LIT(p, ",\"programs\":[");
+	f->len = (size_t)(p - f->buf);
+	return true;
+}
+
 /* One JSON object per cart, on one line. */
 void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace)
 {
 	int y, m, d;
 	pt_date_to_ymd(v->date, &y, &m, &d);   /* as pt_date_format writes it */
-	pt_sink_puts(f, "{\"cart\":");
-	pt_out_json_str(f, v->label);
-	pt_sink_puts(f, ",\"order_id\":");
-	if (v->order_id)
-		pt_out_json_str(f, v->order_id);
-	else
-		pt_sink_puts(f, "null");
-	pt_sink_puts(f, ",\"date\":\"");
-	pt_sink_ymd(f, (y % 10000 + 10000) % 10000, m % 100, d % 100);
-	pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
-		     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
-	pt_sink_int(f, (long long)v->total_yen);
-	pt_sink_puts(f, ",\"programs\":[");
+	y = (y % 10000 + 10000) % 10000;
+	m %= 100;
+	d %= 100;
+	if (!json_cart_raw(f, v, y, m, d)) {   /* too little room: piece by piece */
+		pt_sink_puts(f, "{\"cart\":");
+		pt_out_json_str(f, v->label);
+		pt_sink_puts(f, ",\"order_id\":");
+		if (v->order_id)
+			pt_out_json_str(f, v->order_id);
+		else
+			pt_sink_puts(f, "null");
+		pt_sink_puts(f, ",\"date\":\"");
+		pt_sink_ymd(f, y, m, d);
+		pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
+			     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
+		pt_sink_int(f, (long long)v->total_yen);
+		pt_sink_puts(f, ",\"programs\":[");
+	}
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		if (i)
 			pt_sink_putc(f, ',');

@@ -74,16 +74,23 @@ void pt_sink_int_slow(pt_sink *s, long long v)
 	pt_sink_write_slow(s, tmp, (size_t)(pt_fmt_int(tmp, v) - tmp));
 }
 
+/* Write YYYY-MM-DD at p (y in 0..9999, m and d in 0..99); the end. */
+char *pt_fmt_ymd(char *p, int y, int m, int d)
+{
+	memcpy(p, pairs + 2 * (y / 100), 2);
+	memcpy(p + 2, pairs + 2 * (y % 100), 2);
+	p[4] = '-';
+	memcpy(p + 5, pairs + 2 * m, 2);
+	p[7] = '-';
+	memcpy(p + 8, pairs + 2 * d, 2);
+	return p + 10;
+}
+
 /* Append a date's YYYY-MM-DD (y in 0..9999, m and d in 0..99). */
 void pt_sink_ymd(pt_sink *s, int y, int m, int d)
 {
 	char t[10];
-	memcpy(t, pairs + 2 * (y / 100), 2);
-	memcpy(t + 2, pairs + 2 * (y % 100), 2);
-	t[4] = '-';
-	memcpy(t + 5, pairs + 2 * m, 2);
-	t[7] = '-';
-	memcpy(t + 8, pairs + 2 * d, 2);
+	pt_fmt_ymd(t, y, m, d);
 	pt_sink_write(s, t, sizeof t);
 }
 

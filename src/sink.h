@@ -66,6 +66,8 @@ static inline void pt_sink_int(pt_sink *s, long long v)
 	else
 		pt_sink_int_slow(s, v);
 }
+/* Write YYYY-MM-DD at p (10 bytes); returns the end. */
+char *pt_fmt_ymd(char *p, int y, int m, int d);
 /* Append YYYY-MM-DD (y in 0..9999, m and d in 0..99), as pt_date_format. */
 void pt_sink_ymd(pt_sink *s, int y, int m, int d);
 void pt_sink_printf(pt_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
