@@ -37,6 +37,18 @@ static char *raw_json_chars(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *q = (const unsigned char *)s, *end = q + n;
+	if (n >= 8 && n <= 64) {   /* ids and labels: words, the last one overlapping, then one move */
+		uint64_t w, any = 0;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, q + i, 8);
+			any |= (uint64_t)json_special8(w);
+		}
+		memcpy(&w, end - 8, 8);
+		if (!(any | (uint64_t)json_special8(w))) {
+			memcpy(p, s, n);
+			return p + n;
+		}
+	}
 	while (q < end) {
 		uint64_t w;
 		if (end - q >= 8 && (memcpy(&w, q, 8), !json_special8(w))) {
@@ -382,7 +394,7 @@ static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_resu
 
 /* Section s's reasons at p, as json_reasons writes them (reasons_raw_len
  * said they fit); the end. */
-static char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_section_result *s)
+static inline char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_section_result *s)
 {
 	if (!s->nreasons || (s->nreasons == 1 && !jt->str_len[s->reasons[0]]))
 		return RAW_LIT(p, "null");
