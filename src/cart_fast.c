@@ -18,7 +18,7 @@
  * at a '\n' (no class the loops accept contains it, and a lookahead such
  * as q[1] is read only when q[0] is not a '\n'), so they need no bound.
  * Reads of several bytes at once (a key name compared as one constant,
- * the 16-byte string copy) are made only when that many bytes remain in
+ * the 32-byte string copy) are made only when that many bytes remain in
  * the buffer (room()). */
 #include "cart_int.h"
 
@@ -63,6 +63,8 @@ static inline bool value_end(const char *q)
  * at a comment, when l->eol gets the line's '\n'. */
 static inline const char *next_key(line *l, const char *q)
 {
+	if (q[0] == ' ' && (CLS(q[1]) & CL_ALPHA))   /* the usual: one space, then a key */
+		return q + 1;
 	while (*q == ' ' || *q == '\t')
 		q++;
 	if (*q == '\n' || (*q == '\r' && q[1] == '\n')) {
@@ -184,17 +186,17 @@ static char *copy_slow(line *l, const char *s, size_t n)
 }
 
 /* A C string copy of s[0..n) from the cart's string pool; NULL when out
- * of memory.  Short strings (most words and ids) are copied inline as 16
- * bytes when both sides have room: one move instead of a call. */
+ * of memory.  Short strings (most words and ids) are copied inline as 32
+ * bytes when both sides have room: fixed-size moves instead of a call. */
 static inline char *copy(line *l, const char *s, size_t n)
 {
 	pt_cart_ctx *c = l->c;
-	if (n >= 16 || c->pool_left < 16 || !room(l, s, 16))
+	if (n >= 32 || c->pool_left < 32 || !room(l, s, 32))
 		return copy_slow(l, s, n);
 	char *p = c->pool;
 	c->pool += n + 1;
 	c->pool_left -= n + 1;
-	memcpy(p, s, 16);   /* the bytes past n are spare pool */
+	memcpy(p, s, 32);   /* the bytes past n are spare pool */
 	p[n] = '\0';
 	return p;
 }
