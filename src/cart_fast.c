@@ -85,8 +85,8 @@ static inline const char *scan_int(const char *p, int64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;   /* wraps harmlessly past 19 digits: those are refused */
-	while (CLS(*q) & CL_DIGIT)
-		v = v * 10 + (uint64_t)(*q++ - '0');
+	for (unsigned dg; (dg = (unsigned)(unsigned char)*q - '0') < 10; q++)   /* no table: a digit is a range */
+		v = v * 10 + dg;
 	size_t nd = (size_t)(q - p);
 	if (*q == ',') {
 		if (nd < 1 || nd > 3)
