@@ -232,13 +232,14 @@ static int cmd_eval(int argc, char **argv)
 	ptrules_eval *e = ptrules_eval_new(r, o.explain);
 	outbuf *ob = malloc(sizeof *ob);   /* its buffer needs no zeroing */
 	size_t errors = 0;
-	if (!e || !ob) {
-		fputs("ptrules: out of memory\n", stderr);
-		rc = 1;
-	} else {
+	if (ob) {
 		ob->printed = ob->len = ob->heapcap = 0;
 		ob->heap = NULL;
 		ob->each = isatty(fileno(stdout));
+	}
+	if (!e || !ob) {
+		fputs("ptrules: out of memory\n", stderr);
+		rc = 1;
 	}
 	bool ready = rc == 0;
 	for (int i = 0; ready && i < o.nargs; i++)   /* every file, even after a bad one */
