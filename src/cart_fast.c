@@ -535,80 +535,84 @@ static int fast_use(line *l, const char *q)
 	return PT_FAST_DONE;
 }
 
-/* Parse the line at the reader's position when it is a well-formed
- * record starting in column 1: PT_FAST_DONE with *eol at its '\n',
- * PT_FAST_CART, or PT_FAST_NO (pt_cart_fast_lines). */
-static inline int fast_line(pt_cart_ctx *c, bool first, const char **eol)
+/* Parse the line at l->s when it is a well-formed record starting in
+ * column 1: PT_FAST_DONE with l->eol at its '\n', PT_FAST_CART, or
+ * PT_FAST_NO (pt_cart_fast_lines). */
+static inline int fast_line(line *l, bool first)
 {
-	pt_cart_reader *r = c->r;
-	line l = { .c = c, .s = r->buf + r->pos, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
-	const char *s = l.s;
-	int got = PT_FAST_NO;
-	c->lno = r->line;
+	const char *s = l->s;
 	/* The kind, then a blank: the pairs follow. */
 	switch (s[0]) {
 	case '\n':   /* blank lines and comments: nothing to read */
-		*eol = s;
+		l->eol = s;
 		return PT_FAST_DONE;
 	case '\r':
 		if (s[1] != '\n')
 			break;
-		*eol = s + 1;
+		l->eol = s + 1;
 		return PT_FAST_DONE;
 	case '#':
-		*eol = memchr(s, '\n', (size_t)(l.lim - s));
+		l->eol = memchr(s, '\n', (size_t)(l->lim - s));
 		return PT_FAST_DONE;
 	case 'i':
-		if (kind_at(&l, s, "item", 4))
-			got = fast_item(&l, s + 5);
+		if (kind_at(l, s, "item", 4))
+			return fast_item(l, s + 5);
 		break;
 	case 'a':
-		if (kind_at(&l, s, "account", 7))
-			got = fast_account(&l, s + 8);
+		if (kind_at(l, s, "account", 7))
+			return fast_account(l, s + 8);
 		break;
 	case 'o':
-		if (kind_at(&l, s, "order", 5))
-			got = fast_order(&l, s + 6);
+		if (kind_at(l, s, "order", 5))
+			return fast_order(l, s + 6);
 		break;
 	case 'p':
-		if (kind_at(&l, s, "payment", 7))
-			got = fast_payment(&l, s + 8);
+		if (kind_at(l, s, "payment", 7))
+			return fast_payment(l, s + 8);
 		break;
 	case 'u':
-		if (kind_at(&l, s, "use", 3))
-			got = fast_use(&l, s + 4);
+		if (kind_at(l, s, "use", 3))
+			return fast_use(l, s + 4);
 		break;
 	case 'c':
-		if (kind_at(&l, s, "cart", 4)) {
+		if (kind_at(l, s, "cart", 4)) {
 			if (!first) {   /* the next cart's first line */
-				r->seen_cart_line = true;
+				l->c->r->seen_cart_line = true;
 				return PT_FAST_CART;
 			}
-			got = fast_cart(&l, s + 5);
+			return fast_cart(l, s + 5);
 		}
 		break;
 	default:
 		break;
 	}
-	if (got == PT_FAST_DONE)
-		*eol = l.eol;
-	return got;
+	return PT_FAST_NO;
 }
 
 /* Read the complete lines from the reader's position while they are
  * well-formed records (cart_int.h): each read line is stepped over as
- * cart.c's advance() would, so cart.c sees only the lines left. */
+ * cart.c's advance() would, so cart.c sees only the lines left.  The
+ * buffer does not move meanwhile (no refill), so its bounds are read
+ * once. */
 int pt_cart_fast_lines(pt_cart_ctx *c, bool *first)
 {
 	pt_cart_reader *r = c->r;
-	while (r->pos < r->nl_end) {
-		const char *e;
-		int got = fast_line(c, *first, &e);
-		if (got != PT_FAST_DONE)
-			return got;
-		r->pos = (size_t)(e - r->buf) + 1;   /* e is a '\n' before nl_end, so inside the buffer */
-		r->line++;
-		*first = false;
+	line l = { .c = c, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
+	const char *p = r->buf + r->pos;
+	int lno = r->line, got = PT_FAST_NO;
+	bool fst = *first;
+	while (p < l.lim) {
+		l.s = p;
+		c->lno = lno;
+		if ((got = fast_line(&l, fst)) != PT_FAST_DONE)
+			break;
+		p = l.eol + 1;   /* l.eol is a '\n' before nl_end, so inside the buffer */
+		lno++;
+		fst = false;
+		got = PT_FAST_NO;
 	}
-	return PT_FAST_NO;
+	r->pos = (size_t)(p - r->buf);
+	r->line = lno;
+	*first = fst;
+	return got;
 }
