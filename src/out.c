@@ -384,7 +384,7 @@ static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_resu
 	size_t total = 0, esc = 4;   /* "null" */
 	if (s->status != PT_VM_OK)
 		return false;
-	for (int i = 0; i < s->nreasons; i++) {
+	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 		total += (i ? 2 : 0) + jt->str_len[s->reasons[i]];
 		esc += 2 + jt->str[s->reasons[i]].n;
 	}
@@ -401,7 +401,7 @@ static inline char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_sectio
 	if (s->nreasons == 1)
 		return raw(p, jt->str[s->reasons[0]].s, jt->str[s->reasons[0]].n);
 	*p++ = '"';
-	for (int i = 0; i < s->nreasons; i++) {
+	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 		if (i)
 			p = RAW_LIT(p, "; ");
 		p = raw(p, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);   /* without its quotes */
