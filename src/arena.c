@@ -56,6 +56,12 @@ void *pt_arena_alloc(pt_arena *a, size_t n)
 	return p;
 }
 
+/* Bump-allocate n bytes the caller fills before reading them. */
+void *pt_arena_alloc_uninit(pt_arena *a, size_t n)
+{
+	return arena_bump(a, n);
+}
+
 /* Copy a byte range into the arena as a C string. */
 char *pt_arena_strndup(pt_arena *a, const char *s, size_t n)
 {

@@ -19,6 +19,9 @@ typedef struct pt_arena {
 void pt_arena_init(pt_arena *a, size_t block_size);
 /* Allocate n zeroed bytes aligned for any object; NULL only on OOM. */
 void *pt_arena_alloc(pt_arena *a, size_t n);
+/* Allocate n bytes, not zeroed, for memory the caller fills before
+ * reading it (the cart reader's arrays and string pool). */
+void *pt_arena_alloc_uninit(pt_arena *a, size_t n);
 /* Copy n bytes of s and NUL-terminate the copy. */
 char *pt_arena_strndup(pt_arena *a, const char *s, size_t n);
 /* Forget everything allocated but keep the first block for reuse. */

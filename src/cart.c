@@ -138,7 +138,7 @@ static void *alloc(ctx *c, size_t n)
 bool pt_cart_text_block(ctx *c, size_t n)
 {
 	size_t want = n > 256 ? n : 512;
-	char *p = pt_arena_alloc(&c->r->arena, want);
+	char *p = pt_arena_alloc_uninit(&c->r->arena, want);   /* text is written before it is read */
 	if (!p)
 		return false;
 	c->pool = p;
@@ -172,7 +172,7 @@ void *pt_cart_grow(ctx *c, void *v, size_t n, size_t *cap, size_t sz)
 	if (n < *cap)
 		return v;
 	size_t nc = *cap ? *cap * 2 : 8;
-	void *nv = pt_arena_alloc(&c->r->arena, nc * sz);
+	void *nv = pt_arena_alloc_uninit(&c->r->arena, nc * sz);   /* elements are stored whole before use */
 	if (!nv)
 		return NULL;
 	if (n)
@@ -979,13 +979,9 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 	}
 	out->line = r->line;
 	for (bool first = true;; advance(r, e), first = false) {
-		if (r->pos < r->nl_end) {   /* a complete line: the fast path may read it */
-			int got = pt_cart_fast_line(&c, first, &e);
-			if (got == PT_FAST_CART)
-				break;
-			if (got == PT_FAST_DONE)
-				continue;
-		}
+		/* Complete lines: the fast path reads what it can of them. */
+		if (r->pos < r->nl_end && pt_cart_fast_lines(&c, &first) == PT_FAST_CART)
+			break;
 		if (!(e = line_end(r)))
 			break;
 		if (!(c.s = line_at(r, e, &c.n)))

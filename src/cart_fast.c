@@ -18,7 +18,7 @@
  * at a '\n' (no class the loops accept contains it, and a lookahead such
  * as q[1] is read only when q[0] is not a '\n'), so they need no bound.
  * Reads of several bytes at once (a key name compared as one constant,
- * the 16-byte string copy) are made only when that many bytes remain in
+ * the 32-byte string copy) are made only when that many bytes remain in
  * the buffer (room()). */
 #include "cart_int.h"
 
@@ -63,6 +63,8 @@ static inline bool value_end(const char *q)
  * at a comment, when l->eol gets the line's '\n'. */
 static inline const char *next_key(line *l, const char *q)
 {
+	if (q[0] == ' ' && (CLS(q[1]) & CL_ALPHA))   /* the usual: one space, then a key */
+		return q + 1;
 	while (*q == ' ' || *q == '\t')
 		q++;
 	if (*q == '\n' || (*q == '\r' && q[1] == '\n')) {
@@ -83,8 +85,8 @@ static inline const char *scan_int(const char *p, int64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;   /* wraps harmlessly past 19 digits: those are refused */
-	while (CLS(*q) & CL_DIGIT)
-		v = v * 10 + (uint64_t)(*q++ - '0');
+	for (unsigned dg; (dg = (unsigned)(unsigned char)*q - '0') < 10; q++)   /* no table: a digit is a range */
+		v = v * 10 + dg;
 	size_t nd = (size_t)(q - p);
 	if (*q == ',') {
 		if (nd < 1 || nd > 3)
@@ -153,11 +155,14 @@ static inline const char *scan_id(const char *p)
  * pt_date_parse reads it: the byte after it, or NULL. */
 static inline const char *scan_date(const char *p, int32_t *day)
 {
-	static const char shape[] = "dddd-dd-dd";
 	static const unsigned char mdays[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	for (int i = 0; i < 10; i++)   /* stops at the first byte out of shape, at worst the '\n' */
-		if (shape[i] == 'd' ? !(CLS(p[i]) & CL_DIGIT) : p[i] != '-')
-			return NULL;
+#define DIG(ch) ((unsigned)((ch) - '0') < 10)
+	/* In order, each byte read only when those before it fit: the first
+	 * out of shape stops the test, at worst the '\n'. */
+	if (!(DIG(p[0]) && DIG(p[1]) && DIG(p[2]) && DIG(p[3]) && p[4] == '-' && DIG(p[5]) && DIG(p[6]) &&
+	      p[7] == '-' && DIG(p[8]) && DIG(p[9])))
+		return NULL;
+#undef DIG
 	if (!value_end(p + 10))
 		return NULL;
 	int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
@@ -169,19 +174,29 @@ static inline const char *scan_date(const char *p, int32_t *day)
 	return p + 10;
 }
 
-/* A C string copy of s[0..n) from the cart's string pool; NULL when out
- * of memory.  Short strings are copied as 16 bytes when both sides have
- * room: one move instead of a call. */
-static char *copy(line *l, const char *s, size_t n)
+/* copy() for any string: from a new pool block when need be. */
+static char *copy_slow(line *l, const char *s, size_t n)
 {
-	pt_cart_ctx *c = l->c;
-	char *p = pt_cart_text(c, n + 1);
+	char *p = pt_cart_text(l->c, n + 1);
 	if (!p)
 		return NULL;
-	if (n < 16 && c->pool_left + n + 1 >= 16 && room(l, s, 16))
-		memcpy(p, s, 16);   /* the bytes past n are spare pool */
-	else
-		memcpy(p, s, n);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* A C string copy of s[0..n) from the cart's string pool; NULL when out
+ * of memory.  Short strings (most words and ids) are copied inline as 32
+ * bytes when both sides have room: fixed-size moves instead of a call. */
+static inline char *copy(line *l, const char *s, size_t n)
+{
+	pt_cart_ctx *c = l->c;
+	if (n >= 32 || c->pool_left < 32 || !room(l, s, 32))
+		return copy_slow(l, s, n);
+	char *p = c->pool;
+	c->pool += n + 1;
+	c->pool_left -= n + 1;
+	memcpy(p, s, 32);   /* the bytes past n are spare pool */
 	p[n] = '\0';
 	return p;
 }
@@ -351,7 +366,7 @@ static int fast_item(line *l, const char *q)
 	pt_cart *o = c->out;
 	if (!has_price || too_long(l) || o->n_items >= PT_CART_MAX_ITEMS)
 		return PT_FAST_NO;
-	pt_item *items = pt_cart_grow(c, o->items, o->n_items, &c->cap_items, sizeof *items);
+	pt_item *items = pt_cart_room(c, o->items, o->n_items, &c->cap_items, sizeof *items);
 	if (!items)
 		return PT_FAST_NO;
 	o->items = items;   /* kept even if what follows fails: cap_items counts its room */
@@ -455,11 +470,11 @@ static int fast_account(line *l, const char *q)
 	for (size_t i = 0; i < o->n_accounts; i++)   /* a second account for prog: cart.c reports it */
 		if (!strncmp(o->accounts[i].program, prog, prog_n) && !o->accounts[i].program[prog_n])
 			return PT_FAST_NO;
-	pt_account *accs = pt_cart_grow(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
+	pt_account *accs = pt_cart_room(c, o->accounts, o->n_accounts, &c->cap_accounts, sizeof *accs);
 	if (!accs)
 		return PT_FAST_NO;
 	o->accounts = accs;   /* kept even if what follows fails: cap_accounts counts its room */
-	pt_ckv *keys = n_own ? pt_arena_alloc(&c->r->arena, n_own * sizeof *keys) : NULL;
+	pt_ckv *keys = n_own ? pt_arena_alloc_uninit(&c->r->arena, n_own * sizeof *keys) : NULL;   /* filled below */
 	const char *ps = copy(l, prog, prog_n);
 	if ((n_own && !keys) || !ps)
 		return PT_FAST_NO;
@@ -509,7 +524,7 @@ static int fast_use(line *l, const char *q)
 	if (gift ? has_points || !has_yen : has_yen || !has_points)
 		return PT_FAST_NO;
 	pt_cart *o = c->out;
-	pt_use *uses = pt_cart_grow(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
+	pt_use *uses = pt_cart_room(c, o->uses, o->n_uses, &c->cap_uses, sizeof *uses);
 	if (!uses)
 		return PT_FAST_NO;
 	o->uses = uses;   /* kept even if what follows fails: cap_uses counts its room */
@@ -520,61 +535,84 @@ static int fast_use(line *l, const char *q)
 	return PT_FAST_DONE;
 }
 
-/* Parse the line at the reader's position when it is a well-formed
- * record starting in column 1 (cart_int.h). */
-int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol)
+/* Parse the line at l->s when it is a well-formed record starting in
+ * column 1: PT_FAST_DONE with l->eol at its '\n', PT_FAST_CART, or
+ * PT_FAST_NO (pt_cart_fast_lines). */
+static inline int fast_line(line *l, bool first)
 {
-	pt_cart_reader *r = c->r;
-	line l = { .c = c, .s = r->buf + r->pos, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
-	const char *s = l.s;
-	int got = PT_FAST_NO;
-	c->lno = r->line;
+	const char *s = l->s;
 	/* The kind, then a blank: the pairs follow. */
 	switch (s[0]) {
 	case '\n':   /* blank lines and comments: nothing to read */
-		*eol = s;
+		l->eol = s;
 		return PT_FAST_DONE;
 	case '\r':
 		if (s[1] != '\n')
 			break;
-		*eol = s + 1;
+		l->eol = s + 1;
 		return PT_FAST_DONE;
 	case '#':
-		*eol = memchr(s, '\n', (size_t)(l.lim - s));
+		l->eol = memchr(s, '\n', (size_t)(l->lim - s));
 		return PT_FAST_DONE;
 	case 'i':
-		if (kind_at(&l, s, "item", 4))
-			got = fast_item(&l, s + 5);
+		if (kind_at(l, s, "item", 4))
+			return fast_item(l, s + 5);
 		break;
 	case 'a':
-		if (kind_at(&l, s, "account", 7))
-			got = fast_account(&l, s + 8);
+		if (kind_at(l, s, "account", 7))
+			return fast_account(l, s + 8);
 		break;
 	case 'o':
-		if (kind_at(&l, s, "order", 5))
-			got = fast_order(&l, s + 6);
+		if (kind_at(l, s, "order", 5))
+			return fast_order(l, s + 6);
 		break;
 	case 'p':
-		if (kind_at(&l, s, "payment", 7))
-			got = fast_payment(&l, s + 8);
+		if (kind_at(l, s, "payment", 7))
+			return fast_payment(l, s + 8);
 		break;
 	case 'u':
-		if (kind_at(&l, s, "use", 3))
-			got = fast_use(&l, s + 4);
+		if (kind_at(l, s, "use", 3))
+			return fast_use(l, s + 4);
 		break;
 	case 'c':
-		if (kind_at(&l, s, "cart", 4)) {
+		if (kind_at(l, s, "cart", 4)) {
 			if (!first) {   /* the next cart's first line */
-				r->seen_cart_line = true;
+				l->c->r->seen_cart_line = true;
 				return PT_FAST_CART;
 			}
-			got = fast_cart(&l, s + 5);
+			return fast_cart(l, s + 5);
 		}
 		break;
 	default:
 		break;
 	}
-	if (got == PT_FAST_DONE)
-		*eol = l.eol;
+	return PT_FAST_NO;
+}
+
+/* Read the complete lines from the reader's position while they are
+ * well-formed records (cart_int.h): each read line is stepped over as
+ * cart.c's advance() would, so cart.c sees only the lines left.  The
+ * buffer does not move meanwhile (no refill), so its bounds are read
+ * once. */
+int pt_cart_fast_lines(pt_cart_ctx *c, bool *first)
+{
+	pt_cart_reader *r = c->r;
+	line l = { .c = c, .end = r->buf + r->len, .lim = r->buf + r->nl_end };
+	const char *p = r->buf + r->pos;
+	int lno = r->line, got = PT_FAST_NO;
+	bool fst = *first;
+	while (p < l.lim) {
+		l.s = p;
+		c->lno = lno;
+		if ((got = fast_line(&l, fst)) != PT_FAST_DONE)
+			break;
+		p = l.eol + 1;   /* l.eol is a '\n' before nl_end, so inside the buffer */
+		lno++;
+		fst = false;
+		got = PT_FAST_NO;
+	}
+	r->pos = (size_t)(p - r->buf);
+	r->line = lno;
+	*first = fst;
 	return got;
 }

@@ -93,20 +93,27 @@ static inline char *pt_cart_text(pt_cart_ctx *c, size_t n)
  * reported. */
 void *pt_cart_grow(pt_cart_ctx *c, void *v, size_t n, size_t *cap, size_t sz);
 
-/* What pt_cart_fast_line did with the line at the reader's position. */
+/* pt_cart_grow with the common case, room already there, inline. */
+static inline void *pt_cart_room(pt_cart_ctx *c, void *v, size_t n, size_t *cap, size_t sz)
+{
+	return n < *cap ? v : pt_cart_grow(c, v, n, cap, sz);
+}
+
+/* Where pt_cart_fast_lines stopped. */
 enum {
-	PT_FAST_NO,     /* nothing: cart.c must read the line */
-	PT_FAST_DONE,   /* the line is read and stored; *eol is its '\n' */
-	PT_FAST_CART    /* a `cart` line that starts the next cart: not read */
+	PT_FAST_NO,     /* at a line cart.c must read, or at the end of the complete lines */
+	PT_FAST_DONE,   /* (one line read and stored; internal to cart_fast.c) */
+	PT_FAST_CART    /* at a `cart` line that starts the next cart: not read */
 };
 
-/* Parse the line at c->r->pos when it is a well-formed record of a
- * common shape, exactly as cart.c would, and store it in the cart.  The
- * caller guarantees that a '\n' follows in the buffer before
- * c->r->nl_end.  Anything else (an error to report, an unusual spelling)
- * returns PT_FAST_NO with the cart's values and the reader as they were
- * (an array may have grown, and some string memory may be spent).
- * first: the line is the cart's first record. */
-int pt_cart_fast_line(pt_cart_ctx *c, bool first, const char **eol);
+/* Read the lines from c->r->pos up to c->r->nl_end (the complete lines)
+ * that are well-formed records of a common shape, exactly as cart.c
+ * would, storing them in the cart and stepping the reader past each
+ * (pos and line, as cart.c's advance()).  It stops at the first line it
+ * does not read; there the cart's values and the reader are as cart.c
+ * would have them before that line (an array may have grown, and some
+ * string memory may be spent).  *first: the next line is the cart's first
+ * record; cleared once a line is read. */
+int pt_cart_fast_lines(pt_cart_ctx *c, bool *first);
 
 #endif

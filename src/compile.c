@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "fast.h"
+#include "out.h"
 #include "vm.h"
 #include "opcodes.h"
 
@@ -628,6 +629,8 @@ bool pt_ruleset_index(pt_ruleset *rs, bool fast)
 	}
 	rs->bind_plan = NULL;
 	rs->fast = NULL;
+	if (!pt_out_prepare(rs))   /* the JSON printer's escaped strings */
+		return false;
 	if (!fast)
 		return true;
 	pt_bind_plan_build(rs);   /* optional, as the fast code: NULL means the reference way */

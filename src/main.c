@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptrules.h"
 
@@ -101,34 +102,71 @@ static int parse_opts(int argc, char **argv, opts *o)
 	return 0;
 }
 
-/* A growable output buffer for one formatted result. */
+/* Where eval's output collects before it goes to standard output: carts
+ * are formatted straight into one big buffer, handed to stdio when it is
+ * nearly full, before any diagnostic goes to standard error and after
+ * every cart on a terminal.  stdio then writes the same bytes at the same
+ * points as when each cart was written on its own, so standard output and
+ * standard error interleave as before.  A cart too big for the buffer is
+ * formatted into a growable one. */
 typedef struct outbuf {
 	size_t printed;     /* carts printed so far, over every file */
-	char stack[1 << 16];
+	bool each;          /* write after every cart (standard output is a terminal) */
+	size_t len;         /* bytes waiting in buf */
+	char buf[1 << 18];
 	char *heap;
 	size_t heapcap;
 } outbuf;
 
-/* Format with fmt into ob and write it to stdout. */
+/* Write what ob holds to standard output. */
+static void flush_out(outbuf *ob)
+{
+	if (ob->len)
+		fwrite(ob->buf, 1, ob->len, stdout);
+	ob->len = 0;
+}
+
+/* Format with fmt into ob, writing out what it held when the text does
+ * not fit after it. */
 static void emit(outbuf *ob, size_t (*fmt)(const ptrules_eval *, const ptrules_cart *, const char *, char *, size_t),
 		 const ptrules_eval *e, const ptrules_cart *c, const char *label)
 {
-	size_t n = fmt(e, c, label, ob->stack, sizeof ob->stack);
-	const char *text = ob->stack;
-	if (n >= sizeof ob->stack) {
-		if (n + 1 > ob->heapcap) {
-			char *h = realloc(ob->heap, n + 1);
-			if (!h) {
-				fputs("ptrules: out of memory\n", stderr);
-				return;
-			}
-			ob->heap = h;
-			ob->heapcap = n + 1;
-		}
-		fmt(e, c, label, ob->heap, ob->heapcap);
-		text = ob->heap;
+	size_t n = fmt(e, c, label, ob->buf + ob->len, sizeof ob->buf - ob->len);
+	if (n < sizeof ob->buf - ob->len) {
+		ob->len += n;
+		if (ob->each || sizeof ob->buf - ob->len < 8192)   /* room for another cart, mostly */
+			flush_out(ob);
+		return;
 	}
-	fwrite(text, 1, n, stdout);
+	flush_out(ob);
+	n = fmt(e, c, label, ob->buf, sizeof ob->buf);
+	if (n < sizeof ob->buf) {
+		ob->len = n;
+		flush_out(ob);
+		return;
+	}
+	if (n + 1 > ob->heapcap) {
+		char *h = realloc(ob->heap, n + 1);
+		if (!h) {
+			fputs("ptrules: out of memory\n", stderr);
+			return;
+		}
+		ob->heap = h;
+		ob->heapcap = n + 1;
+	}
+	fmt(e, c, label, ob->heap, ob->heapcap);
+	fwrite(ob->heap, 1, n, stdout);
+}
+
+/* Print d's diagnostics after the output before them; count its errors. */
+static void report(outbuf *ob, ptrules_diags *d, size_t *errors)
+{
+	if (!ptrules_diags_count(d))   /* the common case: nothing to print or clear */
+		return;
+	flush_out(ob);   /* stdio holds it as if written cart by cart: the streams interleave as they did */
+	ptrules_diags_print(d, stderr);
+	*errors += ptrules_diags_errors(d);
+	ptrules_diags_clear(d);
 }
 
 /* Evaluate every cart of one file; false if any could not be. */
@@ -148,9 +186,7 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		ptrules_status st = PTRULES_EINVALID;
 		if (ptrules_cart_errors(c) == 0)
 			st = ptrules_evaluate(e, c, d);
-		ptrules_diags_print(d, stderr);
-		*errors += ptrules_diags_errors(d);
-		ptrules_diags_clear(d);
+		report(ob, d, errors);
 		if (st == PTRULES_EINVALID) {
 			ok = false;
 			continue;
@@ -161,14 +197,16 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		}
 		char label[512];
 		const char *lb = cli_cart_label(r, c, name, label, sizeof label);
-		if (!o->json && ob->printed++)
-			fputc('\n', stdout);   /* a blank line between tables */
+		if (!o->json && ob->printed++) {   /* a blank line between tables */
+			if (ob->len + 1 >= sizeof ob->buf)
+				flush_out(ob);
+			ob->buf[ob->len++] = '\n';
+		}
 		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, lb);
 	}
-	if (d) {
-		ptrules_diags_print(d, stderr);
-		*errors += ptrules_diags_errors(d);
-	}
+	if (d)
+		report(ob, d, errors);
+	flush_out(ob);
 	if (!d)
 		fputs("ptrules: out of memory\n", stderr);
 	ptrules_diags_free(d);
@@ -192,8 +230,13 @@ static int cmd_eval(int argc, char **argv)
 	if (!r)
 		return 1;
 	ptrules_eval *e = ptrules_eval_new(r, o.explain);
-	outbuf *ob = calloc(1, sizeof *ob);
+	outbuf *ob = malloc(sizeof *ob);   /* its buffer needs no zeroing */
 	size_t errors = 0;
+	if (ob) {
+		ob->printed = ob->len = ob->heapcap = 0;
+		ob->heap = NULL;
+		ob->each = isatty(fileno(stdout));
+	}
 	if (!e || !ob) {
 		fputs("ptrules: out of memory\n", stderr);
 		rc = 1;

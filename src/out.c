@@ -19,6 +19,61 @@ static inline int json_special8(uint64_t w)
 	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high) != 0;
 }
 
+/* 1 for the bytes a JSON string holds as they are: all but control
+ * bytes, '"' and '\\'. */
+#define PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char json_plain[256] = {
+	PLAIN16(0), PLAIN16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* '"' */
+	PLAIN16(1), PLAIN16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* '\\' */
+	PLAIN16(1), PLAIN16(1),
+	PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1), PLAIN16(1)
+};
+
+/* s[0..n) escaped for a JSON string at p, which has room for 6n bytes;
+ * the end.  Eight plain bytes are found and moved at a time. */
+static char *raw_json_chars(char *p, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *q = (const unsigned char *)s, *end = q + n;
+	if (n >= 8 && n <= 64) {   /* ids and labels: words, the last one overlapping, then one move */
+		uint64_t w, any = 0;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, q + i, 8);
+			any |= (uint64_t)json_special8(w);
+		}
+		memcpy(&w, end - 8, 8);
+		if (!(any | (uint64_t)json_special8(w))) {
+			memcpy(p, s, n);
+			return p + n;
+		}
+	}
+	while (q < end) {
+		uint64_t w;
+		if (end - q >= 8 && (memcpy(&w, q, 8), !json_special8(w))) {
+			memcpy(p, q, 8);
+			p += 8;
+			q += 8;
+			continue;
+		}
+		unsigned char ch = *q++;
+		if (json_plain[ch]) {
+			*p++ = (char)ch;
+		} else if (ch == '"' || ch == '\\' || ch == '\n') {
+			p[0] = '\\';
+			p[1] = ch == '\n' ? 'n' : (char)ch;
+			p += 2;
+		} else {
+			memcpy(p, "\\u00", 4);
+			p[4] = hex[ch >> 4];
+			p[5] = hex[ch & 15];
+			p += 6;
+		}
+	}
+	return p;
+}
+
 /* Write s escaped for a JSON string, without the quotes: runs of bytes
  * that need no escape are copied in one write, and found 8 bytes at a
  * time (the last few bytes padded with a letter, which needs none). */
@@ -26,6 +81,29 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + n;
+	if (!f->f && n < f->cap / 6 && f->len + 6 * n < f->cap) {   /* room for the worst: straight in */
+		f->len = (size_t)(raw_json_chars(f->buf + f->len, s, n) - f->buf);
+		return;
+	}
+	if (n < 8) {   /* short ids and labels: a byte at a time beats the padded word */
+		while (p < end && json_plain[*p])
+			p++;
+		if (p == end) {
+			pt_sink_write(f, s, n);
+			return;
+		}
+	} else if (n < 64) {   /* words, the last one overlapping: no padding */
+		uint64_t w, any = 0;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, p + i, 8);
+			any |= (uint64_t)json_special8(w);
+		}
+		memcpy(&w, end - 8, 8);
+		if (!(any | (uint64_t)json_special8(w))) {
+			pt_sink_write(f, s, n);
+			return;
+		}
+	}
 	for (;;) {
 		uint64_t w;
 		while (end - p >= 8 && (memcpy(&w, p, 8), !json_special8(w)))
@@ -48,7 +126,7 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 			char e[2] = { '\\', (char)*p };
 			pt_sink_write(f, e, 2);
 		} else if (*p == '\n') {
-			pt_sink_write(f, "\\n", 2);
+			pt_sink_puts(f, "\\n");
 		} else {
 			char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 			pt_sink_write(f, e, 6);
@@ -56,6 +134,12 @@ static void json_chars_n(pt_sink *f, const char *s, size_t n)
 		p++;
 	}
 	pt_sink_write(f, (const char *)run, (size_t)(end - run));
+}
+
+/* s[0..n) escaped for a JSON string, without the quotes (out_use.c). */
+void pt_out_json_chars(pt_sink *f, const char *s, size_t n)
+{
+	json_chars_n(f, s, n);
 }
 
 /* json_chars_n for a C string. */
@@ -103,25 +187,68 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "; " : "", rs->strs[s->reasons[i]]);
 }
 
+/* Append a prepared piece of JSON text. */
+static inline void put(pt_sink *f, pt_out_piece p)
+{
+	pt_sink_write(f, p.s, p.n);
+}
+
+/* String i of the rule set as a JSON string: prepared, or escaped now. */
+static inline void json_rs_str(pt_sink *f, const pt_ruleset *rs, uint32_t i)
+{
+	if (rs->json)
+		put(f, rs->json->str[i]);
+	else
+		pt_out_json_str(f, rs->strs[i]);
+}
+
+/* json_reasons for the common case, a prepared rule set and at most one
+ * reason short enough not to be cut: one copy.  False when it does not
+ * apply. */
+static inline bool json_reason_fast(pt_sink *f, const pt_out_jtext *jt, const pt_section_result *s,
+				    size_t n)
+{
+	if (!jt || s->status != PT_VM_OK || s->nreasons > 1)
+		return false;
+	if (s->nreasons && jt->str_len[s->reasons[0]]) {
+		if (jt->str_len[s->reasons[0]] >= n)
+			return false;
+		put(f, jt->str[s->reasons[0]]);
+	} else {
+		pt_sink_puts(f, "null");
+	}
+	return true;
+}
+
 /* A section's reasons as a JSON string, or null when there are none:
  * what reasons() and pt_out_json_str() give, written without joining first
- * unless the joined text would be cut at n bytes. */
+ * unless the joined text would be cut at n bytes.  The reasons come
+ * escaped already (rs->json): a lone reason is one copy. */
 static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_result *s, char *buf,
 			 size_t n)
 {
+	const pt_out_jtext *jt = rs->json;
 	size_t total = 0, len[PT_MAX_REASONS];
 	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons && i < PT_MAX_REASONS; i++)
-		total += (i ? 2 : 0) + (len[i] = strlen(rs->strs[s->reasons[i]]));
+		total += (i ? 2 : 0) +
+			 (len[i] = jt ? jt->str_len[s->reasons[i]] : strlen(rs->strs[s->reasons[i]]));
 	if (s->status == PT_VM_OK && total < n) {
 		if (!total) {
 			pt_sink_puts(f, "null");
 			return;
 		}
+		if (jt && s->nreasons == 1) {
+			put(f, jt->str[s->reasons[0]]);
+			return;
+		}
 		pt_sink_putc(f, '"');
 		for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 			if (i)
-				pt_sink_write(f, "; ", 2);
-			json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
+				pt_sink_puts(f, "; ");
+			if (jt)   /* the prepared string without its quotes */
+				pt_sink_write(f, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);
+			else
+				json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
 		}
 		pt_sink_putc(f, '"');
 		return;
@@ -191,19 +318,153 @@ static void json_explain(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_tr
 	pt_sink_putc(f, ']');
 }
 
-/* One program's JSON object. */
+/* The start of program i's JSON object, up to its tier's value. */
+static void json_head(pt_sink *f, const pt_ruleset *rs, size_t i, int linked)
+{
+	pt_sink_puts(f, "{\"id\":");
+	pt_out_json_str(f, rs->progs[i].id);
+	pt_sink_puts(f, ",\"name\":");
+	pt_out_json_str(f, rs->progs[i].name);
+	pt_sink_puts(f, linked ? ",\"linked\":true,\"tier\":" : ",\"linked\":false,\"tier\":");
+}
+
+/* Program i's grant timing and the key of its earn reason. */
+static void json_granted(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	const pt_program *pg = &rs->progs[i];
+	(void)unused;
+	pt_sink_puts(f, ",\"granted\":");
+	if (pg->granted && pg->earns)
+		pt_out_json_str(f, pg->granted);
+	else
+		pt_sink_puts(f, "null");
+	pt_sink_puts(f, ",\"reason\":");
+}
+
+/* String i of the rule set as a JSON string (pt_out_prepare). */
+static void json_str_piece(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	(void)unused;
+	pt_out_json_str(f, rs->strs[i]);
+}
+
+/* Program i's id as a JSON string (pt_out_prepare). */
+static void json_id_piece(pt_sink *f, const pt_ruleset *rs, size_t i, int unused)
+{
+	(void)unused;
+	pt_out_json_str(f, rs->progs[i].id);
+}
+
+/* Copy n bytes to p; the end. */
+static inline char *raw(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* v in decimal at p (a lone digit inline); the end. */
+static inline char *raw_int(char *p, long long v)
+{
+	if ((unsigned long long)v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	return pt_fmt_int(p, v);
+}
+
+/* raw() for a string literal: a fixed-size move. */
+#define RAW_LIT(p, lit) raw(p, lit, sizeof lit - 1)
+
+/* Bytes reasons_raw writes for section s into *n, or false when it
+ * cannot (a runtime error, or reasons whose joined text is cut at cut
+ * bytes: json_reasons handles those). */
+static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_result *s, size_t cut,
+				   size_t *n)
+{
+	size_t total = 0, esc = 4;   /* "null" */
+	if (s->status != PT_VM_OK)
+		return false;
+	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
+		total += (i ? 2 : 0) + jt->str_len[s->reasons[i]];
+		esc += 2 + jt->str[s->reasons[i]].n;
+	}
+	*n = esc;
+	return total < cut;
+}
+
+/* Section s's reasons at p, as json_reasons writes them (reasons_raw_len
+ * said they fit); the end. */
+static inline char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_section_result *s)
+{
+	if (!s->nreasons || (s->nreasons == 1 && !jt->str_len[s->reasons[0]]))
+		return RAW_LIT(p, "null");
+	if (s->nreasons == 1)
+		return raw(p, jt->str[s->reasons[0]].s, jt->str[s->reasons[0]].n);
+	*p++ = '"';
+	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
+		if (i)
+			p = RAW_LIT(p, "; ");
+		p = raw(p, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);   /* without its quotes */
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* json_prog straight into the sink's buffer, when the rule set is
+ * prepared, there is no trace, and the buffer has room for the most this
+ * program's object can take: moves without a bounds check each.  False
+ * when it does not apply (json_prog then writes the same bytes piece by
+ * piece); tests/unit/test_out.c holds the two together. */
+static bool json_prog_raw(pt_sink *f, const pt_out_jtext *jt, size_t i, const pt_prog_result *r, size_t cut)
+{
+	size_t rn, en;
+	if (f->f || !reasons_raw_len(jt, &r->redeem, cut, &rn) || !reasons_raw_len(jt, &r->earn, cut, &en))
+		return false;
+	const pt_out_piece *head = &jt->head[r->linked ? 1 : 0][i], *granted = &jt->granted[i];
+	size_t need = head->n + (r->tier >= 0 ? jt->str[r->tier].n : 4) + rn + en + granted->n +
+		      4 * 20 + 128;   /* four numbers and the keys */
+	if (f->len + need >= f->cap)
+		return false;
+	char *p = raw(f->buf + f->len, head->s, head->n);
+	if (r->tier >= 0)
+		p = raw(p, jt->str[r->tier].s, jt->str[r->tier].n);
+	else
+		p = RAW_LIT(p, "null");
+	if (!r->redeem.failed && r->redeem.status == PT_VM_OK)
+		p = RAW_LIT(p, ",\"redeem\":{\"usable\":true,\"max_points\":");
+	else
+		p = RAW_LIT(p, ",\"redeem\":{\"usable\":false,\"max_points\":");
+	p = raw_int(p, whole(r->out[PT_OUT_R_MAX_POINTS]));
+	p = RAW_LIT(p, ",\"value_yen\":");
+	p = raw_int(p, whole(r->out[PT_OUT_R_VALUE_YEN]));
+	p = RAW_LIT(p, ",\"reason\":");
+	p = reasons_raw(p, jt, &r->redeem);
+	p = RAW_LIT(p, "},\"earn\":{\"points\":");
+	p = raw_int(p, whole(r->out[PT_OUT_E_POINTS]));
+	p = RAW_LIT(p, ",\"basis_yen\":");
+	p = raw_int(p, whole(r->out[PT_OUT_E_BASIS]));
+	p = raw(p, granted->s, granted->n);
+	p = reasons_raw(p, jt, &r->earn);
+	p = RAW_LIT(p, "}}");
+	f->len = (size_t)(p - f->buf);
+	return true;
+}
+
+/* One program's JSON object: the parts that depend only on the rule set
+ * are copied from rs->json when it is there. */
 static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_result *r,
 		      const pt_trace *trace)
 {
-	const pt_program *pg = &rs->progs[i];
+	const pt_out_jtext *jt = rs->json;
 	char buf[1024];
-	pt_sink_puts(f, "{\"id\":");
-	pt_out_json_str(f, pg->id);
-	pt_sink_puts(f, ",\"name\":");
-	pt_out_json_str(f, pg->name);
-	pt_sink_puts(f, r->linked ? ",\"linked\":true,\"tier\":" : ",\"linked\":false,\"tier\":");
+	if (jt && !trace && json_prog_raw(f, jt, i, r, sizeof buf))
+		return;
+	if (jt)
+		put(f, jt->head[r->linked ? 1 : 0][i]);
+	else
+		json_head(f, rs, i, r->linked);
 	if (r->tier >= 0)
-		pt_out_json_str(f, rs->strs[r->tier]);
+		json_rs_str(f, rs, (uint32_t)r->tier);
 	else
 		pt_sink_puts(f, "null");
 	bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
@@ -213,43 +474,123 @@ static void json_prog(pt_sink *f, const pt_ruleset *rs, size_t i, const pt_prog_
 	pt_sink_puts(f, ",\"value_yen\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_R_VALUE_YEN]));
 	pt_sink_puts(f, ",\"reason\":");
-	json_reasons(f, rs, &r->redeem, buf, sizeof buf);
+	if (!json_reason_fast(f, jt, &r->redeem, sizeof buf))
+		json_reasons(f, rs, &r->redeem, buf, sizeof buf);
 	pt_sink_puts(f, "},\"earn\":{\"points\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_E_POINTS]));
 	pt_sink_puts(f, ",\"basis_yen\":");
 	pt_sink_int(f, whole(r->out[PT_OUT_E_BASIS]));
-	pt_sink_puts(f, ",\"granted\":");
-	if (pg->granted && pg->earns)
-		pt_out_json_str(f, pg->granted);
+	if (jt)
+		put(f, jt->granted[i]);
 	else
-		pt_sink_puts(f, "null");
-	pt_sink_puts(f, ",\"reason\":");
-	json_reasons(f, rs, &r->earn, buf, sizeof buf);
+		json_granted(f, rs, i, 0);
+	if (!json_reason_fast(f, jt, &r->earn, sizeof buf))
+		json_reasons(f, rs, &r->earn, buf, sizeof buf);
 	pt_sink_putc(f, '}');
 	if (trace)
 		json_explain(f, rs, i, trace);
 	pt_sink_putc(f, '}');
 }
 
+/* A piece written by fn. */
+typedef void (*piece_fn)(pt_sink *f, const pt_ruleset *rs, size_t i, int v);
+
+/* Run fn twice, to measure and then to fill, into *out in the rule
+ * set's arena; false when out of memory. */
+static bool make_piece(pt_ruleset *rs, pt_out_piece *out, piece_fn fn, size_t i, int v)
+{
+	pt_sink m = pt_sink_buf(NULL, 0);
+	fn(&m, rs, i, v);
+	char *p = pt_arena_alloc(&rs->arena, m.len + 1);
+	if (!p)
+		return false;
+	pt_sink s = pt_sink_buf(p, m.len + 1);
+	fn(&s, rs, i, v);
+	*out = (pt_out_piece){ p, m.len };
+	return true;
+}
+
+/* Escape the rule set's strings and its programs' fixed JSON once, for
+ * every cart printed after (rs->json). */
+bool pt_out_prepare(pt_ruleset *rs)
+{
+	pt_out_jtext *jt = pt_arena_alloc(&rs->arena, sizeof *jt);
+	size_t np = rs->nprogs + 1, ns = rs->nstrs + 1;   /* never 0 bytes */
+	rs->json = NULL;
+	if (!jt || !(jt->str = pt_arena_alloc(&rs->arena, ns * sizeof *jt->str)) ||
+	    !(jt->str_len = pt_arena_alloc(&rs->arena, ns * sizeof *jt->str_len)) ||
+	    !(jt->head[0] = pt_arena_alloc(&rs->arena, np * sizeof *jt->head[0])) ||
+	    !(jt->head[1] = pt_arena_alloc(&rs->arena, np * sizeof *jt->head[1])) ||
+	    !(jt->granted = pt_arena_alloc(&rs->arena, np * sizeof *jt->granted)) ||
+	    !(jt->id = pt_arena_alloc(&rs->arena, np * sizeof *jt->id)))
+		return false;
+	for (size_t i = 0; i < rs->nstrs; i++) {
+		jt->str_len[i] = strlen(rs->strs[i]);
+		if (!make_piece(rs, &jt->str[i], json_str_piece, i, 0))
+			return false;
+	}
+	for (size_t i = 0; i < rs->nprogs; i++)
+		if (!make_piece(rs, &jt->head[0][i], json_head, i, 0) ||
+		    !make_piece(rs, &jt->head[1][i], json_head, i, 1) ||
+		    !make_piece(rs, &jt->granted[i], json_granted, i, 0) ||
+		    !make_piece(rs, &jt->id[i], json_id_piece, i, 0))
+			return false;
+	rs->json = jt;
+	return true;
+}
+
+/* The cart's object up to its programs, straight into the sink's buffer
+ * when it has room for the most that can take; false when it does not
+ * (pt_out_json then writes the same bytes piece by piece). */
+static bool json_cart_raw(pt_sink *f, const pt_cart_view *v, int y, int m, int d)
+{
+	size_t ln = strlen(v->label), on = v->order_id ? strlen(v->order_id) : 0;
+	if (f->f || ln + on >= f->cap / 6 || f->len + 6 * (ln + on) + 160 >= f->cap)
+		return false;
+	char *p = RAW_LIT(f->buf + f->len, "{\"cart\":\"");
+	p = raw_json_chars(p, v->label, ln);
+	if (v->order_id) {
+		p = RAW_LIT(p, "\",\"order_id\":\"");
+		p = raw_json_chars(p, v->order_id, on);
+		p = RAW_LIT(p, "\",\"date\":\"");
+	} else {
+		p = RAW_LIT(p, "\",\"order_id\":null,\"date\":\"");
+	}
+	p = pt_fmt_ymd(p, y, m, d);
+	if (v->date_from_order)
+		p = RAW_LIT(p, "\",\"date_source\":\"order\",\"total_yen\":");
+	else
+		p = RAW_LIT(p, "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
+	p = raw_int(p, (long long)v->total_yen);
+	p = RAW_LIT(p, ",\"programs\":[");
+	f->len = (size_t)(p - f->buf);
+	return true;
+}
+
 /* One JSON object per cart, on one line. */
 void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		 const pt_prog_result *res, const pt_trace *trace)
 {
-	char day[16];
-	pt_date_format(v->date, day);
-	pt_sink_puts(f, "{\"cart\":");
-	pt_out_json_str(f, v->label);
-	pt_sink_puts(f, ",\"order_id\":");
-	if (v->order_id)
-		pt_out_json_str(f, v->order_id);
-	else
-		pt_sink_puts(f, "null");
-	pt_sink_puts(f, ",\"date\":\"");
-	pt_sink_puts(f, day);
-	pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
-		     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
-	pt_sink_int(f, (long long)v->total_yen);
-	pt_sink_puts(f, ",\"programs\":[");
+	int y, m, d;
+	pt_date_to_ymd(v->date, &y, &m, &d);   /* as pt_date_format writes it */
+	y = (y % 10000 + 10000) % 10000;
+	m %= 100;
+	d %= 100;
+	if (!json_cart_raw(f, v, y, m, d)) {   /* too little room: piece by piece */
+		pt_sink_puts(f, "{\"cart\":");
+		pt_out_json_str(f, v->label);
+		pt_sink_puts(f, ",\"order_id\":");
+		if (v->order_id)
+			pt_out_json_str(f, v->order_id);
+		else
+			pt_sink_puts(f, "null");
+		pt_sink_puts(f, ",\"date\":\"");
+		pt_sink_ymd(f, y, m, d);
+		pt_sink_puts(f, v->date_from_order ? "\",\"date_source\":\"order\",\"total_yen\":" :
+			     "\",\"date_source\":\"today_asia_tokyo\",\"total_yen\":");
+		pt_sink_int(f, (long long)v->total_yen);
+		pt_sink_puts(f, ",\"programs\":[");
+	}
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		if (i)
 			pt_sink_putc(f, ',');

@@ -5,6 +5,7 @@
  * carts is unchanged.  JSON leaves out cart line numbers: a cart's object
  * must not depend on where the cart sits in its file. */
 #include <stdio.h>
+#include <string.h>
 
 #include "out.h"
 
@@ -17,43 +18,73 @@ static void rule_at(const pt_ruleset *rs, const pt_use_problem *p, char *buf, si
 		buf[0] = '\0';
 }
 
+/* Program i's id as a JSON string, escaped when the rule set was indexed. */
+static void json_id(pt_sink *f, const pt_ruleset *rs, size_t i)
+{
+	if (rs->json)
+		pt_sink_write(f, rs->json->id[i].s, rs->json->id[i].n);
+	else
+		pt_out_json_str(f, rs->progs[i].id);
+}
+
 /* ,"use":{...} for the cart's JSON object. */
 void pt_out_use_json(pt_sink *f, const pt_ruleset *rs, const pt_use_report *u)
 {
-	pt_sink_printf(f, ",\"use\":{\"valid\":%s,\"giftcard_yen\":%lld,\"points_yen\":%lld,\"pay_yen\":%lld,\"programs\":[",
-		       u->valid ? "true" : "false", (long long)u->giftcard_yen, (long long)u->points_yen,
-		       (long long)u->pay_yen);
+	pt_sink_puts(f, u->valid ? ",\"use\":{\"valid\":true,\"giftcard_yen\":" :
+		     ",\"use\":{\"valid\":false,\"giftcard_yen\":");   /* no printf: this runs per cart */
+	pt_sink_int(f, (long long)u->giftcard_yen);
+	pt_sink_puts(f, ",\"points_yen\":");
+	pt_sink_int(f, (long long)u->points_yen);
+	pt_sink_puts(f, ",\"pay_yen\":");
+	pt_sink_int(f, (long long)u->pay_yen);
+	pt_sink_puts(f, ",\"programs\":[");
 	bool first = true;
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		const pt_use_prog *p = &u->progs[i];
 		if (!p->cart_line)
 			continue;
 		pt_sink_puts(f, first ? "{\"id\":" : ",{\"id\":");
-		pt_out_json_str(f, rs->progs[i].id);
-		pt_sink_printf(f, ",\"points\":%lld,\"value_yen\":%lld,\"valid\":%s}", (long long)p->points,
-			       (long long)p->value_yen, p->valid ? "true" : "false");
+		json_id(f, rs, i);
+		pt_sink_puts(f, ",\"points\":");
+		pt_sink_int(f, (long long)p->points);
+		pt_sink_puts(f, ",\"value_yen\":");
+		pt_sink_int(f, (long long)p->value_yen);
+		pt_sink_puts(f, p->valid ? ",\"valid\":true}" : ",\"valid\":false}");
 		first = false;
 	}
 	pt_sink_puts(f, "],\"problems\":[");
 	for (int k = 0; k < u->nproblems; k++) {
 		const pt_use_problem *p = &u->problems[k];
 		char at[600];
-		rule_at(rs, p, at, sizeof at);
+		const char *file = p->rule_file >= 0 && (size_t)p->rule_file < rs->nfiles && p->rule_line > 0 ?
+				   rs->files[p->rule_file] : NULL;
+		size_t fn = file ? strlen(file) : 0;
+		if (!file || fn + 16 >= sizeof at)   /* else written below without formatting first */
+			rule_at(rs, p, at, sizeof at);
 		pt_sink_puts(f, k ? ",{\"program\":" : "{\"program\":");
 		if (p->prog >= 0)
-			pt_out_json_str(f, rs->progs[p->prog].id);
+			json_id(f, rs, (size_t)p->prog);
 		else
 			pt_sink_puts(f, "null");
 		pt_sink_puts(f, ",\"text\":");
 		pt_out_json_str(f, p->text);
 		pt_sink_puts(f, ",\"rule\":");
-		if (at[0])
+		if (file && fn + 16 < sizeof at) {   /* what rule_at gives, uncut: "file:line" */
+			pt_sink_putc(f, '"');
+			pt_out_json_chars(f, file, fn);
+			pt_sink_putc(f, ':');
+			pt_sink_int(f, p->rule_line);
+			pt_sink_putc(f, '"');
+		} else if (at[0]) {
 			pt_out_json_str(f, at);
-		else
+		} else {
 			pt_sink_puts(f, "null");
+		}
 		pt_sink_putc(f, '}');
 	}
-	pt_sink_printf(f, "],\"problems_dropped\":%d}", u->dropped);
+	pt_sink_puts(f, "],\"problems_dropped\":");
+	pt_sink_int(f, u->dropped);
+	pt_sink_putc(f, '}');
 }
 
 /* Lines under the text table: the intended use, then its problems. */

@@ -119,6 +119,7 @@ typedef struct pt_ruleset {
 	uint32_t str_mask;          /* table size - 1 */
 	struct pt_fast *fast;
 	struct pt_bind_plan *bind_plan;   /* slots the fast binding fills (bind.c), or NULL */       /* register code for plain evaluation (fast.c), or NULL */
+	struct pt_out_jtext *json;  /* strings escaped for JSON once (out.c, pt_out_prepare), or NULL */
 	uint32_t max_stack;         /* computed by the verifier */
 	uint32_t max_locals;
 } pt_ruleset;

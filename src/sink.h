@@ -52,8 +52,24 @@ static inline void pt_sink_putc(pt_sink *s, char c)
 		pt_sink_write_slow(s, &c, 1);
 }
 
-/* Append v in decimal, as printf's %lld does. */
-void pt_sink_int(pt_sink *s, long long v);
+/* Write v in decimal at p (at most 20 bytes); returns the end. */
+char *pt_fmt_int(char *p, long long v);
+/* pt_sink_int for numbers of more than one digit. */
+void pt_sink_int_slow(pt_sink *s, long long v);
+
+/* Append v in decimal, as printf's %lld does (a lone digit, often 0,
+ * inline). */
+static inline void pt_sink_int(pt_sink *s, long long v)
+{
+	if ((unsigned long long)v < 10)
+		pt_sink_putc(s, (char)('0' + v));
+	else
+		pt_sink_int_slow(s, v);
+}
+/* Write YYYY-MM-DD at p (10 bytes); returns the end. */
+char *pt_fmt_ymd(char *p, int y, int m, int d);
+/* Append YYYY-MM-DD (y in 0..9999, m and d in 0..99), as pt_date_format. */
+void pt_sink_ymd(pt_sink *s, int y, int m, int d);
 void pt_sink_printf(pt_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminate a buffer sink (truncating) and return the full length. */
 size_t pt_sink_finish(pt_sink *s);
