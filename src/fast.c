@@ -11,27 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast.h"
-
-#define PT_FAST_OPS(X) \
-	X(MOV) X(ADD) X(SUB) X(MUL) X(DIV) X(MULFLOOR) X(DIVFLOOR) X(MIN) X(MAX) \
-	X(NEG) X(FLOOR) X(CEIL) X(ROUND) X(NOT) \
-	X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(AND) X(OR) \
-	X(JF_EQ) X(JF_NE) X(JF_LT) X(JF_LE) X(JF_GT) X(JF_GE) X(JZ) X(JMP) \
-	X(CAP) X(OUT) X(REASON) X(TIER) X(FAIL) X(HALT) \
-	X(MOV2) X(TIERJ)
-
-typedef enum {
-#define PT_FAST_ENUM(name) F_##name,
-	PT_FAST_OPS(PT_FAST_ENUM)
-#undef PT_FAST_ENUM
-	F__COUNT
-} pt_fast_op;
+#include "fast_int.h"
 
 /* ---- translation ------------------------------------------------------- */
 
 /* Whether op transfers control (its x is a jump target). */
-static bool branches(uint32_t op) { return op >= F_JF_EQ && op <= F_JMP; }
+static bool branches(uint32_t op) { return pt_fast_branches(op); }
 
 typedef struct tr {
 	pt_ruleset *rs;
@@ -93,7 +78,7 @@ static pt_fast_ins *producer(tr *t, uint32_t r)
 	if (t->n <= t->block || t->n == 0)
 		return NULL;
 	pt_fast_ins *p = &t->out[t->n - 1];
-	if (p->dst != r || !(p->op < F_JF_EQ || p->op == F_CAP))
+	if (p->dst != r || !pt_fast_writes(p->op))
 		return NULL;   /* only instructions that compute a value */
 	return p;
 }
@@ -349,20 +334,10 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 
 
 /* Which of a and b op reads: bit 0 a, bit 1 b. */
-static unsigned operands(uint32_t op)
-{
-	switch (op) {
-	case F_MOV: case F_NEG: case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_JZ: case F_OUT:
-		return 1;
-	case F_JMP: case F_REASON: case F_TIER: case F_FAIL: case F_HALT: case F_TIERJ:
-		return 0;
-	default:
-		return 3;
-	}
-}
+static unsigned operands(uint32_t op) { return pt_fast_reads(op); }
 
 /* Whether the instruction writes register dst. */
-static bool writes_dst(uint32_t op) { return op < F_JF_EQ || op == F_CAP; }
+static bool writes_dst(uint32_t op) { return pt_fast_writes(op); }
 
 /* Squeeze out deleted instructions, moving jumps and entries with them
  * (a jump to a deleted instruction goes to the next one kept). */
@@ -384,7 +359,7 @@ static bool compact(tr *t, pt_fast *f, size_t nentries)
 		pt_fast_ins c = t->out[i];
 		if (c.op == F__COUNT)
 			continue;
-		if (branches(c.op) || c.op == F_TIERJ)
+		if (branches(c.op))
 			c.x = to[c.x];
 		t->out[k++] = c;
 	}
@@ -589,7 +564,7 @@ static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, u
 		int ns = 0;
 		if (branches(c->op))
 			succ[ns++] = c->x;
-		if (c->op != F_JMP && c->op != F_FAIL && c->op != F_HALT)
+		if (!(pt_fast_props[c->op] & FP_END))
 			succ[ns++] = i + 1;
 		for (int k = 0; ok && k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b) {
@@ -683,6 +658,10 @@ void pt_fast_build(pt_ruleset *rs)
 		propagate_copies(&t, f, rs);
 		t.bad = !compact(&t, f, 2 * rs->nprogs) || !split_conditions(&t, f, 2 * rs->nprogs);
 	}
+	if (!t.bad) {   /* false: out of memory, the code left correct */
+		(void)pt_fast_optimise(rs, f, t.out, t.n, f->entry, 2 * rs->nprogs);
+		t.bad = !compact(&t, f, 2 * rs->nprogs);
+	}
 	if (!t.bad) {
 		f->zero_locals = pt_arena_alloc(&rs->arena, rs->nprogs + 1);
 		t.bad = !f->zero_locals;
@@ -713,6 +692,32 @@ void pt_fast_build(pt_ruleset *rs)
 		if (j->op == F_JZ && j->a == (uint32_t)rs->progs[e / 2].linked_input && j->x < t.n &&
 		    t.out[j->x].op == F_FAIL)
 			f->unlinked[e] = t.out[j->x].x;
+	}
+	if (!t.bad) {
+		f->progs = pt_arena_alloc(&rs->arena, (rs->nprogs + 1) * sizeof *f->progs);
+		t.bad = !f->progs;
+	}
+	for (size_t p = 0; !t.bad && p < rs->nprogs; p++) {
+		pt_fast_prog *fp = &f->progs[p];
+		*fp = (pt_fast_prog){ .entry = { f->entry[2 * p], f->entry[2 * p + 1] },
+				      .unlinked = { f->unlinked[2 * p], f->unlinked[2 * p + 1] },
+				      .linked = (uint32_t)rs->progs[p].linked_input, .nlocals = rs->progs[p].nlocals,
+				      .zero_locals = f->zero_locals[p] };
+		fp->unlinked_fail = fp->unlinked[0] != UINT32_MAX && fp->unlinked[1] != UINT32_MAX;
+		/* a section's end says which section it ends: on to the earn
+		 * section (its entry) or to the next program */
+		for (int s = 0; s < 2; s++) {
+			size_t end = s == 0 ? f->entry[2 * p + 1] : p + 1 < rs->nprogs ? f->entry[2 * p + 2] : t.n;
+			for (size_t i = f->entry[2 * p + s]; i < end; i++) {
+				pt_fast_ins *c = &t.out[i];
+				if (c->op == F_FAIL && s == 0)
+					*c = (pt_fast_ins){ F_FAIL_R, 0, fp->entry[1], 0, c->x };
+				else if (c->op == F_FAIL)
+					c->op = F_FAIL_E;
+				else if (c->op == F_HALT)
+					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, 0, 0, 0, s == 0 ? fp->entry[1] : 0 };
+			}
+		}
 	}
 	if (!t.bad) {
 		memcpy(f->code, t.out, t.n * sizeof *f->code);
@@ -825,6 +830,39 @@ static inline bool fast_divfloor(pt_rat a, pt_rat b, pt_rat *out)
 	*out = pt_rat_floor(r);
 	return true;
 }
+
+/* floor(a * b) for whole a: false when the product of the numerators
+ * leaves 64 bits or a is INT64_MIN (the reference VM then decides). */
+static inline bool fast_mulfloor_ir(int64_t a, pt_rat b, int64_t *out)
+{
+	int64_t p;
+	if (a == INT64_MIN || __builtin_mul_overflow(a, b.n, &p) || p == INT64_MIN)
+		return false;
+	*out = b.d == 1 ? p : floor_div(p, b.d);
+	return true;
+}
+
+/* floor(a * b) for whole a and b, as the reference's checked product. */
+static inline bool fast_mul_i(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out) && *out != INT64_MIN;
+}
+
+/* floor(a / b) for whole a and b; false where the reference refuses (b
+ * is 0, or a or b is INT64_MIN). */
+static inline bool fast_divfloor_i(int64_t a, int64_t b, int64_t *out)
+{
+	if (b == 0 || a == INT64_MIN || b == INT64_MIN)
+		return false;
+	int64_t q = a / b, r = a % b;
+	*out = r != 0 && (r < 0) != (b < 0) ? q - 1 : q;
+	return true;
+}
+
+/* A value as it is left in a result field: negative amounts become 0
+ * (the reference clamps once at the end; no instruction reads a field,
+ * so clamping each write gives the same). */
+static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; }
 
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 #define FAST_RUN_NAME fast_run_goto

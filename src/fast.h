@@ -28,7 +28,19 @@ typedef struct pt_fast_ins {
 	uint32_t x;               /* jump target, string index or output field */
 } pt_fast_ins;
 
+/* What the interpreter needs of one program, in one place. */
+typedef struct pt_fast_prog {
+	uint32_t entry[2];        /* first instruction of redeem, earn */
+	uint32_t unlinked[2];     /* stack pcs of the FAILs "not linked" (both sections start with
+				   * one) when unlinked_fail */
+	uint32_t linked;          /* the program's linked input */
+	uint32_t nlocals;
+	bool unlinked_fail;       /* unlinked: both sections fail at once */
+	bool zero_locals;         /* some local may be read before written: zero them per cart */
+} pt_fast_prog;
+
 typedef struct pt_fast {
+	pt_fast_prog *progs;      /* per program */
 	pt_fast_ins *code;
 	size_t ncode;
 	uint32_t *entry;          /* 2 per program: redeem, earn */
@@ -60,7 +72,8 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs);
 void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs);
 
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
- * ninputs).  portable selects the switch loop over computed goto (both are
+ * ninputs), whole numbers (d == 1) except an account key's fractional
+ * default (the optimiser's typing relies on it: fast_opt.c).  portable selects the switch loop over computed goto (both are
  * built; tests run both; -DPT_FAST_SWITCH_ONLY builds the switch alone).  locals is the reference VM's scratch (rs->max_locals), used
  * when a program falls back to it.  Same contract as pt_eval_all. */
 bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable);

@@ -1,0 +1,357 @@
+/* fast_opt.c - the optimiser of the register code (fast_int.h).
+ *
+ * Runs once per rule set, after translation (fast.c).  Every rewrite
+ * keeps results identical to the reference VM: a form that cannot finish
+ * a value exactly (an overflow, a value the reference would refuse) stops
+ * the program, and the reference VM evaluates it again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast_int.h"
+
+#define VAL (FP_W | FP_A | FP_B)
+const uint8_t pt_fast_props[F__COUNT + 1] = {
+	[F_MOV] = FP_W | FP_A, [F_ADD] = VAL, [F_SUB] = VAL, [F_MUL] = VAL, [F_DIV] = VAL,
+	[F_MULFLOOR] = VAL, [F_DIVFLOOR] = VAL, [F_MIN] = VAL, [F_MAX] = VAL,
+	[F_NEG] = FP_W | FP_A, [F_FLOOR] = FP_W | FP_A, [F_CEIL] = FP_W | FP_A, [F_ROUND] = FP_W | FP_A,
+	[F_NOT] = FP_W | FP_A, [F_EQ] = VAL, [F_NE] = VAL, [F_LT] = VAL, [F_LE] = VAL, [F_GT] = VAL, [F_GE] = VAL,
+	[F_AND] = VAL, [F_OR] = VAL, [F_CAP] = VAL,
+	[F_ADD_I] = VAL, [F_SUB_I] = VAL, [F_MUL_I] = VAL, [F_MULFLOOR_I] = VAL, [F_MULFLOOR_IR] = VAL,
+	[F_DIVFLOOR_I] = VAL, [F_MIN_I] = VAL, [F_MAX_I] = VAL, [F_CAP_I] = VAL, [F_MOVC] = FP_W | FP_A,
+	[F_JF_EQ] = FP_A | FP_B | FP_J, [F_JF_NE] = FP_A | FP_B | FP_J, [F_JF_LT] = FP_A | FP_B | FP_J,
+	[F_JF_LE] = FP_A | FP_B | FP_J, [F_JF_GT] = FP_A | FP_B | FP_J, [F_JF_GE] = FP_A | FP_B | FP_J,
+	[F_JF_EQ_I] = FP_A | FP_B | FP_J, [F_JF_NE_I] = FP_A | FP_B | FP_J, [F_JF_LT_I] = FP_A | FP_B | FP_J,
+	[F_JF_LE_I] = FP_A | FP_B | FP_J, [F_JF_GT_I] = FP_A | FP_B | FP_J, [F_JF_GE_I] = FP_A | FP_B | FP_J,
+	[F_JZ] = FP_A | FP_J, [F_JMP] = FP_J | FP_END,
+	[F_OUT] = FP_A, [F_OUT2] = FP_A | FP_B, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
+	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B, [F_CAP_I_O] = FP_A | FP_B,
+	[F_REASON] = 0, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
+	[F_FAIL] = FP_END, [F_HALT] = FP_END, [F_FAIL_R] = FP_END, [F_FAIL_E] = FP_END,
+	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F__COUNT] = 0,
+};
+#undef VAL
+
+typedef struct opt {
+	const pt_ruleset *rs;
+	const pt_fast *f;
+	pt_fast_ins *code;
+	size_t n;
+	uint8_t *whole;    /* per register: always holds a whole number */
+	uint8_t *target;   /* per instruction: a jump lands there or a section starts */
+} opt;
+
+/* Whether r is a constant register holding exactly 1. */
+static bool is_one(const opt *o, uint32_t r)
+{
+	return r >= o->f->reg_consts && r < o->f->reg_locals && o->rs->consts[r - o->f->reg_consts].n == 1 &&
+	       o->rs->consts[r - o->f->reg_consts].d == 1;
+}
+
+/* Whether r can never hold the numerator INT64_MIN (which the reference
+ * refuses to multiply or divide): a constant other than it, or a derived
+ * value (pt_fast_eval checks them). */
+static bool never_min(const opt *o, uint32_t r)
+{
+	const pt_fast *f = o->f;
+	if (r >= f->reg_consts && r < f->reg_locals)
+		return o->rs->consts[r - f->reg_consts].n != INT64_MIN;
+	return r >= f->reg_derived && r < f->nregs;
+}
+
+static bool is_temp(const opt *o, uint32_t r) { return r >= o->f->reg_temps && r < o->f->reg_derived; }
+
+/* Which registers always hold whole numbers (d == 1).  Inputs do
+ * (binding writes whole numbers) except an account key whose default is
+ * a fraction; constants when they are whole; derived values do.  A local
+ * or temporary does when every instruction writing it anywhere produces
+ * a whole number from whole operands: the greatest fixed point, which is
+ * sound because registers start at 0 and change only by those writes. */
+static void type_registers(opt *o)
+{
+	const pt_ruleset *rs = o->rs;
+	const pt_fast *f = o->f;
+	uint8_t *w = o->whole;
+	for (uint32_t r = 0; r < f->nregs; r++) {
+		if (r < f->reg_consts) {
+			const pt_input_def *in = &rs->inputs[r];
+			w[r] = !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
+		} else if (r < f->reg_locals) {
+			w[r] = rs->consts[r - f->reg_consts].d == 1;
+		} else {
+			w[r] = 1;
+		}
+	}
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < o->n; i++) {
+			const pt_fast_ins *c = &o->code[i];
+			bool res;
+			switch (c->op) {
+			case F_MOV: case F_MOVC: case F_NEG:
+				res = w[c->a];
+				break;
+			case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP:
+			case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MIN_I: case F_MAX_I: case F_CAP_I:
+				res = w[c->a] && w[c->b];
+				break;
+			case F_DIV:
+				res = false;
+				break;
+			case F_MOV2:
+				res = w[c->a];
+				if (!w[c->b] && w[c->x]) {
+					w[c->x] = 0;
+					changed = true;
+				}
+				break;
+			default:   /* floors, comparisons, logic: whole whatever they read */
+				res = true;
+				break;
+			}
+			if (pt_fast_writes(c->op) && !res && w[c->dst]) {
+				w[c->dst] = 0;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* A multiplication or division by the constant 1 is a copy: MOV when the
+ * operand cannot be INT64_MIN, else MOVC, which stops the program on it
+ * as the reference would.  (A floor of a whole number changes nothing.) */
+static void fold_ones(opt *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		pt_fast_ins *c = &o->code[i];
+		if (c->op != F_MUL && c->op != F_DIV && c->op != F_MULFLOOR && c->op != F_DIVFLOOR)
+			continue;
+		if ((c->op == F_MUL || c->op == F_MULFLOOR) && is_one(o, c->a)) {
+			uint32_t t = c->a;
+			c->a = c->b;
+			c->b = t;
+		}
+		if (!is_one(o, c->b) || ((c->op == F_MULFLOOR || c->op == F_DIVFLOOR) && !o->whole[c->a]))
+			continue;
+		c->op = never_min(o, c->a) ? F_MOV : F_MOVC;
+		c->b = 0;
+	}
+}
+
+/* The whole-number forms, where the typing allows them. */
+static void specialise(opt *o)
+{
+	const uint8_t *w = o->whole;
+	for (size_t i = 0; i < o->n; i++) {
+		pt_fast_ins *c = &o->code[i];
+		bool wa = w[c->a], wb = w[c->b];
+		switch (c->op) {
+		case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP: case F_DIVFLOOR:
+			if (wa && wb)
+				c->op = c->op == F_ADD ? F_ADD_I : c->op == F_SUB ? F_SUB_I : c->op == F_MUL ? F_MUL_I :
+					c->op == F_MIN ? F_MIN_I : c->op == F_MAX ? F_MAX_I : c->op == F_CAP ? F_CAP_I :
+					F_DIVFLOOR_I;
+			break;
+		case F_MULFLOOR:
+			if (wa && wb) {
+				c->op = F_MULFLOOR_I;
+			} else if (wa || wb) {
+				if (!wa) {   /* the whole operand first */
+					uint32_t t = c->a;
+					c->a = c->b;
+					c->b = t;
+				}
+				c->op = F_MULFLOOR_IR;
+			}
+			break;
+		case F_JF_EQ: case F_JF_NE: case F_JF_LT: case F_JF_LE: case F_JF_GT: case F_JF_GE:
+			if (wa && wb)
+				c->op += F_JF_EQ_I - F_JF_EQ;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* The first instruction kept at or after k. */
+static size_t land(const opt *o, size_t k)
+{
+	while (k < o->n && o->code[k].op == F__COUNT)
+		k++;
+	return k;
+}
+
+/* Whether instruction k ends its section (reads no temporary). */
+static bool ends_section(const opt *o, size_t k)
+{
+	k = land(o, k);
+	return k < o->n && (o->code[k].op == F_FAIL || o->code[k].op == F_HALT);
+}
+
+/* After `MOV t, s` with t a temporary, later reads of t in the same
+ * straight run (a branch to a section end does not end it) read s
+ * instead, until t or s is written again. */
+static void forward_copies(opt *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const pt_fast_ins *c = &o->code[i];
+		if (c->op != F_MOV || !is_temp(o, c->dst) || c->dst == c->a)
+			continue;
+		uint32_t t = c->dst, s = c->a;
+		for (size_t j = i + 1; j < o->n && !o->target[j]; j++) {
+			pt_fast_ins *d = &o->code[j];
+			if (d->op == F__COUNT)
+				continue;
+			unsigned rd = pt_fast_reads(d->op);
+			if ((rd & 1) && d->a == t)
+				d->a = s;
+			if ((rd & 2) && d->b == t)
+				d->b = s;
+			uint8_t pr = pt_fast_props[d->op];
+			if (((pr & FP_W) && (d->dst == t || d->dst == s)) || ((pr & FP_WX) && (d->x == t || d->x == s)))
+				break;
+			if ((pr & FP_END) || ((pr & FP_J) && !ends_section(o, d->x)))
+				break;
+		}
+	}
+}
+
+typedef struct tset {
+	uint64_t w[2];
+} tset;
+
+/* Live temporaries after each instruction (out[i]), by one backward pass
+ * (jumps only go forward).  False when out of memory. */
+static bool live_temps(const opt *o, tset *out)
+{
+	tset *in = calloc(o->n + 1, sizeof *in);
+	if (!in)
+		return false;
+	const uint32_t base = o->f->reg_temps;
+	for (size_t i = o->n; i-- > 0;) {
+		const pt_fast_ins *c = &o->code[i];
+		uint8_t pr = pt_fast_props[c->op];
+		tset s = { { 0, 0 } };
+		if (c->op == F__COUNT) {
+			in[i] = in[i + 1];
+			out[i] = s;
+			continue;
+		}
+		if (!(pr & FP_END))
+			s = in[i + 1];
+		if (pr & FP_J) {
+			if (c->x <= i || c->x > o->n) {
+				s.w[0] = s.w[1] = UINT64_MAX;   /* never for translated code */
+			} else {
+				s.w[0] |= in[c->x].w[0];
+				s.w[1] |= in[c->x].w[1];
+			}
+		}
+		out[i] = s;
+		uint32_t d = c->dst - base;
+		if ((pr & FP_W) && is_temp(o, c->dst))
+			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
+		d = c->x - base;
+		if ((pr & FP_WX) && is_temp(o, c->x))
+			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
+		uint32_t r[2] = { c->a, c->b };
+		for (int k = 0; k < 2; k++) {
+			d = r[k] - base;
+			if ((pr & (FP_A << k)) && is_temp(o, r[k]))
+				s.w[d / 64] |= (uint64_t)1 << (d % 64);
+		}
+		in[i] = s;
+	}
+	free(in);
+	return true;
+}
+
+static bool live(const opt *o, const tset *s, uint32_t r)
+{
+	uint32_t d = r - o->f->reg_temps;
+	return !is_temp(o, r) || (s->w[d / 64] >> (d % 64) & 1);
+}
+
+/* The output form of a value instruction, or F__COUNT. */
+static uint32_t out_form(uint32_t op)
+{
+	switch (op) {
+	case F_MOVC: return F_MOVC_O;
+	case F_MULFLOOR_I: return F_MULFLOOR_I_O;
+	case F_MULFLOOR_IR: return F_MULFLOOR_IR_O;
+	case F_MAX_I: return F_MAX_I_O;
+	case F_CAP_I: return F_CAP_I_O;
+	default: return F__COUNT;
+	}
+}
+
+/* Drop copies into dead temporaries; let a producer write the output an
+ * OUT right after it copies out of a dead temporary; pair adjacent OUTs. */
+static bool outputs(opt *o)
+{
+	tset *lo = malloc((o->n + 1) * sizeof *lo);
+	if (!lo || !live_temps(o, lo)) {
+		free(lo);
+		return false;
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		pt_fast_ins *c = &o->code[i];
+		if (c->op == F_MOV && is_temp(o, c->dst) && !live(o, &lo[i], c->dst))
+			c->op = F__COUNT;
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		pt_fast_ins *c = &o->code[i];
+		uint32_t form = out_form(c->op);
+		size_t j = land(o, i + 1);
+		if (form == F__COUNT || j >= o->n || o->target[j] || !is_temp(o, c->dst))
+			continue;
+		for (size_t k = i + 1; k <= j && k < o->n; k++)
+			if (o->target[k])
+				form = F__COUNT;
+		pt_fast_ins *d = &o->code[j];
+		if (form == F__COUNT || d->op != F_OUT || d->a != c->dst || live(o, &lo[j], c->dst))
+			continue;
+		c->op = form;
+		c->dst = d->x;
+		d->op = F__COUNT;
+	}
+	free(lo);
+	for (size_t i = 0; i < o->n; i++) {
+		pt_fast_ins *c = &o->code[i];
+		if (c->op != F_OUT)
+			continue;
+		size_t j = land(o, i + 1);
+		bool ok = j < o->n && o->code[j].op == F_OUT;
+		for (size_t k = i + 1; ok && k <= j; k++)
+			ok = !o->target[k];
+		if (!ok)
+			continue;
+		*c = (pt_fast_ins){ F_OUT2, o->code[j].x, c->a, o->code[j].a, c->x };
+		o->code[j].op = F__COUNT;
+	}
+	return true;
+}
+
+/* Improve the code (see fast_int.h). */
+bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code, size_t n, const uint32_t *entry,
+		      size_t nentries)
+{
+	opt o = { rs, f, code, n, calloc(f->nregs + 1, 1), calloc(n + 1, 1) };
+	bool ok = o.whole && o.target;
+	if (ok) {
+		for (size_t i = 0; i < n; i++)
+			if (pt_fast_branches(code[i].op) && code[i].x <= n)
+				o.target[code[i].x] = 1;
+		for (size_t e = 0; e < nentries; e++)
+			o.target[entry[e]] = 1;
+		type_registers(&o);
+		fold_ones(&o);
+		type_registers(&o);
+		specialise(&o);
+		forward_copies(&o);
+		ok = outputs(&o);
+	}
+	free(o.whole);
+	free(o.target);
+	return ok;
+}
