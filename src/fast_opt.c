@@ -23,8 +23,8 @@ const uint8_t pt_fast_props[F__COUNT + 1] = {
 	[F_JF_EQ_I] = FP_A | FP_B | FP_J, [F_JF_NE_I] = FP_A | FP_B | FP_J, [F_JF_LT_I] = FP_A | FP_B | FP_J,
 	[F_JF_LE_I] = FP_A | FP_B | FP_J, [F_JF_GT_I] = FP_A | FP_B | FP_J, [F_JF_GE_I] = FP_A | FP_B | FP_J,
 	[F_JZ] = FP_A | FP_J, [F_JMP] = FP_J | FP_END,
-	[F_OUT] = FP_A, [F_OUT2] = FP_A | FP_B, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
-	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B, [F_CAP_I_O] = FP_A | FP_B,
+	[F_OUT] = FP_A, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
+	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B,
 	[F_REASON] = 0, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
 	[F_FAIL] = FP_END, [F_HALT] = FP_END, [F_FAIL_R] = FP_END, [F_FAIL_E] = FP_END,
 	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F__COUNT] = 0,
@@ -61,29 +61,39 @@ static bool never_min(const opt *o, uint32_t r)
 static bool is_temp(const opt *o, uint32_t r) { return r >= o->f->reg_temps && r < o->f->reg_derived; }
 
 /* Which registers always hold whole numbers (d == 1).  Inputs do
- * (binding writes whole numbers) except an account key whose default is
- * a fraction; constants when they are whole; derived values do.  A local
- * or temporary does when every instruction writing it anywhere produces
- * a whole number from whole operands: the greatest fixed point, which is
- * sound because registers start at 0 and change only by those writes. */
-static void type_registers(opt *o)
+ * (binding writes whole numbers; a default is whole too, but an account
+ * key with a fractional one is left out in case that changes); constants
+ * when they are whole; derived values do. */
+static void type_fixed(opt *o)
 {
 	const pt_ruleset *rs = o->rs;
 	const pt_fast *f = o->f;
-	uint8_t *w = o->whole;
-	for (uint32_t r = 0; r < f->nregs; r++) {
+	for (uint32_t r = 0; r < f->reg_locals; r++) {
 		if (r < f->reg_consts) {
 			const pt_input_def *in = &rs->inputs[r];
-			w[r] = !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
-		} else if (r < f->reg_locals) {
-			w[r] = rs->consts[r - f->reg_consts].d == 1;
+			o->whole[r] = !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
 		} else {
-			w[r] = 1;
+			o->whole[r] = rs->consts[r - f->reg_consts].d == 1;
 		}
 	}
+	for (uint32_t r = f->reg_derived; r < f->nregs; r++)
+		o->whole[r] = 1;
+}
+
+/* A local or temporary holds whole numbers when every instruction of
+ * [lo, hi) writing it produces a whole number from whole operands: the
+ * greatest fixed point.  Sound when what the code of [lo, hi) reads from
+ * them is 0 or written by it: for the whole code (registers start at 0),
+ * or for one program whose temporaries are written before read in each
+ * section (temps_assigned) and whose locals are zeroed per cart or
+ * written before read (fast.c, locals_assigned). */
+static void type_registers(opt *o, size_t lo, size_t hi)
+{
+	uint8_t *w = o->whole;
+	memset(w + o->f->reg_locals, 1, o->f->reg_derived - o->f->reg_locals);
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (size_t i = 0; i < o->n; i++) {
+		for (size_t i = lo; i < hi; i++) {
 			const pt_fast_ins *c = &o->code[i];
 			bool res;
 			switch (c->op) {
@@ -119,9 +129,9 @@ static void type_registers(opt *o)
 /* A multiplication or division by the constant 1 is a copy: MOV when the
  * operand cannot be INT64_MIN, else MOVC, which stops the program on it
  * as the reference would.  (A floor of a whole number changes nothing.) */
-static void fold_ones(opt *o)
+static void fold_ones(opt *o, size_t lo, size_t hi)
 {
-	for (size_t i = 0; i < o->n; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		pt_fast_ins *c = &o->code[i];
 		if (c->op != F_MUL && c->op != F_DIV && c->op != F_MULFLOOR && c->op != F_DIVFLOOR)
 			continue;
@@ -138,10 +148,10 @@ static void fold_ones(opt *o)
 }
 
 /* The whole-number forms, where the typing allows them. */
-static void specialise(opt *o)
+static void specialise(opt *o, size_t lo, size_t hi)
 {
 	const uint8_t *w = o->whole;
-	for (size_t i = 0; i < o->n; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		pt_fast_ins *c = &o->code[i];
 		bool wa = w[c->a], wb = w[c->b];
 		switch (c->op) {
@@ -272,6 +282,65 @@ static bool live(const opt *o, const tset *s, uint32_t r)
 	return !is_temp(o, r) || (s->w[d / 64] >> (d % 64) & 1);
 }
 
+/* Whether every temporary read in the section [a, b) follows a write of
+ * it on every path from a (a forward data-flow; jumps go forward and stay
+ * in the section).  False when unsure or out of memory. */
+static bool temps_assigned(const opt *o, size_t a, size_t b)
+{
+	if (a >= b)
+		return true;
+	tset *in = malloc((b - a + 1) * sizeof *in);
+	uint8_t *seen = calloc(b - a + 1, 1);
+	bool ok = in && seen;
+	if (ok) {
+		in[0] = (tset){ { 0, 0 } };
+		seen[0] = 1;
+	}
+	const uint32_t base = o->f->reg_temps;
+	for (size_t i = a; ok && i < b; i++) {
+		if (!seen[i - a])
+			continue;   /* unreachable */
+		tset cur = in[i - a];
+		const pt_fast_ins *c = &o->code[i];
+		uint8_t pr = pt_fast_props[c->op];
+		uint32_t r[2] = { c->a, c->b };
+		for (int k = 0; k < 2; k++) {
+			uint32_t d = r[k] - base;
+			if ((pr & (FP_A << k)) && is_temp(o, r[k]) && !(cur.w[d / 64] >> (d % 64) & 1))
+				ok = false;
+		}
+		uint32_t d = c->dst - base;
+		if ((pr & FP_W) && is_temp(o, c->dst))
+			cur.w[d / 64] |= (uint64_t)1 << (d % 64);
+		d = c->x - base;
+		if ((pr & FP_WX) && is_temp(o, c->x))
+			cur.w[d / 64] |= (uint64_t)1 << (d % 64);
+		size_t succ[2];
+		int ns = 0;
+		if (pr & FP_J)
+			succ[ns++] = c->x;
+		if (!(pr & FP_END))
+			succ[ns++] = i + 1;
+		for (int k = 0; ok && k < ns; k++) {
+			if (succ[k] <= i || succ[k] >= b) {
+				ok = false;
+				break;
+			}
+			size_t s2 = succ[k] - a;
+			if (!seen[s2]) {
+				in[s2] = cur;
+				seen[s2] = 1;
+			} else {
+				in[s2].w[0] &= cur.w[0];
+				in[s2].w[1] &= cur.w[1];
+			}
+		}
+	}
+	free(in);
+	free(seen);
+	return ok;
+}
+
 /* The output form of a value instruction, or F__COUNT. */
 static uint32_t out_form(uint32_t op)
 {
@@ -280,13 +349,12 @@ static uint32_t out_form(uint32_t op)
 	case F_MULFLOOR_I: return F_MULFLOOR_I_O;
 	case F_MULFLOOR_IR: return F_MULFLOOR_IR_O;
 	case F_MAX_I: return F_MAX_I_O;
-	case F_CAP_I: return F_CAP_I_O;
 	default: return F__COUNT;
 	}
 }
 
 /* Drop copies into dead temporaries; let a producer write the output an
- * OUT right after it copies out of a dead temporary; pair adjacent OUTs. */
+ * OUT right after it copies out of a dead temporary. */
 static bool outputs(opt *o)
 {
 	tset *lo = malloc((o->n + 1) * sizeof *lo);
@@ -316,19 +384,6 @@ static bool outputs(opt *o)
 		d->op = F__COUNT;
 	}
 	free(lo);
-	for (size_t i = 0; i < o->n; i++) {
-		pt_fast_ins *c = &o->code[i];
-		if (c->op != F_OUT)
-			continue;
-		size_t j = land(o, i + 1);
-		bool ok = j < o->n && o->code[j].op == F_OUT;
-		for (size_t k = i + 1; ok && k <= j; k++)
-			ok = !o->target[k];
-		if (!ok)
-			continue;
-		*c = (pt_fast_ins){ F_OUT2, o->code[j].x, c->a, o->code[j].a, c->x };
-		o->code[j].op = F__COUNT;
-	}
 	return true;
 }
 
@@ -344,12 +399,31 @@ bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code,
 				o.target[code[i].x] = 1;
 		for (size_t e = 0; e < nentries; e++)
 			o.target[entry[e]] = 1;
-		type_registers(&o);
-		fold_ones(&o);
-		type_registers(&o);
-		specialise(&o);
+		/* typed per program where its temporaries allow it (a closer fit
+		 * than the whole code's typing, which is the fallback) */
+		size_t nprogs = nentries / 2;
+		uint8_t *global = malloc(f->nregs + 1);
+		ok = global != NULL;
+		type_fixed(&o);
+		type_registers(&o, 0, n);
+		if (ok)
+			memcpy(global, o.whole, f->nregs);
+		for (size_t p = 0; ok && p < nprogs; p++) {
+			size_t lo = entry[2 * p], mid = entry[2 * p + 1], hi = p + 1 < nprogs ? entry[2 * p + 2] : n;
+			bool own = temps_assigned(&o, lo, mid) && temps_assigned(&o, mid, hi);
+			for (int round = 0; round < 2; round++) {
+				if (own)
+					type_registers(&o, lo, hi);
+				else
+					memcpy(o.whole, global, f->nregs);
+				if (round == 0)
+					fold_ones(&o, lo, hi);
+			}
+			specialise(&o, lo, hi);
+		}
+		free(global);
 		forward_copies(&o);
-		ok = outputs(&o);
+		ok = ok && outputs(&o);
 	}
 	free(o.whole);
 	free(o.target);

@@ -253,7 +253,6 @@ dispatch:
 	vmcase(JMP) JUMP(i->x); vmnext;
 	/* result fields */
 	vmcase(OUT) res->out[i->x] = fast_clamp(RA); vmnext;
-	vmcase(OUT2) res->out[i->x] = fast_clamp(RA); res->out[i->dst] = fast_clamp(RB); vmnext;
 	vmcase(MOVC_O) {
 		pt_rat a = RA;
 		if (a.n == INT64_MIN)
@@ -278,16 +277,6 @@ dispatch:
 	vmcase(MAX_I_O) {
 		int64_t a = RA.n, b = RB.n, r = b > a ? b : a;
 		res->out[i->dst] = pt_rat_int(r < 0 ? 0 : r);
-		vmnext;
-	}
-	vmcase(CAP_I_O) {
-		int64_t a = RA.n, b = RB.n, cap = b < 0 ? 0 : b;
-		if (a > cap) {
-			a = cap;
-			if (i->x != PT_NO_STR)
-				fast_reason(sec, rs->code, i->x);
-		}
-		res->out[i->dst] = pt_rat_int(a < 0 ? 0 : a);
 		vmnext;
 	}
 	vmcase(REASON) fast_reason(sec, rs->code, i->x); vmnext;
