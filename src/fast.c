@@ -719,6 +719,11 @@ void pt_fast_build(pt_ruleset *rs)
 			}
 		}
 	}
+	/* offsets must fit the 32-bit fields (see pt_fast_encode) */
+	if ((uint64_t)f->nregs * sizeof(pt_rat) > UINT32_MAX || (uint64_t)(t.n + 1) * sizeof(pt_fast_ins) > UINT32_MAX)
+		t.bad = true;
+	for (size_t i = 0; !t.bad && i < t.n; i++)
+		pt_fast_encode(&t.out[i], true);
 	if (!t.bad) {
 		memcpy(f->code, t.out, t.n * sizeof *f->code);
 		f->ncode = t.n;
@@ -766,8 +771,9 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs)
 			if (f->entry[2 * p] == i || f->entry[2 * p + 1] == i)
 				fprintf(out, "%s %s:%s\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn",
 					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per cart)" : "");
-		const pt_fast_ins *c = &f->code[i];
-		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c->op], c->dst, c->a, c->b, c->x);
+		pt_fast_ins c = f->code[i];
+		pt_fast_encode(&c, false);   /* indices, not byte offsets */
+		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c.op], c.dst, c.a, c.b, c.x);
 	}
 }
 

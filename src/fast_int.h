@@ -49,6 +49,13 @@ static inline bool pt_fast_writes(uint32_t op) { return pt_fast_props[op] & FP_W
 /* Which of a and b op reads: bit 0 a, bit 1 b. */
 static inline unsigned pt_fast_reads(uint32_t op) { return (pt_fast_props[op] >> 1) & 3; }
 
+/* Run-time encoding: pt_fast_build stores register operands as byte
+ * offsets into the register file, output fields as byte offsets into
+ * pt_prog_result.out and jump targets as byte offsets into the code, so
+ * the interpreter adds instead of scaling.  pt_fast_encode converts one
+ * instruction (scale true) or back (false, for the dump). */
+void pt_fast_encode(pt_fast_ins *c, bool scale);
+
 /* Improve the register code of f in place (fast_opt.c): whole-number
  * forms, folded constants, forwarded copies, outputs written by their
  * producer.  Deleted instructions are marked F__COUNT for the caller's

@@ -387,6 +387,44 @@ static bool outputs(opt *o)
 	return true;
 }
 
+/* Scale (or unscale) one instruction's fields (see fast_int.h). */
+void pt_fast_encode(pt_fast_ins *c, bool scale)
+{
+	const uint32_t reg = sizeof(pt_rat), ins = sizeof(pt_fast_ins);
+	uint8_t pr = pt_fast_props[c->op];
+	uint32_t *f[5] = { NULL, NULL, NULL, NULL, NULL };   /* fields, and their unit */
+	uint32_t unit[5] = { reg, reg, reg, reg, ins };
+	if (pr & FP_W)
+		f[0] = &c->dst;
+	if (pr & FP_A)
+		f[1] = &c->a;
+	if (pr & FP_B)
+		f[2] = &c->b;
+	if (pr & FP_WX)
+		f[3] = &c->x;
+	if (pr & FP_J)
+		f[4] = &c->x;
+	switch (c->op) {
+	case F_OUT:   /* output fields: offsets into out[], like registers */
+		f[3] = &c->x;
+		break;
+	case F_MOVC_O: case F_MULFLOOR_I_O: case F_MULFLOOR_IR_O: case F_MAX_I_O:
+		f[0] = &c->dst;
+		break;
+	case F_HALT_R:   /* the earn section's entry */
+		f[4] = &c->x;
+		break;
+	case F_FAIL_R:
+		f[4] = &c->a;
+		break;
+	default:
+		break;
+	}
+	for (int k = 0; k < 5; k++)
+		if (f[k])
+			*f[k] = scale ? *f[k] * unit[k] : *f[k] / unit[k];
+}
+
 /* Improve the code (see fast_int.h). */
 bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code, size_t n, const uint32_t *entry,
 		      size_t nentries)

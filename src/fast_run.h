@@ -14,7 +14,7 @@
 static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
 			  pt_prog_result *results)
 {
-	const pt_fast_ins *code = f->code, *ip = code, *i;
+	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
 	bool ok = true;
 	size_t p = 0;
 	pt_prog_result *res = NULL;
@@ -26,16 +26,20 @@ static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_
 #undef PT_FAST_LABEL
 	};
 #define vmcase(x) L_##x:
-#define vmnext do { i = ip++; goto *labels[i->op]; } while (0)
+#define vmdispatch goto *labels[i->op]
 #else
 #define vmcase(x) case F_##x:
-#define vmnext goto dispatch
+#define vmdispatch goto dispatch
 #endif
+#define vmnext do { i++; vmdispatch; } while (0)
 #define vmerror goto section_error
-#define RA R[i->a]
-#define RB R[i->b]
-#define RD R[i->dst]
-#define JUMP(t) (ip = code + (t))
+/* operands are byte offsets (pt_fast_encode) */
+#define REG(off) (*(pt_rat *)((char *)R + (off)))
+#define RA REG(i->a)
+#define RB REG(i->b)
+#define RD REG(i->dst)
+#define OUTF(off) (*(pt_rat *)((char *)res->out + (off)))
+#define JUMP(t) do { i = (const pt_fast_ins *)((const char *)code + (t)); vmdispatch; } while (0)
 
 next_program:
 	if (p == rs->nprogs)
@@ -65,13 +69,12 @@ next_program:
 			for (uint32_t l = 0; l < fp->nlocals; l++)
 				R[f->reg_locals + l] = pt_rat_int(0);
 		sec = &res->redeem;
-		ip = code + fp->entry[0];
+		i = code + fp->entry[0];
 	}
 #if FAST_RUN_GOTO
-	vmnext;
+	vmdispatch;
 #else
 dispatch:
-	i = ip++;
 	switch ((pt_fast_op)i->op) {
 #endif
 	vmcase(MOV) RD = RA; vmnext;
@@ -250,51 +253,49 @@ dispatch:
 	vmcase(JF_GT_I) if (!(RA.n > RB.n)) JUMP(i->x); vmnext;
 	vmcase(JF_GE_I) if (!(RA.n >= RB.n)) JUMP(i->x); vmnext;
 	vmcase(JZ) if (RA.n == 0) JUMP(i->x); vmnext;
-	vmcase(JMP) JUMP(i->x); vmnext;
+	vmcase(JMP) JUMP(i->x);
 	/* result fields */
-	vmcase(OUT) res->out[i->x] = fast_clamp(RA); vmnext;
+	vmcase(OUT) OUTF(i->x) = fast_clamp(RA); vmnext;
 	vmcase(MOVC_O) {
 		pt_rat a = RA;
 		if (a.n == INT64_MIN)
 			vmerror;
-		res->out[i->dst] = fast_clamp(a);
+		OUTF(i->dst) = fast_clamp(a);
 		vmnext;
 	}
 	vmcase(MULFLOOR_I_O) {
 		int64_t r;
 		if (!fast_mul_i(RA.n, RB.n, &r))
 			vmerror;
-		res->out[i->dst] = pt_rat_int(r < 0 ? 0 : r);
+		OUTF(i->dst) = pt_rat_int(r < 0 ? 0 : r);
 		vmnext;
 	}
 	vmcase(MULFLOOR_IR_O) {
 		int64_t r;
 		if (!fast_mulfloor_ir(RA.n, RB, &r))
 			vmerror;
-		res->out[i->dst] = pt_rat_int(r < 0 ? 0 : r);
+		OUTF(i->dst) = pt_rat_int(r < 0 ? 0 : r);
 		vmnext;
 	}
 	vmcase(MAX_I_O) {
 		int64_t a = RA.n, b = RB.n, r = b > a ? b : a;
-		res->out[i->dst] = pt_rat_int(r < 0 ? 0 : r);
+		OUTF(i->dst) = pt_rat_int(r < 0 ? 0 : r);
 		vmnext;
 	}
 	vmcase(REASON) fast_reason(sec, rs->code, i->x); vmnext;
 	vmcase(TIER) res->tier = (int)i->x; vmnext;
-	vmcase(MOV2) RD = RA; R[i->x] = RB; vmnext;
-	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x); vmnext;
+	vmcase(MOV2) RD = RA; REG(i->x) = RB; vmnext;
+	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x);
 	/* section ends */
 	vmcase(HALT_R)
 		sec = &res->earn;
 		JUMP(i->x);
-		vmnext;
 	vmcase(FAIL_R)
 		res->redeem.failed = true;
 		fast_reason(&res->redeem, rs->code, i->x);
 		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
 		sec = &res->earn;
 		JUMP(i->a);
-		vmnext;
 	vmcase(FAIL_E)
 		res->earn.failed = true;
 		fast_reason(&res->earn, rs->code, i->x);
@@ -319,7 +320,10 @@ section_error:   /* the reference VM evaluates the program again, and says where
 	goto next_program;
 #undef vmcase
 #undef vmnext
+#undef vmdispatch
 #undef vmerror
+#undef REG
+#undef OUTF
 #undef RA
 #undef RB
 #undef RD
