@@ -710,12 +710,16 @@ void pt_fast_build(pt_ruleset *rs)
 			size_t end = s == 0 ? f->entry[2 * p + 1] : p + 1 < rs->nprogs ? f->entry[2 * p + 2] : t.n;
 			for (size_t i = f->entry[2 * p + s]; i < end; i++) {
 				pt_fast_ins *c = &t.out[i];
+				/* dst of HALT_R and FAIL_R: the locals to zero before the
+				 * earn section (the reference runs each section on zeroed
+				 * locals; see zero_locals) */
+				uint32_t z = fp->zero_locals ? fp->nlocals : 0;
 				if (c->op == F_FAIL && s == 0)
-					*c = (pt_fast_ins){ F_FAIL_R, 0, fp->entry[1], 0, c->x };
+					*c = (pt_fast_ins){ F_FAIL_R, z, fp->entry[1], 0, c->x };
 				else if (c->op == F_FAIL)
 					c->op = F_FAIL_E;
 				else if (c->op == F_HALT)
-					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, 0, 0, 0, s == 0 ? fp->entry[1] : 0 };
+					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, s == 0 ? z : 0, 0, 0, s == 0 ? fp->entry[1] : 0 };
 			}
 		}
 	}
@@ -770,7 +774,7 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs)
 		for (size_t p = 0; p < rs->nprogs; p++)
 			if (f->entry[2 * p] == i || f->entry[2 * p + 1] == i)
 				fprintf(out, "%s %s:%s\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn",
-					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per cart)" : "");
+					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per section)" : "");
 		pt_fast_ins c = f->code[i];
 		pt_fast_encode(&c, false);   /* indices, not byte offsets */
 		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c.op], c.dst, c.a, c.b, c.x);

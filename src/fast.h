@@ -36,7 +36,7 @@ typedef struct pt_fast_prog {
 	uint32_t linked;          /* the program's linked input */
 	uint32_t nlocals;
 	bool unlinked_fail;       /* unlinked: both sections fail at once */
-	bool zero_locals;         /* some local may be read before written: zero them per cart */
+	bool zero_locals;         /* some local may be read before written: zero them before each section */
 } pt_fast_prog;
 
 typedef struct pt_fast {
@@ -46,7 +46,7 @@ typedef struct pt_fast {
 	uint32_t *entry;          /* 2 per program: redeem, earn */
 	uint32_t *unlinked;       /* 2 per program: the stack pc of the FAIL a section starts with when
 				   * the program is not linked, or UINT32_MAX (the section must run) */
-	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them */
+	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them (each section) */
 	uint32_t nregs;           /* size of the register file */
 	uint32_t reg_consts;      /* first constant register (inputs start at 0) */
 	uint32_t reg_locals;      /* first local register */

@@ -288,12 +288,16 @@ dispatch:
 	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x);
 	/* section ends */
 	vmcase(HALT_R)
+		for (uint32_t l = 0; l < i->dst; l++)   /* locals some read may find unwritten */
+			R[f->reg_locals + l] = pt_rat_int(0);
 		sec = &res->earn;
 		JUMP(i->x);
 	vmcase(FAIL_R)
 		res->redeem.failed = true;
 		fast_reason(&res->redeem, rs->code, i->x);
 		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
+		for (uint32_t l = 0; l < i->dst; l++)
+			R[f->reg_locals + l] = pt_rat_int(0);
 		sec = &res->earn;
 		JUMP(i->a);
 	vmcase(FAIL_E)
