@@ -703,6 +703,23 @@ void pt_fast_build(pt_ruleset *rs)
 				      .unlinked = { f->unlinked[2 * p], f->unlinked[2 * p + 1] },
 				      .linked = (uint32_t)rs->progs[p].linked_input, .nlocals = rs->progs[p].nlocals,
 				      .zero_locals = f->zero_locals[p] };
+		/* an earn section that is one FAIL (a program with no earn block)
+		 * is settled with the rest of the result when the program
+		 * starts, unless redeem writes the points it zeroes */
+		const pt_fast_ins *e0 = &t.out[f->entry[2 * p + 1]];
+		fp->earn_stub = e0->op == F_FAIL;
+		for (size_t i = f->entry[2 * p]; fp->earn_stub && i < f->entry[2 * p + 1]; i++) {
+			const pt_fast_ins *c = &t.out[i];
+			fp->earn_stub = !((c->op == F_OUT && c->x == PT_OUT_E_POINTS) ||
+					  (c->op == F_OUT_MOVC && (c->x == PT_OUT_E_POINTS || c->dst == PT_OUT_E_POINTS)) ||
+					  ((c->op == F_MOVC_O || c->op == F_MULFLOOR_I_O || c->op == F_MULFLOOR_IR_O ||
+					    c->op == F_MAX_I_O) && c->dst == PT_OUT_E_POINTS));
+		}
+		if (fp->earn_stub) {
+			fp->earn_fail = e0->x;
+			if (fp->unlinked[1] == UINT32_MAX)
+				fp->unlinked[1] = e0->x;
+		}
 		fp->unlinked_fail = fp->unlinked[0] != UINT32_MAX && fp->unlinked[1] != UINT32_MAX;
 		/* a section's end says which section it ends: on to the earn
 		 * section (its entry) or to the next program */
@@ -714,7 +731,11 @@ void pt_fast_build(pt_ruleset *rs)
 				 * earn section (the reference runs each section on zeroed
 				 * locals; see zero_locals) */
 				uint32_t z = fp->zero_locals ? fp->nlocals : 0;
-				if (c->op == F_FAIL && s == 0)
+				if (c->op == F_FAIL && s == 0 && fp->earn_stub)
+					*c = (pt_fast_ins){ F_FAIL_RE, 0, 0, 0, c->x };
+				else if (c->op == F_HALT && s == 0 && fp->earn_stub)
+					*c = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+				else if (c->op == F_FAIL && s == 0)
 					*c = (pt_fast_ins){ F_FAIL_R, z, fp->entry[1], 0, c->x };
 				else if (c->op == F_FAIL)
 					c->op = F_FAIL_E;

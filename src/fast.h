@@ -35,6 +35,8 @@ typedef struct pt_fast_prog {
 				   * one) when unlinked_fail */
 	uint32_t linked;          /* the program's linked input */
 	uint32_t nlocals;
+	uint32_t earn_fail;       /* the stack pc of the FAIL that is the whole earn section, when earn_stub */
+	bool earn_stub;           /* the earn section only fails: its result is written before redeem runs */
 	bool unlinked_fail;       /* unlinked: both sections fail at once */
 	bool zero_locals;         /* some local may be read before written: zero them before each section */
 } pt_fast_prog;

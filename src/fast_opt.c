@@ -23,11 +23,11 @@ const uint8_t pt_fast_props[F__COUNT + 1] = {
 	[F_JF_EQ_I] = FP_A | FP_B | FP_J, [F_JF_NE_I] = FP_A | FP_B | FP_J, [F_JF_LT_I] = FP_A | FP_B | FP_J,
 	[F_JF_LE_I] = FP_A | FP_B | FP_J, [F_JF_GT_I] = FP_A | FP_B | FP_J, [F_JF_GE_I] = FP_A | FP_B | FP_J,
 	[F_JZ] = FP_A | FP_J, [F_JMP] = FP_J | FP_END,
-	[F_OUT] = FP_A, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
+	[F_OUT] = FP_A, [F_OUT_MOVC] = FP_A | FP_B, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
 	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B,
 	[F_REASON] = 0, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
 	[F_FAIL] = FP_END, [F_HALT] = FP_END, [F_FAIL_R] = FP_END, [F_FAIL_E] = FP_END,
-	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F__COUNT] = 0,
+	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F_FAIL_RE] = FP_END, [F__COUNT] = 0,
 };
 #undef VAL
 
@@ -384,6 +384,80 @@ static bool outputs(opt *o)
 		d->op = F__COUNT;
 	}
 	free(lo);
+	for (size_t i = 0; i < o->n; i++) {   /* OUT, MOVC_O: one instruction */
+		pt_fast_ins *c = &o->code[i];
+		size_t j = land(o, i + 1);
+		bool ok = c->op == F_OUT && j < o->n && o->code[j].op == F_MOVC_O;
+		for (size_t k = i + 1; ok && k <= j; k++)
+			ok = !o->target[k];
+		if (!ok)
+			continue;
+		*c = (pt_fast_ins){ F_OUT_MOVC, o->code[j].dst, c->a, o->code[j].a, c->x };
+		o->code[j].op = F__COUNT;
+	}
+	return true;
+}
+
+/* An OUT of register r into field o where every path already wrote r
+ * there, with r unchanged since, writes nothing new: dropped.  A forward
+ * data-flow per section over what each field is known to hold. */
+static bool redundant_outs(opt *o, size_t a, size_t b)
+{
+	enum { NONE = UINT32_MAX };
+	typedef struct { uint32_t r[PT_OUT__COUNT]; } avail;
+	if (a >= b)
+		return true;
+	avail *in = malloc((b - a + 1) * sizeof *in);
+	uint8_t *seen = calloc(b - a + 1, 1);
+	if (!in || !seen) {
+		free(in);
+		free(seen);
+		return false;
+	}
+	for (int k = 0; k < PT_OUT__COUNT; k++)
+		in[0].r[k] = NONE;
+	seen[0] = 1;
+	for (size_t i = a; i < b; i++) {
+		if (!seen[i - a])
+			continue;
+		avail cur = in[i - a];
+		pt_fast_ins *c = &o->code[i];
+		uint8_t pr = pt_fast_props[c->op];
+		if (c->op == F_OUT && c->x < PT_OUT__COUNT) {
+			if (cur.r[c->x] == c->a)
+				c->op = F__COUNT;
+			else
+				cur.r[c->x] = c->a;
+		} else if (c->op == F_MOVC_O || c->op == F_MULFLOOR_I_O || c->op == F_MULFLOOR_IR_O ||
+			   c->op == F_MAX_I_O || c->op == F_OUT_MOVC || c->op == F_OUT) {
+			for (int k = 0; k < PT_OUT__COUNT; k++)
+				cur.r[k] = NONE;   /* (not made yet; forget everything) */
+		}
+		for (int k = 0; k < PT_OUT__COUNT; k++)
+			if (((pr & FP_W) && cur.r[k] == c->dst) || ((pr & FP_WX) && cur.r[k] == c->x))
+				cur.r[k] = NONE;
+		size_t succ[2];
+		int ns = 0;
+		if (pr & FP_J)
+			succ[ns++] = c->x;
+		if (!(pr & FP_END))
+			succ[ns++] = i + 1;
+		for (int k = 0; k < ns; k++) {
+			if (succ[k] <= i || succ[k] >= b)
+				continue;   /* never for translated code; nothing to learn */
+			size_t s2 = succ[k] - a;
+			if (!seen[s2]) {
+				in[s2] = cur;
+				seen[s2] = 1;
+			} else {
+				for (int q = 0; q < PT_OUT__COUNT; q++)
+					if (in[s2].r[q] != cur.r[q])
+						in[s2].r[q] = NONE;
+			}
+		}
+	}
+	free(in);
+	free(seen);
 	return true;
 }
 
@@ -410,6 +484,10 @@ void pt_fast_encode(pt_fast_ins *c, bool scale)
 		break;
 	case F_MOVC_O: case F_MULFLOOR_I_O: case F_MULFLOOR_IR_O: case F_MAX_I_O:
 		f[0] = &c->dst;
+		break;
+	case F_OUT_MOVC:
+		f[0] = &c->dst;
+		f[3] = &c->x;
 		break;
 	case F_HALT_R:   /* the earn section's entry */
 		f[4] = &c->x;
@@ -460,6 +538,8 @@ bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code,
 			specialise(&o, lo, hi);
 		}
 		free(global);
+		for (size_t e = 0; ok && e < nentries; e++)
+			ok = redundant_outs(&o, entry[e], e + 1 < nentries ? entry[e + 1] : n);
 		forward_copies(&o);
 		ok = ok && outputs(&o);
 	}

@@ -65,6 +65,13 @@ next_program:
 			p++;
 			goto next_program;
 		}
+		if (fp->earn_stub) {   /* the earn section is one FAIL */
+			uint32_t e = fp->earn_fail;
+			res->earn.failed = true;
+			res->earn.nreasons = 1;
+			res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
+			res->earn.reason_pcs[0] = e;
+		}
 		if (fp->zero_locals)   /* else every read follows a write (fast.c) */
 			for (uint32_t l = 0; l < fp->nlocals; l++)
 				R[f->reg_locals + l] = pt_rat_int(0);
@@ -256,6 +263,14 @@ dispatch:
 	vmcase(JMP) JUMP(i->x);
 	/* result fields */
 	vmcase(OUT) OUTF(i->x) = fast_clamp(RA); vmnext;
+	vmcase(OUT_MOVC) {
+		pt_rat b = RB;
+		if (b.n == INT64_MIN)
+			vmerror;
+		OUTF(i->x) = fast_clamp(RA);
+		OUTF(i->dst) = fast_clamp(b);
+		vmnext;
+	}
 	vmcase(MOVC_O) {
 		pt_rat a = RA;
 		if (a.n == INT64_MIN)
@@ -300,6 +315,12 @@ dispatch:
 			R[f->reg_locals + l] = pt_rat_int(0);
 		sec = &res->earn;
 		JUMP(i->a);
+	vmcase(FAIL_RE)   /* FAIL_R, the earn section settled already (earn_stub) */
+		res->redeem.failed = true;
+		fast_reason(&res->redeem, rs->code, i->x);
+		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
+		p++;
+		goto next_program;
 	vmcase(FAIL_E)
 		res->earn.failed = true;
 		fast_reason(&res->earn, rs->code, i->x);
