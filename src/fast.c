@@ -721,6 +721,11 @@ void pt_fast_build(pt_ruleset *rs)
 				fp->unlinked[1] = e0->x;
 		}
 		fp->unlinked_fail = fp->unlinked[0] != UINT32_MAX && fp->unlinked[1] != UINT32_MAX;
+		fp->special = fp->unlinked_fail || fp->earn_stub || fp->zero_locals;
+		/* with unlinked_fail the code runs only for a linked program: the
+		 * sections' leading "JZ linked" never jumps, start past it */
+		uint32_t earn_start = fp->entry[1] + (fp->unlinked_fail && f->unlinked[2 * p + 1] != UINT32_MAX);
+		fp->start = fp->entry[0] + fp->unlinked_fail;
 		/* a section's end says which section it ends: on to the earn
 		 * section (its entry) or to the next program */
 		for (int s = 0; s < 2; s++) {
@@ -736,11 +741,11 @@ void pt_fast_build(pt_ruleset *rs)
 				else if (c->op == F_HALT && s == 0 && fp->earn_stub)
 					*c = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
 				else if (c->op == F_FAIL && s == 0)
-					*c = (pt_fast_ins){ F_FAIL_R, z, fp->entry[1], 0, c->x };
+					*c = (pt_fast_ins){ F_FAIL_R, z, earn_start, 0, c->x };
 				else if (c->op == F_FAIL)
 					c->op = F_FAIL_E;
 				else if (c->op == F_HALT)
-					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, s == 0 ? z : 0, 0, 0, s == 0 ? fp->entry[1] : 0 };
+					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, s == 0 ? z : 0, 0, 0, s == 0 ? earn_start : 0 };
 			}
 		}
 	}

@@ -31,6 +31,8 @@ typedef struct pt_fast_ins {
 /* What the interpreter needs of one program, in one place. */
 typedef struct pt_fast_prog {
 	uint32_t entry[2];        /* first instruction of redeem, earn */
+	uint32_t start;           /* where redeem runs from: past its "not linked" test when
+				   * unlinked_fail settles that case before */
 	uint32_t unlinked[2];     /* stack pcs of the FAILs "not linked" (both sections start with
 				   * one) when unlinked_fail */
 	uint32_t linked;          /* the program's linked input */
@@ -38,6 +40,7 @@ typedef struct pt_fast_prog {
 	uint32_t earn_fail;       /* the stack pc of the FAIL that is the whole earn section, when earn_stub */
 	bool earn_stub;           /* the earn section only fails: its result is written before redeem runs */
 	bool unlinked_fail;       /* unlinked: both sections fail at once */
+	bool special;             /* any of unlinked_fail, earn_stub, zero_locals */
 	bool zero_locals;         /* some local may be read before written: zero them before each section */
 } pt_fast_prog;
 

@@ -16,8 +16,8 @@ static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_
 {
 	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
 	bool ok = true;
-	size_t p = 0;
-	pt_prog_result *res = NULL;
+	const pt_fast_prog *fp = f->progs, *const fp_end = f->progs + rs->nprogs;
+	pt_prog_result *res = results;
 	pt_section_result *sec = NULL;
 #if FAST_RUN_GOTO
 	static const void *const labels[F__COUNT] = {
@@ -41,42 +41,47 @@ static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_
 #define OUTF(off) (*(pt_rat *)((char *)res->out + (off)))
 #define JUMP(t) do { i = (const pt_fast_ins *)((const char *)code + (t)); vmdispatch; } while (0)
 
-next_program:
-	if (p == rs->nprogs)
+next_program:   /* fp and res: the program to run */
+	if (fp == fp_end)
 		return ok;
 	{
-		const pt_fast_prog *fp = &f->progs[p];
 		bool linked = R[fp->linked].n != 0;
-		res = &results[p];
 		res->linked = linked;
-		res->redeem = res->earn = (pt_section_result){ .ran = true };
+		/* what a section's result needs (reasons past nreasons are
+		 * never read) */
+		res->redeem.ran = res->earn.ran = true;
+		res->redeem.failed = res->earn.failed = false;
+		res->redeem.nreasons = res->earn.nreasons = 0;
+		res->redeem.status = res->earn.status = PT_VM_OK;
+		res->redeem.status_pc = res->earn.status_pc = 0;
 		res->out[0] = res->out[1] = res->out[2] = res->out[3] = res->out[4] = res->out[5] = pt_rat_int(0);
 		_Static_assert(PT_OUT__COUNT == 6, "every output is zeroed above");
 		res->tier = -1;
-		if (!linked && fp->unlinked_fail) {
-			/* what both sections do at once: FAIL "not linked" */
-			uint32_t r = fp->unlinked[0], e = fp->unlinked[1];   /* stack pcs of the FAILs */
-			res->redeem.failed = res->earn.failed = true;
-			res->redeem.nreasons = res->earn.nreasons = 1;
-			res->redeem.reasons[0] = PT_INS_ARG(rs->code[r]);
-			res->redeem.reason_pcs[0] = r;
-			res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
-			res->earn.reason_pcs[0] = e;
-			p++;
-			goto next_program;
+		if (fp->special) {
+			if (!linked && fp->unlinked_fail) {
+				/* what both sections do at once: FAIL "not linked" */
+				uint32_t r = fp->unlinked[0], e = fp->unlinked[1];   /* stack pcs of the FAILs */
+				res->redeem.failed = res->earn.failed = true;
+				res->redeem.nreasons = res->earn.nreasons = 1;
+				res->redeem.reasons[0] = PT_INS_ARG(rs->code[r]);
+				res->redeem.reason_pcs[0] = r;
+				res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
+				res->earn.reason_pcs[0] = e;
+				goto end_program;
+			}
+			if (fp->earn_stub) {   /* the earn section is one FAIL */
+				uint32_t e = fp->earn_fail;
+				res->earn.failed = true;
+				res->earn.nreasons = 1;
+				res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
+				res->earn.reason_pcs[0] = e;
+			}
+			if (fp->zero_locals)   /* else every read follows a write (fast.c) */
+				for (uint32_t l = 0; l < fp->nlocals; l++)
+					R[f->reg_locals + l] = pt_rat_int(0);
 		}
-		if (fp->earn_stub) {   /* the earn section is one FAIL */
-			uint32_t e = fp->earn_fail;
-			res->earn.failed = true;
-			res->earn.nreasons = 1;
-			res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
-			res->earn.reason_pcs[0] = e;
-		}
-		if (fp->zero_locals)   /* else every read follows a write (fast.c) */
-			for (uint32_t l = 0; l < fp->nlocals; l++)
-				R[f->reg_locals + l] = pt_rat_int(0);
 		sec = &res->redeem;
-		i = code + fp->entry[0];
+		i = code + fp->start;
 	}
 #if FAST_RUN_GOTO
 	vmdispatch;
@@ -319,17 +324,14 @@ dispatch:
 		res->redeem.failed = true;
 		fast_reason(&res->redeem, rs->code, i->x);
 		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
-		p++;
-		goto next_program;
+		goto end_program;
 	vmcase(FAIL_E)
 		res->earn.failed = true;
 		fast_reason(&res->earn, rs->code, i->x);
 		res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
-		p++;
-		goto next_program;
+		goto end_program;
 	vmcase(HALT_E)
-		p++;
-		goto next_program;
+		goto end_program;
 	vmcase(FAIL)   /* unreachable: pt_fast_build replaced them by the above */
 	vmcase(HALT)
 		vmerror;
@@ -340,8 +342,10 @@ dispatch:
 #endif
 
 section_error:   /* the reference VM evaluates the program again, and says where */
-	ok = pt_eval_prog(rs, p, R, locals, res, NULL) && ok;
-	p++;
+	ok = pt_eval_prog(rs, (size_t)(fp - f->progs), R, locals, res, NULL) && ok;
+end_program:
+	fp++;
+	res++;
 	goto next_program;
 #undef vmcase
 #undef vmnext
