@@ -895,10 +895,35 @@ static inline bool fast_divfloor_i(int64_t a, int64_t b, int64_t *out)
 	return true;
 }
 
+/* The derived registers: the total minus each exclusion list's category
+ * sums, with the reference's checks (each step must fit and not be
+ * INT64_MIN; binding writes whole numbers there).  False when one does
+ * not fit. */
+static inline bool fast_derive(const pt_fast *f, pt_rat *R)
+{
+	const uint32_t *k = f->dset_slots;   /* the lists are consecutive */
+	for (uint32_t s = 0; s < f->nderived; s++) {
+		int64_t v = R[f->dtotal].n;
+		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++)
+			if (__builtin_sub_overflow(v, R[*k].n, &v) || v == INT64_MIN)
+				return false;
+		R[f->reg_derived + s] = pt_rat_int(v);
+	}
+	return true;
+}
+
 /* A value as it is left in a result field: negative amounts become 0
  * (the reference clamps once at the end; no instruction reads a field,
  * so clamping each write gives the same). */
 static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; }
+
+/* pt_fast_eval stays a bare tail call to one of the loops (inlining one
+ * would give it a frame of its own on every call) */
+#if defined(__GNUC__)
+#define FAST_NOINLINE __attribute__((noinline))
+#else
+#define FAST_NOINLINE
+#endif
 
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 #define FAST_RUN_NAME fast_run_goto
@@ -918,20 +943,11 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
  * cannot finish exactly are evaluated again by the reference VM. */
 bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable)
 {
-	const pt_fast *f = rs->fast;
-	for (uint32_t s = 0; s < f->nderived; s++) {
-		pt_rat v = regs[f->dtotal];
-		for (uint32_t k = f->dset_start[s]; k < f->dset_start[s + 1]; k++) {
-			/* binding writes whole numbers into the total and the sums */
-			if (__builtin_sub_overflow(v.n, regs[f->dset_slots[k]].n, &v.n) || v.n == INT64_MIN)
-				return pt_eval_all(rs, regs, locals, results, NULL);
-		}
-		regs[f->reg_derived + s] = v;
-	}
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
-	return portable ? fast_run_switch(rs, f, regs, locals, results) : fast_run_goto(rs, f, regs, locals, results);
+	return portable ? fast_run_switch(rs, rs->fast, regs, locals, results)
+			: fast_run_goto(rs, rs->fast, regs, locals, results);
 #else
 	(void)portable;
-	return fast_run_switch(rs, f, regs, locals, results);
+	return fast_run_switch(rs, rs->fast, regs, locals, results);
 #endif
 }

@@ -4,14 +4,14 @@
  * select which). */
 
 /* Evaluate every program of a bound cart with the fast code, one call per
- * cart: the code of each section ends by saying where to go on (HALT_R
+ * cart (the derived registers first): the code of each section ends by saying where to go on (HALT_R
  * and FAIL_R to the earn section, HALT_E and FAIL_E to the next program),
  * and result fields are written settled (FAIL_* zero what a failed
  * section leaves, outputs are clamped as they are written).  A program
  * whose fast code stops on an error (overflow, division by zero) is
  * evaluated again by the reference VM, which reports where.  Same
  * contract as pt_eval_all. */
-static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
+static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
 			  pt_prog_result *results)
 {
 	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
@@ -41,6 +41,8 @@ static bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_
 #define OUTF(off) (*(pt_rat *)((char *)res->out + (off)))
 #define JUMP(t) do { i = (const pt_fast_ins *)((const char *)code + (t)); vmdispatch; } while (0)
 
+	if (!fast_derive(f, R))   /* a derived value does not fit: the reference VM says where */
+		return pt_eval_all(rs, R, locals, results, NULL);
 next_program:   /* fp and res: the program to run */
 	if (fp == fp_end)
 		return ok;
