@@ -761,7 +761,8 @@ void pt_fast_build(pt_ruleset *rs)
 		if (t.nd)
 			memcpy(f->dset_start, t.dstart, (t.nd + 1) * sizeof *f->dset_start);
 		if (t.nds)
-			memcpy(f->dset_slots, t.dslots, t.nds * sizeof *f->dset_slots);
+			for (size_t k = 0; k < t.nds; k++)   /* byte offsets into the registers */
+				f->dset_slots[k] = t.dslots[k] * (uint32_t)sizeof(pt_rat);
 		rs->fast = f;
 	}
 	free(t.out);
@@ -896,17 +897,21 @@ static inline bool fast_divfloor_i(int64_t a, int64_t b, int64_t *out)
 }
 
 /* The derived registers: the total minus each exclusion list's category
- * sums, with the reference's checks (each step must fit and not be
- * INT64_MIN; binding writes whole numbers there).  False when one does
- * not fit. */
+ * sums, step by step as the reference computes them (each step must fit
+ * and not be INT64_MIN; binding writes whole numbers there).  False when
+ * a value does not fit. */
 static inline bool fast_derive(const pt_fast *f, pt_rat *R)
 {
 	const uint32_t *k = f->dset_slots;   /* the lists are consecutive */
+	const char *base = (const char *)R;
 	for (uint32_t s = 0; s < f->nderived; s++) {
 		int64_t v = R[f->dtotal].n;
-		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++)
-			if (__builtin_sub_overflow(v, R[*k].n, &v) || v == INT64_MIN)
+		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
+			if (__builtin_sub_overflow(v, ((const pt_rat *)(base + *k))->n, &v))
 				return false;
+			if (v == INT64_MIN)
+				return false;
+		}
 		R[f->reg_derived + s] = pt_rat_int(v);
 	}
 	return true;

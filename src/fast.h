@@ -59,7 +59,7 @@ typedef struct pt_fast {
 	uint32_t reg_derived;     /* first derived register */
 	uint32_t nderived;
 	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
-	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total */
+	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total (byte offsets) */
 	int32_t dtotal;           /* the TOTAL input the derived values start from */
 } pt_fast;
 
