@@ -586,6 +586,31 @@ static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, u
 	return ok;
 }
 
+/* Drop the copies into locals that the section [a, b) never reads.  For
+ * a program whose every local read follows a write in the same section
+ * (locals_assigned), no other section sees them either. */
+static void dead_local_copies(tr *t, const pt_fast *f, size_t a, size_t b, uint32_t nlocals)
+{
+	uint64_t read[4] = { 0, 0, 0, 0 };
+	if (nlocals > 256)
+		return;
+	for (size_t i = a; i < b; i++) {
+		const pt_fast_ins *c = &t->out[i];
+		uint32_t r[2] = { c->a, c->b };
+		for (int k = 0; k < 2; k++) {
+			uint32_t l = r[k] - f->reg_locals;
+			if ((operands(c->op) >> k & 1) && r[k] >= f->reg_locals && l < nlocals)
+				read[l / 64] |= (uint64_t)1 << (l % 64);
+		}
+	}
+	for (size_t i = a; i < b; i++) {
+		pt_fast_ins *c = &t->out[i];
+		uint32_t l = c->dst - f->reg_locals;
+		if (c->op == F_MOV && c->dst >= f->reg_locals && l < nlocals && !(read[l / 64] >> (l % 64) & 1))
+			c->op = F__COUNT;
+	}
+}
+
 /* Fuse MOV, MOV into MOV2 and TIER, JMP into TIERJ where no jump lands
  * between them and they are in the same section. */
 static void fuse_pairs(tr *t, const pt_fast *f, size_t nentries)
@@ -671,6 +696,10 @@ void pt_fast_build(pt_ruleset *rs)
 		uint32_t nl = rs->progs[p].nlocals;
 		f->zero_locals[p] = !(locals_assigned(&t, f, f->entry[2 * p], f->entry[2 * p + 1], nl) &&
 				      locals_assigned(&t, f, f->entry[2 * p + 1], end, nl));
+		if (!f->zero_locals[p]) {
+			dead_local_copies(&t, f, f->entry[2 * p], f->entry[2 * p + 1], nl);
+			dead_local_copies(&t, f, f->entry[2 * p + 1], end, nl);
+		}
 	}
 	if (!t.bad) {
 		fuse_pairs(&t, f, 2 * rs->nprogs);
