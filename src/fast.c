@@ -300,7 +300,7 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 			emit(t, F_OUT, 0, a, 0, arg);
 			break;
 		case PT_OP_REASON:
-			emit(t, F_REASON, 0, 0, 0, pc);   /* x: the stack pc (string and line) */
+			emit(t, F_REASON, 0, 0, arg, pc);   /* x: the stack pc (line), b: the string */
 			break;
 		case PT_OP_TIER:
 			emit(t, F_TIER, 0, 0, 0, arg);
@@ -309,7 +309,7 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 		case PT_OP_HALT:
 			if (t->depth != 0)
 				t->bad = true;
-			emit(t, op == PT_OP_FAIL ? F_FAIL : F_HALT, 0, 0, 0, op == PT_OP_FAIL ? pc : 0);   /* FAIL: as REASON */
+			emit(t, op == PT_OP_FAIL ? F_FAIL : F_HALT, 0, 0, op == PT_OP_FAIL ? arg : 0, op == PT_OP_FAIL ? pc : 0);   /* FAIL: as REASON */
 			t->live = false;
 			break;
 		default:
@@ -766,11 +766,11 @@ void pt_fast_build(pt_ruleset *rs)
 				 * locals; see zero_locals) */
 				uint32_t z = fp->zero_locals ? fp->nlocals : 0;
 				if (c->op == F_FAIL && s == 0 && fp->earn_stub)
-					*c = (pt_fast_ins){ F_FAIL_RE, 0, 0, 0, c->x };
+					*c = (pt_fast_ins){ F_FAIL_RE, 0, 0, c->b, c->x };
 				else if (c->op == F_HALT && s == 0 && fp->earn_stub)
 					*c = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
 				else if (c->op == F_FAIL && s == 0)
-					*c = (pt_fast_ins){ F_FAIL_R, z, earn_start, 0, c->x };
+					*c = (pt_fast_ins){ F_FAIL_R, z, earn_start, c->b, c->x };
 				else if (c->op == F_FAIL)
 					c->op = F_FAIL_E;
 				else if (c->op == F_HALT)

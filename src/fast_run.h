@@ -304,7 +304,7 @@ dispatch:
 		OUTF(i->dst) = pt_rat_int(r < 0 ? 0 : r);
 		vmnext;
 	}
-	vmcase(REASON) fast_reason(sec, rs->code, i->x); vmnext;
+	vmcase(REASON) pt_sec_reason(sec, i->b, i->x); vmnext;
 	vmcase(TIER) res->tier = (int)i->x; vmnext;
 	vmcase(MOV2) RD = RA; REG(i->x) = RB; vmnext;
 	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x);
@@ -316,7 +316,7 @@ dispatch:
 		JUMP(i->x);
 	vmcase(FAIL_R)
 		res->redeem.failed = true;
-		fast_reason(&res->redeem, rs->code, i->x);
+		pt_sec_reason(&res->redeem, i->b, i->x);
 		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
 		for (uint32_t l = 0; l < i->dst; l++)
 			R[f->reg_locals + l] = pt_rat_int(0);
@@ -324,12 +324,12 @@ dispatch:
 		JUMP(i->a);
 	vmcase(FAIL_RE)   /* FAIL_R, the earn section settled already (earn_stub) */
 		res->redeem.failed = true;
-		fast_reason(&res->redeem, rs->code, i->x);
+		pt_sec_reason(&res->redeem, i->b, i->x);
 		res->out[PT_OUT_R_MAX_POINTS] = res->out[PT_OUT_R_VALUE_YEN] = pt_rat_int(0);
 		goto end_program;
 	vmcase(FAIL_E)
 		res->earn.failed = true;
-		fast_reason(&res->earn, rs->code, i->x);
+		pt_sec_reason(&res->earn, i->b, i->x);
 		res->out[PT_OUT_E_POINTS] = pt_rat_int(0);
 		goto end_program;
 	vmcase(HALT_E)
