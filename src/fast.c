@@ -750,6 +750,11 @@ void pt_fast_build(pt_ruleset *rs)
 				fp->unlinked[1] = e0->x;
 		}
 		fp->unlinked_fail = fp->unlinked[0] != UINT32_MAX && fp->unlinked[1] != UINT32_MAX;
+		if (fp->unlinked_fail)
+			for (int s = 0; s < 2; s++)
+				fp->unlinked_str[s] = PT_INS_ARG(rs->code[fp->unlinked[s]]);
+		if (fp->earn_stub)
+			fp->earn_fail_str = PT_INS_ARG(rs->code[fp->earn_fail]);
 		fp->special = fp->unlinked_fail || fp->earn_stub || fp->zero_locals;
 		/* with unlinked_fail the code runs only for a linked program: the
 		 * sections' leading "JZ linked" never jumps, start past it */

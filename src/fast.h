@@ -38,6 +38,8 @@ typedef struct pt_fast_prog {
 	uint32_t linked;          /* the program's linked input */
 	uint32_t nlocals;
 	uint32_t earn_fail;       /* the stack pc of the FAIL that is the whole earn section, when earn_stub */
+	uint32_t unlinked_str[2]; /* the strings of the FAILs of unlinked[] */
+	uint32_t earn_fail_str;   /* and of earn_fail */
 	bool earn_stub;           /* the earn section only fails: its result is written before redeem runs */
 	bool unlinked_fail;       /* unlinked: both sections fail at once */
 	bool special;             /* any of unlinked_fail, earn_stub, zero_locals */

@@ -65,9 +65,9 @@ next_program:   /* fp and res: the program to run */
 				uint32_t r = fp->unlinked[0], e = fp->unlinked[1];   /* stack pcs of the FAILs */
 				res->redeem.failed = res->earn.failed = true;
 				res->redeem.nreasons = res->earn.nreasons = 1;
-				res->redeem.reasons[0] = PT_INS_ARG(rs->code[r]);
+				res->redeem.reasons[0] = fp->unlinked_str[0];
 				res->redeem.reason_pcs[0] = r;
-				res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
+				res->earn.reasons[0] = fp->unlinked_str[1];
 				res->earn.reason_pcs[0] = e;
 				goto end_program;
 			}
@@ -75,7 +75,7 @@ next_program:   /* fp and res: the program to run */
 				uint32_t e = fp->earn_fail;
 				res->earn.failed = true;
 				res->earn.nreasons = 1;
-				res->earn.reasons[0] = PT_INS_ARG(rs->code[e]);
+				res->earn.reasons[0] = fp->earn_fail_str;
 				res->earn.reason_pcs[0] = e;
 			}
 			if (fp->zero_locals)   /* else every read follows a write (fast.c) */
