@@ -25,7 +25,7 @@ const uint8_t pt_fast_props[F__COUNT + 1] = {
 	[F_JZ] = FP_A | FP_J, [F_JMP] = FP_J | FP_END,
 	[F_OUT] = FP_A, [F_OUT_MOVC] = FP_A | FP_B, [F_MOVC_O] = FP_A, [F_MULFLOOR_I_O] = FP_A | FP_B,
 	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B,
-	[F_REASON] = 0, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
+	[F_REASON] = 0, [F_REASON_LE_I] = FP_A | FP_B, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
 	[F_FAIL] = FP_END, [F_HALT] = FP_END, [F_FAIL_R] = FP_END, [F_FAIL_E] = FP_END,
 	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F_FAIL_RE] = FP_END, [F__COUNT] = 0,
 };
@@ -384,6 +384,22 @@ static bool outputs(opt *o)
 		d->op = F__COUNT;
 	}
 	free(lo);
+	for (size_t i = 0; i < o->n; i++) {   /* JF_LE_I over a REASON: the REASON, when */
+		pt_fast_ins *c = &o->code[i];
+		size_t j = land(o, i + 1), k = j < o->n ? land(o, j + 1) : o->n;
+		if (c->op != F_JF_LE_I || j >= o->n || o->code[j].op != F_REASON || k >= o->n || c->x > k ||
+		    land(o, c->x) != k)
+			continue;
+		bool ok = true;
+		for (size_t q = i + 1; ok && q <= j; q++)
+			ok = !o->target[q];
+		if (!ok)
+			continue;
+		/* dst: the string, x: the stack pc; the jump's target stays a
+		 * target of whatever else jumps there */
+		*c = (pt_fast_ins){ F_REASON_LE_I, o->code[j].b, c->a, c->b, o->code[j].x };
+		o->code[j].op = F__COUNT;
+	}
 	for (size_t i = 0; i < o->n; i++) {   /* OUT, MOVC_O: one instruction */
 		pt_fast_ins *c = &o->code[i];
 		size_t j = land(o, i + 1);

@@ -305,6 +305,10 @@ dispatch:
 		vmnext;
 	}
 	vmcase(REASON) pt_sec_reason(sec, i->b, i->x); vmnext;
+	vmcase(REASON_LE_I)   /* was JF_LE_I over a REASON */
+		if (RA.n <= RB.n)
+			pt_sec_reason(sec, i->dst, i->x);
+		vmnext;
 	vmcase(TIER) res->tier = (int)i->x; vmnext;
 	vmcase(MOV2) RD = RA; REG(i->x) = RB; vmnext;
 	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x);
