@@ -6,7 +6,9 @@
  * stack temporaries and values derived once per cart (the "eligible" yen
  * of each distinct exclusion set).  Compare-and-branch, multiply-and-floor
  * and divide-and-floor are fused, TRACE disappears, and stores write the
- * producing instruction's result straight into the local.
+ * producing instruction's result straight into the local.  fast_opt.c
+ * then types the registers and rewrites the code (whole-number forms,
+ * outputs written by their producers; fast_int.h).
  *
  * The stack code stays the reference: --explain and coverage run it, and
  * so does any cart or program the fast code cannot finish exactly (a
