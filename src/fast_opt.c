@@ -153,7 +153,8 @@ static void specialise(opt *o, size_t lo, size_t hi)
 	const uint8_t *w = o->whole;
 	for (size_t i = lo; i < hi; i++) {
 		pt_fast_ins *c = &o->code[i];
-		bool wa = w[c->a], wb = w[c->b];
+		unsigned rd = pt_fast_reads(c->op);   /* (other ops' a and b are not registers) */
+		bool wa = (rd & 1) && w[c->a], wb = (rd & 2) && w[c->b];
 		switch (c->op) {
 		case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP: case F_DIVFLOOR:
 			if (wa && wb)
