@@ -11,27 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast.h"
-
-#define PT_FAST_OPS(X) \
-	X(MOV) X(ADD) X(SUB) X(MUL) X(DIV) X(MULFLOOR) X(DIVFLOOR) X(MIN) X(MAX) \
-	X(NEG) X(FLOOR) X(CEIL) X(ROUND) X(NOT) \
-	X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(AND) X(OR) \
-	X(JF_EQ) X(JF_NE) X(JF_LT) X(JF_LE) X(JF_GT) X(JF_GE) X(JZ) X(JMP) \
-	X(CAP) X(OUT) X(REASON) X(TIER) X(FAIL) X(HALT) \
-	X(MOV2) X(TIERJ)
-
-typedef enum {
-#define PT_FAST_ENUM(name) F_##name,
-	PT_FAST_OPS(PT_FAST_ENUM)
-#undef PT_FAST_ENUM
-	F__COUNT
-} pt_fast_op;
+#include "fast_int.h"
 
 /* ---- translation ------------------------------------------------------- */
 
 /* Whether op transfers control (its x is a jump target). */
-static bool branches(uint32_t op) { return op >= F_JF_EQ && op <= F_JMP; }
+static bool branches(uint32_t op) { return pt_fast_branches(op); }
 
 typedef struct tr {
 	pt_ruleset *rs;
@@ -93,7 +78,7 @@ static pt_fast_ins *producer(tr *t, uint32_t r)
 	if (t->n <= t->block || t->n == 0)
 		return NULL;
 	pt_fast_ins *p = &t->out[t->n - 1];
-	if (p->dst != r || !(p->op < F_JF_EQ || p->op == F_CAP))
+	if (p->dst != r || !pt_fast_writes(p->op))
 		return NULL;   /* only instructions that compute a value */
 	return p;
 }
@@ -315,7 +300,7 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 			emit(t, F_OUT, 0, a, 0, arg);
 			break;
 		case PT_OP_REASON:
-			emit(t, F_REASON, 0, 0, 0, pc);   /* x: the stack pc (string and line) */
+			emit(t, F_REASON, 0, 0, arg, pc);   /* x: the stack pc (line), b: the string */
 			break;
 		case PT_OP_TIER:
 			emit(t, F_TIER, 0, 0, 0, arg);
@@ -324,7 +309,7 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 		case PT_OP_HALT:
 			if (t->depth != 0)
 				t->bad = true;
-			emit(t, op == PT_OP_FAIL ? F_FAIL : F_HALT, 0, 0, 0, op == PT_OP_FAIL ? pc : 0);   /* FAIL: as REASON */
+			emit(t, op == PT_OP_FAIL ? F_FAIL : F_HALT, 0, 0, op == PT_OP_FAIL ? arg : 0, op == PT_OP_FAIL ? pc : 0);   /* FAIL: as REASON */
 			t->live = false;
 			break;
 		default:
@@ -349,20 +334,10 @@ static void section(tr *t, uint32_t start, uint32_t end, uint32_t nlocals_base)
 
 
 /* Which of a and b op reads: bit 0 a, bit 1 b. */
-static unsigned operands(uint32_t op)
-{
-	switch (op) {
-	case F_MOV: case F_NEG: case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_JZ: case F_OUT:
-		return 1;
-	case F_JMP: case F_REASON: case F_TIER: case F_FAIL: case F_HALT: case F_TIERJ:
-		return 0;
-	default:
-		return 3;
-	}
-}
+static unsigned operands(uint32_t op) { return pt_fast_reads(op); }
 
 /* Whether the instruction writes register dst. */
-static bool writes_dst(uint32_t op) { return op < F_JF_EQ || op == F_CAP; }
+static bool writes_dst(uint32_t op) { return pt_fast_writes(op); }
 
 /* Squeeze out deleted instructions, moving jumps and entries with them
  * (a jump to a deleted instruction goes to the next one kept). */
@@ -384,7 +359,7 @@ static bool compact(tr *t, pt_fast *f, size_t nentries)
 		pt_fast_ins c = t->out[i];
 		if (c.op == F__COUNT)
 			continue;
-		if (branches(c.op) || c.op == F_TIERJ)
+		if (branches(c.op))
 			c.x = to[c.x];
 		t->out[k++] = c;
 	}
@@ -589,7 +564,7 @@ static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, u
 		int ns = 0;
 		if (branches(c->op))
 			succ[ns++] = c->x;
-		if (c->op != F_JMP && c->op != F_FAIL && c->op != F_HALT)
+		if (!(pt_fast_props[c->op] & FP_END))
 			succ[ns++] = i + 1;
 		for (int k = 0; ok && k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b) {
@@ -609,6 +584,31 @@ static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, u
 	free(in);
 	free(seen);
 	return ok;
+}
+
+/* Drop the copies into locals that the section [a, b) never reads.  For
+ * a program whose every local read follows a write in the same section
+ * (locals_assigned), no other section sees them either. */
+static void dead_local_copies(tr *t, const pt_fast *f, size_t a, size_t b, uint32_t nlocals)
+{
+	uint64_t read[4] = { 0, 0, 0, 0 };
+	if (nlocals > 256)
+		return;
+	for (size_t i = a; i < b; i++) {
+		const pt_fast_ins *c = &t->out[i];
+		uint32_t r[2] = { c->a, c->b };
+		for (int k = 0; k < 2; k++) {
+			uint32_t l = r[k] - f->reg_locals;
+			if ((operands(c->op) >> k & 1) && r[k] >= f->reg_locals && l < nlocals)
+				read[l / 64] |= (uint64_t)1 << (l % 64);
+		}
+	}
+	for (size_t i = a; i < b; i++) {
+		pt_fast_ins *c = &t->out[i];
+		uint32_t l = c->dst - f->reg_locals;
+		if (c->op == F_MOV && c->dst >= f->reg_locals && l < nlocals && !(read[l / 64] >> (l % 64) & 1))
+			c->op = F__COUNT;
+	}
 }
 
 /* Fuse MOV, MOV into MOV2 and TIER, JMP into TIERJ where no jump lands
@@ -683,6 +683,10 @@ void pt_fast_build(pt_ruleset *rs)
 		propagate_copies(&t, f, rs);
 		t.bad = !compact(&t, f, 2 * rs->nprogs) || !split_conditions(&t, f, 2 * rs->nprogs);
 	}
+	if (!t.bad) {   /* false: out of memory, the code left correct */
+		(void)pt_fast_optimise(rs, f, t.out, t.n, f->entry, 2 * rs->nprogs);
+		t.bad = !compact(&t, f, 2 * rs->nprogs);
+	}
 	if (!t.bad) {
 		f->zero_locals = pt_arena_alloc(&rs->arena, rs->nprogs + 1);
 		t.bad = !f->zero_locals;
@@ -692,6 +696,10 @@ void pt_fast_build(pt_ruleset *rs)
 		uint32_t nl = rs->progs[p].nlocals;
 		f->zero_locals[p] = !(locals_assigned(&t, f, f->entry[2 * p], f->entry[2 * p + 1], nl) &&
 				      locals_assigned(&t, f, f->entry[2 * p + 1], end, nl));
+		if (!f->zero_locals[p]) {
+			dead_local_copies(&t, f, f->entry[2 * p], f->entry[2 * p + 1], nl);
+			dead_local_copies(&t, f, f->entry[2 * p + 1], end, nl);
+		}
 	}
 	if (!t.bad) {
 		fuse_pairs(&t, f, 2 * rs->nprogs);
@@ -715,13 +723,80 @@ void pt_fast_build(pt_ruleset *rs)
 			f->unlinked[e] = t.out[j->x].x;
 	}
 	if (!t.bad) {
+		f->progs = pt_arena_alloc(&rs->arena, (rs->nprogs + 1) * sizeof *f->progs);
+		t.bad = !f->progs;
+	}
+	for (size_t p = 0; !t.bad && p < rs->nprogs; p++) {
+		pt_fast_prog *fp = &f->progs[p];
+		*fp = (pt_fast_prog){ .entry = { f->entry[2 * p], f->entry[2 * p + 1] },
+				      .unlinked = { f->unlinked[2 * p], f->unlinked[2 * p + 1] },
+				      .linked = (uint32_t)rs->progs[p].linked_input, .nlocals = rs->progs[p].nlocals,
+				      .zero_locals = f->zero_locals[p] };
+		/* an earn section that is one FAIL (a program with no earn block)
+		 * is settled with the rest of the result when the program
+		 * starts, unless redeem writes the points it zeroes */
+		const pt_fast_ins *e0 = &t.out[f->entry[2 * p + 1]];
+		fp->earn_stub = e0->op == F_FAIL;
+		for (size_t i = f->entry[2 * p]; fp->earn_stub && i < f->entry[2 * p + 1]; i++) {
+			const pt_fast_ins *c = &t.out[i];
+			fp->earn_stub = !((c->op == F_OUT && c->x == PT_OUT_E_POINTS) ||
+					  (c->op == F_OUT_MOVC && (c->x == PT_OUT_E_POINTS || c->dst == PT_OUT_E_POINTS)) ||
+					  ((c->op == F_MOVC_O || c->op == F_MULFLOOR_I_O || c->op == F_MULFLOOR_IR_O ||
+					    c->op == F_MAX_I_O) && c->dst == PT_OUT_E_POINTS));
+		}
+		if (fp->earn_stub) {
+			fp->earn_fail = e0->x;
+			if (fp->unlinked[1] == UINT32_MAX)
+				fp->unlinked[1] = e0->x;
+		}
+		fp->unlinked_fail = fp->unlinked[0] != UINT32_MAX && fp->unlinked[1] != UINT32_MAX;
+		if (fp->unlinked_fail)
+			for (int s = 0; s < 2; s++)
+				fp->unlinked_str[s] = PT_INS_ARG(rs->code[fp->unlinked[s]]);
+		if (fp->earn_stub)
+			fp->earn_fail_str = PT_INS_ARG(rs->code[fp->earn_fail]);
+		fp->special = fp->unlinked_fail || fp->earn_stub || fp->zero_locals;
+		/* with unlinked_fail the code runs only for a linked program: the
+		 * sections' leading "JZ linked" never jumps, start past it */
+		uint32_t earn_start = fp->entry[1] + (fp->unlinked_fail && f->unlinked[2 * p + 1] != UINT32_MAX);
+		fp->start = fp->entry[0] + fp->unlinked_fail;
+		/* a section's end says which section it ends: on to the earn
+		 * section (its entry) or to the next program */
+		for (int s = 0; s < 2; s++) {
+			size_t end = s == 0 ? f->entry[2 * p + 1] : p + 1 < rs->nprogs ? f->entry[2 * p + 2] : t.n;
+			for (size_t i = f->entry[2 * p + s]; i < end; i++) {
+				pt_fast_ins *c = &t.out[i];
+				/* dst of HALT_R and FAIL_R: the locals to zero before the
+				 * earn section (the reference runs each section on zeroed
+				 * locals; see zero_locals) */
+				uint32_t z = fp->zero_locals ? fp->nlocals : 0;
+				if (c->op == F_FAIL && s == 0 && fp->earn_stub)
+					*c = (pt_fast_ins){ F_FAIL_RE, 0, 0, c->b, c->x };
+				else if (c->op == F_HALT && s == 0 && fp->earn_stub)
+					*c = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+				else if (c->op == F_FAIL && s == 0)
+					*c = (pt_fast_ins){ F_FAIL_R, z, earn_start, c->b, c->x };
+				else if (c->op == F_FAIL)
+					c->op = F_FAIL_E;
+				else if (c->op == F_HALT)
+					*c = (pt_fast_ins){ s == 0 ? F_HALT_R : F_HALT_E, s == 0 ? z : 0, 0, 0, s == 0 ? earn_start : 0 };
+			}
+		}
+	}
+	/* offsets must fit the 32-bit fields (see pt_fast_encode) */
+	if ((uint64_t)f->nregs * sizeof(pt_rat) > UINT32_MAX || (uint64_t)(t.n + 1) * sizeof(pt_fast_ins) > UINT32_MAX)
+		t.bad = true;
+	for (size_t i = 0; !t.bad && i < t.n; i++)
+		pt_fast_encode(&t.out[i], true);
+	if (!t.bad) {
 		memcpy(f->code, t.out, t.n * sizeof *f->code);
 		f->ncode = t.n;
 		f->dset_start[0] = 0;
 		if (t.nd)
 			memcpy(f->dset_start, t.dstart, (t.nd + 1) * sizeof *f->dset_start);
 		if (t.nds)
-			memcpy(f->dset_slots, t.dslots, t.nds * sizeof *f->dset_slots);
+			for (size_t k = 0; k < t.nds; k++)   /* byte offsets into the registers */
+				f->dset_slots[k] = t.dslots[k] * (uint32_t)sizeof(pt_rat);
 		rs->fast = f;
 	}
 	free(t.out);
@@ -760,9 +835,10 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs)
 		for (size_t p = 0; p < rs->nprogs; p++)
 			if (f->entry[2 * p] == i || f->entry[2 * p + 1] == i)
 				fprintf(out, "%s %s:%s\n", rs->progs[p].id, f->entry[2 * p] == i ? "redeem" : "earn",
-					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per cart)" : "");
-		const pt_fast_ins *c = &f->code[i];
-		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c->op], c->dst, c->a, c->b, c->x);
+					f->entry[2 * p] == i && f->zero_locals[p] ? " (locals zeroed per section)" : "");
+		pt_fast_ins c = f->code[i];
+		pt_fast_encode(&c, false);   /* indices, not byte offsets */
+		fprintf(out, "  %05zu  %-9s dst %-5u a %-5u b %-5u x %u\n", i, names[c.op], c.dst, c.a, c.b, c.x);
 	}
 }
 
@@ -826,6 +902,68 @@ static inline bool fast_divfloor(pt_rat a, pt_rat b, pt_rat *out)
 	return true;
 }
 
+/* floor(a * b) for whole a: false when the product of the numerators
+ * leaves 64 bits or a is INT64_MIN (the reference VM then decides). */
+static inline bool fast_mulfloor_ir(int64_t a, pt_rat b, int64_t *out)
+{
+	int64_t p;
+	if (a == INT64_MIN || __builtin_mul_overflow(a, b.n, &p) || p == INT64_MIN)
+		return false;
+	*out = b.d == 1 ? p : floor_div(p, b.d);
+	return true;
+}
+
+/* floor(a * b) for whole a and b, as the reference's checked product. */
+static inline bool fast_mul_i(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out) && *out != INT64_MIN;
+}
+
+/* floor(a / b) for whole a and b; false where the reference refuses (b
+ * is 0, or a or b is INT64_MIN). */
+static inline bool fast_divfloor_i(int64_t a, int64_t b, int64_t *out)
+{
+	if (b == 0 || a == INT64_MIN || b == INT64_MIN)
+		return false;
+	int64_t q = a / b, r = a % b;
+	*out = r != 0 && (r < 0) != (b < 0) ? q - 1 : q;
+	return true;
+}
+
+/* The derived registers: the total minus each exclusion list's category
+ * sums, step by step as the reference computes them (each step must fit
+ * and not be INT64_MIN; binding writes whole numbers there).  False when
+ * a value does not fit. */
+static inline bool fast_derive(const pt_fast *f, pt_rat *R)
+{
+	const uint32_t *k = f->dset_slots;   /* the lists are consecutive */
+	const char *base = (const char *)R;
+	for (uint32_t s = 0; s < f->nderived; s++) {
+		int64_t v = R[f->dtotal].n;
+		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
+			if (__builtin_sub_overflow(v, ((const pt_rat *)(base + *k))->n, &v))
+				return false;
+			if (v == INT64_MIN)
+				return false;
+		}
+		R[f->reg_derived + s] = pt_rat_int(v);
+	}
+	return true;
+}
+
+/* A value as it is left in a result field: negative amounts become 0
+ * (the reference clamps once at the end; no instruction reads a field,
+ * so clamping each write gives the same). */
+static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; }
+
+/* pt_fast_eval stays a bare tail call to one of the loops (inlining one
+ * would give it a frame of its own on every call) */
+#if defined(__GNUC__)
+#define FAST_NOINLINE __attribute__((noinline))
+#else
+#define FAST_NOINLINE
+#endif
+
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 #define FAST_RUN_NAME fast_run_goto
 #define FAST_RUN_GOTO 1
@@ -844,20 +982,11 @@ static inline bool fast_divfloor(pt_rat a, pt_rat b, pt_rat *out)
  * cannot finish exactly are evaluated again by the reference VM. */
 bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable)
 {
-	const pt_fast *f = rs->fast;
-	for (uint32_t s = 0; s < f->nderived; s++) {
-		pt_rat v = regs[f->dtotal];
-		for (uint32_t k = f->dset_start[s]; k < f->dset_start[s + 1]; k++) {
-			/* binding writes whole numbers into the total and the sums */
-			if (__builtin_sub_overflow(v.n, regs[f->dset_slots[k]].n, &v.n) || v.n == INT64_MIN)
-				return pt_eval_all(rs, regs, locals, results, NULL);
-		}
-		regs[f->reg_derived + s] = v;
-	}
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
-	return portable ? fast_run_switch(rs, f, regs, locals, results) : fast_run_goto(rs, f, regs, locals, results);
+	return portable ? fast_run_switch(rs, rs->fast, regs, locals, results)
+			: fast_run_goto(rs, rs->fast, regs, locals, results);
 #else
 	(void)portable;
-	return fast_run_switch(rs, f, regs, locals, results);
+	return fast_run_switch(rs, rs->fast, regs, locals, results);
 #endif
 }

@@ -6,7 +6,9 @@
  * stack temporaries and values derived once per cart (the "eligible" yen
  * of each distinct exclusion set).  Compare-and-branch, multiply-and-floor
  * and divide-and-floor are fused, TRACE disappears, and stores write the
- * producing instruction's result straight into the local.
+ * producing instruction's result straight into the local.  fast_opt.c
+ * then types the registers and rewrites the code (whole-number forms,
+ * outputs written by their producers; fast_int.h).
  *
  * The stack code stays the reference: --explain and coverage run it, and
  * so does any cart or program the fast code cannot finish exactly (a
@@ -28,13 +30,32 @@ typedef struct pt_fast_ins {
 	uint32_t x;               /* jump target, string index or output field */
 } pt_fast_ins;
 
+/* What the interpreter needs of one program, in one place. */
+typedef struct pt_fast_prog {
+	uint32_t entry[2];        /* first instruction of redeem, earn */
+	uint32_t start;           /* where redeem runs from: past its "not linked" test when
+				   * unlinked_fail settles that case before */
+	uint32_t unlinked[2];     /* stack pcs of the FAILs "not linked" (both sections start with
+				   * one) when unlinked_fail */
+	uint32_t linked;          /* the program's linked input */
+	uint32_t nlocals;
+	uint32_t earn_fail;       /* the stack pc of the FAIL that is the whole earn section, when earn_stub */
+	uint32_t unlinked_str[2]; /* the strings of the FAILs of unlinked[] */
+	uint32_t earn_fail_str;   /* and of earn_fail */
+	bool earn_stub;           /* the earn section only fails: its result is written before redeem runs */
+	bool unlinked_fail;       /* unlinked: both sections fail at once */
+	bool special;             /* any of unlinked_fail, earn_stub, zero_locals */
+	bool zero_locals;         /* some local may be read before written: zero them before each section */
+} pt_fast_prog;
+
 typedef struct pt_fast {
+	pt_fast_prog *progs;      /* per program */
 	pt_fast_ins *code;
 	size_t ncode;
 	uint32_t *entry;          /* 2 per program: redeem, earn */
 	uint32_t *unlinked;       /* 2 per program: the stack pc of the FAIL a section starts with when
 				   * the program is not linked, or UINT32_MAX (the section must run) */
-	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them */
+	uint8_t *zero_locals;     /* per program: some local may be read before written, zero them (each section) */
 	uint32_t nregs;           /* size of the register file */
 	uint32_t reg_consts;      /* first constant register (inputs start at 0) */
 	uint32_t reg_locals;      /* first local register */
@@ -42,7 +63,7 @@ typedef struct pt_fast {
 	uint32_t reg_derived;     /* first derived register */
 	uint32_t nderived;
 	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
-	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total */
+	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total (byte offsets) */
 	int32_t dtotal;           /* the TOTAL input the derived values start from */
 } pt_fast;
 
@@ -60,7 +81,8 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs);
 void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs);
 
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
- * ninputs).  portable selects the switch loop over computed goto (both are
+ * ninputs), whole numbers (d == 1) except an account key's fractional
+ * default (the optimiser's typing relies on it: fast_opt.c).  portable selects the switch loop over computed goto (both are
  * built; tests run both; -DPT_FAST_SWITCH_ONLY builds the switch alone).  locals is the reference VM's scratch (rs->max_locals), used
  * when a program falls back to it.  Same contract as pt_eval_all. */
 bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable);

@@ -1,0 +1,67 @@
+/* fast_int.h - the register instructions of the fast code, shared by the
+ * translator (fast.c) and its optimiser (fast_opt.c); not a public
+ * interface.
+ *
+ * Generic operations take any rational; the _I forms are chosen by the
+ * optimiser for registers it proved always hold whole numbers and work on
+ * the numerators alone (still checked: an overflow sends the program back
+ * to the reference VM).  The _O forms write a result field (dst is the
+ * output index, PT_OUT_*) instead of a register. */
+#ifndef PT_FAST_INT_H
+#define PT_FAST_INT_H
+
+#include "fast.h"
+
+#define PT_FAST_OPS(X) \
+	X(MOV) X(ADD) X(SUB) X(MUL) X(DIV) X(MULFLOOR) X(DIVFLOOR) X(MIN) X(MAX) \
+	X(NEG) X(FLOOR) X(CEIL) X(ROUND) X(NOT) \
+	X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(AND) X(OR) X(CAP) \
+	X(ADD_I) X(SUB_I) X(MUL_I) X(MULFLOOR_I) X(MULFLOOR_IR) X(DIVFLOOR_I) X(MIN_I) X(MAX_I) X(CAP_I) X(MOVC) \
+	X(JF_EQ) X(JF_NE) X(JF_LT) X(JF_LE) X(JF_GT) X(JF_GE) \
+	X(JF_EQ_I) X(JF_NE_I) X(JF_LT_I) X(JF_LE_I) X(JF_GT_I) X(JF_GE_I) X(JZ) X(JMP) \
+	X(OUT) X(OUT_MOVC) X(MOVC_O) X(MULFLOOR_I_O) X(MULFLOOR_IR_O) X(MAX_I_O) \
+	X(REASON) X(REASON_LE_I) X(TIER) X(MOV2) X(TIERJ) X(FAIL) X(HALT) \
+	X(FAIL_R) X(FAIL_E) X(HALT_R) X(HALT_E) X(FAIL_RE)
+
+typedef enum {
+#define PT_FAST_ENUM(name) F_##name,
+	PT_FAST_OPS(PT_FAST_ENUM)
+#undef PT_FAST_ENUM
+	F__COUNT   /* also marks a deleted instruction until compaction */
+} pt_fast_op;
+
+/* What an instruction does with its fields (pt_fast_props). */
+enum {
+	FP_W = 1,     /* writes register dst */
+	FP_A = 2,     /* reads register a */
+	FP_B = 4,     /* reads register b */
+	FP_J = 8,     /* x is a jump target (a fast index) */
+	FP_END = 16,  /* never falls through */
+	FP_WX = 32,   /* writes register x (MOV2) */
+};
+
+extern const uint8_t pt_fast_props[F__COUNT + 1];
+
+/* Whether op transfers control to its x. */
+static inline bool pt_fast_branches(uint32_t op) { return pt_fast_props[op] & FP_J; }
+/* Whether op writes register dst. */
+static inline bool pt_fast_writes(uint32_t op) { return pt_fast_props[op] & FP_W; }
+/* Which of a and b op reads: bit 0 a, bit 1 b. */
+static inline unsigned pt_fast_reads(uint32_t op) { return (pt_fast_props[op] >> 1) & 3; }
+
+/* Run-time encoding: pt_fast_build stores register operands as byte
+ * offsets into the register file, output fields as byte offsets into
+ * pt_prog_result.out and jump targets as byte offsets into the code, so
+ * the interpreter adds instead of scaling.  pt_fast_encode converts one
+ * instruction (scale true) or back (false, for the dump). */
+void pt_fast_encode(pt_fast_ins *c, bool scale);
+
+/* Improve the register code of f in place (fast_opt.c): whole-number
+ * forms, folded constants, forwarded copies, outputs written by their
+ * producer.  Deleted instructions are marked F__COUNT for the caller's
+ * compaction; entry[0 .. nentries) are the section starts.  False when
+ * out of memory (the code is then unchanged or still correct). */
+bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code, size_t n,
+		      const uint32_t *entry, size_t nentries);
+
+#endif
