@@ -27,7 +27,8 @@ const uint8_t pt_fast_props[F__COUNT + 1] = {
 	[F_MULFLOOR_IR_O] = FP_A | FP_B, [F_MAX_I_O] = FP_A | FP_B,
 	[F_REASON] = 0, [F_REASON_LE_I] = FP_A | FP_B, [F_TIER] = 0, [F_MOV2] = VAL | FP_WX, [F_TIERJ] = FP_J | FP_END,
 	[F_FAIL] = FP_END, [F_HALT] = FP_END, [F_FAIL_R] = FP_END, [F_FAIL_E] = FP_END,
-	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F_FAIL_RE] = FP_END, [F__COUNT] = 0,
+	[F_HALT_R] = FP_END, [F_HALT_E] = FP_END, [F_FAIL_RE] = FP_END,
+	[F_TIERSEL] = FP_A | FP_B | FP_J | FP_END, [F__COUNT] = 0,
 };
 #undef VAL
 

@@ -312,6 +312,23 @@ dispatch:
 	vmcase(TIER) res->tier = (int)i->x; vmnext;
 	vmcase(MOV2) RD = RA; REG(i->x) = RB; vmnext;
 	vmcase(TIERJ) res->tier = (int)i->a; JUMP(i->x);
+	vmcase(TIERSEL) {   /* a tier table's rows in one dispatch (tier_chains, fast.c) */
+		const pt_fast_ins *p = i;   /* the first row's test; each row: JF_GE_I, MOV2, TIERJ */
+		int64_t key = RA.n;
+		for (;;) {
+			if (key >= REG(p->b).n) {
+				p++;
+				break;
+			}
+			p += 3;
+			if (p->op != F_JF_GE_I)
+				break;   /* the last row: MOV2, TIERJ */
+		}
+		REG(p->dst) = REG(p->a);
+		REG(p->x) = REG(p->b);
+		res->tier = (int)p[1].a;
+		JUMP(p[1].x);
+	}
 	/* section ends */
 	vmcase(HALT_R)
 		for (uint32_t l = 0; l < i->dst; l++)   /* locals some read may find unwritten */
