@@ -30,12 +30,16 @@ struct ptrules_rules {
 };
 
 struct ptrules_cart {
+	/* First, with the fields evaluation reads, so a prepared cart costs
+	 * one cache line besides its preparation. */
+	pt_prep *prep;         /* ptrules_cart_prepare; every change to the cart drops it */
+	ptrules_rules *prep_rules;   /* retained while prepared for them */
 	pt_cart c;
 	pt_arena arena;        /* built carts: their strings and arrays */
 	size_t cap_items, cap_accounts, cap_uses;
 	const pt_src *src;     /* where the cart came from, for messages */
-	ptrules_rules *prep_rules;   /* retained while prepared for them */
-	pt_prep *prep;         /* ptrules_cart_prepare; every change to the cart drops it */
+	void *prep_mem;        /* owned: room for a preparation, reused while it fits */
+	size_t prep_cap;
 };
 
 struct ptrules_reader {
@@ -501,8 +505,7 @@ static void cart_unprepare(ptrules_cart *c)
 {
 	if (!c->prep_rules)
 		return;
-	pt_bind_prep_free(c->prep);
-	ptrules_release(c->prep_rules);
+	ptrules_release(c->prep_rules);   /* prep_mem stays for the next preparation */
 	c->prep = NULL;
 	c->prep_rules = NULL;
 }
@@ -512,6 +515,7 @@ PTRULES_API void ptrules_cart_free(ptrules_cart *c)
 	if (!c)
 		return;
 	cart_unprepare(c);
+	free(c->prep_mem);
 	pt_arena_free(&c->arena);
 	free(c);
 }
@@ -672,13 +676,32 @@ PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *
 		return PTRULES_OK;
 	if (c->c.n_errors || !c->c.has_date)
 		return PTRULES_OK;
-	bool oom;
-	pt_prep *p = pt_bind_prepare(r->rs, &c->c, c->c.date, &oom);
-	if (!p)
-		return oom ? PTRULES_ENOMEM : PTRULES_OK;
-	c->prep = p;
-	c->prep_rules = ptrules_retain(r);
-	return PTRULES_OK;
+	/* Made in scratch memory, then kept in exactly its size: the less a
+	 * prepared cart takes, the less evaluating many of them waits on
+	 * memory. */
+	const pt_ruleset *rs = r->rs;
+	void *tmp = malloc(pt_bind_prep_size(rs, &c->c));
+	pt_rat *scratch = malloc((rs->ninputs + 1) * sizeof *scratch);
+	ptrules_status st = tmp && scratch ? PTRULES_OK : PTRULES_ENOMEM;
+	if (st == PTRULES_OK && pt_bind_prepare(rs, &c->c, c->c.date, tmp, scratch)) {
+		size_t size = pt_bind_prep_used(tmp);
+		if (size > c->prep_cap) {
+			free(c->prep_mem);
+			c->prep_cap = 0;
+			if (!(c->prep_mem = malloc(size)))
+				st = PTRULES_ENOMEM;
+			else
+				c->prep_cap = size;
+		}
+		if (st == PTRULES_OK) {
+			memcpy(c->prep_mem, tmp, size);
+			c->prep = c->prep_mem;
+			c->prep_rules = ptrules_retain(r);
+		}
+	}
+	free(tmp);
+	free(scratch);
+	return st;
 }
 
 PTRULES_API int ptrules_cart_prepared(const ptrules_cart *c, const ptrules_rules *r)

@@ -256,6 +256,9 @@ typedef struct pt_bind_plan {
 	uint32_t *uses;           /* the slots of the cart's `use` records (USE_*) */
 	size_t nuses;
 	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
+	pt_rat *tmpl;             /* prepared carts: the inputs of a cart with nothing, or NULL */
+	uint32_t *totals;         /* the slots that hold the cart total */
+	uint32_t ntotals;
 } pt_bind_plan;
 
 /* A byte from the first two of a name, to find category sums quickly. */
@@ -272,6 +275,8 @@ static inline uint32_t id_hash(const char *s)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
 }
+
+static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp);
 
 /* Build rs->bind_plan; leaves it NULL (reference binding only) when the
  * rule set has inputs the plan does not cover or memory runs out. */
@@ -360,6 +365,8 @@ void pt_bind_plan_build(pt_ruleset *rs)
 			};
 	}
 	free(next);
+	if (!prep_template(rs, bp))
+		bp->tmpl = NULL;   /* carts are then not prepared */
 	rs->bind_plan = bp;
 }
 
@@ -580,34 +587,39 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 
 /* ---- prepared carts -----------------------------------------------------
  * A cart prepared for one rule set (ptrules_cart_prepare) keeps what
- * binding derives from its names: every input that does not depend on
- * item amounts, already in its slot, and each item's category sum slot.
- * Evaluating it copies that image and sums the items: no string is looked
- * at.  Only carts the fast binding accepts are prepared, so a prepared
- * cart never needs a diagnostic except an overflowing total, which sends
- * it back to the reference binding. */
+ * binding derives from its names, as compactly as it can: the inputs
+ * whose value differs from the rule set's template (what binding gives a
+ * cart with no items, accounts or payment), each a slot and a whole
+ * number, and each item's amount with its category sum slot.  Evaluating
+ * it copies the template, which every cart shares and so stays in cache,
+ * applies the cart's values and sums the items: no string is looked at,
+ * and a cart touches about a quarter of the memory a whole input vector
+ * would take.  Only carts the fast binding accepts are prepared, so a
+ * prepared cart never needs a diagnostic except an overflowing total,
+ * which sends it back to the reference binding. */
 
 struct pt_prep {
-	int32_t date;             /* the order date the image was made for */
-	uint32_t nitems, ntotals, ncatsums;
-	size_t ninputs;
-	pt_rat *image;            /* ninputs: item sums and totals 0 */
-	pt_prep_item *items;
-	uint32_t *totals;         /* slots that hold the total (the first is total_slot) */
+	int32_t date;             /* the order date the values were made for */
+	uint32_t nitems, nvals;
+	uint32_t ninputs;         /* of the rule set it was made for */
+	/* then nvals slots (uint32_t), padded to 8 bytes, nvals values
+	 * (int64_t) and nitems pt_prep_items */
 };
+
+/* The arrays that follow a pt_prep header. */
+static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(p + 1); }
+static inline int64_t *prep_vals(const pt_prep *p)
+{
+	return (int64_t *)((char *)(p + 1) + ((p->nvals * sizeof(uint32_t) + 7) & ~(size_t)7));
+}
+static inline pt_prep_item *prep_items(const pt_prep *p) { return (pt_prep_item *)(prep_vals(p) + p->nvals); }
 
 /* The slots that hold the cart total: total_slot, then any other TOTAL. */
 static uint32_t total_slots(const pt_ruleset *rs, uint32_t *out)
 {
 	uint32_t n = 0;
-	if (rs->total_slot >= 0) {
-		if (out)
-			out[n] = (uint32_t)rs->total_slot;
-		n++;
-	}
-	for (size_t i = 0; i < rs->ninputs; i++)
-		if ((int)i != rs->total_slot && rs->inputs[i].kind == PT_IN_BUILTIN &&
-		    rs->inputs[i].builtin == PT_B_TOTAL && rs->total_slot >= 0) {
+	for (size_t i = 0; i < rs->ninputs && rs->total_slot >= 0; i++)
+		if ((int)i == rs->total_slot || (rs->inputs[i].kind == PT_IN_BUILTIN && rs->inputs[i].builtin == PT_B_TOTAL)) {
 			if (out)
 				out[n] = (uint32_t)i;
 			n++;
@@ -615,59 +627,85 @@ static uint32_t total_slots(const pt_ruleset *rs, uint32_t *out)
 	return n;
 }
 
-/* Prepare cart c, evaluated on `date`, for rs: one allocation the caller
- * owns (pt_bind_prep_free), or NULL when the cart needs a diagnostic
- * (evaluation then binds it the ordinary way and reports) or memory runs
- * out (*oom set). */
-pt_prep *pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, bool *oom)
+/* The template and the total slots, in the plan; false when out of
+ * memory or binding an empty cart fails (then nothing is prepared). */
+static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 {
-	*oom = false;
-	if (!rs->bind_plan || c->n_items > UINT32_MAX / 2)
-		return NULL;
-	uint32_t ntot = total_slots(rs, NULL);
-	size_t size = sizeof(pt_prep) + (rs->ninputs + 1) * sizeof(pt_rat) + c->n_items * sizeof(pt_prep_item) +
-		      (ntot + 1) * sizeof(uint32_t);
-	pt_prep *p = malloc(size);
-	if (!p) {
-		*oom = true;
-		return NULL;
-	}
-	p->image = (pt_rat *)(p + 1);
-	p->items = (pt_prep_item *)(p->image + rs->ninputs + 1);
-	p->totals = (uint32_t *)(p->items + c->n_items);
-	if (!pt_bind_fast(rs, c, date, p->image)) {
-		free(p);
-		return NULL;
-	}
-	p->date = date;
-	p->nitems = (uint32_t)c->n_items;
-	p->ninputs = rs->ninputs;
-	p->ncatsums = (uint32_t)rs->ncatsums;
-	p->ntotals = total_slots(rs, p->totals);
-	for (uint32_t t = 0; t < p->ntotals; t++)
-		p->image[p->totals[t]] = pt_rat_int(0);
-	for (size_t j = 0; j < rs->ncatsums; j++)
-		p->image[rs->catsum_slots[j]] = pt_rat_int(0);
+	bp->ntotals = total_slots(rs, NULL);
+	bp->totals = pt_arena_alloc(&rs->arena, (bp->ntotals + 1) * sizeof *bp->totals);
+	bp->tmpl = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->tmpl);
+	if (!bp->totals || !bp->tmpl)
+		return false;
+	total_slots(rs, bp->totals);
+	pt_cart empty;
+	memset(&empty, 0, sizeof empty);
+	rs->bind_plan = bp;   /* pt_bind_fast reads it */
+	bool ok = pt_bind_fast(rs, &empty, 0, bp->tmpl);
+	rs->bind_plan = NULL;
+	for (size_t j = 0; ok && j < rs->ncatsums; j++)
+		bp->tmpl[rs->catsum_slots[j]] = pt_rat_int(0);
+	for (uint32_t t = 0; ok && t < bp->ntotals; t++)
+		bp->tmpl[bp->totals[t]] = pt_rat_int(0);
+	return ok;
+}
+
+/* The bytes pt_bind_prepare needs for cart c, at most. */
+size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c)
+{
+	return sizeof(pt_prep) + rs->ninputs * (sizeof(uint32_t) + sizeof(int64_t)) + 8 +
+	       c->n_items * sizeof(pt_prep_item);
+}
+
+/* Prepare cart c, evaluated on `date`, for rs into mem (pt_bind_prep_size
+ * bytes, 8-byte aligned, owned by the caller), using scratch (rs->ninputs
+ * + 1 values): false when the cart needs a diagnostic or has a value that
+ * is not whole (evaluation then binds it the ordinary way). */
+bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch)
+{
 	const pt_bind_plan *bp = rs->bind_plan;
-	for (size_t k = 0; k < c->n_items; k++) {
-		const pt_item *it = &c->items[k];
+	if (!bp || !bp->tmpl || c->n_items > UINT32_MAX / 2 || !pt_bind_fast(rs, c, date, scratch))
+		return false;
+	for (size_t n = 0; n < c->n_items; n++)
+		if (c->items[n].qty < 0 || c->items[n].qty > UINT32_MAX)
+			return false;   /* never from a reader or the builder (at most PT_CART_MAX_QTY) */
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
+	for (uint32_t t = 0; t < bp->ntotals; t++)
+		scratch[bp->totals[t]] = pt_rat_int(0);
+	pt_prep *p = mem;
+	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ninputs = (uint32_t)rs->ninputs };
+	for (size_t i = 0; i < rs->ninputs; i++)
+		p->nvals += scratch[i].n != bp->tmpl[i].n || scratch[i].d != bp->tmpl[i].d;
+	uint32_t *slots = prep_slots(p);
+	int64_t *vals = prep_vals(p);
+	uint32_t k = 0;
+	for (size_t i = 0; i < rs->ninputs; i++)
+		if (scratch[i].n != bp->tmpl[i].n || scratch[i].d != bp->tmpl[i].d) {
+			if (scratch[i].d != 1)
+				return false;   /* the values are whole numbers; keep that a fact */
+			slots[k] = (uint32_t)i;
+			vals[k++] = scratch[i].n;
+		}
+	pt_prep_item *items = prep_items(p);
+	for (size_t n = 0; n < c->n_items; n++) {
+		const pt_item *it = &c->items[n];
 		uint32_t slot = PT_PREP_NO_SUM;
 		for (uint64_t m = bp->cat_first[cat_key(it->category)]; m; m &= m - 1) {
-			uint32_t s = rs->catsum_slots[__builtin_ctzll(m)];
-			if (strcmp(rs->inputs[s].name, it->category) == 0) {
-				slot = s;
+			uint32_t sl = rs->catsum_slots[__builtin_ctzll(m)];
+			if (strcmp(rs->inputs[sl].name, it->category) == 0) {
+				slot = sl;
 				break;
 			}
 		}
-		p->items[k] = (pt_prep_item){ it->price, it->qty, slot };
+		items[n] = (pt_prep_item){ it->price, (uint32_t)it->qty, slot };
 	}
-	return p;
+	return true;
 }
 
-/* Free a prepared cart. */
-void pt_bind_prep_free(pt_prep *p)
+/* The bytes a prepared cart takes. */
+size_t pt_bind_prep_used(const pt_prep *p)
 {
-	free(p);
+	return (size_t)((const char *)(prep_items(p) + p->nitems) - (const char *)p);
 }
 
 /* The date a prepared cart was made for. */
@@ -676,21 +714,27 @@ int32_t pt_bind_prep_date(const pt_prep *p)
 	return p->date;
 }
 
-/* Fill inputs[] from a prepared cart: the image, then the item sums;
- * false (inputs in any state) when a sum overflows. */
+/* Fill inputs[] from a prepared cart: the template, the cart's values,
+ * then the item sums; false (inputs in any state) when a sum overflows. */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 {
-	if (p->ninputs != rs->ninputs)
+	const pt_bind_plan *bp = rs->bind_plan;
+	if (p->ninputs != rs->ninputs || !bp)
 		return false;
-	memcpy(inputs, p->image, p->ninputs * sizeof *inputs);
+	memcpy(inputs, bp->tmpl, rs->ninputs * sizeof *inputs);
+	const uint32_t *slots = prep_slots(p);
+	const int64_t *vals = prep_vals(p);
+	for (uint32_t k = 0; k < p->nvals; k++)
+		inputs[slots[k]] = pt_rat_int(vals[k]);
 	int64_t total = 0, t;
-	for (const pt_prep_item *it = p->items, *end = it + p->nitems; it < end; it++) {
-		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total))
+	const pt_prep_item *it = prep_items(p);
+	for (const pt_prep_item *end = it + p->nitems; it < end; it++) {
+		if (__builtin_mul_overflow(it->price, (int64_t)it->qty, &t) || __builtin_add_overflow(total, t, &total))
 			return false;
 		if (it->slot != PT_PREP_NO_SUM && __builtin_add_overflow(inputs[it->slot].n, t, &inputs[it->slot].n))
 			return false;
 	}
-	for (uint32_t k = 0; k < p->ntotals; k++)
-		inputs[p->totals[k]] = pt_rat_int(total);
+	for (uint32_t k = 0; k < bp->ntotals; k++)
+		inputs[bp->totals[k]] = pt_rat_int(total);
 	return true;
 }

@@ -113,14 +113,18 @@ void pt_bind_plan_build(pt_ruleset *rs);
  * evaluating it sums the items and does no string work (bind.c). */
 typedef struct pt_prep pt_prep;
 typedef struct pt_prep_item {
-	int64_t price, qty;
+	int64_t price;
+	uint32_t qty;             /* at most PT_CART_MAX_QTY */
 	uint32_t slot;            /* its category sum, or PT_PREP_NO_SUM */
 } pt_prep_item;
 #define PT_PREP_NO_SUM UINT32_MAX
-/* Prepare cart c for rs on `date`; NULL when it needs a diagnostic or
- * memory runs out (*oom; either way evaluate it the ordinary way). */
-pt_prep *pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, bool *oom);
-void pt_bind_prep_free(pt_prep *p);
+/* The bytes preparing cart c for rs takes at most, and the preparation
+ * itself into caller memory of that size (8-byte aligned), with scratch
+ * room for rs->ninputs + 1 values; false when the cart needs a diagnostic
+ * (evaluate it the ordinary way). */
+size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
+bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch);
+size_t pt_bind_prep_used(const pt_prep *p);
 int32_t pt_bind_prep_date(const pt_prep *p);
 /* Fill inputs[] from p; false when an item sum overflows (bind the
  * ordinary way, which reports it). */
