@@ -629,10 +629,10 @@ bool pt_ruleset_index(pt_ruleset *rs, bool fast)
 	}
 	rs->bind_plan = NULL;
 	rs->fast = NULL;
+	if (!fast)   /* `check`: nothing is evaluated or printed (the printer copes without rs->json) */
+		return true;
 	if (!pt_out_prepare(rs))   /* the JSON printer's escaped strings */
 		return false;
-	if (!fast)
-		return true;
 	pt_bind_plan_build(rs);   /* optional, as the fast code: NULL means the reference way */
 	if (!rs->earn_reads_paid)   /* the fast code runs each program's two sections together */
 		pt_fast_build(rs);   /* optional: NULL leaves evaluation to the reference VM */
