@@ -375,12 +375,17 @@ static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_re
 }
 
 /* The timed ptrules loop: evaluate every cart, read the three results,
- * fold them into the checksum.  Not static: callgrind collects inside it. */
+ * fold them into the checksum; with prefetch, ask the library to start
+ * loading the cart two ahead (ptrules_cart_prefetch), as a batch loop
+ * over carts held in memory would.  Not static: callgrind collects inside
+ * it. */
 __attribute__((noinline)) int64_t bench_ptrules_sweep(ptrules_eval *e, ptrules_cart *const *carts, uint32_t n,
-						      const int idx[3])
+						      const int idx[3], int prefetch)
 {
 	int64_t ck = 0, w = 0;
 	for (uint32_t i = 0; i < n; i++) {
+		if (prefetch && i + 2 < n)
+			ptrules_cart_prefetch(carts[i + 2]);
 		if (ptrules_evaluate(e, carts[i], NULL) != PTRULES_OK)
 			eval_failures++;
 		bench_res r;
@@ -562,6 +567,7 @@ typedef struct results {
 	int64_t checksum;
 	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
 	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
+	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
 	char why_lua[256], why_luajit[256], why_instr[256];
 	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
 				all three over carts not prepared; -1: not measured */
@@ -663,8 +669,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	fprintf(stderr, "bench: comparing ptrules with native.c cart by cart ...\n");
 	compare_per_cart(d, e, carts, n, idx);
 	int64_t ck_native = native_sweep(d, n);
-	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx);
-	if (bench_ptrules_sweep(e, plain, n, idx) != ck_ptrules)
+	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx, 1);
+	if (bench_ptrules_sweep(e, plain, n, idx, 0) != ck_ptrules || bench_ptrules_sweep(e, carts, n, idx, 0) != ck_ptrules)
 		die("prepared and unprepared carts give different checksums");
 	if (eval_failures)
 		die("ptrules_evaluate failed %ld times", eval_failures);
@@ -714,17 +720,17 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	snprintf(R->why_luajit, sizeof R->why_luajit, "%s", L[1].ok ? "" : L[1].why);
 
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
-	int reps[5] = { 1, 1, 1, 1, 1 };
-	double bestns[5] = { -1, -1, -1, -1, -1 };
+	int reps[6] = { 1, 1, 1, 1, 1, 1 };
+	double bestns[6] = { -1, -1, -1, -1, -1, -1 };
 	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, commas(n));
 	for (int round = 0; round <= o->rounds; round++) {
-		for (int impl = 0; impl < 5; impl++) {
+		for (int impl = 0; impl < 6; impl++) {
 			double t;
 			int64_t ck = 0;
-			if (impl == 0 || impl == 4) {
+			if (impl == 0 || impl == 4 || impl == 5) {   /* prepared and prefetched, not prepared, prepared */
 				double t0 = now_s();
 				for (int k = 0; k < reps[impl]; k++)
-					ck = bench_ptrules_sweep(e, impl == 0 ? carts : plain, n, idx);
+					ck = bench_ptrules_sweep(e, impl == 4 ? plain : carts, n, idx, impl == 0);
 				t = now_s() - t0;
 			} else if (impl == 1) {
 				double t0 = now_s();
@@ -740,7 +746,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 			if (ck != R->checksum)
 				die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
 				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
-					      : L[impl - 2].label, ck, R->checksum);
+					      : impl == 5 ? "ptrules (no prefetch)" : L[impl - 2].label, ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
 			if (round == 0)
 				reps[impl] = reps_for(t / reps[impl], o->round_s);
@@ -755,13 +761,14 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_lua = bestns[2];
 	R->ns_luajit = bestns[3];
 	R->ns_unprepared = bestns[4];
+	R->ns_noprefetch = bestns[5];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
 
 	/* Heap allocations over one more sweep (the earlier ones warmed up). */
 	n_allocs = 0;
 	counting = 1;
-	int64_t ck = bench_ptrules_sweep(e, carts, n, idx);
+	int64_t ck = bench_ptrules_sweep(e, carts, n, idx, 1);
 	counting = 0;
 	if (ck != R->checksum)
 		die("checksum changed while counting allocations");
@@ -1028,7 +1035,7 @@ static int instr_mode(const char *which, int n, const opts *o)
 	program_indexes(rules, idx);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
 	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask, prepare ? rules : NULL);
-	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx);
+	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
 	(void)ck;
 	if (eval_failures)
 		die("ptrules_evaluate failed %ld times", eval_failures);
@@ -1116,14 +1123,15 @@ static void report(const opts *o, const results *R)
 	printf("machine: %ld cpus, %s; gcc %s -O2; best of %d interleaved rounds; load average at start %s\n\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), cpu, __VERSION__, o->rounds, R->loadavg);
 	printf("  the three shipped programs, in-process    ns/cart   vs native   vs ptrules\n");
-	struct { const char *name; double ns; const char *why; } rows[5] = {
+	struct { const char *name; double ns; const char *why; } rows[6] = {
 		{ "hand-written C (bench/native.c)", R->ns_native, "" },
-		{ "ptrules (library, prepared carts)", R->ns_ptrules, "" },
-		{ "ptrules (library, carts not prepared)", R->ns_unprepared, "" },
+		{ "ptrules (prepared carts, prefetch)", R->ns_ptrules, "" },
+		{ "ptrules (prepared carts, no prefetch)", R->ns_noprefetch, "" },
+		{ "ptrules (carts not prepared)", R->ns_unprepared, "" },
 		{ "Lua 5.4 (flat arrays)", R->ns_lua, R->why_lua },
 		{ "LuaJIT 2.1 (JIT on, flat arrays)", R->ns_luajit, R->why_luajit },
 	};
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		if (rows[k].ns < 0)
 			printf("  %-40s %9s   skipped: %s\n", rows[k].name, "-", rows[k].why);
 		else
@@ -1204,6 +1212,8 @@ static void report(const opts *o, const results *R)
 	jfx(f, R->ns_luajit, 1);
 	fprintf(f, ", \"ptrules_not_prepared\": ");
 	jfx(f, R->ns_unprepared, 1);
+	fprintf(f, ", \"ptrules_no_prefetch\": ");
+	jfx(f, R->ns_noprefetch, 1);
 	fprintf(f, "},\n  \"ratio_vs_native\": ");
 	jfx(f, rv, 2);
 	fprintf(f, ",\n  \"ratio_lua_vs_ptrules\": ");
@@ -1321,7 +1331,7 @@ int main(int argc, char **argv)
 	memset(&R, 0, sizeof R);
 	R.ncarts = d.h.ncarts;
 	R.nitems = d.h.nitems;
-	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = -1;
+	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = R.ns_noprefetch = -1;
 	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
 	for (int k = 0; k < 5; k++)
 		R.instr[k] = -1;

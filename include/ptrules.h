@@ -238,6 +238,11 @@ PTRULES_API ptrules_status ptrules_cart_copy(ptrules_cart *dst, const ptrules_ca
 PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *r);
 /* 1 when c is prepared for r. */
 PTRULES_API int ptrules_cart_prepared(const ptrules_cart *c, const ptrules_rules *r);
+/* A hint for loops over many carts held in memory: c will be evaluated
+ * soon (call it for the cart two or three ahead), so the part of it that
+ * evaluation reads first, a typical prepared cart's values included,
+ * starts loading into the cache now.  Changes nothing; c may be NULL. */
+PTRULES_API void ptrules_cart_prefetch(const ptrules_cart *c);
 PTRULES_API size_t ptrules_cart_errors(const ptrules_cart *c);
 /* The cart's id (cart id=, else order id=), or NULL. */
 PTRULES_API const char *ptrules_cart_id(const ptrules_cart *c);

@@ -168,6 +168,9 @@ static void test_changes_drop_it(void **state)
 	ptrules_cart *c = small_cart("2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	assert_true(ptrules_cart_prepared(c, r));
+	ptrules_cart_prefetch(c);      /* a hint: changes nothing */
+	ptrules_cart_prefetch(NULL);
+	assert_true(ptrules_cart_prepared(c, r));
 	assert_int_equal(dpoint(e, c).redeem_max_points, 500);
 	assert_int_equal(dpoint(e, c).earn_points, 60);   /* floor(6,000 x 1%) x 1.0 */
 
