@@ -561,11 +561,7 @@ static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, u
 		if (writes_dst(c->op) && c->dst >= f->reg_locals && l < nlocals)
 			cur.w[l / 64] |= (uint64_t)1 << (l % 64);
 		size_t succ[2];
-		int ns = 0;
-		if (branches(c->op))
-			succ[ns++] = c->x;
-		if (!(pt_fast_props[c->op] & FP_END))
-			succ[ns++] = i + 1;
+		int ns = pt_fast_succ(c, i, succ);
 		for (int k = 0; ok && k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b) {
 				ok = false;   /* verified code stays inside its section, going forward */

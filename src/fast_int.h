@@ -46,6 +46,18 @@ extern const uint8_t pt_fast_props[F__COUNT + 1];
 static inline bool pt_fast_branches(uint32_t op) { return pt_fast_props[op] & FP_J; }
 /* Whether op writes register dst. */
 static inline bool pt_fast_writes(uint32_t op) { return pt_fast_props[op] & FP_W; }
+/* Where control goes after instruction c at index i (its jump target,
+ * then the next instruction): the successors of the optimiser's forward
+ * passes.  Returns how many. */
+static inline int pt_fast_succ(const pt_fast_ins *c, size_t i, size_t succ[2])
+{
+	int ns = 0;
+	if (pt_fast_props[c->op] & FP_J)
+		succ[ns++] = c->x;
+	if (!(pt_fast_props[c->op] & FP_END))
+		succ[ns++] = i + 1;
+	return ns;
+}
 /* Which of a and b op reads: bit 0 a, bit 1 b. */
 static inline unsigned pt_fast_reads(uint32_t op) { return (pt_fast_props[op] >> 1) & 3; }
 

@@ -318,11 +318,7 @@ static bool temps_assigned(const opt *o, size_t a, size_t b)
 		if ((pr & FP_WX) && is_temp(o, c->x))
 			cur.w[d / 64] |= (uint64_t)1 << (d % 64);
 		size_t succ[2];
-		int ns = 0;
-		if (pr & FP_J)
-			succ[ns++] = c->x;
-		if (!(pr & FP_END))
-			succ[ns++] = i + 1;
+		int ns = pt_fast_succ(c, i, succ);
 		for (int k = 0; ok && k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b) {
 				ok = false;
@@ -455,11 +451,7 @@ static bool redundant_outs(opt *o, size_t a, size_t b)
 			if (((pr & FP_W) && cur.r[k] == c->dst) || ((pr & FP_WX) && cur.r[k] == c->x))
 				cur.r[k] = NONE;
 		size_t succ[2];
-		int ns = 0;
-		if (pr & FP_J)
-			succ[ns++] = c->x;
-		if (!(pr & FP_END))
-			succ[ns++] = i + 1;
+		int ns = pt_fast_succ(c, i, succ);
 		for (int k = 0; k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b)
 				continue;   /* never for translated code; nothing to learn */
