@@ -568,6 +568,8 @@ typedef struct results {
 	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
 	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
 	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
+	uint32_t ws_carts[4];   /* the prepared sweep over the first ws_carts[k] carts ... */
+	double ws_ns[4];        /* ... took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
 	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
 				all three over carts not prepared; -1: not measured */
@@ -764,6 +766,28 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_noprefetch = bestns[5];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
+
+	/* The same prepared sweep (no prefetch hint) over the first N carts
+	 * only, over and over: small N stay in the cache, so the difference
+	 * is what waiting for memory costs (docs/performance.md). */
+	static const uint32_t sizes[4] = { 500, 2000, 10000, 0 };
+	for (int k = 0; k < 4; k++) {
+		uint32_t m = sizes[k] && sizes[k] < n ? sizes[k] : n;
+		int rep = 1;
+		double ws_best = -1;
+		for (int pass = 0; pass < 6; pass++) {
+			double t0 = now_s();
+			for (int r = 0; r < rep; r++)
+				(void)bench_ptrules_sweep(e, carts, m, idx, 0);
+			double t = now_s() - t0, ns = t * 1e9 / ((double)rep * m);
+			if (pass == 0)
+				rep = reps_for(t / rep, o->round_s / 2);
+			else if (ws_best < 0 || ns < ws_best)
+				ws_best = ns;
+		}
+		R->ws_carts[k] = m;
+		R->ws_ns[k] = ws_best;
+	}
 
 	/* Heap allocations over one more sweep (the earlier ones warmed up). */
 	n_allocs = 0;
@@ -1156,6 +1180,10 @@ static void report(const opts *o, const results *R)
 		       commas((int64_t)R->mid_carts), fx((double)R->mid_bytes / 1e6, 1), fx(R->cli_mid_s, 2),
 		       commas((int64_t)cli_mid_cps), commas(R->cli_mid_rss));
 	}
+	printf("  prepared carts, no prefetch, swept over the first N carts only:");
+	for (int k = 0; k < 4; k++)
+		printf("%s %s: %s ns", k ? "," : "", commas(R->ws_carts[k]), fx(R->ws_ns[k], 1));
+	printf("\n");
 	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
 	       fx((double)R->parse_bytes / 1e6, 1));
 	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared, %s not prepared\n",
@@ -1245,6 +1273,12 @@ static void report(const opts *o, const results *R)
 	jfx(f, R->cli_mid_s, 3);
 	fprintf(f, ", \"smaller_peak_rss_kb\": %ld},\n  \"parse_mb_per_s\": ", R->cli_mid_rss);
 	jfx(f, R->parse_mb_s, 1);
+	fprintf(f, ",\n  \"ns_by_carts_swept\": {");
+	for (int k = 0; k < 4; k++) {
+		fprintf(f, "%s\"%u\": ", k ? ", " : "", R->ws_carts[k]);
+		jfx(f, R->ws_ns[k], 1);
+	}
+	fprintf(f, "}");
 	fprintf(f, ",\n  \"ns_20_programs\": ");
 	jfx(f, R->ns_20, 1);
 	fprintf(f, ",\n  \"ns_20_programs_not_prepared\": ");
