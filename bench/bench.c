@@ -49,6 +49,7 @@
 
 #include "ptrules.h"
 
+#include "bench.h"
 #include "flat.h"
 
 /* ---- allocation counters (linked with -Wl,--wrap=malloc,...) -------------- */
@@ -81,7 +82,7 @@ void *__wrap_aligned_alloc(size_t align, size_t n) { n_allocs += counting; retur
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static void die(const char *fmt, ...)
+void bench_die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -100,7 +101,7 @@ static double now_s(void)
 }
 
 /* n with thousands commas, in one of a few rotating buffers. */
-static const char *commas(int64_t n)
+const char *bench_commas(int64_t n)
 {
 	static char bufs[8][32];
 	static int k;
@@ -121,13 +122,13 @@ static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	fseek(f, 0, SEEK_END);
 	long n = ftell(f);
 	fseek(f, 0, SEEK_SET);
 	char *s = malloc((size_t)n + 1);
 	if (!s || fread(s, 1, (size_t)n, f) != (size_t)n)
-		die("%s: cannot read", path);
+		bench_die("%s: cannot read", path);
 	fclose(f);
 	s[n] = '\0';
 	*len = (size_t)n;
@@ -138,7 +139,7 @@ static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-		die("cannot write %s", path);
+		bench_die("cannot write %s", path);
 }
 
 static void mkdirs(const char *path)
@@ -188,7 +189,7 @@ static run_stat spawn_wait(char *const argv[], const char *out_path, const char 
 	double t0 = now_s();
 	pid_t pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		if (fd >= 0) {
@@ -208,7 +209,7 @@ static run_stat spawn_wait(char *const argv[], const char *out_path, const char 
 	int status;
 	struct rusage ru;
 	if (wait4(pid, &status, 0, &ru) < 0)
-		die("wait4: %s", strerror(errno));
+		bench_die("wait4: %s", strerror(errno));
 	st.wall_s = now_s() - t0;
 	st.maxrss_kb = ru.ru_maxrss;
 	st.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -244,7 +245,7 @@ static run_stat run(char *const argv[], const char *out_path, const char *err_pa
 	FILE *f = fopen(stat_path, "r");
 	long long ns = 0;
 	if (outer.status != 0 || !f || fscanf(f, "%d %lld %ld", &st.status, &ns, &st.maxrss_kb) != 3)
-		die("could not run %s", argv[0]);
+		bench_die("could not run %s", argv[0]);
 	fclose(f);
 	st.wall_s = (double)ns * 1e-9;
 	return st;
@@ -304,7 +305,7 @@ static void build_cart(ptrules_cart *c, const bench_data *d, uint32_t i, int mas
 	if ((mask & P_OK) && (bc->flags & BF_OK_LINKED))
 		bad |= ptrules_cart_add_account(c, "okidoki", bc->ok_bal) != PTRULES_OK;
 	if (bad)
-		die("cannot build cart %u through the API", i);
+		bench_die("cannot build cart %u through the API", i);
 }
 
 /* Carts 0..n-1 built through the API and, when prep is not NULL,
@@ -314,13 +315,13 @@ static ptrules_cart **build_carts(const bench_data *d, uint32_t n, int mask, ptr
 {
 	ptrules_cart **v = malloc((n + 1) * sizeof *v);
 	if (!v)
-		die("out of memory");
+		bench_die("out of memory");
 	for (uint32_t i = 0; i < n; i++) {
 		if (!(v[i] = ptrules_cart_new()))
-			die("out of memory building carts");
+			bench_die("out of memory building carts");
 		build_cart(v[i], d, i, mask);
 		if (prep && (ptrules_cart_prepare(v[i], prep) != PTRULES_OK || !ptrules_cart_prepared(v[i], prep)))
-			die("cannot prepare cart %u", i + 1);
+			bench_die("cannot prepare cart %u", i + 1);
 	}
 	return v;
 }
@@ -332,7 +333,7 @@ static ptrules_rules *load_rules(const char *path)
 	const char *paths[1] = { path };
 	if (ptrules_load_paths(&r, paths, 1, dg) != PTRULES_OK) {
 		ptrules_diags_print(dg, stderr);
-		die("cannot load rules from %s", path);
+		bench_die("cannot load rules from %s", path);
 	}
 	ptrules_diags_free(dg);
 	return r;
@@ -416,10 +417,10 @@ static void lua_start(luaproc *L, const char *script, const char *data)
 	}
 	int in[2], out[2];
 	if (pipe(in) || pipe(out))
-		die("pipe: %s", strerror(errno));
+		bench_die("pipe: %s", strerror(errno));
 	L->pid = fork();
 	if (L->pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (L->pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
@@ -450,13 +451,13 @@ static int64_t lua_run(luaproc *L, int k, double *secs)
 	fprintf(L->to, "run %d\n", k);
 	fflush(L->to);
 	if (!fgets(line, sizeof line, L->from))
-		die("%s stopped answering", L->label);
+		bench_die("%s stopped answering", L->label);
 	*secs = now_s() - t0;
 	char *end;
 	errno = 0;
 	long long v = strtoll(line, &end, 10);
 	if (errno || end == line)
-		die("%s answered '%s'", L->label, line);
+		bench_die("%s answered '%s'", L->label, line);
 	return (int64_t)v;
 }
 
@@ -556,35 +557,6 @@ static void gen_recruit_like(char *buf, size_t cap, const char *id, int k)
 
 /* ---- the measurements ------------------------------------------------------ */
 
-typedef struct opts {
-	const char *data, *luadat, *text, *script, *cli, *rules, *big, *mid, *tmp, *json;
-	int rounds, cg_carts, quick;
-	double round_s;
-} opts;
-
-typedef struct results {
-	uint32_t ncarts, nitems;
-	int64_t checksum;
-	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
-	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
-	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
-	uint32_t ws_carts[4];   /* the prepared sweep over the first ws_carts[k] carts ... */
-	double ws_ns[4];        /* ... took ws_ns[k] per cart */
-	char why_lua[256], why_luajit[256], why_instr[256];
-	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
-				all three over carts not prepared; -1: not measured */
-	double cli_big_s, cli_mid_s;
-	long cli_big_rss, cli_mid_rss;
-	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
-	double parse_mb_s;
-	uint64_t parse_bytes;
-	double ns_20, ns_20_unprepared;
-	long allocs;
-	uint64_t allocs_evals;
-	double compile_1000_ms, load_1000_ms;
-	char check_summary[256];
-	char loadavg[64];     /* /proc/loadavg when the run started */
-} results;
 
 /* The per-cart comparison of ptrules with native.c; no time is reported
  * unless they agree on every cart. */
@@ -593,7 +565,7 @@ static void compare_per_cart(const bench_data *d, ptrules_eval *e, ptrules_cart 
 {
 	for (uint32_t i = 0; i < n; i++) {
 		if (ptrules_evaluate(e, carts[i], NULL) != PTRULES_OK)
-			die("cart %u: ptrules_evaluate failed", i + 1);
+			bench_die("cart %u: ptrules_evaluate failed", i + 1);
 		bench_res a, b;
 		ptrules_res(e, idx, &a);
 		native_eval(d, i, &b);
@@ -609,7 +581,7 @@ static void compare_per_cart(const bench_data *d, ptrules_eval *e, ptrules_cart 
 				i + 1, date, a.dp_earn, a.dp_use, a.dp_max, a.dp_yen, a.ok_use, a.ok_max, a.ok_yen, a.rc_use,
 				a.rc_max, a.rc_yen, b.dp_earn, b.dp_use, b.dp_max, b.dp_yen, b.ok_use, b.ok_max, b.ok_yen,
 				b.rc_use, b.rc_max, b.rc_yen);
-			die("refusing to report times: the implementations disagree");
+			bench_die("refusing to report times: the implementations disagree");
 		}
 	}
 }
@@ -626,7 +598,7 @@ static int64_t text_checksum(const char *text, size_t len, ptrules_eval *e, cons
 	while (ptrules_reader_next(rd, &c, dg)) {
 		if (ptrules_cart_errors(c) || ptrules_evaluate(e, c, dg) != PTRULES_OK) {
 			ptrules_diags_print(dg, stderr);
-			die("text cart %u does not evaluate", n + 1);
+			bench_die("text cart %u does not evaluate", n + 1);
 		}
 		bench_res r;
 		ptrules_res(e, idx, &r);
@@ -637,7 +609,7 @@ static int64_t text_checksum(const char *text, size_t len, ptrules_eval *e, cons
 	}
 	if (ptrules_diags_count(dg)) {
 		ptrules_diags_print(dg, stderr);
-		die("the text carts gave diagnostics");
+		bench_die("the text carts gave diagnostics");
 	}
 	ptrules_diags_free(dg);
 	ptrules_reader_free(rd);
@@ -661,10 +633,10 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	int idx[3];
 	program_indexes(rules, idx);
 	if (idx[0] < 0 || idx[1] < 0 || idx[2] < 0)
-		die("%s must hold the three shipped programs (dpoint, okidoki, recruit)", o->rules);
+		bench_die("%s must hold the three shipped programs (dpoint, okidoki, recruit)", o->rules);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
 
-	fprintf(stderr, "bench: building %s carts through the API ...\n", commas(n));
+	fprintf(stderr, "bench: building %s carts through the API ...\n", bench_commas(n));
 	ptrules_cart **carts = build_carts(d, n, P_DP | P_OK | P_RC, rules);
 	ptrules_cart **plain = build_carts(d, n, P_DP | P_OK | P_RC, NULL);   /* not prepared */
 
@@ -673,11 +645,11 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	int64_t ck_native = native_sweep(d, n);
 	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx, 1);
 	if (bench_ptrules_sweep(e, plain, n, idx, 0) != ck_ptrules || bench_ptrules_sweep(e, carts, n, idx, 0) != ck_ptrules)
-		die("prepared and unprepared carts give different checksums");
+		bench_die("prepared and unprepared carts give different checksums");
 	if (eval_failures)
-		die("ptrules_evaluate failed %ld times", eval_failures);
+		bench_die("ptrules_evaluate failed %ld times", eval_failures);
 	if (ck_native != ck_ptrules)
-		die("checksums differ: ptrules %" PRId64 ", native %" PRId64, ck_ptrules, ck_native);
+		bench_die("checksums differ: ptrules %" PRId64 ", native %" PRId64, ck_ptrules, ck_native);
 	R->checksum = ck_ptrules;
 
 	size_t tlen;
@@ -685,7 +657,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	uint32_t tn;
 	int64_t ck_text = text_checksum(text, tlen, e, idx, &tn);
 	if (tn != n || ck_text != ck_ptrules)
-		die("ptrules over the text (%u carts, checksum %" PRId64 ") differs from the built carts (%u, %" PRId64 ")",
+		bench_die("ptrules over the text (%u carts, checksum %" PRId64 ") differs from the built carts (%u, %" PRId64 ")",
 		    tn, ck_text, n, ck_ptrules);
 
 	/* The cart reader alone (it builds each cart as it goes); a pass takes
@@ -702,7 +674,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 		double t = now_s() - t0;
 		ptrules_reader_free(rd);
 		if (k != n)
-			die("the reader gave %u good carts, expected %u", k, n);
+			bench_die("the reader gave %u good carts, expected %u", k, n);
 		if (t < best)
 			best = t;
 	}
@@ -724,7 +696,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
 	int reps[6] = { 1, 1, 1, 1, 1, 1 };
 	double bestns[6] = { -1, -1, -1, -1, -1, -1 };
-	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, commas(n));
+	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, bench_commas(n));
 	for (int round = 0; round <= o->rounds; round++) {
 		for (int impl = 0; impl < 6; impl++) {
 			double t;
@@ -746,7 +718,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 				ck = lua_run(lp, reps[impl], &t);
 			}
 			if (ck != R->checksum)
-				die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
+				bench_die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
 				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
 					      : impl == 5 ? "ptrules (no prefetch)" : L[impl - 2].label, ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
@@ -756,7 +728,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 				bestns[impl] = ns;
 		}
 		if (eval_failures)
-			die("ptrules_evaluate failed %ld times", eval_failures);
+			bench_die("ptrules_evaluate failed %ld times", eval_failures);
 	}
 	R->ns_ptrules = bestns[0];
 	R->ns_native = bestns[1];
@@ -795,7 +767,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	int64_t ck = bench_ptrules_sweep(e, carts, n, idx, 1);
 	counting = 0;
 	if (ck != R->checksum)
-		die("checksum changed while counting allocations");
+		bench_die("checksum changed while counting allocations");
 	R->allocs = n_allocs;
 	R->allocs_evals = n;
 
@@ -822,7 +794,7 @@ static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64
 		double t0 = now_s();
 		for (int it = 0; it < iters; it++) {
 			if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
-				die("20 programs: evaluation failed");
+				bench_die("20 programs: evaluation failed");
 			for (size_t p = 0; p < 20; p++) {
 				ptrules_amounts r;
 				ptrules_amounts_get(e, p, &r);
@@ -833,7 +805,7 @@ static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64
 		if (*expect < 0)
 			*expect = sum / iters;
 		else if (sum != *expect * iters)
-			die("20 programs: results changed between evaluations or with the cart prepared");
+			bench_die("20 programs: results changed between evaluations or with the cart prepared");
 		double ns = t * 1e9 / iters;
 		if (pass == 0)   /* calibrate: about 0.1 s a pass */
 			iters = reps_for(t / iters, o->round_s / 2);
@@ -857,7 +829,7 @@ static void twenty_programs(const opts *o, results *R)
 	int64_t expect = -1;
 	ptrules_rules *rules = load_rules(dir);
 	if (ptrules_program_count(rules) != 20)
-		die("%s: expected 20 programs", dir);
+		bench_die("%s: expected 20 programs", dir);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
 	ptrules_cart *c = ptrules_cart_new();
 	static const struct { int price, qty; const char *cat; } items[10] = {
@@ -879,16 +851,16 @@ static void twenty_programs(const opts *o, results *R)
 		bad |= ptrules_cart_set_int(c, id, "bonus_earned_this_month", 20 * k) != PTRULES_OK;
 	}
 	if (bad)
-		die("cannot build the 20-program cart");
+		bench_die("cannot build the 20-program cart");
 	ptrules_diags *dg = ptrules_diags_new();
 	if (ptrules_evaluate(e, c, dg) != PTRULES_OK || ptrules_diags_count(dg)) {
 		ptrules_diags_print(dg, stderr);
-		die("the 20-program cart does not evaluate cleanly");
+		bench_die("the 20-program cart does not evaluate cleanly");
 	}
 	ptrules_diags_free(dg);
 	R->ns_20_unprepared = time_twenty(o, e, c, -1, &expect);
 	if (ptrules_cart_prepare(c, rules) != PTRULES_OK || !ptrules_cart_prepared(c, rules))
-		die("cannot prepare the 20-program cart");
+		bench_die("cannot prepare the 20-program cart");
 	R->ns_20 = time_twenty(o, e, c, expect, &expect);
 	ptrules_cart_free(c);
 	ptrules_eval_free(e);
@@ -919,7 +891,7 @@ static void compile_1000(const opts *o, results *R)
 	for (int pass = 0; pass < 5; pass++) {
 		run_stat st = run(argv, out, NULL);
 		if (st.status != 0)
-			die("`%s check %s` exited with %d (see %s)", o->cli, dir, st.status, out);
+			bench_die("`%s check %s` exited with %d (see %s)", o->cli, dir, st.status, out);
 		if (st.wall_s < best)
 			best = st.wall_s;
 	}
@@ -940,7 +912,7 @@ static void compile_1000(const opts *o, results *R)
 		ptrules_rules *r = load_rules(dir);
 		double t = now_s() - t0;
 		if (ptrules_program_count(r) != 1000)
-			die("%s: expected 1,000 programs", dir);
+			bench_die("%s: expected 1,000 programs", dir);
 		ptrules_release(r);
 		if (t < best)
 			best = t;
@@ -952,7 +924,7 @@ static uint64_t count_carts(const char *path, uint64_t *bytes)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	static char line[1 << 16];
 	uint64_t n = 0, b = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -971,11 +943,11 @@ static void cli_end_to_end(const opts *o, results *R)
 	for (int k = 0; k < 2; k++) {
 		const char *file = k ? o->mid : o->big;
 		uint64_t bytes, n = count_carts(file, &bytes);
-		fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s) ...\n", commas((int64_t)n), file);
+		fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s) ...\n", bench_commas((int64_t)n), file);
 		char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules, (char *)file, NULL };
 		run_stat st = run(argv, NULL, err);
 		if (st.status != 0)
-			die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
+			bench_die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
 		if (k) {
 			R->mid_carts = n, R->mid_bytes = bytes, R->cli_mid_s = st.wall_s, R->cli_mid_rss = st.maxrss_kb;
 		} else {
@@ -1000,7 +972,7 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 	snprintf(err, sizeof err, "%s/callgrind.err", o->tmp);
 	run_stat st = run(argv, NULL, err);
 	if (st.status != 0)
-		die("callgrind run (%s, %d carts) exited with %d (see %s)", which, ncarts, st.status, err);
+		bench_die("callgrind run (%s, %d carts) exited with %d (see %s)", which, ncarts, st.status, err);
 	size_t len;
 	char *s = read_file(out, &len);
 	long ir = -1;
@@ -1011,7 +983,7 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 		}
 	free(s);
 	if (ir < 0)
-		die("no totals in %s", out);
+		bench_die("no totals in %s", out);
 	return ir;
 }
 
@@ -1038,7 +1010,7 @@ static int instr_mode(const char *which, int n, const opts *o)
 {
 	bench_data d;
 	if (bench_load(&d, o->data))
-		die("cannot read %s", o->data);
+		bench_die("cannot read %s", o->data);
 	if ((uint32_t)n > d.h.ncarts)
 		n = (int)d.h.ncarts;
 	if (strcmp(which, "native") == 0) {
@@ -1062,254 +1034,8 @@ static int instr_mode(const char *which, int n, const opts *o)
 	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
 	(void)ck;
 	if (eval_failures)
-		die("ptrules_evaluate failed %ld times", eval_failures);
+		bench_die("ptrules_evaluate failed %ld times", eval_failures);
 	return 0;
-}
-
-/* ---- output ------------------------------------------------------------------ */
-
-static const char *fx(double v, int decimals)
-{
-	static char bufs[16][40];
-	static int k;
-	char *b = bufs[k++ & 15];
-	if (v < 0)
-		snprintf(b, 40, "-");
-	else
-		snprintf(b, 40, "%.*f", decimals, v);
-	return b;
-}
-
-/* A JSON value: a fixed-point string, or null when not measured. */
-static void jfx(FILE *f, double v, int decimals)
-{
-	if (v < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "\"%.*f\"", decimals, v);
-}
-
-static void jint(FILE *f, long v)
-{
-	if (v < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%ld", v);
-}
-
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	fputc('"', f);
-}
-
-static double ratio(double a, double b) { return a < 0 || b <= 0 ? -1 : a / b; }
-
-static void cpu_model(char *buf, size_t cap)
-{
-	snprintf(buf, cap, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "model name", 10) == 0) {
-			char *p = strchr(line, ':');
-			if (p) {
-				p += 1 + (p[1] == ' ');
-				p[strcspn(p, "\n")] = '\0';
-				snprintf(buf, cap, "%s", p);
-			}
-			break;
-		}
-	fclose(f);
-}
-
-static void report(const opts *o, const results *R)
-{
-	int full = !o->quick;
-	double cli_cps = R->cli_big_s > 0 ? (double)R->big_carts / R->cli_big_s : -1;
-	double cli_mbs = R->cli_big_s > 0 ? (double)R->big_bytes / R->cli_big_s / 1e6 : -1;
-	double cli_mid_cps = R->cli_mid_s > 0 ? (double)R->mid_carts / R->cli_mid_s : -1;
-	double allocs_per_eval = R->allocs_evals ? (double)R->allocs / (double)R->allocs_evals : -1;
-	char cpu[256];
-	cpu_model(cpu, sizeof cpu);
-
-	printf("\nptrules bench: %s carts, %s items (1-50 per cart, mean %s), checksum %" PRId64 "\n",
-	       commas(R->ncarts), commas(R->nitems), fx(R->ncarts ? (double)R->nitems / R->ncarts : 0, 2), R->checksum);
-	printf("machine: %ld cpus, %s; gcc %s -O2; best of %d interleaved rounds; load average at start %s\n\n",
-	       sysconf(_SC_NPROCESSORS_ONLN), cpu, __VERSION__, o->rounds, R->loadavg);
-	printf("  the three shipped programs, in-process    ns/cart   vs native   vs ptrules\n");
-	struct { const char *name; double ns; const char *why; } rows[6] = {
-		{ "hand-written C (bench/native.c)", R->ns_native, "" },
-		{ "ptrules (prepared carts, prefetch)", R->ns_ptrules, "" },
-		{ "ptrules (prepared carts, no prefetch)", R->ns_noprefetch, "" },
-		{ "ptrules (carts not prepared)", R->ns_unprepared, "" },
-		{ "Lua 5.4 (flat arrays)", R->ns_lua, R->why_lua },
-		{ "LuaJIT 2.1 (JIT on, flat arrays)", R->ns_luajit, R->why_luajit },
-	};
-	for (int k = 0; k < 6; k++) {
-		if (rows[k].ns < 0)
-			printf("  %-40s %9s   skipped: %s\n", rows[k].name, "-", rows[k].why);
-		else
-			printf("  %-40s %9s   %8sx   %9sx\n", rows[k].name, fx(rows[k].ns, 1),
-			       fx(ratio(rows[k].ns, R->ns_native), 2), fx(ratio(rows[k].ns, R->ns_ptrules), 3));
-	}
-	printf("\n");
-	if (!full)
-		printf("  (--quick: no instruction counts, CLI or check figures)\n");
-	else if (R->instr[0] >= 0)
-		printf("  instructions per cart (callgrind, %s carts): dpoint %s, okidoki %s, recruit %s, "
-		       "all three %s (carts not prepared: %s); native.c all three %s\n",
-		       commas(o->cg_carts), commas(R->instr[0]), commas(R->instr[1]), commas(R->instr[2]),
-		       commas(R->instr[3]), commas(R->instr[5]), commas(R->instr[4]));
-	else
-		printf("  instructions per cart: skipped: %s\n", R->why_instr);
-	if (full) {
-		printf("  CLI eval --format json: %s carts (%s MB) in %s s: %s carts/s, %s MB/s, peak RSS %s KB\n",
-		       commas((int64_t)R->big_carts), fx((double)R->big_bytes / 1e6, 1), fx(R->cli_big_s, 2),
-		       commas((int64_t)cli_cps), fx(cli_mbs, 1), commas(R->cli_big_rss));
-		printf("                          %s carts (%s MB) in %s s: %s carts/s, peak RSS %s KB\n",
-		       commas((int64_t)R->mid_carts), fx((double)R->mid_bytes / 1e6, 1), fx(R->cli_mid_s, 2),
-		       commas((int64_t)cli_mid_cps), commas(R->cli_mid_rss));
-	}
-	printf("  prepared carts, no prefetch, swept over the first N carts only:");
-	for (int k = 0; k < 4; k++)
-		printf("%s %s: %s ns", k ? "," : "", commas(R->ws_carts[k]), fx(R->ws_ns[k], 1));
-	printf("\n");
-	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
-	       fx((double)R->parse_bytes / 1e6, 1));
-	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared, %s not prepared\n",
-	       fx(R->ns_20, 1), fx(R->ns_20_unprepared, 1));
-	if (full)
-		printf("  ptrules check, 1,000 generated programs: %s ms (%s); in-process ptrules_load_paths %s ms\n",
-		       fx(R->compile_1000_ms, 1), R->check_summary, fx(R->load_1000_ms, 1));
-	printf("  heap allocations per evaluation: %s (%ld over %s evaluations)\n", fx(allocs_per_eval, 3), R->allocs,
-	       commas((int64_t)R->allocs_evals));
-
-	printf("\n  target (issue 7)                         measured\n");
-	double rv = ratio(R->ns_ptrules, R->ns_native);
-	double rl = ratio(R->ns_lua, R->ns_ptrules);
-	long ipp = R->instr[3] >= 0 ? (R->instr[3] + 1) / 3 : -1;
-	long ipmax = R->instr[0];
-	for (int k = 1; k < 3; k++)
-		if (R->instr[k] > ipmax)
-			ipmax = R->instr[k];
-#define MARK(ok) ((ok) ? "met" : "NOT met")
-	printf("  VM <= 2x native                          %sx  %s\n", fx(rv, 2), MARK(rv >= 0 && rv <= 2));
-	if (ipmax >= 0)
-		printf("  <= 250 instructions per program/cart     max %s (all three / 3: %s)  %s\n", commas(ipmax),
-		       commas(ipp), MARK(ipmax <= 250));
-	if (rl >= 0)
-		printf("  >= 10x faster than Lua 5.4               %sx  %s\n", fx(rl, 2), MARK(rl >= 10));
-	if (R->ns_luajit >= 0)
-		printf("  faster than LuaJIT                       %sx LuaJIT's time  %s\n",
-		       fx(ratio(R->ns_ptrules, R->ns_luajit), 2), MARK(R->ns_ptrules < R->ns_luajit));
-	printf("  20 programs on one cart <= 200 ns        %s ns  %s\n", fx(R->ns_20, 1), MARK(R->ns_20 <= 200));
-	printf("  0 heap allocations per evaluation        %ld  %s\n", R->allocs, MARK(R->allocs == 0));
-	printf("  cart parsing >= 500 MB/s                 %s MB/s  %s\n", fx(R->parse_mb_s, 1),
-	       MARK(R->parse_mb_s >= 500));
-	if (full) {
-		printf("  CLI >= 1,000,000 carts/s, JSON           %s carts/s  %s\n", commas((int64_t)cli_cps),
-		       MARK(cli_cps >= 1e6));
-		printf("  CLI memory flat                          %s KB at %s carts, %s KB at %s  %s\n",
-		       commas(R->cli_mid_rss), commas((int64_t)R->mid_carts), commas(R->cli_big_rss),
-		       commas((int64_t)R->big_carts),
-		       MARK(R->cli_big_rss <= R->cli_mid_rss + R->cli_mid_rss / 4));
-		printf("  compiling 1,000 programs < 50 ms         %s ms  %s\n", fx(R->compile_1000_ms, 1),
-		       MARK(R->compile_1000_ms < 50));
-	}
-
-	FILE *f = fopen(o->json, "w");
-	if (!f)
-		die("cannot write %s", o->json);
-	fprintf(f, "{\n  \"ns_per_cart\": {\"ptrules\": ");
-	jfx(f, R->ns_ptrules, 1);
-	fprintf(f, ", \"native\": ");
-	jfx(f, R->ns_native, 1);
-	fprintf(f, ", \"lua\": ");
-	jfx(f, R->ns_lua, 1);
-	fprintf(f, ", \"luajit\": ");
-	jfx(f, R->ns_luajit, 1);
-	fprintf(f, ", \"ptrules_not_prepared\": ");
-	jfx(f, R->ns_unprepared, 1);
-	fprintf(f, ", \"ptrules_no_prefetch\": ");
-	jfx(f, R->ns_noprefetch, 1);
-	fprintf(f, "},\n  \"ratio_vs_native\": ");
-	jfx(f, rv, 2);
-	fprintf(f, ",\n  \"ratio_lua_vs_ptrules\": ");
-	jfx(f, rl, 3);
-	fprintf(f, ",\n  \"ratio_luajit_vs_ptrules\": ");
-	jfx(f, ratio(R->ns_luajit, R->ns_ptrules), 3);
-	fprintf(f, ",\n  \"instr_per_cart\": {\"dpoint\": ");
-	jint(f, R->instr[0]);
-	fprintf(f, ", \"okidoki\": ");
-	jint(f, R->instr[1]);
-	fprintf(f, ", \"recruit\": ");
-	jint(f, R->instr[2]);
-	fprintf(f, ", \"all\": ");
-	jint(f, R->instr[3]);
-	fprintf(f, ", \"native_all\": ");
-	jint(f, R->instr[4]);
-	fprintf(f, ", \"all_not_prepared\": ");
-	jint(f, R->instr[5]);
-	fprintf(f, ", \"carts\": %d},\n  \"cli_carts_per_s\": ", o->cg_carts);
-	jint(f, cli_cps < 0 ? -1 : (long)cli_cps);
-	fprintf(f, ",\n  \"cli_mb_per_s\": ");
-	jfx(f, cli_mbs, 1);
-	fprintf(f, ",\n  \"cli_peak_rss_kb\": ");
-	jint(f, full ? R->cli_big_rss : -1);
-	fprintf(f, ",\n  \"cli\": {\"carts\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"seconds\": ", R->big_carts, R->big_bytes);
-	jfx(f, R->cli_big_s, 3);
-	fprintf(f, ", \"peak_rss_kb\": %ld, \"smaller_carts\": %" PRIu64 ", \"smaller_seconds\": ", R->cli_big_rss,
-		R->mid_carts);
-	jfx(f, R->cli_mid_s, 3);
-	fprintf(f, ", \"smaller_peak_rss_kb\": %ld},\n  \"parse_mb_per_s\": ", R->cli_mid_rss);
-	jfx(f, R->parse_mb_s, 1);
-	fprintf(f, ",\n  \"ns_by_carts_swept\": {");
-	for (int k = 0; k < 4; k++) {
-		fprintf(f, "%s\"%u\": ", k ? ", " : "", R->ws_carts[k]);
-		jfx(f, R->ws_ns[k], 1);
-	}
-	fprintf(f, "}");
-	fprintf(f, ",\n  \"ns_20_programs\": ");
-	jfx(f, R->ns_20, 1);
-	fprintf(f, ",\n  \"ns_20_programs_not_prepared\": ");
-	jfx(f, R->ns_20_unprepared, 1);
-	fprintf(f, ",\n  \"allocs_per_eval\": ");
-	jfx(f, allocs_per_eval, 3);
-	fprintf(f, ",\n  \"allocs_total\": %ld,\n  \"compile_1000_ms\": ", R->allocs);
-	jfx(f, full ? R->compile_1000_ms : -1, 1);
-	fprintf(f, ",\n  \"load_1000_inprocess_ms\": ");
-	jfx(f, full ? R->load_1000_ms : -1, 1);
-	fprintf(f, ",\n  \"checksum\": %" PRId64 ",\n  \"carts\": %u,\n  \"items\": %u,\n  \"rounds\": %d,\n  \"skipped\": {",
-		R->checksum, R->ncarts, R->nitems, o->rounds);
-	int first = 1;
-	const char *const names[3] = { "lua", "luajit", "instr_per_cart" };
-	const char *const whys[3] = { R->why_lua, R->why_luajit, R->why_instr };
-	for (int k = 0; k < 3; k++)
-		if (whys[k][0]) {
-			fprintf(f, "%s\"%s\": ", first ? "" : ", ", names[k]);
-			jstr(f, whys[k]);
-			first = 0;
-		}
-	fprintf(f, "},\n  \"machine\": {\"cpus\": %ld, \"cpu\": ", sysconf(_SC_NPROCESSORS_ONLN));
-	jstr(f, cpu);
-	fprintf(f, ", \"compiler\": ");
-	jstr(f, "gcc " __VERSION__ " -O2");
-	fprintf(f, ", \"loadavg_at_start\": ");
-	jstr(f, R->loadavg);
-	fprintf(f, "}\n}\n");
-	if (fclose(f) != 0)
-		die("cannot write %s", o->json);
-	printf("\nwrote %s\n", o->json);
 }
 
 int main(int argc, char **argv)
@@ -1322,7 +1048,7 @@ int main(int argc, char **argv)
 		return spawn_mode(argc, argv);
 	ssize_t sn = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
 	if (sn <= 0)
-		die("readlink /proc/self/exe: %s", strerror(errno));
+		bench_die("readlink /proc/self/exe: %s", strerror(errno));
 	self_exe[sn] = '\0';
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1346,21 +1072,21 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--quick") == 0) o.quick = 1;
 		else if (strcmp(a, "--round-ms") == 0 && i + 1 < argc) o.round_s = atoi(argv[++i]) / 1000.0;
 		else
-			die("unknown argument '%s' (see the comment at the top of bench/bench.c)", a);
+			bench_die("unknown argument '%s' (see the comment at the top of bench/bench.c)", a);
 	}
 	if (instr_which)
 		return instr_mode(instr_which, instr_n, &o);
 	if (!o.data || !o.luadat || !o.text || (!o.quick && (!o.cli || !o.big || !o.mid)))
-		die("--data, --luadat, --text, --ptrules, --big and --mid are required (the last three not with --quick)");
+		bench_die("--data, --luadat, --text, --ptrules, --big and --mid are required (the last three not with --quick)");
 	if (o.rounds < 1 || o.cg_carts < 1)
-		die("--rounds and --cg-carts must be positive");
+		bench_die("--rounds and --cg-carts must be positive");
 	signal(SIGPIPE, SIG_IGN);
 	mkdirs(o.tmp);
 	tmp_dir = o.tmp;
 
 	bench_data d;
 	if (bench_load(&d, o.data))
-		die("cannot read the data set %s (run `make bench`)", o.data);
+		bench_die("cannot read the data set %s (run `make bench`)", o.data);
 	results R;
 	memset(&R, 0, sizeof R);
 	R.ncarts = d.h.ncarts;
@@ -1391,7 +1117,7 @@ int main(int argc, char **argv)
 		instructions(&o, &R);
 		cli_end_to_end(&o, &R);
 	}
-	report(&o, &R);
+	bench_report(&o, &R);
 	free(d.carts);
 	free(d.items);
 	return 0;

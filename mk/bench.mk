@@ -77,8 +77,8 @@ $(BENCH_DIR)/ptrules: $(BENCH_CLI_OBJS) $(BENCH_DIR)/libptrules.a
 	$(BENCH_CC) -o $@ $^
 
 # The driver and the hand-written C see the public header only.
-$(BENCH_DIR)/bench: bench/bench.c bench/native.c bench/flat.h include/ptrules.h $(BENCH_DIR)/libptrules.a
-	$(BENCH_CC) -Iinclude $(BENCH_CFLAGS) $(BENCH_WARN) -o $@ bench/bench.c bench/native.c \
+$(BENCH_DIR)/bench: bench/bench.c bench/report.c bench/native.c bench/bench.h bench/flat.h include/ptrules.h $(BENCH_DIR)/libptrules.a
+	$(BENCH_CC) -Iinclude $(BENCH_CFLAGS) $(BENCH_WARN) -o $@ bench/bench.c bench/report.c bench/native.c \
 		$(BENCH_DIR)/libptrules.a $(BENCH_WRAP)
 
 $(BENCH_DIR)/mkdata: bench/mkdata.c bench/flat.h | $(BENCH_DIR)/.dir

@@ -1,0 +1,45 @@
+/* bench.h - what the benchmark driver (bench.c) measured, and the
+ * report it prints (report.c). */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <stdint.h>
+
+typedef struct opts {
+	const char *data, *luadat, *text, *script, *cli, *rules, *big, *mid, *tmp, *json;
+	int rounds, cg_carts, quick;
+	double round_s;
+} opts;
+
+typedef struct results {
+	uint32_t ncarts, nitems;
+	int64_t checksum;
+	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
+	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
+	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
+	uint32_t ws_carts[4];   /* the prepared sweep over the first ws_carts[k] carts ... */
+	double ws_ns[4];        /* ... took ws_ns[k] per cart */
+	char why_lua[256], why_luajit[256], why_instr[256];
+	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
+				all three over carts not prepared; -1: not measured */
+	double cli_big_s, cli_mid_s;
+	long cli_big_rss, cli_mid_rss;
+	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
+	double parse_mb_s;
+	uint64_t parse_bytes;
+	double ns_20, ns_20_unprepared;
+	long allocs;
+	uint64_t allocs_evals;
+	double compile_1000_ms, load_1000_ms;
+	char check_summary[256];
+	char loadavg[64];     /* /proc/loadavg when the run started */
+} results;
+
+/* bench.c: stop the run with a message; numbers with thousands commas
+ * (one of 8 rotating static buffers). */
+void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+const char *bench_commas(int64_t n);
+/* report.c: the table on standard output and the JSON file (o->json). */
+void bench_report(const opts *o, const results *R);
+
+#endif
