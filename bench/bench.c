@@ -9,8 +9,10 @@
  * Everything goes through the public API (include/ptrules.h).  What is
  * measured (docs/performance.md says how to read it):
  *  1. the same three programs, in-process, over the same carts: ptrules
- *     (carts built field by field before timing; timed: ptrules_evaluate
- *     and ptrules_result_get), hand-written C (native.c), Lua 5.4 and
+ *     (carts built field by field and prepared for the rules before
+ *     timing; timed: ptrules_evaluate and ptrules_amounts_get, with
+ *     ptrules_cart_prefetch two carts ahead, and again without the hint
+ *     and over unprepared carts), hand-written C (native.c), Lua 5.4 and
  *     LuaJIT (bench.lua, coprocesses over pipes).  Every implementation
  *     folds its per-cart results into the checksum of flat.h.  Before any
  *     time is taken, ptrules and native.c are compared cart by cart, and
@@ -22,13 +24,15 @@
  *     inside the sweep function), per program and for all three;
  *  3. the CLI end to end (`ptrules eval --format json` over BIG and MID
  *     files: carts/s, MB/s, peak RSS from wait4);
- *  4. the cart reader alone (MB/s);
+ *  4. the cart reader alone (MB/s), and the prepared sweep over the
+ *     first 500, 2,000, 10,000 and all carts (what memory costs);
  *  5. 20 generated programs on one cart;
  *  6. `ptrules check` on 1,000 generated programs;
  *  7. heap allocations per evaluation (malloc & co. are wrapped at link
  *     time with -Wl,--wrap, as tests/unit/test_noalloc.c does).
- * Floating point is used for timing arithmetic only; results and
- * checksums are integers compared exactly. */
+ * report.c prints the table and writes the JSON.  Floating point is used
+ * for timing arithmetic only; results and checksums are integers
+ * compared exactly. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
