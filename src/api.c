@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -719,9 +720,15 @@ PTRULES_API void ptrules_cart_prefetch(const ptrules_cart *c)
 {
 	if (!c)
 		return;
-	const char *p = (const char *)c, *end = (const char *)(c->prep_inline + PREP_INLINE);
-	for (; p < end; p += 64)
-		__builtin_prefetch(p);
+	const char *p = (const char *)c;
+	_Static_assert(offsetof(struct ptrules_cart, prep_inline) + PREP_INLINE <= 6 * 64,
+		       "the six lines below cover the fields and the inline preparation");
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+	__builtin_prefetch(p + 192);
+	__builtin_prefetch(p + 256);
+	__builtin_prefetch(p + 320);
 }
 
 PTRULES_API int ptrules_cart_prepared(const ptrules_cart *c, const ptrules_rules *r)

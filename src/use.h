@@ -49,10 +49,22 @@ typedef struct pt_use_report {
 	pt_use_prog *progs;       /* rs->nprogs entries, owned by the caller; set only when any */
 } pt_use_report;
 
+/* pt_use_check for a cart with use records (use.c). */
+void pt_use_check_records(const pt_ruleset *rs, const pt_cart *c, int64_t total,
+			  const pt_prog_result *results, pt_use_report *rep);
 /* Check cart c's use records against the evaluated results (programs,
  * then policies, as pt_eval_all left them).  rep->progs must have room
  * for rs->nprogs entries. */
-void pt_use_check(const pt_ruleset *rs, const pt_cart *c, int64_t total,
-		  const pt_prog_result *results, pt_use_report *rep);
+static inline void pt_use_check(const pt_ruleset *rs, const pt_cart *c, int64_t total,
+				const pt_prog_result *results, pt_use_report *rep)
+{
+	rep->any = false;   /* nothing intended: rep->progs is not read (the accessors check any) */
+	rep->valid = true;
+	rep->total_yen = rep->pay_yen = total;
+	rep->giftcard_yen = rep->points_yen = 0;
+	rep->nproblems = rep->dropped = 0;
+	if (c->n_uses)   /* inline: most carts have no `use` records */
+		pt_use_check_records(rs, c, total, results, rep);
+}
 
 #endif
