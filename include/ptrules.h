@@ -230,10 +230,12 @@ PTRULES_API ptrules_status ptrules_cart_copy(ptrules_cart *dst, const ptrules_ca
  * items and runs the rules.  For carts evaluated many times, or loaded
  * ahead of a batch.  Results are the same as without it.  The cart holds
  * a reference to r until it changes (any setter, ptrules_cart_clear), is
- * prepared again (r NULL: no longer prepared) or is freed.  A cart with
- * errors, without an order date (evaluated at today's date) or needing a
- * diagnostic is left unprepared and evaluated as usual; PTRULES_OK
- * either way, PTRULES_ENOMEM when memory runs out.  A prepared cart is
+ * prepared for other rules (r NULL: no longer prepared) or is freed.  A
+ * cart with errors, without an order date (evaluated at today's date)
+ * or needing a diagnostic, or any cart for rules the fast binding does
+ * not cover (docs/library.md),
+ * is left unprepared and evaluated as usual; PTRULES_OK either way,
+ * PTRULES_ENOMEM when memory runs out.  A prepared cart is
  * only read by evaluation: evaluators on several threads may share it. */
 PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *r);
 /* 1 when c is prepared for r. */

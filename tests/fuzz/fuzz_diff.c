@@ -311,7 +311,13 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 		size_t len = next ? (size_t)(next - at) : strlen(at);
 		if (ok_built[c]) {
 			fz_buf bs = { 0 };
+			size_t nd = ptrules_diags_count(d);
 			ptrules_status st = ptrules_evaluate(e, built[c], d);
+			/* a cart that needs no diagnostic and has a date must be preparable */
+			char js[1 << 13];
+			int clean = st == PTRULES_OK && ptrules_diags_count(d) == nd &&
+				    ptrules_format_json(e, built[c], NULL, js, sizeof js) < sizeof js &&
+				    strstr(js, "\"date_source\":\"order\"") != NULL;
 			fz_printf(&bs, "\001cart %d status %d\n", c + 1, (int)st);
 			for (size_t i = 0; i < ptrules_result_count(e); i++)
 				fz_result(e, i, &bs);
@@ -323,6 +329,8 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 			/* 4. prepared for the rules: the same again. */
 			fz_buf ps = { 0 };
 			FZ_CHECK(ptrules_cart_prepare(built[c], g.src) == PTRULES_OK, "cannot prepare cart %d", c + 1);
+			FZ_CHECK(!clean || ptrules_cart_prepared(built[c], g.src),
+				 "cart %d needs no diagnostic and has an order date, but was not prepared:\n%s", c + 1, text->s);
 			st = ptrules_evaluate(e, built[c], d);
 			fz_printf(&ps, "\001cart %d status %d\n", c + 1, (int)st);
 			for (size_t i = 0; i < ptrules_result_count(e); i++)

@@ -248,6 +248,25 @@ static void test_other_rules(void **state)
 	ptrules_release(a);
 }
 
+/* Preparing an unchanged cart again for the rules only it still holds
+ * keeps the preparation (it used to release them first and read them
+ * freed: SANITIZE=1 catches a return of that). */
+static void test_prepare_again(void **state)
+{
+	(void)state;
+	ptrules_rules *r = load("rules", NULL);
+	ptrules_cart *c = small_cart("2025-06-01");
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	ptrules_release(r);   /* only the cart holds r now */
+	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
+	assert_true(ptrules_cart_prepared(c, r));
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	assert_non_null(e);
+	assert_int_equal(dpoint(e, c).earn_points, 60);
+	ptrules_eval_free(e);
+	ptrules_cart_free(c);   /* lets r go */
+}
+
 /* A cart without an order date is evaluated at today's date: it is not
  * prepared, and says so. */
 static void test_no_date(void **state)
@@ -270,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_extra),
 		cmocka_unit_test(test_changes_drop_it),
 		cmocka_unit_test(test_other_rules),
+		cmocka_unit_test(test_prepare_again),
 		cmocka_unit_test(test_no_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,7 +296,8 @@ static void *swap_worker(void *arg)
 			if (!e || r != ptrules_eval_rules(e)) {
 				ptrules_eval_free(e);
 				e = ptrules_eval_new(r, explain);
-				if (w->evals == 0 && ptrules_cart_prepare(k.built, r) != PTRULES_OK)
+				if (w->evals == 0 && (ptrules_cart_prepare(k.built, r) != PTRULES_OK ||
+						      !ptrules_cart_prepared(k.built, r)))
 					w->failures++;   /* prepared for the first set, which is soon swapped out */
 			}
 			ptrules_release(r);
