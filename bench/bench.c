@@ -947,15 +947,24 @@ static void cli_end_to_end(const opts *o, results *R)
 	for (int k = 0; k < 2; k++) {
 		const char *file = k ? o->mid : o->big;
 		uint64_t bytes, n = count_carts(file, &bytes);
-		fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s) ...\n", bench_commas((int64_t)n), file);
-		char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules, (char *)file, NULL };
-		run_stat st = run(argv, NULL, err);
-		if (st.status != 0)
-			bench_die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
+		double best = -1;
+		long rss = 0;
+		for (int pass = 0; pass < 3; pass++) {   /* best time of 3 (one run is about 1 s); the largest RSS */
+			fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s), run %d of 3 ...\n",
+				bench_commas((int64_t)n), file, pass + 1);
+			char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules, (char *)file, NULL };
+			run_stat st = run(argv, NULL, err);
+			if (st.status != 0)
+				bench_die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
+			if (best < 0 || st.wall_s < best)
+				best = st.wall_s;
+			if (st.maxrss_kb > rss)
+				rss = st.maxrss_kb;
+		}
 		if (k) {
-			R->mid_carts = n, R->mid_bytes = bytes, R->cli_mid_s = st.wall_s, R->cli_mid_rss = st.maxrss_kb;
+			R->mid_carts = n, R->mid_bytes = bytes, R->cli_mid_s = best, R->cli_mid_rss = rss;
 		} else {
-			R->big_carts = n, R->big_bytes = bytes, R->cli_big_s = st.wall_s, R->cli_big_rss = st.maxrss_kb;
+			R->big_carts = n, R->big_bytes = bytes, R->cli_big_s = best, R->cli_big_rss = rss;
 		}
 	}
 }
