@@ -530,56 +530,14 @@ static bool split_conditions(tr *t, pt_fast *f, size_t nentries)
 }
 
 /* Whether every read of one of program p's locals follows a write of it
- * on every path through the same section (a forward data-flow over the
+ * on every path through the same section (pt_fast_assigned over the
  * register code, before fuse_pairs): then the program's locals need no
  * zeroing per cart.  False when unsure. */
 static bool locals_assigned(const tr *t, const pt_fast *f, size_t a, size_t b, uint32_t nlocals)
 {
-	typedef struct { uint64_t w[4]; } lset;
 	if (nlocals > 256 || a >= b)
 		return nlocals == 0;
-	lset *in = malloc((b - a + 1) * sizeof *in);
-	uint8_t *seen = calloc(b - a + 1, 1);
-	bool ok = in && seen;
-	if (ok) {
-		memset(&in[0], 0, sizeof in[0]);
-		seen[0] = 1;
-	}
-	for (size_t i = a; ok && i < b; i++) {
-		if (!seen[i - a])
-			continue;   /* unreachable */
-		lset cur = in[i - a];
-		const pt_fast_ins *c = &t->out[i];
-		uint32_t rd[2] = { c->a, c->b };
-		unsigned which = operands(c->op);
-		for (int k = 0; k < 2; k++) {
-			uint32_t l = rd[k] - f->reg_locals;
-			if ((which >> k & 1) && rd[k] >= f->reg_locals && l < nlocals && !(cur.w[l / 64] >> (l % 64) & 1))
-				ok = false;
-		}
-		uint32_t l = c->dst - f->reg_locals;
-		if (writes_dst(c->op) && c->dst >= f->reg_locals && l < nlocals)
-			cur.w[l / 64] |= (uint64_t)1 << (l % 64);
-		size_t succ[2];
-		int ns = pt_fast_succ(c, i, succ);
-		for (int k = 0; ok && k < ns; k++) {
-			if (succ[k] <= i || succ[k] >= b) {
-				ok = false;   /* verified code stays inside its section, going forward */
-				break;
-			}
-			size_t s2 = succ[k] - a;
-			if (!seen[s2]) {
-				in[s2] = cur;
-				seen[s2] = 1;
-			} else {
-				for (int w = 0; w < 4; w++)
-					in[s2].w[w] &= cur.w[w];
-			}
-		}
-	}
-	free(in);
-	free(seen);
-	return ok;
+	return pt_fast_assigned(t->out, a, b, f->reg_locals, nlocals);
 }
 
 /* Drop the copies into locals that the section [a, b) never reads.  For

@@ -68,6 +68,10 @@ static inline unsigned pt_fast_reads(uint32_t op) { return (pt_fast_props[op] >>
  * instruction (scale true) or back (false, for the dump). */
 void pt_fast_encode(pt_fast_ins *c, bool scale);
 
+/* Whether, in the section [a, b), every read of a register in [lo, lo +
+ * n) follows a write of it on every path (fast_opt.c; n at most 256). */
+bool pt_fast_assigned(const pt_fast_ins *code, size_t a, size_t b, uint32_t lo, uint32_t n);
+
 /* Improve the register code of f in place (fast_opt.c): whole-number
  * forms, folded constants, forwarded copies, outputs written by their
  * producer.  Deleted instructions are marked F__COUNT for the caller's

@@ -86,8 +86,8 @@ static void type_fixed(opt *o)
  * greatest fixed point.  Sound when what the code of [lo, hi) reads from
  * them is 0 or written by it: for the whole code (registers start at 0),
  * or for one program whose temporaries are written before read in each
- * section (temps_assigned) and whose locals are zeroed per cart or
- * written before read (fast.c, locals_assigned). */
+ * section (pt_fast_assigned) and whose locals are zeroed per cart or
+ * written before read (pt_fast_assigned, from fast.c). */
 static void type_registers(opt *o, size_t lo, size_t hi)
 {
 	uint8_t *w = o->whole;
@@ -284,44 +284,48 @@ static bool live(const opt *o, const tset *s, uint32_t r)
 	return !is_temp(o, r) || (s->w[d / 64] >> (d % 64) & 1);
 }
 
-/* Whether every temporary read in the section [a, b) follows a write of
- * it on every path from a (a forward data-flow; jumps go forward and stay
- * in the section).  False when unsure or out of memory. */
-static bool temps_assigned(const opt *o, size_t a, size_t b)
+/* Whether, in the section [a, b) of code, every read of a register in
+ * [lo, lo + n) follows a write of it on every path from a: a forward
+ * data-flow (jumps go forward and stay in the section; n is at most 256).
+ * False when unsure or out of memory.  Serves the temporaries here and a
+ * program's locals (fast.c). */
+bool pt_fast_assigned(const pt_fast_ins *code, size_t a, size_t b, uint32_t lo, uint32_t n)
 {
+	typedef struct { uint64_t w[4]; } rset;
 	if (a >= b)
 		return true;
-	tset *in = malloc((b - a + 1) * sizeof *in);
+	if (n > 256)
+		return false;
+	rset *in = malloc((b - a + 1) * sizeof *in);
 	uint8_t *seen = calloc(b - a + 1, 1);
 	bool ok = in && seen;
 	if (ok) {
-		in[0] = (tset){ { 0, 0 } };
+		in[0] = (rset){ { 0, 0, 0, 0 } };
 		seen[0] = 1;
 	}
-	const uint32_t base = o->f->reg_temps;
 	for (size_t i = a; ok && i < b; i++) {
 		if (!seen[i - a])
 			continue;   /* unreachable */
-		tset cur = in[i - a];
-		const pt_fast_ins *c = &o->code[i];
+		rset cur = in[i - a];
+		const pt_fast_ins *c = &code[i];
 		uint8_t pr = pt_fast_props[c->op];
 		uint32_t r[2] = { c->a, c->b };
 		for (int k = 0; k < 2; k++) {
-			uint32_t d = r[k] - base;
-			if ((pr & (FP_A << k)) && is_temp(o, r[k]) && !(cur.w[d / 64] >> (d % 64) & 1))
+			uint32_t d = r[k] - lo;
+			if ((pr & (FP_A << k)) && r[k] >= lo && d < n && !(cur.w[d / 64] >> (d % 64) & 1))
 				ok = false;
 		}
-		uint32_t d = c->dst - base;
-		if ((pr & FP_W) && is_temp(o, c->dst))
+		uint32_t d = c->dst - lo;
+		if ((pr & FP_W) && c->dst >= lo && d < n)
 			cur.w[d / 64] |= (uint64_t)1 << (d % 64);
-		d = c->x - base;
-		if ((pr & FP_WX) && is_temp(o, c->x))
+		d = c->x - lo;
+		if ((pr & FP_WX) && c->x >= lo && d < n)
 			cur.w[d / 64] |= (uint64_t)1 << (d % 64);
 		size_t succ[2];
 		int ns = pt_fast_succ(c, i, succ);
 		for (int k = 0; ok && k < ns; k++) {
 			if (succ[k] <= i || succ[k] >= b) {
-				ok = false;
+				ok = false;   /* verified code stays inside its section, going forward */
 				break;
 			}
 			size_t s2 = succ[k] - a;
@@ -329,8 +333,8 @@ static bool temps_assigned(const opt *o, size_t a, size_t b)
 				in[s2] = cur;
 				seen[s2] = 1;
 			} else {
-				in[s2].w[0] &= cur.w[0];
-				in[s2].w[1] &= cur.w[1];
+				for (int w = 0; w < 4; w++)
+					in[s2].w[w] &= cur.w[w];
 			}
 		}
 	}
@@ -536,7 +540,8 @@ bool pt_fast_optimise(const pt_ruleset *rs, const pt_fast *f, pt_fast_ins *code,
 			memcpy(global, o.whole, f->nregs);
 		for (size_t p = 0; ok && p < nprogs; p++) {
 			size_t lo = entry[2 * p], mid = entry[2 * p + 1], hi = p + 1 < nprogs ? entry[2 * p + 2] : n;
-			bool own = temps_assigned(&o, lo, mid) && temps_assigned(&o, mid, hi);
+			bool own = pt_fast_assigned(o.code, lo, mid, f->reg_temps, f->reg_derived - f->reg_temps) &&
+				   pt_fast_assigned(o.code, mid, hi, f->reg_temps, f->reg_derived - f->reg_temps);
 			for (int round = 0; round < 2; round++) {
 				if (own)
 					type_registers(&o, lo, hi);
