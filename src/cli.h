@@ -24,6 +24,20 @@ char *cli_read_file(const char *path, size_t *len);
 /* cmd_io.c: the value of --name VALUE or --name=VALUE at argv[*i] ("" if
  * missing), or NULL when argv[*i] is another argument. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+/* cmd_io.c: the rule-set options of the subcommands that evaluate carts
+ * (eval, plan): --rules PATH (repeatable, at most 64), --bytecode FILE,
+ * --format text|json.  cli_rule_option takes argv[*i] when it is one of
+ * them: 1, or -1 with *err the usage message for a bad value; 0 when it is
+ * another argument.  cli_rule_conflict: the usage message when both
+ * --rules and --bytecode were given, else NULL. */
+typedef struct cli_rule_opts {
+	const char *rules[64];
+	int nrules;
+	const char *bytecode;
+	bool json;
+} cli_rule_opts;
+int cli_rule_option(int argc, char **argv, int *i, cli_rule_opts *o, const char **err);
+const char *cli_rule_conflict(const cli_rule_opts *o);
 /* cmd_io.c: print diagnostics and their "N errors generated." line. */
 void cli_report(const ptrules_diags *d);
 /* cmd_io.c: load --bytecode FILE, the --rules paths, or the default

@@ -70,6 +70,41 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+/* One of the rule-set options at argv[*i] into o (cli.h): 1 taken, 0 not
+ * one of them, -1 with *err set when its value is wrong. */
+int cli_rule_option(int argc, char **argv, int *i, cli_rule_opts *o, const char **err)
+{
+	const char *v, *bad = NULL;
+	if ((v = cli_opt_value(argc, argv, i, "--rules"))) {
+		if (!*v)
+			bad = "--rules needs a path";
+		else if (o->nrules >= 64)
+			bad = "too many --rules (limit is 64)";
+		else
+			o->rules[o->nrules++] = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--bytecode"))) {
+		if (!*v)
+			bad = "--bytecode needs a file";
+		else
+			o->bytecode = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--format"))) {
+		if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
+			bad = "--format takes text or json";
+		else
+			o->json = strcmp(v, "json") == 0;
+	} else {
+		return 0;
+	}
+	*err = bad;
+	return bad ? -1 : 1;
+}
+
+/* The usage message when both --rules and --bytecode were given. */
+const char *cli_rule_conflict(const cli_rule_opts *o)
+{
+	return o->bytecode && o->nrules ? "give either --rules or --bytecode, not both" : NULL;
+}
+
 /* Print d's diagnostics and the compiler-style count line. */
 void cli_report(const ptrules_diags *d)
 {

@@ -19,10 +19,7 @@
 
 /* The command's options. */
 typedef struct plan_opts {
-	const char *rules[64];
-	int nrules;
-	const char *bytecode;
-	bool json;
+	cli_rule_opts ro;         /* --rules, --bytecode, --format */
 	const char **carts;
 	int ncarts;
 } plan_opts;
@@ -40,26 +37,17 @@ static int plan_usage(const char *msg)
 static int parse(int argc, char **argv, plan_opts *o)
 {
 	bool dashdash = false;
+	const char *bad;
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i];
+		int taken;
 		if (dashdash || a[0] != '-' || a[1] == '\0') {
 			o->carts[o->ncarts++] = a;
 		} else if (strcmp(a, "--") == 0) {
 			dashdash = true;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--rules"))) {
-			if (!*v)
-				return plan_usage("--rules needs a path");
-			if (o->nrules >= 64)
-				return plan_usage("too many --rules (limit is 64)");
-			o->rules[o->nrules++] = v;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--bytecode"))) {
-			if (!*v)
-				return plan_usage("--bytecode needs a file");
-			o->bytecode = v;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
-			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-				return plan_usage("--format takes text or json");
-			o->json = strcmp(v, "json") == 0;
+		} else if ((taken = cli_rule_option(argc, argv, &i, &o->ro, &bad))) {
+			if (taken < 0)
+				return plan_usage(bad);
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(PLAN_USAGE, stdout);
 			return -1;
@@ -68,8 +56,8 @@ static int parse(int argc, char **argv, plan_opts *o)
 			return plan_usage(NULL);
 		}
 	}
-	if (o->bytecode && o->nrules)
-		return plan_usage("give either --rules or --bytecode, not both");
+	if ((bad = cli_rule_conflict(&o->ro)))
+		return plan_usage(bad);
 	if (o->ncarts == 0)
 		return plan_usage("plan needs at least one cart file (- for stdin)");
 	return 0;
@@ -158,7 +146,7 @@ int cmd_plan(int argc, char **argv)
 		free(o.carts);
 		return rc < 0 ? 0 : rc;
 	}
-	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
+	ptrules_rules *r = cli_load_rules(o.ro.bytecode, o.ro.rules, o.ro.nrules);
 	ptrules_plan *p = r ? ptrules_plan_new(r) : NULL;
 	if (r && !p)
 		fputs("ptrules: out of memory\n", stderr);
@@ -166,7 +154,7 @@ int cmd_plan(int argc, char **argv)
 	char *buf = NULL;
 	size_t cap = 0, printed = 0;
 	for (int i = 0; p && i < o.ncarts; i++)   /* every file, even after a bad one */
-		if (!plan_file(p, o.carts[i], o.json, &printed, &buf, &cap))
+		if (!plan_file(p, o.carts[i], o.ro.json, &printed, &buf, &cap))
 			rc = 1;
 	free(buf);
 	ptrules_plan_free(p);

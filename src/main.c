@@ -52,10 +52,9 @@ static int usage(const char *msg)
 
 /* Options shared by the subcommands. */
 typedef struct opts {
-	const char *rules[64];
-	int nrules;
-	const char *bytecode, *output;
-	bool json, explain;
+	cli_rule_opts ro;         /* --rules, --bytecode, --format */
+	const char *output;
+	bool explain;
 	const char *args[4096];
 	int nargs;
 } opts;
@@ -64,28 +63,19 @@ typedef struct opts {
 static int parse_opts(int argc, char **argv, opts *o)
 {
 	bool dashdash = false;
+	const char *bad;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
+		int taken;
 		if (dashdash || a[0] != '-' || a[1] == '\0') {
 			if (o->nargs >= 4096)
 				return usage("too many files (limit is 4096)");
 			o->args[o->nargs++] = a;
 		} else if (strcmp(a, "--") == 0) {
 			dashdash = true;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--rules"))) {
-			if (!*v)
-				return usage("--rules needs a path");
-			if (o->nrules >= 64)
-				return usage("too many --rules (limit is 64)");
-			o->rules[o->nrules++] = v;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--bytecode"))) {
-			if (!*v)
-				return usage("--bytecode needs a file");
-			o->bytecode = v;
-		} else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
-			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-				return usage("--format takes text or json");
-			o->json = strcmp(v, "json") == 0;
+		} else if ((taken = cli_rule_option(argc, argv, &i, &o->ro, &bad))) {
+			if (taken < 0)
+				return usage(bad);
 		} else if ((v = cli_opt_value(argc, argv, &i, "-o"))) {
 			if (!*v)
 				return usage("-o needs a file");
@@ -97,8 +87,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 			return usage(NULL);
 		}
 	}
-	if (o->bytecode && o->nrules)
-		return usage("give either --rules or --bytecode, not both");
+	if ((bad = cli_rule_conflict(&o->ro)))
+		return usage(bad);
 	return 0;
 }
 
@@ -197,12 +187,12 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		}
 		char label[512];
 		const char *lb = cli_cart_label(r, c, name, label, sizeof label);
-		if (!o->json && ob->printed++) {   /* a blank line between tables */
+		if (!o->ro.json && ob->printed++) {   /* a blank line between tables */
 			if (ob->len + 1 >= sizeof ob->buf)
 				flush_out(ob);
 			ob->buf[ob->len++] = '\n';
 		}
-		emit(ob, o->json ? ptrules_format_json : ptrules_format_text, e, c, lb);
+		emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, c, lb);
 	}
 	if (d)
 		report(ob, d, errors);
@@ -226,7 +216,7 @@ static int cmd_eval(int argc, char **argv)
 		return rc;
 	if (o.nargs == 0)
 		return usage("eval needs at least one cart file (- for stdin)");
-	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
+	ptrules_rules *r = cli_load_rules(o.ro.bytecode, o.ro.rules, o.ro.nrules);
 	if (!r)
 		return 1;
 	ptrules_eval *e = ptrules_eval_new(r, o.explain);
@@ -264,11 +254,11 @@ static int cmd_compile(int argc, char **argv)
 		return rc;
 	if (!o.output)
 		return usage("compile needs -o OUT");
-	if (o.bytecode)
+	if (o.ro.bytecode)
 		return usage("compile reads .rules sources, not --bytecode");
-	for (int i = 0; i < o.nargs && o.nrules < 64; i++)
-		o.rules[o.nrules++] = o.args[i];
-	ptrules_rules *r = cli_load_rules(NULL, o.rules, o.nrules);
+	for (int i = 0; i < o.nargs && o.ro.nrules < 64; i++)
+		o.ro.rules[o.ro.nrules++] = o.args[i];
+	ptrules_rules *r = cli_load_rules(NULL, o.ro.rules, o.ro.nrules);
 	if (!r)
 		return 1;
 	ptrules_diags *d = ptrules_diags_new();
@@ -289,12 +279,12 @@ static int cmd_disasm(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
-	if (!o.bytecode && o.nargs == 1 && o.nrules == 0 && ptrules_is_bytecode_file(o.args[0]))
-		o.bytecode = o.args[0];
+	if (!o.ro.bytecode && o.nargs == 1 && o.ro.nrules == 0 && ptrules_is_bytecode_file(o.args[0]))
+		o.ro.bytecode = o.args[0];
 	else
-		for (int i = 0; i < o.nargs && o.nrules < 64; i++)
-			o.rules[o.nrules++] = o.args[i];
-	ptrules_rules *r = cli_load_rules(o.bytecode, o.rules, o.nrules);
+		for (int i = 0; i < o.nargs && o.ro.nrules < 64; i++)
+			o.ro.rules[o.ro.nrules++] = o.args[i];
+	ptrules_rules *r = cli_load_rules(o.ro.bytecode, o.ro.rules, o.ro.nrules);
 	if (!r)
 		return 1;
 	ptrules_disasm(r, stdout);
