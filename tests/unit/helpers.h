@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,35 @@ static inline void px_free(px *x)
 {
 	pt_diags_free(&x->d);
 	pt_arena_free(&x->arena);
+}
+
+/* A whole file, NUL-terminated (its length in *len unless len is NULL),
+ * or NULL when it cannot be opened or memory runs out.  The caller frees
+ * it. */
+static inline char *px_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1)
+			break;
+		char *nb = realloc(buf, cap * 2);
+		if (!nb)
+			free(buf);
+		buf = nb;
+		cap *= 2;
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = '\0';
+		if (len)
+			*len = n;
+	}
+	return buf;
 }
 
 /* rel resolved against the repository root (derived from __FILE__, so a

@@ -29,23 +29,8 @@
 /* A whole file, NUL-terminated; fails the test when it cannot be read. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
+	char *buf = px_slurp(path, len);
 	assert_non_null(buf);
-	for (;;) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		cap *= 2;
-		buf = realloc(buf, cap);
-		assert_non_null(buf);
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cart.h"
 #include "date.h"
+#include "helpers.h"
 
 /* A reader over an in-memory text plus its diagnostics. */
 typedef struct rd {
@@ -61,20 +62,6 @@ static void expect_diag(const pt_diags *d, size_t i, int line, int col, int len,
 	assert_int_equal(d->v[i].line, line);
 	assert_int_equal(d->v[i].col, col);
 	assert_int_equal(d->v[i].len, len);
-}
-
-/* Read a whole file into a heap buffer, or NULL when it is not there. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 16);
-	assert_non_null(buf);
-	*len = fread(buf, 1, (1 << 16) - 1, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 static const char product_example[] =
@@ -156,7 +143,7 @@ static void test_product_example(void **state)
 	rd_close(&t);
 
 	size_t len = 0;
-	char *text = slurp("examples/cart.txt", &len);
+	char *text = px_slurp("examples/cart.txt", &len);
 	if (!text)
 		skip();
 	assert_int_equal(len, strlen(product_example));
@@ -670,7 +657,7 @@ static void test_example_files(void **state)
 {
 	(void)state;
 	size_t len = 0;
-	char *text = slurp("tests/carts/multi.txt", &len);
+	char *text = px_slurp("tests/carts/multi.txt", &len);
 	if (!text)
 		skip();
 	rd t;
@@ -698,7 +685,7 @@ static void test_example_files(void **state)
 	rd_close(&t);
 	free(text);
 
-	text = slurp("tests/carts/bad.txt", &len);
+	text = px_slurp("tests/carts/bad.txt", &len);
 	assert_non_null(text);
 	rd_open_n(&t, text, len);
 	assert_int_equal(rd_next(&t)->n_errors, 0);

@@ -137,28 +137,6 @@ static void agree(const char *text, size_t len, const char *name)
 	free(got);
 }
 
-/* A whole file, or NULL. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Every file matching the patterns, each given to fn. */
 static size_t each_file(void (*fn)(const char *, size_t, const char *))
 {
@@ -173,7 +151,7 @@ static size_t each_file(void (*fn)(const char *, size_t, const char *))
 			continue;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			size_t len = 0;
-			char *text = slurp(g.gl_pathv[i], &len);
+			char *text = px_slurp(g.gl_pathv[i], &len);
 			assert_non_null(text);
 			fn(text, len, g.gl_pathv[i]);
 			free(text);

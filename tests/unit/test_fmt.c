@@ -257,13 +257,9 @@ static char *slurp_file(const char *rel, size_t *len)
 {
 	char path[1024];
 	root_path(path, sizeof path, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	char *buf = malloc(1 << 20);
-	*len = fread(buf, 1, (1 << 20) - 1, f);
-	buf[*len] = '\0';
-	fclose(f);
+	char *buf = px_slurp(path, len);
+	if (!buf)
+		fail_msg("cannot read %s", path);
 	return buf;
 }
 

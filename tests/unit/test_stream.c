@@ -233,28 +233,6 @@ static void test_long_line(void **state)
 	ptrules_release(rs);
 }
 
-/* A whole file, or NULL. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* The test carts, the 2,000-cart corpus and the cart fuzzer's corpus
  * agree for a few chunk sizes, 1 byte included. */
 static void test_files(void **state)
@@ -274,7 +252,7 @@ static void test_files(void **state)
 			continue;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			size_t len = 0;
-			char *text = slurp(g.gl_pathv[i], &len);
+			char *text = px_slurp(g.gl_pathv[i], &len);
 			assert_non_null(text);
 			char *want = in_memory(e, text, len, g.gl_pathv[i]);
 			for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
