@@ -1,7 +1,7 @@
 /* helpers.h - small fixtures shared by the cmocka unit tests.
  *
- * Define PX_FILE (the file name diagnostics carry) before including it
- * to use the parse fixture.  Everything is static inline, so a test that
+ * Include it after cmocka.h.  Define PX_FILE (the file name diagnostics
+ * carry) before including it to use the parse fixture.  Everything is static inline, so a test that
  * uses only part of it compiles without unused-function warnings. */
 #ifndef PT_TEST_HELPERS_H
 #define PT_TEST_HELPERS_H
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ast.h"
+#include "ptrules.h"
 
 #ifndef PX_FILE
 #define PX_FILE "test.rules"
@@ -93,6 +94,29 @@ static inline void root_path(char *buf, size_t n, const char *rel)
 		snprintf(buf, n, "%.*s%s", (int)(t - f), f, rel);
 	else
 		snprintf(buf, n, "%s", rel);
+}
+
+/* Rules from one or two paths relative to the repository root (b may be
+ * NULL); the test fails, printing the diagnostics, when they do not
+ * load. */
+static inline ptrules_rules *px_load_rules(const char *a, const char *b)
+{
+	char pa[4096], pb[4096];
+	root_path(pa, sizeof pa, a);
+	if (b)
+		root_path(pb, sizeof pb, b);
+	const char *paths[2] = { pa, pb };
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	ptrules_status st = ptrules_load_paths(&r, paths, b ? 2 : 1, d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	size_t errors = ptrules_diags_errors(d);
+	ptrules_diags_free(d);
+	assert_int_equal(st, PTRULES_OK);
+	assert_non_null(r);
+	assert_int_equal(errors, 0);
+	return r;
 }
 
 /* Wait for a forked child: its exit code, 128 + signal when it crashed,

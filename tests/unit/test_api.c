@@ -34,26 +34,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* A rule set from paths relative to the repository root. */
-static ptrules_rules *load_rel(const char *a, const char *b)
-{
-	char pa[4096], pb[4096];
-	root_path(pa, sizeof pa, a);
-	if (b)
-		root_path(pb, sizeof pb, b);
-	const char *paths[2] = { pa, pb };
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_rules *r = NULL;
-	ptrules_status st = ptrules_load_paths(&r, paths, b ? 2 : 1, d);
-	if (st != PTRULES_OK)
-		ptrules_diags_print(d, stderr);
-	assert_int_equal(st, PTRULES_OK);
-	assert_non_null(r);
-	assert_int_equal(ptrules_diags_errors(d), 0);
-	ptrules_diags_free(d);
-	return r;
-}
-
 /* A rule set from one source text. */
 static ptrules_status load_text(ptrules_rules **r, const char *name, const char *text, ptrules_diags *d)
 {
@@ -293,7 +273,7 @@ static void test_strerror(void **state)
 static void test_null_handles(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_diags *d = ptrules_diags_new();
 	ptrules_cart *c = ptrules_cart_new();
 	ptrules_eval *e = ptrules_eval_new(r, 0);
@@ -406,7 +386,7 @@ static void test_null_handles(void **state)
 static void test_load_paths_and_queries(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	assert_int_equal(ptrules_program_count(r), 3);
 	const char *ids[] = { "dpoint", "okidoki", "recruit" };
 	const char *names[] = { "dポイント", "OkiDokiポイント", "リクルートポイント" };
@@ -418,7 +398,7 @@ static void test_load_paths_and_queries(void **state)
 	assert_true(cost > 50 && cost < 100000);
 
 	/* One more program: its cost adds to the bound. */
-	ptrules_rules *r4 = load_rel("rules", "tests/rules-extra/airwallet.rules");
+	ptrules_rules *r4 = px_load_rules("rules", "tests/rules-extra/airwallet.rules");
 	assert_int_equal(ptrules_program_count(r4), 4);
 	assert_string_equal(ptrules_program_id(r4, 3), "airwallet");
 	assert_true(ptrules_cost_bound(r4) > cost);
@@ -592,13 +572,13 @@ static void test_bytecode_reproducible_same_results(void **state)
 	(void)state;
 	const char *extra[] = { NULL, "tests/rules-extra/airwallet.rules" };
 	for (int k = 0; k < 2; k++) {
-		ptrules_rules *a = load_rel("rules", extra[k]);
+		ptrules_rules *a = px_load_rules("rules", extra[k]);
 		size_t l1, l2, l3, l4;
 		unsigned char *b1 = save(a, &l1), *b2 = save(a, &l2);
 		/* Twice from one rule set, and from a second compile. */
 		assert_int_equal(l1, l2);
 		assert_memory_equal(b1, b2, l1);
-		ptrules_rules *a2 = load_rel("rules", extra[k]);
+		ptrules_rules *a2 = px_load_rules("rules", extra[k]);
 		unsigned char *b3 = save(a2, &l3);
 		assert_int_equal(l1, l3);
 		assert_memory_equal(b1, b3, l1);
@@ -652,7 +632,7 @@ static void test_bytecode_files(void **state)
 	snprintf(missing, sizeof missing, "%s/no/such/dir/rules.ptbc", dir);
 	root_path(rules_file, sizeof rules_file, "rules/dpoint.rules");
 
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_diags *d = ptrules_diags_new();
 	assert_int_equal(ptrules_write_bytecode_file(r, path, d), PTRULES_OK);
 	assert_int_equal(ptrules_diags_count(d), 0);
@@ -735,7 +715,7 @@ static ptrules_status load_copy(const unsigned char *b, size_t len, ptrules_rule
 static void test_bytecode_truncated(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	size_t n;
 	unsigned char *b = save(r, &n);
 	ptrules_diags *d = ptrules_diags_new();
@@ -771,7 +751,7 @@ static size_t small_corpus = 12;
 static void test_bytecode_flipped_bytes(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	size_t n;
 	unsigned char *b = save(r, &n);
 	char *want = digest(r, 1, small_corpus);
@@ -857,7 +837,7 @@ static const unsigned char *section(const unsigned char *b, size_t n, const char
 static void test_bytecode_header(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	size_t n;
 	unsigned char *b = save(r, &n);
 	ptrules_diags *d = ptrules_diags_new();
@@ -900,7 +880,7 @@ static void test_bytecode_header(void **state)
 static void test_bytecode_rechecksummed(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	size_t n;
 	unsigned char *b = save(r, &n);
 	ptrules_diags *d = ptrules_diags_new();
@@ -994,7 +974,7 @@ static void test_reader(void **state)
 	assert_int_equal(diag_at(d, 1).line, 12);
 	ptrules_diags_clear(d);
 	/* Evaluating it anyway is refused. */
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	assert_int_equal(ptrules_evaluate(e, c, d), PTRULES_EINVALID);
 	assert_int_equal(ptrules_result_count(e), 0);
@@ -1030,7 +1010,7 @@ static void test_reader(void **state)
 static void test_cart_builder(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	ptrules_cart *c = ptrules_cart_new();
 	assert_non_null(c);
@@ -1133,7 +1113,7 @@ static void test_cart_builder(void **state)
 static void test_results(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	assert_ptr_equal(ptrules_eval_rules(e), r);
 	ptrules_cart *c = ptrules_cart_new();
@@ -1275,7 +1255,7 @@ static void check_format(size_t (*fmt)(const ptrules_eval *, const ptrules_cart 
 static void test_format(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_cart *c = ptrules_cart_new();
 	build_example(c);
 	for (int explain = 0; explain <= 1; explain++) {
@@ -1312,7 +1292,7 @@ static void test_format(void **state)
 static void test_costs(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", "tests/rules-extra/airwallet.rules");
+	ptrules_rules *r = px_load_rules("rules", "tests/rules-extra/airwallet.rules");
 	size_t sum = 0;
 	for (size_t i = 0; i < ptrules_program_count(r); i++) {
 		size_t c = ptrules_program_cost(r, i);
@@ -1330,7 +1310,7 @@ static void test_costs(void **state)
 static void test_coverage(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_cart *c = ptrules_cart_new();
 	build_example(c);
 	ptrules_cover cv;

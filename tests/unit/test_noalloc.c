@@ -108,18 +108,6 @@ static void count_stop(void)
 
 /* ---- fixtures ----------------------------------------------------------------------- */
 
-static ptrules_rules *load(const char *a, const char *b)
-{
-	char pa[4096], pb[4096];
-	root_path(pa, sizeof pa, a);
-	if (b)
-		root_path(pb, sizeof pb, b);
-	const char *paths[2] = { pa, pb };
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_paths(&r, paths, b ? 2 : 1, NULL), PTRULES_OK);
-	return r;
-}
-
 /* Carts with every kind of record and no unread keys (an unread key is a
  * warning, and a warning is a diagnostic record, which allocates). */
 static const char *const patterns[] = {
@@ -267,7 +255,7 @@ static void test_counter_sees_the_library(void **state)
 	assert_true(n_frees >= 2);
 	/* Loading rules allocates, and so do diagnostics (strdup included). */
 	count_start();
-	ptrules_rules *r = load("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	count_stop();
 	assert_true(n_allocs > 10);
 	ptrules_release(r);
@@ -276,7 +264,7 @@ static void test_counter_sees_the_library(void **state)
 static void test_read_evaluate_format(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", "tests/rules-extra/airwallet.rules");
+	ptrules_rules *r = px_load_rules("rules", "tests/rules-extra/airwallet.rules");
 	ptrules_eval *ev[3] = { ptrules_eval_new(r, 0), ptrules_eval_new(r, PTRULES_EVAL_EXPLAIN),
 				ptrules_eval_new(r, PTRULES_EVAL_EXPLAIN | PTRULES_EVAL_COVERAGE) };
 	for (int k = 0; k < 3; k++)
@@ -361,7 +349,7 @@ static void test_built_cart(void **state)
 {
 	(void)state;
 	static char json[1 << 16];
-	ptrules_rules *r = load("rules", "tests/rules-extra/airwallet.rules");
+	ptrules_rules *r = px_load_rules("rules", "tests/rules-extra/airwallet.rules");
 	ptrules_eval *e = ptrules_eval_new(r, 1);
 	ptrules_cart *c = ptrules_cart_new();
 	ptrules_diags *d = ptrules_diags_new();

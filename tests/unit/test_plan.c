@@ -85,16 +85,6 @@ static ptrules_rules *load_text(const char *text)
 	return r;
 }
 
-static ptrules_rules *load_rel(const char *rel)
-{
-	char path[4096];
-	root_path(path, sizeof path, rel);
-	const char *paths[1] = { path };
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_paths(&r, paths, 1, NULL), PTRULES_OK);
-	return r;
-}
-
 /* Plan the first cart of text with rules r; returns the status. */
 static ptrules_status plan_text(ptrules_plan *p, const char *text)
 {
@@ -248,7 +238,7 @@ static void test_search_bound(void **state)
 static void test_search_spu_boundary_and_advice(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("tests/rules-extra/spu.rules");
+	ptrules_rules *r = px_load_rules("tests/rules-extra/spu.rules", NULL);
 	ptrules_plan *p = ptrules_plan_new(r);
 	assert_int_equal(plan_text(p, "order date=2026-11-24\nitem price=2500\naccount program=spu balance=2000\n"),
 			 PTRULES_OK);
@@ -280,7 +270,7 @@ static void test_search_spu_boundary_and_advice(void **state)
 static void test_threshold_advice_exact(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules/dpoint.rules");
+	ptrules_rules *r = px_load_rules("rules/dpoint.rules", NULL);
 	ptrules_plan *p = ptrules_plan_new(r);
 	assert_int_equal(plan_text(p, "order date=2025-06-01\nitem price=4780 category=grocery\n"
 					  "account program=dpoint balance=0\n"),
@@ -318,7 +308,7 @@ static void test_threshold_advice_exact(void **state)
 static void test_tier_row_lines(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_rel("rules/dpoint.rules");
+	ptrules_rules *r = px_load_rules("rules/dpoint.rules", NULL);
 	const char *dates[2] = { "2024-06-01", "2025-06-01" };
 	int lines[2] = { 29, 39 };
 	for (int k = 0; k < 2; k++) {
@@ -354,7 +344,7 @@ static void test_null_and_unplanned(void **state)
 	ptrules_plan_free(NULL);
 	assert_int_equal(ptrules_plan_cart(NULL, NULL, NULL), PTRULES_EARG);
 	assert_int_equal(ptrules_plan_info_get(NULL, &info), PTRULES_EARG);
-	ptrules_rules *r = load_rel("rules/recruit.rules");
+	ptrules_rules *r = px_load_rules("rules/recruit.rules", NULL);
 	ptrules_plan *p = ptrules_plan_new(r);
 	assert_int_equal(ptrules_plan_info_get(p, &info), PTRULES_EARG);
 	assert_int_equal(ptrules_plan_option_get(p, 0, &o), PTRULES_EARG);

@@ -23,19 +23,6 @@
 #include "ptrules.h"
 #include "helpers.h"
 
-/* Rules from paths relative to the repository root. */
-static ptrules_rules *load(const char *a, const char *b)
-{
-	char pa[4096], pb[4096];
-	root_path(pa, sizeof pa, a);
-	if (b)
-		root_path(pb, sizeof pb, b);
-	const char *paths[2] = { pa, pb };
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_paths(&r, paths, b ? 2 : 1, NULL), PTRULES_OK);
-	return r;
-}
-
 /* Everything the last evaluation says about cart c, as one string. */
 static void describe(ptrules_eval *e, const ptrules_cart *c, ptrules_status st, char *buf, size_t cap)
 {
@@ -115,7 +102,7 @@ static size_t compare_all(ptrules_rules *r)
 static void test_corpus_shipped(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	size_t n = compare_all(r);
 	fprintf(stderr, "%zu carts prepared\n", n);
 	assert_true(n >= 1900);   /* the corpus is mostly carts without a diagnostic */
@@ -125,7 +112,7 @@ static void test_corpus_shipped(void **state)
 static void test_corpus_extra(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", "tests/rules-extra");
+	ptrules_rules *r = px_load_rules("rules", "tests/rules-extra");
 	assert_true(compare_all(r) >= 100);
 	ptrules_release(r);
 }
@@ -163,7 +150,7 @@ static ptrules_amounts dpoint(ptrules_eval *e, ptrules_cart *c)
 static void test_changes_drop_it(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	ptrules_cart *c = small_cart("2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
@@ -228,7 +215,7 @@ static void test_changes_drop_it(void **state)
 static void test_other_rules(void **state)
 {
 	(void)state;
-	ptrules_rules *a = load("rules/dpoint.rules", NULL), *b = load("rules", NULL);
+	ptrules_rules *a = px_load_rules("rules/dpoint.rules", NULL), *b = px_load_rules("rules", NULL);
 	ptrules_cart *c = small_cart("2025-06-01");
 	assert_int_equal(ptrules_cart_add_account(c, "recruit", 70), PTRULES_OK);
 	assert_int_equal(ptrules_cart_prepare(c, b), PTRULES_OK);
@@ -254,7 +241,7 @@ static void test_other_rules(void **state)
 static void test_prepare_again(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_cart *c = small_cart("2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	ptrules_release(r);   /* only the cart holds r now */
@@ -272,7 +259,7 @@ static void test_prepare_again(void **state)
 static void test_no_date(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load("rules", NULL);
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_cart *c = small_cart(NULL);
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	assert_false(ptrules_cart_prepared(c, r));

@@ -56,17 +56,6 @@ static long feed_read(void *ctx, char *buf, size_t cap)
 	return (long)n;
 }
 
-/* The rule set every comparison evaluates with: the shipped rules. */
-static ptrules_rules *shipped(void)
-{
-	char dir[4096];
-	root_path(dir, sizeof dir, "rules");
-	const char *paths[1] = { dir };
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_paths(&r, paths, 1, NULL), PTRULES_OK);
-	return r;
-}
-
 /* Everything reading and evaluating every cart of r says, as one string
  * (the caller frees it). */
 static char *fingerprint(ptrules_reader *r, ptrules_eval *e)
@@ -188,7 +177,7 @@ static const char *const texts[] = {
 static void test_texts_every_chunk(void **state)
 {
 	(void)state;
-	ptrules_rules *rs = shipped();
+	ptrules_rules *rs = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(rs, 0);
 	assert_non_null(e);
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -208,7 +197,7 @@ static void test_texts_every_chunk(void **state)
 static void test_long_line(void **state)
 {
 	(void)state;
-	ptrules_rules *rs = shipped();
+	ptrules_rules *rs = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(rs, 0);
 	size_t pad = 70000;
 	const char *head = "cart id=a\nitem price=1\ncart id=b\nitem price=2 name=\"";
@@ -241,7 +230,7 @@ static void test_files(void **state)
 	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt",
 					    "tests/fuzz/corpus/cart/*", "examples/*.txt" };
 	static const size_t chunks[] = { 1, 2, 7, 64, 4096, 0 };
-	ptrules_rules *rs = shipped();
+	ptrules_rules *rs = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(rs, 0);
 	size_t files = 0;
 	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
@@ -317,7 +306,7 @@ static void test_read_error(void **state)
 static void test_file_reader(void **state)
 {
 	(void)state;
-	ptrules_rules *rs = shipped();
+	ptrules_rules *rs = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(rs, 0);
 	const char *text = texts[0];
 	FILE *f = tmpfile();

@@ -13,17 +13,6 @@
 #include "ptrules.h"
 #include "helpers.h"
 
-/* The shipped rules (rules/, with rules/checkout.rules). */
-static ptrules_rules *shipped(void)
-{
-	char path[4096];
-	root_path(path, sizeof path, "rules");
-	const char *paths[] = { path };
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_paths(&r, paths, 1, NULL), PTRULES_OK);
-	return r;
-}
-
 /* The 1-based line of the first line of rules/FILE containing needle. */
 static int rule_line(const char *file, const char *needle)
 {
@@ -81,7 +70,7 @@ static const char cart_text[] =
 static void test_set_use_on_copy(void **state)
 {
 	(void)state;
-	ptrules_rules *r = shipped();
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	ptrules_cart *c = read_cart(cart_text);
 	ptrules_order o;
@@ -157,7 +146,7 @@ static void test_set_use_on_copy(void **state)
 static void test_program_checks(void **state)
 {
 	(void)state;
-	ptrules_rules *r = shipped();
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	ptrules_cart *c = read_cart("order date=2025-06-01\n"
 				    "item price=2000 category=grocery\n"
@@ -201,7 +190,7 @@ static void test_program_checks(void **state)
 static void test_reason_lines(void **state)
 {
 	(void)state;
-	ptrules_rules *r = shipped();
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	ptrules_cart *c = read_cart("order date=2025-06-01\n"
 				    "item price=4999 category=grocery\n"
@@ -245,7 +234,7 @@ static void test_copy(void **state)
 	rd = ptrules_reader_new(text, strlen(text), "c.txt");
 	assert_int_equal(ptrules_reader_next(rd, &src, NULL), 1);
 	assert_int_equal(ptrules_cart_copy(dst, src), PTRULES_OK);
-	ptrules_rules *r = shipped();
+	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	char a[8192], b[8192];
 	assert_int_equal(ptrules_evaluate(e, src, NULL), PTRULES_OK);
