@@ -4,16 +4,19 @@
  *   bench --data D.flat --luadat D.luadat --text D.txt --lua-script bench/bench.lua
  *         --ptrules build/bench/ptrules --rules rules --big BIG.txt --mid MID.txt
  *         --tmp build/bench/tmp --json build/bench.json [--rounds R] [--cg-carts N]
- *   bench --instr WHICH N --data D.flat --rules rules     (run under callgrind)
+ *   bench --instr WHICH N --data D.flat --rules rules     (run under callgrind;
+ *         WHICH: dpoint, okidoki, recruit or all, packed; all-prepared,
+ *         all-unprepared or native)
  *
  * Everything goes through the public API (include/ptrules.h).  What is
  * measured (docs/performance.md says how to read it):
  *  1. the same three programs, in-process, over the same carts: ptrules
- *     (carts built field by field and prepared for the rules before
- *     timing; timed: ptrules_evaluate and ptrules_amounts_get, with
- *     ptrules_cart_prefetch two carts ahead, and again without the hint
- *     and over unprepared carts), hand-written C (native.c), Lua 5.4 and
- *     LuaJIT (bench.lua, coprocesses over pipes).  Every implementation
+ *     (carts built field by field and packed into one ptrules_batch
+ *     before timing; timed: ptrules_evaluate_packed and
+ *     ptrules_amounts_get; also the same carts prepared one by one, with
+ *     ptrules_cart_prefetch two carts ahead and without it, and not
+ *     prepared), hand-written C (native.c), Lua 5.4 and LuaJIT
+ *     (bench.lua, coprocesses over pipes).  Every implementation
  *     folds its per-cart results into the checksum of flat.h.  Before any
  *     time is taken, ptrules and native.c are compared cart by cart, and
  *     ptrules over the original text (ptrules_reader_next) must give the
@@ -24,8 +27,9 @@
  *     inside the sweep function), per program and for all three;
  *  3. the CLI end to end (`ptrules eval --format json` over BIG and MID
  *     files: carts/s, MB/s, peak RSS from wait4);
- *  4. the cart reader alone (MB/s), and the prepared sweep over the
- *     first 500, 2,000, 10,000 and all carts (what memory costs);
+ *  4. the cart reader alone (MB/s), and the packed sweep over the first
+ *     500, 2,000, 10,000 and all carts, and over 2,000 carts packed five
+ *     times (what the number of different carts costs, not memory);
  *  5. 20 generated programs on one cart;
  *  6. `ptrules check` on 1,000 generated programs;
  *  7. heap allocations per evaluation (malloc & co. are wrapped at link
@@ -402,6 +406,39 @@ __attribute__((noinline)) int64_t bench_ptrules_sweep(ptrules_eval *e, ptrules_c
 	return ck;
 }
 
+/* The timed headline loop: the carts packed into one batch, evaluated
+ * in order (ptrules_evaluate_packed), the three results read and folded
+ * into the checksum, as a batch job over carts held in memory would.
+ * Not static: callgrind collects inside it. */
+__attribute__((noinline)) int64_t bench_packed_sweep(ptrules_eval *e, const ptrules_batch *b, uint32_t n,
+						     const int idx[3])
+{
+	int64_t ck = 0, w = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (ptrules_evaluate_packed(e, b, i) != PTRULES_OK)
+			eval_failures++;
+		bench_res r;
+		ptrules_res(e, idx, &r);
+		if (++w > BENCH_WCYCLE)
+			w = 1;
+		ck += w * bench_f(&r);
+	}
+	return ck;
+}
+
+/* Carts 0..n-1 of v packed into a new batch for r: the first `distinct`
+ * of them over and over when distinct is not 0. */
+static ptrules_batch *pack_carts(ptrules_rules *r, ptrules_cart *const *v, uint32_t n, uint32_t distinct)
+{
+	ptrules_batch *b = ptrules_batch_new(r);
+	if (!b)
+		bench_die("out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		if (ptrules_batch_add(b, v[distinct ? i % distinct : i]) != PTRULES_OK)
+			bench_die("cannot pack cart %u", i + 1);
+	return b;
+}
+
 /* ---- Lua coprocesses ------------------------------------------------------- */
 
 typedef struct luaproc {
@@ -647,9 +684,11 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	fprintf(stderr, "bench: comparing ptrules with native.c cart by cart ...\n");
 	compare_per_cart(d, e, carts, n, idx);
 	int64_t ck_native = native_sweep(d, n);
-	int64_t ck_ptrules = bench_ptrules_sweep(e, carts, n, idx, 1);
-	if (bench_ptrules_sweep(e, plain, n, idx, 0) != ck_ptrules || bench_ptrules_sweep(e, carts, n, idx, 0) != ck_ptrules)
-		bench_die("prepared and unprepared carts give different checksums");
+	ptrules_batch *batch = pack_carts(rules, plain, n, 0);
+	int64_t ck_ptrules = bench_packed_sweep(e, batch, n, idx);
+	if (bench_ptrules_sweep(e, plain, n, idx, 0) != ck_ptrules || bench_ptrules_sweep(e, carts, n, idx, 0) != ck_ptrules ||
+	    bench_ptrules_sweep(e, carts, n, idx, 1) != ck_ptrules)
+		bench_die("packed, prepared and unprepared carts give different checksums");
 	if (eval_failures)
 		bench_die("ptrules_evaluate failed %ld times", eval_failures);
 	if (ck_native != ck_ptrules)
@@ -698,17 +737,23 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	snprintf(R->why_luajit, sizeof R->why_luajit, "%s", L[1].ok ? "" : L[1].why);
 
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
-	int reps[6] = { 1, 1, 1, 1, 1, 1 };
-	double bestns[6] = { -1, -1, -1, -1, -1, -1 };
+	enum { NIMPL = 7 };   /* packed, native, lua, luajit, not prepared, prepared, prepared and prefetched */
+	int reps[NIMPL] = { 1, 1, 1, 1, 1, 1, 1 };
+	double bestns[NIMPL] = { -1, -1, -1, -1, -1, -1, -1 };
 	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, bench_commas(n));
 	for (int round = 0; round <= o->rounds; round++) {
-		for (int impl = 0; impl < 6; impl++) {
+		for (int impl = 0; impl < NIMPL; impl++) {
 			double t;
 			int64_t ck = 0;
-			if (impl == 0 || impl == 4 || impl == 5) {   /* prepared and prefetched, not prepared, prepared */
+			if (impl == 0) {
 				double t0 = now_s();
 				for (int k = 0; k < reps[impl]; k++)
-					ck = bench_ptrules_sweep(e, impl == 4 ? plain : carts, n, idx, impl == 0);
+					ck = bench_packed_sweep(e, batch, n, idx);
+				t = now_s() - t0;
+			} else if (impl >= 4) {   /* not prepared, prepared, prepared and prefetched */
+				double t0 = now_s();
+				for (int k = 0; k < reps[impl]; k++)
+					ck = bench_ptrules_sweep(e, impl == 4 ? plain : carts, n, idx, impl == 6);
 				t = now_s() - t0;
 			} else if (impl == 1) {
 				double t0 = now_s();
@@ -724,7 +769,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 			if (ck != R->checksum)
 				bench_die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
 				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
-					      : impl == 5 ? "ptrules (no prefetch)" : L[impl - 2].label, ck, R->checksum);
+					      : impl == 5 ? "ptrules (prepared)" : impl == 6 ? "ptrules (prefetch)"
+					      : L[impl - 2].label, ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
 			if (round == 0)
 				reps[impl] = reps_for(t / reps[impl], o->round_s);
@@ -740,22 +786,28 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_luajit = bestns[3];
 	R->ns_unprepared = bestns[4];
 	R->ns_noprefetch = bestns[5];
+	R->ns_prefetch = bestns[6];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
 
-	/* The same prepared sweep (no prefetch hint) over the first N carts
-	 * only, over and over: small N stay in the cache, so the difference
-	 * is what waiting for memory costs (docs/performance.md). */
-	static const uint32_t sizes[4] = { 500, 2000, 10000, 0 };
-	for (int k = 0; k < 4; k++) {
+	/* The packed sweep over the first N carts only, over and over, then
+	 * over 2,000 carts packed five times in a row.  Up to a few thousand
+	 * different carts, the branch predictor learns the whole sequence of
+	 * decisions and the time falls by a third; repeating 2,000 carts
+	 * over the memory 10,000 take shows that this, not the cache, is what
+	 * changes (docs/performance.md). */
+	static const uint32_t sizes[BENCH_WS] = { 500, 2000, 10000, 0, 2000 };
+	for (int k = 0; k < BENCH_WS; k++) {
 		uint32_t m = sizes[k] && sizes[k] < n ? sizes[k] : n;
+		ptrules_batch *rb = k == BENCH_WS - 1 ? pack_carts(rules, plain, 5 * m < n ? 5 * m : n, m) : batch;
+		uint32_t len = (uint32_t)ptrules_batch_count(rb) < n ? (uint32_t)ptrules_batch_count(rb) : m;
 		int rep = 1;
 		double ws_best = -1;
 		for (int pass = 0; pass < 6; pass++) {
 			double t0 = now_s();
 			for (int r = 0; r < rep; r++)
-				(void)bench_ptrules_sweep(e, carts, m, idx, 0);
-			double t = now_s() - t0, ns = t * 1e9 / ((double)rep * m);
+				(void)bench_packed_sweep(e, rb, len, idx);
+			double t = now_s() - t0, ns = t * 1e9 / ((double)rep * len);
 			if (pass == 0)
 				rep = reps_for(t / rep, o->round_s / 2);
 			else if (ws_best < 0 || ns < ws_best)
@@ -763,17 +815,20 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 		}
 		R->ws_carts[k] = m;
 		R->ws_ns[k] = ws_best;
+		if (rb != batch)
+			ptrules_batch_free(rb);
 	}
 
 	/* Heap allocations over one more sweep (the earlier ones warmed up). */
 	n_allocs = 0;
 	counting = 1;
-	int64_t ck = bench_ptrules_sweep(e, carts, n, idx, 1);
+	int64_t ck = bench_packed_sweep(e, batch, n, idx), ck2 = bench_ptrules_sweep(e, carts, n, idx, 1);
 	counting = 0;
-	if (ck != R->checksum)
+	if (ck != R->checksum || ck2 != R->checksum)
 		bench_die("checksum changed while counting allocations");
 	R->allocs = n_allocs;
-	R->allocs_evals = n;
+	R->allocs_evals = 2 * (uint64_t)n;
+	ptrules_batch_free(batch);
 
 	for (uint32_t i = 0; i < n; i++) {
 		ptrules_cart_free(carts[i]);
@@ -978,7 +1033,8 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 	char outopt[4300], toggle[128];
 	snprintf(outopt, sizeof outopt, "--callgrind-out-file=%s", out);
 	snprintf(toggle, sizeof toggle, "--toggle-collect=%s",
-		 strcmp(which, "native") == 0 ? "native_sweep" : "bench_ptrules_sweep");
+		 strcmp(which, "native") == 0 ? "native_sweep"
+		 : strncmp(which, "all-", 4) == 0 ? "bench_ptrules_sweep" : "bench_packed_sweep");
 	char *argv[] = { "valgrind", "--tool=callgrind", outopt, toggle, (char *)self, "--instr", (char *)which,
 			 nbuf, "--data", (char *)o->data, "--rules", (char *)o->rules, NULL };
 	char err[4200];
@@ -1002,15 +1058,16 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 
 static void instructions(const opts *o, results *R)
 {
-	static const char *const which[6] = { "dpoint", "okidoki", "recruit", "all", "native", "all-unprepared" };
-	for (int k = 0; k < 6; k++)
+	static const char *const which[7] = { "dpoint", "okidoki", "recruit", "all", "native", "all-unprepared",
+					      "all-prepared" };
+	for (int k = 0; k < 7; k++)
 		R->instr[k] = -1;
 	if (!on_path("valgrind")) {
 		snprintf(R->why_instr, sizeof R->why_instr, "valgrind is not installed (apt-get install valgrind)");
 		fprintf(stderr, "bench: skipping instructions per cart: %s\n", R->why_instr);
 		return;
 	}
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 7; k++) {
 		fprintf(stderr, "bench: callgrind: %s, %d and 0 carts ...\n", which[k], o->cg_carts);
 		long a = callgrind_ir(self_exe, which[k], o->cg_carts, o);
 		long b = callgrind_ir(self_exe, which[k], 0, o);
@@ -1033,7 +1090,7 @@ static int instr_mode(const char *which, int n, const opts *o)
 	}
 	int mask = strcmp(which, "dpoint") == 0 ? P_DP : strcmp(which, "okidoki") == 0 ? P_OK
 						      : strcmp(which, "recruit") == 0 ? P_RC : P_DP | P_OK | P_RC;
-	int prepare = strcmp(which, "all-unprepared") != 0;
+	int prepare = strcmp(which, "all-unprepared") != 0, packed = strncmp(which, "all-", 4) != 0;
 	char path[4200];
 	if (mask == (P_DP | P_OK | P_RC))
 		snprintf(path, sizeof path, "%s", o->rules);
@@ -1043,8 +1100,10 @@ static int instr_mode(const char *which, int n, const opts *o)
 	int idx[3];
 	program_indexes(rules, idx);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
-	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask, prepare ? rules : NULL);
-	volatile int64_t ck = bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
+	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask, prepare && !packed ? rules : NULL);
+	ptrules_batch *b = packed ? pack_carts(rules, carts, (uint32_t)n, 0) : NULL;
+	volatile int64_t ck = packed ? bench_packed_sweep(e, b, (uint32_t)n, idx)
+				     : bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
 	(void)ck;
 	if (eval_failures)
 		bench_die("ptrules_evaluate failed %ld times", eval_failures);
@@ -1104,9 +1163,9 @@ int main(int argc, char **argv)
 	memset(&R, 0, sizeof R);
 	R.ncarts = d.h.ncarts;
 	R.nitems = d.h.nitems;
-	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = R.ns_noprefetch = -1;
+	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = R.ns_noprefetch = R.ns_prefetch = -1;
 	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < 7; k++)
 		R.instr[k] = -1;
 	snprintf(R.loadavg, sizeof R.loadavg, "?");
 	FILE *la = fopen("/proc/loadavg", "r");

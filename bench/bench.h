@@ -14,14 +14,16 @@ typedef struct opts {
 typedef struct results {
 	uint32_t ncarts, nitems;
 	int64_t checksum;
-	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured */
+	double ns_ptrules, ns_native, ns_lua, ns_luajit;   /* < 0: not measured; ptrules: packed carts */
 	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
 	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
-	uint32_t ws_carts[4];   /* the prepared sweep over the first ws_carts[k] carts ... */
-	double ws_ns[4];        /* ... took ws_ns[k] per cart */
+	double ns_prefetch;     /* prepared carts, with ptrules_cart_prefetch two ahead */
+#define BENCH_WS 5
+	uint32_t ws_carts[BENCH_WS];   /* the packed sweep over the first ws_carts[k] carts (the last: */
+	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
-	long instr[6];       /* dpoint, okidoki, recruit, all three, native (all three),
-				all three over carts not prepared; -1: not measured */
+	long instr[7];       /* dpoint, okidoki, recruit, all three (packed), native (all three),
+				all three over carts not prepared, and prepared; -1: not measured */
 	double cli_big_s, cli_mid_s;
 	long cli_big_rss, cli_mid_rss;
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;

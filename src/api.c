@@ -26,48 +26,6 @@
 #include "vm.h"
 
 
-struct ptrules_rules {
-	pt_ruleset *rs;
-	atomic_int refs;
-};
-
-#define PREP_INLINE 256   /* bytes: a typical cart's preparation (docs/performance.md) */
-
-struct ptrules_cart {
-	/* First, with the fields evaluation reads and room for a typical
-	 * preparation right after them: evaluating a prepared cart then reads
-	 * one run of memory whose address is known at once (prefetched). */
-	pt_prep *prep;         /* ptrules_cart_prepare; every change to the cart drops it */
-	ptrules_rules *prep_rules;   /* retained while prepared for them */
-	pt_cart c;
-	alignas(16) unsigned char prep_inline[PREP_INLINE];
-	pt_arena arena;        /* built carts: their strings and arrays */
-	size_t cap_items, cap_accounts, cap_uses;
-	const pt_src *src;     /* where the cart came from, for messages */
-	void *prep_mem;        /* owned: room for a preparation, reused while it fits */
-	size_t prep_cap;
-};
-
-struct ptrules_reader {
-	pt_cart_reader r;
-	pt_src src;
-	char *name;
-	struct ptrules_cart cart;
-	int index;
-};
-
-struct ptrules_eval {
-	ptrules_rules *rules;
-	pt_rat *inputs, *locals;   /* inputs: the first slots of the fast register file when there is one */
-	pt_prog_result *res;
-	pt_trace_event *ev;
-	uint8_t *hits;         /* coverage bits per pc, or NULL */
-	pt_trace trace;
-	bool have;             /* results describe the last cart */
-	pt_cart_view view;
-	pt_use_report use;     /* the cart's intended use, checked */
-};
-
 static const pt_src built_src = { "<cart>", "", 0, 0 };
 
 /* Describe a status code. */
@@ -831,18 +789,28 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		total = e->inputs[rs->total_slot].n;
 	else
 		pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
-	e->view = (pt_cart_view){ NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items, NULL };
+	return pt_api_run(e, &c->c, NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items);
+}
+
+ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date,
+			  bool has_date, int64_t total, size_t n_items)
+{
+	static const pt_cart no_uses;   /* read-only: a cart without `use` records */
+	const pt_ruleset *rs = e->rules->rs;
+	if (!c)
+		c = &no_uses;
+	e->view = (pt_cart_view){ label, order_id, date, has_date, total, n_items, NULL };
 	e->trace.n = e->trace.dropped = 0;
 	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
 	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
 				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
-	if (c->c.n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
+	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		bool fits = pt_eval_paid(rs, e->inputs, e->res);
 		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
 	}   /* else pt_use_check reads no policy result */
-	pt_use_check(rs, &c->c, total, e->res, &e->use);
+	pt_use_check(rs, c, total, e->res, &e->use);
 	e->view.use = &e->use;
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
@@ -892,9 +860,11 @@ static inline __attribute__((always_inline)) void fill_amounts(const ptrules_eva
 	const pt_use_prog *u = !simple && e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
 	*out = (ptrules_amounts){
 		.linked = r->linked,
-		.redeem_usable = !r->redeem.failed && r->redeem.status == PT_VM_OK,
+		/* & and |, not && and ||: the flags vary from cart to cart, and
+		 * a branch on each would be mispredicted half the time */
+		.redeem_usable = !r->redeem.failed & (r->redeem.status == PT_VM_OK),
 		.use_valid = u ? u->valid : 1,
-		.runtime_error = r->redeem.status || r->earn.status,
+		.runtime_error = (r->redeem.status | r->earn.status) != PT_VM_OK,
 		.redeem_max_points = simple ? r->out[PT_OUT_R_MAX_POINTS].n : whole(r->out[PT_OUT_R_MAX_POINTS]),
 		.redeem_value_yen = simple ? r->out[PT_OUT_R_VALUE_YEN].n : whole(r->out[PT_OUT_R_VALUE_YEN]),
 		.earn_points = simple ? r->out[PT_OUT_E_POINTS].n : whole(r->out[PT_OUT_E_POINTS]),
@@ -996,7 +966,7 @@ static size_t format(const ptrules_eval *e, const ptrules_cart *c, const char *l
 		return 0;
 	}
 	pt_cart_view v = e->view;
-	v.label = label ? label : c && c->c.id ? c->c.id : "cart";
+	v.label = label ? label : c && c->c.id ? c->c.id : v.label ? v.label : "cart";
 	pt_sink s = pt_sink_buf(buf, cap);
 	const pt_trace *t = e->ev ? &e->trace : NULL;
 	if (json)

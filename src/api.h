@@ -1,14 +1,72 @@
 /* api.h - definitions the library's public-API files share (api.c,
- * fmt.c): the structs behind opaque handles that more than one of them
- * fills in. */
+ * batch.c, fmt.c): the structs behind opaque handles that more than one
+ * of them fills in, and the evaluation step they share. */
 #ifndef PT_API_H
 #define PT_API_H
 
+#include <stdalign.h>
+#include <stdatomic.h>
+
+#include "arena.h"
+#include "cart.h"
 #include "diag.h"
+#include "out.h"
+#include "use.h"
+#include "vm.h"
 
 /* The public ptrules_diags handle wraps the internal record list. */
 struct ptrules_diags {
 	pt_diags d;
 };
+
+struct ptrules_rules {
+	pt_ruleset *rs;
+	atomic_int refs;
+};
+
+#define PREP_INLINE 256   /* bytes: a typical cart's preparation (docs/performance.md) */
+
+struct ptrules_cart {
+	/* First, with the fields evaluation reads and room for a typical
+	 * preparation right after them: evaluating a prepared cart then reads
+	 * one run of memory whose address is known at once (prefetched). */
+	pt_prep *prep;         /* ptrules_cart_prepare; every change to the cart drops it */
+	ptrules_rules *prep_rules;   /* retained while prepared for them */
+	pt_cart c;
+	alignas(16) unsigned char prep_inline[PREP_INLINE];
+	pt_arena arena;        /* built carts: their strings and arrays */
+	size_t cap_items, cap_accounts, cap_uses;
+	const pt_src *src;     /* where the cart came from, for messages */
+	void *prep_mem;        /* owned: room for a preparation, reused while it fits */
+	size_t prep_cap;
+};
+
+struct ptrules_reader {
+	pt_cart_reader r;
+	pt_src src;
+	char *name;
+	struct ptrules_cart cart;
+	int index;
+};
+
+struct ptrules_eval {
+	ptrules_rules *rules;
+	pt_rat *inputs, *locals;   /* inputs: the first slots of the fast register file when there is one */
+	pt_prog_result *res;
+	pt_trace_event *ev;
+	uint8_t *hits;         /* coverage bits per pc, or NULL */
+	pt_trace trace;
+	bool have;             /* results describe the last cart */
+	pt_cart_view view;
+	pt_use_report use;     /* the cart's intended use, checked */
+};
+
+/* Run every program over e's bound inputs and keep what the printers
+ * need (api.c): the step ptrules_evaluate and ptrules_evaluate_packed
+ * share.  c gives the cart's use records, or is NULL for a cart without
+ * any; label names the cart in printed results when the caller does not
+ * (NULL: "cart"); total is the cart's total in yen. */
+ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date,
+			  bool has_date, int64_t total, size_t n_items);
 
 #endif

@@ -714,6 +714,12 @@ int32_t pt_bind_prep_date(const pt_prep *p)
 	return p->date;
 }
 
+/* The number of items a prepared cart has. */
+size_t pt_bind_prep_items(const pt_prep *p)
+{
+	return p->nitems;
+}
+
 /* Fill inputs[] from a prepared cart: the template, the cart's values,
  * then the item sums; false (inputs in any state) when a sum overflows. */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
@@ -726,12 +732,16 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 	const int64_t *vals = prep_vals(p);
 	for (uint32_t k = 0; k < p->nvals; k++)
 		inputs[slots[k]] = pt_rat_int(vals[k]);
-	int64_t total = 0, t;
+	int64_t total = 0, t, none = 0;
 	const pt_prep_item *it = prep_items(p);
 	for (const pt_prep_item *end = it + p->nitems; it < end; it++) {
 		if (__builtin_mul_overflow(it->price, (int64_t)it->qty, &t) || __builtin_add_overflow(total, t, &total))
 			return false;
-		if (it->slot != PT_PREP_NO_SUM && __builtin_add_overflow(inputs[it->slot].n, t, &inputs[it->slot].n))
+		/* an item outside every category sum adds to `none`, chosen
+		 * without a branch (which items those are varies per cart);
+		 * `none` never exceeds total, so it cannot overflow first */
+		int64_t *sum = it->slot != PT_PREP_NO_SUM ? &inputs[it->slot].n : &none;
+		if (__builtin_add_overflow(*sum, t, sum))
 			return false;
 	}
 	for (uint32_t k = 0; k < bp->ntotals; k++)

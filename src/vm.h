@@ -126,6 +126,7 @@ size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
 bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch);
 size_t pt_bind_prep_used(const pt_prep *p);
 int32_t pt_bind_prep_date(const pt_prep *p);
+size_t pt_bind_prep_items(const pt_prep *p);
 /* Fill inputs[] from p; false when an item sum overflows (bind the
  * ordinary way, which reports it). */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
