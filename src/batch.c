@@ -138,9 +138,11 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
  * inputs, then the same run as ptrules_evaluate. */
 PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrules_batch *b, size_t i)
 {
-	if (!e || !b || i >= b->n || e->rules != b->rules)
+	if (!e)
 		return PTRULES_EARG;
-	e->have = false;
+	e->have = false;   /* a failed call leaves no results */
+	if (!b || i >= b->n || e->rules != b->rules)
+		return PTRULES_EARG;
 	const unsigned char *at = b->mem + b->off[i];
 	const batch_head *h = (const batch_head *)at;
 	const pt_prep *p = (const pt_prep *)(at + sizeof *h);

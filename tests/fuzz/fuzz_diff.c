@@ -15,7 +15,9 @@
  *   3. as text without its `use` lines: no rule can see them, so the
  *      results must not change;
  *   4. each built cart again, prepared for the source rules
- *      (ptrules_cart_prepare): the same results as unprepared.
+ *      (ptrules_cart_prepare): the same results as unprepared;
+ *   5. each built cart packed into a batch (ptrules_batch_add) and
+ *      evaluated from it: the same results again.
  * Any difference aborts. */
 #include <dirent.h>
 
@@ -340,7 +342,29 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 				FZ_CHECK(!final, "cart %d prepared (%d) differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
 					 ptrules_cart_prepared(built[c], g.src), ps.s, bs.s, text->s);
 			}
+			/* 5. packed: every prepared cart packs (these have no use
+			 * records), and gives the same results again. */
+			int prepared = ptrules_cart_prepared(built[c], g.src);
 			ptrules_cart_prepare(built[c], NULL);
+			ptrules_batch *pb = ptrules_batch_new(g.src);
+			FZ_CHECK(pb != NULL, "out of memory");
+			ptrules_status add = ptrules_batch_add(pb, built[c]);
+			FZ_CHECK(add == PTRULES_OK || (add == PTRULES_EINVALID && (!prepared || st == PTRULES_EINVALID)),
+				 "cart %d was prepared but not packed (%d):\n%s", c + 1, (int)add, text->s);
+			if (add == PTRULES_OK) {
+				fz_buf ks = { 0 };
+				st = ptrules_evaluate_packed(e, pb, 0);
+				fz_printf(&ks, "\001cart %d status %d\n", c + 1, (int)st);
+				for (size_t i = 0; i < ptrules_result_count(e); i++)
+					fz_result(e, i, &ks);
+				if (!same(&bs, &ks)) {
+					ok = 0;
+					FZ_CHECK(!final, "cart %d packed differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
+						 ks.s, bs.s, text->s);
+				}
+				free(ks.s);
+			}
+			ptrules_batch_free(pb);
 			free(ps.s);
 			free(bs.s);
 		}

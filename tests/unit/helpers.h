@@ -131,4 +131,31 @@ static inline int wait_child(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Everything the last evaluation says about cart c (NULL: a packed
+ * cart), as one string: status, JSON, text, amounts and order. */
+static inline void px_describe(ptrules_eval *e, const ptrules_cart *c, ptrules_status st, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, "status %d\n", (int)st);
+	if (st != PTRULES_OK && st != PTRULES_ERUNTIME)
+		return;
+	n += ptrules_format_json(e, c, "cart", buf + n, cap - n);
+	assert_true(n < cap);
+	n += ptrules_format_text(e, c, "cart", buf + n, cap - n);
+	assert_true(n < cap);
+	for (size_t i = 0; i < ptrules_result_count(e); i++) {
+		ptrules_amounts a;
+		assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
+		n += (size_t)snprintf(buf + n, cap - n, "%d %d %d %d %lld %lld %lld %lld %lld/%lld %lld %lld\n", a.linked,
+				      a.redeem_usable, a.use_valid, a.runtime_error, (long long)a.redeem_max_points,
+				      (long long)a.redeem_value_yen, (long long)a.earn_points, (long long)a.earn_basis_yen,
+				      (long long)a.point_value_num, (long long)a.point_value_den, (long long)a.use_points,
+				      (long long)a.use_value_yen);
+		assert_true(n < cap);
+	}
+	ptrules_order o;
+	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+	snprintf(buf + n, cap - n, "order %d %d %lld %lld %zu\n", o.has_uses, o.valid, (long long)o.total_yen,
+		 (long long)o.pay_yen, o.nproblems);
+}
+
 #endif

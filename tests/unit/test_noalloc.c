@@ -10,7 +10,8 @@
  * and recording coverage; also carts whose rules fail at run time), reads
  * the results and formats JSON and text into its own buffers.  It requires
  * zero again while it rebuilds a cart field by field after
- * ptrules_cart_clear, and while it evaluates a prepared cart. */
+ * ptrules_cart_clear, and while it evaluates a prepared cart or a packed
+ * one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -384,6 +385,21 @@ static void test_built_cart(void **state)
 	count_stop();
 	if (n_allocs || n_frees)
 		fail_msg("a prepared cart: %ld allocations, %ld frees evaluating it", n_allocs, n_frees);
+	/* Packed (ptrules_batch_add allocates; evaluating and printing do not). */
+	ptrules_batch *b = ptrules_batch_new(r);
+	for (int i = 0; i < 3; i++) {
+		build(c, i);
+		assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	}
+	count_start();
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(ptrules_evaluate_packed(e, b, (size_t)i % 3), PTRULES_OK);
+		assert_true(ptrules_format_json(e, NULL, NULL, json, sizeof json) < sizeof json);
+	}
+	count_stop();
+	if (n_allocs || n_frees)
+		fail_msg("packed carts: %ld allocations, %ld frees evaluating them", n_allocs, n_frees);
+	ptrules_batch_free(b);
 	ptrules_diags_free(d);
 	ptrules_cart_free(c);
 	ptrules_eval_free(e);

@@ -23,32 +23,6 @@
 #include "ptrules.h"
 #include "helpers.h"
 
-/* Everything the last evaluation says about cart c, as one string. */
-static void describe(ptrules_eval *e, const ptrules_cart *c, ptrules_status st, char *buf, size_t cap)
-{
-	size_t n = (size_t)snprintf(buf, cap, "status %d\n", (int)st);
-	if (st != PTRULES_OK && st != PTRULES_ERUNTIME)
-		return;
-	n += ptrules_format_json(e, c, "cart", buf + n, cap - n);
-	assert_true(n < cap);
-	n += ptrules_format_text(e, c, "cart", buf + n, cap - n);
-	assert_true(n < cap);
-	for (size_t i = 0; i < ptrules_result_count(e); i++) {
-		ptrules_amounts a;
-		assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
-		n += (size_t)snprintf(buf + n, cap - n, "%d %d %d %d %lld %lld %lld %lld %lld/%lld %lld %lld\n", a.linked,
-				      a.redeem_usable, a.use_valid, a.runtime_error, (long long)a.redeem_max_points,
-				      (long long)a.redeem_value_yen, (long long)a.earn_points, (long long)a.earn_basis_yen,
-				      (long long)a.point_value_num, (long long)a.point_value_den, (long long)a.use_points,
-				      (long long)a.use_value_yen);
-		assert_true(n < cap);
-	}
-	ptrules_order o;
-	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
-	snprintf(buf + n, cap - n, "order %d %d %lld %lld %zu\n", o.has_uses, o.valid, (long long)o.total_yen,
-		 (long long)o.pay_yen, o.nproblems);
-}
-
 /* Every cart of the corpus, prepared and not, for rules r; returns how
  * many were prepared. */
 static size_t compare_all(ptrules_rules *r)
@@ -74,12 +48,12 @@ static size_t compare_all(ptrules_rules *r)
 			while (ptrules_reader_next(rd, &c, NULL)) {
 				if (ptrules_cart_errors(c))
 					continue;
-				describe(e, c, ptrules_evaluate(e, c, NULL), want, sizeof want);
+				px_describe(e, c, ptrules_evaluate(e, c, NULL), want, sizeof want);
 				assert_int_equal(ptrules_cart_copy(b, c), PTRULES_OK);
 				assert_int_equal(ptrules_cart_prepare(b, r), PTRULES_OK);
 				prepared += (size_t)ptrules_cart_prepared(b, r);
 				for (int twice = 0; twice < 2; twice++) {   /* the image is not consumed */
-					describe(e, b, ptrules_evaluate(e, b, NULL), got, sizeof got);
+					px_describe(e, b, ptrules_evaluate(e, b, NULL), got, sizeof got);
 					if (strcmp(want, got) != 0) {
 						fprintf(stderr, "%s: cart %d differs when prepared:\n%s---\n%s", g.gl_pathv[i],
 							ptrules_reader_index(rd), want, got);

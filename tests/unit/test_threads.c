@@ -3,8 +3,8 @@
  * "Threads and hot swap").
  *
  * Every result is compared with what a single thread computes for the
- * same cart and the same rule set.  One prepared cart is shared by all
- * threads; in the swap test each thread's built cart stays prepared for
+ * same cart and the same rule set.  One prepared cart, and one batch of
+ * the carts packed, are shared by all threads; in the swap test each thread's built cart stays prepared for
  * the first rule set (and keeps it alive) while later ones are used.  Under `make check SANITIZE=1`,
  * AddressSanitizer also catches a rule set freed while still in use and
  * any rule set that is never freed. */
@@ -190,6 +190,8 @@ typedef struct worker {
 	int id;
 	ptrules_rules *rules;
 	const ptrules_cart *shared;   /* the example, prepared once, evaluated by every thread */
+	const ptrules_batch *batch;   /* the carts packed once, evaluated by every thread */
+	const int *packed_from;       /* the cart each packed cart came from */
 	long evals, mismatches, failures;
 	long per_set[NSETS];
 } worker;
@@ -214,6 +216,12 @@ static void *shared_worker(void *arg)
 			w->failures++;
 		else if (strcmp(got, expected[SET_A][explain][i]) != 0)
 			w->mismatches++;
+		size_t j = (size_t)n % ptrules_batch_count(w->batch);
+		ptrules_status st = ptrules_evaluate_packed(e, w->batch, j);
+		if ((st != PTRULES_OK && st != PTRULES_ERUNTIME) || ptrules_format_json(e, NULL, NULL, buf, JSONCAP) >= JSONCAP)
+			w->failures++;
+		else if (strcmp(buf, expected[SET_A][explain][w->packed_from[j]]) != 0)
+			w->mismatches++;
 	}
 	carts_close(&k);
 	ptrules_eval_free(e);
@@ -231,10 +239,21 @@ static void test_one_rule_set_many_threads(void **state)
 	build_example(shared);
 	assert_int_equal(ptrules_cart_prepare(shared, r), PTRULES_OK);
 	assert_true(ptrules_cart_prepared(shared, r));
+	ptrules_batch *b = ptrules_batch_new(r);
+	int from[NCARTS];
+	carts k;
+	assert_non_null(b);
+	assert_int_equal(carts_open(&k), 0);
+	k.c[NGEN] = shared;
+	for (int i = 0; i < NCARTS; i++)
+		if (ptrules_batch_add(b, k.c[i]) == PTRULES_OK)
+			from[ptrules_batch_count(b) - 1] = i;
+	carts_close(&k);   /* packing copied what evaluation reads */
+	assert_true(ptrules_batch_count(b) > NCARTS / 2);
 	pthread_t t[NTHREADS];
 	worker w[NTHREADS];
 	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (worker){ .id = i, .rules = r, .shared = shared };
+		w[i] = (worker){ .id = i, .rules = r, .shared = shared, .batch = b, .packed_from = from };
 		assert_int_equal(pthread_create(&t[i], NULL, shared_worker, &w[i]), 0);
 	}
 	long evals = 0;
@@ -245,6 +264,7 @@ static void test_one_rule_set_many_threads(void **state)
 		evals += w[i].evals;
 	}
 	assert_int_equal(evals, (long)NTHREADS * ITERATIONS);
+	ptrules_batch_free(b);
 	ptrules_cart_free(shared);
 	ptrules_release(r);
 }

@@ -1,0 +1,273 @@
+/* test_batch.c - carts packed into a batch (ptrules_batch_add) evaluate
+ * exactly as the carts they were packed from.
+ *
+ * Every cart of the test carts, the corpus and the examples is read and
+ * packed straight from its reader (packing copies, so the reader's cart
+ * is reused underneath); after the files are closed, each packed cart's
+ * JSON and text output, amounts and order must equal those of the cart as
+ * read.  A batch takes exactly the carts ptrules_cart_prepare prepares,
+ * less those with `use` records or an overflowing sum, and says
+ * PTRULES_EINVALID for the rest.  Then the edges: wrong evaluator, index
+ * out of range, NULLs, the label printed for a packed cart, and the batch
+ * keeping its rules alive (SANITIZE=1 checks the last). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptrules.h"
+#include "helpers.h"
+
+/* Every corpus cart packed into one batch for rules r, compared with the
+ * cart as read; returns how many were packed. */
+static size_t compare_all(ptrules_rules *r)
+{
+	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt", "examples/*.txt" };
+	static char want[1 << 16], got[1 << 16];
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	ptrules_batch *b = ptrules_batch_new(r);
+	ptrules_cart *copy = ptrules_cart_new();
+	assert_non_null(e);
+	assert_non_null(b);
+	assert_non_null(copy);
+	char **expect = NULL;   /* what each packed cart must give */
+	size_t carts = 0;
+	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
+		char pat[4096];
+		glob_t g;
+		root_path(pat, sizeof pat, pats[p]);
+		if (glob(pat, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			FILE *f = fopen(g.gl_pathv[i], "rb");
+			assert_non_null(f);
+			ptrules_reader *rd = ptrules_reader_new_file(f, g.gl_pathv[i]);
+			const ptrules_cart *c;
+			while (ptrules_reader_next(rd, &c, NULL)) {
+				carts++;
+				ptrules_status st = ptrules_evaluate(e, c, NULL);
+				px_describe(e, c, st, want, sizeof want);
+				ptrules_order o = { 0 };
+				if (st == PTRULES_OK || st == PTRULES_ERUNTIME)
+					assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+				int prepared = 0;
+				if (!ptrules_cart_errors(c)) {
+					assert_int_equal(ptrules_cart_copy(copy, c), PTRULES_OK);
+					assert_int_equal(ptrules_cart_prepare(copy, r), PTRULES_OK);
+					prepared = ptrules_cart_prepared(copy, r);
+				}
+				size_t n = ptrules_batch_count(b);
+				ptrules_status add = ptrules_batch_add(b, c);
+				if (add == PTRULES_EINVALID) {   /* exactly what the header says is left out */
+					assert_int_equal(ptrules_batch_count(b), n);
+					assert_true(!prepared || o.has_uses || st == PTRULES_EINVALID);
+					continue;
+				}
+				assert_int_equal(add, PTRULES_OK);
+				assert_true(prepared && !o.has_uses);
+				assert_int_equal(ptrules_batch_count(b), n + 1);
+				expect = realloc(expect, (n + 1) * sizeof *expect);
+				assert_non_null(expect);
+				expect[n] = strdup(want);
+				assert_non_null(expect[n]);
+			}
+			ptrules_reader_free(rd);
+			fclose(f);
+		}
+		globfree(&g);
+	}
+	assert_true(carts >= 2000);
+	size_t n = ptrules_batch_count(b);
+	for (int twice = 0; twice < 2; twice++)   /* evaluating does not consume a packed cart */
+		for (size_t i = 0; i < n; i++) {
+			px_describe(e, NULL, ptrules_evaluate_packed(e, b, i), got, sizeof got);
+			if (strcmp(expect[i], got) != 0) {
+				fprintf(stderr, "packed cart %zu differs:\n%s---\n%s", i, expect[i], got);
+				fail();
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		free(expect[i]);
+	free(expect);
+	ptrules_cart_free(copy);
+	ptrules_batch_free(b);
+	ptrules_eval_free(e);
+	return n;
+}
+
+static void test_corpus_shipped(void **state)
+{
+	(void)state;
+	ptrules_rules *r = px_load_rules("rules", NULL);
+	size_t n = compare_all(r);
+	fprintf(stderr, "%zu carts packed\n", n);
+	assert_true(n >= 1700);   /* the corpus is mostly dated carts without a diagnostic or a use */
+	ptrules_release(r);
+}
+
+/* The extra rules read use.points_yen, so the fast code is not built:
+ * packed carts then run the reference VM, with the same results. */
+static void test_corpus_extra(void **state)
+{
+	(void)state;
+	ptrules_rules *r = px_load_rules("rules", "tests/rules-extra");
+	assert_true(compare_all(r) >= 100);
+	ptrules_release(r);
+}
+
+/* A cart for the edge tests: dpoint linked, 6,000 yen. */
+static ptrules_cart *small_cart(const char *id, const char *date)
+{
+	ptrules_cart *c = ptrules_cart_new();
+	assert_non_null(c);
+	assert_int_equal(ptrules_cart_set_order(c, id, date), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 3000, 2, "grocery", NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "dpoint", 500), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 0), PTRULES_OK);
+	return c;
+}
+
+/* dpoint's earned points for the last evaluation. */
+static int64_t dpoint_earn(ptrules_eval *e)
+{
+	ptrules_rules *r = ptrules_eval_rules(e);
+	for (size_t i = 0; i < ptrules_program_count(r); i++)
+		if (strcmp(ptrules_program_id(r, i), "dpoint") == 0) {
+			ptrules_amounts a;
+			assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
+			return a.earn_points;
+		}
+	fail();
+	return -1;
+}
+
+/* What is left out, and the batch is unchanged by it. */
+static void test_left_out(void **state)
+{
+	(void)state;
+	ptrules_rules *r = px_load_rules("rules", NULL);
+	ptrules_batch *b = ptrules_batch_new(r);
+	ptrules_cart *c = small_cart("o1", NULL);   /* no date: evaluated at today's */
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
+	assert_int_equal(ptrules_cart_set_order(c, "o1", "2025-06-01"), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_use(c, "dpoint", 100), PTRULES_OK);   /* policies read the record */
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
+	assert_int_equal(ptrules_cart_set_use(c, "dpoint", 0), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_word(c, "dpoint", "nickname", "x"), PTRULES_OK);   /* a warning */
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
+	ptrules_cart_free(c);
+
+	c = small_cart("o2", "2025-06-01");   /* the total overflows */
+	assert_int_equal(ptrules_cart_add_item(c, INT64_MAX / 4, 3, "grocery", NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, INT64_MAX / 4, 3, "grocery", NULL), PTRULES_OK);
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
+	ptrules_cart_free(c);
+
+	assert_int_equal(ptrules_batch_count(b), 0);
+	assert_int_equal(ptrules_batch_add(b, NULL), PTRULES_EARG);
+	assert_int_equal(ptrules_batch_add(NULL, NULL), PTRULES_EARG);
+	assert_int_equal(ptrules_batch_count(NULL), 0);
+	assert_null(ptrules_batch_new(NULL));
+	ptrules_batch_free(NULL);
+	ptrules_batch_free(b);
+	ptrules_release(r);
+}
+
+/* Indexes, evaluators of other rules, the label, and lifetimes: the
+ * batch keeps its rules, and packed carts outlive their cart objects. */
+static void test_edges(void **state)
+{
+	(void)state;
+	ptrules_rules *r = px_load_rules("rules", NULL), *other = px_load_rules("rules", NULL);
+	ptrules_batch *b = ptrules_batch_new(r);
+	ptrules_release(r);   /* the batch holds r */
+	ptrules_eval *e = ptrules_eval_new(r, 0), *eo = ptrules_eval_new(other, 0);
+	ptrules_cart *c = small_cart("first", "2025-06-01");
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 4000, 1, "grocery", NULL), PTRULES_OK);   /* 10,000 yen */
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	ptrules_cart_free(c);
+	assert_int_equal(ptrules_batch_count(b), 2);
+
+	assert_int_equal(ptrules_evaluate_packed(e, b, 1), PTRULES_OK);
+	assert_int_equal(dpoint_earn(e), 100);   /* the base cap of 100 */
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
+	assert_int_equal(dpoint_earn(e), 60);    /* floor(6,000 x 1%) */
+	char out[8192];
+	assert_true(ptrules_format_text(e, NULL, NULL, out, sizeof out) > 0);
+	assert_non_null(strstr(out, "first"));   /* labelled with the packed cart's id */
+	assert_true(ptrules_format_text(e, NULL, "mine", out, sizeof out) > 0);
+	assert_non_null(strstr(out, "mine"));
+
+	assert_int_equal(ptrules_evaluate_packed(e, b, 2), PTRULES_EARG);
+	assert_int_equal(ptrules_evaluate_packed(eo, b, 0), PTRULES_EARG);   /* same files, other rules */
+	assert_int_equal(ptrules_evaluate_packed(NULL, b, 0), PTRULES_EARG);
+	assert_int_equal(ptrules_evaluate_packed(e, NULL, 0), PTRULES_EARG);
+	assert_int_equal(ptrules_result_count(e), 0);   /* a failed call leaves no results */
+
+	ptrules_eval_free(eo);
+	ptrules_release(other);
+	ptrules_eval_free(e);
+	ptrules_batch_free(b);   /* lets r go */
+}
+
+/* A batch large enough to grow its memory many times over: every cart
+ * still gives its own answer, the one its cart object gave. */
+static void test_growth(void **state)
+{
+	(void)state;
+	ptrules_rules *r = px_load_rules("rules", NULL);
+	ptrules_batch *b = ptrules_batch_new(r);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	ptrules_cart *c = ptrules_cart_new();
+	enum { N = 20000 };
+	static int64_t earn[N];
+	for (int i = 0; i < N; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "g%d", i);
+		ptrules_cart_clear(c);
+		assert_int_equal(ptrules_cart_set_order(c, id, i % 2 ? "2025-06-01" : "2024-05-01"), PTRULES_OK);
+		for (int k = 0; k <= i % 7; k++)
+			assert_int_equal(ptrules_cart_add_item(c, 1000 * (i % 50 + 1), 1, "grocery", NULL), PTRULES_OK);
+		assert_int_equal(ptrules_cart_add_account(c, "dpoint", 0), PTRULES_OK);
+		assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
+		assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", i % 120), PTRULES_OK);
+		assert_int_equal(ptrules_evaluate(e, c, NULL), PTRULES_OK);
+		earn[i] = dpoint_earn(e);
+		assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	}
+	int64_t distinct = 0;
+	for (int i = 0; i < N; i += 97) {
+		assert_int_equal(ptrules_evaluate_packed(e, b, (size_t)i), PTRULES_OK);
+		assert_int_equal(dpoint_earn(e), earn[i]);
+		distinct += i && earn[i] != earn[i - 97];
+		char out[8192], id[32];
+		snprintf(id, sizeof id, "\"g%d\"", i);
+		assert_true(ptrules_format_json(e, NULL, NULL, out, sizeof out) > 0);
+		assert_non_null(strstr(out, id));
+	}
+	assert_true(distinct > 50);   /* the carts differ, so a mix-up would show */
+	ptrules_cart_free(c);
+	ptrules_eval_free(e);
+	ptrules_batch_free(b);
+	ptrules_release(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_shipped),
+		cmocka_unit_test(test_corpus_extra),
+		cmocka_unit_test(test_left_out),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_growth),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
