@@ -739,6 +739,7 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 		return NULL;
 	}
 	e->rules = ptrules_retain(r);
+	e->nprogs = rs->nprogs;
 	return e;
 }
 
@@ -790,30 +791,6 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	else
 		pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
 	return pt_api_run(e, &c->c, NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items);
-}
-
-ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date,
-			  bool has_date, int64_t total, size_t n_items)
-{
-	static const pt_cart no_uses;   /* read-only: a cart without `use` records */
-	const pt_ruleset *rs = e->rules->rs;
-	if (!c)
-		c = &no_uses;
-	e->view = (pt_cart_view){ label, order_id, date, has_date, total, n_items, NULL };
-	e->trace.n = e->trace.dropped = 0;
-	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
-	/* The fast code is built only for rule sets whose earn sections do not
-	 * read use.points_yen; --explain and coverage run the reference VM. */
-	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
-				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
-	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
-		bool fits = pt_eval_paid(rs, e->inputs, e->res);
-		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
-	}   /* else pt_use_check reads no policy result */
-	pt_use_check(rs, c, total, e->res, &e->use);
-	e->view.use = &e->use;
-	e->have = true;
-	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }
 
 PTRULES_API size_t ptrules_result_count(const ptrules_eval *e)
@@ -887,7 +864,7 @@ static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e
  * reads per cart. */
 PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	if (!e || !out || !e->have || i >= e->rules->rs->nprogs)
+	if (!e || !out || !e->have || i >= e->nprogs)
 		return PTRULES_EARG;
 	const pt_rat *o = e->res[i].out;
 	if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |

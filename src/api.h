@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "cart.h"
 #include "diag.h"
+#include "fast.h"
 #include "out.h"
 #include "use.h"
 #include "vm.h"
@@ -57,16 +58,39 @@ struct ptrules_eval {
 	uint8_t *hits;         /* coverage bits per pc, or NULL */
 	pt_trace trace;
 	bool have;             /* results describe the last cart */
+	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
 	pt_cart_view view;
 	pt_use_report use;     /* the cart's intended use, checked */
 };
 
 /* Run every program over e's bound inputs and keep what the printers
- * need (api.c): the step ptrules_evaluate and ptrules_evaluate_packed
+ * need: the step ptrules_evaluate and ptrules_evaluate_packed
  * share.  c gives the cart's use records, or is NULL for a cart without
  * any; label names the cart in printed results when the caller does not
  * (NULL: "cart"); total is the cart's total in yen. */
-ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date,
-			  bool has_date, int64_t total, size_t n_items);
+static inline ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label,
+					 const char *order_id, int32_t date, bool has_date, int64_t total,
+					 size_t n_items)
+{
+	static const pt_cart no_uses;   /* read-only: a cart without `use` records */
+	const pt_ruleset *rs = e->rules->rs;
+	if (!c)
+		c = &no_uses;
+	e->view = (pt_cart_view){ label, order_id, date, has_date, total, n_items, NULL };
+	e->trace.n = e->trace.dropped = 0;
+	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
+	/* The fast code is built only for rule sets whose earn sections do not
+	 * read use.points_yen; --explain and coverage run the reference VM. */
+	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
+				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
+	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
+		bool fits = pt_eval_paid(rs, e->inputs, e->res);
+		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
+	}   /* else pt_use_check reads no policy result */
+	pt_use_check(rs, c, total, e->res, &e->use);
+	e->view.use = &e->use;
+	e->have = true;
+	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
+}
 
 #endif

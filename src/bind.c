@@ -598,14 +598,6 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
  * prepared cart never needs a diagnostic except an overflowing total,
  * which sends it back to the reference binding. */
 
-struct pt_prep {
-	int32_t date;             /* the order date the values were made for */
-	uint32_t nitems, nvals;
-	uint32_t ninputs;         /* of the rule set it was made for */
-	/* then nvals slots (uint32_t), padded to 8 bytes, nvals values
-	 * (int64_t) and nitems pt_prep_items */
-};
-
 /* The arrays that follow a pt_prep header. */
 static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(p + 1); }
 static inline int64_t *prep_vals(const pt_prep *p)
@@ -706,18 +698,6 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 size_t pt_bind_prep_used(const pt_prep *p)
 {
 	return (size_t)((const char *)(prep_items(p) + p->nitems) - (const char *)p);
-}
-
-/* The date a prepared cart was made for. */
-int32_t pt_bind_prep_date(const pt_prep *p)
-{
-	return p->date;
-}
-
-/* The number of items a prepared cart has. */
-size_t pt_bind_prep_items(const pt_prep *p)
-{
-	return p->nitems;
 }
 
 /* Fill inputs[] from a prepared cart: the template, the cart's values,

@@ -111,7 +111,13 @@ void pt_bind_plan_build(pt_ruleset *rs);
 
 /* A cart prepared for one rule set: its names resolved to slots once, so
  * evaluating it sums the items and does no string work (bind.c). */
-typedef struct pt_prep pt_prep;
+typedef struct pt_prep {
+	int32_t date;             /* the order date the values were made for */
+	uint32_t nitems, nvals;
+	uint32_t ninputs;         /* of the rule set it was made for */
+	/* then nvals slots (uint32_t), padded to 8 bytes, nvals values
+	 * (int64_t) and nitems pt_prep_items (bind.c) */
+} pt_prep;
 typedef struct pt_prep_item {
 	int64_t price;
 	uint32_t qty;             /* at most PT_CART_MAX_QTY */
@@ -125,8 +131,9 @@ typedef struct pt_prep_item {
 size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
 bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch);
 size_t pt_bind_prep_used(const pt_prep *p);
-int32_t pt_bind_prep_date(const pt_prep *p);
-size_t pt_bind_prep_items(const pt_prep *p);
+/* The date a prepared cart was made for, and its number of items. */
+static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
+static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
 /* Fill inputs[] from p; false when an item sum overflows (bind the
  * ordinary way, which reports it). */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
