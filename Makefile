@@ -57,7 +57,7 @@ $(B)/libpt.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/ptrules: $(CLI_OBJS) $(B)/libpt.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
 $(B)/test_%: tests/unit/test_%.c tests/unit/helpers.h $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) -lcmocka $(LDLIBS)

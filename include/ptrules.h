@@ -290,6 +290,8 @@ PTRULES_API void ptrules_batch_free(ptrules_batch *b);
  * ptrules_evaluate.  PTRULES_ENOMEM when memory runs out. */
 PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_cart *c);
 PTRULES_API size_t ptrules_batch_count(const ptrules_batch *b);
+/* Empty b and keep its memory for the next carts. */
+PTRULES_API void ptrules_batch_clear(ptrules_batch *b);
 /* Evaluate cart i of b with e (an evaluator of b's rules; PTRULES_EARG
  * otherwise or when i is out of range), with the results ptrules_evaluate
  * gives for the cart it was packed from.  Results are read the same way;

@@ -74,7 +74,7 @@ $(BENCH_DIR)/libptrules.a: $(BENCH_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BENCH_DIR)/ptrules: $(BENCH_CLI_OBJS) $(BENCH_DIR)/libptrules.a
-	$(BENCH_CC) -o $@ $^
+	$(BENCH_CC) -pthread -o $@ $^
 
 # The driver and the hand-written C see the public header only.
 $(BENCH_DIR)/bench: bench/bench.c bench/report.c bench/native.c bench/bench.h bench/flat.h include/ptrules.h $(BENCH_DIR)/libptrules.a

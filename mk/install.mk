@@ -103,7 +103,7 @@ INST_CLI_OBJS := $(patsubst src/%.c,$(B)/inst/%.o,$(or $(CLI_SRCS),src/main.c))
 $(INST_CLI_OBJS): $(B)/inst/%.o: src/%.c include/ptrules.h $(wildcard src/cli.h) $(B)/inst/sharedir $(B)/pic/flags
 	$(CC) -D_POSIX_C_SOURCE=200809L -Iinclude $(CFLAGS) $(WARN) -DPT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP -c -o $@ $<
 $(B)/inst/ptrules: $(INST_CLI_OBJS) $(B)/libptrules.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
 .PHONY: FORCE
 FORCE:

@@ -5,11 +5,14 @@
  * A batch job holds thousands or millions of carts.  Evaluated one cart
  * object at a time, each cart is its own allocation somewhere in the heap,
  * and the time goes on waiting for memory (docs/performance.md).  Packed,
- * a cart is a 16-byte header followed by its preparation (bind.c: the
- * inputs that differ from the rule set's template, then each item's
- * amount and category slot), about 150 bytes for three items, and a sweep
- * over the batch reads memory in order, which the hardware prefetches.
- * Packing copies: the cart can be changed, reused or freed afterwards. */
+ * a cart is a 32-byte header, its `use` records and account balances if
+ * it has `use` records, and its
+ * preparation (bind.c: the inputs that differ from the rule set's
+ * template, then each item's amount and category slot), about 170 bytes
+ * for three items, and a sweep over the batch reads memory in order,
+ * which the hardware prefetches.  The strings (ids, the programs of `use`
+ * records) go to an arena, where they never move.  Packing copies: the
+ * cart can be changed, reused or freed afterwards. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +22,13 @@
 
 #include "api.h"
 
-/* What precedes each packed preparation. */
+/* What precedes each packed preparation: this, then n_uses pt_use
+ * records and, when there are any, the cart's n_accounts account lines
+ * without their keys (the use check reads their balances). */
 typedef struct batch_head {
 	int64_t total;            /* the cart's total in yen */
-	uint32_t label, order;    /* 1 + offset of the cart id / order id in ids, or 0 */
+	const char *label, *order;   /* the cart id and order id, or NULL */
+	uint32_t n_uses, n_accounts;
 } batch_head;
 
 struct ptrules_batch {
@@ -31,8 +37,7 @@ struct ptrules_batch {
 	size_t used, cap;
 	size_t *off;              /* where cart i starts in mem */
 	size_t n, cap_off;
-	char *ids;                /* the carts' id strings, NUL-terminated */
-	size_t ids_used, ids_cap;
+	pt_arena strs;            /* the carts' strings */
 	pt_rat *scratch;          /* rs->ninputs + 1 values, for packing */
 };
 
@@ -48,6 +53,7 @@ PTRULES_API ptrules_batch *ptrules_batch_new(ptrules_rules *r)
 		free(b);
 		return NULL;
 	}
+	pt_arena_init(&b->strs, 4096);
 	b->rules = ptrules_retain(r);
 	return b;
 }
@@ -59,9 +65,19 @@ PTRULES_API void ptrules_batch_free(ptrules_batch *b)
 	ptrules_release(b->rules);
 	free(b->mem);
 	free(b->off);
-	free(b->ids);
+	pt_arena_free(&b->strs);
 	free(b->scratch);
 	free(b);
+}
+
+/* Empty b, keeping its memory for the next carts (a job that packs and
+ * evaluates its carts a block at a time stays at one block's memory). */
+PTRULES_API void ptrules_batch_clear(ptrules_batch *b)
+{
+	if (b) {
+		b->n = b->used = 0;
+		pt_arena_reset(&b->strs);
+	}
 }
 
 PTRULES_API size_t ptrules_batch_count(const ptrules_batch *b)
@@ -88,18 +104,11 @@ static bool grow(void **buf, size_t *cap, size_t used, size_t need)
 	return true;
 }
 
-/* Copy s into the id pool; its 1-based offset, 0 for NULL, or -1 when out
- * of memory or past what a 32-bit offset reaches. */
-static int64_t keep_id(ptrules_batch *b, const char *s)
+/* s kept in b's arena (NULL stays NULL); false when out of memory. */
+static bool keep(ptrules_batch *b, const char *s, const char **out)
 {
-	if (!s)
-		return 0;
-	size_t len = strlen(s) + 1;
-	if (b->ids_used + len >= UINT32_MAX || !grow((void **)&b->ids, &b->ids_cap, b->ids_used, len))
-		return -1;
-	memcpy(b->ids + b->ids_used, s, len);
-	b->ids_used += len;
-	return (int64_t)(b->ids_used - len) + 1;
+	*out = s ? pt_arena_strndup(&b->strs, s, strlen(s)) : NULL;
+	return !s || *out;
 }
 
 /* Pack cart c at the end of b, or add nothing when it cannot be packed
@@ -111,26 +120,40 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 	const pt_cart *pc = &c->c;
 	const pt_ruleset *rs = b->rules->rs;
 	int64_t total;
-	if (pc->n_errors || !pc->has_date || pc->n_uses || !pt_cart_total(pc, &total))
+	if (pc->n_errors || !pc->has_date || pc->n_uses > UINT32_MAX || pc->n_accounts > UINT32_MAX ||
+	    !pt_cart_total(pc, &total))
 		return PTRULES_EINVALID;
-	size_t size = sizeof(batch_head) + pt_bind_prep_size(rs, pc);
-	if (!grow((void **)&b->mem, &b->cap, b->used, size) ||
+	size_t nacc = pc->n_uses ? pc->n_accounts : 0;
+	if (pc->n_uses > (SIZE_MAX / 8) / sizeof(pt_use) || nacc > (SIZE_MAX / 8) / sizeof(pt_account))
+		return PTRULES_ENOMEM;
+	size_t head = sizeof(batch_head) + pc->n_uses * sizeof(pt_use) + nacc * sizeof(pt_account);
+	if (
+	    !grow((void **)&b->mem, &b->cap, b->used, head + pt_bind_prep_size(rs, pc)) ||
 	    !grow((void **)&b->off, &b->cap_off, b->n * sizeof *b->off, sizeof *b->off))
 		return PTRULES_ENOMEM;
 	unsigned char *at = b->mem + b->used;
-	const pt_prep *p = (const pt_prep *)(at + sizeof(batch_head));
-	if (!pt_bind_prepare(rs, pc, pc->date, at + sizeof(batch_head), b->scratch) ||
-	    !pt_bind_prepared(rs, p, b->scratch))   /* a category sum overflows: only binding can say so */
-		return PTRULES_EINVALID;
-	size_t ids_before = b->ids_used;
-	int64_t label = keep_id(b, pc->id), order = keep_id(b, pc->order_id);
-	if (label < 0 || order < 0) {
-		b->ids_used = ids_before;
-		return PTRULES_ENOMEM;
+	const pt_prep *p = (const pt_prep *)(at + head);
+	if (!pt_bind_prepare(rs, pc, pc->date, at + head, b->scratch))
+		return PTRULES_EINVALID;   /* binding found a diagnostic, or a sum that overflows */
+	batch_head *h = (batch_head *)at;
+	*h = (batch_head){ .total = total, .n_uses = (uint32_t)pc->n_uses, .n_accounts = (uint32_t)nacc };
+	pt_use *uses = (pt_use *)(h + 1);
+	pt_account *accts = (pt_account *)(uses + pc->n_uses);
+	bool ok = keep(b, pc->id, &h->label) && keep(b, pc->order_id, &h->order);
+	for (size_t k = 0; ok && k < pc->n_uses; k++) {
+		uses[k] = pc->uses[k];
+		ok = keep(b, pc->uses[k].program, &uses[k].program);
 	}
-	*(batch_head *)at = (batch_head){ total, (uint32_t)label, (uint32_t)order };
+	for (size_t k = 0; ok && k < nacc; k++) {
+		accts[k] = pc->accounts[k];
+		accts[k].keys = NULL;
+		accts[k].n_keys = 0;
+		ok = keep(b, pc->accounts[k].program, &accts[k].program);
+	}
+	if (!ok)   /* strings already kept stay in the arena until it is cleared */
+		return PTRULES_ENOMEM;
 	b->off[b->n++] = b->used;
-	b->used += sizeof(batch_head) + pt_bind_prep_used(p);   /* a multiple of 8 */
+	b->used += head + pt_bind_prep_used(p);   /* a multiple of 8 */
 	return PTRULES_OK;
 }
 
@@ -143,11 +166,20 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	e->have = false;   /* a failed call leaves no results */
 	if (!b || i >= b->n || e->rules != b->rules)
 		return PTRULES_EARG;
-	const unsigned char *at = b->mem + b->off[i];
-	const batch_head *h = (const batch_head *)at;
-	const pt_prep *p = (const pt_prep *)(at + sizeof *h);
+	const batch_head *h = (const batch_head *)(b->mem + b->off[i]);
+	const pt_use *uses = (const pt_use *)(h + 1);
+	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
+	const pt_prep *p = (const pt_prep *)(accts + h->n_accounts);
 	if (!pt_bind_prepared(b->rules->rs, p, e->inputs))
-		return PTRULES_EINVALID;   /* not reached: packing tried the same sums */
-	return pt_api_run(e, NULL, h->label ? b->ids + h->label - 1 : NULL, h->order ? b->ids + h->order - 1 : NULL,
-			  pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+		return PTRULES_EINVALID;   /* not reached: packing bound the same sums */
+	if (!h->n_uses)
+		return pt_api_run(e, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,
+				  pt_bind_prep_items(p));
+	pt_cart v;   /* what the policies and the use check read: the records and balances */
+	memset(&v, 0, sizeof v);
+	v.uses = (pt_use *)uses;   /* only read */
+	v.n_uses = h->n_uses;
+	v.accounts = (pt_account *)accts;
+	v.n_accounts = h->n_accounts;
+	return pt_api_run(e, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
 }

@@ -432,8 +432,11 @@ static bool bind_account(const pt_ruleset *rs, const pt_bind_in *e, const pt_bin
 	return used == (nk == 64 ? UINT64_MAX : ((uint64_t)1 << nk) - 1);   /* else a key no rule reads */
 }
 
-/* Fill inputs[] for a cart that needs no diagnostic; false otherwise. */
-bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
+/* pt_bind_fast, and when items is not NULL each item's amount and
+ * category sum slot as a prepared cart keeps them (false for a quantity
+ * past 32 bits, which no reader or builder makes). */
+static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs,
+			    pt_prep_item *items)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	if (!bp)
@@ -455,13 +458,20 @@ bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *
 		const pt_item *it = &c->items[k];
 		if (__builtin_mul_overflow(it->price, it->qty, &t) || __builtin_add_overflow(total, t, &total))
 			return false;
+		uint32_t found = PT_PREP_NO_SUM;
 		for (uint64_t m = bp->cat_first[cat_key(it->category)]; m; m &= m - 1) {
 			uint32_t slot = rs->catsum_slots[__builtin_ctzll(m)];
 			if (strcmp(rs->inputs[slot].name, it->category) == 0) {
 				if (__builtin_add_overflow(inputs[slot].n, t, &inputs[slot].n))
 					return false;
+				found = slot;
 				break;
 			}
+		}
+		if (items) {
+			if (it->qty < 0 || it->qty > UINT32_MAX)
+				return false;
+			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, found };
 		}
 	}
 	if (rs->total_slot >= 0)
@@ -491,6 +501,12 @@ bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *
 		inputs[bp->uses[u]] = pt_rat_int(c->n_uses && in->kind != PT_IN_USE_POINTS_YEN ? use_value(rs, c, in) : 0);
 	}
 	return true;
+}
+
+/* Fill inputs[] for a cart that needs no diagnostic; false otherwise. */
+bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
+{
+	return bind_fast_items(rs, c, date, inputs, NULL);
 }
 
 /* Fill inputs[] for cart c evaluated on `date`: the fast binding when
@@ -598,13 +614,15 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
  * prepared cart never needs a diagnostic except an overflowing total,
  * which sends it back to the reference binding. */
 
-/* The arrays that follow a pt_prep header. */
-static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(p + 1); }
+/* The arrays that follow a pt_prep header: the items first (their number
+ * is known before binding), then the slots, padded to 8 bytes, and the
+ * values. */
+static inline pt_prep_item *prep_items(const pt_prep *p) { return (pt_prep_item *)(p + 1); }
+static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(prep_items(p) + p->nitems); }
 static inline int64_t *prep_vals(const pt_prep *p)
 {
-	return (int64_t *)((char *)(p + 1) + ((p->nvals * sizeof(uint32_t) + 7) & ~(size_t)7));
+	return (int64_t *)((char *)prep_slots(p) + ((p->nvals * sizeof(uint32_t) + 7) & ~(size_t)7));
 }
-static inline pt_prep_item *prep_items(const pt_prep *p) { return (pt_prep_item *)(prep_vals(p) + p->nvals); }
 
 /* The slots that hold the cart total: total_slot, then any other TOTAL. */
 static uint32_t total_slots(const pt_ruleset *rs, uint32_t *out)
@@ -655,49 +673,49 @@ size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c)
 bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
-	if (!bp || !bp->tmpl || c->n_items > UINT32_MAX / 2 || !pt_bind_fast(rs, c, date, scratch))
+	pt_prep *p = mem;
+	if (!bp || !bp->tmpl || c->n_items > UINT32_MAX / 2)
 		return false;
-	for (size_t n = 0; n < c->n_items; n++)
-		if (c->items[n].qty < 0 || c->items[n].qty > UINT32_MAX)
-			return false;   /* never from a reader or the builder (at most PT_CART_MAX_QTY) */
+	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ninputs = (uint32_t)rs->ninputs };
+	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))
+		return false;
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
 	for (uint32_t t = 0; t < bp->ntotals; t++)
 		scratch[bp->totals[t]] = pt_rat_int(0);
-	pt_prep *p = mem;
-	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ninputs = (uint32_t)rs->ninputs };
-	for (size_t i = 0; i < rs->ninputs; i++)
-		p->nvals += scratch[i].n != bp->tmpl[i].n || scratch[i].d != bp->tmpl[i].d;
+	/* Which inputs differ from the template, 64 at a time as a mask with
+	 * no branch on the data, then those slots and values in order. */
 	uint32_t *slots = prep_slots(p);
-	int64_t *vals = prep_vals(p);
 	uint32_t k = 0;
-	for (size_t i = 0; i < rs->ninputs; i++)
-		if (scratch[i].n != bp->tmpl[i].n || scratch[i].d != bp->tmpl[i].d) {
-			if (scratch[i].d != 1)
-				return false;   /* the values are whole numbers; keep that a fact */
+	uint64_t not_whole = 0;
+	for (size_t base = 0; base < rs->ninputs; base += 64) {
+		size_t n = rs->ninputs - base < 64 ? rs->ninputs - base : 64;
+		uint64_t mask = 0;
+		for (size_t j = 0; j < n; j++) {
+			pt_rat v = scratch[base + j], t = bp->tmpl[base + j];
+			uint64_t differs = (v.n != t.n) | (v.d != t.d);
+			mask |= differs << j;
+			not_whole |= differs & (v.d != 1);
+		}
+		for (; mask; mask &= mask - 1) {
+			size_t i = base + (size_t)__builtin_ctzll(mask);
 			slots[k] = (uint32_t)i;
-			vals[k++] = scratch[i].n;
+			scratch[k++].n = scratch[i].n;   /* k <= i: gathered behind the reading */
 		}
-	pt_prep_item *items = prep_items(p);
-	for (size_t n = 0; n < c->n_items; n++) {
-		const pt_item *it = &c->items[n];
-		uint32_t slot = PT_PREP_NO_SUM;
-		for (uint64_t m = bp->cat_first[cat_key(it->category)]; m; m &= m - 1) {
-			uint32_t sl = rs->catsum_slots[__builtin_ctzll(m)];
-			if (strcmp(rs->inputs[sl].name, it->category) == 0) {
-				slot = sl;
-				break;
-			}
-		}
-		items[n] = (pt_prep_item){ it->price, (uint32_t)it->qty, slot };
 	}
+	if (not_whole)
+		return false;   /* the values are whole numbers; keep that a fact */
+	p->nvals = k;
+	int64_t *vals = prep_vals(p);
+	for (uint32_t j = 0; j < k; j++)
+		vals[j] = scratch[j].n;
 	return true;
 }
 
 /* The bytes a prepared cart takes. */
 size_t pt_bind_prep_used(const pt_prep *p)
 {
-	return (size_t)((const char *)(prep_items(p) + p->nitems) - (const char *)p);
+	return (size_t)((const char *)(prep_vals(p) + p->nvals) - (const char *)p);
 }
 
 /* Fill inputs[] from a prepared cart: the template, the cart's values,

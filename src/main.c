@@ -1,7 +1,7 @@
 /* main.c - the ptrules command line, built on the public API only
  * (include/ptrules.h), as any embedder would build it.
  *
- *   ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...
+ *   ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] [--jobs N] CART...
  *   ptrules compile -o OUT [--rules PATH]... [PATH...]
  *   ptrules disasm [--rules PATH]... [PATH...]      (sources or one .ptbc file)
  *
@@ -22,7 +22,7 @@
 #endif
 
 static const char usage_text[] =
-	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] CART...\n"
+	"usage: ptrules eval [--rules PATH]... [--bytecode FILE] [--format text|json] [--explain] [--jobs N] CART...\n"
 	"       ptrules plan [--rules PATH]... [--bytecode FILE] [--format text|json] CART...\n"
 	"       ptrules compile -o OUT [--rules PATH]... [PATH...]\n"
 	"       ptrules disasm [--rules PATH]... [PATH...]\n"
@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"  --bytecode FILE  a compiled rule set written by `ptrules compile`\n"
 	"  --format F       text (a table, the default) or json (one object per cart)\n"
 	"  --explain        show every rule with its source line and what it saw\n"
+	"  --jobs N         eval: 1 reads and evaluates on one thread; 2 (the default\n"
+	"                   with two processors) reads on a second one; same output\n"
 	"  -o OUT           where compile writes the rule set (atomically)\n"
 	"  CART             a cart file (several carts per file allowed); - is stdin\n";
 
@@ -55,6 +57,7 @@ typedef struct opts {
 	cli_rule_opts ro;         /* --rules, --bytecode, --format */
 	const char *output;
 	bool explain;
+	int jobs;                 /* --jobs: 0 when not given */
 	const char *args[4096];
 	int nargs;
 } opts;
@@ -82,6 +85,12 @@ static int parse_opts(int argc, char **argv, opts *o)
 			o->output = v;
 		} else if (strcmp(a, "--explain") == 0) {
 			o->explain = true;
+		} else if ((v = cli_opt_value(argc, argv, &i, "--jobs"))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (!*v || *end || n < 1 || n > 1024)
+				return usage("--jobs needs a number of threads from 1 to 1024");
+			o->jobs = (int)n;
 		} else {
 			fprintf(stderr, "ptrules: unknown option '%s'\n", a);
 			return usage(NULL);
@@ -159,6 +168,71 @@ static void report(outbuf *ob, ptrules_diags *d, size_t *errors)
 	ptrules_diags_clear(d);
 }
 
+/* Append n bytes of formatted text to ob, as emit does. */
+static void emit_text(outbuf *ob, const char *text, size_t n)
+{
+	if (n >= sizeof ob->buf - ob->len) {
+		flush_out(ob);
+		if (n >= sizeof ob->buf) {
+			fwrite(text, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(ob->buf + ob->len, text, n);
+	ob->len += n;
+	if (ob->each || sizeof ob->buf - ob->len < 8192)
+		flush_out(ob);
+}
+
+/* eval_file's loop over carts read and packed on a second thread
+ * (cmd_pipe.c): the same bytes, on standard output and standard error,
+ * in the same order. */
+static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, size_t *errors)
+{
+	bool ok = true;
+	cli_pipe_item it;
+	while (cli_pipe_next(p, &it)) {
+		if (it.diag_len) {
+			flush_out(ob);
+			fwrite(it.diag, 1, it.diag_len, stderr);
+			*errors += it.errors;
+		}
+		if (!it.cart)
+			continue;
+		ptrules_status st = it.batch ? ptrules_evaluate_packed(e, it.batch, it.index) : it.st;
+		if (st == PTRULES_EINVALID) {
+			ok = false;
+			continue;
+		}
+		if (st == PTRULES_ERUNTIME) {
+			ok = false;
+			(*errors)++;
+		}
+		if (!o->ro.json && ob->printed++) {   /* a blank line between tables */
+			if (ob->len + 1 >= sizeof ob->buf)
+				flush_out(ob);
+			ob->buf[ob->len++] = '\n';
+		}
+		if (it.batch)
+			emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, NULL, it.label);
+		else
+			emit_text(ob, it.out, it.out_len);
+	}
+	flush_out(ob);
+	return cli_pipe_finish(p) && ok;
+}
+
+/* Whether eval reads on a second thread: asked for or, by default, with
+ * two processors; never with --explain (the reader's carts would need
+ * their trace) or on a terminal (each cart is shown as soon as it is
+ * read). */
+static bool eval_two_threads(const opts *o, const outbuf *ob)
+{
+	if (o->explain || ob->each || o->jobs == 1)
+		return false;
+	return o->jobs >= 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
 /* Evaluate every cart of one file; false if any could not be. */
 static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *ob, size_t *errors)
 {
@@ -166,6 +240,15 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 	if (!cli_carts_open(&cf, path)) {
 		(*errors)++;
 		return false;
+	}
+	cli_pipe *p = eval_two_threads(o, ob) ? cli_pipe_start(&cf, ptrules_eval_rules(e), o->ro.json) : NULL;
+	if (p) {
+		bool ok = eval_piped(e, o, p, ob, errors);
+		if (!cli_carts_close(&cf)) {   /* the carts before the failure were printed */
+			(*errors)++;
+			ok = false;
+		}
+		return ok;
 	}
 	ptrules_reader *r = cf.r;
 	const char *name = cf.name;

@@ -17,7 +17,13 @@
 #      nothing;
 #   4. when the binary has `compile` and `eval --bytecode`: compiling
 #      twice gives the same bytes, and the compiled rules give the same
-#      output as the sources.
+#      output as the sources;
+#   5. eval on two threads (--jobs 2: the carts read and packed on a
+#      second thread, src/cmd_pipe.c) prints what one thread prints, byte
+#      for byte, with standard output and error interleaved as written
+#      and the same exit status: over the files above, over one file of
+#      more than 7,000 carts mixing them (the reader hands over blocks of
+#      2,048), and from standard input.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PTRULES" >&2; exit 2; }
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -141,6 +147,37 @@ if "$bin" --help 2>&1 | grep -q -- '--bytecode'; then
 	same "eval --bytecode against eval --rules" json1 bc
 	eval_to bcx eval --explain --bytecode "$tmp/a.ptbc" "$@"
 	same "eval --explain --bytecode against eval --explain --rules" text1 bcx
+fi
+
+# 5. Two threads against one.
+if "$bin" --help 2>&1 | grep -q -- '--jobs'; then
+	# jobs NAME ARGS...: eval ARGS with --jobs 1 and --jobs 2, stdout and
+	# stderr in one file (their order is part of the output)
+	jobs() {
+		name=$1
+		shift
+		for j in 1 2; do
+			"$bin" eval --jobs $j "$@" >"$tmp/$name-j$j.out" 2>&1
+			echo $? >"$tmp/$name-j$j.rc"
+			: >"$tmp/$name-j$j.err"
+		done
+		same "eval --jobs 2 against --jobs 1 ($name)" "$name-j1" "$name-j2"
+	}
+	jobs json --format json $rules "$@"
+	jobs text $rules "$@"
+	jobs shipped --format json --rules "$root/rules" "$@"
+	for i in 1 2 3; do
+		"$bin" gen-carts 2000 --seed $i --start $((i * 2000))
+		cat "$@"
+	done >"$tmp/mixed.txt"
+	jobs mixed --format json $rules "$tmp/mixed.txt"
+	jobs mixed-text --rules "$root/rules" "$tmp/mixed.txt" "$tmp/gen.txt"
+	for j in 1 2; do
+		"$bin" eval --jobs $j --format json $rules - <"$tmp/mixed.txt" >"$tmp/stdin-j$j.out" 2>&1
+		echo $? >"$tmp/stdin-j$j.rc"
+		: >"$tmp/stdin-j$j.err"
+	done
+	same "eval --jobs 2 against --jobs 1 (standard input)" stdin-j1 stdin-j2
 fi
 
 if [ $fail != 0 ] && [ "$(TZ=Asia/Tokyo date +%F)" != "$day0" ] && [ -z "${PT_DETERMINISM_RETRY:-}" ]; then
