@@ -272,7 +272,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
  * memory, for batch jobs over many carts held in memory (a day's orders,
  * years of history).  Packing resolves a cart's names to the rules'
  * slots, as ptrules_cart_prepare does, and copies only what evaluation
- * reads (about 150 bytes for a cart of three items), so a sweep over the
+ * reads (about 200 bytes for a cart of three items), so a sweep over the
  * batch reads memory in order; the cart itself can then be changed,
  * reused (a reader's cart) or freed.  A batch is only read by
  * evaluation: evaluators on several threads may share it. */
@@ -284,9 +284,9 @@ PTRULES_API void ptrules_batch_free(ptrules_batch *b);
 /* Pack a copy of cart c (built or from a reader) at the end of b: its
  * index is the count before the call.  PTRULES_EINVALID, and nothing
  * added, for a cart that cannot be packed: one with errors, without an
- * order date (evaluated at today's date), with `use` records, needing a
- * diagnostic or overflowing a sum, and every cart when the rules are not
- * covered by the fast binding (docs/library.md); evaluate those with
+ * order date (evaluated at today's date), needing a diagnostic or
+ * overflowing a sum, and every cart when the rules are not covered by
+ * the fast binding (docs/library.md); evaluate those with
  * ptrules_evaluate.  PTRULES_ENOMEM when memory runs out. */
 PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_cart *c);
 PTRULES_API size_t ptrules_batch_count(const ptrules_batch *b);

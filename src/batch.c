@@ -3,16 +3,17 @@
  * memory.
  *
  * A batch job holds thousands or millions of carts.  Evaluated one cart
- * object at a time, each cart is its own allocation somewhere in the heap,
- * and the time goes on waiting for memory (docs/performance.md).  Packed,
- * a cart is a 32-byte header, its `use` records and account balances if
- * it has `use` records, and its
- * preparation (bind.c: the inputs that differ from the rule set's
- * template, then each item's amount and category slot), about 170 bytes
- * for three items, and a sweep over the batch reads memory in order,
- * which the hardware prefetches.  The strings (ids, the programs of `use`
- * records) go to an arena, where they never move.  Packing copies: the
- * cart can be changed, reused or freed afterwards. */
+ * object at a time, each cart is its own allocation somewhere in the
+ * heap, and the time goes on waiting for memory (docs/performance.md).
+ * Packed, a cart is a 32-byte header; its `use` records and account
+ * lines (without their keys: the use check reads the balances) when it
+ * has `use` records; and its preparation (bind.c: each item's amount and
+ * category slot, then the inputs that differ from the rule set's
+ * template): about 200 bytes for three items.  A sweep over the batch
+ * reads memory in order, which the hardware prefetches.  The strings
+ * (ids, the programs of `use` records and accounts) go to an arena, where
+ * they never move.  Packing copies: the cart can be changed, reused or
+ * freed afterwards. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
