@@ -800,7 +800,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	for (int k = 0; k < BENCH_WS; k++) {
 		uint32_t m = sizes[k] && sizes[k] < n ? sizes[k] : n;
 		ptrules_batch *rb = k == BENCH_WS - 1 ? pack_carts(rules, plain, 5 * m < n ? 5 * m : n, m) : batch;
-		uint32_t len = (uint32_t)ptrules_batch_count(rb) < n ? (uint32_t)ptrules_batch_count(rb) : m;
+		uint32_t len = rb == batch ? m : (uint32_t)ptrules_batch_count(rb);
 		int rep = 1;
 		double ws_best = -1;
 		for (int pass = 0; pass < 6; pass++) {

@@ -168,20 +168,25 @@ static void report(outbuf *ob, ptrules_diags *d, size_t *errors)
 	ptrules_diags_clear(d);
 }
 
-/* Append n bytes of formatted text to ob, as emit does. */
+/* Append n bytes of formatted text to ob, handing them to stdio at the
+ * same points as emit would, so stdio writes the same blocks. */
 static void emit_text(outbuf *ob, const char *text, size_t n)
 {
-	if (n >= sizeof ob->buf - ob->len) {
-		flush_out(ob);
-		if (n >= sizeof ob->buf) {
-			fwrite(text, 1, n, stdout);
-			return;
-		}
+	if (n < sizeof ob->buf - ob->len) {
+		memcpy(ob->buf + ob->len, text, n);
+		ob->len += n;
+		if (ob->each || sizeof ob->buf - ob->len < 8192)
+			flush_out(ob);
+		return;
 	}
-	memcpy(ob->buf + ob->len, text, n);
-	ob->len += n;
-	if (ob->each || sizeof ob->buf - ob->len < 8192)
+	flush_out(ob);
+	if (n < sizeof ob->buf) {
+		memcpy(ob->buf, text, n);
+		ob->len = n;
 		flush_out(ob);
+		return;
+	}
+	fwrite(text, 1, n, stdout);
 }
 
 /* eval_file's loop over carts read and packed on a second thread

@@ -115,8 +115,8 @@ typedef struct pt_prep {
 	int32_t date;             /* the order date the values were made for */
 	uint32_t nitems, nvals;
 	uint32_t ninputs;         /* of the rule set it was made for */
-	/* then nvals slots (uint32_t), padded to 8 bytes, nvals values
-	 * (int64_t) and nitems pt_prep_items (bind.c) */
+	/* then nitems pt_prep_items, nvals slots (uint32_t) padded to 8
+	 * bytes, and nvals values (int64_t) (bind.c) */
 } pt_prep;
 typedef struct pt_prep_item {
 	int64_t price;
