@@ -383,6 +383,17 @@ static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_re
 	}
 }
 
+/* Read the last evaluation's three results and fold them into the
+ * checksum (flat.h), the w-th cart of the cycle. */
+static inline void fold(const ptrules_eval *e, const int idx[3], int64_t *w, int64_t *ck)
+{
+	bench_res r;
+	ptrules_res(e, idx, &r);
+	if (++*w > BENCH_WCYCLE)
+		*w = 1;
+	*ck += *w * bench_f(&r);
+}
+
 /* The timed ptrules loop: evaluate every cart, read the three results,
  * fold them into the checksum; with prefetch, ask the library to start
  * loading the cart two ahead (ptrules_cart_prefetch), as a batch loop
@@ -397,11 +408,7 @@ __attribute__((noinline)) int64_t bench_ptrules_sweep(ptrules_eval *e, ptrules_c
 			ptrules_cart_prefetch(carts[i + 2]);
 		if (ptrules_evaluate(e, carts[i], NULL) != PTRULES_OK)
 			eval_failures++;
-		bench_res r;
-		ptrules_res(e, idx, &r);
-		if (++w > BENCH_WCYCLE)
-			w = 1;
-		ck += w * bench_f(&r);
+		fold(e, idx, &w, &ck);
 	}
 	return ck;
 }
@@ -417,11 +424,7 @@ __attribute__((noinline)) int64_t bench_packed_sweep(ptrules_eval *e, const ptru
 	for (uint32_t i = 0; i < n; i++) {
 		if (ptrules_evaluate_packed(e, b, i) != PTRULES_OK)
 			eval_failures++;
-		bench_res r;
-		ptrules_res(e, idx, &r);
-		if (++w > BENCH_WCYCLE)
-			w = 1;
-		ck += w * bench_f(&r);
+		fold(e, idx, &w, &ck);
 	}
 	return ck;
 }

@@ -168,6 +168,28 @@ static void report(outbuf *ob, ptrules_diags *d, size_t *errors)
 	ptrules_diags_clear(d);
 }
 
+/* A cart's evaluation status, as eval_file and eval_piped both treat it:
+ * false when the cart is not printed (it did not fit the rules); a
+ * runtime error is counted and printed.  Before a printed text table
+ * after the first, the blank line between tables. */
+static bool cart_status(const opts *o, outbuf *ob, ptrules_status st, bool *ok, size_t *errors)
+{
+	if (st == PTRULES_EINVALID) {
+		*ok = false;
+		return false;
+	}
+	if (st == PTRULES_ERUNTIME) {
+		*ok = false;
+		(*errors)++;
+	}
+	if (!o->ro.json && ob->printed++) {
+		if (ob->len + 1 >= sizeof ob->buf)
+			flush_out(ob);
+		ob->buf[ob->len++] = '\n';
+	}
+	return true;
+}
+
 /* Append n bytes of formatted text to ob, handing them to stdio at the
  * same points as emit would, so stdio writes the same blocks. */
 static void emit_text(outbuf *ob, const char *text, size_t n)
@@ -205,19 +227,8 @@ static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, 
 		if (!it.cart)
 			continue;
 		ptrules_status st = it.batch ? ptrules_evaluate_packed(e, it.batch, it.index) : it.st;
-		if (st == PTRULES_EINVALID) {
-			ok = false;
+		if (!cart_status(o, ob, st, &ok, errors))
 			continue;
-		}
-		if (st == PTRULES_ERUNTIME) {
-			ok = false;
-			(*errors)++;
-		}
-		if (!o->ro.json && ob->printed++) {   /* a blank line between tables */
-			if (ob->len + 1 >= sizeof ob->buf)
-				flush_out(ob);
-			ob->buf[ob->len++] = '\n';
-		}
 		if (it.batch)
 			emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, NULL, it.label);
 		else
@@ -265,21 +276,10 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		if (ptrules_cart_errors(c) == 0)
 			st = ptrules_evaluate(e, c, d);
 		report(ob, d, errors);
-		if (st == PTRULES_EINVALID) {
-			ok = false;
+		if (!cart_status(o, ob, st, &ok, errors))
 			continue;
-		}
-		if (st == PTRULES_ERUNTIME) {
-			ok = false;
-			(*errors)++;
-		}
 		char label[512];
 		const char *lb = cli_cart_label(r, c, name, label, sizeof label);
-		if (!o->ro.json && ob->printed++) {   /* a blank line between tables */
-			if (ob->len + 1 >= sizeof ob->buf)
-				flush_out(ob);
-			ob->buf[ob->len++] = '\n';
-		}
 		emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, c, lb);
 	}
 	if (d)

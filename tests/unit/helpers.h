@@ -6,6 +6,7 @@
 #ifndef PT_TEST_HELPERS_H
 #define PT_TEST_HELPERS_H
 
+#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,56 @@ static inline void px_describe(ptrules_eval *e, const ptrules_cart *c, ptrules_s
 	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
 	snprintf(buf + n, cap - n, "order %d %d %lld %lld %zu\n", o.has_uses, o.valid, (long long)o.total_yen,
 		 (long long)o.pay_yen, o.nproblems);
+}
+
+/* Call fn(path, ctx) for every file matching the patterns (relative to
+ * the repository root), in order; the number of files. */
+static inline size_t px_each_path(const char *const *pats, size_t npats, void (*fn)(const char *, void *), void *ctx)
+{
+	size_t files = 0;
+	for (size_t p = 0; p < npats; p++) {
+		char pat[4096];
+		glob_t g;
+		root_path(pat, sizeof pat, pats[p]);
+		if (glob(pat, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++, files++)
+			fn(g.gl_pathv[i], ctx);
+		globfree(&g);
+	}
+	return files;
+}
+
+/* Call fn(path, reader, cart, ctx) for every cart of the test carts, the
+ * corpus and the examples (tests/carts, tests/corpus, examples), each
+ * file read as a stream; the number of carts. */
+typedef void (*px_cart_fn)(const char *path, ptrules_reader *rd, const ptrules_cart *c, void *ctx);
+typedef struct px_carts_ctx {
+	px_cart_fn fn;
+	void *ctx;
+	size_t carts;
+} px_carts_ctx;
+
+/* px_each_corpus_cart's step: one file's carts. */
+static inline void px_file_carts(const char *path, void *ctx)
+{
+	px_carts_ctx *x = ctx;
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	ptrules_reader *rd = ptrules_reader_new_file(f, path);
+	const ptrules_cart *c;
+	for (; ptrules_reader_next(rd, &c, NULL); x->carts++)
+		x->fn(path, rd, c, x->ctx);
+	ptrules_reader_free(rd);
+	fclose(f);
+}
+
+static inline size_t px_each_corpus_cart(px_cart_fn fn, void *ctx)
+{
+	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt", "examples/*.txt" };
+	px_carts_ctx x = { fn, ctx, 0 };
+	px_each_path(pats, sizeof pats / sizeof pats[0], px_file_carts, &x);
+	return x.carts;
 }
 
 #endif

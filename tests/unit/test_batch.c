@@ -17,7 +17,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,64 +24,63 @@
 #include "ptrules.h"
 #include "helpers.h"
 
+/* What pack_one needs, and what it collects. */
+typedef struct pack_ctx {
+	ptrules_rules *r;
+	ptrules_eval *e;
+	ptrules_batch *b;
+	ptrules_cart *copy;
+	char **expect;            /* what each packed cart must give */
+	size_t uses;              /* packed carts with use records */
+} pack_ctx;
+
+/* One cart as read, and packed when the batch takes it: exactly the
+ * carts ptrules_cart_prepare prepares, less overflowing ones. */
+static void pack_one(const char *path, ptrules_reader *rd, const ptrules_cart *c, void *ctx)
+{
+	static char want[1 << 16];
+	pack_ctx *x = ctx;
+	(void)path;
+	(void)rd;
+	ptrules_status st = ptrules_evaluate(x->e, c, NULL);
+	px_describe(x->e, c, st, want, sizeof want);
+	int prepared = 0;
+	if (!ptrules_cart_errors(c)) {
+		assert_int_equal(ptrules_cart_copy(x->copy, c), PTRULES_OK);
+		assert_int_equal(ptrules_cart_prepare(x->copy, x->r), PTRULES_OK);
+		prepared = ptrules_cart_prepared(x->copy, x->r);
+	}
+	size_t n = ptrules_batch_count(x->b);
+	ptrules_status add = ptrules_batch_add(x->b, c);
+	if (add == PTRULES_EINVALID) {   /* exactly what the header says is left out */
+		assert_int_equal(ptrules_batch_count(x->b), n);
+		assert_true(!prepared || st == PTRULES_EINVALID);
+		return;
+	}
+	assert_int_equal(add, PTRULES_OK);
+	assert_true(prepared);
+	x->uses += strstr(want, "\norder 1 ") != NULL;   /* px_describe: has_uses */
+	assert_int_equal(ptrules_batch_count(x->b), n + 1);
+	x->expect = realloc(x->expect, (n + 1) * sizeof *x->expect);
+	assert_non_null(x->expect);
+	x->expect[n] = strdup(want);
+	assert_non_null(x->expect[n]);
+}
+
 /* Every corpus cart packed into one batch for rules r, compared with the
  * cart as read; returns how many were packed. */
 static size_t compare_all(ptrules_rules *r)
 {
-	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt", "examples/*.txt" };
-	static char want[1 << 16], got[1 << 16];
-	ptrules_eval *e = ptrules_eval_new(r, 0);
-	ptrules_batch *b = ptrules_batch_new(r);
-	ptrules_cart *copy = ptrules_cart_new();
+	static char got[1 << 16];
+	pack_ctx x = { r, ptrules_eval_new(r, 0), ptrules_batch_new(r), ptrules_cart_new(), NULL, 0 };
+	ptrules_eval *e = x.e;
+	ptrules_batch *b = x.b;
 	assert_non_null(e);
 	assert_non_null(b);
-	assert_non_null(copy);
-	char **expect = NULL;   /* what each packed cart must give */
-	size_t carts = 0, uses = 0;
-	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
-		char pat[4096];
-		glob_t g;
-		root_path(pat, sizeof pat, pats[p]);
-		if (glob(pat, 0, NULL, &g) != 0)
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			FILE *f = fopen(g.gl_pathv[i], "rb");
-			assert_non_null(f);
-			ptrules_reader *rd = ptrules_reader_new_file(f, g.gl_pathv[i]);
-			const ptrules_cart *c;
-			while (ptrules_reader_next(rd, &c, NULL)) {
-				carts++;
-				ptrules_status st = ptrules_evaluate(e, c, NULL);
-				px_describe(e, c, st, want, sizeof want);
-				int prepared = 0;
-				if (!ptrules_cart_errors(c)) {
-					assert_int_equal(ptrules_cart_copy(copy, c), PTRULES_OK);
-					assert_int_equal(ptrules_cart_prepare(copy, r), PTRULES_OK);
-					prepared = ptrules_cart_prepared(copy, r);
-				}
-				size_t n = ptrules_batch_count(b);
-				ptrules_status add = ptrules_batch_add(b, c);
-				if (add == PTRULES_EINVALID) {   /* exactly what the header says is left out */
-					assert_int_equal(ptrules_batch_count(b), n);
-					assert_true(!prepared || st == PTRULES_EINVALID);
-					continue;
-				}
-				assert_int_equal(add, PTRULES_OK);
-				assert_true(prepared);
-				uses += strstr(want, "\norder 1 ") != NULL;   /* px_describe: has_uses */
-				assert_int_equal(ptrules_batch_count(b), n + 1);
-				expect = realloc(expect, (n + 1) * sizeof *expect);
-				assert_non_null(expect);
-				expect[n] = strdup(want);
-				assert_non_null(expect[n]);
-			}
-			ptrules_reader_free(rd);
-			fclose(f);
-		}
-		globfree(&g);
-	}
-	assert_true(carts >= 2000);
-	assert_true(uses >= 50);   /* carts with use records were packed too */
+	assert_non_null(x.copy);
+	assert_true(px_each_corpus_cart(pack_one, &x) >= 2000);   /* the files are closed after */
+	assert_true(x.uses >= 50);   /* carts with use records were packed too */
+	char **expect = x.expect;
 	size_t n = ptrules_batch_count(b);
 	for (int twice = 0; twice < 2; twice++)   /* evaluating does not consume a packed cart */
 		for (size_t i = 0; i < n; i++) {
@@ -95,7 +93,7 @@ static size_t compare_all(ptrules_rules *r)
 	for (size_t i = 0; i < n; i++)
 		free(expect[i]);
 	free(expect);
-	ptrules_cart_free(copy);
+	ptrules_cart_free(x.copy);
 	ptrules_batch_free(b);
 	ptrules_eval_free(e);
 	return n;

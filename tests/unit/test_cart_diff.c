@@ -14,7 +14,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,29 +136,23 @@ static void agree(const char *text, size_t len, const char *name)
 	free(got);
 }
 
+/* One file, read whole, given to the check in ctx. */
+static void slurp_one(const char *path, void *check)
+{
+	void (*fn)(const char *, size_t, const char *) = *(void (**)(const char *, size_t, const char *))check;
+	size_t len = 0;
+	char *text = px_slurp(path, &len);
+	assert_non_null(text);
+	fn(text, len, path);
+	free(text);
+}
+
 /* Every file matching the patterns, each given to fn. */
 static size_t each_file(void (*fn)(const char *, size_t, const char *))
 {
 	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt",
 					    "tests/fuzz/corpus/cart/*", "examples/*.txt" };
-	size_t files = 0;
-	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
-		char pat[4096];
-		glob_t g;
-		root_path(pat, sizeof pat, pats[p]);
-		if (glob(pat, 0, NULL, &g) != 0)
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			size_t len = 0;
-			char *text = px_slurp(g.gl_pathv[i], &len);
-			assert_non_null(text);
-			fn(text, len, g.gl_pathv[i]);
-			free(text);
-			files++;
-		}
-		globfree(&g);
-	}
-	return files;
+	return px_each_path(pats, sizeof pats / sizeof pats[0], slurp_one, &fn);
 }
 
 /* The files as they are. */

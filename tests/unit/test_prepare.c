@@ -15,7 +15,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,54 +22,46 @@
 #include "ptrules.h"
 #include "helpers.h"
 
+/* What compare_one needs, and what it counts. */
+typedef struct cmp_ctx {
+	ptrules_rules *r;
+	ptrules_eval *e;
+	ptrules_cart *b;
+	size_t prepared;
+} cmp_ctx;
+
+/* One cart as read, then copied and prepared: the same results, twice. */
+static void compare_one(const char *path, ptrules_reader *rd, const ptrules_cart *c, void *ctx)
+{
+	static char want[1 << 16], got[1 << 16];
+	cmp_ctx *x = ctx;
+	if (ptrules_cart_errors(c))
+		return;
+	px_describe(x->e, c, ptrules_evaluate(x->e, c, NULL), want, sizeof want);
+	assert_int_equal(ptrules_cart_copy(x->b, c), PTRULES_OK);
+	assert_int_equal(ptrules_cart_prepare(x->b, x->r), PTRULES_OK);
+	x->prepared += (size_t)ptrules_cart_prepared(x->b, x->r);
+	for (int twice = 0; twice < 2; twice++) {   /* the image is not consumed */
+		px_describe(x->e, x->b, ptrules_evaluate(x->e, x->b, NULL), got, sizeof got);
+		if (strcmp(want, got) != 0) {
+			fprintf(stderr, "%s: cart %d differs when prepared:\n%s---\n%s", path, ptrules_reader_index(rd),
+				want, got);
+			fail();
+		}
+	}
+}
+
 /* Every cart of the corpus, prepared and not, for rules r; returns how
  * many were prepared. */
 static size_t compare_all(ptrules_rules *r)
 {
-	static const char *const pats[] = { "tests/carts/*.txt", "tests/corpus/*.txt", "examples/*.txt" };
-	static char want[1 << 16], got[1 << 16];
-	ptrules_eval *e = ptrules_eval_new(r, 0);
-	ptrules_cart *b = ptrules_cart_new();
-	assert_non_null(e);
-	assert_non_null(b);
-	size_t carts = 0, prepared = 0;
-	for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
-		char pat[4096];
-		glob_t g;
-		root_path(pat, sizeof pat, pats[p]);
-		if (glob(pat, 0, NULL, &g) != 0)
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			FILE *f = fopen(g.gl_pathv[i], "rb");
-			assert_non_null(f);
-			ptrules_reader *rd = ptrules_reader_new_file(f, g.gl_pathv[i]);
-			const ptrules_cart *c;
-			while (ptrules_reader_next(rd, &c, NULL)) {
-				if (ptrules_cart_errors(c))
-					continue;
-				px_describe(e, c, ptrules_evaluate(e, c, NULL), want, sizeof want);
-				assert_int_equal(ptrules_cart_copy(b, c), PTRULES_OK);
-				assert_int_equal(ptrules_cart_prepare(b, r), PTRULES_OK);
-				prepared += (size_t)ptrules_cart_prepared(b, r);
-				for (int twice = 0; twice < 2; twice++) {   /* the image is not consumed */
-					px_describe(e, b, ptrules_evaluate(e, b, NULL), got, sizeof got);
-					if (strcmp(want, got) != 0) {
-						fprintf(stderr, "%s: cart %d differs when prepared:\n%s---\n%s", g.gl_pathv[i],
-							ptrules_reader_index(rd), want, got);
-						fail();
-					}
-				}
-				carts++;
-			}
-			ptrules_reader_free(rd);
-			fclose(f);
-		}
-		globfree(&g);
-	}
-	assert_true(carts >= 2000);
-	ptrules_cart_free(b);
-	ptrules_eval_free(e);
-	return prepared;
+	cmp_ctx x = { r, ptrules_eval_new(r, 0), ptrules_cart_new(), 0 };
+	assert_non_null(x.e);
+	assert_non_null(x.b);
+	assert_true(px_each_corpus_cart(compare_one, &x) >= 2000);
+	ptrules_cart_free(x.b);
+	ptrules_eval_free(x.e);
+	return x.prepared;
 }
 
 static void test_corpus_shipped(void **state)
