@@ -340,6 +340,8 @@ static int cmd_compile(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.explain || o.jobs)
+		return usage("--explain and --jobs are options of eval");
 	if (!o.output)
 		return usage("compile needs -o OUT");
 	if (o.ro.bytecode)
@@ -367,6 +369,8 @@ static int cmd_disasm(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.explain || o.jobs)
+		return usage("--explain and --jobs are options of eval");
 	if (!o.ro.bytecode && o.nargs == 1 && o.ro.nrules == 0 && ptrules_is_bytecode_file(o.args[0]))
 		o.ro.bytecode = o.args[0];
 	else
