@@ -8,9 +8,10 @@
  * read.  A batch takes exactly the carts ptrules_cart_prepare prepares,
  * less those with an overflowing sum, and says PTRULES_EINVALID for the
  * rest.  Carts with `use` records are packed with them: the order's
- * policies and the use report come out the same.  Then the edges: wrong evaluator, index
- * out of range, NULLs, the label printed for a packed cart, and the batch
- * keeping its rules alive (SANITIZE=1 checks the last). */
+ * policies and the use report come out the same.  Then the edges: wrong
+ * evaluator, index out of range, NULLs, the label printed for a packed
+ * cart, a batch emptied and filled again, and the batch keeping its
+ * rules alive (SANITIZE=1 checks the last). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -216,6 +217,18 @@ static void test_edges(void **state)
 	assert_int_equal(ptrules_evaluate_packed(NULL, b, 0), PTRULES_EARG);
 	assert_int_equal(ptrules_evaluate_packed(e, NULL, 0), PTRULES_EARG);
 	assert_int_equal(ptrules_result_count(e), 0);   /* a failed call leaves no results */
+
+	ptrules_batch_clear(b);   /* empty, its memory kept for the next carts */
+	assert_int_equal(ptrules_batch_count(b), 0);
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_EARG);
+	c = small_cart("again", "2025-06-01");
+	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	ptrules_cart_free(c);
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
+	assert_int_equal(dpoint_earn(e), 60);
+	assert_true(ptrules_format_json(e, NULL, NULL, out, sizeof out) > 0);
+	assert_non_null(strstr(out, "\"again\""));
+	ptrules_batch_clear(NULL);
 
 	ptrules_eval_free(eo);
 	ptrules_release(other);
