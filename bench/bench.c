@@ -347,10 +347,15 @@ static ptrules_rules *load_rules(const char *path)
 	return r;
 }
 
+#define BENCH_MAX_PROGS 8   /* programs a rule set under test may hold */
+
 /* Result indexes of dpoint, okidoki, recruit in r (-1: absent). */
 static void program_indexes(const ptrules_rules *r, int idx[3])
 {
 	static const char *const ids[3] = { "dpoint", "okidoki", "recruit" };
+	if (ptrules_program_count(r) > BENCH_MAX_PROGS)
+		bench_die("the rules hold %zu programs; the bench reads at most %d", ptrules_program_count(r),
+			  BENCH_MAX_PROGS);
 	for (int k = 0; k < 3; k++) {
 		idx[k] = -1;
 		for (size_t i = 0; i < ptrules_program_count(r); i++)
@@ -363,23 +368,27 @@ static long eval_failures;
 
 static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
 {
-	ptrules_amounts p;
+	ptrules_amounts a[BENCH_MAX_PROGS];
 	memset(r, 0, sizeof *r);
-	if (idx[0] >= 0 && ptrules_amounts_get(e, (size_t)idx[0], &p) == PTRULES_OK) {
-		r->dp_earn = p.earn_points;
-		r->dp_use = p.redeem_usable;
-		r->dp_max = p.redeem_max_points;
-		r->dp_yen = p.redeem_value_yen;
+	size_t n = ptrules_amounts_list(e, a, BENCH_MAX_PROGS);
+	if (idx[0] >= 0 && (size_t)idx[0] < n) {
+		const ptrules_amounts *p = &a[idx[0]];
+		r->dp_earn = p->earn_points;
+		r->dp_use = p->redeem_usable;
+		r->dp_max = p->redeem_max_points;
+		r->dp_yen = p->redeem_value_yen;
 	}
-	if (idx[1] >= 0 && ptrules_amounts_get(e, (size_t)idx[1], &p) == PTRULES_OK) {
-		r->ok_use = p.redeem_usable;
-		r->ok_max = p.redeem_max_points;
-		r->ok_yen = p.redeem_value_yen;
+	if (idx[1] >= 0 && (size_t)idx[1] < n) {
+		const ptrules_amounts *p = &a[idx[1]];
+		r->ok_use = p->redeem_usable;
+		r->ok_max = p->redeem_max_points;
+		r->ok_yen = p->redeem_value_yen;
 	}
-	if (idx[2] >= 0 && ptrules_amounts_get(e, (size_t)idx[2], &p) == PTRULES_OK) {
-		r->rc_use = p.redeem_usable;
-		r->rc_max = p.redeem_max_points;
-		r->rc_yen = p.redeem_value_yen;
+	if (idx[2] >= 0 && (size_t)idx[2] < n) {
+		const ptrules_amounts *p = &a[idx[2]];
+		r->rc_use = p->redeem_usable;
+		r->rc_max = p->redeem_max_points;
+		r->rc_yen = p->redeem_value_yen;
 	}
 }
 

@@ -345,6 +345,10 @@ typedef struct ptrules_amounts {
 	int64_t use_points, use_value_yen;
 } ptrules_amounts;
 PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out);
+/* Every program's amounts at once: out[i] for programs 0 .. n-1 (or as
+ * many as there are), as ptrules_amounts_get gives them; returns the
+ * number of programs (0 when there are no results). */
+PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n);
 /* The order as a whole: what its `use` records pay and whether every
  * program's rules and every policy allow them. */
 typedef struct ptrules_order {

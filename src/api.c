@@ -875,6 +875,23 @@ PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, 
 	return PTRULES_OK;
 }
 
+/* Every program's amounts in one call: the per-call checks once. */
+PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n)
+{
+	if (!e || !e->have)
+		return 0;
+	size_t np = e->nprogs < n ? e->nprogs : n;
+	for (size_t i = 0; out && i < np; i++) {
+		const pt_rat *o = e->res[i].out;
+		if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |
+		     (o[PT_OUT_E_BASIS].d ^ 1)) == 0 && !e->use.any)
+			fill_amounts(e, i, &out[i], true);
+		else
+			fill_amounts_general(e, i, &out[i]);
+	}
+	return e->nprogs;
+}
+
 /* Every field is written: the amounts, then the strings and lines. */
 PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, ptrules_result *out)
 {

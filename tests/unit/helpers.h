@@ -143,9 +143,14 @@ static inline void px_describe(ptrules_eval *e, const ptrules_cart *c, ptrules_s
 	assert_true(n < cap);
 	n += ptrules_format_text(e, c, "cart", buf + n, cap - n);
 	assert_true(n < cap);
+	ptrules_amounts all[16];   /* ptrules_amounts_list gives the same, in one call */
+	size_t nall = ptrules_amounts_list(e, all, 16);
+	assert_int_equal(nall, ptrules_result_count(e));
 	for (size_t i = 0; i < ptrules_result_count(e); i++) {
 		ptrules_amounts a;
 		assert_int_equal(ptrules_amounts_get(e, i, &a), PTRULES_OK);
+		if (i < 16)
+			assert_memory_equal(&a, &all[i], sizeof a);
 		n += (size_t)snprintf(buf + n, cap - n, "%d %d %d %d %lld %lld %lld %lld %lld/%lld %lld %lld\n", a.linked,
 				      a.redeem_usable, a.use_valid, a.runtime_error, (long long)a.redeem_max_points,
 				      (long long)a.redeem_value_yen, (long long)a.earn_points, (long long)a.earn_basis_yen,

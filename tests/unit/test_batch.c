@@ -204,6 +204,12 @@ static void test_edges(void **state)
 
 	assert_int_equal(ptrules_evaluate_packed(e, b, 1), PTRULES_OK);
 	assert_int_equal(dpoint_earn(e), 100);   /* the base cap of 100 */
+	ptrules_amounts one[1];   /* ptrules_amounts_list fills no more than asked */
+	one[0].earn_points = -7;
+	assert_int_equal(ptrules_amounts_list(e, NULL, 0), ptrules_program_count(r));
+	assert_int_equal(ptrules_amounts_list(e, one, 1), ptrules_program_count(r));
+	assert_true(one[0].earn_points >= 0);
+	assert_int_equal(ptrules_amounts_list(NULL, one, 1), 0);
 	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
 	assert_int_equal(dpoint_earn(e), 60);    /* floor(6,000 x 1%) */
 	char out[8192];
@@ -217,6 +223,7 @@ static void test_edges(void **state)
 	assert_int_equal(ptrules_evaluate_packed(NULL, b, 0), PTRULES_EARG);
 	assert_int_equal(ptrules_evaluate_packed(e, NULL, 0), PTRULES_EARG);
 	assert_int_equal(ptrules_result_count(e), 0);   /* a failed call leaves no results */
+	assert_int_equal(ptrules_amounts_list(e, one, 1), 0);
 
 	ptrules_batch_clear(b);   /* empty, its memory kept for the next carts */
 	assert_int_equal(ptrules_batch_count(b), 0);
