@@ -13,7 +13,7 @@
  *  1. the same three programs, in-process, over the same carts: ptrules
  *     (carts built field by field and packed into one ptrules_batch
  *     before timing; timed: ptrules_evaluate_packed and
- *     ptrules_amounts_get; also the same carts prepared one by one, with
+ *     ptrules_amounts_list; also the same carts prepared one by one, with
  *     ptrules_cart_prefetch two carts ahead and without it, and not
  *     prepared), hand-written C (native.c), Lua 5.4 and LuaJIT
  *     (bench.lua, coprocesses over pipes).  Every implementation

@@ -860,18 +860,25 @@ static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e
 	fill_amounts(e, i, out, false);
 }
 
-/* Program i's numbers: the part of ptrules_result_get a checkout path
- * reads per cart. */
-PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
+/* Program i's amounts (i checked by the caller): the simple case inline
+ * when every output is whole and the cart has no `use` records. */
+static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	if (!e || !out || !e->have || i >= e->nprogs)
-		return PTRULES_EARG;
 	const pt_rat *o = e->res[i].out;
 	if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |
 	     (o[PT_OUT_E_BASIS].d ^ 1)) == 0 && !e->use.any)
 		fill_amounts(e, i, out, true);
 	else
 		fill_amounts_general(e, i, out);
+}
+
+/* Program i's numbers: the part of ptrules_result_get a checkout path
+ * reads per cart. */
+PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
+{
+	if (!e || !out || !e->have || i >= e->nprogs)
+		return PTRULES_EARG;
+	amounts_of(e, i, out);
 	return PTRULES_OK;
 }
 
@@ -881,14 +888,8 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 	if (!e || !e->have)
 		return 0;
 	size_t np = e->nprogs < n ? e->nprogs : n;
-	for (size_t i = 0; out && i < np; i++) {
-		const pt_rat *o = e->res[i].out;
-		if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |
-		     (o[PT_OUT_E_BASIS].d ^ 1)) == 0 && !e->use.any)
-			fill_amounts(e, i, &out[i], true);
-		else
-			fill_amounts_general(e, i, &out[i]);
-	}
+	for (size_t i = 0; out && i < np; i++)
+		amounts_of(e, i, &out[i]);
 	return e->nprogs;
 }
 

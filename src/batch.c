@@ -128,8 +128,7 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 	if (pc->n_uses > (SIZE_MAX / 8) / sizeof(pt_use) || nacc > (SIZE_MAX / 8) / sizeof(pt_account))
 		return PTRULES_ENOMEM;
 	size_t head = sizeof(batch_head) + pc->n_uses * sizeof(pt_use) + nacc * sizeof(pt_account);
-	if (
-	    !grow((void **)&b->mem, &b->cap, b->used, head + pt_bind_prep_size(rs, pc)) ||
+	if (!grow((void **)&b->mem, &b->cap, b->used, head + pt_bind_prep_size(rs, pc)) ||
 	    !grow((void **)&b->off, &b->cap_off, b->n * sizeof *b->off, sizeof *b->off))
 		return PTRULES_ENOMEM;
 	unsigned char *at = b->mem + b->used;

@@ -126,10 +126,12 @@ static bool add_output(pipe_block *k, const ptrules_eval *e, const ptrules_cart 
 {
 	size_t (*fmt)(const ptrules_eval *, const ptrules_cart *, const char *, char *, size_t) =
 		json ? ptrules_format_json : ptrules_format_text;
-	size_t n = fmt(e, c, label, NULL, 0);
-	if (!text_room(k, n + 1))
-		return false;
-	fmt(e, c, label, k->text + k->tlen, n + 1);
+	size_t n = fmt(e, c, label, k->text + k->tlen, k->tcap - k->tlen);   /* mostly it fits */
+	if (n >= k->tcap - k->tlen) {
+		if (!text_room(k, n + 1))
+			return false;
+		fmt(e, c, label, k->text + k->tlen, n + 1);
+	}
 	x->out = k->tlen;
 	x->out_len = n;
 	k->tlen += n + 1;
@@ -183,10 +185,8 @@ static void *reader_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		k->n = k->tlen = 0;
 		ptrules_batch_clear(k->batch);
-		while (k->n < CHUNK && (more = read_one(p, k)))
+		while (k->n < CHUNK && (more = read_one(p, k)))   /* false at the end, and when out of memory */
 			;
-		if (more && p->oom)
-			more = false;
 		if (!more) {   /* diagnostics after the last cart: an entry of their own */
 			pipe_ent *x = &k->ents[k->n];
 			*x = (pipe_ent){ .st = PTRULES_EINVALID };

@@ -267,6 +267,16 @@ static int generate(gen *s, fz_buf *text, fz_buf *plain, ptrules_cart **built, i
 	return nc;
 }
 
+/* Cart c's evaluation status and every result, as fz_eval_text writes
+ * them into a signature (the builder's, prepared and packed carts are
+ * compared with it and with each other). */
+static void cart_sig(const ptrules_eval *e, int c, ptrules_status st, fz_buf *sig)
+{
+	fz_printf(sig, "\001cart %d status %d\n", c + 1, (int)st);
+	for (size_t i = 0; i < ptrules_result_count(e); i++)
+		fz_result(e, i, sig);
+}
+
 /* Whether two buffers hold the same bytes. */
 static int same(const fz_buf *a, const fz_buf *b)
 {
@@ -320,9 +330,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 			int clean = st == PTRULES_OK && ptrules_diags_count(d) == nd &&
 				    ptrules_format_json(e, built[c], NULL, js, sizeof js) < sizeof js &&
 				    strstr(js, "\"date_source\":\"order\"") != NULL;
-			fz_printf(&bs, "\001cart %d status %d\n", c + 1, (int)st);
-			for (size_t i = 0; i < ptrules_result_count(e); i++)
-				fz_result(e, i, &bs);
+			cart_sig(e, c, st, &bs);
 			if (bs.n != len || memcmp(bs.s, at, len) != 0) {
 				ok = 0;
 				FZ_CHECK(!final, "the builder's cart %d differs from the text's:\n%s\n---\n%.*s\n---\n%s",
@@ -334,9 +342,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 			FZ_CHECK(!clean || ptrules_cart_prepared(built[c], g.src),
 				 "cart %d needs no diagnostic and has an order date, but was not prepared:\n%s", c + 1, text->s);
 			st = ptrules_evaluate(e, built[c], d);
-			fz_printf(&ps, "\001cart %d status %d\n", c + 1, (int)st);
-			for (size_t i = 0; i < ptrules_result_count(e); i++)
-				fz_result(e, i, &ps);
+			cart_sig(e, c, st, &ps);
 			if (!same(&bs, &ps)) {
 				ok = 0;
 				FZ_CHECK(!final, "cart %d prepared (%d) differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
@@ -354,9 +360,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 			if (add == PTRULES_OK) {
 				fz_buf ks = { 0 };
 				st = ptrules_evaluate_packed(e, pb, 0);
-				fz_printf(&ks, "\001cart %d status %d\n", c + 1, (int)st);
-				for (size_t i = 0; i < ptrules_result_count(e); i++)
-					fz_result(e, i, &ks);
+				cart_sig(e, c, st, &ks);
 				if (!same(&bs, &ks)) {
 					ok = 0;
 					FZ_CHECK(!final, "cart %d packed differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
