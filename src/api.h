@@ -82,7 +82,7 @@ static inline ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
 	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
-				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, false);
+				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE);
 	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		bool fits = pt_eval_paid(rs, e->inputs, e->res);
 		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;

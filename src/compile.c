@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "fast.h"
+#include "jit.h"
 #include "out.h"
 #include "vm.h"
 #include "opcodes.h"
@@ -574,6 +575,8 @@ void pt_ruleset_free(pt_ruleset *rs)
 {
 	if (!rs)
 		return;
+	if (rs->fast)
+		pt_jit_free(rs->fast->jit);   /* mapped apart from the arena */
 	pt_arena_free(&rs->arena);
 	free(rs);
 }

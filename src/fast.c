@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fast_int.h"
+#include "jit.h"
 
 /* ---- translation ------------------------------------------------------- */
 
@@ -783,6 +784,7 @@ void pt_fast_build(pt_ruleset *rs)
 			for (size_t k = 0; k < t.nds; k++)   /* byte offsets into the registers */
 				f->dset_slots[k] = t.dslots[k] * (uint32_t)sizeof(pt_rat);
 		rs->fast = f;
+		f->jit = pt_jit_build(rs, f);   /* optional: NULL leaves it to the interpreter */
 	}
 	free(t.out);
 	free(t.map);
@@ -965,13 +967,13 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
 
 /* Evaluate every program with the fast code; programs (or carts) it
  * cannot finish exactly are evaluated again by the reference VM. */
-bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable)
+bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how)
 {
+	const pt_jit *jit = how == PT_FAST_NATIVE ? rs->fast->jit : NULL;
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
-	return portable ? fast_run_switch(rs, rs->fast, regs, locals, results)
-			: fast_run_goto(rs, rs->fast, regs, locals, results);
+	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL)
+				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit);
 #else
-	(void)portable;
-	return fast_run_switch(rs, rs->fast, regs, locals, results);
+	return fast_run_switch(rs, rs->fast, regs, locals, results, jit);
 #endif
 }

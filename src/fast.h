@@ -65,6 +65,7 @@ typedef struct pt_fast {
 	uint32_t *dset_start;     /* nderived + 1 offsets into dset_slots */
 	uint32_t *dset_slots;     /* the category-sum inputs subtracted from the total (byte offsets) */
 	int32_t dtotal;           /* the TOTAL input the derived values start from */
+	struct pt_jit *jit;       /* the programs as machine code (jit.c), or NULL; owned */
 } pt_fast;
 
 /* Translate the verified code of rs into rs->fast (allocated in its
@@ -80,11 +81,21 @@ void pt_fast_dump(FILE *out, const pt_ruleset *rs);
  * (once per evaluator). */
 void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs);
 
+/* How pt_fast_eval runs the register code: machine code where the JIT
+ * compiled it (jit.h) and the computed-goto loop for the rest, or one of
+ * the interpreter loops alone (tests run all three; -DPT_FAST_SWITCH_ONLY
+ * builds the switch loop alone, which then also runs the machine code). */
+typedef enum {
+	PT_FAST_NATIVE = 0,
+	PT_FAST_SWITCH = 1,
+	PT_FAST_GOTO = 2,
+} pt_fast_how;
+
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
- * default (the optimiser's typing relies on it: fast_opt.c).  portable selects the switch loop over computed goto (both are
- * built; tests run both; -DPT_FAST_SWITCH_ONLY builds the switch alone).  locals is the reference VM's scratch (rs->max_locals), used
- * when a program falls back to it.  Same contract as pt_eval_all. */
-bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, bool portable);
+ * default (the optimiser's typing relies on it: fast_opt.c).  locals is
+ * the reference VM's scratch (rs->max_locals), used when a program falls
+ * back to it.  Same contract as pt_eval_all. */
+bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how);
 
 #endif

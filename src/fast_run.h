@@ -12,7 +12,7 @@
  * evaluated again by the reference VM, which reports where.  Same
  * contract as pt_eval_all. */
 static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
-			  pt_prog_result *results)
+			  pt_prog_result *results, const pt_jit *jit)
 {
 	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
 	bool ok = true;
@@ -84,6 +84,15 @@ next_program:   /* fp and res: the program to run */
 		}
 		sec = &res->redeem;
 		i = code + fp->start;
+		pt_jit_fn fn = jit ? jit->fn[fp - f->progs] : NULL;
+		if (fn) {   /* machine code: done, or the instruction to go on at (jit.h) */
+			uint32_t k = fn(R, res);
+			if (!k)
+				goto end_program;
+			i = code + (k - 1);
+			if (k - 1 >= fp->entry[1])
+				sec = &res->earn;
+		}
 	}
 #if FAST_RUN_GOTO
 	vmdispatch;

@@ -19,6 +19,7 @@
 #include "cart.h"
 #include "date.h"
 #include "fast.h"
+#include "jit.h"
 #include "load.h"
 #include "ptbc.h"
 #include "vm.h"
@@ -110,10 +111,12 @@ static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src
 	st->runtime_errors += !r_ok;
 	if (!rs->fast)
 		return true;
-	for (int portable = 0; portable < 2; portable++) {
+	static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
+					     [PT_FAST_GOTO] = "computed goto" };
+	for (int m = 0; m < 3; m++) {
 		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
-		bool f_ok = pt_fast_eval(rs, regs, locals, fast, portable);
-		const char *how = portable ? "switch dispatch" : "computed goto";
+		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m);
+		const char *how = hows[m];
 		if (f_ok != r_ok) {
 			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,
 				r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
@@ -177,6 +180,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fastdiff: the rule set has no %s\n", rs->fast ? "fast binding plan" : "fast code");
 		return 1;
 	}
+	for (size_t p = 0; require_fast && pt_jit_supported() && p < rs->nprogs; p++)
+		if (!rs->fast->jit || !rs->fast->jit->fn[p]) {   /* where it is built, every program compiles */
+			fprintf(stderr, "fastdiff: program %s has no machine code\n", rs->progs[p].id);
+			return 1;
+		}
 	size_t nregs = rs->fast ? rs->fast->nregs : rs->ninputs;
 	pt_rat *ref_in = calloc(rs->ninputs + 1, sizeof *ref_in), *regs = calloc(nregs + 1, sizeof *regs);
 	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);

@@ -81,7 +81,7 @@ static void fx_free(fx *x)
 
 /* Bind and evaluate both ways; both must bind.  Returns pt_eval_all's
  * result after checking the fast path returns the same. */
-static bool fx_both(fx *x, bool portable)
+static bool fx_both(fx *x, pt_fast_how how)
 {
 	pt_diags d;
 	pt_diags_init(&d);
@@ -93,7 +93,7 @@ static bool fx_both(fx *x, bool portable)
 		assert_int_equal(x->ref_in[i].d, x->regs[i].d);
 	}
 	bool ok = pt_eval_all(x->rs, x->ref_in, x->locals, x->ref, NULL);
-	assert_int_equal(pt_fast_eval(x->rs, x->regs, x->locals, x->fast, portable), ok);
+	assert_int_equal(pt_fast_eval(x->rs, x->regs, x->locals, x->fast, how), ok);
 	return ok;
 }
 
@@ -132,8 +132,8 @@ static void test_shipped_share_eligible(void **state)
 	fx_init(&x, NULL, "order date=2026-03-05\nitem price=12000\nitem price=980 category=kindle\n"
 			  "payment card=jcb\naccount program=dpoint balance=300 earned_3mo=2000 dvaluepass=yes\n");
 	assert_int_equal(x.rs->fast->nderived, 1);
-	for (int portable = 0; portable < 2; portable++) {
-		assert_true(fx_both(&x, portable));
+	for (int m = 0; m < 3; m++) {
+		assert_true(fx_both(&x, (pt_fast_how)m));
 		same_results(&x);
 	}
 	assert_int_equal(x.regs[x.rs->fast->reg_derived].n, 12000);   /* total minus the kindle item */
@@ -165,8 +165,8 @@ static void test_overflow_falls_back(void **state)
 	fx_init(&x, overflow_rules,
 		"order date=2026-03-05\nitem price=100000\naccount program=big m=400000000000000\n"
 		"account program=small\n");
-	for (int portable = 0; portable < 2; portable++) {
-		assert_false(fx_both(&x, portable));
+	for (int m = 0; m < 3; m++) {
+		assert_false(fx_both(&x, (pt_fast_how)m));
 		same_results(&x);
 		assert_int_equal(x.fast[0].earn.status, PT_VM_OVERFLOW);
 		assert_int_equal(x.rs->lines[x.fast[0].earn.status_pc].line, 5);
@@ -182,7 +182,7 @@ static void test_unlinked(void **state)
 	(void)state;
 	fx x;
 	fx_init(&x, overflow_rules, "order date=2026-03-05\nitem price=1000\naccount program=small\n");
-	assert_true(fx_both(&x, false));
+	assert_true(fx_both(&x, PT_FAST_NATIVE));
 	same_results(&x);
 	assert_false(x.fast[0].linked);
 	assert_true(x.fast[0].earn.failed);

@@ -1,0 +1,602 @@
+/* jit.c - the register code of fast.c as x86-64 machine code (jit.h).
+ *
+ * One pass per program over its register instructions, in order: each
+ * becomes a fixed template (a load from [rbx + offset], the operation, a
+ * checked store), with rel32 jumps patched once the code is laid out.
+ * Registers of the generated code:
+ *   rbx  the register file R          rbp  the program's pt_prog_result
+ *   r12  INT64_MIN (the value no whole-number result may take)
+ *   rax, rcx, rdx, rsi, rdi  scratch
+ * rbx, rbp and r12 are callee-saved, so reasons are noted by calling C.
+ * Every way out that is not the program's end goes through a stub that
+ * returns 1 + the instruction's index (jit.h). */
+#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
+#include "jit.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast_int.h"
+#include "rules.h"
+
+#if defined(__x86_64__) && (defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+			    defined(__OpenBSD__) || defined(__APPLE__)) && !defined(PT_NO_JIT)
+#define PT_JIT_X64 1
+#include <sys/mman.h>
+#include <unistd.h>
+#else
+#define PT_JIT_X64 0
+#endif
+
+#if PT_JIT_X64
+
+enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
+enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF,
+       CC_O = 0x0 };
+
+typedef struct fixup {
+	uint32_t at;      /* where the rel32 is */
+	uint32_t label;   /* instruction k, stub ncode + k, the end 2 ncode (returns 0), the epilogue 2 ncode + 1 */
+} fixup;
+
+typedef struct jasm {
+	uint8_t *buf;
+	size_t n, cap;
+	fixup *fix;
+	size_t nfix, capfix;
+	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
+	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
+	size_t ncode;
+	bool bad;           /* out of memory, or a shape the JIT declines */
+} jasm;
+
+/* Append bytes. */
+static void put(jasm *j, const void *p, size_t len)
+{
+	if (j->bad)
+		return;
+	if (j->n + len > j->cap) {
+		size_t nc = j->cap ? j->cap * 2 : 4096;
+		while (nc < j->n + len)
+			nc *= 2;
+		uint8_t *b = realloc(j->buf, nc);
+		if (!b) {
+			j->bad = true;
+			return;
+		}
+		j->buf = b;
+		j->cap = nc;
+	}
+	memcpy(j->buf + j->n, p, len);
+	j->n += len;
+}
+
+/* Append one byte, or a little-endian 32- or 64-bit value. */
+static void b1(jasm *j, uint8_t v) { put(j, &v, 1); }
+static void b4(jasm *j, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	put(j, b, 4);
+}
+static void b8(jasm *j, uint64_t v)
+{
+	b4(j, (uint32_t)v);
+	b4(j, (uint32_t)(v >> 32));
+}
+
+/* A 64-bit operation between a low register and [base + disp32]: REX.W,
+ * the opcode bytes, mod 10.  base is rbx or rbp (neither needs a SIB). */
+static void rm_mem(jasm *j, const uint8_t *op, size_t nop, int reg, int base, uint32_t disp)
+{
+	b1(j, 0x48);
+	put(j, op, nop);
+	b1(j, (uint8_t)(0x80 | (reg << 3) | base));
+	b4(j, disp);
+}
+/* A 64-bit operation between two low registers (mod 11): reg, rm. */
+static void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
+{
+	b1(j, 0x48);
+	put(j, op, nop);
+	b1(j, (uint8_t)(0xC0 | (reg << 3) | rm));
+}
+
+static void ld(jasm *j, int r, int base, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x8B }, 1, r, base, d); }
+static void st(jasm *j, int base, uint32_t d, int r) { rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d); }
+static void add_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x03 }, 1, r, RBX, d); }
+static void cmp_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x3B }, 1, r, RBX, d); }
+static void imul_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x0F, 0xAF }, 2, r, RBX, d); }
+/* mov qword [base + d], imm32 (sign-extended) */
+static void st_imm(jasm *j, int base, uint32_t d, int32_t v)
+{
+	rm_mem(j, (const uint8_t[]){ 0xC7 }, 1, 0, base, d);
+	b4(j, (uint32_t)v);
+}
+/* cmov<cc> dst, src */
+static void cmov(jasm *j, int cc, int dst, int src) { rr(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x40 | cc) }, 2, dst, src); }
+/* test r, r */
+static void test(jasm *j, int r) { rr(j, (const uint8_t[]){ 0x85 }, 1, r, r); }
+/* cmp rax, r12 (is rax INT64_MIN?) */
+static void cmp_min(jasm *j, int r) { b1(j, 0x4C); b1(j, 0x39); b1(j, (uint8_t)(0xE0 | r)); }
+/* xor e<r>, e<r> (zero, 32-bit form) */
+static void zero(jasm *j, int r) { b1(j, 0x31); b1(j, (uint8_t)(0xC0 | (r << 3) | r)); }
+/* mov e<r>, imm32 (zero-extended) */
+static void movi(jasm *j, int r, uint32_t v) { b1(j, (uint8_t)(0xB8 | r)); b4(j, v); }
+
+/* A rel32 to a label, patched at the end. */
+static void rel(jasm *j, uint32_t label)
+{
+	if (j->nfix == j->capfix) {
+		size_t nc = j->capfix ? j->capfix * 2 : 256;
+		fixup *f = realloc(j->fix, nc * sizeof *f);
+		if (!f) {
+			j->bad = true;
+			return;
+		}
+		j->fix = f;
+		j->capfix = nc;
+	}
+	j->fix[j->nfix++] = (fixup){ (uint32_t)j->n, label };
+	b4(j, 0);
+}
+static void jcc(jasm *j, int cc, uint32_t label) { b1(j, 0x0F); b1(j, (uint8_t)(0x80 | cc)); rel(j, label); }
+static void jmp(jasm *j, uint32_t label) { b1(j, 0xE9); rel(j, label); }
+/* Leave for the interpreter at instruction k when cc holds. */
+static void bail(jasm *j, int cc, size_t k)
+{
+	j->want_stub[k] = 1;
+	jcc(j, cc, (uint32_t)(j->ncode + k));
+}
+/* A short forward jump over the next len bytes when cc holds. */
+static void skip(jasm *j, int cc, uint8_t len) { b1(j, (uint8_t)(0x70 | cc)); b1(j, len); }
+
+/* R[off] = pt_rat_int(rax) */
+static void st_int(jasm *j, int base, uint32_t off)
+{
+	st(j, base, off, RAX);
+	st_imm(j, base, off + 8, 1);
+}
+/* Copy a whole rational R[from] to base[to]. */
+static void copy(jasm *j, uint32_t from, int base, uint32_t to)
+{
+	ld(j, RAX, RBX, from);
+	ld(j, RCX, RBX, from + 8);
+	st(j, base, to, RAX);
+	st(j, base, to + 8, RCX);
+}
+/* rax/rcx (a rational) clamped at 0: negative becomes 0/1 (fast_clamp). */
+static void clamp_rat(jasm *j)
+{
+	zero(j, RDX);
+	movi(j, RSI, 1);
+	test(j, RAX);
+	cmov(j, CC_S, RAX, RDX);
+	cmov(j, CC_S, RCX, RSI);
+}
+/* rax clamped at 0 (a whole number). */
+static void clamp_int(jasm *j)
+{
+	zero(j, RDX);
+	test(j, RAX);
+	cmov(j, CC_S, RAX, RDX);
+}
+
+/* Note reason s (noted at pc) in the section at [rbp + sec]. */
+static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
+static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
+{
+	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
+	movi(j, RSI, s);
+	movi(j, RDX, pc);
+	void (*fnp)(pt_section_result *, uint32_t, uint32_t) = jit_reason;
+	uint64_t addr;
+	memcpy(&addr, &fnp, sizeof addr);
+	b1(j, 0x48);
+	b1(j, 0xB8);   /* mov rax, imm64 */
+	b8(j, addr);
+	b1(j, 0xFF);
+	b1(j, 0xD0);   /* call rax */
+}
+
+/* rax = floor(rax * R[b]) for whole rax and a rational R[b] (as
+ * fast_mulfloor_ir); leaves for the interpreter where it would refuse. */
+static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
+{
+	cmp_min(j, RAX);
+	bail(j, CC_E, k);
+	imul_m(j, RAX, b);
+	bail(j, CC_O, k);
+	cmp_min(j, RAX);
+	bail(j, CC_E, k);
+	ld(j, RCX, RBX, b + 8);
+	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
+	b1(j, 1);
+	/* je past: cqo (2) idiv rcx (3) test rdx,rdx (3) jns (2) dec rax (3) */
+	skip(j, CC_E, 13);
+	b1(j, 0x48);
+	b1(j, 0x99);                                       /* cqo */
+	rr(j, (const uint8_t[]){ 0xF7 }, 1, 7, RCX);        /* idiv rcx */
+	test(j, RDX);
+	skip(j, CC_NS, 3);                                 /* a remainder below 0: round down */
+	rr(j, (const uint8_t[]){ 0xFF }, 1, 1, RAX);        /* dec rax */
+}
+
+/* Zero n locals from register l (the interpreter's HALT_R and FAIL_R). */
+static void zero_locals(jasm *j, uint32_t l, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		st_imm(j, RBX, (l + i) * (uint32_t)sizeof(pt_rat), 0);
+		st_imm(j, RBX, (l + i) * (uint32_t)sizeof(pt_rat) + 8, 1);
+	}
+}
+
+#define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
+#define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
+#define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
+#define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
+
+/* mov byte [rbp + d], 1 */
+static void set_true(jasm *j, uint32_t d)
+{
+	b1(j, 0xC6);
+	b1(j, (uint8_t)(0x80 | RBP));
+	b4(j, d);
+	b1(j, 1);
+}
+
+/* Translate instruction k (in index form, c) of a program whose section
+ * at [rbp + sec] it belongs to.  Instructions without a template leave
+ * for the interpreter. */
+static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec)
+{
+	const uint32_t R = sizeof(pt_rat);
+	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
+	switch ((pt_fast_op)c->op) {
+	case F_MOV:
+		copy(j, a, RBX, d);
+		break;
+	case F_MOVC:
+		ld(j, RAX, RBX, a);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		ld(j, RCX, RBX, a + 8);
+		st(j, RBX, d, RAX);
+		st(j, RBX, d + 8, RCX);
+		break;
+	case F_MOV2:   /* in order: the second read sees the first write */
+		copy(j, a, RBX, d);
+		copy(j, b, RBX, c->x * R);
+		break;
+	case F_ADD_I:
+		ld(j, RAX, RBX, a);
+		add_m(j, RAX, b);
+		bail(j, CC_O, k);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		st_int(j, RBX, d);
+		break;
+	case F_SUB_I:
+		ld(j, RCX, RBX, b);
+		cmp_min(j, RCX);
+		bail(j, CC_E, k);
+		ld(j, RAX, RBX, a);
+		rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
+		bail(j, CC_O, k);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		st_int(j, RBX, d);
+		break;
+	case F_MUL_I:
+	case F_MULFLOOR_I:
+	case F_MULFLOOR_I_O:
+		ld(j, RAX, RBX, a);
+		imul_m(j, RAX, b);
+		bail(j, CC_O, k);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		if (c->op == F_MULFLOOR_I_O) {
+			clamp_int(j);
+			st_int(j, RBP, OFF_OUT(c->dst));
+		} else {
+			st_int(j, RBX, d);
+		}
+		break;
+	case F_MULFLOOR_IR:
+	case F_MULFLOOR_IR_O:
+		ld(j, RAX, RBX, a);
+		mulfloor_ir(j, k, b);
+		if (c->op == F_MULFLOOR_IR_O) {
+			clamp_int(j);
+			st_int(j, RBP, OFF_OUT(c->dst));
+		} else {
+			st_int(j, RBX, d);
+		}
+		break;
+	case F_MIN_I:
+	case F_MAX_I:
+	case F_MAX_I_O:
+		ld(j, RAX, RBX, a);
+		ld(j, RCX, RBX, b);
+		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
+		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
+		if (c->op == F_MAX_I_O) {
+			clamp_int(j);
+			st_int(j, RBP, OFF_OUT(c->dst));
+		} else {
+			st_int(j, RBX, d);
+		}
+		break;
+	case F_CAP_I:   /* a above max(b, 0) becomes it, with the cap's reason */
+		ld(j, RAX, RBX, a);
+		ld(j, RCX, RBX, b);
+		zero(j, RDX);
+		test(j, RCX);
+		cmov(j, CC_S, RCX, RDX);
+		rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
+		cmov(j, CC_G, RAX, RCX);
+		st_int(j, RBX, d);   /* mov leaves the flags */
+		if (c->x != PT_NO_STR) {
+			size_t at = j->n;
+			skip(j, CC_LE, 0);
+			call_reason(j, sec, PT_INS_ARG(rs->code[c->x]), c->x);
+			if (!j->bad)
+				j->buf[at + 1] = (uint8_t)(j->n - at - 2);
+		}
+		break;
+	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
+	case F_TIERSEL: {   /* TIERSEL is its first row's JF_GE_I; the rows follow */
+		static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
+					  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L,
+					  [F_TIERSEL] = CC_L };
+		ld(j, RAX, RBX, a);
+		cmp_m(j, RAX, b);
+		jcc(j, on[c->op], c->x);
+		break;
+	}
+	case F_JZ:
+		ld(j, RAX, RBX, a);
+		test(j, RAX);
+		jcc(j, CC_E, c->x);
+		break;
+	case F_JMP:
+		jmp(j, c->x);
+		break;
+	case F_OUT:
+		ld(j, RAX, RBX, a);
+		ld(j, RCX, RBX, a + 8);
+		clamp_rat(j);
+		st(j, RBP, OFF_OUT(c->x), RAX);
+		st(j, RBP, OFF_OUT(c->x) + 8, RCX);
+		break;
+	case F_OUT_MOVC:   /* the check first, then both fields */
+		ld(j, RAX, RBX, b);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		ld(j, RAX, RBX, a);
+		ld(j, RCX, RBX, a + 8);
+		clamp_rat(j);
+		st(j, RBP, OFF_OUT(c->x), RAX);
+		st(j, RBP, OFF_OUT(c->x) + 8, RCX);
+		ld(j, RAX, RBX, b);
+		ld(j, RCX, RBX, b + 8);
+		clamp_rat(j);
+		st(j, RBP, OFF_OUT(c->dst), RAX);
+		st(j, RBP, OFF_OUT(c->dst) + 8, RCX);
+		break;
+	case F_MOVC_O:
+		ld(j, RAX, RBX, a);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		ld(j, RCX, RBX, a + 8);
+		clamp_rat(j);
+		st(j, RBP, OFF_OUT(c->dst), RAX);
+		st(j, RBP, OFF_OUT(c->dst) + 8, RCX);
+		break;
+	case F_REASON:
+		call_reason(j, sec, c->b, c->x);
+		break;
+	case F_REASON_LE_I: {
+		ld(j, RAX, RBX, a);
+		cmp_m(j, RAX, b);
+		size_t at = j->n;
+		skip(j, CC_G, 0);
+		call_reason(j, sec, c->dst, c->x);
+		if (!j->bad)
+			j->buf[at + 1] = (uint8_t)(j->n - at - 2);
+		break;
+	}
+	case F_TIER:
+	case F_TIERJ:   /* mov dword [rbp + tier], imm32 */
+		b1(j, 0xC7);
+		b1(j, (uint8_t)(0x80 | RBP));
+		b4(j, (uint32_t)offsetof(pt_prog_result, tier));
+		b4(j, c->op == F_TIER ? c->x : c->a);
+		if (c->op == F_TIERJ)
+			jmp(j, c->x);
+		break;
+	case F_HALT_R:
+		zero_locals(j, f->reg_locals, c->dst);
+		jmp(j, c->x);
+		break;
+	case F_FAIL_R:
+	case F_FAIL_RE:
+		set_true(j, OFF_FAILED(OFF_REDEEM));
+		call_reason(j, OFF_REDEEM, c->b, c->x);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS), 0);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS) + 8, 1);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN), 0);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN) + 8, 1);
+		if (c->op == F_FAIL_R) {
+			zero_locals(j, f->reg_locals, c->dst);
+			jmp(j, c->a);
+		} else {
+			jmp(j, (uint32_t)(2 * j->ncode));
+		}
+		break;
+	case F_FAIL_E:
+		set_true(j, OFF_FAILED(OFF_EARN));
+		call_reason(j, OFF_EARN, c->b, c->x);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS), 0);
+		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS) + 8, 1);
+		jmp(j, (uint32_t)(2 * j->ncode));
+		break;
+	case F_HALT_E:
+		jmp(j, (uint32_t)(2 * j->ncode));
+		break;
+	default:   /* no template: the interpreter runs it, and the rest of the program */
+		j->want_stub[k] = 1;
+		jmp(j, (uint32_t)(j->ncode + k));
+		break;
+	}
+}
+
+/* Whether the instructions [from, end) of a program can be compiled:
+ * every jump lands inside, in the same section (sections change only at
+ * HALT_R and FAIL_R), and every offset fits a displacement. */
+static bool compilable(const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end, size_t earn)
+{
+	const uint64_t limit = INT32_MAX - 64;
+	if ((uint64_t)f->nregs * sizeof(pt_rat) > limit)
+		return false;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		size_t t;
+		if (pt_fast_branches(c->op))
+			t = c->x;
+		else if (c->op == F_HALT_R)
+			t = c->x;
+		else if (c->op == F_FAIL_R)
+			t = c->a;
+		else
+			continue;
+		bool cross = c->op == F_HALT_R || c->op == F_FAIL_R;
+		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
+			return false;
+		if (c->op == F_HALT_R || c->op == F_FAIL_R)
+			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > 4096)
+				return false;
+	}
+	return true;
+}
+
+/* Lay out the whole rule set: per program its prologue, then its
+ * instructions; then the stubs and the shared epilogue.  Fills start[p]
+ * (UINT32_MAX for a program left to the interpreter). */
+static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, uint32_t *start)
+{
+	for (size_t p = 0; p < rs->nprogs && !j->bad; p++) {
+		const pt_fast_prog *fp = &f->progs[p];
+		size_t end = p + 1 < rs->nprogs ? f->progs[p + 1].entry[0] : j->ncode;
+		start[p] = UINT32_MAX;
+		if (!compilable(f, code, fp->start, end, fp->entry[1]))
+			continue;
+		start[p] = (uint32_t)j->n;
+		/* push rbx; push rbp; push r12; mov rbx, rdi; mov rbp, rsi; mov r12, INT64_MIN */
+		put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x89, 0xFB, 0x48, 0x89, 0xF5, 0x49, 0xBC }, 12);
+		b8(j, (uint64_t)1 << 63);
+		for (size_t k = fp->start; k < end; k++) {
+			j->label[k] = (uint32_t)j->n;
+			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+		}
+	}
+	for (size_t k = 0; k < j->ncode; k++)
+		if (j->want_stub[k]) {
+			j->label[j->ncode + k] = (uint32_t)j->n;
+			movi(j, RAX, (uint32_t)k + 1);
+			jmp(j, (uint32_t)(2 * j->ncode + 1));
+		}
+	j->label[2 * j->ncode] = (uint32_t)j->n;   /* a program's end returns 0 */
+	zero(j, RAX);
+	j->label[2 * j->ncode + 1] = (uint32_t)j->n;   /* a stub's return value is set */
+	put(j, (const uint8_t[]){ 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 5);   /* pop r12; pop rbp; pop rbx; ret */
+}
+
+pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
+{
+	if (!f || !rs->nprogs || f->ncode >= UINT32_MAX / 2 - 1)
+		return NULL;
+	jasm j = { .ncode = f->ncode };
+	pt_fast_ins *code = malloc(f->ncode * sizeof *code);
+	uint32_t *start = malloc(rs->nprogs * sizeof *start);
+	j.label = malloc((2 * f->ncode + 2) * sizeof *j.label);
+	j.want_stub = calloc(f->ncode + 1, 1);
+	pt_jit *jit = NULL;
+	if (!code || !start || !j.label || !j.want_stub)
+		goto out;
+	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
+		code[k] = f->code[k];
+		pt_fast_encode(&code[k], false);
+	}
+	for (size_t k = 0; k < 2 * f->ncode + 2; k++)
+		j.label[k] = UINT32_MAX;
+	assemble(&j, rs, f, code, start);
+	if (j.bad)
+		goto out;
+	for (size_t i = 0; i < j.nfix; i++) {
+		uint32_t to = j.label[j.fix[i].label];
+		if (to == UINT32_MAX)
+			goto out;   /* not reached: compilable() checked every target */
+		int32_t rel32 = (int32_t)((int64_t)to - (int64_t)(j.fix[i].at + 4));
+		memcpy(j.buf + j.fix[i].at, &rel32, 4);
+	}
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t size = (j.n + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		goto out;
+	memcpy(mem, j.buf, j.n);
+	if (mprotect(mem, size, PROT_READ | PROT_EXEC) != 0) {   /* never writable and executable at once */
+		munmap(mem, size);
+		goto out;
+	}
+	jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->fn[0]);
+	if (!jit) {
+		munmap(mem, size);
+		goto out;
+	}
+	jit->mem = mem;
+	jit->size = size;
+	jit->nprogs = rs->nprogs;
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		jit->fn[p] = NULL;
+		if (start[p] != UINT32_MAX) {
+			void *at = (char *)mem + start[p];
+			memcpy(&jit->fn[p], &at, sizeof at);   /* object to function pointer, as POSIX allows */
+		}
+	}
+out:
+	free(code);
+	free(start);
+	free(j.label);
+	free(j.want_stub);
+	free(j.buf);
+	free(j.fix);
+	return jit;
+}
+
+bool pt_jit_supported(void) { return true; }
+
+void pt_jit_free(pt_jit *j)
+{
+	if (!j)
+		return;
+	munmap(j->mem, j->size);
+	free(j);
+}
+
+#else   /* no JIT here: the interpreter runs everything */
+
+pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
+{
+	(void)rs;
+	(void)f;
+	return NULL;
+}
+
+bool pt_jit_supported(void) { return false; }
+
+void pt_jit_free(pt_jit *j) { (void)j; }
+
+#endif

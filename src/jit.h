@@ -1,0 +1,57 @@
+/* jit.h - native x86-64 code for the register code of fast.c.
+ *
+ * Each program's register code is translated once, when the rule set is
+ * loaded, into one machine-code function per program: every register
+ * instruction becomes a short template with its operands as constant
+ * displacements, so the interpreter's dispatch and its indirect jumps
+ * disappear and every test of the rules is a branch of its own.
+ *
+ * The JIT is an accelerator, never the reference.  Instructions it has no
+ * template for (rational arithmetic, rare forms), and every check that
+ * fails (an overflow, INT64_MIN), leave the function and hand the
+ * interpreter the instruction to resume at; the interpreter runs it (and,
+ * on an error, the reference VM reruns the program and says where).  So
+ * the JIT only has to agree with the interpreter on the instructions it
+ * compiles, and tests/fastdiff checks it does over the corpus.
+ *
+ * Built on x86-64 with the System V calling convention (Linux and the
+ * BSDs); elsewhere, with -DPT_NO_JIT, or when the system refuses
+ * executable memory, pt_jit_build leaves no code and the interpreter
+ * runs everything. */
+#ifndef PT_JIT_H
+#define PT_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+/* A program's compiled code: runs the program from its start over the
+ * register file R into res (prepared as the interpreter prepares it).
+ * Returns 0 when the program ran to its end, else 1 + the index of the
+ * register instruction the interpreter must resume at. */
+typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res);
+
+typedef struct pt_jit {
+	void *mem;           /* the executable pages (mmap) */
+	size_t size;
+	size_t nprogs;
+	pt_jit_fn fn[];      /* per program; NULL: the interpreter runs it */
+} pt_jit;
+
+struct pt_ruleset;
+struct pt_fast;
+
+/* Compile the fast code of rs; NULL when unsupported here, out of memory
+ * or refused executable memory (never an error: the interpreter runs). */
+pt_jit *pt_jit_build(const struct pt_ruleset *rs, const struct pt_fast *f);
+
+/* Whether this build translates to machine code at all (x86-64, not
+ * -DPT_NO_JIT): tests require the code where it is built. */
+bool pt_jit_supported(void);
+
+/* Release the code of pt_jit_build (NULL is fine). */
+void pt_jit_free(pt_jit *j);
+
+#endif
