@@ -41,11 +41,29 @@ static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, 
 #define OUTF(off) (*(pt_rat *)((char *)res->out + (off)))
 #define JUMP(t) do { i = (const pt_fast_ins *)((const char *)code + (t)); vmdispatch; } while (0)
 
+	uint32_t k;   /* from the machine code: 0 or where to go on (jit.h) */
+	if (jit) {
+		k = jit->all(R, res);
+		if (k == PT_JIT_DERIVE_FAILED)   /* the reference VM says where */
+			return pt_eval_all(rs, R, locals, results, NULL);
+		goto resume;
+	}
 	if (!fast_derive(f, R))   /* a derived value does not fit: the reference VM says where */
 		return pt_eval_all(rs, R, locals, results, NULL);
 next_program:   /* fp and res: the program to run */
 	if (fp == fp_end)
 		return ok;
+	if (jit) {   /* machine code, from this program's result on */
+		k = jit->from[fp - f->progs](R, res);
+resume:
+		if (!k)
+			return ok;
+		for (; fp + 1 < fp_end && k - 1 >= fp[1].entry[0]; fp++)   /* the program it stopped in */
+			res++;
+		sec = k - 1 >= fp->entry[1] ? &res->earn : &res->redeem;
+		i = code + (k - 1);
+		vmdispatch;
+	}
 	{
 		bool linked = R[fp->linked].n != 0;
 		res->linked = linked;
@@ -84,15 +102,6 @@ next_program:   /* fp and res: the program to run */
 		}
 		sec = &res->redeem;
 		i = code + fp->start;
-		pt_jit_fn fn = jit ? jit->fn[fp - f->progs] : NULL;
-		if (fn) {   /* machine code: done, or the instruction to go on at (jit.h) */
-			uint32_t k = fn(R, res);
-			if (!k)
-				goto end_program;
-			i = code + (k - 1);
-			if (k - 1 >= fp->entry[1])
-				sec = &res->earn;
-		}
 	}
 #if FAST_RUN_GOTO
 	vmdispatch;

@@ -41,16 +41,26 @@ typedef struct fixup {
 	uint32_t label;   /* instruction k, stub ncode + k, the end 2 ncode (returns 0), the epilogue 2 ncode + 1 */
 } fixup;
 
-typedef struct jasm {
+typedef struct jasm jasm;
+/* Labels past the instructions' and stubs': */
+#define L_RETURN(j) ((uint32_t)(2 * (j)->ncode))                   /* return 0: every program ran */
+#define L_EPILOGUE(j) ((uint32_t)(2 * (j)->ncode + 1))             /* return eax */
+#define L_DERIVE_FAILED(j) ((uint32_t)(2 * (j)->ncode + 2))        /* return PT_JIT_DERIVE_FAILED */
+#define L_NEXT(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (p)))          /* program p ended: on to p + 1 */
+#define L_PROG(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (j)->nprogs + (p)))   /* program p starts */
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 3 + 2 * (nprogs))
+
+struct jasm {
 	uint8_t *buf;
 	size_t n, cap;
 	fixup *fix;
 	size_t nfix, capfix;
 	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
 	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
-	size_t ncode;
+	size_t ncode, nprogs;
+	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
 	bool bad;           /* out of memory, or a shape the JIT declines */
-} jasm;
+};
 
 /* Append bytes. */
 static void put(jasm *j, const void *p, size_t len)
@@ -200,6 +210,18 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	b1(j, 0xD0);   /* call rax */
 }
 
+/* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
+ * fast.c); 13 bytes. */
+static void floor_div_rcx(jasm *j)
+{
+	b1(j, 0x48);
+	b1(j, 0x99);                                   /* cqo */
+	rr(j, (const uint8_t[]){ 0xF7 }, 1, 7, RCX);    /* idiv rcx */
+	test(j, RDX);
+	skip(j, CC_NS, 3);                             /* a remainder below 0: round down */
+	rr(j, (const uint8_t[]){ 0xFF }, 1, 1, RAX);    /* dec rax */
+}
+
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (as
  * fast_mulfloor_ir); leaves for the interpreter where it would refuse. */
 static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
@@ -213,14 +235,8 @@ static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
 	ld(j, RCX, RBX, b + 8);
 	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
 	b1(j, 1);
-	/* je past: cqo (2) idiv rcx (3) test rdx,rdx (3) jns (2) dec rax (3) */
-	skip(j, CC_E, 13);
-	b1(j, 0x48);
-	b1(j, 0x99);                                       /* cqo */
-	rr(j, (const uint8_t[]){ 0xF7 }, 1, 7, RCX);        /* idiv rcx */
-	test(j, RDX);
-	skip(j, CC_NS, 3);                                 /* a remainder below 0: round down */
-	rr(j, (const uint8_t[]){ 0xFF }, 1, 1, RAX);        /* dec rax */
+	skip(j, CC_E, 13);   /* b.d == 1: the product is the floor (floor_div_rcx is 13 bytes) */
+	floor_div_rcx(j);
 }
 
 /* Zero n locals from register l (the interpreter's HALT_R and FAIL_R). */
@@ -237,13 +253,41 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 #define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
 #define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
 
-/* mov byte [rbp + d], 1 */
-static void set_true(jasm *j, uint32_t d)
+/* mov byte [rbp + d], v */
+static void st8(jasm *j, uint32_t d, uint8_t v)
 {
 	b1(j, 0xC6);
 	b1(j, (uint8_t)(0x80 | RBP));
 	b4(j, d);
-	b1(j, 1);
+	b1(j, v);
+}
+static void set_true(jasm *j, uint32_t d) { st8(j, d, 1); }
+/* mov dword [rbp + d], v */
+static void st32(jasm *j, uint32_t d, uint32_t v)
+{
+	b1(j, 0xC7);
+	b1(j, (uint8_t)(0x80 | RBP));
+	b4(j, d);
+	b4(j, v);
+}
+
+/* A section's result as a program starts (the interpreter's next_program):
+ * ran, not failed, no reasons, status OK. */
+static void sec_start(jasm *j, uint32_t sec)
+{
+	st8(j, sec + (uint32_t)offsetof(pt_section_result, ran), 1);
+	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 0);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 0);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, status), PT_VM_OK);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, status_pc), 0);
+}
+/* A section failed with one reason, s noted at pc. */
+static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
+{
+	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons), s);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, reason_pcs), pc);
 }
 
 /* Translate instruction k (in index form, c) of a program whose section
@@ -313,6 +357,33 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		} else {
 			st_int(j, RBX, d);
 		}
+		break;
+	case F_NEG:
+		ld(j, RAX, RBX, a);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		rr(j, (const uint8_t[]){ 0xF7 }, 1, 3, RAX);   /* neg rax */
+		ld(j, RCX, RBX, a + 8);
+		st(j, RBX, d, RAX);
+		st(j, RBX, d + 8, RCX);
+		break;
+	case F_DIVFLOOR:   /* fast_divfloor's whole-number case; the rest in the interpreter */
+		ld(j, RCX, RBX, b);
+		test(j, RCX);
+		bail(j, CC_LE, k);             /* b.n > 0 (so not INT64_MIN) */
+		ld(j, RAX, RBX, a + 8);
+		rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RAX);   /* cmp rax, 1: a.d == 1 */
+		b1(j, 1);
+		bail(j, CC_NE, k);
+		ld(j, RAX, RBX, a);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		imul_m(j, RAX, b + 8);         /* a.n * b.d */
+		bail(j, CC_O, k);
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+		floor_div_rcx(j);
+		st_int(j, RBX, d);
 		break;
 	case F_MIN_I:
 	case F_MAX_I:
@@ -408,11 +479,8 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		break;
 	}
 	case F_TIER:
-	case F_TIERJ:   /* mov dword [rbp + tier], imm32 */
-		b1(j, 0xC7);
-		b1(j, (uint8_t)(0x80 | RBP));
-		b4(j, (uint32_t)offsetof(pt_prog_result, tier));
-		b4(j, c->op == F_TIER ? c->x : c->a);
+	case F_TIERJ:
+		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->op == F_TIER ? c->x : c->a);
 		if (c->op == F_TIERJ)
 			jmp(j, c->x);
 		break;
@@ -432,7 +500,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 			zero_locals(j, f->reg_locals, c->dst);
 			jmp(j, c->a);
 		} else {
-			jmp(j, (uint32_t)(2 * j->ncode));
+			jmp(j, j->end);
 		}
 		break;
 	case F_FAIL_E:
@@ -440,10 +508,10 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		call_reason(j, OFF_EARN, c->b, c->x);
 		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS), 0);
 		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS) + 8, 1);
-		jmp(j, (uint32_t)(2 * j->ncode));
+		jmp(j, j->end);
 		break;
 	case F_HALT_E:
-		jmp(j, (uint32_t)(2 * j->ncode));
+		jmp(j, j->end);
 		break;
 	default:   /* no template: the interpreter runs it, and the rest of the program */
 		j->want_stub[k] = 1;
@@ -481,63 +549,149 @@ static bool compilable(const pt_fast *f, const pt_fast_ins *code, size_t from, s
 	return true;
 }
 
-/* Lay out the whole rule set: per program its prologue, then its
- * instructions; then the stubs and the shared epilogue.  Fills start[p]
- * (UINT32_MAX for a program left to the interpreter). */
-static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, uint32_t *start)
+/* What the interpreter's next_program does before a program's first
+ * instruction, with what it tests of the program settled here: the
+ * result's fields as a program starts, a program the cart does not link
+ * concluded at once (unlinked_fail), an earn section that only fails
+ * settled (earn_stub), locals zeroed (zero_locals). */
+static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 {
+	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
+	test(j, RAX);
+	b1(j, 0x0F);
+	b1(j, 0x95);   /* setne byte [rbp + linked] */
+	b1(j, (uint8_t)(0x80 | RBP));
+	b4(j, (uint32_t)offsetof(pt_prog_result, linked));
+	sec_start(j, OFF_REDEEM);
+	sec_start(j, OFF_EARN);
+	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
+		st_imm(j, RBP, OFF_OUT(o), 0);
+		st_imm(j, RBP, OFF_OUT(o) + 8, 1);
+	}
+	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
+	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
+		size_t at = j->n;
+		skip(j, CC_NE, 0);
+		sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
+		sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
+		jmp(j, j->end);
+		if (!j->bad) {
+			if (j->n - at - 2 > 127)
+				j->bad = true;
+			else
+				j->buf[at + 1] = (uint8_t)(j->n - at - 2);
+		}
+	}
+	if (fp->earn_stub)
+		sec_fail1(j, OFF_EARN, fp->earn_fail_str, fp->earn_fail);
+	if (fp->zero_locals)
+		zero_locals(j, f->reg_locals, fp->nlocals);
+}
+
+/* The prologue every entry point starts with: push rbx; push rbp; push
+ * r12 (the stack is then 16-byte aligned for calls); mov rbx, rdi; mov
+ * rbp, rsi; mov r12, INT64_MIN. */
+static void prologue(jasm *j)
+{
+	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x89, 0xFB, 0x48, 0x89, 0xF5, 0x49, 0xBC }, 12);
+	b8(j, (uint64_t)1 << 63);
+}
+
+/* The derived registers (fast_derive in fast.c): the total minus each
+ * exclusion list's category sums, every step checked. */
+static void derive(jasm *j, const pt_fast *f)
+{
+	const uint32_t R = sizeof(pt_rat);
+	const uint32_t *k = f->dset_slots;   /* byte offsets, the lists consecutive */
+	for (uint32_t s = 0; s < f->nderived; s++) {
+		ld(j, RAX, RBX, (uint32_t)f->dtotal * R);
+		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
+			rm_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, RBX, *k);   /* sub rax, [slot] */
+			jcc(j, CC_O, L_DERIVE_FAILED(j));
+			cmp_min(j, RAX);
+			jcc(j, CC_E, L_DERIVE_FAILED(j));
+		}
+		st_int(j, RBX, (f->reg_derived + s) * R);
+	}
+}
+
+/* Lay out the whole rule set as one chain: the entry `all` (prologue,
+ * derived values), then every program in order, each ending by moving
+ * rbp to the next result; then the entries `from` p (prologue, a jump to
+ * program p), the stubs and the shared epilogue.  A program the JIT
+ * declines prepares its result and leaves at its first instruction. */
+static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, uint32_t *entry,
+		     uint8_t *native)
+{
+	entry[rs->nprogs] = (uint32_t)j->n;   /* all */
+	prologue(j);
+	derive(j, f);
 	for (size_t p = 0; p < rs->nprogs && !j->bad; p++) {
 		const pt_fast_prog *fp = &f->progs[p];
 		size_t end = p + 1 < rs->nprogs ? f->progs[p + 1].entry[0] : j->ncode;
-		start[p] = UINT32_MAX;
-		if (!compilable(f, code, fp->start, end, fp->entry[1]))
-			continue;
-		start[p] = (uint32_t)j->n;
-		/* push rbx; push rbp; push r12; mov rbx, rdi; mov rbp, rsi; mov r12, INT64_MIN */
-		put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x89, 0xFB, 0x48, 0x89, 0xF5, 0x49, 0xBC }, 12);
-		b8(j, (uint64_t)1 << 63);
-		for (size_t k = fp->start; k < end; k++) {
+		j->label[L_PROG(j, p)] = (uint32_t)j->n;
+		j->end = L_NEXT(j, p);
+		prog_start(j, f, fp);
+		native[p] = compilable(f, code, fp->start, end, fp->entry[1]);
+		if (!native[p]) {
+			j->want_stub[fp->start] = 1;
+			jmp(j, (uint32_t)(j->ncode + fp->start));
+		}
+		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->label[k] = (uint32_t)j->n;
 			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 		}
+		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
+		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result));   /* lea rbp, [rbp + size] */
+	}
+	jmp(j, L_RETURN(j));
+	for (size_t p = 0; p < rs->nprogs; p++) {
+		entry[p] = (uint32_t)j->n;
+		prologue(j);
+		jmp(j, L_PROG(j, p));
 	}
 	for (size_t k = 0; k < j->ncode; k++)
 		if (j->want_stub[k]) {
 			j->label[j->ncode + k] = (uint32_t)j->n;
 			movi(j, RAX, (uint32_t)k + 1);
-			jmp(j, (uint32_t)(2 * j->ncode + 1));
+			jmp(j, L_EPILOGUE(j));
 		}
-	j->label[2 * j->ncode] = (uint32_t)j->n;   /* a program's end returns 0 */
+	j->label[L_DERIVE_FAILED(j)] = (uint32_t)j->n;
+	movi(j, RAX, PT_JIT_DERIVE_FAILED);
+	jmp(j, L_EPILOGUE(j));
+	j->label[L_RETURN(j)] = (uint32_t)j->n;
 	zero(j, RAX);
-	j->label[2 * j->ncode + 1] = (uint32_t)j->n;   /* a stub's return value is set */
+	j->label[L_EPILOGUE(j)] = (uint32_t)j->n;
 	put(j, (const uint8_t[]){ 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 5);   /* pop r12; pop rbp; pop rbx; ret */
 }
 
 pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 {
-	if (!f || !rs->nprogs || f->ncode >= UINT32_MAX / 2 - 1)
+	if (!f || !rs->nprogs || f->ncode >= UINT32_MAX / 4 || rs->nprogs >= UINT32_MAX / 4)
 		return NULL;
-	jasm j = { .ncode = f->ncode };
+	jasm j = { .ncode = f->ncode, .nprogs = rs->nprogs };
 	pt_fast_ins *code = malloc(f->ncode * sizeof *code);
-	uint32_t *start = malloc(rs->nprogs * sizeof *start);
-	j.label = malloc((2 * f->ncode + 2) * sizeof *j.label);
+	uint32_t *entry = malloc((rs->nprogs + 1) * sizeof *entry);
+	size_t nlabels = NLABELS(f->ncode, rs->nprogs);
+	j.label = malloc(nlabels * sizeof *j.label);
 	j.want_stub = calloc(f->ncode + 1, 1);
-	pt_jit *jit = NULL;
-	if (!code || !start || !j.label || !j.want_stub)
-		goto out;
+	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
+	uint8_t *native = calloc(rs->nprogs, 1);
+	if (!code || !entry || !j.label || !j.want_stub || !jit || !native)
+		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
 		pt_fast_encode(&code[k], false);
 	}
-	for (size_t k = 0; k < 2 * f->ncode + 2; k++)
+	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
-	assemble(&j, rs, f, code, start);
+	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
-		goto out;
+		goto fail;
 	for (size_t i = 0; i < j.nfix; i++) {
 		uint32_t to = j.label[j.fix[i].label];
 		if (to == UINT32_MAX)
-			goto out;   /* not reached: compilable() checked every target */
+			goto fail;   /* not reached: compilable() checked every target */
 		int32_t rel32 = (int32_t)((int64_t)to - (int64_t)(j.fix[i].at + 4));
 		memcpy(j.buf + j.fix[i].at, &rel32, 4);
 	}
@@ -545,30 +699,29 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	size_t size = (j.n + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
 	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
-		goto out;
+		goto fail;
 	memcpy(mem, j.buf, j.n);
 	if (mprotect(mem, size, PROT_READ | PROT_EXEC) != 0) {   /* never writable and executable at once */
 		munmap(mem, size);
-		goto out;
-	}
-	jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->fn[0]);
-	if (!jit) {
-		munmap(mem, size);
-		goto out;
+		goto fail;
 	}
 	jit->mem = mem;
 	jit->size = size;
 	jit->nprogs = rs->nprogs;
-	for (size_t p = 0; p < rs->nprogs; p++) {
-		jit->fn[p] = NULL;
-		if (start[p] != UINT32_MAX) {
-			void *at = (char *)mem + start[p];
-			memcpy(&jit->fn[p], &at, sizeof at);   /* object to function pointer, as POSIX allows */
-		}
+	jit->native = native;
+	for (size_t p = 0; p <= rs->nprogs; p++) {
+		void *at = (char *)mem + entry[p];
+		memcpy(p < rs->nprogs ? &jit->from[p] : &jit->all, &at, sizeof at);   /* object to function pointer, as POSIX allows */
 	}
+	native = NULL;
+	goto out;
+fail:
+	free(jit);
+	jit = NULL;
 out:
+	free(native);
 	free(code);
-	free(start);
+	free(entry);
 	free(j.label);
 	free(j.want_stub);
 	free(j.buf);
@@ -583,6 +736,7 @@ void pt_jit_free(pt_jit *j)
 	if (!j)
 		return;
 	munmap(j->mem, j->size);
+	free(j->native);
 	free(j);
 }
 

@@ -27,17 +27,23 @@
 
 #include "vm.h"
 
-/* A program's compiled code: runs the program from its start over the
- * register file R into res (prepared as the interpreter prepares it).
- * Returns 0 when the program ran to its end, else 1 + the index of the
- * register instruction the interpreter must resume at. */
+/* Compiled code over the register file R and the results from res on.
+ * Returns 0 when every program ran to its end; PT_JIT_DERIVE_FAILED when
+ * a derived value does not fit (nothing ran: the reference VM evaluates
+ * the cart); else 1 + the index of the register instruction where the
+ * interpreter must go on, in the program whose result the instructions
+ * belong to (the results of the programs before it are complete, and
+ * that program's result is prepared as next_program prepares it). */
 typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res);
+#define PT_JIT_DERIVE_FAILED UINT32_MAX
 
 typedef struct pt_jit {
 	void *mem;           /* the executable pages (mmap) */
 	size_t size;
 	size_t nprogs;
-	pt_jit_fn fn[];      /* per program; NULL: the interpreter runs it */
+	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
+	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
+	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
 } pt_jit;
 
 struct pt_ruleset;

@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t p = 0; require_fast && pt_jit_supported() && p < rs->nprogs; p++)
-		if (!rs->fast->jit || !rs->fast->jit->fn[p]) {   /* where it is built, every program compiles */
+		if (!rs->fast->jit || !rs->fast->jit->native[p]) {   /* where it is built, every program compiles */
 			fprintf(stderr, "fastdiff: program %s has no machine code\n", rs->progs[p].id);
 			return 1;
 		}

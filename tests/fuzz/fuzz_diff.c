@@ -17,7 +17,28 @@
  *   4. each built cart again, prepared for the source rules
  *      (ptrules_cart_prepare): the same results as unprepared;
  *   5. each built cart packed into a batch (ptrules_batch_add) and
- *      evaluated from it: the same results again.
+ *      evaluated from it: the same results again;
+ *   6. the fast path against the reference VM.  The rule set above has
+ *      no fast code (an earn section of tests/rules-extra/spu.rules reads
+ *      use.points_yen), so every evaluation of steps 1-5 runs the
+ *      reference VM; step 6 uses a second rule set, the same sources
+ *      with every `use.points_yen` inside a `program` block (only earn
+ *      blocks may read it there) replaced by `0 yen`, which gets the
+ *      fast code and its x86-64 machine code (src/jit.c), and its copy
+ *      saved as bytecode and loaded back.  Each text cart (use lines and
+ *      date keys included) is evaluated by a plain evaluator of each
+ *      (the fast path: machine code, the interpreter where it hands
+ *      over) and by one made with PTRULES_EVAL_COVERAGE (which runs the
+ *      reference VM and formats exactly as a plain one: no explain
+ *      trace); each built cart likewise, and again prepared for the
+ *      rules and packed into a batch, through the fast path.  Everything
+ *      the public API says about an evaluation must be identical: the
+ *      status, the diagnostics added, the result count, every field of
+ *      ptrules_result_get (tier, reasons with their files and lines,
+ *      error location, point value, use fields), ptrules_amounts_get and
+ *      ptrules_amounts_list (which must agree with each other and with
+ *      the results), ptrules_order_get and every ptrules_problem_get,
+ *      and the formatted JSON and text, byte for byte.
  * Any difference aborts. */
 #include <dirent.h>
 
@@ -31,6 +52,7 @@
 
 static struct {
 	ptrules_rules *src, *bc;
+	ptrules_rules *fast, *fast_bc;   /* step 6: rules with fast code, and their bytecode copy */
 	fz_key keys[64];
 	size_t nkeys;
 	char words[32][33];
@@ -97,6 +119,90 @@ static void add_dir(ptrules_source *srcs, size_t *n, const char *dir, const char
 	}
 }
 
+/* Whether text[i..) starts the token word (no identifier character or
+ * '.' before it, none after). */
+static int token_at(const char *text, size_t len, size_t i, const char *word)
+{
+	size_t wl = strlen(word);
+	return len - i >= wl && memcmp(text + i, word, wl) == 0 &&
+	       (i == 0 || (!fz_ident_char(text[i - 1]) && text[i - 1] != '.')) &&
+	       (i + wl == len || !fz_ident_char(text[i + wl]));
+}
+
+/* A malloc'ed copy of a rules text with every `use.points_yen` inside a
+ * `program` block replaced by `0 yen` (comments and strings left alone;
+ * lines keep their numbers).  In a program only earn blocks may read it,
+ * and a rule set whose earn sections read it gets no fast code; policies
+ * keep it.  *n_repl counts the replacements. */
+static char *without_earn_paid(const char *text, size_t len, size_t *out_len, size_t *n_repl)
+{
+	fz_buf b = { 0 };
+	int depth = 0, in_program = 0, program_next = 0;
+	for (size_t i = 0; i < len;) {
+		size_t j = i + 1;
+		if (text[i] == '#') {   /* a comment, to the end of the line */
+			while (j < len && text[j] != '\n')
+				j++;
+		} else if (text[i] == '"') {   /* a string: escapes \" \\ \n */
+			while (j < len && text[j] != '"' && text[j] != '\n')
+				j += text[j] == '\\' && j + 1 < len ? 2 : 1;
+			j += j < len && text[j] == '"';
+		} else if (text[i] == '{') {
+			depth++;
+			if (program_next && depth == 1)
+				in_program = 1;
+			program_next = 0;
+		} else if (text[i] == '}') {
+			if (depth > 0 && --depth == 0)
+				in_program = 0;
+		} else if (depth == 0 && token_at(text, len, i, "program")) {
+			program_next = 1;
+			j = i + 7;
+		} else if (in_program && token_at(text, len, i, "use.points_yen")) {
+			fz_puts(&b, "0 yen");
+			++*n_repl;
+			i += 14;
+			continue;
+		} else if (fz_ident_char(text[i])) {   /* the rest of a word */
+			while (j < len && fz_ident_char(text[j]))
+				j++;
+		}
+		if (j > len)
+			j = len;
+		fz_put(&b, text + i, j - i);
+		i = j;
+	}
+	*out_len = b.n;
+	return b.s ? b.s : calloc(1, 1);
+}
+
+/* Compile the rules of step 6 from srcs (without_earn_paid) and their
+ * bytecode copy. */
+static void init_fast(const ptrules_source *srcs, size_t n)
+{
+	ptrules_source fs[MAX_SRCS];
+	size_t repl = 0;
+	for (size_t i = 0; i < n; i++) {
+		fs[i] = srcs[i];
+		fs[i].text = without_earn_paid(srcs[i].text, srcs[i].len, &fs[i].len, &repl);
+	}
+	ptrules_diags *d = ptrules_diags_new();
+	unsigned char *bc = NULL;
+	size_t bl;
+	if (ptrules_load_sources(&g.fast, fs, n, d) != PTRULES_OK || ptrules_save_bytecode(g.fast, &bc, &bl) != PTRULES_OK ||
+	    ptrules_load_bytecode(&g.fast_bc, bc, bl, "fast.ptbc", d) != PTRULES_OK) {
+		ptrules_diags_print(d, stderr);
+		fprintf(stderr, "fuzz_diff: the rules without use.points_yen in earn blocks (%zu replaced) do not load\n",
+			repl);
+		abort();
+	}
+	FZ_CHECK(ptrules_program_count(g.fast) == ptrules_program_count(g.src), "step 6 lost programs");
+	free(bc);
+	ptrules_diags_free(d);
+	for (size_t i = 0; i < n; i++)
+		free((char *)fs[i].text);
+}
+
 /* Compile the rule set, its bytecode copy, and collect keys and words. */
 static void init(void)
 {
@@ -122,6 +228,7 @@ static void init(void)
 	}
 	free(bc);
 	ptrules_diags_free(d);
+	init_fast(srcs, n);
 	for (size_t i = 0; i < n; i++) {
 		g.nkeys += fz_scan_keys(srcs[i].text, srcs[i].len, g.keys + g.nkeys, 64 - g.nkeys);
 		g.nwords += fz_scan_words(srcs[i].text, srcs[i].len, g.words + g.nwords, 32 - g.nwords);
@@ -283,11 +390,193 @@ static int same(const fz_buf *a, const fz_buf *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
 }
 
-/* Run the three comparisons.  Carts without an order date are evaluated
- * at today's date in Japan, which changes at 15:00 UTC: a difference is
- * only reported (abort) on the second attempt (final), so that a run
- * straddling midnight in Japan is not taken for a bug.  Returns whether
- * everything agreed. */
+/* One program's amounts as a line. */
+static void amounts_line(const ptrules_amounts *a, fz_buf *b)
+{
+	fz_printf(b, "linked=%d usable=%d use_valid=%d error=%d redeem=%lld/%lld earn=%lld/%lld value=%lld/%lld"
+		  " use=%lld/%lld\n", a->linked, a->redeem_usable, a->use_valid, a->runtime_error,
+		  (long long)a->redeem_max_points, (long long)a->redeem_value_yen, (long long)a->earn_points,
+		  (long long)a->earn_basis_yen, (long long)a->point_value_num, (long long)a->point_value_den,
+		  (long long)a->use_points, (long long)a->use_value_yen);
+}
+
+/* Append n strings (and, with lines, where each comes from) under a tag. */
+static void strings_line(fz_buf *b, const char *tag, const char *const *s, const char *const *files, const int *lines,
+			 int n)
+{
+	for (int k = 0; k < n; k++) {
+		fz_printf(b, " %s:", tag);
+		fz_puts(b, s[k]);
+		if (files) {
+			fz_puts(b, "@");
+			fz_puts(b, files[k]);
+			fz_printf(b, ":%d", lines[k]);
+		}
+	}
+}
+
+/* Everything the public API says about e's last evaluation (status st,
+ * nd diagnostics added) of cart c, locations included, into sig: what the
+ * fast path and the reference VM must agree on (step 6).  Also checks
+ * that ptrules_amounts_get, ptrules_amounts_list and ptrules_result_get
+ * agree with each other. */
+static void full_sig(const ptrules_eval *e, const ptrules_cart *c, ptrules_status st, size_t nd, fz_buf *sig)
+{
+	size_t n = ptrules_result_count(e);
+	fz_printf(sig, "status %d diags %zu results %zu explain %zu\n", (int)st, nd, n, ptrules_explain_count(e));
+	ptrules_amounts *list = calloc(n + 1, sizeof *list);
+	FZ_CHECK(list != NULL, "out of memory");
+	FZ_CHECK(ptrules_amounts_list(e, list, n) == n, "ptrules_amounts_list counts other than %zu results", n);
+	for (size_t i = 0; i < n; i++) {
+		ptrules_result r;
+		ptrules_amounts a;
+		FZ_CHECK(ptrules_result_get(e, i, &r) == PTRULES_OK && ptrules_amounts_get(e, i, &a) == PTRULES_OK,
+			 "result %zu cannot be read", i);
+		fz_buf la = { 0 }, ll = { 0 }, lr = { 0 };
+		amounts_line(&a, &la);
+		amounts_line(&list[i], &ll);
+		ptrules_amounts ra = { r.linked, r.redeem_usable, r.use_valid, r.runtime_error, r.redeem_max_points,
+				       r.redeem_value_yen, r.earn_points, r.earn_basis_yen, r.point_value_num,
+				       r.point_value_den, r.use_points, r.use_value_yen };
+		amounts_line(&ra, &lr);
+		FZ_CHECK(same(&la, &ll) && same(&la, &lr), "program %zu: ptrules_amounts_get says %s"
+			 "ptrules_amounts_list %sptrules_result_get %s", i, la.s, ll.s, lr.s);
+		fz_puts(sig, r.id);
+		fz_puts(sig, " ");
+		fz_puts(sig, r.name);
+		fz_puts(sig, " tier=");
+		fz_puts(sig, r.tier);
+		fz_puts(sig, " granted=");
+		fz_puts(sig, r.earn_granted);
+		fz_puts(sig, " error_at=");
+		fz_puts(sig, r.error_file);
+		fz_printf(sig, ":%d ", r.error_line);
+		fz_put(sig, la.s, la.n - 1);
+		strings_line(sig, "r", r.redeem_reasons, r.redeem_reason_files, r.redeem_reason_lines, r.redeem_nreasons);
+		strings_line(sig, "e", r.earn_reasons, r.earn_reason_files, r.earn_reason_lines, r.earn_nreasons);
+		fz_puts(sig, "\n");
+		free(la.s);
+		free(ll.s);
+		free(lr.s);
+	}
+	free(list);
+	ptrules_order o;
+	if (ptrules_order_get(e, &o) == PTRULES_OK) {
+		fz_printf(sig, "order uses=%d valid=%d total=%lld giftcard=%lld points=%lld pay=%lld problems=%zu\n",
+			  o.has_uses, o.valid, (long long)o.total_yen, (long long)o.giftcard_yen, (long long)o.points_yen,
+			  (long long)o.pay_yen, o.nproblems);
+		for (size_t i = 0; i < o.nproblems; i++) {
+			ptrules_problem p;
+			FZ_CHECK(ptrules_problem_get(e, i, &p) == PTRULES_OK, "problem %zu cannot be read", i);
+			fz_puts(sig, "problem ");
+			fz_puts(sig, p.program);
+			fz_printf(sig, " line %d ", p.cart_line);
+			fz_puts(sig, p.text);
+			fz_puts(sig, " @");
+			fz_puts(sig, p.rule_file);
+			fz_printf(sig, ":%d\n", p.rule_line);
+		}
+	} else {
+		fz_puts(sig, "no order\n");
+	}
+	size_t jl, tl;
+	char *json = fz_format(ptrules_format_json, e, c, &jl);
+	char *tab = fz_format(ptrules_format_text, e, c, &tl);
+	fz_put(sig, json, jl);
+	fz_put(sig, tab, tl);
+	free(json);
+	free(tab);
+}
+
+/* Step 6: the fast path (plain evaluators of g.fast and g.fast_bc)
+ * against the reference VM (an evaluator of g.fast with coverage) for
+ * every text cart, and for every built cart unprepared, prepared and
+ * packed.  final as for compare; returns whether everything agreed. */
+static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_built, int nc, int final)
+{
+	int ok = 1;
+	ptrules_eval *ref = ptrules_eval_new(g.fast, PTRULES_EVAL_COVERAGE);
+	ptrules_eval *fast = ptrules_eval_new(g.fast, 0), *fast_bc = ptrules_eval_new(g.fast_bc, 0);
+	ptrules_reader *rd = ptrules_reader_new(text->s ? text->s : "", text->n, "carts.txt");
+	ptrules_diags *d = ptrules_diags_new();
+	FZ_CHECK(ref && fast && fast_bc && rd && d, "out of memory");
+	ptrules_eval *const ways[] = { fast, fast_bc };
+	static const char *const way_names[] = { "the fast path", "the fast path of the bytecode copy" };
+	const ptrules_cart *tc;
+	while (ok && ptrules_reader_next(rd, &tc, d)) {
+		fz_buf rs = { 0 };
+		size_t nd = ptrules_diags_count(d);
+		ptrules_status st = ptrules_evaluate(ref, tc, d);
+		full_sig(ref, tc, st, ptrules_diags_count(d) - nd, &rs);
+		for (size_t w = 0; w < 2 && ok; w++) {
+			fz_buf fs = { 0 };
+			nd = ptrules_diags_count(d);
+			st = ptrules_evaluate(ways[w], tc, d);
+			full_sig(ways[w], tc, st, ptrules_diags_count(d) - nd, &fs);
+			if (!same(&rs, &fs)) {
+				ok = 0;
+				FZ_CHECK(!final, "cart %d: %s and the reference VM differ:\n%s\n--- reference\n%s\n--- cart\n%s",
+					 ptrules_reader_index(rd), way_names[w], fs.s, rs.s, text->s);
+			}
+			free(fs.s);
+		}
+		free(rs.s);
+	}
+	for (int c = 0; c < nc && ok; c++) {
+		if (!ok_built[c])
+			continue;
+		fz_buf rs = { 0 }, fs = { 0 };
+		const char *how = "";
+		size_t nd = ptrules_diags_count(d);
+		ptrules_status st = ptrules_evaluate(ref, built[c], d);
+		full_sig(ref, built[c], st, ptrules_diags_count(d) - nd, &rs);
+		for (int k = 0; k < 4 && ok; k++) {
+			ptrules_eval *e = k == 1 ? fast_bc : fast;
+			ptrules_batch *pb = NULL;
+			fs.n = 0;
+			nd = ptrules_diags_count(d);
+			if (k < 2) {
+				how = k == 0 ? "unprepared" : "unprepared, bytecode copy";
+				st = ptrules_evaluate(e, built[c], d);
+			} else if (k == 2) {
+				FZ_CHECK(ptrules_cart_prepare(built[c], g.fast) == PTRULES_OK, "cannot prepare cart %d", c + 1);
+				how = ptrules_cart_prepared(built[c], g.fast) ? "prepared" : "left unprepared";
+				st = ptrules_evaluate(e, built[c], d);
+			} else {
+				how = "packed";
+				FZ_CHECK((pb = ptrules_batch_new(g.fast)) != NULL, "out of memory");
+				if (ptrules_batch_add(pb, built[c]) != PTRULES_OK) {
+					ptrules_batch_free(pb);
+					break;   /* undated, needing a diagnostic, ...: step 5 checks the contract */
+				}
+				st = ptrules_evaluate_packed(e, pb, 0);
+			}
+			full_sig(e, built[c], st, ptrules_diags_count(d) - nd, &fs);
+			ptrules_cart_prepare(built[c], NULL);
+			ptrules_batch_free(pb);   /* the results point into pb: read before */
+			if (!same(&rs, &fs)) {
+				ok = 0;
+				FZ_CHECK(!final, "built cart %d (%s): the fast path and the reference VM differ:\n%s\n"
+					 "--- reference\n%s\n--- cart\n%s", c + 1, how, fs.s, rs.s, text->s);
+			}
+		}
+		free(fs.s);
+		free(rs.s);
+	}
+	ptrules_diags_print(d, fz_sink());
+	ptrules_diags_free(d);
+	ptrules_reader_free(rd);
+	ptrules_eval_free(ref);
+	ptrules_eval_free(fast);
+	ptrules_eval_free(fast_bc);
+	return ok;
+}
+
+/* Run the comparisons of steps 1-5, then step 6 (compare_fast).  Carts
+ * without an order date are evaluated at today's date in Japan, which
+ * changes at 15:00 UTC: a difference is only reported (abort) on the
+ * second attempt (final), so that a run straddling midnight in Japan is
+ * not taken for a bug.  Returns whether everything agreed. */
 static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built, const int *ok_built, int nc,
 		   int final)
 {
@@ -381,7 +670,8 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 	free(b.s);
 	free(sig.s);
 	free(psig.s);
-	return ok;
+	/* 6. the fast path against the reference VM. */
+	return compare_fast(text, built, ok_built, nc, final) && ok;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
