@@ -2,13 +2,15 @@
  *
  * For every cart of the files given, binds and evaluates it twice: the
  * reference way (pt_bind_reference, the stack VM) and the fast way
- * (pt_bind_fast, the register code under both dispatch loops), and
+ * (pt_bind_fast, the register code as machine code and under both
+ * dispatch loops), and
  * compares everything: whether binding succeeded, every input slot, and
  * every field of every program's result.  When the fast binding accepts a
  * cart, the reference must accept it with no diagnostic at all.
  *
  *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
  *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
+ *   fastdiff [--rules PATH]... --dump-jit FILE   (also write the machine code to FILE)
  *
  * Prints a summary line; exits 1 on the first difference (described),
  * 2 on bad usage or unreadable input. */
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
 	pt_diags_init(&d);
 	const char *bytecode = NULL;
 	bool require_fast = false, dump = false;
+	const char *dump_jit = NULL;
 	int first_cart = argc;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
@@ -147,6 +150,8 @@ int main(int argc, char **argv)
 			bytecode = argv[++i];
 		} else if (strcmp(argv[i], "--dump") == 0) {
 			dump = true;
+		} else if (strcmp(argv[i], "--dump-jit") == 0 && i + 1 < argc) {
+			dump_jit = argv[++i];
 		} else if (strcmp(argv[i], "--require-fast") == 0) {
 			require_fast = true;
 		} else {
@@ -164,6 +169,15 @@ int main(int argc, char **argv)
 	} else if (!d.n_errors) {
 		rs = pt_compile(srcs.v, srcs.n, &d);
 	}
+	if (rs && dump_jit) {   /* the machine code, raw (objdump -D -b binary -mi386:x86-64) */
+		FILE *fj = fopen(dump_jit, "wb");
+		const pt_jit *j = rs->fast ? rs->fast->jit : NULL;
+		if (!fj || !j || fwrite(j->mem, 1, j->size, fj) != j->size || fclose(fj) != 0) {
+			fprintf(stderr, "fastdiff: cannot write the machine code to %s\n", dump_jit);
+			return 1;
+		}
+		dump = true;
+	}
 	if (rs && dump) {
 		pt_fast_dump(stdout, rs);
 		pt_ruleset_free(rs);
@@ -173,7 +187,8 @@ int main(int argc, char **argv)
 	}
 	if (!rs || first_cart >= argc) {
 		pt_diags_print(&d, stderr);
-		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n");
+		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n"
+			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | --dump-jit FILE\n");
 		return 2;
 	}
 	if (require_fast && (!rs->fast || !rs->bind_plan)) {
