@@ -965,15 +965,17 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
 #undef FAST_RUN_NAME
 #undef FAST_RUN_GOTO
 
-/* Evaluate every program with the fast code; programs (or carts) it
+/* Evaluate every program with the fast code, going on from where the
+ * machine code stopped when resume is not 0; programs (or carts) it
  * cannot finish exactly are evaluated again by the reference VM. */
-bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how)
+bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
+		 uint32_t resume)
 {
 	const pt_jit *jit = how == PT_FAST_NATIVE ? rs->fast->jit : NULL;
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
-	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL)
-				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit);
+	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL, 0)
+				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit, resume);
 #else
-	return fast_run_switch(rs, rs->fast, regs, locals, results, jit);
+	return fast_run_switch(rs, rs->fast, regs, locals, results, jit, resume);
 #endif
 }

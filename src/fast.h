@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "jit.h"
 #include "vm.h"
 
 typedef struct pt_fast_ins {
@@ -91,11 +92,28 @@ typedef enum {
 	PT_FAST_GOTO = 2,
 } pt_fast_how;
 
+/* The loops behind pt_fast_eval (fast.c); resume is what jit->all
+ * returned when the machine code ran first (not 0), else 0. */
+bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
+		 uint32_t resume);
+
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
  * default (the optimiser's typing relies on it: fast_opt.c).  locals is
  * the reference VM's scratch (rs->max_locals), used when a program falls
- * back to it.  Same contract as pt_eval_all. */
-bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how);
+ * back to it.  Same contract as pt_eval_all.  Inline: where the machine
+ * code runs every program to its end, that is the whole call. */
+static inline bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results,
+				pt_fast_how how)
+{
+	const pt_jit *jit = rs->fast->jit;
+	if (how == PT_FAST_NATIVE && jit) {
+		uint32_t k = jit->all(regs, results);
+		if (!k)
+			return true;
+		return pt_fast_run(rs, regs, locals, results, how, k);
+	}
+	return pt_fast_run(rs, regs, locals, results, how, 0);
+}
 
 #endif

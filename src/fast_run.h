@@ -12,7 +12,7 @@
  * evaluated again by the reference VM, which reports where.  Same
  * contract as pt_eval_all. */
 static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
-			  pt_prog_result *results, const pt_jit *jit)
+			  pt_prog_result *results, const pt_jit *jit, uint32_t resume)
 {
 	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
 	bool ok = true;
@@ -41,9 +41,10 @@ static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, 
 #define OUTF(off) (*(pt_rat *)((char *)res->out + (off)))
 #define JUMP(t) do { i = (const pt_fast_ins *)((const char *)code + (t)); vmdispatch; } while (0)
 
-	uint32_t k;   /* from the machine code: 0 or where to go on (jit.h) */
+	uint32_t k = resume;   /* from the machine code: 0 or where to go on (jit.h) */
 	if (jit) {
-		k = jit->all(R, res);
+		if (!k)
+			k = jit->all(R, res);
 		if (k == PT_JIT_DERIVE_FAILED)   /* the reference VM says where */
 			return pt_eval_all(rs, R, locals, results, NULL);
 		goto resume;
@@ -55,7 +56,7 @@ next_program:   /* fp and res: the program to run */
 		return ok;
 	if (jit) {   /* machine code, from this program's result on */
 		k = jit->from[fp - f->progs](R, res);
-resume:
+resume:   /* k: what the machine code returned */
 		if (!k)
 			return ok;
 		for (; fp + 1 < fp_end && k - 1 >= fp[1].entry[0]; fp++)   /* the program it stopped in */

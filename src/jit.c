@@ -272,13 +272,28 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 }
 
 /* A section's result as a program starts (the interpreter's next_program):
- * ran, not failed, no reasons, status OK. */
+ * ran, not failed, no reasons, status OK; adjacent fields in one store
+ * where the layout allows. */
 static void sec_start(jasm *j, uint32_t sec)
 {
-	st8(j, sec + (uint32_t)offsetof(pt_section_result, ran), 1);
-	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 0);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 0);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, status), PT_VM_OK);
+	const uint32_t ran = (uint32_t)offsetof(pt_section_result, ran), failed = (uint32_t)offsetof(pt_section_result, failed);
+	const uint32_t nreasons = (uint32_t)offsetof(pt_section_result, nreasons);
+	const uint32_t status = (uint32_t)offsetof(pt_section_result, status);
+	if (sizeof(bool) == 1 && failed == ran + 1) {   /* mov word [rbp + ran], 0x0001 */
+		put(j, (const uint8_t[]){ 0x66, 0xC7, 0x80 | RBP }, 3);
+		b4(j, sec + ran);
+		b1(j, 1);
+		b1(j, 0);
+	} else {
+		st8(j, sec + ran, 1);
+		st8(j, sec + failed, 0);
+	}
+	if (sizeof(int) == 4 && status == nreasons + 4 && PT_VM_OK == 0) {
+		st_imm(j, RBP, sec + nreasons, 0);   /* both 0 */
+	} else {
+		st32(j, sec + nreasons, 0);
+		st32(j, sec + status, PT_VM_OK);
+	}
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, status_pc), 0);
 }
 /* A section failed with one reason, s noted at pc. */
@@ -564,9 +579,13 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 	b4(j, (uint32_t)offsetof(pt_prog_result, linked));
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
+	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so built per program) */
+	movi(j, RAX, 1);
+	put(j, (const uint8_t[]){ 0x66, 0x48, 0x0F, 0x6E, 0xC0 }, 5);   /* movq xmm0, rax */
+	put(j, (const uint8_t[]){ 0x66, 0x0F, 0x73, 0xF8, 0x08 }, 5);   /* pslldq xmm0, 8 */
 	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
-		st_imm(j, RBP, OFF_OUT(o), 0);
-		st_imm(j, RBP, OFF_OUT(o) + 8, 1);
+		put(j, (const uint8_t[]){ 0x0F, 0x11, 0x80 | RBP }, 3);   /* movups [rbp + out[o]], xmm0 */
+		b4(j, OFF_OUT(o));
 	}
 	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
