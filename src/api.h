@@ -68,9 +68,9 @@ struct ptrules_eval {
  * share.  c gives the cart's use records, or is NULL for a cart without
  * any; label names the cart in printed results when the caller does not
  * (NULL: "cart"); total is the cart's total in yen. */
-static inline ptrules_status pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label,
-					 const char *order_id, int32_t date, bool has_date, int64_t total,
-					 size_t n_items)
+static inline __attribute__((always_inline)) ptrules_status
+pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date, bool has_date,
+	   int64_t total, size_t n_items)
 {
 	static const pt_cart no_uses;   /* read-only: a cart without `use` records */
 	const pt_ruleset *rs = e->rules->rs;
