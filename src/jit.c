@@ -21,8 +21,7 @@
 #include "fast_int.h"
 #include "rules.h"
 
-#if defined(__x86_64__) && (defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
-			    defined(__OpenBSD__) || defined(__APPLE__)) && !defined(PT_NO_JIT)
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
 #define PT_JIT_X64 1
 #include <sys/mman.h>
 #include <unistd.h>
@@ -35,6 +34,10 @@
 enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
 enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF,
        CC_O = 0x0 };
+
+/* The most machine code one rule set gets (verified code stays far below:
+ * a few dozen bytes per instruction, PT_MAX_CODE instructions). */
+#define PT_JIT_MAX_CODE ((size_t)1 << 30)
 
 typedef struct fixup {
 	uint32_t at;      /* where the rel32 is */
@@ -67,6 +70,10 @@ static void put(jasm *j, const void *p, size_t len)
 {
 	if (j->bad)
 		return;
+	if (j->n + len > PT_JIT_MAX_CODE) {   /* every rel32 must reach: refuse long before 2 GiB */
+		j->bad = true;
+		return;
+	}
 	if (j->n + len > j->cap) {
 		size_t nc = j->cap ? j->cap * 2 : 4096;
 		while (nc < j->n + len)
@@ -480,9 +487,6 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		st(j, RBP, OFF_OUT(c->dst), RAX);
 		st(j, RBP, OFF_OUT(c->dst) + 8, RCX);
 		break;
-	case F_REASON:
-		call_reason(j, sec, c->b, c->x);
-		break;
 	case F_REASON_LE_I: {
 		ld(j, RAX, RBX, a);
 		cmp_m(j, RAX, b);
@@ -493,11 +497,9 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 			j->buf[at + 1] = (uint8_t)(j->n - at - 2);
 		break;
 	}
-	case F_TIER:
 	case F_TIERJ:
-		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->op == F_TIER ? c->x : c->a);
-		if (c->op == F_TIERJ)
-			jmp(j, c->x);
+		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->a);
+		jmp(j, c->x);
 		break;
 	case F_HALT_R:
 		zero_locals(j, f->reg_locals, c->dst);
@@ -528,20 +530,33 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_HALT_E:
 		jmp(j, j->end);
 		break;
-	default:   /* no template: the interpreter runs it, and the rest of the program */
+	default:   /* no template: the interpreter runs it, and the rest of the program.  So
+		    * do TIER and REASON alone: no rule set the tests hold keeps them
+		    * unfused (TIERJ, REASON_LE_I), so a template would go untested */
 		j->want_stub[k] = 1;
 		jmp(j, (uint32_t)(j->ncode + k));
 		break;
 	}
 }
 
+/* Whether op ends a section in the machine code: it never falls through
+ * (TIERSEL, which the interpreter never falls out of, does here: its
+ * rows follow it). */
+static bool ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_TIERSEL; }
+
 /* Whether the instructions [from, end) of a program can be compiled:
- * every jump lands inside, in the same section (sections change only at
- * HALT_R and FAIL_R), and every offset fits a displacement. */
-static bool compilable(const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end, size_t earn)
+ * both sections end with an instruction that never falls through (so
+ * no code runs into the next program's), every jump lands inside, in the
+ * same section (sections change only at HALT_R and FAIL_R), and every
+ * offset fits a displacement.  Verified code always passes; the checks
+ * keep the machine code memory-safe whatever it is given. */
+static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from, size_t end)
 {
 	const uint64_t limit = INT32_MAX - 64;
-	if ((uint64_t)f->nregs * sizeof(pt_rat) > limit)
+	size_t earn = fp->entry[1];
+	if ((uint64_t)f->nregs * sizeof(pt_rat) > limit || fp->nlocals > PT_MAX_LOCALS)
+		return false;
+	if (from >= earn || earn >= end || !ends(code[earn - 1].op) || !ends(code[end - 1].op))
 		return false;
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
@@ -558,7 +573,7 @@ static bool compilable(const pt_fast *f, const pt_fast_ins *code, size_t from, s
 		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
 			return false;
 		if (c->op == F_HALT_R || c->op == F_FAIL_R)
-			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > 4096)
+			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > PT_MAX_LOCALS)
 				return false;
 	}
 	return true;
@@ -651,7 +666,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
 		prog_start(j, f, fp);
-		native[p] = compilable(f, code, fp->start, end, fp->entry[1]);
+		native[p] = compilable(f, fp, code, fp->start, end);
 		if (!native[p]) {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
@@ -711,7 +726,10 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 		uint32_t to = j.label[j.fix[i].label];
 		if (to == UINT32_MAX)
 			goto fail;   /* not reached: compilable() checked every target */
-		int32_t rel32 = (int32_t)((int64_t)to - (int64_t)(j.fix[i].at + 4));
+		int64_t rel = (int64_t)to - (int64_t)(j.fix[i].at + 4);
+		if (rel < INT32_MIN || rel > INT32_MAX)
+			goto fail;   /* not reached: PT_JIT_MAX_CODE */
+		int32_t rel32 = (int32_t)rel;
 		memcpy(j.buf + j.fix[i].at, &rel32, 4);
 	}
 	long pg = sysconf(_SC_PAGESIZE);

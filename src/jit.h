@@ -14,10 +14,10 @@
  * the JIT only has to agree with the interpreter on the instructions it
  * compiles, and tests/fastdiff checks it does over the corpus.
  *
- * Built on x86-64 with the System V calling convention (Linux and the
- * BSDs); elsewhere, with -DPT_NO_JIT, or when the system refuses
- * executable memory, pt_jit_build leaves no code and the interpreter
- * runs everything. */
+ * Built on x86-64 Linux (the System V calling convention; the BSDs and
+ * macOS would need their own mmap flags and are not tested); elsewhere,
+ * with -DPT_NO_JIT, or when the system refuses executable memory,
+ * pt_jit_build leaves no code and the interpreter runs everything. */
 #ifndef PT_JIT_H
 #define PT_JIT_H
 

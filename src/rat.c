@@ -69,6 +69,8 @@ bool pt_rat_mul(pt_rat a, pt_rat b, pt_rat *out)
 		*out = (pt_rat){ p, 1 };
 		return true;
 	}
+	if (a.n == INT64_MIN || b.n == INT64_MIN)   /* |n| would not fit: refuse, as overflow */
+		return false;
 	int64_t g1 = gcd64(a.n < 0 ? -a.n : a.n, b.d);
 	int64_t g2 = gcd64(b.n < 0 ? -b.n : b.n, a.d);
 	if (g1 == 0)

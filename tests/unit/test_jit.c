@@ -1,0 +1,347 @@
+/* test_jit.c - the machine code of src/jit.c against the interpreter it
+ * accelerates, instruction by instruction.
+ *
+ * tests/fastdiff compares whole rule sets, but real programs leave the
+ * machine code at their first instruction without a template, so many of
+ * its checks would never run there.  Here random register programs (every
+ * templated instruction, a few without a template, tier chains, both
+ * sections and every way to end them) run over random register files
+ * full of edge values (0, +-1, INT64_MAX, INT64_MIN, values whose product
+ * just overflows, fractions) three ways: machine code, computed goto and
+ * switch.  Results, field by field, and the whole register file must be
+ * identical.  The test also requires that the machine code both finishes
+ * programs itself and hands some back, so it cannot pass by never
+ * running.  After a review found that 20 of 31 one-line mutations of
+ * jit.c passed tests/fastdiff, every one of them was caught this way. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fast_int.h"
+#include "jit.h"
+#include "load.h"
+#include "vm.h"
+
+/* The host: a real one-program rule set whose stack code the interpreter
+ * falls back to on an error (the same for every way, so results still
+ * compare) and whose pt_fast the random code replaces. */
+static const char *const host_rules =
+	"program other {\n"
+	"  name \"Other\"\n"
+	"  exclude categories kindle, giftcard, digital\n"
+	"  redeem {\n"
+	"    value 1 yen per point\n"
+	"  }\n"
+	"  earn {\n"
+	"    granted at payment\n"
+	"    basis floor(total / 1.1)\n"
+	"    add floor(basis * 2%) as points cap 3000 points else \"per-transaction cap\"\n"
+	"  }\n"
+	"}\n";
+
+enum {
+	NR = 24,          /* random-code registers past the host's inputs */
+	NLOC = 8,         /* and the locals after them */
+	MAXCODE = 128,
+};
+
+/* A deterministic generator (xorshift64) and the program being built. */
+typedef struct gen {
+	uint64_t s;
+	uint32_t base;    /* first register the random code uses */
+	uint32_t nstr;    /* stack pcs a reason may name (the host's code) */
+	pt_fast_ins code[MAXCODE];
+	size_t n;
+} gen;
+
+/* The next random 64 bits. */
+static uint64_t rnd(gen *g)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
+/* A random value below n. */
+static uint32_t rn(gen *g, uint32_t n) { return (uint32_t)(rnd(g) % n); }
+
+/* A whole number, mostly from the edges of 64-bit arithmetic. */
+static int64_t edge_value(gen *g)
+{
+	static const int64_t pool[] = {
+		0, 1, -1, 2, -2, 3, -3, 7, -7, 100, -100, INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX - 1,
+		INT64_MAX / 2, INT64_MIN / 2, 3037000499LL, -3037000499LL, 3037000500LL, -3037000500LL,
+		4294967296LL, -4294967296LL, INT64_MIN / 3, INT64_MAX / 3, -4611686018427387904LL,
+		4611686018427387904LL,
+	};
+	switch (rn(g, 4)) {
+	case 0:
+	case 3:
+		return pool[rn(g, sizeof pool / sizeof pool[0])];
+	case 1:
+		return (int64_t)rn(g, 41) - 20;
+	default:
+		return (int64_t)rnd(g);
+	}
+}
+
+/* A register value: a whole number, or now and then a fraction in lowest
+ * terms (a denominator of 1 is what the _I forms assume; fractions make
+ * the generic forms and the checks of the others leave). */
+static pt_rat edge_rat(gen *g)
+{
+	pt_rat r = { edge_value(g), 1 };
+	if (rn(g, 4) == 0) {
+		static const int64_t ds[] = { 2, 3, 7, 100, 1000003, 4611686018427387903LL };
+		r.d = ds[rn(g, 6)];
+		if (r.d < 1000)
+			r.n %= (int64_t)1 << 40;
+		if (r.n == INT64_MIN)
+			r.n++;
+		if (r.n % r.d == 0)
+			r.n += r.n < INT64_MAX ? 1 : -1;
+		pt_rat norm;
+		assert_true(pt_rat_make(r.n, r.d, &norm));
+		r = norm;
+	}
+	return r;
+}
+
+/* A register the random code reads or writes: any, locals included. */
+static uint32_t reg(gen *g) { return g->base + rn(g, NR + NLOC); }
+
+/* Append an instruction (index form). */
+static void emit(gen *g, pt_fast_ins c)
+{
+	assert_true(g->n < MAXCODE);
+	g->code[g->n++] = c;
+}
+
+/* A section [start, start + len) ending as verified code does; redeem
+ * sections may go on to the earn section at earn. */
+static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t earn)
+{
+	static const uint32_t ops[] = {
+		F_MOV, F_MOVC, F_MOV2, F_ADD_I, F_SUB_I, F_MUL_I, F_MULFLOOR_I, F_MULFLOOR_IR, F_MIN_I, F_MAX_I,
+		F_CAP_I, F_JF_EQ_I, F_JF_NE_I, F_JF_LT_I, F_JF_LE_I, F_JF_GT_I, F_JF_GE_I, F_JZ, F_JMP, F_OUT,
+		F_OUT_MOVC, F_MOVC_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O, F_MAX_I_O, F_REASON_LE_I, F_TIERJ, F_NEG,
+		F_DIVFLOOR, F_FAIL_E, F_HALT_E, F_MULFLOOR_IR, F_MULFLOOR_IR_O, F_CAP_I, F_SUB_I, F_ADD_I, F_MUL_I,
+		/* no template: the interpreter takes over there */
+		F_ADD, F_NOT, F_DIVFLOOR_I, F_MIN, F_REASON, F_TIER,
+	};
+	size_t end = start + len;
+	while (g->n < end) {
+		size_t k = g->n, left = end - k;
+		if (left == 1) {   /* the last: never falls through */
+			uint32_t s = rn(g, 5), pc = rn(g, g->nstr), z = rn(g, NLOC + 1);
+			switch (redeem ? rn(g, 4) : 2 + rn(g, 2)) {
+			case 0: emit(g, (pt_fast_ins){ F_HALT_R, z, 0, 0, earn }); break;
+			case 1: emit(g, (pt_fast_ins){ F_FAIL_R, z, earn, s, pc }); break;
+			case 2: emit(g, (pt_fast_ins){ redeem ? F_FAIL_RE : F_FAIL_E, 0, 0, s, pc }); break;
+			default: emit(g, (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 }); break;
+			}
+			continue;
+		}
+		uint32_t to = (uint32_t)(k + 1 + rn(g, (uint32_t)left - 1));   /* forward, inside */
+		if (left >= 10 && rn(g, 10) == 0) {   /* a tier table: TIERSEL, then its rows */
+			uint32_t key = reg(g), out = (uint32_t)(k + 8 + rn(g, (uint32_t)left - 8));
+			emit(g, (pt_fast_ins){ F_TIERSEL, 0, key, reg(g), (uint32_t)k + 3 });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
+			emit(g, (pt_fast_ins){ F_JF_GE_I, 0, key, reg(g), (uint32_t)k + 6 });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
+			continue;
+		}
+		uint32_t op = ops[rn(g, sizeof ops / sizeof ops[0])];
+		pt_fast_ins c = { op, reg(g), reg(g), reg(g), 0 };
+		switch (op) {
+		case F_MOV2: c.x = reg(g); break;
+		case F_CAP_I: c.x = rn(g, 3) == 0 ? PT_NO_STR : rn(g, g->nstr); break;
+		case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
+		case F_JZ: case F_JMP:
+			c.x = to;
+			c.dst = 0;
+			break;
+		case F_OUT: c = (pt_fast_ins){ F_OUT, 0, c.a, 0, rn(g, PT_OUT__COUNT) }; break;
+		case F_OUT_MOVC: c.x = rn(g, PT_OUT__COUNT); c.dst = rn(g, PT_OUT__COUNT); break;
+		case F_MOVC_O: case F_MULFLOOR_I_O: case F_MULFLOOR_IR_O: case F_MAX_I_O: c.dst = rn(g, PT_OUT__COUNT); break;
+		case F_REASON: c = (pt_fast_ins){ F_REASON, 0, 0, rn(g, 6), rn(g, g->nstr) }; break;
+		case F_REASON_LE_I: c.dst = rn(g, 6); c.x = rn(g, g->nstr); break;
+		case F_TIER: c = (pt_fast_ins){ F_TIER, 0, 0, 0, rn(g, 9) }; break;
+		case F_TIERJ: c = (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, to }; break;
+		case F_FAIL_E: c = (pt_fast_ins){ redeem ? F_FAIL_RE : F_FAIL_E, 0, 0, rn(g, 5), rn(g, g->nstr) }; break;
+		case F_HALT_E: c = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 }; break;
+		default: break;
+		}
+		if ((op == F_FAIL_E || op == F_HALT_E) && rn(g, 3))
+			continue;   /* rarely: they end the program early */
+		emit(g, c);
+	}
+}
+
+/* Two results agree in every field the printers and the API read. */
+static void same_result(const pt_prog_result *x, const pt_prog_result *y)
+{
+	assert_int_equal(x->linked, y->linked);
+	assert_int_equal(x->tier, y->tier);
+	for (int f = 0; f < PT_OUT__COUNT; f++) {
+		assert_int_equal(x->out[f].n, y->out[f].n);
+		assert_int_equal(x->out[f].d, y->out[f].d);
+	}
+	const pt_section_result *a[2] = { &x->redeem, &x->earn }, *b[2] = { &y->redeem, &y->earn };
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(a[k]->ran, b[k]->ran);
+		assert_int_equal(a[k]->failed, b[k]->failed);
+		assert_int_equal(a[k]->status, b[k]->status);
+		assert_int_equal(a[k]->status_pc, b[k]->status_pc);
+		assert_int_equal(a[k]->nreasons, b[k]->nreasons);
+		for (int i = 0; i < a[k]->nreasons; i++) {
+			assert_int_equal(a[k]->reasons[i], b[k]->reasons[i]);
+			assert_int_equal(a[k]->reason_pcs[i], b[k]->reason_pcs[i]);
+		}
+	}
+}
+
+/* Random programs and register files: machine code, computed goto and
+ * switch agree on the results and on every register. */
+static void test_random_programs(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_diags d;
+	pt_diags_init(&d);
+	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
+	pt_ruleset *rs = pt_compile(&src, 1, &d);
+	assert_non_null(rs);
+	assert_non_null(rs->fast);
+	assert_int_equal(rs->nprogs, 1);
+	pt_fast *host = rs->fast;
+	gen g = { .s = 0x9E3779B97F4A7C15ull, .base = (uint32_t)rs->ninputs + 2, .nstr = (uint32_t)rs->ncode };
+	const uint32_t nregs = g.base + NR + NLOC + 4;
+	pt_fast f = *host;   /* the random code's: no derived values, NLOC locals at the end */
+	f.nregs = nregs;
+	f.reg_locals = g.base + NR;
+	f.reg_temps = f.reg_locals + NLOC;
+	f.reg_derived = nregs;
+	f.nderived = 0;
+	f.jit = NULL;
+	pt_rat *start = calloc(nregs, sizeof *start), *regs[3];
+	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	for (int m = 0; m < 3; m++)
+		regs[m] = calloc(nregs, sizeof(pt_rat));
+	assert_true(start && locals && regs[0] && regs[1] && regs[2]);
+	pt_fast_ins enc[MAXCODE];
+	long finished = 0, handed_back = 0;
+	for (int prog = 0; prog < 3000; prog++) {
+		g.n = 0;
+		uint32_t lr = 2 + rn(&g, 40), le = 1 + rn(&g, 40);
+		gen_section(&g, 0, lr, true, lr);
+		gen_section(&g, lr, le, false, lr);
+		for (size_t k = 0; k < g.n; k++) {
+			enc[k] = g.code[k];
+			pt_fast_encode(&enc[k], true);
+		}
+		pt_fast_prog fp = { .entry = { 0, lr }, .start = 0, .linked = 1, .nlocals = NLOC };
+		f.code = enc;
+		f.ncode = g.n;
+		f.progs = &fp;
+		rs->fast = &f;
+		f.jit = pt_jit_build(rs, &f);
+		assert_non_null(f.jit);
+		assert_true(f.jit->native[0]);
+		for (int run = 0; run < 40; run++) {
+			for (uint32_t i = 0; i < nregs; i++)
+				start[i] = i >= g.base ? edge_rat(&g) : pt_rat_int((int64_t)rn(&g, 3));
+			start[1] = pt_rat_int(rn(&g, 2));   /* the "linked" input */
+			pt_prog_result res[3];
+			bool ok[3];
+			for (int m = 0; m < 3; m++) {
+				memcpy(regs[m], start, nregs * sizeof *start);
+				memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
+				ok[m] = pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m);
+			}
+			for (int m = 1; m < 3; m++) {
+				assert_int_equal(ok[0], ok[m]);
+				same_result(&res[0], &res[m]);
+				assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
+			}
+			memcpy(regs[0], start, nregs * sizeof *start);
+			if (f.jit->all(regs[0], &res[0]) == 0)
+				finished++;
+			else
+				handed_back++;
+		}
+		pt_jit_free(f.jit);
+		f.jit = NULL;
+	}
+	/* both happen often: the machine code is what ran */
+	assert_true(finished > 10000);
+	assert_true(handed_back > 10000);
+	rs->fast = host;
+	pt_ruleset_free(rs);
+	for (int m = 0; m < 3; m++)
+		free(regs[m]);
+	free(start);
+	free(locals);
+	pt_diags_free(&d);
+}
+
+/* What the JIT refuses it refuses whole: code that would run off the end
+ * of a section gets no machine code for that program (the interpreter
+ * runs it), never code that falls into the next program's. */
+static void test_refuses_open_sections(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_diags d;
+	pt_diags_init(&d);
+	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
+	pt_ruleset *rs = pt_compile(&src, 1, &d);
+	assert_non_null(rs);
+	pt_fast *host = rs->fast, f = *host;
+	uint32_t r = (uint32_t)rs->ninputs;
+	pt_fast_ins code[4] = {
+		{ F_MOV, r, r, 0, 0 },    /* redeem: falls through into earn */
+		{ F_HALT_E, 0, 0, 0, 0 },
+		{ F_MOV, r, r, 0, 0 },    /* earn: falls off the end */
+		{ F_MOV, r, r, 0, 0 },
+	};
+	for (int k = 0; k < 4; k++)
+		pt_fast_encode(&code[k], true);
+	pt_fast_prog fp = { .entry = { 0, 1 }, .linked = 1 };
+	f.code = code;
+	f.ncode = 4;
+	f.progs = &fp;
+	f.nderived = 0;
+	pt_jit *j = pt_jit_build(rs, &f);
+	assert_non_null(j);   /* the chain exists; this program leaves at once */
+	assert_false(j->native[0]);
+	fp.entry[1] = 2;      /* redeem ends with HALT_E now; earn still falls off */
+	pt_jit_free(j);
+	j = pt_jit_build(rs, &f);
+	assert_non_null(j);
+	assert_false(j->native[0]);
+	pt_jit_free(j);
+	pt_ruleset_free(rs);
+	pt_diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_programs),
+		cmocka_unit_test(test_refuses_open_sections),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
