@@ -65,29 +65,38 @@ struct jasm {
 	bool bad;           /* out of memory, or a shape the JIT declines */
 };
 
+static bool grow(jasm *j, size_t len);
+
 /* Append bytes. */
-static void put(jasm *j, const void *p, size_t len)
+static inline void put(jasm *j, const void *p, size_t len)
 {
-	if (j->bad)
+	if (j->n + len > j->cap && !grow(j, len))
 		return;
-	if (j->n + len > PT_JIT_MAX_CODE) {   /* every rel32 must reach: refuse long before 2 GiB */
-		j->bad = true;
-		return;
-	}
-	if (j->n + len > j->cap) {
-		size_t nc = j->cap ? j->cap * 2 : 4096;
-		while (nc < j->n + len)
-			nc *= 2;
-		uint8_t *b = realloc(j->buf, nc);
-		if (!b) {
-			j->bad = true;
-			return;
-		}
-		j->buf = b;
-		j->cap = nc;
-	}
 	memcpy(j->buf + j->n, p, len);
 	j->n += len;
+}
+
+/* Make room for len more bytes (put's slow path); false, and the
+ * assembly bad, when out of memory or past PT_JIT_MAX_CODE (every rel32
+ * must reach: refuse long before 2 GiB).  A bad assembly is thrown away;
+ * until then put writes only what fits the buffer it has. */
+static bool grow(jasm *j, size_t len)
+{
+	if (j->bad || j->n + len > PT_JIT_MAX_CODE) {
+		j->bad = true;
+		return false;
+	}
+	size_t nc = j->cap ? j->cap * 2 : 4096;
+	while (nc < j->n + len)
+		nc *= 2;
+	uint8_t *b = realloc(j->buf, nc);
+	if (!b) {
+		j->bad = true;
+		return false;
+	}
+	j->buf = b;
+	j->cap = nc;
+	return true;
 }
 
 /* Append one byte, or a little-endian 32- or 64-bit value. */
