@@ -5,6 +5,7 @@
  * checked store), with rel32 jumps patched once the code is laid out.
  * Registers of the generated code:
  *   rbx  the register file R          rbp  the program's pt_prog_result
+ *        (both BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp and r12 are callee-saved, so reasons are noted by calling C.
@@ -112,14 +113,38 @@ static void b8(jasm *j, uint64_t v)
 	b4(j, (uint32_t)(v >> 32));
 }
 
-/* A 64-bit operation between a low register and [base + disp32]: REX.W,
- * the opcode bytes, mod 10.  base is rbx or rbp (neither needs a SIB). */
-static void rm_mem(jasm *j, const uint8_t *op, size_t nop, int reg, int base, uint32_t disp)
+/* rbx and rbp point BIAS bytes past the register file and the result,
+ * so that offsets below 2 * BIAS (the first 16 registers; the whole of a
+ * pt_prog_result) take a one-byte displacement. */
+#define BIAS 128
+
+/* The ModRM byte and displacement of [base + off - BIAS] for reg (base
+ * rbx or rbp, neither of which needs a SIB): mod 01 with 8 bits where
+ * it fits, else mod 10 with 32. */
+static void mem(jasm *j, int reg, int base, uint32_t off)
 {
-	b1(j, 0x48);
+	int64_t d = (int64_t)off - BIAS;
+	if (d >= -128 && d <= 127) {
+		b1(j, (uint8_t)(0x40 | (reg << 3) | base));
+		b1(j, (uint8_t)(int8_t)d);
+	} else {
+		b1(j, (uint8_t)(0x80 | (reg << 3) | base));
+		b4(j, (uint32_t)(int32_t)d);
+	}
+}
+/* An operation between a low register and [base + off] (a register or
+ * result offset): prefix (REX.W 0x48, or 0 for none), opcode bytes, mem. */
+static void op_mem(jasm *j, uint8_t prefix, const uint8_t *op, size_t nop, int reg, int base, uint32_t off)
+{
+	if (prefix)
+		b1(j, prefix);
 	put(j, op, nop);
-	b1(j, (uint8_t)(0x80 | (reg << 3) | base));
-	b4(j, disp);
+	mem(j, reg, base, off);
+}
+/* A 64-bit operation (REX.W) between a low register and [base + off]. */
+static void rm_mem(jasm *j, const uint8_t *op, size_t nop, int reg, int base, uint32_t off)
+{
+	op_mem(j, 0x48, op, nop, reg, base, off);
 }
 /* A 64-bit operation between two low registers (mod 11): reg, rm. */
 static void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
@@ -272,18 +297,14 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 /* mov byte [rbp + d], v */
 static void st8(jasm *j, uint32_t d, uint8_t v)
 {
-	b1(j, 0xC6);
-	b1(j, (uint8_t)(0x80 | RBP));
-	b4(j, d);
+	op_mem(j, 0, (const uint8_t[]){ 0xC6 }, 1, 0, RBP, d);
 	b1(j, v);
 }
 static void set_true(jasm *j, uint32_t d) { st8(j, d, 1); }
 /* mov dword [rbp + d], v */
 static void st32(jasm *j, uint32_t d, uint32_t v)
 {
-	b1(j, 0xC7);
-	b1(j, (uint8_t)(0x80 | RBP));
-	b4(j, d);
+	op_mem(j, 0, (const uint8_t[]){ 0xC7 }, 1, 0, RBP, d);
 	b4(j, v);
 }
 
@@ -296,8 +317,7 @@ static void sec_start(jasm *j, uint32_t sec)
 	const uint32_t nreasons = (uint32_t)offsetof(pt_section_result, nreasons);
 	const uint32_t status = (uint32_t)offsetof(pt_section_result, status);
 	if (sizeof(bool) == 1 && failed == ran + 1) {   /* mov word [rbp + ran], 0x0001 */
-		put(j, (const uint8_t[]){ 0x66, 0xC7, 0x80 | RBP }, 3);
-		b4(j, sec + ran);
+		op_mem(j, 0x66, (const uint8_t[]){ 0xC7 }, 1, 0, RBP, sec + ran);
 		b1(j, 1);
 		b1(j, 0);
 	} else {
@@ -597,10 +617,7 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 {
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
-	b1(j, 0x0F);
-	b1(j, 0x95);   /* setne byte [rbp + linked] */
-	b1(j, (uint8_t)(0x80 | RBP));
-	b4(j, (uint32_t)offsetof(pt_prog_result, linked));
+	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
 	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so built per program) */
@@ -608,8 +625,7 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 	put(j, (const uint8_t[]){ 0x66, 0x48, 0x0F, 0x6E, 0xC0 }, 5);   /* movq xmm0, rax */
 	put(j, (const uint8_t[]){ 0x66, 0x0F, 0x73, 0xF8, 0x08 }, 5);   /* pslldq xmm0, 8 */
 	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
-		put(j, (const uint8_t[]){ 0x0F, 0x11, 0x80 | RBP }, 3);   /* movups [rbp + out[o]], xmm0 */
-		b4(j, OFF_OUT(o));
+		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
 	}
 	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
@@ -632,11 +648,15 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 }
 
 /* The prologue every entry point starts with: push rbx; push rbp; push
- * r12 (the stack is then 16-byte aligned for calls); mov rbx, rdi; mov
- * rbp, rsi; mov r12, INT64_MIN. */
+ * r12 (the stack is then 16-byte aligned for calls); lea rbx, [rdi +
+ * BIAS]; lea rbp, [rsi + BIAS]; mov r12, INT64_MIN. */
 static void prologue(jasm *j)
 {
-	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x89, 0xFB, 0x48, 0x89, 0xF5, 0x49, 0xBC }, 12);
+	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x8D, 0x9F }, 7);
+	b4(j, BIAS);
+	put(j, (const uint8_t[]){ 0x48, 0x8D, 0xAE }, 3);
+	b4(j, BIAS);
+	put(j, (const uint8_t[]){ 0x49, 0xBC }, 2);
 	b8(j, (uint64_t)1 << 63);
 }
 
@@ -685,7 +705,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
-		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result));   /* lea rbp, [rbp + size] */
+		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result) + BIAS);   /* lea rbp, [rbp + size] */
 	}
 	jmp(j, L_RETURN(j));
 	for (size_t p = 0; p < rs->nprogs; p++) {
