@@ -58,7 +58,7 @@ extern "C" {
 #define PTRULES_API
 #endif
 
-#define PTRULES_VERSION "0.4.0"
+#define PTRULES_VERSION "0.5.0"
 
 typedef enum ptrules_status {
 	PTRULES_OK = 0,
@@ -159,6 +159,12 @@ PTRULES_API const char *ptrules_policy_name(const ptrules_rules *r, size_t i);
 PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r);
 /* The same bound for program i alone. */
 PTRULES_API size_t ptrules_program_cost(const ptrules_rules *r, size_t i);
+/* 1 when program i runs as machine code here, 0 when the interpreter runs
+ * it (docs/library.md, "Machine code"): every program has machine code
+ * on x86-64 Linux unless the library was built without it, the system
+ * refused executable memory, or an earn section of the rule set reads
+ * use.points_yen.  Results are the same either way. */
+PTRULES_API int ptrules_program_native(const ptrules_rules *r, size_t i);
 /* Print a bytecode listing (offsets, opcodes, operands, source lines). */
 PTRULES_API void ptrules_disasm(const ptrules_rules *r, FILE *out);
 

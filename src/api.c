@@ -333,6 +333,14 @@ PTRULES_API const char *ptrules_program_name(const ptrules_rules *r, size_t i)
 	return r && i < r->rs->nprogs ? r->rs->progs[i].name : NULL;
 }
 
+/* Whether program i has machine code (jit.h): the rule set's fast code was
+ * compiled and the program passed pt_jit_build's checks. */
+PTRULES_API int ptrules_program_native(const ptrules_rules *r, size_t i)
+{
+	const pt_fast *f = r && i < r->rs->nprogs ? r->rs->fast : NULL;
+	return f && f->jit && f->jit->native[i];
+}
+
 PTRULES_API size_t ptrules_policy_count(const ptrules_rules *r) { return r ? r->rs->npolicies : 0; }
 
 PTRULES_API const char *ptrules_policy_id(const ptrules_rules *r, size_t i)

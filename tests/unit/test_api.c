@@ -267,7 +267,7 @@ static void test_strerror(void **state)
 	}
 	assert_non_null(ptrules_strerror((ptrules_status)99));
 	assert_non_null(ptrules_strerror((ptrules_status)-1));
-	assert_string_equal(PTRULES_VERSION, "0.4.0");
+	assert_string_equal(PTRULES_VERSION, "0.5.0");
 }
 
 static void test_null_handles(void **state)
@@ -396,6 +396,22 @@ static void test_load_paths_and_queries(void **state)
 	}
 	size_t cost = ptrules_cost_bound(r);
 	assert_true(cost > 50 && cost < 100000);
+
+	/* Machine code where the JIT is built (x86-64 Linux); none for a rule
+	 * set whose earn sections read use.points_yen (no fast code at all). */
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
+	const int native = 1;
+#else
+	const int native = 0;
+#endif
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(ptrules_program_native(r, i), native);
+	assert_int_equal(ptrules_program_native(r, 3), 0);
+	assert_int_equal(ptrules_program_native(NULL, 0), 0);
+	ptrules_rules *spu = px_load_rules("rules", "tests/rules-extra/spu.rules");
+	for (size_t i = 0; i < ptrules_program_count(spu); i++)
+		assert_int_equal(ptrules_program_native(spu, i), 0);
+	ptrules_release(spu);
 
 	/* One more program: its cost adds to the bound. */
 	ptrules_rules *r4 = px_load_rules("rules", "tests/rules-extra/airwallet.rules");
