@@ -200,6 +200,14 @@ static void bail(jasm *j, int cc, size_t k)
 	j->want_stub[k] = 1;
 	jcc(j, cc, (uint32_t)(j->ncode + k));
 }
+/* After an operation into rax: leave for the interpreter at k when it
+ * overflowed or gave INT64_MIN (the value no whole-number result takes). */
+static void checked(jasm *j, size_t k)
+{
+	bail(j, CC_O, k);
+	cmp_min(j, RAX);
+	bail(j, CC_E, k);
+}
 /* A short forward jump over the next len bytes when cc holds. */
 static void skip(jasm *j, int cc, uint8_t len) { b1(j, (uint8_t)(0x70 | cc)); b1(j, len); }
 
@@ -270,9 +278,7 @@ static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
 	imul_m(j, RAX, b);
-	bail(j, CC_O, k);
-	cmp_min(j, RAX);
-	bail(j, CC_E, k);
+	checked(j, k);
 	ld(j, RCX, RBX, b + 8);
 	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
 	b1(j, 1);
@@ -293,6 +299,35 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 #define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
 #define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
 #define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
+
+/* rax, a whole result: to register d, or clamped at 0 to output field
+ * dst when to_out (the _O forms). */
+static void st_result(jasm *j, bool to_out, uint32_t d, uint32_t dst)
+{
+	if (to_out) {
+		clamp_int(j);
+		st_int(j, RBP, OFF_OUT(dst));
+	} else {
+		st_int(j, RBX, d);
+	}
+}
+
+/* Leave for the interpreter at instruction k when R[a] is INT64_MIN. */
+static void check_min(jasm *j, uint32_t a, size_t k)
+{
+	ld(j, RAX, RBX, a);
+	cmp_min(j, RAX);
+	bail(j, CC_E, k);
+}
+/* Output field o = R[a] clamped at 0 (fast_clamp). */
+static void out_rat(jasm *j, uint32_t a, uint32_t o)
+{
+	ld(j, RAX, RBX, a);
+	ld(j, RCX, RBX, a + 8);
+	clamp_rat(j);
+	st(j, RBP, OFF_OUT(o), RAX);
+	st(j, RBP, OFF_OUT(o) + 8, RCX);
+}
 
 /* mov byte [rbp + d], v */
 static void st8(jasm *j, uint32_t d, uint8_t v)
@@ -353,12 +388,8 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		copy(j, a, RBX, d);
 		break;
 	case F_MOVC:
-		ld(j, RAX, RBX, a);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
-		ld(j, RCX, RBX, a + 8);
-		st(j, RBX, d, RAX);
-		st(j, RBX, d + 8, RCX);
+		check_min(j, a, k);
+		copy(j, a, RBX, d);
 		break;
 	case F_MOV2:   /* in order: the second read sees the first write */
 		copy(j, a, RBX, d);
@@ -367,9 +398,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_ADD_I:
 		ld(j, RAX, RBX, a);
 		add_m(j, RAX, b);
-		bail(j, CC_O, k);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
+		checked(j, k);
 		st_int(j, RBX, d);
 		break;
 	case F_SUB_I:
@@ -378,9 +407,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		bail(j, CC_E, k);
 		ld(j, RAX, RBX, a);
 		rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
-		bail(j, CC_O, k);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
+		checked(j, k);
 		st_int(j, RBX, d);
 		break;
 	case F_MUL_I:
@@ -388,26 +415,14 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_MULFLOOR_I_O:
 		ld(j, RAX, RBX, a);
 		imul_m(j, RAX, b);
-		bail(j, CC_O, k);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
-		if (c->op == F_MULFLOOR_I_O) {
-			clamp_int(j);
-			st_int(j, RBP, OFF_OUT(c->dst));
-		} else {
-			st_int(j, RBX, d);
-		}
+		checked(j, k);
+		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst);
 		break;
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld(j, RAX, RBX, a);
 		mulfloor_ir(j, k, b);
-		if (c->op == F_MULFLOOR_IR_O) {
-			clamp_int(j);
-			st_int(j, RBP, OFF_OUT(c->dst));
-		} else {
-			st_int(j, RBX, d);
-		}
+		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
 		break;
 	case F_NEG:
 		ld(j, RAX, RBX, a);
@@ -430,9 +445,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		cmp_min(j, RAX);
 		bail(j, CC_E, k);
 		imul_m(j, RAX, b + 8);         /* a.n * b.d */
-		bail(j, CC_O, k);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
+		checked(j, k);
 		floor_div_rcx(j);
 		st_int(j, RBX, d);
 		break;
@@ -443,12 +456,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
-		if (c->op == F_MAX_I_O) {
-			clamp_int(j);
-			st_int(j, RBP, OFF_OUT(c->dst));
-		} else {
-			st_int(j, RBX, d);
-		}
+		st_result(j, c->op == F_MAX_I_O, d, c->dst);
 		break;
 	case F_CAP_I:   /* a above max(b, 0) becomes it, with the cap's reason */
 		ld(j, RAX, RBX, a);
@@ -486,35 +494,16 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		jmp(j, c->x);
 		break;
 	case F_OUT:
-		ld(j, RAX, RBX, a);
-		ld(j, RCX, RBX, a + 8);
-		clamp_rat(j);
-		st(j, RBP, OFF_OUT(c->x), RAX);
-		st(j, RBP, OFF_OUT(c->x) + 8, RCX);
+		out_rat(j, a, c->x);
 		break;
 	case F_OUT_MOVC:   /* the check first, then both fields */
-		ld(j, RAX, RBX, b);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
-		ld(j, RAX, RBX, a);
-		ld(j, RCX, RBX, a + 8);
-		clamp_rat(j);
-		st(j, RBP, OFF_OUT(c->x), RAX);
-		st(j, RBP, OFF_OUT(c->x) + 8, RCX);
-		ld(j, RAX, RBX, b);
-		ld(j, RCX, RBX, b + 8);
-		clamp_rat(j);
-		st(j, RBP, OFF_OUT(c->dst), RAX);
-		st(j, RBP, OFF_OUT(c->dst) + 8, RCX);
+		check_min(j, b, k);
+		out_rat(j, a, c->x);
+		out_rat(j, b, c->dst);
 		break;
 	case F_MOVC_O:
-		ld(j, RAX, RBX, a);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
-		ld(j, RCX, RBX, a + 8);
-		clamp_rat(j);
-		st(j, RBP, OFF_OUT(c->dst), RAX);
-		st(j, RBP, OFF_OUT(c->dst) + 8, RCX);
+		check_min(j, a, k);
+		out_rat(j, a, c->dst);
 		break;
 	case F_REASON_LE_I: {
 		ld(j, RAX, RBX, a);

@@ -211,6 +211,20 @@ static void same_result(const pt_prog_result *x, const pt_prog_result *y)
 	}
 }
 
+/* The host rule set, compiled (its diagnostics, none, freed). */
+static pt_ruleset *host_compile(void)
+{
+	pt_diags d;
+	pt_diags_init(&d);
+	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
+	pt_ruleset *rs = pt_compile(&src, 1, &d);
+	pt_diags_free(&d);
+	assert_non_null(rs);
+	assert_non_null(rs->fast);
+	assert_int_equal(rs->nprogs, 1);
+	return rs;
+}
+
 /* Random programs and register files: machine code, computed goto and
  * switch agree on the results and on every register. */
 static void test_random_programs(void **state)
@@ -218,13 +232,7 @@ static void test_random_programs(void **state)
 	(void)state;
 	if (!pt_jit_supported())
 		skip();
-	pt_diags d;
-	pt_diags_init(&d);
-	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
-	pt_ruleset *rs = pt_compile(&src, 1, &d);
-	assert_non_null(rs);
-	assert_non_null(rs->fast);
-	assert_int_equal(rs->nprogs, 1);
+	pt_ruleset *rs = host_compile();
 	pt_fast *host = rs->fast;
 	gen g = { .s = 0x9E3779B97F4A7C15ull, .base = (uint32_t)rs->ninputs + 2, .nstr = (uint32_t)rs->ncode };
 	const uint32_t nregs = g.base + NR + NLOC + 4;
@@ -293,7 +301,6 @@ static void test_random_programs(void **state)
 		free(regs[m]);
 	free(start);
 	free(locals);
-	pt_diags_free(&d);
 }
 
 /* What the JIT refuses it refuses whole: code that would run off the end
@@ -304,11 +311,7 @@ static void test_refuses_open_sections(void **state)
 	(void)state;
 	if (!pt_jit_supported())
 		skip();
-	pt_diags d;
-	pt_diags_init(&d);
-	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
-	pt_ruleset *rs = pt_compile(&src, 1, &d);
-	assert_non_null(rs);
+	pt_ruleset *rs = host_compile();
 	pt_fast *host = rs->fast, f = *host;
 	uint32_t r = (uint32_t)rs->ninputs;
 	pt_fast_ins code[4] = {
@@ -334,7 +337,6 @@ static void test_refuses_open_sections(void **state)
 	assert_false(j->native[0]);
 	pt_jit_free(j);
 	pt_ruleset_free(rs);
-	pt_diags_free(&d);
 }
 
 int main(void)
