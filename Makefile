@@ -12,6 +12,12 @@ SHAREDIR ?= $(PREFIX)/share/ptrules/rules
 LDLIBS  ?=
 B       := build
 
+# `make JIT=0`: no machine code; the interpreter runs every program
+# (docs/library.md, "Machine code").
+ifeq ($(JIT),0)
+CPPFLAGS += -DPT_NO_JIT
+endif
+
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined

@@ -160,10 +160,13 @@ PTRULES_API size_t ptrules_cost_bound(const ptrules_rules *r);
 /* The same bound for program i alone. */
 PTRULES_API size_t ptrules_program_cost(const ptrules_rules *r, size_t i);
 /* 1 when program i runs as machine code here, 0 when the interpreter runs
- * it (docs/library.md, "Machine code"): every program has machine code
- * on x86-64 Linux unless the library was built without it, the system
- * refused executable memory, or an earn section of the rule set reads
- * use.points_yen.  Results are the same either way. */
+ * it (docs/library.md, "Machine code").  Results are the same either
+ * way, and a program with machine code still hands a cart back to the
+ * interpreter where its code stops (an overflow, a fraction).  On x86-64
+ * Linux it is 1 unless the library was built without the JIT, the system
+ * refused executable memory, an earn section of the rule set reads
+ * use.points_yen (no fast code at all), or the rule set or program has a
+ * shape or size the fast code or the JIT declines. */
 PTRULES_API int ptrules_program_native(const ptrules_rules *r, size_t i);
 /* Print a bytecode listing (offsets, opcodes, operands, source lines). */
 PTRULES_API void ptrules_disasm(const ptrules_rules *r, FILE *out);

@@ -10,14 +10,8 @@
 #                   without the JIT (-DPT_NO_JIT, what non-x86-64 systems
 #                   get) and with the switch loop alone (-DPT_FAST_SWITCH_ONLY,
 #                   compilers without computed goto) (in `make check`)
-#
-# `make JIT=0` builds everything without the JIT.
 
 .PHONY: fastdiff portable
-
-ifeq ($(JIT),0)
-CPPFLAGS += -DPT_NO_JIT
-endif
 
 $(B)/fastdiff: tests/fastdiff/fastdiff.c $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) $(LDLIBS)

@@ -36,9 +36,13 @@ enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
 enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF,
        CC_O = 0x0 };
 
-/* The most machine code one rule set gets (verified code stays far below:
- * a few dozen bytes per instruction, PT_MAX_CODE instructions). */
+/* The most machine code one rule set gets: an absolute bound, so every
+ * rel32 reaches, and one proportional to the register code (no template
+ * is longer than JIT_MAX_INS bytes, a program's start JIT_MAX_PROG), so a
+ * forged .ptbc cannot make the code much larger than what it describes. */
 #define PT_JIT_MAX_CODE ((size_t)1 << 30)
+#define JIT_MAX_INS 192
+#define JIT_MAX_PROG 1024
 
 typedef struct fixup {
 	uint32_t at;      /* where the rel32 is */
@@ -63,6 +67,7 @@ struct jasm {
 	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
 	size_t ncode, nprogs;
 	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
+	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
 	bool bad;           /* out of memory, or a shape the JIT declines */
 };
 
@@ -78,12 +83,11 @@ static inline void put(jasm *j, const void *p, size_t len)
 }
 
 /* Make room for len more bytes (put's slow path); false, and the
- * assembly bad, when out of memory or past PT_JIT_MAX_CODE (every rel32
- * must reach: refuse long before 2 GiB).  A bad assembly is thrown away;
+ * assembly bad, when out of memory or past its limit (PT_JIT_MAX_CODE).  A bad assembly is thrown away;
  * until then put writes only what fits the buffer it has. */
 static bool grow(jasm *j, size_t len)
 {
-	if (j->bad || j->n + len > PT_JIT_MAX_CODE) {
+	if (j->bad || j->n + len > j->limit) {
 		j->bad = true;
 		return false;
 	}
@@ -100,7 +104,7 @@ static bool grow(jasm *j, size_t len)
 	return true;
 }
 
-/* Append one byte, or a little-endian 32- or 64-bit value. */
+/* Append one byte, or a little-endian 32- or 64-bit value (b4, b8). */
 static void b1(jasm *j, uint8_t v) { put(j, &v, 1); }
 static void b4(jasm *j, uint32_t v)
 {
@@ -154,6 +158,7 @@ static void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
 	b1(j, (uint8_t)(0xC0 | (reg << 3) | rm));
 }
 
+/* mov r, [base + d]; mov [base + d], r; add, cmp and imul r with [rbx + d]. */
 static void ld(jasm *j, int r, int base, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x8B }, 1, r, base, d); }
 static void st(jasm *j, int base, uint32_t d, int r) { rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d); }
 static void add_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x03 }, 1, r, RBX, d); }
@@ -192,6 +197,7 @@ static void rel(jasm *j, uint32_t label)
 	j->fix[j->nfix++] = (fixup){ (uint32_t)j->n, label };
 	b4(j, 0);
 }
+/* Jump to a label when cc holds (jcc) or always (jmp), rel32. */
 static void jcc(jasm *j, int cc, uint32_t label) { b1(j, 0x0F); b1(j, (uint8_t)(0x80 | cc)); rel(j, label); }
 static void jmp(jasm *j, uint32_t label) { b1(j, 0xE9); rel(j, label); }
 /* Leave for the interpreter at instruction k when cc holds. */
@@ -242,7 +248,8 @@ static void clamp_int(jasm *j)
 	cmov(j, CC_S, RAX, RDX);
 }
 
-/* Note reason s (noted at pc) in the section at [rbp + sec]. */
+/* Note reason s (noted at pc) in a section: jit_reason is what the code
+ * calls, call_reason emits the call for the section at [rbp + sec]. */
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
 static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
@@ -286,13 +293,28 @@ static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
 	floor_div_rcx(j);
 }
 
-/* Zero n locals from register l (the interpreter's HALT_R and FAIL_R). */
+/* Zero n locals from register l (the interpreter's HALT_R and FAIL_R,
+ * and next_program with zero_locals): a few inline, more in a loop, so
+ * no instruction's code grows with the number of locals. */
 static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		st_imm(j, RBX, (l + i) * (uint32_t)sizeof(pt_rat), 0);
-		st_imm(j, RBX, (l + i) * (uint32_t)sizeof(pt_rat) + 8, 1);
+	const uint32_t R = sizeof(pt_rat);
+	if (n <= 4) {
+		for (uint32_t i = 0; i < n; i++) {
+			st_imm(j, RBX, (l + i) * R, 0);
+			st_imm(j, RBX, (l + i) * R + 8, 1);
+		}
+		return;
 	}
+	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBX, l * R);   /* lea rdi, [rbx + l] */
+	movi(j, RCX, n);
+	put(j, (const uint8_t[]){
+		0x48, 0xC7, 0x07, 0, 0, 0, 0,          /* mov qword [rdi], 0 */
+		0x48, 0xC7, 0x47, 0x08, 1, 0, 0, 0,    /* mov qword [rdi + 8], 1 */
+		0x48, 0x83, 0xC7, 0x10,                /* add rdi, 16 */
+		0xFF, 0xC9,                            /* dec ecx */
+		0x75, 0xE9,                            /* jnz back 23 bytes, to the first mov */
+	}, 23);
 }
 
 #define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
@@ -335,6 +357,7 @@ static void st8(jasm *j, uint32_t d, uint8_t v)
 	op_mem(j, 0, (const uint8_t[]){ 0xC6 }, 1, 0, RBP, d);
 	b1(j, v);
 }
+/* mov byte [rbp + d], 1: a bool set. */
 static void set_true(jasm *j, uint32_t d) { st8(j, d, 1); }
 /* mov dword [rbp + d], v */
 static void st32(jasm *j, uint32_t d, uint32_t v)
@@ -425,9 +448,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
 		break;
 	case F_NEG:
-		ld(j, RAX, RBX, a);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
+		check_min(j, a, k);
 		rr(j, (const uint8_t[]){ 0xF7 }, 1, 3, RAX);   /* neg rax */
 		ld(j, RCX, RBX, a + 8);
 		st(j, RBX, d, RAX);
@@ -442,9 +463,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		b1(j, 1);
 		bail(j, CC_NE, k);
 		ld(j, RAX, RBX, a);
-		cmp_min(j, RAX);
-		bail(j, CC_E, k);
-		imul_m(j, RAX, b + 8);         /* a.n * b.d */
+		imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
 		checked(j, k);
 		floor_div_rcx(j);
 		st_int(j, RBX, d);
@@ -591,7 +610,8 @@ static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_i
 		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
 			return false;
 		if (c->op == F_HALT_R || c->op == F_FAIL_R)
-			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > PT_MAX_LOCALS)
+			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > PT_MAX_LOCALS ||
+			    f->reg_locals + c->dst > f->nregs)
 				return false;
 	}
 	return true;
@@ -717,11 +737,22 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	put(j, (const uint8_t[]){ 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 5);   /* pop r12; pop rbp; pop rbx; ret */
 }
 
+/* Compile f (jit.h): check what every offset needs, lay the chain out,
+ * patch the jumps, then map the code read-only and executable. */
 pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 {
 	if (!f || !rs->nprogs || f->ncode >= UINT32_MAX / 4 || rs->nprogs >= UINT32_MAX / 4)
 		return NULL;
-	jasm j = { .ncode = f->ncode, .nprogs = rs->nprogs };
+	/* every offset into the registers fits a displacement, every
+	 * program's locals are few enough (checked again per program) */
+	if ((uint64_t)f->nregs * sizeof(pt_rat) > INT32_MAX - 64)
+		return NULL;
+	for (size_t p = 0; p < rs->nprogs; p++)
+		if (f->progs[p].nlocals > PT_MAX_LOCALS || f->progs[p].nlocals > f->nregs - f->reg_locals)
+			return NULL;
+	size_t limit = JIT_MAX_INS * (f->ncode + 1) + JIT_MAX_PROG * rs->nprogs + 65536;
+	jasm j = { .ncode = f->ncode, .nprogs = rs->nprogs,
+		   .limit = limit < PT_JIT_MAX_CODE ? limit : PT_JIT_MAX_CODE };
 	pt_fast_ins *code = malloc(f->ncode * sizeof *code);
 	uint32_t *entry = malloc((rs->nprogs + 1) * sizeof *entry);
 	size_t nlabels = NLABELS(f->ncode, rs->nprogs);
@@ -784,8 +815,10 @@ out:
 	return jit;
 }
 
+/* Machine code is built here (jit.h). */
 bool pt_jit_supported(void) { return true; }
 
+/* Unmap the code and free the table (jit.h). */
 void pt_jit_free(pt_jit *j)
 {
 	if (!j)
@@ -797,6 +830,7 @@ void pt_jit_free(pt_jit *j)
 
 #else   /* no JIT here: the interpreter runs everything */
 
+/* No machine code here: the interpreter runs everything. */
 pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 {
 	(void)rs;
@@ -804,8 +838,10 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	return NULL;
 }
 
+/* Machine code is not built here. */
 bool pt_jit_supported(void) { return false; }
 
+/* Nothing was mapped. */
 void pt_jit_free(pt_jit *j) { (void)j; }
 
 #endif

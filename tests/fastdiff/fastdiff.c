@@ -172,7 +172,8 @@ int main(int argc, char **argv)
 	if (rs && dump_jit) {   /* the machine code, raw (objdump -D -b binary -mi386:x86-64) */
 		FILE *fj = fopen(dump_jit, "wb");
 		const pt_jit *j = rs->fast ? rs->fast->jit : NULL;
-		if (!fj || !j || fwrite(j->mem, 1, j->size, fj) != j->size || fclose(fj) != 0) {
+		bool wrote = fj && j && fwrite(j->mem, 1, j->size, fj) == j->size;
+		if ((fj && fclose(fj) != 0) || !wrote) {
 			fprintf(stderr, "fastdiff: cannot write the machine code to %s\n", dump_jit);
 			return 1;
 		}

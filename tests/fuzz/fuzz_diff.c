@@ -197,6 +197,11 @@ static void init_fast(const ptrules_source *srcs, size_t n)
 		abort();
 	}
 	FZ_CHECK(ptrules_program_count(g.fast) == ptrules_program_count(g.src), "step 6 lost programs");
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
+	for (size_t i = 0; i < ptrules_program_count(g.fast); i++)   /* else step 6 compares the reference with itself */
+		FZ_CHECK(ptrules_program_native(g.fast, i) && ptrules_program_native(g.fast_bc, i),
+			 "step 6: program %zu has no machine code", i);
+#endif
 	free(bc);
 	ptrules_diags_free(d);
 	for (size_t i = 0; i < n; i++)

@@ -3,16 +3,17 @@
  *
  * tests/fastdiff compares whole rule sets, but real programs leave the
  * machine code at their first instruction without a template, so many of
- * its checks would never run there.  Here random register programs (every
- * templated instruction, a few without a template, tier chains, both
- * sections and every way to end them) run over random register files
- * full of edge values (0, +-1, INT64_MAX, INT64_MIN, values whose product
- * just overflows, fractions) three ways: machine code, computed goto and
- * switch.  Results, field by field, and the whole register file must be
- * identical.  The test also requires that the machine code both finishes
- * programs itself and hands some back, so it cannot pass by never
- * running.  After a review found that 20 of 31 one-line mutations of
- * jit.c passed tests/fastdiff, every one of them was caught this way. */
+ * its checks would never run there.  Here random chains of register
+ * programs (every templated instruction, a few without a template, tier
+ * chains, both sections and every way to end them, locals zeroed or not,
+ * a program the JIT declines, derived values first) run over random
+ * register files full of edge values (0, +-1, INT64_MAX, INT64_MIN,
+ * values whose product just overflows, fractions) three ways: machine
+ * code, computed goto and switch.  Results, field by field, and the whole
+ * register file must be identical.  The test also requires that every
+ * way out of the machine code happens, so it cannot pass by never
+ * running.  Two reviews' one-line mutations of jit.c and fast_run.h that
+ * tests/fastdiff missed are all caught this way. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,27 +28,31 @@
 #include "load.h"
 #include "vm.h"
 
-/* The host: a real one-program rule set whose stack code the interpreter
- * falls back to on an error (the same for every way, so results still
- * compare) and whose pt_fast the random code replaces. */
-static const char *const host_rules =
-	"program other {\n"
-	"  name \"Other\"\n"
-	"  exclude categories kindle, giftcard, digital\n"
-	"  redeem {\n"
-	"    value 1 yen per point\n"
-	"  }\n"
-	"  earn {\n"
-	"    granted at payment\n"
-	"    basis floor(total / 1.1)\n"
-	"    add floor(basis * 2%) as points cap 3000 points else \"per-transaction cap\"\n"
-	"  }\n"
-	"}\n";
+/* The host: a real rule set of NPROG programs whose stack code the
+ * interpreter falls back to on an error (the same for every way, so
+ * results still compare) and whose pt_fast the random code replaces. */
+#define HOST_PROGRAM(id) \
+	"program " id " {\n" \
+	"  name \"" id "\"\n" \
+	"  exclude categories kindle, giftcard, digital\n" \
+	"  redeem {\n" \
+	"    value 1 yen per point\n" \
+	"  }\n" \
+	"  earn {\n" \
+	"    granted at payment\n" \
+	"    basis floor(total / 1.1)\n" \
+	"    add floor(basis * 2%) as points cap 3000 points else \"per-transaction cap\"\n" \
+	"  }\n" \
+	"}\n"
+static const char *const host_rules = HOST_PROGRAM("one") HOST_PROGRAM("two") HOST_PROGRAM("three");
+static const char *const host_rules_one = HOST_PROGRAM("one");
 
 enum {
 	NR = 24,          /* random-code registers past the host's inputs */
 	NLOC = 8,         /* and the locals after them */
-	MAXCODE = 128,
+	NDER = 2,         /* derived registers after those, at most */
+	NPROG = 3,        /* programs in a chain */
+	MAXCODE = 256,
 };
 
 /* A deterministic generator (xorshift64) and the program being built. */
@@ -132,7 +137,8 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 		F_CAP_I, F_JF_EQ_I, F_JF_NE_I, F_JF_LT_I, F_JF_LE_I, F_JF_GT_I, F_JF_GE_I, F_JZ, F_JMP, F_OUT,
 		F_OUT_MOVC, F_MOVC_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O, F_MAX_I_O, F_REASON_LE_I, F_TIERJ, F_NEG,
 		F_DIVFLOOR, F_FAIL_E, F_HALT_E, F_MULFLOOR_IR, F_MULFLOOR_IR_O, F_CAP_I, F_SUB_I, F_ADD_I, F_MUL_I,
-		/* no template: the interpreter takes over there */
+	};
+	static const uint32_t untranslated[] = {   /* no template: the interpreter takes over there */
 		F_ADD, F_NOT, F_DIVFLOOR_I, F_MIN, F_REASON, F_TIER,
 	};
 	size_t end = start + len;
@@ -161,7 +167,8 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
 			continue;
 		}
-		uint32_t op = ops[rn(g, sizeof ops / sizeof ops[0])];
+		uint32_t op = rn(g, 40) ? ops[rn(g, sizeof ops / sizeof ops[0])]
+					: untranslated[rn(g, sizeof untranslated / sizeof untranslated[0])];
 		pt_fast_ins c = { op, reg(g), reg(g), reg(g), 0 };
 		switch (op) {
 		case F_MOV2: c.x = reg(g); break;
@@ -211,90 +218,125 @@ static void same_result(const pt_prog_result *x, const pt_prog_result *y)
 	}
 }
 
-/* The host rule set, compiled (its diagnostics, none, freed). */
-static pt_ruleset *host_compile(void)
+/* A host rule set of nprogs programs, compiled (its diagnostics, none,
+ * freed). */
+static pt_ruleset *host_compile(const char *text, size_t nprogs)
 {
 	pt_diags d;
 	pt_diags_init(&d);
-	pt_src src = { "host.rules", host_rules, strlen(host_rules), 0 };
+	pt_src src = { "host.rules", text, strlen(text), 0 };
 	pt_ruleset *rs = pt_compile(&src, 1, &d);
 	pt_diags_free(&d);
 	assert_non_null(rs);
 	assert_non_null(rs->fast);
-	assert_int_equal(rs->nprogs, 1);
+	assert_int_equal(rs->nprogs, nprogs);
 	return rs;
 }
 
-/* Random programs and register files: machine code, computed goto and
- * switch agree on the results and on every register. */
+/* Random chains of NPROG programs (locals zeroed per section or not, now
+ * and then one the JIT declines: a jump from redeem into earn) after 0 to
+ * NDER derived values, over random register files: machine code,
+ * computed goto and switch agree on the results and on every register. */
 static void test_random_programs(void **state)
 {
 	(void)state;
 	if (!pt_jit_supported())
 		skip();
-	pt_ruleset *rs = host_compile();
+	pt_ruleset *rs = host_compile(host_rules, NPROG);
 	pt_fast *host = rs->fast;
 	gen g = { .s = 0x9E3779B97F4A7C15ull, .base = (uint32_t)rs->ninputs + 2, .nstr = (uint32_t)rs->ncode };
-	const uint32_t nregs = g.base + NR + NLOC + 4;
-	pt_fast f = *host;   /* the random code's: no derived values, NLOC locals at the end */
+	const uint32_t nregs = g.base + NR + NLOC + NDER;
+	pt_fast f = *host;   /* the random code's: NLOC locals, temporaries none, then derived */
 	f.nregs = nregs;
 	f.reg_locals = g.base + NR;
-	f.reg_temps = f.reg_locals + NLOC;
-	f.reg_derived = nregs;
-	f.nderived = 0;
+	f.reg_temps = f.reg_derived = f.reg_locals + NLOC;
+	f.dtotal = (int32_t)g.base;
 	f.jit = NULL;
+	uint32_t dstart[NDER + 1], dslots[4 * NDER];
+	f.dset_start = dstart;
+	f.dset_slots = dslots;
 	pt_rat *start = calloc(nregs, sizeof *start), *regs[3];
 	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);
 	for (int m = 0; m < 3; m++)
 		regs[m] = calloc(nregs, sizeof(pt_rat));
 	assert_true(start && locals && regs[0] && regs[1] && regs[2]);
 	pt_fast_ins enc[MAXCODE];
-	long finished = 0, handed_back = 0;
-	for (int prog = 0; prog < 3000; prog++) {
+	pt_fast_prog fp[NPROG];
+	bool want_native[NPROG];
+	long finished = 0, handed_back = 0, derive_failed = 0, declined = 0;
+	for (int chain = 0; chain < 3000; chain++) {
 		g.n = 0;
-		uint32_t lr = 2 + rn(&g, 40), le = 1 + rn(&g, 40);
-		gen_section(&g, 0, lr, true, lr);
-		gen_section(&g, lr, le, false, lr);
+		for (int p = 0; p < NPROG; p++) {
+			uint32_t at = (uint32_t)g.n, lr = 2 + rn(&g, 30), le = 1 + rn(&g, 30);
+			gen_section(&g, at, lr, true, at + lr);
+			gen_section(&g, at + lr, le, false, at + lr);
+			bool decline = rn(&g, 8) == 0;
+			want_native[p] = !decline;
+			if (decline)   /* a jump out of redeem into earn: compilable() says no */
+				g.code[at] = (pt_fast_ins){ F_JMP, 0, 0, 0, at + lr };
+			declined += decline;
+			bool zero = rn(&g, 2);
+			fp[p] = (pt_fast_prog){ .entry = { at, at + lr }, .start = at, .linked = 1, .nlocals = NLOC,
+						.zero_locals = zero, .special = zero };
+		}
+		f.nderived = rn(&g, NDER + 1);   /* the total less 1 or 2 registers each */
+		dstart[0] = 0;
+		for (uint32_t s = 0; s < f.nderived; s++) {
+			uint32_t n = 1 + rn(&g, 2);
+			for (uint32_t k = 0; k < n; k++)
+				dslots[dstart[s] + k] = (g.base + 1 + rn(&g, NR - 1)) * (uint32_t)sizeof(pt_rat);
+			dstart[s + 1] = dstart[s] + n;
+		}
 		for (size_t k = 0; k < g.n; k++) {
 			enc[k] = g.code[k];
 			pt_fast_encode(&enc[k], true);
 		}
-		pt_fast_prog fp = { .entry = { 0, lr }, .start = 0, .linked = 1, .nlocals = NLOC };
 		f.code = enc;
 		f.ncode = g.n;
-		f.progs = &fp;
+		f.progs = fp;
 		rs->fast = &f;
 		f.jit = pt_jit_build(rs, &f);
 		assert_non_null(f.jit);
-		assert_true(f.jit->native[0]);
-		for (int run = 0; run < 40; run++) {
+		for (int p = 0; p < NPROG; p++)   /* declined exactly where it should be */
+			assert_int_equal(f.jit->native[p], want_native[p]);
+		for (int run = 0; run < 30; run++) {
 			for (uint32_t i = 0; i < nregs; i++)
 				start[i] = i >= g.base ? edge_rat(&g) : pt_rat_int((int64_t)rn(&g, 3));
 			start[1] = pt_rat_int(rn(&g, 2));   /* the "linked" input */
-			pt_prog_result res[3];
+			for (uint32_t i = 0; i < dstart[f.nderived]; i++) {   /* derived values read whole numbers */
+				pt_rat *r = &start[dslots[i] / sizeof(pt_rat)];
+				*r = pt_rat_int(r->n);
+			}
+			start[g.base] = pt_rat_int(start[g.base].n);
+			pt_prog_result res[3][NPROG];
 			bool ok[3];
 			for (int m = 0; m < 3; m++) {
 				memcpy(regs[m], start, nregs * sizeof *start);
-				memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
-				ok[m] = pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m);
+				memset(res[m], 0xA5, sizeof res[m]);   /* every field must be written */
+				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m);
 			}
 			for (int m = 1; m < 3; m++) {
 				assert_int_equal(ok[0], ok[m]);
-				same_result(&res[0], &res[m]);
+				for (int p = 0; p < NPROG; p++)
+					same_result(&res[0][p], &res[m][p]);
 				assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
 			}
 			memcpy(regs[0], start, nregs * sizeof *start);
-			if (f.jit->all(regs[0], &res[0]) == 0)
-				finished++;
-			else
-				handed_back++;
+			uint32_t k = f.jit->all(regs[0], res[0]);
+			finished += k == 0;
+			derive_failed += k == PT_JIT_DERIVE_FAILED;
+			handed_back += k != 0 && k != PT_JIT_DERIVE_FAILED;
 		}
 		pt_jit_free(f.jit);
 		f.jit = NULL;
 	}
-	/* both happen often: the machine code is what ran */
-	assert_true(finished > 10000);
-	assert_true(handed_back > 10000);
+	print_message("chains 3000 x 30: %ld finished, %ld handed back, %ld derived values too large, %ld programs declined\n",
+		      finished, handed_back, derive_failed, declined);
+	/* each happens often: the machine code is what ran, in every way */
+	assert_true(finished > 2000);
+	assert_true(handed_back > 20000);
+	assert_true(derive_failed > 2000);
+	assert_true(declined > 300);
 	rs->fast = host;
 	pt_ruleset_free(rs);
 	for (int m = 0; m < 3; m++)
@@ -311,7 +353,7 @@ static void test_refuses_open_sections(void **state)
 	(void)state;
 	if (!pt_jit_supported())
 		skip();
-	pt_ruleset *rs = host_compile();
+	pt_ruleset *rs = host_compile(host_rules_one, 1);
 	pt_fast *host = rs->fast, f = *host;
 	uint32_t r = (uint32_t)rs->ninputs;
 	pt_fast_ins code[4] = {
