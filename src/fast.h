@@ -10,6 +10,9 @@
  * then types the registers and rewrites the code (whole-number forms,
  * outputs written by their producers; fast_int.h).
  *
+ * On x86-64 Linux the register code is also translated into machine code
+ * (jit.c), which hands back to the interpreter wherever it stops.
+ *
  * The stack code stays the reference: --explain and coverage run it, and
  * so does any cart or program the fast code cannot finish exactly (a
  * derived value or an instruction that overflows, a division by zero).

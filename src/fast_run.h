@@ -4,13 +4,16 @@
  * select which). */
 
 /* Evaluate every program of a bound cart with the fast code, one call per
- * cart (the derived registers first): the code of each section ends by saying where to go on (HALT_R
- * and FAIL_R to the earn section, HALT_E and FAIL_E to the next program),
- * and result fields are written settled (FAIL_* zero what a failed
- * section leaves, outputs are clamped as they are written).  A program
- * whose fast code stops on an error (overflow, division by zero) is
- * evaluated again by the reference VM, which reports where.  Same
- * contract as pt_eval_all. */
+ * cart (the derived registers first): the code of each section ends by
+ * saying where to go on (HALT_R and FAIL_R to the earn section, HALT_E and
+ * FAIL_E to the next program), and result fields are written settled
+ * (FAIL_* zero what a failed section leaves, outputs are clamped as they
+ * are written).  With jit, the machine code runs instead (jit.h), from the
+ * first program on or from where resume says it already stopped; the loop
+ * goes on at the instruction it stopped at, and gives it each following
+ * program back.  A program whose fast code stops on an error (overflow,
+ * division by zero) is evaluated again by the reference VM, which reports
+ * where.  Same contract as pt_eval_all. */
 static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
 			  pt_prog_result *results, const pt_jit *jit, uint32_t resume)
 {
