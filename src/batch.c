@@ -22,6 +22,7 @@
 #include "ptrules.h"
 
 #include "api.h"
+#include "grow.h"
 
 /* What precedes each packed preparation: this, then n_uses pt_use
  * records and, when there are any, the cart's n_accounts account lines
@@ -86,23 +87,11 @@ PTRULES_API size_t ptrules_batch_count(const ptrules_batch *b)
 	return b ? b->n : 0;
 }
 
-/* Make room for need more bytes in a growing buffer; false when out of
- * memory or the size would overflow. */
+/* Make room for need more bytes in a growing buffer of used bytes
+ * (pt_grow); false when out of memory or the size would overflow. */
 static bool grow(void **buf, size_t *cap, size_t used, size_t need)
 {
-	if (need <= *cap - used)
-		return true;
-	if (need > SIZE_MAX / 4 - used)
-		return false;
-	size_t c = *cap ? *cap : 4096;
-	while (c - used < need)
-		c *= 2;
-	void *p = realloc(*buf, c);
-	if (!p)
-		return false;
-	*buf = p;
-	*cap = c;
-	return true;
+	return need <= SIZE_MAX / 4 - used && pt_grow(buf, cap, used + need, 1, 4096);
 }
 
 /* s kept in b's arena (NULL stays NULL); false when out of memory. */

@@ -10,25 +10,20 @@
 
 #include "cc.h"
 #include "fast.h"
+#include "grow.h"
 #include "jit.h"
 #include "out.h"
 #include "vm.h"
 #include "opcodes.h"
 
-/* Grow a builder array to hold one more element. */
+/* Grow a builder array to hold one more element (pt_grow); false, and
+ * cc->oom, when it cannot. */
 static bool grow(pt_cc *cc, void **v, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
+	if (pt_grow(v, cap, n + 1, elem, 64))
 		return true;
-	size_t nc = *cap ? *cap * 2 : 64;
-	void *p = realloc(*v, nc * elem);
-	if (!p) {
-		cc->oom = true;
-		return false;
-	}
-	*v = p;
-	*cap = nc;
-	return true;
+	cc->oom = true;
+	return false;
 }
 
 /* Report an error at loc in the program's file. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fast_int.h"
+#include "grow.h"
 #include "jit.h"
 
 /* ---- translation ------------------------------------------------------- */
@@ -39,15 +40,9 @@ typedef struct tr {
 /* Append an instruction; returns its index (or 0 once out of memory). */
 static size_t emit(tr *t, uint32_t op, uint32_t dst, uint32_t a, uint32_t b, uint32_t x)
 {
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 256;
-		pt_fast_ins *p = realloc(t->out, nc * sizeof *p);
-		if (!p) {
-			t->bad = true;
-			return 0;
-		}
-		t->out = p;
-		t->cap = nc;
+	if (!pt_grow((void **)&t->out, &t->cap, t->n + 1, sizeof *t->out, 256)) {
+		t->bad = true;
+		return 0;
 	}
 	t->out[t->n] = (pt_fast_ins){ op, dst, a, b, x };
 	return t->n++;

@@ -12,6 +12,7 @@
 
 #include "cc.h"
 #include "date.h"
+#include "grow.h"
 #include "opcodes.h"
 
 /* A pending jump to an out-of-line FAIL with its reason. */
@@ -37,17 +38,10 @@ typedef struct pt_gen {
  * cannot grow. */
 static bool gen_grow(pt_gen *g, void **v, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
+	if (pt_grow(v, cap, n + 1, elem, 32))
 		return true;
-	size_t nc = *cap ? *cap * 2 : 32;
-	void *p = realloc(*v, nc * elem);
-	if (!p) {
-		g->cc->oom = true;
-		return false;
-	}
-	*v = p;
-	*cap = nc;
-	return true;
+	g->cc->oom = true;
+	return false;
 }
 
 /* Point the line table at a node's line for the code that follows. */

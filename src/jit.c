@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fast_int.h"
+#include "grow.h"
 #include "rules.h"
 
 #if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
@@ -87,20 +88,10 @@ static inline void put(jasm *j, const void *p, size_t len)
  * until then put writes only what fits the buffer it has. */
 static bool grow(jasm *j, size_t len)
 {
-	if (j->bad || j->n + len > j->limit) {
+	if (j->bad || j->n + len > j->limit || !pt_grow((void **)&j->buf, &j->cap, j->n + len, 1, 4096)) {
 		j->bad = true;
 		return false;
 	}
-	size_t nc = j->cap ? j->cap * 2 : 4096;
-	while (nc < j->n + len)
-		nc *= 2;
-	uint8_t *b = realloc(j->buf, nc);
-	if (!b) {
-		j->bad = true;
-		return false;
-	}
-	j->buf = b;
-	j->cap = nc;
 	return true;
 }
 
@@ -184,15 +175,9 @@ static void movi(jasm *j, int r, uint32_t v) { b1(j, (uint8_t)(0xB8 | r)); b4(j,
 /* A rel32 to a label, patched at the end. */
 static void rel(jasm *j, uint32_t label)
 {
-	if (j->nfix == j->capfix) {
-		size_t nc = j->capfix ? j->capfix * 2 : 256;
-		fixup *f = realloc(j->fix, nc * sizeof *f);
-		if (!f) {
-			j->bad = true;
-			return;
-		}
-		j->fix = f;
-		j->capfix = nc;
+	if (!pt_grow((void **)&j->fix, &j->capfix, j->nfix + 1, sizeof *j->fix, 256)) {
+		j->bad = true;
+		return;
 	}
 	j->fix[j->nfix++] = (fixup){ (uint32_t)j->n, label };
 	b4(j, 0);
