@@ -47,7 +47,7 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 
 typedef struct fixup {
 	uint32_t at;      /* where the rel32 is */
-	uint32_t label;   /* instruction k, stub ncode + k, the end 2 ncode (returns 0), the epilogue 2 ncode + 1 */
+	uint32_t label;   /* instruction k, its stub ncode + k, or an L_* label below */
 } fixup;
 
 typedef struct jasm jasm;
@@ -191,17 +191,45 @@ static void bail(jasm *j, int cc, size_t k)
 	j->want_stub[k] = 1;
 	jcc(j, cc, (uint32_t)(j->ncode + k));
 }
-/* After an operation into rax: leave for the interpreter at k when it
- * overflowed or gave INT64_MIN (the value no whole-number result takes). */
+/* After an operation into rax: go to label when it overflowed or gave
+ * INT64_MIN (the value no whole-number result takes). */
+static void checked_to(jasm *j, uint32_t label)
+{
+	jcc(j, CC_O, label);
+	cmp_min(j, RAX);
+	jcc(j, CC_E, label);
+}
+/* The same, leaving for the interpreter at instruction k. */
 static void checked(jasm *j, size_t k)
 {
-	bail(j, CC_O, k);
-	cmp_min(j, RAX);
-	bail(j, CC_E, k);
+	j->want_stub[k] = 1;
+	checked_to(j, (uint32_t)(j->ncode + k));
 }
-/* A short forward jump over the next len bytes when cc holds. */
-static void skip(jasm *j, int cc, uint8_t len) { b1(j, (uint8_t)(0x70 | cc)); b1(j, len); }
+/* A short forward jump, when cc holds, over the code emitted until
+ * skip_here: skip returns where its rel8 is, skip_here patches it (the
+ * assembly is bad if the code skipped does not fit 127 bytes). */
+static size_t skip(jasm *j, int cc)
+{
+	b1(j, (uint8_t)(0x70 | cc));
+	b1(j, 0);
+	return j->n - 1;
+}
+static void skip_here(jasm *j, size_t at)
+{
+	if (j->bad)
+		return;
+	if (j->n - at - 1 > 127)
+		j->bad = true;
+	else
+		j->buf[at] = (uint8_t)(j->n - at - 1);
+}
 
+/* base[off] = 0/1, a rational zero. */
+static void st_zero(jasm *j, int base, uint32_t off)
+{
+	st_imm(j, base, off, 0);
+	st_imm(j, base, off + 8, 1);
+}
 /* R[off] = pt_rat_int(rax) */
 static void st_int(jasm *j, int base, uint32_t off)
 {
@@ -252,15 +280,16 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 }
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
- * fast.c); 13 bytes. */
+ * fast.c). */
 static void floor_div_rcx(jasm *j)
 {
 	b1(j, 0x48);
 	b1(j, 0x99);                                   /* cqo */
 	rr(j, (const uint8_t[]){ 0xF7 }, 1, 7, RCX);    /* idiv rcx */
 	test(j, RDX);
-	skip(j, CC_NS, 3);                             /* a remainder below 0: round down */
+	size_t at = skip(j, CC_NS);                    /* a remainder below 0: round down */
 	rr(j, (const uint8_t[]){ 0xFF }, 1, 1, RAX);    /* dec rax */
+	skip_here(j, at);
 }
 
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (as
@@ -274,8 +303,9 @@ static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
 	ld(j, RCX, RBX, b + 8);
 	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
 	b1(j, 1);
-	skip(j, CC_E, 13);   /* b.d == 1: the product is the floor (floor_div_rcx is 13 bytes) */
+	size_t at = skip(j, CC_E);   /* b.d == 1: the product is the floor */
 	floor_div_rcx(j);
+	skip_here(j, at);
 }
 
 /* Zero n locals from register l (the interpreter's HALT_R and FAIL_R,
@@ -285,10 +315,8 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 {
 	const uint32_t R = sizeof(pt_rat);
 	if (n <= 4) {
-		for (uint32_t i = 0; i < n; i++) {
-			st_imm(j, RBX, (l + i) * R, 0);
-			st_imm(j, RBX, (l + i) * R + 8, 1);
-		}
+		for (uint32_t i = 0; i < n; i++)
+			st_zero(j, RBX, (l + i) * R);
 		return;
 	}
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBX, l * R);   /* lea rdi, [rbx + l] */
@@ -472,11 +500,9 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		cmov(j, CC_G, RAX, RCX);
 		st_int(j, RBX, d);   /* mov leaves the flags */
 		if (c->x != PT_NO_STR) {
-			size_t at = j->n;
-			skip(j, CC_LE, 0);
+			size_t at = skip(j, CC_LE);
 			call_reason(j, sec, PT_INS_ARG(rs->code[c->x]), c->x);
-			if (!j->bad)
-				j->buf[at + 1] = (uint8_t)(j->n - at - 2);
+			skip_here(j, at);
 		}
 		break;
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
@@ -512,11 +538,9 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_REASON_LE_I: {
 		ld(j, RAX, RBX, a);
 		cmp_m(j, RAX, b);
-		size_t at = j->n;
-		skip(j, CC_G, 0);
+		size_t at = skip(j, CC_G);
 		call_reason(j, sec, c->dst, c->x);
-		if (!j->bad)
-			j->buf[at + 1] = (uint8_t)(j->n - at - 2);
+		skip_here(j, at);
 		break;
 	}
 	case F_TIERJ:
@@ -531,10 +555,8 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_FAIL_RE:
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		call_reason(j, OFF_REDEEM, c->b, c->x);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS), 0);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS) + 8, 1);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN), 0);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN) + 8, 1);
+		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
+		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
 		if (c->op == F_FAIL_R) {
 			zero_locals(j, f->reg_locals, c->dst);
 			jmp(j, c->a);
@@ -545,8 +567,7 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	case F_FAIL_E:
 		set_true(j, OFF_FAILED(OFF_EARN));
 		call_reason(j, OFF_EARN, c->b, c->x);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS), 0);
-		st_imm(j, RBP, OFF_OUT(PT_OUT_E_POINTS) + 8, 1);
+		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
 		jmp(j, j->end);
 		break;
 	case F_HALT_E:
@@ -569,15 +590,14 @@ static bool ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_T
 /* Whether the instructions [from, end) of a program can be compiled:
  * both sections end with an instruction that never falls through (so
  * no code runs into the next program's), every jump lands inside, in the
- * same section (sections change only at HALT_R and FAIL_R), and every
- * offset fits a displacement.  Verified code always passes; the checks
- * keep the machine code memory-safe whatever it is given. */
+ * same section (sections change only at HALT_R and FAIL_R), and the
+ * locals a section end zeroes are registers (pt_jit_build checked the
+ * register file and each program's nlocals).  Verified code always
+ * passes; the checks keep the machine code memory-safe whatever it is
+ * given. */
 static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from, size_t end)
 {
-	const uint64_t limit = INT32_MAX - 64;
 	size_t earn = fp->entry[1];
-	if ((uint64_t)f->nregs * sizeof(pt_rat) > limit || fp->nlocals > PT_MAX_LOCALS)
-		return false;
 	if (from >= earn || earn >= end || !ends(code[earn - 1].op) || !ends(code[end - 1].op))
 		return false;
 	for (size_t k = from; k < end; k++) {
@@ -594,10 +614,8 @@ static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_i
 		bool cross = c->op == F_HALT_R || c->op == F_FAIL_R;
 		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
 			return false;
-		if (c->op == F_HALT_R || c->op == F_FAIL_R)
-			if ((uint64_t)(f->reg_locals + c->dst) * sizeof(pt_rat) > limit || c->dst > PT_MAX_LOCALS ||
-			    f->reg_locals + c->dst > f->nregs)
-				return false;
+		if (cross && (c->dst > PT_MAX_LOCALS || c->dst > f->nregs - f->reg_locals))
+			return false;
 	}
 	return true;
 }
@@ -623,17 +641,11 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 	}
 	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
-		size_t at = j->n;
-		skip(j, CC_NE, 0);
+		size_t at = skip(j, CC_NE);
 		sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 		sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
 		jmp(j, j->end);
-		if (!j->bad) {
-			if (j->n - at - 2 > 127)
-				j->bad = true;
-			else
-				j->buf[at + 1] = (uint8_t)(j->n - at - 2);
-		}
+		skip_here(j, at);
 	}
 	if (fp->earn_stub)
 		sec_fail1(j, OFF_EARN, fp->earn_fail_str, fp->earn_fail);
@@ -664,9 +676,7 @@ static void derive(jasm *j, const pt_fast *f)
 		ld(j, RAX, RBX, (uint32_t)f->dtotal * R);
 		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
 			rm_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, RBX, *k);   /* sub rax, [slot] */
-			jcc(j, CC_O, L_DERIVE_FAILED(j));
-			cmp_min(j, RAX);
-			jcc(j, CC_E, L_DERIVE_FAILED(j));
+			checked_to(j, L_DERIVE_FAILED(j));
 		}
 		st_int(j, RBX, (f->reg_derived + s) * R);
 	}
