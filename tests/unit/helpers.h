@@ -120,6 +120,21 @@ static inline ptrules_rules *px_load_rules(const char *a, const char *b)
 	return r;
 }
 
+/* A small built cart, order id on date (NULL: none): one grocery item
+ * of 3,000 yen twice, dpoint linked with 500 points and nothing earned
+ * yet.  The batch and preparation tests' cart for their edges. */
+static inline ptrules_cart *px_small_cart(const char *id, const char *date)
+{
+	ptrules_cart *c = ptrules_cart_new();
+	assert_non_null(c);
+	assert_int_equal(ptrules_cart_set_order(c, id, date), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 3000, 2, "grocery", NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "dpoint", 500), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
+	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 0), PTRULES_OK);
+	return c;
+}
+
 /* Wait for a forked child: its exit code, 128 + signal when it crashed,
  * or -1 when waiting failed.  Tests that might crash run in a child. */
 static inline int wait_child(pid_t pid)

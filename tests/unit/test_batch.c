@@ -120,19 +120,6 @@ static void test_corpus_extra(void **state)
 	ptrules_release(r);
 }
 
-/* A cart for the edge tests: dpoint linked, 6,000 yen. */
-static ptrules_cart *small_cart(const char *id, const char *date)
-{
-	ptrules_cart *c = ptrules_cart_new();
-	assert_non_null(c);
-	assert_int_equal(ptrules_cart_set_order(c, id, date), PTRULES_OK);
-	assert_int_equal(ptrules_cart_add_item(c, 3000, 2, "grocery", NULL), PTRULES_OK);
-	assert_int_equal(ptrules_cart_add_account(c, "dpoint", 500), PTRULES_OK);
-	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
-	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 0), PTRULES_OK);
-	return c;
-}
-
 /* dpoint's earned points for the last evaluation. */
 static int64_t dpoint_earn(ptrules_eval *e)
 {
@@ -153,14 +140,14 @@ static void test_left_out(void **state)
 	(void)state;
 	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_batch *b = ptrules_batch_new(r);
-	ptrules_cart *c = small_cart("o1", NULL);   /* no date: evaluated at today's */
+	ptrules_cart *c = px_small_cart("o1", NULL);   /* no date: evaluated at today's */
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
 	assert_int_equal(ptrules_cart_set_order(c, "o1", "2025-06-01"), PTRULES_OK);
 	assert_int_equal(ptrules_cart_set_word(c, "dpoint", "nickname", "x"), PTRULES_OK);   /* a warning */
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
 	ptrules_cart_free(c);
 
-	c = small_cart("o2", "2025-06-01");   /* the total overflows */
+	c = px_small_cart("o2", "2025-06-01");   /* the total overflows */
 	assert_int_equal(ptrules_cart_add_item(c, INT64_MAX / 4, 3, "grocery", NULL), PTRULES_OK);
 	assert_int_equal(ptrules_cart_add_item(c, INT64_MAX / 4, 3, "grocery", NULL), PTRULES_OK);
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_EINVALID);
@@ -185,7 +172,7 @@ static void test_edges(void **state)
 	ptrules_batch *b = ptrules_batch_new(r);
 	ptrules_release(r);   /* the batch holds r */
 	ptrules_eval *e = ptrules_eval_new(r, 0), *eo = ptrules_eval_new(other, 0);
-	ptrules_cart *c = small_cart("first", "2025-06-01");
+	ptrules_cart *c = px_small_cart("first", "2025-06-01");
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
 	assert_int_equal(ptrules_cart_add_item(c, 4000, 1, "grocery", NULL), PTRULES_OK);   /* 10,000 yen */
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
@@ -228,7 +215,7 @@ static void test_edges(void **state)
 	ptrules_batch_clear(b);   /* empty, its memory kept for the next carts */
 	assert_int_equal(ptrules_batch_count(b), 0);
 	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_EARG);
-	c = small_cart("again", "2025-06-01");
+	c = px_small_cart("again", "2025-06-01");
 	assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
 	ptrules_cart_free(c);
 	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);

@@ -82,19 +82,6 @@ static void test_corpus_extra(void **state)
 	ptrules_release(r);
 }
 
-/* A small cart for the lifetime tests: dpoint linked, 6,000 yen. */
-static ptrules_cart *small_cart(const char *date)
-{
-	ptrules_cart *c = ptrules_cart_new();
-	assert_non_null(c);
-	assert_int_equal(ptrules_cart_set_order(c, "o1", date), PTRULES_OK);
-	assert_int_equal(ptrules_cart_add_item(c, 3000, 2, "grocery", NULL), PTRULES_OK);
-	assert_int_equal(ptrules_cart_add_account(c, "dpoint", 500), PTRULES_OK);
-	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_3mo", 0), PTRULES_OK);
-	assert_int_equal(ptrules_cart_set_int(c, "dpoint", "earned_this_month", 0), PTRULES_OK);
-	return c;
-}
-
 /* dpoint's amounts for c. */
 static ptrules_amounts dpoint(ptrules_eval *e, ptrules_cart *c)
 {
@@ -117,7 +104,7 @@ static void test_changes_drop_it(void **state)
 	(void)state;
 	ptrules_rules *r = px_load_rules("rules", NULL);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
-	ptrules_cart *c = small_cart("2025-06-01");
+	ptrules_cart *c = px_small_cart("o1", "2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	assert_true(ptrules_cart_prepared(c, r));
 	ptrules_cart_prefetch(c);      /* a hint: changes nothing */
@@ -162,7 +149,7 @@ static void test_changes_drop_it(void **state)
 	ptrules_cart_clear(c);
 	assert_false(ptrules_cart_prepared(c, r));
 
-	ptrules_cart *d = small_cart("2025-06-01");
+	ptrules_cart *d = px_small_cart("o1", "2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(d, r), PTRULES_OK);
 	assert_int_equal(ptrules_cart_copy(d, c), PTRULES_OK);   /* the destination changed */
 	assert_false(ptrules_cart_prepared(d, r));
@@ -181,7 +168,7 @@ static void test_other_rules(void **state)
 {
 	(void)state;
 	ptrules_rules *a = px_load_rules("rules/dpoint.rules", NULL), *b = px_load_rules("rules", NULL);
-	ptrules_cart *c = small_cart("2025-06-01");
+	ptrules_cart *c = px_small_cart("o1", "2025-06-01");
 	assert_int_equal(ptrules_cart_add_account(c, "recruit", 70), PTRULES_OK);
 	assert_int_equal(ptrules_cart_prepare(c, b), PTRULES_OK);
 	assert_true(ptrules_cart_prepared(c, b));
@@ -207,7 +194,7 @@ static void test_prepare_again(void **state)
 {
 	(void)state;
 	ptrules_rules *r = px_load_rules("rules", NULL);
-	ptrules_cart *c = small_cart("2025-06-01");
+	ptrules_cart *c = px_small_cart("o1", "2025-06-01");
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	ptrules_release(r);   /* only the cart holds r now */
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
@@ -225,7 +212,7 @@ static void test_no_date(void **state)
 {
 	(void)state;
 	ptrules_rules *r = px_load_rules("rules", NULL);
-	ptrules_cart *c = small_cart(NULL);
+	ptrules_cart *c = px_small_cart("o1", NULL);
 	assert_int_equal(ptrules_cart_prepare(c, r), PTRULES_OK);
 	assert_false(ptrules_cart_prepared(c, r));
 	assert_int_equal(ptrules_cart_prepare(NULL, r), PTRULES_EARG);
