@@ -416,18 +416,13 @@ static int same_amounts(const ptrules_amounts *a, const ptrules_amounts *b)
 	       a->use_value_yen == b->use_value_yen;
 }
 
-/* Append n strings (and, with lines, where each comes from) under a tag. */
-static void strings_line(fz_buf *b, const char *tag, const char *const *s, const char *const *files, const int *lines,
-			 int n)
+/* Append where each of n reasons comes from (file:line) under a tag. */
+static void locations_line(fz_buf *b, const char *tag, const char *const *files, const int *lines, int n)
 {
 	for (int k = 0; k < n; k++) {
-		fz_printf(b, " %s:", tag);
-		fz_puts(b, s[k]);
-		if (files) {
-			fz_puts(b, "@");
-			fz_puts(b, files[k]);
-			fz_printf(b, ":%d", lines[k]);
-		}
+		fz_printf(b, " %s@", tag);
+		fz_puts(b, files[k]);
+		fz_printf(b, ":%d", lines[k]);
 	}
 }
 
@@ -459,19 +454,15 @@ static void full_sig(const ptrules_eval *e, const ptrules_cart *c, ptrules_statu
 			FZ_CHECK(0, "program %zu: ptrules_amounts_get says %s; ptrules_amounts_list %s; ptrules_result_get %s",
 				 i, la.s, ll.s, lr.s);
 		}
-		fz_puts(sig, r.id);
-		fz_puts(sig, " ");
+		fz_result(e, i, sig);   /* id, tier, amounts, reasons, granted (and its checks) */
+		fz_puts(sig, "  name=");   /* then what it leaves out */
 		fz_puts(sig, r.name);
-		fz_puts(sig, " tier=");
-		fz_puts(sig, r.tier);
-		fz_puts(sig, " granted=");
-		fz_puts(sig, r.earn_granted);
 		fz_puts(sig, " error_at=");
 		fz_puts(sig, r.error_file);
 		fz_printf(sig, ":%d ", r.error_line);
 		amounts_line(&a, sig);
-		strings_line(sig, "r", r.redeem_reasons, r.redeem_reason_files, r.redeem_reason_lines, r.redeem_nreasons);
-		strings_line(sig, "e", r.earn_reasons, r.earn_reason_files, r.earn_reason_lines, r.earn_nreasons);
+		locations_line(sig, "r", r.redeem_reason_files, r.redeem_reason_lines, r.redeem_nreasons);
+		locations_line(sig, "e", r.earn_reason_files, r.earn_reason_lines, r.earn_nreasons);
 		fz_puts(sig, "\n");
 	}
 	free(list);
