@@ -652,12 +652,25 @@ PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *
 		return PTRULES_OK;
 	/* Made in scratch memory, then kept in exactly its size, inside the
 	 * cart when it fits: the less a prepared cart takes, and the closer to
-	 * the cart, the less evaluating many of them waits on memory. */
+	 * the cart, the less evaluating many of them waits on memory.  The
+	 * dense form binds faster; the compact one is made too when only it
+	 * fits inside (bind.c, "prepared carts"). */
 	const pt_ruleset *rs = r->rs;
 	void *tmp = malloc(pt_bind_prep_size(rs, &c->c));
 	pt_rat *scratch = malloc((rs->ninputs + 1) * sizeof *scratch);
 	ptrules_status st = tmp && scratch ? PTRULES_OK : PTRULES_ENOMEM;
-	if (st == PTRULES_OK && pt_bind_prepare(rs, &c->c, c->c.date, tmp, scratch)) {
+	bool made = st == PTRULES_OK && pt_bind_prepare(rs, &c->c, c->c.date, tmp, scratch, true);
+	if (made && pt_bind_prep_used(tmp) > PREP_INLINE) {
+		pt_prep *compact = malloc(pt_bind_prep_size(rs, &c->c));
+		if (compact && pt_bind_prepare(rs, &c->c, c->c.date, compact, scratch, false) &&
+		    pt_bind_prep_used(compact) <= PREP_INLINE) {
+			free(tmp);
+			tmp = compact;
+		} else {
+			free(compact);
+		}
+	}
+	if (made) {
 		size_t size = pt_bind_prep_used(tmp);
 		if (size <= PREP_INLINE) {
 			memcpy(c->prep_inline, tmp, size);

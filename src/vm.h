@@ -114,9 +114,12 @@ void pt_bind_plan_build(pt_ruleset *rs);
 typedef struct pt_prep {
 	int32_t date;             /* the order date the values were made for */
 	uint32_t nitems, nvals;
+	uint32_t ndense;          /* inputs [0, ndense) are kept whole, in order */
 	uint32_t ninputs;         /* of the rule set it was made for */
-	/* then nitems pt_prep_items, nvals slots (uint32_t) padded to 8
-	 * bytes, and nvals values (int64_t) (bind.c) */
+	uint32_t spare;           /* 0; keeps what follows 8-byte aligned */
+	/* then nitems pt_prep_items, ndense values (int64_t), nvals slots
+	 * (uint32_t, past ndense) padded to 8 bytes, and nvals values
+	 * (int64_t) (bind.c) */
 } pt_prep;
 typedef struct pt_prep_item {
 	int64_t price;
@@ -127,9 +130,10 @@ typedef struct pt_prep_item {
 /* The bytes preparing cart c for rs takes at most, and the preparation
  * itself into caller memory of that size (8-byte aligned), with scratch
  * room for rs->ninputs + 1 values; false when the cart needs a diagnostic
- * (evaluate it the ordinary way). */
+ * (evaluate it the ordinary way).  dense: the form that binds faster, or
+ * the compact one (bind.c, "prepared carts"). */
 size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
-bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch);
+bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense);
 size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }

@@ -21,6 +21,7 @@
 
 #include "ptrules.h"
 #include "helpers.h"
+#include "ptbc.h"   /* the header's size and checksum, to patch a file */
 
 /* What compare_one needs, and what it counts. */
 typedef struct cmp_ctx {
@@ -221,6 +222,169 @@ static void test_no_date(void **state)
 	ptrules_release(r);
 }
 
+/* The carts of text, each copied into a built cart of out[] (n of them). */
+static void read_carts(const char *text, ptrules_cart **out, size_t n)
+{
+	ptrules_reader *rd = ptrules_reader_new(text, strlen(text), "dense.txt");
+	const ptrules_cart *c;
+	size_t k = 0;
+	while (ptrules_reader_next(rd, &c, NULL)) {
+		assert_true(k < n);
+		assert_int_equal(ptrules_cart_errors(c), 0);
+		out[k] = ptrules_cart_new();
+		assert_int_equal(ptrules_cart_copy(out[k++], c), PTRULES_OK);
+	}
+	assert_int_equal(k, n);
+	ptrules_reader_free(rd);
+}
+
+/* Rules from source text. */
+static ptrules_rules *rules_of(const char *text)
+{
+	ptrules_source src = { "dense.rules", text, strlen(text) };
+	ptrules_rules *r = NULL;
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = ptrules_load_sources(&r, &src, 1, d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	ptrules_diags_free(d);
+	assert_int_equal(st, PTRULES_OK);
+	return r;
+}
+
+/* Evaluate the n carts, prepared and packed into a batch, in the order of
+ * seq (indexes) with one evaluator: each must describe as it does alone
+ * in a fresh evaluator, unprepared.  Binding a prepared cart writes only
+ * what varies; this checks that nothing of the cart before leaks into
+ * it, in both forms (bind.c: a batch keeps its carts dense; a cart object
+ * compact when only that fits inside it). */
+static void same_in_sequence(ptrules_rules *r, ptrules_cart **carts, size_t n, const int *seq, size_t nseq)
+{
+	static char want[4][1 << 16], got[1 << 16];
+	assert_true(n <= 4);
+	for (size_t k = 0; k < n; k++) {
+		ptrules_eval *fresh = ptrules_eval_new(r, 0);
+		px_describe(fresh, carts[k], ptrules_evaluate(fresh, carts[k], NULL), want[k], sizeof want[k]);
+		ptrules_eval_free(fresh);
+	}
+	ptrules_batch *b = ptrules_batch_new(r);
+	for (size_t k = 0; k < n; k++) {
+		assert_int_equal(ptrules_cart_prepare(carts[k], r), PTRULES_OK);
+		assert_int_equal(ptrules_batch_add(b, carts[k]), PTRULES_OK);
+	}
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	for (size_t s = 0; s < 2 * nseq; s++) {
+		int k = seq[s % nseq];
+		bool packed = s >= nseq;
+		ptrules_status st = packed ? ptrules_evaluate_packed(e, b, (size_t)k) : ptrules_evaluate(e, carts[k], NULL);
+		px_describe(e, packed ? NULL : carts[k], st, got, sizeof got);
+		if (strcmp(want[k], got) != 0) {
+			fprintf(stderr, "cart %d, step %zu of the sequence%s:\n%s---\n%s", k, s % nseq,
+				packed ? ", packed" : "", want[k], got);
+			fail();
+		}
+	}
+	ptrules_eval_free(e);
+	ptrules_batch_free(b);
+}
+
+/* A rule set from .ptbc may give an account key a default that is a
+ * fraction (the language does not): a prepared cart keeps the inputs
+ * before it whole, and past it the template and the cart's differences,
+ * so that cart 0 gets 777,777/2 back after carts that gave a whole rate.
+ * The default is written as 777,777/1 and patched to /2 in the file. */
+static void test_dense_fraction(void **state)
+{
+	(void)state;
+	ptrules_rules *src = rules_of("program frac {\n"
+				      "  name \"Frac\"\n"
+				      "  input account.m: number = 2\n"
+				      "  input account.rate: number = 777777\n"
+				      "  input account.k: number = 4\n"
+				      "  earn {\n"
+				      "    add floor(total * account.m * account.rate / account.k) as points\n"
+				      "  }\n"
+				      "}\n");
+	unsigned char *bc;
+	size_t len;
+	assert_int_equal(ptrules_save_bytecode(src, &bc, &len), PTRULES_OK);
+	ptrules_release(src);
+	static const unsigned char want[16] = { 0x31, 0xde, 0x0b, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
+	size_t at = 0, found = 0;
+	for (size_t i = PT_PTBC_HEADER; i + 16 <= len; i++)
+		if (memcmp(bc + i, want, 16) == 0) {
+			at = i;
+			found++;
+		}
+	assert_int_equal(found, 1);   /* 777777 = 0x0bde31, then d = 1 */
+	bc[at + 8] = 2;
+	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
+	for (int k = 0; k < 4; k++)
+		bc[20 + k] = (unsigned char)(crc >> (8 * k));
+	ptrules_rules *r = NULL;
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = ptrules_load_bytecode(&r, bc, len, "frac.ptbc", d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	ptrules_diags_free(d);
+	free(bc);
+	assert_int_equal(st, PTRULES_OK);
+	ptrules_cart *c[4];
+	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0\n"
+		   "cart id=1\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0 m=3 rate=2 k=5\n"
+		   "cart id=2\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0 rate=1\n"
+		   "cart id=3\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0 m=1 k=8\n",
+		   c, 4);
+	static const int seq[] = { 0, 1, 0, 2, 3, 1, 3, 2, 0 };
+	same_in_sequence(r, c, 4, seq, sizeof seq / sizeof seq[0]);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	ptrules_amounts a;
+	/* 1,000 x 2 x 777,777/2 / 4; 1,000 x 3 x 2 / 5; 1,000 x 2 / 4; 1,000 x 777,777/2 / 8 */
+	static const int64_t earn[4] = { 194444250, 1200, 500, 48611062 };
+	for (int k = 3; k >= 0; k--) {
+		assert_true(ptrules_cart_prepared(c[k], r));
+		assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
+		assert_int_equal(ptrules_amounts_get(e, 0, &a), PTRULES_OK);
+		assert_int_equal(a.earn_points, earn[k]);
+		ptrules_cart_free(c[k]);
+	}
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
+/* More inputs than a prepared cart keeps whole (60 programs of 6): the
+ * programs past them are bound from the template and the cart's
+ * differences, and a cart without their accounts gets the template back. */
+static void test_many_inputs(void **state)
+{
+	(void)state;
+	static char src[1 << 16];
+	size_t len = 0;
+	for (int p = 0; p < 60; p++)
+		len += (size_t)snprintf(src + len, sizeof src - len,
+					"program p%02d {\n  name \"P%d\"\n"
+					"  input account.a: points = %d points\n  input account.b: points = 0 points\n"
+					"  input account.c: number = 1\n  input account.d: points = 0 points\n"
+					"  redeem {\n    value 1 yen per point\n  }\n"
+					"  earn {\n    add floor(total * account.c / 100) as points\n"
+					"    add account.a + account.b - account.d\n  }\n}\n",
+					p, p, p);
+	ptrules_rules *r = rules_of(src);
+	ptrules_cart *c[3];
+	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=p00 balance=5 a=1 b=2 c=3 d=4\n"
+		   "account program=p31 balance=7 b=9 c=2\naccount program=p59 balance=11 a=1000 d=1\n"
+		   "cart id=1\norder date=2026-03-05\nitem price=2000\naccount program=p01 balance=3\n"
+		   "cart id=2\norder date=2026-03-05\nitem price=500\naccount program=p59 balance=2 c=4\n",
+		   c, 3);
+	static const int seq[] = { 0, 1, 2, 0, 2, 1, 1, 0 };
+	same_in_sequence(r, c, 3, seq, sizeof seq / sizeof seq[0]);
+	for (int k = 0; k < 3; k++) {
+		assert_true(ptrules_cart_prepared(c[k], r));
+		ptrules_cart_free(c[k]);
+	}
+	ptrules_release(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +394,8 @@ int main(void)
 		cmocka_unit_test(test_other_rules),
 		cmocka_unit_test(test_prepare_again),
 		cmocka_unit_test(test_no_date),
+		cmocka_unit_test(test_dense_fraction),
+		cmocka_unit_test(test_many_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
