@@ -161,7 +161,7 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
 	const pt_prep *p = (const pt_prep *)(accts + h->n_accounts);
 	if (!pt_bind_prepared(b->rules->rs, p, e->inputs))
-		return PTRULES_EINVALID;   /* not reached: packing bound the same sums */
+		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
 	if (!h->n_uses)
 		return pt_api_run(e, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,
 				  pt_bind_prep_items(p));

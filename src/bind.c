@@ -749,8 +749,8 @@ size_t pt_bind_prep_used(const pt_prep *p)
 }
 
 /* Fill inputs[] from a prepared cart: the dense inputs, the template
- * past them and the cart's values there, then the item sums; false
- * (inputs in any state) when a sum overflows.  Only the numerators of
+ * past them and the cart's values there, then the item sums; false when
+ * p was made for other rules.  Only the numerators of
  * the dense inputs are written: their denominators are 1 already, since
  * the evaluator starts every input at 0/1 and every binding writes whole
  * numbers there (cart values are whole, and ndense ends before the first
@@ -762,8 +762,8 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 	if (p->ninputs != rs->ninputs || !bp || (nd != bp->ndense && nd != 0))
 		return false;
 	pt_rat *o = inputs;
-	const int64_t *v = prep_dense(p), *vend = v + nd;
-	for (; vend - v >= 4; v += 4, o += 4) {   /* by four: the loop costs less than the stores */
+	const int64_t *v = prep_dense(p), *v4 = v + (nd & ~3u), *vend = v + nd;
+	for (; v < v4; v += 4, o += 4) {   /* by four: the loop costs less than the stores */
 		o[0].n = v[0];
 		o[1].n = v[1];
 		o[2].n = v[2];
@@ -777,19 +777,21 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 	const int64_t *vals = prep_vals(p);
 	for (uint32_t k = 0; k < p->nvals; k++)
 		inputs[slots[k]] = pt_rat_int(vals[k]);
-	int64_t total = 0, t, none = 0;
+	/* No overflow checks: preparing summed the same items in the same
+	 * order and refused a cart whose sums overflow, and a preparation
+	 * never changes.  Wrapping arithmetic keeps C from calling it
+	 * undefined all the same. */
+	uint64_t total = 0, none = 0;
 	const pt_prep_item *it = prep_items(p);
 	for (const pt_prep_item *end = it + p->nitems; it < end; it++) {
-		if (__builtin_mul_overflow(it->price, (int64_t)it->qty, &t) || __builtin_add_overflow(total, t, &total))
-			return false;
+		uint64_t t = (uint64_t)it->price * it->qty;
+		total += t;
 		/* an item outside every category sum adds to `none`, chosen
-		 * without a branch (which items those are varies per cart);
-		 * `none` never exceeds total, so it cannot overflow first */
-		int64_t *sum = it->slot != PT_PREP_NO_SUM ? &inputs[it->slot].n : &none;
-		if (__builtin_add_overflow(*sum, t, sum))
-			return false;
+		 * without a branch (which items those are varies per cart) */
+		uint64_t *sum = it->slot != PT_PREP_NO_SUM ? (uint64_t *)&inputs[it->slot].n : &none;
+		*sum += t;
 	}
 	for (uint32_t k = 0; k < bp->ntotals; k++)
-		inputs[bp->totals[k]] = pt_rat_int(total);
+		inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
 	return true;
 }

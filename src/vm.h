@@ -138,8 +138,8 @@ size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
-/* Fill inputs[] from p; false when an item sum overflows (bind the
- * ordinary way, which reports it). */
+/* Fill inputs[] from p; false (inputs untouched) when p was made for
+ * another rule set. */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
 
 #endif
