@@ -8,7 +8,9 @@
  *        (both BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   rax, rcx, rdx, rsi, rdi  scratch
- * rbx, rbp and r12 are callee-saved, so reasons are noted by calling C.
+ * rbx, rbp and r12 are callee-saved, so C can be called: a reason is
+ * noted inline, without a branch, where plan_notes shows that
+ * pt_sec_reason would simply append it, and by calling C elsewhere.
  * Every way out that is not the program's end goes through a stub that
  * returns 1 + the instruction's index (jit.h). */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
@@ -66,6 +68,9 @@ struct jasm {
 	size_t nfix, capfix;
 	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
 	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
+	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
+	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
+	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
 	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
 	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
@@ -262,7 +267,10 @@ static void clamp_int(jasm *j)
 }
 
 /* Note reason s (noted at pc) in a section: jit_reason is what the code
- * calls, call_reason emits the call for the section at [rbp + sec]. */
+ * calls, call_reason emits the call for the section at [rbp + sec].  (A
+ * call rel32 to one shared jump on to jit_reason would take 7 bytes
+ * instead of 12, but made the 20-program cart of `make bench` 55 ns
+ * slower.) */
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
 static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
@@ -277,6 +285,98 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	b8(j, addr);
 	b1(j, 0xFF);
 	b1(j, 0xD0);   /* call rax */
+}
+
+/* Note reason s (noted at pc) at instruction k when cc holds of the
+ * flags: with a call, or, where plan_notes found it safe, inline and
+ * without a branch (whether a cap binds varies from cart to cart, and a
+ * branch on it was mispredicted about a third of the time): the reason
+ * is written at index nreasons, which is below PT_MAX_REASONS there, and
+ * counted only when cc holds (the slot is unused otherwise). */
+static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
+{
+	if (!j->inline_note[k]) {
+		size_t at = skip(j, cc ^ 1);   /* the opposite condition */
+		call_reason(j, sec, s, pc);
+		skip_here(j, at);
+		return;
+	}
+	const uint32_t n = sec + (uint32_t)offsetof(pt_section_result, nreasons);
+	op_mem(j, 0, (const uint8_t[]){ 0x8B }, 1, RCX, RBP, n);   /* mov ecx, [rbp + nreasons] */
+	const uint32_t at[2] = { (uint32_t)offsetof(pt_section_result, reasons),
+				 (uint32_t)offsetof(pt_section_result, reason_pcs) };
+	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + rcx*4 + field], s or pc */
+		int64_t disp = (int64_t)sec + at[w] - BIAS;
+		bool short_disp = disp >= -128 && disp <= 127;
+		put(j, (const uint8_t[]){ 0xC7, short_disp ? 0x44 : 0x84, 0x8D }, 3);
+		if (short_disp)
+			b1(j, (uint8_t)(int8_t)disp);
+		else
+			b4(j, (uint32_t)disp);
+		b4(j, w ? pc : s);
+	}
+	put(j, (const uint8_t[]){ 0x8D, 0x51, 0x01 }, 3);   /* lea edx, [rcx + 1] (mov and lea leave the flags) */
+	b1(j, 0x0F);
+	b1(j, (uint8_t)(0x40 | cc));
+	b1(j, 0xCA);   /* cmov<cc> ecx, edx */
+	op_mem(j, 0, (const uint8_t[]){ 0x89 }, 1, RCX, RBP, n);   /* mov [rbp + nreasons], ecx */
+}
+
+/* The reason instruction c notes when its condition holds, if any. */
+static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
+{
+	if (c->op == F_CAP_I && c->x != PT_NO_STR)
+		*s = PT_INS_ARG(rs->code[c->x]);
+	else if (c->op == F_REASON_LE_I)
+		*s = c->dst;
+	else
+		return false;
+	return true;
+}
+
+/* Which reason notes of a program (instructions from .. end) note_if
+ * makes inline: those with, in their section and on every path before
+ * them, no note of the same string and fewer than PT_MAX_REASONS notes,
+ * so that pt_sec_reason would add the note at index nreasons without
+ * finding it.  Paths go forward only (compilable), so one pass in order
+ * sees every way into an instruction before the instruction. */
+static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end)
+{
+	const size_t bound[3] = { from, fp->entry[1], end };
+	for (int sec = 0; sec < 2; sec++) {
+		uint32_t str[64];   /* the notes seen so far, by number */
+		int nsites = 0;
+		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
+		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
+			j->before[k] = 0;
+			j->nbefore[k] = 0;
+			j->inline_note[k] = 0;
+		}
+		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
+			uint64_t before = j->before[k];
+			uint8_t n = j->nbefore[k];
+			uint32_t s;
+			if (note_of(rs, &code[k], &s)) {
+				track = track && nsites < 64;
+				if (track) {
+					bool seen = false;
+					for (uint64_t m = before; m; m &= m - 1)
+						seen = seen || str[__builtin_ctzll(m)] == s;
+					j->inline_note[k] = !seen && n < PT_MAX_REASONS;
+					str[nsites] = s;
+					before |= (uint64_t)1 << nsites++;
+				}
+				n = n < PT_MAX_REASONS ? n + 1 : n;
+			}
+			size_t succ[2];
+			for (int i = pt_fast_succ(&code[k], k, succ) - 1; i >= 0; i--)
+				if (succ[i] > k && succ[i] < bound[sec + 1]) {
+					j->before[succ[i]] |= before;
+					j->nbefore[succ[i]] = n > j->nbefore[succ[i]] ? n : j->nbefore[succ[i]];
+				}
+		}
+	}
 }
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
@@ -499,11 +599,8 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
 		cmov(j, CC_G, RAX, RCX);
 		st_int(j, RBX, d);   /* mov leaves the flags */
-		if (c->x != PT_NO_STR) {
-			size_t at = skip(j, CC_LE);
-			call_reason(j, sec, PT_INS_ARG(rs->code[c->x]), c->x);
-			skip_here(j, at);
-		}
+		if (c->x != PT_NO_STR)
+			note_if(j, CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
 		break;
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
 	case F_TIERSEL: {   /* TIERSEL is its first row's JF_GE_I; the rows follow */
@@ -535,14 +632,11 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		check_min(j, a, k);
 		out_rat(j, a, c->dst);
 		break;
-	case F_REASON_LE_I: {
+	case F_REASON_LE_I:
 		ld(j, RAX, RBX, a);
 		cmp_m(j, RAX, b);
-		size_t at = skip(j, CC_G);
-		call_reason(j, sec, c->dst, c->x);
-		skip_here(j, at);
+		note_if(j, CC_LE, sec, c->dst, c->x, k);
 		break;
-	}
 	case F_TIERJ:
 		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->a);
 		jmp(j, c->x);
@@ -700,7 +794,9 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->end = L_NEXT(j, p);
 		prog_start(j, f, fp);
 		native[p] = compilable(f, fp, code, fp->start, end);
-		if (!native[p]) {
+		if (native[p]) {
+			plan_notes(j, rs, fp, code, fp->start, end);
+		} else {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
 		}
@@ -753,9 +849,12 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	size_t nlabels = NLABELS(f->ncode, rs->nprogs);
 	j.label = malloc(nlabels * sizeof *j.label);
 	j.want_stub = calloc(f->ncode + 1, 1);
+	j.inline_note = calloc(f->ncode + 1, 1);
+	j.nbefore = calloc(f->ncode + 1, 1);
+	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !jit || !native)
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -805,6 +904,9 @@ out:
 	free(entry);
 	free(j.label);
 	free(j.want_stub);
+	free(j.inline_note);
+	free(j.nbefore);
+	free(j.before);
 	free(j.buf);
 	free(j.fix);
 	return jit;

@@ -13,7 +13,9 @@
  * register file must be identical.  The test also requires that every
  * way out of the machine code happens, so it cannot pass by never
  * running.  Two reviews' one-line mutations of jit.c and fast_run.h that
- * tests/fastdiff missed are all caught this way. */
+ * tests/fastdiff missed are all caught this way.  Reasons the machine
+ * code notes inline get a test of their own: every combination of eight
+ * notes firing, in sections shaped to need each rule of plan_notes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -381,11 +383,104 @@ static void test_refuses_open_sections(void **state)
 	pt_ruleset_free(rs);
 }
 
+/* Reasons noted by the machine code itself (plan_notes in jit.c): in two
+ * sections of notes, with a repeat, notes behind jumps, and a join where
+ * the path with fewer notes comes last, every combination of which fire
+ * gives the interpreter's reasons, in order, at most PT_MAX_REASONS of
+ * them, each once. */
+static void test_reason_notes(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_ruleset *rs = host_compile(host_rules_one, 1);
+	pt_fast *host = rs->fast, f = *host;
+	const uint32_t base = (uint32_t)rs->ninputs + 2, Z = base + 8, T = base + 9, nregs = base + 10;
+	uint32_t capx = 0;   /* a stack pc whose argument (the cap's reason) differs from the others' */
+	while (capx < rs->ncode && PT_INS_ARG(rs->code[capx]) >= 100 && PT_INS_ARG(rs->code[capx]) < 110)
+		capx++;
+	assert_true(capx < rs->ncode);
+	enum { NCODE = 11 };
+	pt_fast_ins sections[2][NCODE] = {
+		{
+			{ F_REASON_LE_I, 100, base + 0, Z, 1 },
+			{ F_REASON_LE_I, 101, base + 1, Z, 2 },
+			{ F_JZ, 0, base + 6, 0, 4 },              /* skips the next note when R6 is 0 */
+			{ F_REASON_LE_I, 102, base + 2, Z, 3 },
+			{ F_CAP_I, T, base + 3, Z, capx },        /* notes when R3 > 0 */
+			{ F_REASON_LE_I, 100, base + 4, Z, 5 },   /* the first note's reason again */
+			{ F_REASON_LE_I, 104, base + 5, Z, 6 },
+			{ F_REASON_LE_I, 105, base + 7, Z, 7 },
+			{ F_HALT_E, 0, 0, 0, 0 },
+			{ F_HALT_E, 0, 0, 0, 0 },                 /* not reached */
+			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
+		},
+		{
+			{ F_JZ, 0, base + 6, 0, 4 },              /* to 4 past two notes when R6 is 0 */
+			{ F_REASON_LE_I, 100, base + 0, Z, 1 },
+			{ F_REASON_LE_I, 101, base + 1, Z, 2 },
+			{ F_JMP, 0, 0, 0, 6 },                    /* into 6 after up to two notes */
+			{ F_JMP, 0, 0, 0, 6 },                    /* and after none, laid out later */
+			{ F_HALT_E, 0, 0, 0, 0 },
+			{ F_REASON_LE_I, 102, base + 2, Z, 3 },
+			{ F_REASON_LE_I, 103, base + 4, Z, 4 },
+			{ F_REASON_LE_I, 104, base + 5, Z, 5 },   /* a fifth when every one before fired */
+			{ F_HALT_E, 0, 0, 0, 0 },
+			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
+		},
+	};
+	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	for (int m = 0; m < 3; m++)
+		regs[m] = calloc(nregs, sizeof(pt_rat));
+	long full = 0;
+	for (int v = 0; v < 2; v++) {
+		pt_fast_ins *code = sections[v];
+		for (uint32_t k = 0; k < NCODE; k++)
+			pt_fast_encode(&code[k], true);
+		pt_fast_prog fp = { .entry = { 0, NCODE - 1 }, .linked = 1 };
+		f.code = code;
+		f.ncode = NCODE;
+		f.progs = &fp;
+		f.nderived = 0;
+		f.nregs = nregs;
+		f.jit = NULL;
+		rs->fast = &f;
+		f.jit = pt_jit_build(rs, &f);
+		assert_non_null(f.jit);
+		assert_true(f.jit->native[0]);
+		for (uint32_t bits = 0; bits < 256; bits++) {
+			pt_prog_result res[3];
+			for (int m = 0; m < 3; m++) {
+				for (uint32_t i = 0; i < nregs; i++)
+					regs[m][i] = pt_rat_int(0);
+				regs[m][1] = pt_rat_int(1);   /* linked */
+				for (uint32_t b = 0; b < 8; b++)   /* a note fires for -1 (the cap's: for 1) */
+					regs[m][base + b] = pt_rat_int(bits >> b & 1 ? -1 : 1);
+				regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
+				memset(&res[m], 0xA5, sizeof res[m]);
+				assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
+			}
+			same_result(&res[0], &res[1]);
+			same_result(&res[0], &res[2]);
+			assert_memory_equal(regs[0], regs[1], nregs * sizeof(pt_rat));
+			full += res[0].redeem.nreasons == PT_MAX_REASONS;
+		}
+		pt_jit_free(f.jit);
+	}
+	assert_true(full > 60);   /* often as many as are kept, with notes still to come */
+	rs->fast = host;
+	pt_ruleset_free(rs);
+	for (int m = 0; m < 3; m++)
+		free(regs[m]);
+	free(locals);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_programs),
 		cmocka_unit_test(test_refuses_open_sections),
+		cmocka_unit_test(test_reason_notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
