@@ -269,8 +269,7 @@ static void clamp_int(jasm *j)
 /* Note reason s (noted at pc) in a section: jit_reason is what the code
  * calls, call_reason emits the call for the section at [rbp + sec].  (A
  * call rel32 to one shared jump on to jit_reason would take 7 bytes
- * instead of 12, but made the 20-program cart of `make bench` 55 ns
- * slower.) */
+ * instead of 12; it measured no faster.) */
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
 static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
@@ -464,6 +463,63 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
 	st(j, RBP, OFF_OUT(o) + 8, RCX);
 }
 
+/* Whether register r (an index) is one of the rule set's constants,
+ * which nothing writes (pt_fast_init_regs): then *v is its value, and
+ * the templates below store it as an immediate instead of loading it. */
+static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat *v)
+{
+	if (r < f->reg_consts || r - f->reg_consts >= rs->nconsts)
+		return false;
+	*v = rs->consts[r - f->reg_consts];
+	return true;
+}
+/* base[off] = v, a 64-bit value known now (rax is scratch). */
+static void st_i64(jasm *j, int base, uint32_t off, int64_t v)
+{
+	if (v >= INT32_MIN && v <= INT32_MAX) {
+		st_imm(j, base, off, (int32_t)v);
+		return;
+	}
+	b1(j, 0x48);
+	b1(j, 0xB8);   /* mov rax, imm64 */
+	b8(j, (uint64_t)v);
+	st(j, base, off, RAX);
+}
+/* base[off] = v, a rational known now. */
+static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
+{
+	st_i64(j, base, off, v.n);
+	st_i64(j, base, off + 8, v.d);
+}
+/* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
+ * is a constant; with check, leave for the interpreter at k when it is
+ * INT64_MIN (a constant that is goes the general way). */
+static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t to, bool check, size_t k)
+{
+	const uint32_t R = sizeof(pt_rat);
+	pt_rat v;
+	if (const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
+		st_rat_imm(j, RBX, to * R, v);
+		return;
+	}
+	if (check)
+		check_min(j, from * R, k);
+	copy(j, from * R, RBX, to * R);
+}
+/* Output field o = R[from] clamped at 0 (out_rat), the same with a
+ * constant folded; with check, as mov_reg. */
+static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k)
+{
+	pt_rat v;
+	if (const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
+		st_rat_imm(j, RBP, OFF_OUT(o), v.n < 0 ? pt_rat_int(0) : v);
+		return;
+	}
+	if (check)
+		check_min(j, from * (uint32_t)sizeof(pt_rat), k);
+	out_rat(j, from * (uint32_t)sizeof(pt_rat), o);
+}
+
 /* mov byte [rbp + d], v */
 static void st8(jasm *j, uint32_t d, uint8_t v)
 {
@@ -521,15 +577,12 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
 	switch ((pt_fast_op)c->op) {
 	case F_MOV:
-		copy(j, a, RBX, d);
-		break;
 	case F_MOVC:
-		check_min(j, a, k);
-		copy(j, a, RBX, d);
+		mov_reg(j, rs, f, c->a, c->dst, c->op == F_MOVC, k);
 		break;
 	case F_MOV2:   /* in order: the second read sees the first write */
-		copy(j, a, RBX, d);
-		copy(j, b, RBX, c->x * R);
+		mov_reg(j, rs, f, c->a, c->dst, false, k);
+		mov_reg(j, rs, f, c->b, c->x, false, k);
 		break;
 	case F_ADD_I:
 		ld(j, RAX, RBX, a);
@@ -621,16 +674,18 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		jmp(j, c->x);
 		break;
 	case F_OUT:
-		out_rat(j, a, c->x);
+		out_reg(j, rs, f, c->a, c->x, false, k);
 		break;
-	case F_OUT_MOVC:   /* the check first, then both fields */
-		check_min(j, b, k);
-		out_rat(j, a, c->x);
-		out_rat(j, b, c->dst);
+	case F_OUT_MOVC: {   /* the check first, then both fields */
+		pt_rat v;
+		if (!const_reg(rs, f, c->b, &v) || v.n == INT64_MIN)
+			check_min(j, b, k);
+		out_reg(j, rs, f, c->a, c->x, false, k);
+		out_reg(j, rs, f, c->b, c->dst, false, k);
 		break;
+	}
 	case F_MOVC_O:
-		check_min(j, a, k);
-		out_rat(j, a, c->dst);
+		out_reg(j, rs, f, c->a, c->dst, true, k);
 		break;
 	case F_REASON_LE_I:
 		ld(j, RAX, RBX, a);

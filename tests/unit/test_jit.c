@@ -53,6 +53,7 @@ enum {
 	NR = 24,          /* random-code registers past the host's inputs */
 	NLOC = 8,         /* and the locals after them */
 	NDER = 2,         /* derived registers after those, at most */
+	NCONST = 6,       /* and constants after those (read, never written) */
 	NPROG = 3,        /* programs in a chain */
 	MAXCODE = 256,
 };
@@ -122,6 +123,9 @@ static pt_rat edge_rat(gen *g)
 
 /* A register the random code reads or writes: any, locals included. */
 static uint32_t reg(gen *g) { return g->base + rn(g, NR + NLOC); }
+/* A register it reads: now and then a constant (the JIT stores those as
+ * immediates). */
+static uint32_t src(gen *g) { return rn(g, 4) ? reg(g) : g->base + NR + NLOC + NDER + rn(g, NCONST); }
 
 /* Append an instruction (index form). */
 static void emit(gen *g, pt_fast_ins c)
@@ -159,19 +163,19 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 		uint32_t to = (uint32_t)(k + 1 + rn(g, (uint32_t)left - 1));   /* forward, inside */
 		if (left >= 10 && rn(g, 10) == 0) {   /* a tier table: TIERSEL, then its rows */
 			uint32_t key = reg(g), out = (uint32_t)(k + 8 + rn(g, (uint32_t)left - 8));
-			emit(g, (pt_fast_ins){ F_TIERSEL, 0, key, reg(g), (uint32_t)k + 3 });
-			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_TIERSEL, 0, key, src(g), (uint32_t)k + 3 });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), src(g), src(g), reg(g) });
 			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
-			emit(g, (pt_fast_ins){ F_JF_GE_I, 0, key, reg(g), (uint32_t)k + 6 });
-			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_JF_GE_I, 0, key, src(g), (uint32_t)k + 6 });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), src(g), src(g), reg(g) });
 			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
-			emit(g, (pt_fast_ins){ F_MOV2, reg(g), reg(g), reg(g), reg(g) });
+			emit(g, (pt_fast_ins){ F_MOV2, reg(g), src(g), src(g), reg(g) });
 			emit(g, (pt_fast_ins){ F_TIERJ, 0, rn(g, 9), 0, out });
 			continue;
 		}
 		uint32_t op = rn(g, 40) ? ops[rn(g, sizeof ops / sizeof ops[0])]
 					: untranslated[rn(g, sizeof untranslated / sizeof untranslated[0])];
-		pt_fast_ins c = { op, reg(g), reg(g), reg(g), 0 };
+		pt_fast_ins c = { op, reg(g), src(g), src(g), 0 };
 		switch (op) {
 		case F_MOV2: c.x = reg(g); break;
 		case F_CAP_I: c.x = rn(g, 3) == 0 ? PT_NO_STR : rn(g, g->nstr); break;
@@ -247,11 +251,17 @@ static void test_random_programs(void **state)
 	pt_ruleset *rs = host_compile(host_rules, NPROG);
 	pt_fast *host = rs->fast;
 	gen g = { .s = 0x9E3779B97F4A7C15ull, .base = (uint32_t)rs->ninputs + 2, .nstr = (uint32_t)rs->ncode };
-	const uint32_t nregs = g.base + NR + NLOC + NDER;
-	pt_fast f = *host;   /* the random code's: NLOC locals, temporaries none, then derived */
+	const uint32_t nregs = g.base + NR + NLOC + NDER + NCONST;
+	pt_fast f = *host;   /* the random code's: NLOC locals, temporaries none, derived, constants */
 	f.nregs = nregs;
 	f.reg_locals = g.base + NR;
 	f.reg_temps = f.reg_derived = f.reg_locals + NLOC;
+	f.reg_consts = f.reg_derived + NDER;
+	pt_rat consts[NCONST], *host_consts = rs->consts;   /* the constants the JIT reads: the chain's */
+	size_t host_nconsts = rs->nconsts;
+	assert_true(host_nconsts <= NCONST);   /* the host's fallback code reads the chain's in their place */
+	rs->consts = consts;
+	rs->nconsts = NCONST;
 	f.dtotal = (int32_t)g.base;
 	f.jit = NULL;
 	uint32_t dstart[NDER + 1], dslots[4 * NDER];
@@ -281,6 +291,8 @@ static void test_random_programs(void **state)
 			fp[p] = (pt_fast_prog){ .entry = { at, at + lr }, .start = at, .linked = 1, .nlocals = NLOC,
 						.zero_locals = zero, .special = zero };
 		}
+		for (int i = 0; i < NCONST; i++)   /* edge values, fractions, INT64_MIN now and then */
+			consts[i] = edge_rat(&g);
 		f.nderived = rn(&g, NDER + 1);   /* the total less 1 or 2 registers each */
 		dstart[0] = 0;
 		for (uint32_t s = 0; s < f.nderived; s++) {
@@ -310,6 +322,7 @@ static void test_random_programs(void **state)
 				*r = pt_rat_int(r->n);
 			}
 			start[g.base] = pt_rat_int(start[g.base].n);
+			memcpy(start + f.reg_consts, consts, sizeof consts);
 			pt_prog_result res[3][NPROG];
 			bool ok[3];
 			for (int m = 0; m < 3; m++) {
@@ -340,6 +353,8 @@ static void test_random_programs(void **state)
 	assert_true(derive_failed > 2000);
 	assert_true(declined > 300);
 	rs->fast = host;
+	rs->consts = host_consts;
+	rs->nconsts = host_nconsts;
 	pt_ruleset_free(rs);
 	for (int m = 0; m < 3; m++)
 		free(regs[m]);
