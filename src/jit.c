@@ -69,6 +69,10 @@ struct jasm {
 	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
 	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
 	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
+	uint8_t *target;    /* per instruction: a jump lands there (plan_notes) */
+	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
+	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
+	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
 	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
@@ -333,8 +337,9 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
 	return true;
 }
 
-/* Which reason notes of a program (instructions from .. end) note_if
- * makes inline: those with, in their section and on every path before
+/* Which instructions of a program (from .. end) a jump lands on
+ * (j->target, for known_whole), and which reason notes note_if makes
+ * inline: those with, in their section and on every path before
  * them, no note of the same string and fewer than PT_MAX_REASONS notes,
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it.  Paths go forward only (compilable), so one pass in order
@@ -343,6 +348,12 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 		       size_t end)
 {
 	const size_t bound[3] = { from, fp->entry[1], end };
+	for (size_t k = from; k < end; k++)
+		j->target[k] = 0;
+	j->target[fp->entry[1]] = 1;   /* entered from redeem's ends */
+	for (size_t k = from; k < end; k++)
+		if (pt_fast_branches(code[k].op) && code[k].x < end)
+			j->target[code[k].x] = 1;
 	for (int sec = 0; sec < 2; sec++) {
 		uint32_t str[64];   /* the notes seen so far, by number */
 		int nsites = 0;
@@ -369,7 +380,10 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 				n = n < PT_MAX_REASONS ? n + 1 : n;
 			}
 			size_t succ[2];
-			for (int i = pt_fast_succ(&code[k], k, succ) - 1; i >= 0; i--)
+			int ns = pt_fast_succ(&code[k], k, succ);
+			if (code[k].op == F_TIERSEL)   /* its template is the first row's test: it falls through */
+				succ[ns++] = k + 1;
+			for (int i = ns - 1; i >= 0; i--)
 				if (succ[i] > k && succ[i] < bound[sec + 1]) {
 					j->before[succ[i]] |= before;
 					j->nbefore[succ[i]] = n > j->nbefore[succ[i]] ? n : j->nbefore[succ[i]];
@@ -473,6 +487,19 @@ static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat
 	*v = rs->consts[r - f->reg_consts];
 	return true;
 }
+/* Whether register r (an index) holds a whole number here for certain:
+ * a derived value, or a register this straight run of code wrote with a
+ * whole number (wrote_reg) since the last jump target. */
+static bool known_whole(const jasm *j, uint32_t r)
+{
+	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen;
+}
+/* Register r was just written: with a whole number, or not known to be. */
+static void wrote_reg(jasm *j, uint32_t r, bool whole)
+{
+	j->wmark[r] = whole ? j->wgen : 0;
+}
+
 /* base[off] = v, a 64-bit value known now (rax is scratch). */
 static void st_i64(jasm *j, int base, uint32_t off, int64_t v)
 {
@@ -506,18 +533,27 @@ static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		check_min(j, from * R, k);
 	copy(j, from * R, RBX, to * R);
 }
-/* Output field o = R[from] clamped at 0 (out_rat), the same with a
- * constant folded; with check, as mov_reg. */
+/* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
+ * register known whole (known_whole) as a whole number, without reading
+ * its denominator; with check, as mov_reg. */
 static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k)
 {
+	const uint32_t a = from * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
 	if (const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
 		st_rat_imm(j, RBP, OFF_OUT(o), v.n < 0 ? pt_rat_int(0) : v);
 		return;
 	}
 	if (check)
-		check_min(j, from * (uint32_t)sizeof(pt_rat), k);
-	out_rat(j, from * (uint32_t)sizeof(pt_rat), o);
+		check_min(j, a, k);   /* leaves R[from].n in rax */
+	if (known_whole(j, from)) {
+		if (!check)
+			ld(j, RAX, RBX, a);
+		clamp_int(j);
+		st_int(j, RBP, OFF_OUT(o));
+		return;
+	}
+	out_rat(j, a, o);
 }
 
 /* mov byte [rbp + d], v */
@@ -568,10 +604,55 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reason_pcs), pc);
 }
 
+/* Whether R[r] holds a whole number for certain once the code laid out
+ * so far has run: a whole constant, or known_whole. */
+static bool whole_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	pt_rat v;
+	return const_reg(rs, f, r, &v) ? v.d == 1 : known_whole(j, r);
+}
+
+/* What instruction c's template wrote to registers, for known_whole: the
+ * whole-number forms write whole numbers; a copy is as whole as what it
+ * copied; anything else is not known. */
+static void track_writes(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c)
+{
+	switch ((pt_fast_op)c->op) {
+	case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR: case F_DIVFLOOR:
+	case F_MIN_I: case F_MAX_I: case F_CAP_I:
+		wrote_reg(j, c->dst, true);
+		return;
+	case F_MOV: case F_MOVC: case F_NEG:
+		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a));
+		return;
+	case F_MOV2: {   /* the second read sees the first write, as the template does */
+		bool wb = c->b == c->dst ? whole_now(j, rs, f, c->a) : whole_now(j, rs, f, c->b);
+		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a));
+		wrote_reg(j, c->x, wb);
+		return;
+	}
+	default:
+		if (pt_fast_writes(c->op))
+			wrote_reg(j, c->dst, false);
+		if (pt_fast_props[c->op] & FP_WX)
+			wrote_reg(j, c->x, false);
+		return;
+	}
+}
+
+static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec);
+
 /* Translate instruction k (in index form, c) of a program whose section
  * at [rbp + sec] it belongs to.  Instructions without a template leave
  * for the interpreter. */
 static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec)
+{
+	template(j, rs, f, c, k, sec);
+	track_writes(j, rs, f, c);
+}
+
+/* The template of instruction k (ins). */
+static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec)
 {
 	const uint32_t R = sizeof(pt_rat);
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
@@ -678,7 +759,15 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 		break;
 	case F_OUT_MOVC: {   /* the check first, then both fields */
 		pt_rat v;
-		if (!const_reg(rs, f, c->b, &v) || v.n == INT64_MIN)
+		bool folded = const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
+		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
+			check_min(j, b, k);
+			clamp_int(j);
+			st_int(j, RBP, OFF_OUT(c->x));
+			st_int(j, RBP, OFF_OUT(c->dst));
+			break;
+		}
+		if (!folded)
 			check_min(j, b, k);
 		out_reg(j, rs, f, c->a, c->x, false, k);
 		out_reg(j, rs, f, c->b, c->dst, false, k);
@@ -855,8 +944,10 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
 		}
+		j->wgen++;   /* nothing is known of the registers as a program starts */
 		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->label[k] = (uint32_t)j->n;
+			j->wgen += j->target[k];
 			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
@@ -905,11 +996,17 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.label = malloc(nlabels * sizeof *j.label);
 	j.want_stub = calloc(f->ncode + 1, 1);
 	j.inline_note = calloc(f->ncode + 1, 1);
+	j.target = calloc(f->ncode + 1, 1);
+	j.wmark = calloc(f->nregs + 1, sizeof *j.wmark);
+	j.wgen = 1;
+	j.derived0 = f->reg_derived;
+	j.derived1 = f->reg_derived + f->nderived;
 	j.nbefore = calloc(f->ncode + 1, 1);
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !jit || !native)
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark ||
+	    !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -960,6 +1057,8 @@ out:
 	free(j.label);
 	free(j.want_stub);
 	free(j.inline_note);
+	free(j.target);
+	free(j.wmark);
 	free(j.nbefore);
 	free(j.before);
 	free(j.buf);

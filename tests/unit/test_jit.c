@@ -490,12 +490,81 @@ static void test_reason_notes(void **state)
 	free(locals);
 }
 
+/* Outputs of registers the machine code knows to be whole are written
+ * without reading the denominator (known_whole in jit.c): what it knows
+ * must not cross a join.  Here the earn section starts where two paths
+ * meet, one leaving r0 a fraction, and a MOV2 reads what it just wrote. */
+static void test_known_whole(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_ruleset *rs = host_compile(host_rules_one, 1);
+	pt_fast *host = rs->fast, f = *host;
+	const uint32_t base = (uint32_t)rs->ninputs, r0 = base, r1 = base + 1, r2 = base + 2, frac = base + 3,
+		       x1 = base + 4, x2 = base + 5, sel = base + 6, nregs = base + 7;
+	pt_fast_ins code[] = {
+		{ F_JZ, 0, sel, 0, 3 },
+		{ F_MOV, r0, frac, 0, 0 },          /* r0 a fraction */
+		{ F_HALT_R, 0, 0, 0, 5 },
+		{ F_ADD_I, r0, x1, x2, 0 },         /* r0 whole, laid out last before the earn section */
+		{ F_HALT_R, 0, 0, 0, 5 },
+		{ F_OUT, 0, r0, 0, PT_OUT_E_POINTS },   /* the earn section: reached from both */
+		{ F_ADD_I, r1, x1, x2, 0 },         /* r1 whole */
+		{ F_MOV2, r1, frac, r1, r2 },       /* r1 = frac, then r2 = r1: a fraction */
+		{ F_OUT, 0, r2, 0, PT_OUT_E_BASIS },
+		{ F_HALT_E, 0, 0, 0, 0 },
+	};
+	const uint32_t ncode = sizeof code / sizeof code[0];
+	for (uint32_t k = 0; k < ncode; k++)
+		pt_fast_encode(&code[k], true);
+	pt_fast_prog fp = { .entry = { 0, 5 }, .linked = 1 };
+	f.code = code;
+	f.ncode = ncode;
+	f.progs = &fp;
+	f.nderived = 0;
+	f.nregs = nregs;
+	f.reg_locals = f.reg_temps = f.reg_derived = base;   /* no locals or temporaries */
+	f.reg_consts = nregs;   /* and no constant among the registers used */
+	f.jit = NULL;
+	rs->fast = &f;
+	f.jit = pt_jit_build(rs, &f);
+	assert_non_null(f.jit);
+	assert_true(f.jit->native[0]);
+	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	for (int m = 0; m < 3; m++)
+		regs[m] = calloc(nregs, sizeof(pt_rat));
+	for (int path = 0; path < 2; path++) {
+		pt_prog_result res[3];
+		for (int m = 0; m < 3; m++) {
+			for (uint32_t i = 0; i < nregs; i++)
+				regs[m][i] = pt_rat_int(2);
+			regs[m][1] = pt_rat_int(1);   /* linked */
+			regs[m][frac] = (pt_rat){ 7, 3 };
+			regs[m][sel] = pt_rat_int(path);
+			memset(&res[m], 0xA5, sizeof res[m]);
+			assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
+		}
+		same_result(&res[0], &res[1]);
+		same_result(&res[0], &res[2]);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, path ? 3 : 1);   /* JZ: sel 0 takes the ADD_I */
+		assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
+	}
+	pt_jit_free(f.jit);
+	rs->fast = host;
+	pt_ruleset_free(rs);
+	for (int m = 0; m < 3; m++)
+		free(regs[m]);
+	free(locals);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_programs),
 		cmocka_unit_test(test_refuses_open_sections),
 		cmocka_unit_test(test_reason_notes),
+		cmocka_unit_test(test_known_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
