@@ -882,12 +882,13 @@ static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e
 }
 
 /* Program i's amounts (i checked by the caller): the simple case inline
- * when every output is whole and the cart has no `use` records. */
+ * when every output is whole (denominators are at least 1, so their OR
+ * is 1 only then) and the cart has no `use` records. */
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	const pt_rat *o = e->res[i].out;
-	if (((o[PT_OUT_R_MAX_POINTS].d ^ 1) | (o[PT_OUT_R_VALUE_YEN].d ^ 1) | (o[PT_OUT_E_POINTS].d ^ 1) |
-	     (o[PT_OUT_E_BASIS].d ^ 1)) == 0 && !e->use.any)
+	if ((o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1 &&
+	    !e->use.any)
 		fill_amounts(e, i, out, true);
 	else
 		fill_amounts_general(e, i, out);

@@ -59,7 +59,8 @@ typedef struct jasm jasm;
 #define L_DERIVE_FAILED(j) ((uint32_t)(2 * (j)->ncode + 2))        /* return PT_JIT_DERIVE_FAILED */
 #define L_NEXT(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (p)))          /* program p ended: on to p + 1 */
 #define L_PROG(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (j)->nprogs + (p)))   /* program p starts */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 3 + 2 * (nprogs))
+#define L_ZERO_ONE(j) ((uint32_t)(2 * (j)->ncode + 3 + 2 * (j)->nprogs))   /* 16 bytes of data: 0, 1 */
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 2 * (nprogs))
 
 struct jasm {
 	uint8_t *buf;
@@ -870,10 +871,9 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
-	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so built per program) */
-	movi(j, RAX, 1);
-	put(j, (const uint8_t[]){ 0x66, 0x48, 0x0F, 0x6E, 0xC0 }, 5);   /* movq xmm0, rax */
-	put(j, (const uint8_t[]){ 0x66, 0x0F, 0x73, 0xF8, 0x08 }, 5);   /* pslldq xmm0, 8 */
+	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so loaded per program) */
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
+	rel(j, L_ZERO_ONE(j));
 	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
 	}
@@ -972,6 +972,11 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	zero(j, RAX);
 	j->label[L_EPILOGUE(j)] = (uint32_t)j->n;
 	put(j, (const uint8_t[]){ 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 5);   /* pop r12; pop rbp; pop rbx; ret */
+	while (j->n % 16 && !j->bad)
+		b1(j, 0xCC);   /* int3: never run */
+	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
+	b8(j, 0);
+	b8(j, 1);
 }
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
