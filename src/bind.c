@@ -750,7 +750,8 @@ size_t pt_bind_prep_used(const pt_prep *p)
 
 /* Fill inputs[] from a prepared cart: the dense inputs, the template
  * past them and the cart's values there, then the item sums; false when
- * p was made for other rules.  Only the numerators of
+ * p's shape does not fit rs (which rules p was made for, the callers
+ * check).  Only the numerators of
  * the dense inputs are written: their denominators are 1 already, since
  * the evaluator starts every input at 0/1 and every binding writes whole
  * numbers there (cart values are whole, and ndense ends before the first

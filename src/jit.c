@@ -74,6 +74,7 @@ struct jasm {
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
+	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
 	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
@@ -81,6 +82,8 @@ struct jasm {
 	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
 	bool bad;           /* out of memory, or a shape the JIT declines */
 };
+
+#define NO_REG UINT32_MAX
 
 static bool grow(jasm *j, size_t len);
 
@@ -344,7 +347,10 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
  * them, no note of the same string and fewer than PT_MAX_REASONS notes,
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it.  Paths go forward only (compilable), so one pass in order
- * sees every way into an instruction before the instruction. */
+ * sees every way into an instruction before the instruction; the ways
+ * are the machine code's, where TIERSEL also falls into its first row
+ * (forged .ptbc files in tests/fastdiff/forged showed what missing that
+ * does). */
 static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
 		       size_t end)
 {
@@ -468,6 +474,21 @@ static void check_min(jasm *j, uint32_t a, size_t k)
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
 }
+/* mov rax, R[r] (an index), unless rax holds it already: have is the
+ * register the template before left in rax (j->rax), read as a template
+ * starts, so only a template's first load may use it. */
+static void ld_rax(jasm *j, uint32_t have, uint32_t r)
+{
+	if (have != r)
+		ld(j, RAX, RBX, r * (uint32_t)sizeof(pt_rat));
+}
+/* check_min of R[r] (an index), its load as ld_rax. */
+static void check_min_have(jasm *j, uint32_t have, uint32_t r, size_t k)
+{
+	ld_rax(j, have, r);
+	cmp_min(j, RAX);
+	bail(j, CC_E, k);
+}
 /* Output field o = R[a] clamped at 0 (fast_clamp). */
 static void out_rat(jasm *j, uint32_t a, uint32_t o)
 {
@@ -521,8 +542,10 @@ static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
 }
 /* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
  * is a constant; with check, leave for the interpreter at k when it is
- * INT64_MIN (a constant that is goes the general way). */
-static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t to, bool check, size_t k)
+ * INT64_MIN (a constant that is goes the general way), loading it as
+ * ld_rax does. */
+static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t to, bool check, size_t k,
+		    uint32_t have)
 {
 	const uint32_t R = sizeof(pt_rat);
 	pt_rat v;
@@ -531,13 +554,14 @@ static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		return;
 	}
 	if (check)
-		check_min(j, from * R, k);
+		check_min_have(j, have, from, k);
 	copy(j, from * R, RBX, to * R);
 }
 /* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
  * register known whole (known_whole) as a whole number, without reading
- * its denominator; with check, as mov_reg. */
-static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k)
+ * its denominator; with check (and have), as mov_reg. */
+static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k,
+		    uint32_t have)
 {
 	const uint32_t a = from * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
@@ -546,7 +570,7 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		return;
 	}
 	if (check)
-		check_min(j, a, k);   /* leaves R[from].n in rax */
+		check_min_have(j, have, from, k);   /* leaves R[from].n in rax */
 	if (known_whole(j, from)) {
 		if (!check)
 			ld(j, RAX, RBX, a);
@@ -657,43 +681,49 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 {
 	const uint32_t R = sizeof(pt_rat);
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
+	const uint32_t have = j->rax;   /* for the first load only (ld_rax) */
+	j->rax = NO_REG;   /* unless the template says otherwise below */
 	switch ((pt_fast_op)c->op) {
 	case F_MOV:
 	case F_MOVC:
-		mov_reg(j, rs, f, c->a, c->dst, c->op == F_MOVC, k);
+		mov_reg(j, rs, f, c->a, c->dst, c->op == F_MOVC, k, have);
 		break;
 	case F_MOV2:   /* in order: the second read sees the first write */
-		mov_reg(j, rs, f, c->a, c->dst, false, k);
-		mov_reg(j, rs, f, c->b, c->x, false, k);
+		mov_reg(j, rs, f, c->a, c->dst, false, k, NO_REG);
+		mov_reg(j, rs, f, c->b, c->x, false, k, NO_REG);
 		break;
 	case F_ADD_I:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		add_m(j, RAX, b);
 		checked(j, k);
 		st_int(j, RBX, d);
+		j->rax = c->dst;
 		break;
 	case F_SUB_I:
 		ld(j, RCX, RBX, b);
 		cmp_min(j, RCX);
 		bail(j, CC_E, k);
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
 		checked(j, k);
 		st_int(j, RBX, d);
+		j->rax = c->dst;
 		break;
 	case F_MUL_I:
 	case F_MULFLOOR_I:
 	case F_MULFLOOR_I_O:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		imul_m(j, RAX, b);
 		checked(j, k);
 		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst);
+		j->rax = c->op == F_MULFLOOR_I_O ? NO_REG : c->dst;
 		break;
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		mulfloor_ir(j, k, b);
 		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
+		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
 	case F_NEG:
 		check_min(j, a, k);
@@ -719,14 +749,15 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MIN_I:
 	case F_MAX_I:
 	case F_MAX_I_O:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
 		st_result(j, c->op == F_MAX_I_O, d, c->dst);
+		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
 	case F_CAP_I:   /* a above max(b, 0) becomes it, with the cap's reason */
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		ld(j, RCX, RBX, b);
 		zero(j, RDX);
 		test(j, RCX);
@@ -736,51 +767,55 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		st_int(j, RBX, d);   /* mov leaves the flags */
 		if (c->x != PT_NO_STR)
 			note_if(j, CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
+		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
 		break;
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
 	case F_TIERSEL: {   /* TIERSEL is its first row's JF_GE_I; the rows follow */
 		static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
 					  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L,
 					  [F_TIERSEL] = CC_L };
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		cmp_m(j, RAX, b);
 		jcc(j, on[c->op], c->x);
+		j->rax = c->a;   /* going on; where it jumps to is a jump target */
 		break;
 	}
 	case F_JZ:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		test(j, RAX);
 		jcc(j, CC_E, c->x);
+		j->rax = c->a;
 		break;
 	case F_JMP:
 		jmp(j, c->x);
 		break;
 	case F_OUT:
-		out_reg(j, rs, f, c->a, c->x, false, k);
+		out_reg(j, rs, f, c->a, c->x, false, k, NO_REG);
 		break;
 	case F_OUT_MOVC: {   /* the check first, then both fields */
 		pt_rat v;
 		bool folded = const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
 		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
-			check_min(j, b, k);
+			check_min_have(j, have, c->b, k);
 			clamp_int(j);
 			st_int(j, RBP, OFF_OUT(c->x));
 			st_int(j, RBP, OFF_OUT(c->dst));
 			break;
 		}
 		if (!folded)
-			check_min(j, b, k);
-		out_reg(j, rs, f, c->a, c->x, false, k);
-		out_reg(j, rs, f, c->b, c->dst, false, k);
+			check_min_have(j, have, c->b, k);
+		out_reg(j, rs, f, c->a, c->x, false, k, NO_REG);
+		out_reg(j, rs, f, c->b, c->dst, false, k, NO_REG);
 		break;
 	}
 	case F_MOVC_O:
-		out_reg(j, rs, f, c->a, c->dst, true, k);
+		out_reg(j, rs, f, c->a, c->dst, true, k, have);
 		break;
 	case F_REASON_LE_I:
-		ld(j, RAX, RBX, a);
+		ld_rax(j, have, c->a);
 		cmp_m(j, RAX, b);
 		note_if(j, CC_LE, sec, c->dst, c->x, k);
+		j->rax = j->inline_note[k] ? c->a : NO_REG;   /* a call changes rax */
 		break;
 	case F_TIERJ:
 		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->a);
@@ -945,9 +980,12 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			jmp(j, (uint32_t)(j->ncode + fp->start));
 		}
 		j->wgen++;   /* nothing is known of the registers as a program starts */
+		j->rax = NO_REG;
 		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->label[k] = (uint32_t)j->n;
 			j->wgen += j->target[k];
+			if (j->target[k])
+				j->rax = NO_REG;
 			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;

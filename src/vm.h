@@ -138,8 +138,9 @@ size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
-/* Fill inputs[] from p; false (inputs untouched) when p was made for
- * another rule set. */
+/* Fill inputs[] from p, made for rs (the callers check that: a cart's
+ * prep_rules, a batch's rules); false (inputs untouched) when p's shape
+ * does not fit rs. */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
 
 #endif

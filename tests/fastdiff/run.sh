@@ -6,6 +6,7 @@
 #   - tests/fastdiff/edge.rules with edge.txt: every kind of instruction
 #     and every way back to the reference paths (runtime errors, carts
 #     that need diagnostics), from source and from .ptbc;
+#   - forged .ptbc files the compiler never writes (forged/README.md);
 #   - every tests/lang case that writes rules and a cart.
 set -eu
 fd=$1
@@ -25,6 +26,18 @@ carts="$root/tests/corpus/carts-1.txt $root/tests/corpus/carts-2.txt $root/tests
 "$fd" --require-fast --rules "$root/tests/fastdiff/edge.rules" "$root/tests/fastdiff/edge.txt"
 "$pt" compile -o "$tmp/edge.ptbc" "$root/tests/fastdiff/edge.rules"
 "$fd" --require-fast --bytecode "$tmp/edge.ptbc" "$root/tests/fastdiff/edge.txt"
+# Each run's output, indented under its name; a difference fails the run
+# (a pipe into sed would hide fastdiff's exit status from set -e).
+named() {
+	name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then st=0; else st=$?; fi
+	sed "s|^|  $name: |" "$tmp/out"
+	[ "$st" -eq 0 ] || { echo "fastdiff: failed on $name" >&2; exit 1; }
+}
+for b in "$root"/tests/fastdiff/forged/*.ptbc; do
+	named "$(basename "$b")" "$fd" --require-fast --bytecode "$b" "$root/tests/fastdiff/forged/cart.txt"
+done
 n=0
 for t in "$root"/tests/lang/*.test; do
 	d="$tmp/lang/$(basename "$t" .test)"
@@ -42,7 +55,7 @@ for t in "$root"/tests/lang/*.test; do
 	fi
 	# Cases whose rules do not compile test the compiler, not evaluation.
 	"$pt" check "$rules" >/dev/null 2>&1 || continue
-	"$fd" --rules "$rules" "$d/cart.txt" | sed "s/^/  $(basename "$t" .test): /" || { echo "fastdiff: failed on $t" >&2; exit 1; }
+	named "$(basename "$t" .test)" "$fd" --rules "$rules" "$d/cart.txt"
 	n=$((n + 1))
 done
 echo "fastdiff: $n tests/lang cases: no difference"

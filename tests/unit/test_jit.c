@@ -398,11 +398,12 @@ static void test_refuses_open_sections(void **state)
 	pt_ruleset_free(rs);
 }
 
-/* Reasons noted by the machine code itself (plan_notes in jit.c): in two
- * sections of notes, with a repeat, notes behind jumps, and a join where
- * the path with fewer notes comes last, every combination of which fire
- * gives the interpreter's reasons, in order, at most PT_MAX_REASONS of
- * them, each once. */
+/* Reasons noted by the machine code itself (plan_notes in jit.c): in
+ * three sections of notes, with a repeat, notes behind jumps, a join
+ * where the path with fewer notes comes last, and a tier table whose
+ * first row (which TIERSEL falls into) alone goes on to more notes, every
+ * combination of which fire gives the interpreter's reasons, in order,
+ * at most PT_MAX_REASONS of them, each once. */
 static void test_reason_notes(void **state)
 {
 	(void)state;
@@ -410,14 +411,15 @@ static void test_reason_notes(void **state)
 		skip();
 	pt_ruleset *rs = host_compile(host_rules_one, 1);
 	pt_fast *host = rs->fast, f = *host;
-	const uint32_t base = (uint32_t)rs->ninputs + 2, Z = base + 8, T = base + 9, nregs = base + 10;
+	const uint32_t base = (uint32_t)rs->ninputs + 2, Z = base + 8, T = base + 9, ONE = base + 10, U = base + 11,
+		       nregs = base + 12;
 	uint32_t capx = 0;   /* a stack pc whose argument (the cap's reason) differs from the others' */
 	while (capx < rs->ncode && PT_INS_ARG(rs->code[capx]) >= 100 && PT_INS_ARG(rs->code[capx]) < 110)
 		capx++;
 	assert_true(capx < rs->ncode);
-	enum { NCODE = 11 };
-	pt_fast_ins sections[2][NCODE] = {
-		{
+	enum { MAXN = 17 };
+	struct { uint32_t n; pt_fast_ins code[MAXN]; } sections[3] = {
+		{ 11, {
 			{ F_REASON_LE_I, 100, base + 0, Z, 1 },
 			{ F_REASON_LE_I, 101, base + 1, Z, 2 },
 			{ F_JZ, 0, base + 6, 0, 4 },              /* skips the next note when R6 is 0 */
@@ -429,8 +431,8 @@ static void test_reason_notes(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 			{ F_HALT_E, 0, 0, 0, 0 },                 /* not reached */
 			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
-		},
-		{
+		} },
+		{ 11, {
 			{ F_JZ, 0, base + 6, 0, 4 },              /* to 4 past two notes when R6 is 0 */
 			{ F_REASON_LE_I, 100, base + 0, Z, 1 },
 			{ F_REASON_LE_I, 101, base + 1, Z, 2 },
@@ -442,19 +444,39 @@ static void test_reason_notes(void **state)
 			{ F_REASON_LE_I, 104, base + 5, Z, 5 },   /* a fifth when every one before fired */
 			{ F_HALT_E, 0, 0, 0, 0 },
 			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
-		},
+		} },
+		{ 17, {
+			{ F_REASON_LE_I, 100, base + 0, Z, 1 },
+			{ F_REASON_LE_I, 101, base + 1, Z, 2 },
+			{ F_REASON_LE_I, 102, base + 2, Z, 3 },
+			{ F_REASON_LE_I, 103, base + 3, Z, 4 },
+			{ F_TIERSEL, 0, base + 6, ONE, 7 },       /* R6 >= 1: falls into the first row */
+			{ F_MOV2, T, Z, Z, U },
+			{ F_TIERJ, 0, 1, 0, 13 },                 /* the first row alone goes to 13 */
+			{ F_JF_GE_I, 0, base + 6, ONE, 10 },
+			{ F_MOV2, T, Z, Z, U },
+			{ F_TIERJ, 0, 2, 0, 12 },
+			{ F_MOV2, T, Z, Z, U },
+			{ F_TIERJ, 0, 3, 0, 12 },
+			{ F_HALT_E, 0, 0, 0, 0 },
+			{ F_REASON_LE_I, 100, base + 4, Z, 5 },   /* the first note's reason again */
+			{ F_REASON_LE_I, 104, base + 5, Z, 6 },   /* a fifth */
+			{ F_HALT_E, 0, 0, 0, 0 },
+			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
+		} },
 	};
 	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
 	for (int m = 0; m < 3; m++)
 		regs[m] = calloc(nregs, sizeof(pt_rat));
 	long full = 0;
-	for (int v = 0; v < 2; v++) {
-		pt_fast_ins *code = sections[v];
-		for (uint32_t k = 0; k < NCODE; k++)
+	for (int v = 0; v < 3; v++) {
+		pt_fast_ins *code = sections[v].code;
+		const uint32_t ncode = sections[v].n;
+		for (uint32_t k = 0; k < ncode; k++)
 			pt_fast_encode(&code[k], true);
-		pt_fast_prog fp = { .entry = { 0, NCODE - 1 }, .linked = 1 };
+		pt_fast_prog fp = { .entry = { 0, ncode - 1 }, .linked = 1 };
 		f.code = code;
-		f.ncode = NCODE;
+		f.ncode = ncode;
 		f.progs = &fp;
 		f.nderived = 0;
 		f.nregs = nregs;
@@ -472,6 +494,7 @@ static void test_reason_notes(void **state)
 				for (uint32_t b = 0; b < 8; b++)   /* a note fires for -1 (the cap's: for 1) */
 					regs[m][base + b] = pt_rat_int(bits >> b & 1 ? -1 : 1);
 				regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
+				regs[m][ONE] = pt_rat_int(1);
 				memset(&res[m], 0xA5, sizeof res[m]);
 				assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
 			}
@@ -482,7 +505,7 @@ static void test_reason_notes(void **state)
 		}
 		pt_jit_free(f.jit);
 	}
-	assert_true(full > 60);   /* often as many as are kept, with notes still to come */
+	assert_true(full > 100);   /* often as many as are kept, with notes still to come */
 	rs->fast = host;
 	pt_ruleset_free(rs);
 	for (int m = 0; m < 3; m++)
