@@ -312,14 +312,15 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 	op_mem(j, 0, (const uint8_t[]){ 0x8B }, 1, RCX, RBP, n);   /* mov ecx, [rbp + nreasons] */
 	const uint32_t at[2] = { (uint32_t)offsetof(pt_section_result, reasons),
 				 (uint32_t)offsetof(pt_section_result, reason_pcs) };
-	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + rcx*4 + field], s or pc */
-		int64_t disp = (int64_t)sec + at[w] - BIAS;
-		bool short_disp = disp >= -128 && disp <= 127;
-		put(j, (const uint8_t[]){ 0xC7, short_disp ? 0x44 : 0x84, 0x8D }, 3);
-		if (short_disp)
-			b1(j, (uint8_t)(int8_t)disp);
-		else
-			b4(j, (uint32_t)disp);
+	/* both sections' reasons lie within a one-byte displacement of rbp */
+	_Static_assert((int64_t)offsetof(pt_prog_result, redeem) + (int64_t)offsetof(pt_section_result, reasons) -
+			       BIAS >= -128 &&
+			       (int64_t)offsetof(pt_prog_result, earn) +
+					       (int64_t)offsetof(pt_section_result, reason_pcs) - BIAS <= 127,
+		       "note_if's disp8");
+	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + rcx*4 + disp8], s or pc */
+		put(j, (const uint8_t[]){ 0xC7, 0x44, 0x8D }, 3);
+		b1(j, (uint8_t)(int8_t)((int64_t)sec + at[w] - BIAS));
 		b4(j, w ? pc : s);
 	}
 	put(j, (const uint8_t[]){ 0x8D, 0x51, 0x01 }, 3);   /* lea edx, [rcx + 1] (mov and lea leave the flags) */

@@ -214,6 +214,48 @@ static void test_bind_fast_declines(void **state)
 	}
 }
 
+/* Both forms of a prepared cart (bind.c: dense, and compact with ndense
+ * 0) bind through pt_bind_prepared to the same inputs as pt_bind_fast,
+ * whatever the inputs held before; a preparation whose shape does not fit
+ * the rule set is refused with the inputs untouched. */
+static void test_prepared_forms(void **state)
+{
+	(void)state;
+	fx x;
+	fx_init(&x, NULL,
+		"order date=2026-03-08\nitem price=3980 qty=2 category=grocery\nitem price=1200 category=kindle\n"
+		"payment card=jcb\naccount program=dpoint balance=1200 earned_3mo=1600 earned_this_month=40\n"
+		"account program=recruit balance=500\n");
+	const pt_ruleset *rs = x.rs;
+	size_t size = pt_bind_prep_size(rs, &x.c);
+	pt_rat *scratch = calloc(rs->ninputs + 1, sizeof *scratch), *want = calloc(rs->ninputs + 1, sizeof *want);
+	uint64_t *mem = calloc(size / 8 + 1, 8);
+	assert_true(scratch && want && mem);
+	assert_true(pt_bind_fast(rs, &x.c, x.c.date, want));
+	for (int dense = 0; dense < 2; dense++) {
+		pt_prep *p = (pt_prep *)mem;
+		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
+		assert_int_equal(p->ndense, dense ? rs->ninputs : 0);   /* the shipped rules: no fraction, few inputs */
+		assert_true(pt_bind_prep_used(p) <= size);
+		for (size_t i = 0; i < rs->ninputs; i++)   /* what another cart left: other whole numbers */
+			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
+		assert_true(pt_bind_prepared(rs, p, x.regs));
+		for (size_t i = 0; i < rs->ninputs; i++) {
+			assert_int_equal(x.regs[i].n, want[i].n);
+			assert_int_equal(x.regs[i].d, want[i].d);
+		}
+		p->ninputs++;   /* made for another shape */
+		x.regs[0] = pt_rat_int(-5);
+		assert_false(pt_bind_prepared(rs, p, x.regs));
+		assert_int_equal(x.regs[0].n, -5);
+		p->ninputs--;
+	}
+	free(scratch);
+	free(want);
+	free(mem);
+	fx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_falls_back),
 		cmocka_unit_test(test_unlinked),
 		cmocka_unit_test(test_bind_fast_declines),
+		cmocka_unit_test(test_prepared_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
