@@ -770,8 +770,17 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 		o[2].n = v[2];
 		o[3].n = v[3];
 	}
-	for (; v < vend; v++, o++)
-		o->n = *v;
+	if (v < vend && nd >= 4) {   /* the last one to three: the last four again, no loop */
+		o = inputs + nd - 4;
+		v = vend - 4;
+		o[0].n = v[0];
+		o[1].n = v[1];
+		o[2].n = v[2];
+		o[3].n = v[3];
+	} else {
+		for (; v < vend; v++, o++)
+			o->n = *v;
+	}
 	if (nd < rs->ninputs)
 		memcpy(inputs + nd, bp->tmpl + nd, (rs->ninputs - nd) * sizeof *inputs);
 	const uint32_t *slots = prep_slots(p);
