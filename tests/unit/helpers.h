@@ -120,6 +120,21 @@ static inline ptrules_rules *px_load_rules(const char *a, const char *b)
 	return r;
 }
 
+/* Rules from source text (named test.rules in messages); the test fails,
+ * printing the diagnostics, when they do not load. */
+static inline ptrules_rules *px_load_text(const char *text)
+{
+	ptrules_source src = { "test.rules", text, strlen(text) };
+	ptrules_rules *r = NULL;
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = ptrules_load_sources(&r, &src, 1, d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	ptrules_diags_free(d);
+	assert_int_equal(st, PTRULES_OK);
+	return r;
+}
+
 /* A small built cart, order id on date (NULL: none): one grocery item
  * of 3,000 yen twice, dpoint linked with 500 points and nothing earned
  * yet.  The batch and preparation tests' cart for their edges. */

@@ -398,6 +398,43 @@ static void test_refuses_open_sections(void **state)
 	pt_ruleset_free(rs);
 }
 
+/* Make f (a copy of the host's) the fast code of rs: one program over
+ * code (index form, encoded here) of ncode instructions, its earn
+ * section from earn, registers up to nregs; the JIT must give it machine
+ * code.  The caller frees f->jit and puts the host back. */
+static void one_program(pt_ruleset *rs, pt_fast *f, pt_fast_prog *fp, pt_fast_ins *code, uint32_t ncode,
+			uint32_t earn, uint32_t nregs)
+{
+	for (uint32_t k = 0; k < ncode; k++)
+		pt_fast_encode(&code[k], true);
+	*fp = (pt_fast_prog){ .entry = { 0, earn }, .linked = 1 };
+	f->code = code;
+	f->ncode = ncode;
+	f->progs = fp;
+	f->nderived = 0;
+	f->nregs = nregs;
+	f->jit = NULL;
+	rs->fast = f;
+	f->jit = pt_jit_build(rs, f);
+	assert_non_null(f->jit);
+	assert_true(f->jit->native[0]);
+}
+
+/* Evaluate the one program over regs[0..2] (the same values, the
+ * caller's) as machine code, computed goto and switch: the same results
+ * and registers every way. */
+static void three_ways(const pt_ruleset *rs, pt_rat *regs[3], uint32_t nregs, pt_rat *locals, pt_prog_result res[3])
+{
+	for (int m = 0; m < 3; m++) {
+		memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
+		assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
+	}
+	same_result(&res[0], &res[1]);
+	same_result(&res[0], &res[2]);
+	assert_memory_equal(regs[0], regs[1], nregs * sizeof(pt_rat));
+	assert_memory_equal(regs[0], regs[2], nregs * sizeof(pt_rat));
+}
+
 /* Reasons noted by the machine code itself (plan_notes in jit.c): in
  * three sections of notes, with a repeat, notes behind jumps, a join
  * where the path with fewer notes comes last, and a tier table whose
@@ -470,21 +507,8 @@ static void test_reason_notes(void **state)
 		regs[m] = calloc(nregs, sizeof(pt_rat));
 	long full = 0;
 	for (int v = 0; v < 3; v++) {
-		pt_fast_ins *code = sections[v].code;
-		const uint32_t ncode = sections[v].n;
-		for (uint32_t k = 0; k < ncode; k++)
-			pt_fast_encode(&code[k], true);
-		pt_fast_prog fp = { .entry = { 0, ncode - 1 }, .linked = 1 };
-		f.code = code;
-		f.ncode = ncode;
-		f.progs = &fp;
-		f.nderived = 0;
-		f.nregs = nregs;
-		f.jit = NULL;
-		rs->fast = &f;
-		f.jit = pt_jit_build(rs, &f);
-		assert_non_null(f.jit);
-		assert_true(f.jit->native[0]);
+		pt_fast_prog fp;
+		one_program(rs, &f, &fp, sections[v].code, sections[v].n, sections[v].n - 1, nregs);
 		for (uint32_t bits = 0; bits < 256; bits++) {
 			pt_prog_result res[3];
 			for (int m = 0; m < 3; m++) {
@@ -495,12 +519,8 @@ static void test_reason_notes(void **state)
 					regs[m][base + b] = pt_rat_int(bits >> b & 1 ? -1 : 1);
 				regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
 				regs[m][ONE] = pt_rat_int(1);
-				memset(&res[m], 0xA5, sizeof res[m]);
-				assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
 			}
-			same_result(&res[0], &res[1]);
-			same_result(&res[0], &res[2]);
-			assert_memory_equal(regs[0], regs[1], nregs * sizeof(pt_rat));
+			three_ways(rs, regs, nregs, locals, res);
 			full += res[0].redeem.nreasons == PT_MAX_REASONS;
 		}
 		pt_jit_free(f.jit);
@@ -538,22 +558,10 @@ static void test_known_whole(void **state)
 		{ F_OUT, 0, r2, 0, PT_OUT_E_BASIS },
 		{ F_HALT_E, 0, 0, 0, 0 },
 	};
-	const uint32_t ncode = sizeof code / sizeof code[0];
-	for (uint32_t k = 0; k < ncode; k++)
-		pt_fast_encode(&code[k], true);
-	pt_fast_prog fp = { .entry = { 0, 5 }, .linked = 1 };
-	f.code = code;
-	f.ncode = ncode;
-	f.progs = &fp;
-	f.nderived = 0;
-	f.nregs = nregs;
 	f.reg_locals = f.reg_temps = f.reg_derived = base;   /* no locals or temporaries */
 	f.reg_consts = nregs;   /* and no constant among the registers used */
-	f.jit = NULL;
-	rs->fast = &f;
-	f.jit = pt_jit_build(rs, &f);
-	assert_non_null(f.jit);
-	assert_true(f.jit->native[0]);
+	pt_fast_prog fp;
+	one_program(rs, &f, &fp, code, sizeof code / sizeof code[0], 5, nregs);
 	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
 	for (int m = 0; m < 3; m++)
 		regs[m] = calloc(nregs, sizeof(pt_rat));
@@ -565,11 +573,8 @@ static void test_known_whole(void **state)
 			regs[m][1] = pt_rat_int(1);   /* linked */
 			regs[m][frac] = (pt_rat){ 7, 3 };
 			regs[m][sel] = pt_rat_int(path);
-			memset(&res[m], 0xA5, sizeof res[m]);
-			assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
 		}
-		same_result(&res[0], &res[1]);
-		same_result(&res[0], &res[2]);
+		three_ways(rs, regs, nregs, locals, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, path ? 3 : 1);   /* JZ: sel 0 takes the ADD_I */
 		assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
 	}

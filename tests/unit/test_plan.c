@@ -71,20 +71,6 @@ static void test_rank_tie_breaks(void **state)
 
 /* ---- searches ---------------------------------------------------------- */
 
-/* Load rules from text, or from paths relative to the repository. */
-static ptrules_rules *load_text(const char *text)
-{
-	ptrules_source s = { "test.rules", text, strlen(text) };
-	ptrules_rules *r = NULL;
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_status st = ptrules_load_sources(&r, &s, 1, d);
-	if (st != PTRULES_OK)
-		ptrules_diags_print(d, stderr);
-	assert_int_equal(st, PTRULES_OK);
-	ptrules_diags_free(d);
-	return r;
-}
-
 /* Plan the first cart of text with rules r; returns the status. */
 static ptrules_status plan_text(ptrules_plan *p, const char *text)
 {
@@ -114,7 +100,7 @@ static int64_t used(const ptrules_plan *p, size_t rank, size_t prog)
 static void test_search_keep_points(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_text("program a {\n  name \"A\"\n  redeem {\n    value 1 yen per point\n  }\n}\n"
+	ptrules_rules *r = px_load_text("program a {\n  name \"A\"\n  redeem {\n    value 1 yen per point\n  }\n}\n"
 				     "program b {\n  name \"B\"\n  redeem {\n    value 1 yen per point\n  }\n}\n");
 	ptrules_plan *p = ptrules_plan_new(r);
 	assert_non_null(p);
@@ -149,7 +135,7 @@ static void test_search_keep_points(void **state)
 static void test_search_earned_value_and_boundary(void **state)
 {
 	(void)state;
-	ptrules_rules *r = load_text(
+	ptrules_rules *r = px_load_text(
 		"program a {\n  name \"A\"\n  redeem {\n    value 1 yen per point\n  }\n"
 		"  earn {\n    add floor(use.points * 10%)\n  }\n}\n"
 		"program b {\n  name \"B\"\n  redeem {\n    value 1 yen per point\n  }\n}\n"
@@ -199,7 +185,7 @@ static void test_search_bound(void **state)
 	(void)state;
 	static char rules[16384], cart[4096];
 	many(12, rules, sizeof rules, cart, sizeof cart);
-	ptrules_rules *r = load_text(rules);
+	ptrules_rules *r = px_load_text(rules);
 	ptrules_plan *p = ptrules_plan_new(r);
 	assert_int_equal(plan_text(p, cart), PTRULES_OK);
 	ptrules_plan_info info;
@@ -216,7 +202,7 @@ static void test_search_bound(void **state)
 	ptrules_release(r);
 
 	many(13, rules, sizeof rules, cart, sizeof cart);
-	r = load_text(rules);
+	r = px_load_text(rules);
 	p = ptrules_plan_new(r);
 	assert_int_equal(plan_text(p, cart), PTRULES_EINVALID);
 	ptrules_plan_info_get(p, &info);

@@ -238,20 +238,6 @@ static void read_carts(const char *text, ptrules_cart **out, size_t n)
 	ptrules_reader_free(rd);
 }
 
-/* Rules from source text. */
-static ptrules_rules *rules_of(const char *text)
-{
-	ptrules_source src = { "dense.rules", text, strlen(text) };
-	ptrules_rules *r = NULL;
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_status st = ptrules_load_sources(&r, &src, 1, d);
-	if (st != PTRULES_OK)
-		ptrules_diags_print(d, stderr);
-	ptrules_diags_free(d);
-	assert_int_equal(st, PTRULES_OK);
-	return r;
-}
-
 /* Evaluate the n carts, prepared and packed into a batch, in the order of
  * seq (indexes) with one evaluator: each must describe as it does alone
  * in a fresh evaluator, unprepared.  Binding a prepared cart writes only
@@ -296,7 +282,7 @@ static void same_in_sequence(ptrules_rules *r, ptrules_cart **carts, size_t n, c
 static void test_dense_fraction(void **state)
 {
 	(void)state;
-	ptrules_rules *src = rules_of("program frac {\n"
+	ptrules_rules *src = px_load_text("program frac {\n"
 				      "  name \"Frac\"\n"
 				      "  input account.m: number = 2\n"
 				      "  input account.rate: number = 777777\n"
@@ -369,7 +355,7 @@ static void test_many_inputs(void **state)
 					"  earn {\n    add floor(total * account.c / 100) as points\n"
 					"    add account.a + account.b - account.d\n  }\n}\n",
 					p, p, p);
-	ptrules_rules *r = rules_of(src);
+	ptrules_rules *r = px_load_text(src);
 	ptrules_cart *c[3];
 	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=p00 balance=5 a=1 b=2 c=3 d=4\n"
 		   "account program=p31 balance=7 b=9 c=2\naccount program=p59 balance=11 a=1000 d=1\n"
