@@ -751,11 +751,10 @@ size_t pt_bind_prep_used(const pt_prep *p)
 /* Fill inputs[] from a prepared cart: the dense inputs, the template
  * past them and the cart's values there, then the item sums; false when
  * p's shape does not fit rs (which rules p was made for, the callers
- * check).  Only the numerators of
- * the dense inputs are written: their denominators are 1 already, since
- * the evaluator starts every input at 0/1 and every binding writes whole
- * numbers there (cart values are whole, and ndense ends before the first
- * default that is not). */
+ * check).  Only the numerators of the dense inputs are written: their
+ * denominators are 1 already, since the evaluator starts every input at
+ * 0/1 and every binding writes whole numbers there (cart values are
+ * whole, and ndense ends before the first default that is not). */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs)
 {
 	const pt_bind_plan *bp = rs->bind_plan;

@@ -358,10 +358,13 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 	const size_t bound[3] = { from, fp->entry[1], end };
 	for (size_t k = from; k < end; k++)
 		j->target[k] = 0;
-	j->target[fp->entry[1]] = 1;   /* entered from redeem's ends */
-	for (size_t k = from; k < end; k++)
-		if (pt_fast_branches(code[k].op) && code[k].x < end)
-			j->target[code[k].x] = 1;
+	j->target[fp->entry[1]] = 1;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		size_t t = pt_fast_branches(c->op) ? c->x : c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : end;
+		if (t < end)   /* redeem's ends land in earn, past its first instruction when the program fails unlinked */
+			j->target[t] = 1;
+	}
 	for (int sec = 0; sec < 2; sec++) {
 		uint32_t str[64];   /* the notes seen so far, by number */
 		int nsites = 0;

@@ -586,6 +586,51 @@ static void test_known_whole(void **state)
 	free(locals);
 }
 
+/* Where a redeem section's end jumps into the earn section past its
+ * first instruction (as it does for a program that fails at once when
+ * unlinked), nothing laid out just before holds: the earn section's first
+ * load must not be skipped for what the instruction above it left in rax. */
+static void test_earn_entry(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_ruleset *rs = host_compile(host_rules_one, 1);
+	pt_fast *host = rs->fast, f = *host;
+	const uint32_t base = (uint32_t)rs->ninputs, r1 = base, r2 = base + 1, r5 = base + 2, x1 = base + 3,
+		       x2 = base + 4, nregs = base + 5;
+	pt_fast_ins code[] = {
+		{ F_ADD_I, r1, x1, x2, 0 },          /* leaves r1 in rax */
+		{ F_HALT_R, 0, 0, 0, 3 },            /* on to 3, past the earn section's first instruction */
+		{ F_JZ, 0, r5, 0, 5 },               /* the earn section: laid out, never run */
+		{ F_ADD_I, r2, r5, x1, 0 },          /* must load r5 */
+		{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
+		{ F_HALT_E, 0, 0, 0, 0 },
+	};
+	f.reg_locals = f.reg_temps = f.reg_derived = base;
+	f.reg_consts = nregs;
+	pt_fast_prog fp;
+	one_program(rs, &f, &fp, code, sizeof code / sizeof code[0], 2, nregs);
+	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	pt_prog_result res[3];
+	for (int m = 0; m < 3; m++) {
+		regs[m] = calloc(nregs, sizeof(pt_rat));
+		for (uint32_t i = 0; i < nregs; i++)
+			regs[m][i] = pt_rat_int(1);
+		regs[m][r5] = pt_rat_int(100);
+		regs[m][x1] = pt_rat_int(20);
+		regs[m][x2] = pt_rat_int(3);
+	}
+	three_ways(rs, regs, nregs, locals, res);
+	assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
+	pt_jit_free(f.jit);
+	rs->fast = host;
+	pt_ruleset_free(rs);
+	for (int m = 0; m < 3; m++)
+		free(regs[m]);
+	free(locals);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_open_sections),
 		cmocka_unit_test(test_reason_notes),
 		cmocka_unit_test(test_known_whole),
+		cmocka_unit_test(test_earn_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
