@@ -12,10 +12,17 @@
  * the same bytes and the same answers (fz_bytecode_roundtrip), and the
  * results keep the language's guarantees (no negative amounts, nothing
  * usable from an unusable section) even though no compiler made them.
+ * The same carts, and 16 more that give every numeric and yes/no account
+ * key values in pairs (so that tier tables and caps are reached), are
+ * then evaluated by the fast path (the machine code where there is some)
+ * and by the reference VM: the results must be the same.  A forged file
+ * made the machine code note reasons past a result once
+ * (tests/fastdiff/forged), which only this comparison can see.
  *
  * Seeds: `ptrules compile` output for the shipped rules and the language
  * reference's examples (tests/fuzz/seed.sh). */
 #include "fuzz_common.h"
+#include "api.h"    /* the rule set's inputs: account keys to give values */
 #include "ptbc.h"   /* PT_PTBC_VERSION: the header is rewritten to the version this build reads */
 
 #define HDR 32u
@@ -51,6 +58,69 @@ static void put32(unsigned char *p, uint32_t v)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* Carts linking every program of r with a value for each of its numeric
+ * and yes/no account keys: 16 carts (x, y), the j-th key of a program at
+ * level (x + j * y) mod 4 of 0, 1, 100 and 4,700, so that any two
+ * neighbouring keys meet in every pair of levels (a cap at 0 before a
+ * tier table's first row, say).  A key a cart line cannot hold only makes
+ * that cart an error. */
+static void valued_carts(const ptrules_rules *r, fz_buf *b)
+{
+	static const long long level[4] = { 0, 1, 100, 4700 };
+	const pt_ruleset *rs = r->rs;
+	for (int x = 0; x < 4; x++)
+		for (int y = 0; y < 4; y++) {
+			fz_printf(b, "cart id=valued%d%d\norder date=2026-03-08\nitem price=12000\n"
+				  "item price=800 category=kindle\npayment card=jcb\n", x, y);
+			for (size_t p = 0; p < ptrules_program_count(r); p++) {
+				fz_printf(b, "account program=%s balance=%lld", ptrules_program_id(r, p), level[(x + y) % 4]);
+				int j = 0;
+				for (size_t k = 0; k < rs->ninputs; k++) {
+					const pt_input_def *in = &rs->inputs[k];
+					if (in->kind != PT_IN_ACCOUNT || (size_t)in->prog != p || !in->name)
+						continue;
+					int l = (x + j++ * y) % 4;
+					if (in->type == PT_U_NUM || in->type == PT_U_YEN || in->type == PT_U_POINTS)
+						fz_printf(b, " %s=%lld", in->name, level[l]);
+					else if (in->type == PT_U_BOOL)
+						fz_printf(b, " %s=%s", in->name, l % 2 ? "yes" : "no");
+				}
+				fz_puts(b, "\n");
+			}
+		}
+}
+
+/* The fast path (a plain evaluator: machine code where there is some)
+ * against the reference VM (an evaluator with coverage) on every cart of
+ * text: the same status and, program by program, the same results. */
+static void fast_vs_reference(ptrules_rules *r, const char *text, size_t len)
+{
+	ptrules_eval *ref = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE), *fast = ptrules_eval_new(r, 0);
+	ptrules_reader *rd = ptrules_reader_new(text, len, "carts.txt");
+	FZ_CHECK(ref && fast && rd, "out of memory");
+	const ptrules_cart *c;
+	while (ptrules_reader_next(rd, &c, NULL)) {
+		ptrules_status a = ptrules_evaluate(ref, c, NULL), b = ptrules_evaluate(fast, c, NULL);
+		FZ_CHECK(a == b, "cart %d: status %d from the reference VM, %d from the fast path",
+			 ptrules_reader_index(rd), (int)a, (int)b);
+		if (a != PTRULES_OK && a != PTRULES_ERUNTIME)
+			continue;
+		fz_buf x = { 0 }, y = { 0 };
+		for (size_t i = 0; i < ptrules_result_count(ref); i++) {
+			fz_result(ref, i, &x);
+			fz_result(fast, i, &y);
+		}
+		FZ_CHECK(x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0),
+			 "cart %d: the fast path differs from the reference VM:\n%s---\n%s", ptrules_reader_index(rd),
+			 x.s ? x.s : "", y.s ? y.s : "");
+		free(x.s);
+		free(y.s);
+	}
+	ptrules_reader_free(rd);
+	ptrules_eval_free(ref);
+	ptrules_eval_free(fast);
+}
+
 /* Load, and when it loads, use the rule set every way a service would. */
 static void try_load(const unsigned char *data, size_t size)
 {
@@ -78,6 +148,8 @@ static void try_load(const unsigned char *data, size_t size)
 	}
 	fz_eval_text(r, b.s, b.n, "carts.txt", NULL, NULL);
 	fz_bytecode_roundtrip(r, b.s, b.n);
+	valued_carts(r, &b);
+	fast_vs_reference(r, b.s, b.n);
 	free(b.s);
 	ptrules_release(r);
 }
