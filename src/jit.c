@@ -362,7 +362,8 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
 		size_t t = pt_fast_branches(c->op) ? c->x : c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : end;
-		if (t < end)   /* redeem's ends land in earn, past its first instruction when the program fails unlinked */
+		if (t < end)   /* redeem's ends land in earn: past its first instruction in a program of the
+				* unlinked_fail shape */
 			j->target[t] = 1;
 	}
 	for (int sec = 0; sec < 2; sec++) {
@@ -880,6 +881,11 @@ static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_i
 		return false;
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
+		const uint8_t pr = pt_fast_props[c->op];
+		const unsigned rd = pt_fast_reads(c->op);
+		if (((pr & FP_W) && c->dst >= f->nregs) || ((pr & FP_WX) && c->x >= f->nregs) ||
+		    ((rd & 1) && c->a >= f->nregs) || ((rd & 2) && c->b >= f->nregs))
+			return false;   /* the translator never makes these; the tracking indexes by register */
 		size_t t;
 		if (pt_fast_branches(c->op))
 			t = c->x;

@@ -631,6 +631,262 @@ static void test_earn_entry(void **state)
 	free(locals);
 }
 
+/* Build the one program of code (its earn section from earn), evaluate
+ * it three ways from the register values init, and compare; res gets
+ * the results.  (A program that leaves for the interpreter is evaluated
+ * again from its start, which hides what went wrong before: each case of
+ * test_tracking_cases is a program of its own.) */
+static void gap_run(pt_ruleset *rs, pt_fast *f, pt_fast_ins *code, uint32_t n, uint32_t earn, uint32_t nregs,
+		    const pt_rat *init, pt_prog_result res[3])
+{
+	pt_fast_prog fp;
+	one_program(rs, f, &fp, code, n, earn, nregs);
+	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	for (int m = 0; m < 3; m++) {
+		regs[m] = calloc(nregs, sizeof(pt_rat));
+		memcpy(regs[m], init, nregs * sizeof(pt_rat));
+	}
+	bool ok[3];
+	for (int m = 0; m < 3; m++) {
+		memset(&res[m], 0xA5, sizeof res[m]);
+		ok[m] = pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m);
+	}
+	for (int m = 1; m < 3; m++) {
+		assert_int_equal(ok[0], ok[m]);
+		same_result(&res[0], &res[m]);
+		assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
+	}
+	pt_jit_free(f->jit);
+	f->jit = NULL;
+	for (int m = 0; m < 3; m++)
+		free(regs[m]);
+	free(locals);
+}
+
+/* One built program per way the tracking of jit.c (known_whole, the
+ * rax reuse, the jump targets) could go wrong that test_random_programs
+ * reaches too rarely: a known-whole register rewritten with a fraction,
+ * MOVC and MOV2 of fractions, a note by call changing rax, FAIL_R landing
+ * past the earn section's first instruction, JZ and the _O forms (whose
+ * dst is no register), OUT_MOVC of one value clamped, a layout without
+ * derived registers, fractional and INT64_MIN constants.  A review found
+ * 17 one-line mutations that only these catch. */
+static void test_tracking_cases(void **state)
+{
+	(void)state;
+	if (!pt_jit_supported())
+		skip();
+	pt_ruleset *rs = host_compile(host_rules_one, 1);
+	pt_fast *host = rs->fast, f = *host;
+	const uint32_t base = (uint32_t)rs->ninputs, r1 = base, r2 = base + 1, r5 = base + 2, x1 = base + 3,
+		       x2 = base + 4, frac = base + 5, Z = base + 6, C = base + 7, nregs = base + 8;
+	pt_rat consts[1] = { { INT64_MIN, 1 } }, *host_consts = rs->consts;
+	size_t host_nconsts = rs->nconsts;
+	f.reg_locals = f.reg_temps = f.reg_derived = base;
+	f.reg_consts = nregs;   /* no constant unless a case says so */
+	pt_rat init[64];
+	assert_true(nregs <= 64 && base >= 6);
+	pt_prog_result res[3];
+#define INIT() do { \
+		for (uint32_t i = 0; i < nregs; i++) init[i] = pt_rat_int(1); \
+		init[r5] = pt_rat_int(100); init[x1] = pt_rat_int(20); init[x2] = pt_rat_int(3); \
+		init[frac] = (pt_rat){ 7, 3 }; init[Z] = pt_rat_int(0); init[0] = pt_rat_int(5); init[2] = pt_rat_int(6); \
+	} while (0)
+	{   /* a register known whole, then written with a fraction (wrote_reg's "not whole") */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_ADD_I, r1, x1, x2, 0 },
+			{ F_MOV, r1, frac, 0, 0 },
+			{ F_OUT, 0, r1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
+	}
+	{   /* MOVC of a fraction is no whole number */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOVC, r1, frac, 0, 0 },
+			{ F_OUT, 0, r1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 4, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
+	}
+	{   /* MOV2 writing one register twice: the second write is what stays */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_ADD_I, r2, x1, x2, 0 },
+			{ F_MOV2, r1, r2, frac, r1 },
+			{ F_OUT, 0, r1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
+	}
+	{   /* a note by call (a repeated reason) changes rax: the next first load must not be skipped */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_REASON_LE_I, 100, r5, r5, 1 },
+			{ F_REASON_LE_I, 100, r5, r5, 2 },
+			{ F_ADD_I, r2, r5, x1, 0 },
+			{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 6, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
+	}
+	{   /* FAIL_R landing past the earn section's first instruction (as HALT_R in test_earn_entry) */
+		pt_fast_ins code[] = {
+			{ F_FAIL_R, 0, 2, 0, 1 },
+			{ F_JZ, 0, r5, 0, 4 },
+			{ F_ADD_I, r2, r5, x1, 0 },
+			{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
+	}
+	{   /* JZ leaves its a in rax, not its dst (0): register 0 read next */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_JZ, 0, r5, 0, 4 },
+			{ F_ADD_I, r2, 0, x1, 0 },
+			{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 25);
+	}
+	for (uint32_t op = 0; op < 3; op++) {   /* the _O forms leave no register in rax and write none */
+		static const uint32_t ops[] = { F_MAX_I_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O };
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ ops[op], 2, x1, x2, 0 },   /* field 2; register 2 holds 6 */
+			{ F_ADD_I, r2, 2, x1, 0 },
+			{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 26);
+		INIT();
+		init[2] = (pt_rat){ 7, 3 };
+		pt_fast_ins code2[] = {   /* and register 2, a fraction now, is not marked whole */
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ ops[op], 2, x1, x2, 0 },
+			{ F_OUT, 0, 2, 0, PT_OUT_E_BASIS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		gap_run(rs, &f, code2, 4, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
+	}
+	{   /* MOVC_O and OUT_MOVC write fields, not registers: register 2 is not marked whole */
+		pt_fast_ins code[][5] = {
+			{ { F_HALT_R, 0, 0, 0, 1 }, { F_ADD_I, r1, x1, x2, 0 }, { F_MOVC_O, 2, r1, 0, 0 },
+			  { F_OUT, 0, 2, 0, PT_OUT_E_BASIS }, { F_HALT_E, 0, 0, 0, 0 } },
+			{ { F_HALT_R, 0, 0, 0, 1 }, { F_ADD_I, r1, x1, x2, 0 }, { F_OUT_MOVC, 2, r1, r1, PT_OUT_E_POINTS },
+			  { F_OUT, 0, 2, 0, PT_OUT_E_BASIS }, { F_HALT_E, 0, 0, 0, 0 } },
+		};
+		for (int v = 0; v < 2; v++) {
+			INIT();
+			init[2] = (pt_rat){ 7, 3 };
+			gap_run(rs, &f, code[v], 5, 1, nregs, init, res);
+			assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
+		}
+	}
+	{   /* OUT_MOVC of one known-whole value: clamped, to both fields */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_SUB_I, r1, x2, x1, 0 },   /* -17, then 17 */
+			{ F_OUT_MOVC, PT_OUT_E_BASIS, r1, r1, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		gap_run(rs, &f, code, 4, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 0);
+		assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, 0);
+		INIT();
+		init[x2] = pt_rat_int(37);
+		pt_fast_ins again[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_SUB_I, r1, x2, x1, 0 },
+			{ F_OUT_MOVC, PT_OUT_E_BASIS, r1, r1, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		gap_run(rs, &f, again, 4, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 17);
+		assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, 17);
+	}
+	{   /* every register a temporary, none derived: a temporary is not whole for that */
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_OUT, 0, frac, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		f.reg_derived = nregs;
+		gap_run(rs, &f, code, 3, 1, nregs, init, res);
+		f.reg_derived = base;
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
+	}
+	{   /* a copy of a fractional constant is no whole number; a whole INT64_MIN still fails OUT_MOVC */
+		pt_rat c2[2] = { { 7, 3 }, { INT64_MIN, 1 } };
+		rs->consts = c2;
+		rs->nconsts = 2;
+		f.reg_consts = C;
+		uint32_t nr = C + 2;
+		pt_rat init2[64];
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOV, r1, C, 0, 0 },
+			{ F_OUT, 0, r1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins code2[] = {   /* (a program that fails is evaluated again whole: apart) */
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOV, r2, C + 1, 0, 0 },
+			{ F_OUT_MOVC, PT_OUT_E_BASIS, r2, r2, PT_OUT_R_MAX_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		memcpy(init2, init, sizeof init);
+		init2[C] = c2[0];
+		init2[C + 1] = c2[1];
+		gap_run(rs, &f, code, 4, 1, nr, init2, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
+		gap_run(rs, &f, code2, 4, 1, nr, init2, res);
+		rs->consts = host_consts;
+		rs->nconsts = host_nconsts;
+		f.reg_consts = nregs;
+	}
+	{   /* MOVC_O of a constant INT64_MIN leaves for the interpreter, folded or not */
+		rs->consts = consts;
+		rs->nconsts = 1;
+		f.reg_consts = C;
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOVC_O, PT_OUT_E_POINTS, C, 0, 0 },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		init[C] = consts[0];
+		gap_run(rs, &f, code, 3, 1, nregs, init, res);
+		rs->consts = host_consts;
+		rs->nconsts = host_nconsts;
+		f.reg_consts = nregs;
+	}
+#undef INIT
+	rs->fast = host;
+	pt_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_reason_notes),
 		cmocka_unit_test(test_known_whole),
 		cmocka_unit_test(test_earn_entry),
+		cmocka_unit_test(test_tracking_cases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
