@@ -398,41 +398,83 @@ static void test_refuses_open_sections(void **state)
 	pt_ruleset_free(rs);
 }
 
-/* Make f (a copy of the host's) the fast code of rs: one program over
- * code (index form, encoded here) of ncode instructions, its earn
- * section from earn, registers up to nregs; the JIT must give it machine
- * code.  The caller frees f->jit and puts the host back. */
-static void one_program(pt_ruleset *rs, pt_fast *f, pt_fast_prog *fp, pt_fast_ins *code, uint32_t ncode,
-			uint32_t earn, uint32_t nregs)
+/* A built case (the tests below): the host rule set of one program,
+ * whose fast code f (a copy of the host's) replaces, the program's entry
+ * fp, three register files of JFX_REGS registers and the locals. */
+enum { JFX_REGS = 64 };
+typedef struct jfx {
+	pt_ruleset *rs;
+	pt_fast *host, f;
+	pt_fast_prog fp;
+	pt_rat *regs[3], *locals;
+} jfx;
+
+/* Compile the host and make room for the register files; the test is
+ * skipped where there is no JIT. */
+static void jfx_init(jfx *x)
 {
-	for (uint32_t k = 0; k < ncode; k++)
-		pt_fast_encode(&code[k], true);
-	*fp = (pt_fast_prog){ .entry = { 0, earn }, .linked = 1 };
-	f->code = code;
-	f->ncode = ncode;
-	f->progs = fp;
-	f->nderived = 0;
-	f->nregs = nregs;
-	f->jit = NULL;
-	rs->fast = f;
-	f->jit = pt_jit_build(rs, f);
-	assert_non_null(f->jit);
-	assert_true(f->jit->native[0]);
+	if (!pt_jit_supported())
+		skip();
+	x->rs = host_compile(host_rules_one, 1);
+	x->host = x->rs->fast;
+	x->f = *x->host;
+	x->f.jit = NULL;   /* the host's stays the host's */
+	x->locals = calloc(x->rs->max_locals + 1, sizeof *x->locals);
+	assert_non_null(x->locals);
+	for (int m = 0; m < 3; m++)
+		assert_non_null(x->regs[m] = calloc(JFX_REGS, sizeof(pt_rat)));
 }
 
-/* Evaluate the one program over regs[0..2] (the same values, the
- * caller's) as machine code, computed goto and switch: the same results
- * and registers every way. */
-static void three_ways(const pt_ruleset *rs, pt_rat *regs[3], uint32_t nregs, pt_rat *locals, pt_prog_result res[3])
+/* The machine code freed, the host's fast code put back, all freed. */
+static void jfx_free(jfx *x)
 {
+	pt_jit_free(x->f.jit);
+	x->rs->fast = x->host;
+	pt_ruleset_free(x->rs);
+	for (int m = 0; m < 3; m++)
+		free(x->regs[m]);
+	free(x->locals);
+}
+
+/* Make x->f the fast code of the host: one program over code (index
+ * form, encoded here) of ncode instructions, its earn section from
+ * earn, registers up to nregs; the JIT must give it machine code (the
+ * previous case's is freed). */
+static void one_program(jfx *x, pt_fast_ins *code, uint32_t ncode, uint32_t earn, uint32_t nregs)
+{
+	assert_true(nregs <= JFX_REGS);
+	for (uint32_t k = 0; k < ncode; k++)
+		pt_fast_encode(&code[k], true);
+	pt_jit_free(x->f.jit);
+	x->fp = (pt_fast_prog){ .entry = { 0, earn }, .linked = 1 };
+	x->f.code = code;
+	x->f.ncode = ncode;
+	x->f.progs = &x->fp;
+	x->f.nderived = 0;
+	x->f.nregs = nregs;
+	x->f.jit = NULL;
+	x->rs->fast = &x->f;
+	x->f.jit = pt_jit_build(x->rs, &x->f);
+	assert_non_null(x->f.jit);
+	assert_true(x->f.jit->native[0]);
+}
+
+/* Evaluate the one program over x->regs[0..2] (the same values, the
+ * caller's) as machine code, computed goto and switch: the same status,
+ * results and registers every way.  Returns the status. */
+static bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
+{
+	bool ok[3];
 	for (int m = 0; m < 3; m++) {
 		memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
-		assert_true(pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m));
+		ok[m] = pt_fast_eval(x->rs, x->regs[m], x->locals, &res[m], (pt_fast_how)m);
 	}
-	same_result(&res[0], &res[1]);
-	same_result(&res[0], &res[2]);
-	assert_memory_equal(regs[0], regs[1], nregs * sizeof(pt_rat));
-	assert_memory_equal(regs[0], regs[2], nregs * sizeof(pt_rat));
+	for (int m = 1; m < 3; m++) {
+		assert_int_equal(ok[0], ok[m]);
+		same_result(&res[0], &res[m]);
+		assert_memory_equal(x->regs[0], x->regs[m], nregs * sizeof(pt_rat));
+	}
+	return ok[0];
 }
 
 /* Reasons noted by the machine code itself (plan_notes in jit.c): in
@@ -444,10 +486,9 @@ static void three_ways(const pt_ruleset *rs, pt_rat *regs[3], uint32_t nregs, pt
 static void test_reason_notes(void **state)
 {
 	(void)state;
-	if (!pt_jit_supported())
-		skip();
-	pt_ruleset *rs = host_compile(host_rules_one, 1);
-	pt_fast *host = rs->fast, f = *host;
+	jfx x;
+	jfx_init(&x);
+	const pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs + 2, Z = base + 8, T = base + 9, ONE = base + 10, U = base + 11,
 		       nregs = base + 12;
 	uint32_t capx = 0;   /* a stack pc whose argument (the cap's reason) differs from the others' */
@@ -502,13 +543,10 @@ static void test_reason_notes(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },                 /* the earn section */
 		} },
 	};
-	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
-	for (int m = 0; m < 3; m++)
-		regs[m] = calloc(nregs, sizeof(pt_rat));
+	pt_rat **regs = x.regs;
 	long full = 0;
 	for (int v = 0; v < 3; v++) {
-		pt_fast_prog fp;
-		one_program(rs, &f, &fp, sections[v].code, sections[v].n, sections[v].n - 1, nregs);
+		one_program(&x, sections[v].code, sections[v].n, sections[v].n - 1, nregs);
 		for (uint32_t bits = 0; bits < 256; bits++) {
 			pt_prog_result res[3];
 			for (int m = 0; m < 3; m++) {
@@ -520,17 +558,12 @@ static void test_reason_notes(void **state)
 				regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
 				regs[m][ONE] = pt_rat_int(1);
 			}
-			three_ways(rs, regs, nregs, locals, res);
+			assert_true(three_ways(&x, nregs, res));
 			full += res[0].redeem.nreasons == PT_MAX_REASONS;
 		}
-		pt_jit_free(f.jit);
 	}
 	assert_true(full > 100);   /* often as many as are kept, with notes still to come */
-	rs->fast = host;
-	pt_ruleset_free(rs);
-	for (int m = 0; m < 3; m++)
-		free(regs[m]);
-	free(locals);
+	jfx_free(&x);
 }
 
 /* Outputs of registers the machine code knows to be whole are written
@@ -540,10 +573,9 @@ static void test_reason_notes(void **state)
 static void test_known_whole(void **state)
 {
 	(void)state;
-	if (!pt_jit_supported())
-		skip();
-	pt_ruleset *rs = host_compile(host_rules_one, 1);
-	pt_fast *host = rs->fast, f = *host;
+	jfx x;
+	jfx_init(&x);
+	const pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, r0 = base, r1 = base + 1, r2 = base + 2, frac = base + 3,
 		       x1 = base + 4, x2 = base + 5, sel = base + 6, nregs = base + 7;
 	pt_fast_ins code[] = {
@@ -558,13 +590,10 @@ static void test_known_whole(void **state)
 		{ F_OUT, 0, r2, 0, PT_OUT_E_BASIS },
 		{ F_HALT_E, 0, 0, 0, 0 },
 	};
-	f.reg_locals = f.reg_temps = f.reg_derived = base;   /* no locals or temporaries */
-	f.reg_consts = nregs;   /* and no constant among the registers used */
-	pt_fast_prog fp;
-	one_program(rs, &f, &fp, code, sizeof code / sizeof code[0], 5, nregs);
-	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
-	for (int m = 0; m < 3; m++)
-		regs[m] = calloc(nregs, sizeof(pt_rat));
+	x.f.reg_locals = x.f.reg_temps = x.f.reg_derived = base;   /* no locals or temporaries */
+	x.f.reg_consts = nregs;   /* and no constant among the registers used */
+	one_program(&x, code, sizeof code / sizeof code[0], 5, nregs);
+	pt_rat **regs = x.regs;
 	for (int path = 0; path < 2; path++) {
 		pt_prog_result res[3];
 		for (int m = 0; m < 3; m++) {
@@ -574,16 +603,11 @@ static void test_known_whole(void **state)
 			regs[m][frac] = (pt_rat){ 7, 3 };
 			regs[m][sel] = pt_rat_int(path);
 		}
-		three_ways(rs, regs, nregs, locals, res);
+		assert_true(three_ways(&x, nregs, res));
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, path ? 3 : 1);   /* JZ: sel 0 takes the ADD_I */
 		assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
 	}
-	pt_jit_free(f.jit);
-	rs->fast = host;
-	pt_ruleset_free(rs);
-	for (int m = 0; m < 3; m++)
-		free(regs[m]);
-	free(locals);
+	jfx_free(&x);
 }
 
 /* Where a redeem section's end jumps into the earn section past its
@@ -593,10 +617,9 @@ static void test_known_whole(void **state)
 static void test_earn_entry(void **state)
 {
 	(void)state;
-	if (!pt_jit_supported())
-		skip();
-	pt_ruleset *rs = host_compile(host_rules_one, 1);
-	pt_fast *host = rs->fast, f = *host;
+	jfx x;
+	jfx_init(&x);
+	const pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, r1 = base, r2 = base + 1, r5 = base + 2, x1 = base + 3,
 		       x2 = base + 4, nregs = base + 5;
 	pt_fast_ins code[] = {
@@ -607,28 +630,21 @@ static void test_earn_entry(void **state)
 		{ F_OUT, 0, r2, 0, PT_OUT_E_POINTS },
 		{ F_HALT_E, 0, 0, 0, 0 },
 	};
-	f.reg_locals = f.reg_temps = f.reg_derived = base;
-	f.reg_consts = nregs;
-	pt_fast_prog fp;
-	one_program(rs, &f, &fp, code, sizeof code / sizeof code[0], 2, nregs);
-	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
+	x.f.reg_locals = x.f.reg_temps = x.f.reg_derived = base;
+	x.f.reg_consts = nregs;
+	one_program(&x, code, sizeof code / sizeof code[0], 2, nregs);
+	pt_rat **regs = x.regs;
 	pt_prog_result res[3];
 	for (int m = 0; m < 3; m++) {
-		regs[m] = calloc(nregs, sizeof(pt_rat));
 		for (uint32_t i = 0; i < nregs; i++)
 			regs[m][i] = pt_rat_int(1);
 		regs[m][r5] = pt_rat_int(100);
 		regs[m][x1] = pt_rat_int(20);
 		regs[m][x2] = pt_rat_int(3);
 	}
-	three_ways(rs, regs, nregs, locals, res);
+	assert_true(three_ways(&x, nregs, res));
 	assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
-	pt_jit_free(f.jit);
-	rs->fast = host;
-	pt_ruleset_free(rs);
-	for (int m = 0; m < 3; m++)
-		free(regs[m]);
-	free(locals);
+	jfx_free(&x);
 }
 
 /* Build the one program of code (its earn section from earn), evaluate
@@ -636,31 +652,13 @@ static void test_earn_entry(void **state)
  * the results.  (A program that leaves for the interpreter is evaluated
  * again from its start, which hides what went wrong before: each case of
  * test_tracking_cases is a program of its own.) */
-static void gap_run(pt_ruleset *rs, pt_fast *f, pt_fast_ins *code, uint32_t n, uint32_t earn, uint32_t nregs,
-		    const pt_rat *init, pt_prog_result res[3])
+static void gap_run(jfx *x, pt_fast_ins *code, uint32_t n, uint32_t earn, uint32_t nregs, const pt_rat *init,
+		    pt_prog_result res[3])
 {
-	pt_fast_prog fp;
-	one_program(rs, f, &fp, code, n, earn, nregs);
-	pt_rat *regs[3], *locals = calloc(rs->max_locals + 1, sizeof *locals);
-	for (int m = 0; m < 3; m++) {
-		regs[m] = calloc(nregs, sizeof(pt_rat));
-		memcpy(regs[m], init, nregs * sizeof(pt_rat));
-	}
-	bool ok[3];
-	for (int m = 0; m < 3; m++) {
-		memset(&res[m], 0xA5, sizeof res[m]);
-		ok[m] = pt_fast_eval(rs, regs[m], locals, &res[m], (pt_fast_how)m);
-	}
-	for (int m = 1; m < 3; m++) {
-		assert_int_equal(ok[0], ok[m]);
-		same_result(&res[0], &res[m]);
-		assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
-	}
-	pt_jit_free(f->jit);
-	f->jit = NULL;
+	one_program(x, code, n, earn, nregs);
 	for (int m = 0; m < 3; m++)
-		free(regs[m]);
-	free(locals);
+		memcpy(x->regs[m], init, nregs * sizeof(pt_rat));
+	(void)three_ways(x, nregs, res);   /* a case may fail: the same way every way */
 }
 
 /* One built program per way the tracking of jit.c (known_whole, the
@@ -674,10 +672,9 @@ static void gap_run(pt_ruleset *rs, pt_fast *f, pt_fast_ins *code, uint32_t n, u
 static void test_tracking_cases(void **state)
 {
 	(void)state;
-	if (!pt_jit_supported())
-		skip();
-	pt_ruleset *rs = host_compile(host_rules_one, 1);
-	pt_fast *host = rs->fast, f = *host;
+	jfx x;
+	jfx_init(&x);
+	pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, r1 = base, r2 = base + 1, r5 = base + 2, x1 = base + 3,
 		       x2 = base + 4, frac = base + 5, Z = base + 6, C = base + 7, nregs = base + 8;
 	/* The cases' constants replace the host's first ones: the host's stack
@@ -691,8 +688,8 @@ static void test_tracking_cases(void **state)
 	consts[0] = (pt_rat){ INT64_MIN, 1 };
 	c2[0] = (pt_rat){ 7, 3 };
 	c2[1] = (pt_rat){ INT64_MIN, 1 };
-	f.reg_locals = f.reg_temps = f.reg_derived = base;
-	f.reg_consts = nregs;   /* no constant unless a case says so */
+	x.f.reg_locals = x.f.reg_temps = x.f.reg_derived = base;
+	x.f.reg_consts = nregs;   /* no constant unless a case says so */
 	pt_rat init[64];
 	assert_true(nregs <= 64 && base >= 6);
 	pt_prog_result res[3];
@@ -710,7 +707,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		gap_run(&x, code, 5, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
 	}
 	{   /* MOVC of a fraction is no whole number */
@@ -721,7 +718,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 4, 1, nregs, init, res);
+		gap_run(&x, code, 4, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
 	}
 	{   /* MOV2 writing one register twice: the second write is what stays */
@@ -733,7 +730,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		gap_run(&x, code, 5, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
 	}
 	{   /* a note by call (a repeated reason) changes rax: the next first load must not be skipped */
@@ -746,7 +743,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 6, 1, nregs, init, res);
+		gap_run(&x, code, 6, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
 	}
 	{   /* FAIL_R landing past the earn section's first instruction (as HALT_R in test_earn_entry) */
@@ -758,7 +755,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		gap_run(&x, code, 5, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 120);
 	}
 	{   /* JZ leaves its a in rax, not its dst (0): register 0 read next */
@@ -770,7 +767,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		gap_run(&x, code, 5, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 25);
 	}
 	for (uint32_t op = 0; op < 3; op++) {   /* the _O forms leave no register in rax and write none */
@@ -783,7 +780,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 5, 1, nregs, init, res);
+		gap_run(&x, code, 5, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 26);
 		INIT();
 		init[2] = (pt_rat){ 7, 3 };
@@ -793,7 +790,7 @@ static void test_tracking_cases(void **state)
 			{ F_OUT, 0, 2, 0, PT_OUT_E_BASIS },
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
-		gap_run(rs, &f, code2, 4, 1, nregs, init, res);
+		gap_run(&x, code2, 4, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
 	}
 	{   /* MOVC_O and OUT_MOVC write fields, not registers: register 2 is not marked whole */
@@ -806,7 +803,7 @@ static void test_tracking_cases(void **state)
 		for (int v = 0; v < 2; v++) {
 			INIT();
 			init[2] = (pt_rat){ 7, 3 };
-			gap_run(rs, &f, code[v], 5, 1, nregs, init, res);
+			gap_run(&x, code[v], 5, 1, nregs, init, res);
 			assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 3);
 		}
 	}
@@ -818,7 +815,7 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		gap_run(rs, &f, code, 4, 1, nregs, init, res);
+		gap_run(&x, code, 4, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 0);
 		assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, 0);
 		INIT();
@@ -829,7 +826,7 @@ static void test_tracking_cases(void **state)
 			{ F_OUT_MOVC, PT_OUT_E_BASIS, r1, r1, PT_OUT_E_POINTS },
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
-		gap_run(rs, &f, again, 4, 1, nregs, init, res);
+		gap_run(&x, again, 4, 1, nregs, init, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 17);
 		assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, 17);
 	}
@@ -840,14 +837,14 @@ static void test_tracking_cases(void **state)
 			{ F_HALT_E, 0, 0, 0, 0 },
 		};
 		INIT();
-		f.reg_derived = nregs;
-		gap_run(rs, &f, code, 3, 1, nregs, init, res);
-		f.reg_derived = base;
+		x.f.reg_derived = nregs;
+		gap_run(&x, code, 3, 1, nregs, init, res);
+		x.f.reg_derived = base;
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
 	}
 	{   /* a copy of a fractional constant is no whole number; a whole INT64_MIN still fails OUT_MOVC */
 		rs->consts = c2;
-		f.reg_consts = C;
+		x.f.reg_consts = C;
 		uint32_t nr = C + 2;
 		pt_rat init2[64];
 		pt_fast_ins code[] = {
@@ -866,16 +863,16 @@ static void test_tracking_cases(void **state)
 		memcpy(init2, init, sizeof init);
 		init2[C] = c2[0];
 		init2[C + 1] = c2[1];
-		gap_run(rs, &f, code, 4, 1, nr, init2, res);
+		gap_run(&x, code, 4, 1, nr, init2, res);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
-		gap_run(rs, &f, code2, 4, 1, nr, init2, res);
+		gap_run(&x, code2, 4, 1, nr, init2, res);
 		rs->consts = host_consts;
 		rs->nconsts = host_nconsts;
-		f.reg_consts = nregs;
+		x.f.reg_consts = nregs;
 	}
 	{   /* MOVC_O of a constant INT64_MIN leaves for the interpreter, folded or not */
 		rs->consts = consts;
-		f.reg_consts = C;
+		x.f.reg_consts = C;
 		pt_fast_ins code[] = {
 			{ F_HALT_R, 0, 0, 0, 1 },
 			{ F_MOVC_O, PT_OUT_E_POINTS, C, 0, 0 },
@@ -883,14 +880,13 @@ static void test_tracking_cases(void **state)
 		};
 		INIT();
 		init[C] = consts[0];
-		gap_run(rs, &f, code, 3, 1, nregs, init, res);
+		gap_run(&x, code, 3, 1, nregs, init, res);
 		rs->consts = host_consts;
 		rs->nconsts = host_nconsts;
-		f.reg_consts = nregs;
+		x.f.reg_consts = nregs;
 	}
 #undef INIT
-	rs->fast = host;
-	pt_ruleset_free(rs);
+	jfx_free(&x);
 }
 
 int main(void)
