@@ -330,6 +330,25 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 	op_mem(j, 0, (const uint8_t[]){ 0x89 }, 1, RCX, RBP, n);   /* mov [rbp + nreasons], ecx */
 }
 
+/* Whether op ends a section in the machine code: it never falls through
+ * (TIERSEL, which the interpreter never falls out of, does here: its
+ * rows follow it). */
+static bool ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_TIERSEL; }
+
+/* Where control goes in the machine code after instruction c at index
+ * k: its jump target, then the next instruction unless c ends its
+ * section (pt_fast_succ, with TIERSEL falling through as its template
+ * does).  Returns how many. */
+static int jit_succ(const pt_fast_ins *c, size_t k, size_t succ[2])
+{
+	int ns = 0;
+	if (pt_fast_branches(c->op))
+		succ[ns++] = c->x;
+	if (!ends(c->op))
+		succ[ns++] = k + 1;
+	return ns;
+}
+
 /* The reason instruction c notes when its condition holds, if any. */
 static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
 {
@@ -349,16 +368,15 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it.  Paths go forward only (compilable), so one pass in order
  * sees every way into an instruction before the instruction; the ways
- * are the machine code's, where TIERSEL also falls into its first row
- * (forged .ptbc files in tests/fastdiff/forged showed what missing that
- * does). */
+ * are the machine code's (jit_succ: TIERSEL also falls into its first
+ * row, which forged .ptbc files in tests/fastdiff/forged showed
+ * missing). */
 static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
 		       size_t end)
 {
 	const size_t bound[3] = { from, fp->entry[1], end };
 	for (size_t k = from; k < end; k++)
 		j->target[k] = 0;
-	j->target[fp->entry[1]] = 1;
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
 		size_t t = pt_fast_branches(c->op) ? c->x : c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : end;
@@ -392,10 +410,7 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 				n = n < PT_MAX_REASONS ? n + 1 : n;
 			}
 			size_t succ[2];
-			int ns = pt_fast_succ(&code[k], k, succ);
-			if (code[k].op == F_TIERSEL)   /* its template is the first row's test: it falls through */
-				succ[ns++] = k + 1;
-			for (int i = ns - 1; i >= 0; i--)
+			for (int i = jit_succ(&code[k], k, succ) - 1; i >= 0; i--)
 				if (succ[i] > k && succ[i] < bound[sec + 1]) {
 					j->before[succ[i]] |= before;
 					j->nbefore[succ[i]] = n > j->nbefore[succ[i]] ? n : j->nbefore[succ[i]];
@@ -472,13 +487,6 @@ static void st_result(jasm *j, bool to_out, uint32_t d, uint32_t dst)
 	}
 }
 
-/* Leave for the interpreter at instruction k when R[a] is INT64_MIN. */
-static void check_min(jasm *j, uint32_t a, size_t k)
-{
-	ld(j, RAX, RBX, a);
-	cmp_min(j, RAX);
-	bail(j, CC_E, k);
-}
 /* mov rax, R[r] (an index), unless rax holds it already: have is the
  * register the template before left in rax (j->rax), read as a template
  * starts, so only a template's first load may use it. */
@@ -487,8 +495,9 @@ static void ld_rax(jasm *j, uint32_t have, uint32_t r)
 	if (have != r)
 		ld(j, RAX, RBX, r * (uint32_t)sizeof(pt_rat));
 }
-/* check_min of R[r] (an index), its load as ld_rax. */
-static void check_min_have(jasm *j, uint32_t have, uint32_t r, size_t k)
+/* Leave for the interpreter at instruction k when R[r] (an index) is
+ * INT64_MIN, loading it as ld_rax does (it is left in rax). */
+static void check_min(jasm *j, uint32_t have, uint32_t r, size_t k)
 {
 	ld_rax(j, have, r);
 	cmp_min(j, RAX);
@@ -559,7 +568,7 @@ static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		return;
 	}
 	if (check)
-		check_min_have(j, have, from, k);
+		check_min(j, have, from, k);
 	copy(j, from * R, RBX, to * R);
 }
 /* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
@@ -575,7 +584,7 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		return;
 	}
 	if (check)
-		check_min_have(j, have, from, k);   /* leaves R[from].n in rax */
+		check_min(j, have, from, k);   /* leaves R[from].n in rax */
 	if (known_whole(j, from)) {
 		if (!check)
 			ld(j, RAX, RBX, a);
@@ -731,7 +740,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
 	case F_NEG:
-		check_min(j, a, k);
+		check_min(j, have, c->a, k);
 		rr(j, (const uint8_t[]){ 0xF7 }, 1, 3, RAX);   /* neg rax */
 		ld(j, RCX, RBX, a + 8);
 		st(j, RBX, d, RAX);
@@ -801,14 +810,14 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		pt_rat v;
 		bool folded = const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
 		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
-			check_min_have(j, have, c->b, k);
+			check_min(j, have, c->b, k);
 			clamp_int(j);
 			st_int(j, RBP, OFF_OUT(c->x));
 			st_int(j, RBP, OFF_OUT(c->dst));
 			break;
 		}
 		if (!folded)
-			check_min_have(j, have, c->b, k);
+			check_min(j, have, c->b, k);
 		out_reg(j, rs, f, c->a, c->x, false, k, NO_REG);
 		out_reg(j, rs, f, c->b, c->dst, false, k, NO_REG);
 		break;
@@ -860,11 +869,6 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	}
 }
-
-/* Whether op ends a section in the machine code: it never falls through
- * (TIERSEL, which the interpreter never falls out of, does here: its
- * rows follow it). */
-static bool ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_TIERSEL; }
 
 /* Whether the instructions [from, end) of a program can be compiled:
  * both sections end with an instruction that never falls through (so
