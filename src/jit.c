@@ -349,6 +349,14 @@ static int jit_succ(const pt_fast_ins *c, size_t k, size_t succ[2])
 	return ns;
 }
 
+/* Where instruction c jumps in the machine code, or SIZE_MAX: a jump's
+ * target, and where a redeem section's HALT_R or FAIL_R goes on in the
+ * earn section. */
+static size_t jump_target(const pt_fast_ins *c)
+{
+	return pt_fast_branches(c->op) || c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : SIZE_MAX;
+}
+
 /* The reason instruction c notes when its condition holds, if any. */
 static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
 {
@@ -378,8 +386,7 @@ static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 	for (size_t k = from; k < end; k++)
 		j->target[k] = 0;
 	for (size_t k = from; k < end; k++) {
-		const pt_fast_ins *c = &code[k];
-		size_t t = pt_fast_branches(c->op) ? c->x : c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : end;
+		size_t t = jump_target(&code[k]);
 		if (t < end)   /* redeem's ends land in earn: past its first instruction in a program of the
 				* unlinked_fail shape */
 			j->target[t] = 1;
@@ -890,14 +897,8 @@ static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_i
 		if (((pr & FP_W) && c->dst >= f->nregs) || ((pr & FP_WX) && c->x >= f->nregs) ||
 		    ((rd & 1) && c->a >= f->nregs) || ((rd & 2) && c->b >= f->nregs))
 			return false;   /* the translator never makes these; the tracking indexes by register */
-		size_t t;
-		if (pt_fast_branches(c->op))
-			t = c->x;
-		else if (c->op == F_HALT_R)
-			t = c->x;
-		else if (c->op == F_FAIL_R)
-			t = c->a;
-		else
+		size_t t = jump_target(c);
+		if (t == SIZE_MAX)
 			continue;
 		bool cross = c->op == F_HALT_R || c->op == F_FAIL_R;
 		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
