@@ -533,6 +533,112 @@ FZ_FN void fz_eval_text(ptrules_rules *r, const char *text, size_t len, const ch
 	ptrules_diags_free(d);
 }
 
+/* Whether two buffers hold the same bytes. */
+FZ_FN int fz_same(const fz_buf *a, const fz_buf *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
+}
+
+/* One program's amounts, as words. */
+FZ_FN void fz_amounts_line(const ptrules_amounts *a, fz_buf *b)
+{
+	fz_printf(b, "linked=%d usable=%d use_valid=%d error=%d redeem=%lld/%lld earn=%lld/%lld value=%lld/%lld"
+		  " use=%lld/%lld", a->linked, a->redeem_usable, a->use_valid, a->runtime_error,
+		  (long long)a->redeem_max_points, (long long)a->redeem_value_yen, (long long)a->earn_points,
+		  (long long)a->earn_basis_yen, (long long)a->point_value_num, (long long)a->point_value_den,
+		  (long long)a->use_points, (long long)a->use_value_yen);
+}
+
+/* Whether two amounts are the same, field by field. */
+FZ_FN int fz_same_amounts(const ptrules_amounts *a, const ptrules_amounts *b)
+{
+	return a->linked == b->linked && a->redeem_usable == b->redeem_usable && a->use_valid == b->use_valid &&
+	       a->runtime_error == b->runtime_error && a->redeem_max_points == b->redeem_max_points &&
+	       a->redeem_value_yen == b->redeem_value_yen && a->earn_points == b->earn_points &&
+	       a->earn_basis_yen == b->earn_basis_yen && a->point_value_num == b->point_value_num &&
+	       a->point_value_den == b->point_value_den && a->use_points == b->use_points &&
+	       a->use_value_yen == b->use_value_yen;
+}
+
+/* Append where each of n reasons comes from (file:line) under a tag. */
+FZ_FN void fz_locations_line(fz_buf *b, const char *tag, const char *const *files, const int *lines, int n)
+{
+	for (int k = 0; k < n; k++) {
+		fz_printf(b, " %s@", tag);
+		fz_puts(b, files[k]);
+		fz_printf(b, ":%d", lines[k]);
+	}
+}
+
+/* Everything the public API says about e's last evaluation (status st,
+ * nd diagnostics added) of cart c, locations included, into sig: what the
+ * fast path and the reference VM must agree on (fuzz_diff's step 6,
+ * fuzz_bytecode).  Also checks
+ * that ptrules_amounts_get, ptrules_amounts_list and ptrules_result_get
+ * agree with each other. */
+FZ_FN void fz_full_sig(const ptrules_eval *e, const ptrules_cart *c, ptrules_status st, size_t nd, fz_buf *sig)
+{
+	size_t n = ptrules_result_count(e);
+	fz_printf(sig, "status %d diags %zu results %zu explain %zu\n", (int)st, nd, n, ptrules_explain_count(e));
+	ptrules_amounts *list = calloc(n + 1, sizeof *list);
+	FZ_CHECK(list != NULL, "out of memory");
+	FZ_CHECK(ptrules_amounts_list(e, list, n) == n, "ptrules_amounts_list counts other than %zu results", n);
+	for (size_t i = 0; i < n; i++) {
+		ptrules_result r;
+		ptrules_amounts a;
+		FZ_CHECK(ptrules_result_get(e, i, &r) == PTRULES_OK && ptrules_amounts_get(e, i, &a) == PTRULES_OK,
+			 "result %zu cannot be read", i);
+		ptrules_amounts ra = { r.linked, r.redeem_usable, r.use_valid, r.runtime_error, r.redeem_max_points,
+				       r.redeem_value_yen, r.earn_points, r.earn_basis_yen, r.point_value_num,
+				       r.point_value_den, r.use_points, r.use_value_yen };
+		if (!fz_same_amounts(&a, &list[i]) || !fz_same_amounts(&a, &ra)) {
+			fz_buf la = { 0 }, ll = { 0 }, lr = { 0 };
+			fz_amounts_line(&a, &la);
+			fz_amounts_line(&list[i], &ll);
+			fz_amounts_line(&ra, &lr);
+			FZ_CHECK(0, "program %zu: ptrules_amounts_get says %s; ptrules_amounts_list %s; ptrules_result_get %s",
+				 i, la.s, ll.s, lr.s);
+		}
+		fz_result(e, i, sig);   /* id, tier, amounts, reasons, granted (and its checks) */
+		fz_puts(sig, "  name=");   /* then what it leaves out */
+		fz_puts(sig, r.name);
+		fz_puts(sig, " error_at=");
+		fz_puts(sig, r.error_file);
+		fz_printf(sig, ":%d ", r.error_line);
+		fz_amounts_line(&a, sig);
+		fz_locations_line(sig, "r", r.redeem_reason_files, r.redeem_reason_lines, r.redeem_nreasons);
+		fz_locations_line(sig, "e", r.earn_reason_files, r.earn_reason_lines, r.earn_nreasons);
+		fz_puts(sig, "\n");
+	}
+	free(list);
+	ptrules_order o;
+	if (ptrules_order_get(e, &o) == PTRULES_OK) {
+		fz_printf(sig, "order uses=%d valid=%d total=%lld giftcard=%lld points=%lld pay=%lld problems=%zu\n",
+			  o.has_uses, o.valid, (long long)o.total_yen, (long long)o.giftcard_yen, (long long)o.points_yen,
+			  (long long)o.pay_yen, o.nproblems);
+		for (size_t i = 0; i < o.nproblems; i++) {
+			ptrules_problem p;
+			FZ_CHECK(ptrules_problem_get(e, i, &p) == PTRULES_OK, "problem %zu cannot be read", i);
+			fz_puts(sig, "problem ");
+			fz_puts(sig, p.program);
+			fz_printf(sig, " line %d ", p.cart_line);
+			fz_puts(sig, p.text);
+			fz_puts(sig, " @");
+			fz_puts(sig, p.rule_file);
+			fz_printf(sig, ":%d\n", p.rule_line);
+		}
+	} else {
+		fz_puts(sig, "no order\n");
+	}
+	size_t jl, tl;
+	char *json = fz_format(ptrules_format_json, e, c, &jl);
+	char *tab = fz_format(ptrules_format_text, e, c, &tl);
+	fz_put(sig, json, jl);
+	fz_put(sig, tab, tl);
+	free(json);
+	free(tab);
+}
+
 /* Save r as bytecode, load it back, and check that the copy answers
  * every cart of `carts` exactly as r does (formatted output compared
  * byte for byte) and saves to the same bytes.  Returns nothing; aborts

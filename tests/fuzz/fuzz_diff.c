@@ -389,111 +389,6 @@ static void cart_sig(const ptrules_eval *e, int c, ptrules_status st, fz_buf *si
 		fz_result(e, i, sig);
 }
 
-/* Whether two buffers hold the same bytes. */
-static int same(const fz_buf *a, const fz_buf *b)
-{
-	return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
-}
-
-/* One program's amounts, as words. */
-static void amounts_line(const ptrules_amounts *a, fz_buf *b)
-{
-	fz_printf(b, "linked=%d usable=%d use_valid=%d error=%d redeem=%lld/%lld earn=%lld/%lld value=%lld/%lld"
-		  " use=%lld/%lld", a->linked, a->redeem_usable, a->use_valid, a->runtime_error,
-		  (long long)a->redeem_max_points, (long long)a->redeem_value_yen, (long long)a->earn_points,
-		  (long long)a->earn_basis_yen, (long long)a->point_value_num, (long long)a->point_value_den,
-		  (long long)a->use_points, (long long)a->use_value_yen);
-}
-
-/* Whether two amounts are the same, field by field. */
-static int same_amounts(const ptrules_amounts *a, const ptrules_amounts *b)
-{
-	return a->linked == b->linked && a->redeem_usable == b->redeem_usable && a->use_valid == b->use_valid &&
-	       a->runtime_error == b->runtime_error && a->redeem_max_points == b->redeem_max_points &&
-	       a->redeem_value_yen == b->redeem_value_yen && a->earn_points == b->earn_points &&
-	       a->earn_basis_yen == b->earn_basis_yen && a->point_value_num == b->point_value_num &&
-	       a->point_value_den == b->point_value_den && a->use_points == b->use_points &&
-	       a->use_value_yen == b->use_value_yen;
-}
-
-/* Append where each of n reasons comes from (file:line) under a tag. */
-static void locations_line(fz_buf *b, const char *tag, const char *const *files, const int *lines, int n)
-{
-	for (int k = 0; k < n; k++) {
-		fz_printf(b, " %s@", tag);
-		fz_puts(b, files[k]);
-		fz_printf(b, ":%d", lines[k]);
-	}
-}
-
-/* Everything the public API says about e's last evaluation (status st,
- * nd diagnostics added) of cart c, locations included, into sig: what the
- * fast path and the reference VM must agree on (step 6).  Also checks
- * that ptrules_amounts_get, ptrules_amounts_list and ptrules_result_get
- * agree with each other. */
-static void full_sig(const ptrules_eval *e, const ptrules_cart *c, ptrules_status st, size_t nd, fz_buf *sig)
-{
-	size_t n = ptrules_result_count(e);
-	fz_printf(sig, "status %d diags %zu results %zu explain %zu\n", (int)st, nd, n, ptrules_explain_count(e));
-	ptrules_amounts *list = calloc(n + 1, sizeof *list);
-	FZ_CHECK(list != NULL, "out of memory");
-	FZ_CHECK(ptrules_amounts_list(e, list, n) == n, "ptrules_amounts_list counts other than %zu results", n);
-	for (size_t i = 0; i < n; i++) {
-		ptrules_result r;
-		ptrules_amounts a;
-		FZ_CHECK(ptrules_result_get(e, i, &r) == PTRULES_OK && ptrules_amounts_get(e, i, &a) == PTRULES_OK,
-			 "result %zu cannot be read", i);
-		ptrules_amounts ra = { r.linked, r.redeem_usable, r.use_valid, r.runtime_error, r.redeem_max_points,
-				       r.redeem_value_yen, r.earn_points, r.earn_basis_yen, r.point_value_num,
-				       r.point_value_den, r.use_points, r.use_value_yen };
-		if (!same_amounts(&a, &list[i]) || !same_amounts(&a, &ra)) {
-			fz_buf la = { 0 }, ll = { 0 }, lr = { 0 };
-			amounts_line(&a, &la);
-			amounts_line(&list[i], &ll);
-			amounts_line(&ra, &lr);
-			FZ_CHECK(0, "program %zu: ptrules_amounts_get says %s; ptrules_amounts_list %s; ptrules_result_get %s",
-				 i, la.s, ll.s, lr.s);
-		}
-		fz_result(e, i, sig);   /* id, tier, amounts, reasons, granted (and its checks) */
-		fz_puts(sig, "  name=");   /* then what it leaves out */
-		fz_puts(sig, r.name);
-		fz_puts(sig, " error_at=");
-		fz_puts(sig, r.error_file);
-		fz_printf(sig, ":%d ", r.error_line);
-		amounts_line(&a, sig);
-		locations_line(sig, "r", r.redeem_reason_files, r.redeem_reason_lines, r.redeem_nreasons);
-		locations_line(sig, "e", r.earn_reason_files, r.earn_reason_lines, r.earn_nreasons);
-		fz_puts(sig, "\n");
-	}
-	free(list);
-	ptrules_order o;
-	if (ptrules_order_get(e, &o) == PTRULES_OK) {
-		fz_printf(sig, "order uses=%d valid=%d total=%lld giftcard=%lld points=%lld pay=%lld problems=%zu\n",
-			  o.has_uses, o.valid, (long long)o.total_yen, (long long)o.giftcard_yen, (long long)o.points_yen,
-			  (long long)o.pay_yen, o.nproblems);
-		for (size_t i = 0; i < o.nproblems; i++) {
-			ptrules_problem p;
-			FZ_CHECK(ptrules_problem_get(e, i, &p) == PTRULES_OK, "problem %zu cannot be read", i);
-			fz_puts(sig, "problem ");
-			fz_puts(sig, p.program);
-			fz_printf(sig, " line %d ", p.cart_line);
-			fz_puts(sig, p.text);
-			fz_puts(sig, " @");
-			fz_puts(sig, p.rule_file);
-			fz_printf(sig, ":%d\n", p.rule_line);
-		}
-	} else {
-		fz_puts(sig, "no order\n");
-	}
-	size_t jl, tl;
-	char *json = fz_format(ptrules_format_json, e, c, &jl);
-	char *tab = fz_format(ptrules_format_text, e, c, &tl);
-	fz_put(sig, json, jl);
-	fz_put(sig, tab, tl);
-	free(json);
-	free(tab);
-}
-
 /* Step 6: the fast path (plain evaluators of g.fast and g.fast_bc)
  * against the reference VM (an evaluator of g.fast with coverage) for
  * every text cart, and for every built cart unprepared, prepared and
@@ -513,13 +408,13 @@ static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_
 		fz_buf rs = { 0 };
 		size_t nd = ptrules_diags_count(d);
 		ptrules_status st = ptrules_evaluate(ref, tc, d);
-		full_sig(ref, tc, st, ptrules_diags_count(d) - nd, &rs);
+		fz_full_sig(ref, tc, st, ptrules_diags_count(d) - nd, &rs);
 		for (size_t w = 0; w < 2 && ok; w++) {
 			fz_buf fs = { 0 };
 			nd = ptrules_diags_count(d);
 			st = ptrules_evaluate(ways[w], tc, d);
-			full_sig(ways[w], tc, st, ptrules_diags_count(d) - nd, &fs);
-			if (!same(&rs, &fs)) {
+			fz_full_sig(ways[w], tc, st, ptrules_diags_count(d) - nd, &fs);
+			if (!fz_same(&rs, &fs)) {
 				ok = 0;
 				FZ_CHECK(!final, "cart %d: %s and the reference VM differ:\n%s\n--- reference\n%s\n--- cart\n%s",
 					 ptrules_reader_index(rd), way_names[w], fs.s, rs.s, text->s);
@@ -535,7 +430,7 @@ static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_
 		const char *how = "";
 		size_t nd = ptrules_diags_count(d);
 		ptrules_status st = ptrules_evaluate(ref, built[c], d);
-		full_sig(ref, built[c], st, ptrules_diags_count(d) - nd, &rs);
+		fz_full_sig(ref, built[c], st, ptrules_diags_count(d) - nd, &rs);
 		for (int k = 0; k < 4 && ok; k++) {
 			ptrules_eval *e = k == 1 ? fast_bc : fast;
 			ptrules_batch *pb = NULL;
@@ -557,10 +452,10 @@ static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_
 				}
 				st = ptrules_evaluate_packed(e, pb, 0);
 			}
-			full_sig(e, built[c], st, ptrules_diags_count(d) - nd, &fs);
+			fz_full_sig(e, built[c], st, ptrules_diags_count(d) - nd, &fs);
 			ptrules_cart_prepare(built[c], NULL);
 			ptrules_batch_free(pb);   /* the results point into pb: read before */
-			if (!same(&rs, &fs)) {
+			if (!fz_same(&rs, &fs)) {
 				ok = 0;
 				FZ_CHECK(!final, "built cart %d (%s): the fast path and the reference VM differ:\n%s\n"
 					 "--- reference\n%s\n--- cart\n%s", c + 1, how, fs.s, rs.s, text->s);
@@ -591,7 +486,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 	fz_buf a = { 0 }, b = { 0 }, sig = { 0 }, psig = { 0 };
 	fz_eval_text(g.src, text->s, text->n, "carts.txt", &sig, &a);
 	fz_eval_text(g.bc, text->s, text->n, "carts.txt", NULL, &b);
-	if (!same(&a, &b)) {
+	if (!fz_same(&a, &b)) {
 		ok = 0;
 		FZ_CHECK(!final, "source and bytecode answer differently for:\n%s\n---\n%s\n---\n%s", text->s, a.s, b.s);
 	}
@@ -601,7 +496,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 	fz_buf rs = { 0 }, prs = { 0 };
 	fz_sig_redeem(&sig, &rs);
 	fz_sig_redeem(&psig, &prs);
-	if (!same(&rs, &prs)) {
+	if (!fz_same(&rs, &prs)) {
 		ok = 0;
 		FZ_CHECK(!final, "use lines changed the redeem results of:\n%s", text->s);
 	}
@@ -638,7 +533,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 				 "cart %d needs no diagnostic and has an order date, but was not prepared:\n%s", c + 1, text->s);
 			st = ptrules_evaluate(e, built[c], d);
 			cart_sig(e, c, st, &ps);
-			if (!same(&bs, &ps)) {
+			if (!fz_same(&bs, &ps)) {
 				ok = 0;
 				FZ_CHECK(!final, "cart %d prepared (%d) differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
 					 ptrules_cart_prepared(built[c], g.src), ps.s, bs.s, text->s);
@@ -656,7 +551,7 @@ static int compare(const fz_buf *text, const fz_buf *plain, ptrules_cart **built
 				fz_buf ks = { 0 };
 				st = ptrules_evaluate_packed(e, pb, 0);
 				cart_sig(e, c, st, &ks);
-				if (!same(&bs, &ks)) {
+				if (!fz_same(&bs, &ks)) {
 					ok = 0;
 					FZ_CHECK(!final, "cart %d packed differs from unprepared:\n%s\n---\n%s\n---\n%s", c + 1,
 						 ks.s, bs.s, text->s);
