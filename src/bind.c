@@ -700,8 +700,7 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 		return false;
 	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ndense = dense ? bp->ndense : 0,
 			.ninputs = (uint32_t)rs->ninputs };
-	memcpy(scratch, bp->tmpl, rs->ninputs * sizeof *scratch);
-	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))
+	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))   /* writes every input */
 		return false;
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
