@@ -795,8 +795,9 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		return PTRULES_EINVALID;
 	const pt_ruleset *rs = e->rules->rs;
 	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
+	const int64_t *dense = NULL;
 	bool bound = c->prep_rules == e->rules && pt_bind_prep_date(c->prep) == date &&
-		     pt_bind_prepared(rs, c->prep, e->inputs);
+		     pt_bind_prepared(rs, c->prep, e->inputs, &dense);
 	if (!bound && !pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
 		pt_diags scratch;
 		pt_diags *dd = diags_of(d, &scratch);
@@ -811,7 +812,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 		total = e->inputs[rs->total_slot].n;
 	else
 		pt_cart_total(&c->c, &total);   /* bind reported an overflow already */
-	return pt_api_run(e, &c->c, NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items);
+	return pt_api_run(e, dense, &c->c, NULL, c->c.order_id, date, c->c.has_date, total, c->c.n_items);
 }
 
 PTRULES_API size_t ptrules_result_count(const ptrules_eval *e)

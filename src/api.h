@@ -65,12 +65,13 @@ struct ptrules_eval {
 
 /* Run every program over e's bound inputs and keep what the printers
  * need: the step ptrules_evaluate and ptrules_evaluate_packed
- * share.  c gives the cart's use records, or is NULL for a cart without
+ * share.  dense: the inputs binding left in place (pt_bind_prepared), or
+ * NULL.  c gives the cart's use records, or is NULL for a cart without
  * any; label names the cart in printed results when the caller does not
  * (NULL: "cart"); total is the cart's total in yen. */
 static inline __attribute__((always_inline)) ptrules_status
-pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *order_id, int32_t date, bool has_date,
-	   int64_t total, size_t n_items)
+pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *label, const char *order_id,
+	   int32_t date, bool has_date, int64_t total, size_t n_items)
 {
 	static const pt_cart no_uses;   /* read-only: a cart without `use` records */
 	const pt_ruleset *rs = e->rules->rs;
@@ -81,9 +82,13 @@ pt_api_run(ptrules_eval *e, const pt_cart *c, const char *label, const char *ord
 	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
+	if (dense && (tr || !rs->fast))
+		pt_bind_materialize(rs, dense, e->inputs);
 	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
-				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE);
+				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
 	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
+		if (dense)
+			pt_bind_materialize(rs, dense, e->inputs);
 		bool fits = pt_eval_paid(rs, e->inputs, e->res);
 		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
 	}   /* else pt_use_check reads no policy result */

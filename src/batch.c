@@ -160,10 +160,11 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	const pt_use *uses = (const pt_use *)(h + 1);
 	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
 	const pt_prep *p = (const pt_prep *)(accts + h->n_accounts);
-	if (!pt_bind_prepared(b->rules->rs, p, e->inputs))
+	const int64_t *dense;
+	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, &dense))
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
 	if (!h->n_uses)
-		return pt_api_run(e, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,
+		return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,
 				  pt_bind_prep_items(p));
 	pt_cart v;   /* what the policies and the use check read: the records and balances */
 	memset(&v, 0, sizeof v);
@@ -171,5 +172,5 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	v.n_uses = h->n_uses;
 	v.accounts = (pt_account *)accts;
 	v.n_accounts = h->n_accounts;
-	return pt_api_run(e, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+	return pt_api_run(e, dense, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
 }

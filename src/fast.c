@@ -962,15 +962,23 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
 
 /* Evaluate every program with the fast code, going on from where the
  * machine code stopped when resume is not 0; programs (or carts) it
- * cannot finish exactly are evaluated again by the reference VM. */
+ * cannot finish exactly are evaluated again by the reference VM.  The
+ * machine code reads some inputs from in (jit.h): without one, they are
+ * copied from regs here (the ordinary binding's case). */
 bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
-		 uint32_t resume)
+		 uint32_t resume, const int64_t *in)
 {
 	const pt_jit *jit = how == PT_FAST_NATIVE ? rs->fast->jit : NULL;
+	int64_t copy[PT_PREP_DENSE_MAX];
+	if (jit && !in) {
+		for (uint32_t r = 0; r < jit->nin; r++)
+			copy[r] = regs[r].n;
+		in = copy;
+	}
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
-	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL, 0)
-				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit, resume);
+	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL, 0, NULL)
+				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit, resume, in);
 #else
-	return fast_run_switch(rs, rs->fast, regs, locals, results, jit, resume);
+	return fast_run_switch(rs, rs->fast, regs, locals, results, jit, resume, in);
 #endif
 }

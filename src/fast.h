@@ -96,27 +96,35 @@ typedef enum {
 } pt_fast_how;
 
 /* The loops behind pt_fast_eval (fast.c); resume is what jit->all
- * returned when the machine code ran first (not 0), else 0. */
+ * returned when the machine code ran first (not 0), else 0; in is what
+ * the machine code reads in place (jit.h), with R complete, or NULL: in
+ * is then made from R. */
 bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
-		 uint32_t resume);
+		 uint32_t resume, const int64_t *in);
 
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
- * default (the optimiser's typing relies on it: fast_opt.c).  locals is
- * the reference VM's scratch (rs->max_locals), used when a program falls
- * back to it.  Same contract as pt_eval_all.  Inline: where the machine
- * code runs every program to its end, that is the whole call. */
+ * default (the optimiser's typing relies on it: fast_opt.c).  dense, when
+ * not NULL, holds the inputs pt_bind_prepared left in place, which regs
+ * does not (then, if anything other than the machine code runs, they are
+ * written into regs first: pt_bind_materialize).  locals is the reference
+ * VM's scratch (rs->max_locals), used when a program falls back to it.
+ * Same contract as pt_eval_all.  Inline: where the machine code runs
+ * every program to its end, that is the whole call. */
 static inline bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results,
-				pt_fast_how how)
+				pt_fast_how how, const int64_t *dense)
 {
 	const pt_jit *jit = rs->fast->jit;
-	if (how == PT_FAST_NATIVE && jit) {
-		uint32_t k = jit->all(regs, results);
+	if (how == PT_FAST_NATIVE && jit && dense) {
+		uint32_t k = jit->all(regs, results, dense);
 		if (!k)
 			return true;
-		return pt_fast_run(rs, regs, locals, results, how, k);
+		pt_bind_materialize(rs, dense, regs);
+		return pt_fast_run(rs, regs, locals, results, how, k, dense);
 	}
-	return pt_fast_run(rs, regs, locals, results, how, 0);
+	if (dense)
+		pt_bind_materialize(rs, dense, regs);
+	return pt_fast_run(rs, regs, locals, results, how, 0, dense);
 }
 
 #endif

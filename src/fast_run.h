@@ -13,9 +13,10 @@
  * goes on at the instruction it stopped at, and gives it each following
  * program back.  A program whose fast code stops on an error (overflow,
  * division by zero) is evaluated again by the reference VM, which reports
- * where.  Same contract as pt_eval_all. */
+ * where.  in: the inputs the machine code reads in place (jit.h), which
+ * R holds as well.  Same contract as pt_eval_all. */
 static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, pt_rat *R, pt_rat *locals,
-			  pt_prog_result *results, const pt_jit *jit, uint32_t resume)
+			  pt_prog_result *results, const pt_jit *jit, uint32_t resume, const int64_t *in)
 {
 	const pt_fast_ins *code = f->code, *i = code;   /* i: the instruction running */
 	bool ok = true;
@@ -47,7 +48,7 @@ static FAST_NOINLINE bool FAST_RUN_NAME(const pt_ruleset *rs, const pt_fast *f, 
 	uint32_t k = resume;   /* from the machine code: 0 or where to go on (jit.h) */
 	if (jit) {
 		if (!k)
-			k = jit->all(R, res);
+			k = jit->all(R, res, in);
 		if (k == PT_JIT_DERIVE_FAILED)   /* the reference VM says where */
 			return pt_eval_all(rs, R, locals, results, NULL);
 		goto resume;
@@ -58,7 +59,7 @@ next_program:   /* fp and res: the program to run */
 	if (fp == fp_end)
 		return ok;
 	if (jit) {   /* machine code, from this program's result on */
-		k = jit->from[fp - f->progs](R, res);
+		k = jit->from[fp - f->progs](R, res, in);
 resume:   /* k: what the machine code returned */
 		if (!k)
 			return ok;

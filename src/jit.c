@@ -74,6 +74,8 @@ struct jasm {
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
+	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
+	uint32_t nin;
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
 	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
@@ -162,12 +164,33 @@ static void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
 	b1(j, (uint8_t)(0xC0 | (reg << 3) | rm));
 }
 
-/* mov r, [base + d]; mov [base + d], r; add, cmp and imul r with [rbx + d]. */
-static void ld(jasm *j, int r, int base, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x8B }, 1, r, base, d); }
+/* A 64-bit operation reading register-file offset off, [rbx + off]: an
+ * input kept in place (pt_bind_in_place) is read from in[], [r13 + 8 *
+ * its index], instead (r13 is in + BIAS; its ModRM base bits are rbp's). */
+static void rd_mem(jasm *j, const uint8_t *op, size_t nop, int reg, uint32_t off)
+{
+	uint32_t r = off / (uint32_t)sizeof(pt_rat);
+	if (off % sizeof(pt_rat) == 0 && r < j->nin && j->in_place[r]) {
+		b1(j, 0x49);   /* REX.W and REX.B */
+		put(j, op, nop);
+		mem(j, reg, RBP, r * (uint32_t)sizeof(int64_t));
+		return;
+	}
+	rm_mem(j, op, nop, reg, RBX, off);
+}
+/* mov r, [base + d]; mov [base + d], r; add, cmp and imul r with [rbx + d]
+ * (the reads from rbx by rd_mem). */
+static void ld(jasm *j, int r, int base, uint32_t d)
+{
+	if (base == RBX)
+		rd_mem(j, (const uint8_t[]){ 0x8B }, 1, r, d);
+	else
+		rm_mem(j, (const uint8_t[]){ 0x8B }, 1, r, base, d);
+}
 static void st(jasm *j, int base, uint32_t d, int r) { rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d); }
-static void add_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x03 }, 1, r, RBX, d); }
-static void cmp_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x3B }, 1, r, RBX, d); }
-static void imul_m(jasm *j, int r, uint32_t d) { rm_mem(j, (const uint8_t[]){ 0x0F, 0xAF }, 2, r, RBX, d); }
+static void add_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x03 }, 1, r, d); }
+static void cmp_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x3B }, 1, r, d); }
+static void imul_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x0F, 0xAF }, 2, r, d); }
 /* mov qword [base + d], imm32 (sign-extended) */
 static void st_imm(jasm *j, int base, uint32_t d, int32_t v)
 {
@@ -885,7 +908,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
  * register file and each program's nlocals).  Verified code always
  * passes; the checks keep the machine code memory-safe whatever it is
  * given. */
-static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from, size_t end)
+static bool compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end)
 {
 	size_t earn = fp->entry[1];
 	if (from >= earn || earn >= end || !ends(code[earn - 1].op) || !ends(code[end - 1].op))
@@ -897,6 +921,9 @@ static bool compilable(const pt_fast *f, const pt_fast_prog *fp, const pt_fast_i
 		if (((pr & FP_W) && c->dst >= f->nregs) || ((pr & FP_WX) && c->x >= f->nregs) ||
 		    ((rd & 1) && c->a >= f->nregs) || ((rd & 2) && c->b >= f->nregs))
 			return false;   /* the translator never makes these; the tracking indexes by register */
+		if (((pr & FP_W) && c->dst < j->nin && j->in_place[c->dst]) ||
+		    ((pr & FP_WX) && c->x < j->nin && j->in_place[c->x]))
+			return false;   /* nor these: a write to an input read in place would not be read */
 		size_t t = jump_target(c);
 		if (t == SIZE_MAX)
 			continue;
@@ -942,16 +969,21 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 }
 
 /* The prologue every entry point starts with: push rbx; push rbp; push
- * r12 (the stack is then 16-byte aligned for calls); lea rbx, [rdi +
- * BIAS]; lea rbp, [rsi + BIAS]; mov r12, INT64_MIN. */
+ * r12; push r13; push rax (the stack is then 16-byte aligned for calls);
+ * lea rbx, [rdi + BIAS]; lea rbp, [rsi + BIAS]; mov r12, INT64_MIN; lea
+ * r13, [rdx + BIAS]. */
 static void prologue(jasm *j)
 {
-	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x48, 0x8D, 0x9F }, 7);
+	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x50, 0x48, 0x8D, 0x9F }, 10);
 	b4(j, BIAS);
 	put(j, (const uint8_t[]){ 0x48, 0x8D, 0xAE }, 3);
 	b4(j, BIAS);
 	put(j, (const uint8_t[]){ 0x49, 0xBC }, 2);
 	b8(j, (uint64_t)1 << 63);
+	if (j->nin) {
+		put(j, (const uint8_t[]){ 0x4C, 0x8D, 0xAA }, 3);
+		b4(j, BIAS);
+	}
 }
 
 /* The derived registers (fast_derive in fast.c): the total minus each
@@ -963,7 +995,7 @@ static void derive(jasm *j, const pt_fast *f)
 	for (uint32_t s = 0; s < f->nderived; s++) {
 		ld(j, RAX, RBX, (uint32_t)f->dtotal * R);
 		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
-			rm_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, RBX, *k);   /* sub rax, [slot] */
+			rd_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, *k);   /* sub rax, [slot] */
 			checked_to(j, L_DERIVE_FAILED(j));
 		}
 		st_int(j, RBX, (f->reg_derived + s) * R);
@@ -987,7 +1019,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
 		prog_start(j, f, fp);
-		native[p] = compilable(f, fp, code, fp->start, end);
+		native[p] = compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
 			plan_notes(j, rs, fp, code, fp->start, end);
 		} else {
@@ -1024,7 +1056,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	j->label[L_RETURN(j)] = (uint32_t)j->n;
 	zero(j, RAX);
 	j->label[L_EPILOGUE(j)] = (uint32_t)j->n;
-	put(j, (const uint8_t[]){ 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 5);   /* pop r12; pop rbp; pop rbx; ret */
+	put(j, (const uint8_t[]){ 0x59, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 8);   /* pop rcx; pop r13; pop r12; pop rbp; pop rbx; ret */
 	while (j->n % 16 && !j->bad)
 		b1(j, 0xCC);   /* int3: never run */
 	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
@@ -1059,12 +1091,16 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
+	j.in_place = calloc(PT_PREP_DENSE_MAX, 1);
+	for (uint32_t r = 0; j.in_place && r < PT_PREP_DENSE_MAX && r < rs->ninputs && r < f->nregs; r++)
+		if ((j.in_place[r] = pt_bind_in_place(rs, r)))
+			j.nin = r + 1;
 	j.nbefore = calloc(f->ncode + 1, 1);
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark ||
-	    !jit || !native)
+	    !j.in_place || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1099,6 +1135,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->size = size;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
+	jit->nin = j.nin;
 	for (size_t p = 0; p <= rs->nprogs; p++) {
 		void *at = (char *)mem + entry[p];
 		memcpy(p < rs->nprogs ? &jit->from[p] : &jit->all, &at, sizeof at);   /* object to function pointer, as POSIX allows */
@@ -1117,6 +1154,7 @@ out:
 	free(j.inline_note);
 	free(j.target);
 	free(j.wmark);
+	free(j.in_place);
 	free(j.nbefore);
 	free(j.before);
 	free(j.buf);

@@ -27,14 +27,17 @@
 
 #include "vm.h"
 
-/* Compiled code over the register file R and the results from res on.
+/* Compiled code over the register file R and the results from res on;
+ * the inputs pt_bind_in_place names, below nin, are read from in[r]
+ * instead of R[r] (a dense prepared cart's values where they are kept:
+ * pt_bind_prepared), and their numerators in R are not read.
  * Returns 0 when every program ran to its end; PT_JIT_DERIVE_FAILED when
  * a derived value does not fit (nothing ran: the reference VM evaluates
  * the cart); else 1 + the index of the register instruction where the
  * interpreter must go on, in the program whose result the instructions
  * belong to (the results of the programs before it are complete, and
  * that program's result is prepared as next_program prepares it). */
-typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res);
+typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res, const int64_t *in);
 #define PT_JIT_DERIVE_FAILED UINT32_MAX
 
 typedef struct pt_jit {
@@ -42,6 +45,7 @@ typedef struct pt_jit {
 	size_t size;
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
+	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
 } pt_jit;

@@ -127,6 +127,8 @@ typedef struct pt_prep_item {
 	uint32_t slot;            /* its category sum, or PT_PREP_NO_SUM */
 } pt_prep_item;
 #define PT_PREP_NO_SUM UINT32_MAX
+/* Inputs prepared carts keep whole, at most: 2 KiB a cart. */
+#define PT_PREP_DENSE_MAX 256
 /* The bytes preparing cart c for rs takes at most, and the preparation
  * itself into caller memory of that size (8-byte aligned), with scratch
  * room for rs->ninputs + 1 values; false when the cart needs a diagnostic
@@ -140,7 +142,12 @@ static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
 /* Fill inputs[] from p, made for rs (the callers check that: a cart's
  * prep_rules, a batch's rules); false (inputs untouched) when p's shape
- * does not fit rs. */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs);
+ * does not fit rs.  dense not NULL: leave the inputs pt_bind_in_place
+ * names where p keeps them, *dense (NULL when p is compact and every
+ * input was written); pt_bind_materialize writes them when something
+ * other than the machine code is to read them. */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, const int64_t **dense);
+bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r);
+void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs);
 
 #endif

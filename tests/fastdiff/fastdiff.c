@@ -117,7 +117,7 @@ static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src
 					     [PT_FAST_GOTO] = "computed goto" };
 	for (int m = 0; m < 3; m++) {
 		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
-		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m);
+		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m, NULL);
 		const char *how = hows[m];
 		if (f_ok != r_ok) {
 			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,

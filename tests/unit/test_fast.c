@@ -93,7 +93,7 @@ static bool fx_both(fx *x, pt_fast_how how)
 		assert_int_equal(x->ref_in[i].d, x->regs[i].d);
 	}
 	bool ok = pt_eval_all(x->rs, x->ref_in, x->locals, x->ref, NULL);
-	assert_int_equal(pt_fast_eval(x->rs, x->regs, x->locals, x->fast, how), ok);
+	assert_int_equal(pt_fast_eval(x->rs, x->regs, x->locals, x->fast, how, NULL), ok);
 	return ok;
 }
 
@@ -216,8 +216,11 @@ static void test_bind_fast_declines(void **state)
 
 /* Both forms of a prepared cart (bind.c: dense, and compact with ndense
  * 0) bind through pt_bind_prepared to the same inputs as pt_bind_fast,
- * whatever the inputs held before; a preparation whose shape does not fit
- * the rule set is refused with the inputs untouched. */
+ * whatever the inputs held before; asked to, the dense form leaves the
+ * inputs pt_bind_in_place names unwritten, where it keeps them (and
+ * pt_bind_materialize writes them), the compact form writes everything;
+ * a preparation whose shape does not fit the rule set is refused with
+ * the inputs untouched. */
 static void test_prepared_forms(void **state)
 {
 	(void)state;
@@ -239,14 +242,34 @@ static void test_prepared_forms(void **state)
 		assert_true(pt_bind_prep_used(p) <= size);
 		for (size_t i = 0; i < rs->ninputs; i++)   /* what another cart left: other whole numbers */
 			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
-		assert_true(pt_bind_prepared(rs, p, x.regs));
+		assert_true(pt_bind_prepared(rs, p, x.regs, NULL));
 		for (size_t i = 0; i < rs->ninputs; i++) {
 			assert_int_equal(x.regs[i].n, want[i].n);
 			assert_int_equal(x.regs[i].d, want[i].d);
 		}
+		for (size_t i = 0; i < rs->ninputs; i++)
+			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
+		const int64_t *in = (const int64_t *)1;
+		assert_true(pt_bind_prepared(rs, p, x.regs, &in));
+		assert_true(dense ? in != NULL : in == NULL);
+		size_t kept = 0, sums = 0;
+		for (size_t i = 0; i < rs->ninputs; i++) {
+			bool there = dense && pt_bind_in_place(rs, (uint32_t)i);
+			kept += there;
+			sums += rs->inputs[i].kind == PT_IN_CATSUM;
+			assert_int_equal(x.regs[i].n, there ? (int64_t)i * 7 + 3 : want[i].n);
+			assert_int_equal(x.regs[i].d, want[i].d);
+			if (there)
+				assert_int_equal(in[i], want[i].n);
+		}
+		assert_int_equal(kept, dense ? rs->ninputs - sums - 1 : 0);   /* all but the sums and the total */
+		if (dense)
+			pt_bind_materialize(rs, in, x.regs);
+		for (size_t i = 0; i < rs->ninputs; i++)
+			assert_int_equal(x.regs[i].n, want[i].n);
 		p->ninputs++;   /* made for another shape */
 		x.regs[0] = pt_rat_int(-5);
-		assert_false(pt_bind_prepared(rs, p, x.regs));
+		assert_false(pt_bind_prepared(rs, p, x.regs, NULL));
 		assert_int_equal(x.regs[0].n, -5);
 		p->ninputs--;
 	}

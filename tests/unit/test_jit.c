@@ -328,7 +328,7 @@ static void test_random_programs(void **state)
 			for (int m = 0; m < 3; m++) {
 				memcpy(regs[m], start, nregs * sizeof *start);
 				memset(res[m], 0xA5, sizeof res[m]);   /* every field must be written */
-				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m);
+				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m, NULL);
 			}
 			for (int m = 1; m < 3; m++) {
 				assert_int_equal(ok[0], ok[m]);
@@ -337,7 +337,10 @@ static void test_random_programs(void **state)
 				assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
 			}
 			memcpy(regs[0], start, nregs * sizeof *start);
-			uint32_t k = f.jit->all(regs[0], res[0]);
+			int64_t in[PT_PREP_DENSE_MAX];   /* the inputs read in place, as pt_fast_run gives them */
+			for (uint32_t r = 0; r < f.jit->nin; r++)
+				in[r] = start[r].n;
+			uint32_t k = f.jit->all(regs[0], res[0], in);
 			finished += k == 0;
 			derive_failed += k == PT_JIT_DERIVE_FAILED;
 			handed_back += k != 0 && k != PT_JIT_DERIVE_FAILED;
@@ -467,7 +470,7 @@ static bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
 	bool ok[3];
 	for (int m = 0; m < 3; m++) {
 		memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
-		ok[m] = pt_fast_eval(x->rs, x->regs[m], x->locals, &res[m], (pt_fast_how)m);
+		ok[m] = pt_fast_eval(x->rs, x->regs[m], x->locals, &res[m], (pt_fast_how)m, NULL);
 	}
 	for (int m = 1; m < 3; m++) {
 		assert_int_equal(ok[0], ok[m]);
