@@ -742,6 +742,7 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	if (e->inputs && rs->fast)
 		pt_fast_init_regs(rs, e->inputs);
 	e->locals = calloc(rs->max_locals + 1, sizeof *e->locals);
+	e->in = calloc(PT_PREP_DENSE_MAX + 4, sizeof *e->in);   /* pt_bind_prepared, pt_fast_copy_in */
 	e->res = calloc(rs->nprogs + rs->npolicies + 1, sizeof *e->res);
 	e->use.progs = calloc(rs->nprogs + 1, sizeof *e->use.progs);
 	if (explain)
@@ -749,7 +750,9 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	if (coverage)
 		e->hits = calloc(rs->ncode + 1, 1);
 	e->trace = (pt_trace){ e->ev, 0, explain ? rs->nrules + 1 : 0, 0, e->hits };
-	if (!e->inputs || !e->locals || !e->res || !e->use.progs || (explain && !e->ev) || (coverage && !e->hits)) {
+	if (!e->inputs || !e->locals || !e->in || !e->res || !e->use.progs || (explain && !e->ev) ||
+	    (coverage && !e->hits)) {
+		free(e->in);
 		free(e->use.progs);
 		free(e->hits);
 		free(e->inputs);
@@ -773,6 +776,7 @@ PTRULES_API void ptrules_eval_free(ptrules_eval *e)
 	free(e->hits);
 	free(e->inputs);
 	free(e->locals);
+	free(e->in);
 	free(e->res);
 	free(e->ev);
 	free(e);
@@ -797,7 +801,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 	int32_t date = c->c.has_date ? c->c.date : pt_date_today_jst();
 	const int64_t *dense = NULL;
 	bool bound = c->prep_rules == e->rules && pt_bind_prep_date(c->prep) == date &&
-		     pt_bind_prepared(rs, c->prep, e->inputs, &dense);
+		     pt_bind_prepared(rs, c->prep, e->inputs, e->in, &dense);
 	if (!bound && !pt_bind_fast(rs, &c->c, date, e->inputs)) {   /* the cart needs a diagnostic: report it */
 		pt_diags scratch;
 		pt_diags *dd = diags_of(d, &scratch);

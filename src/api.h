@@ -53,6 +53,7 @@ struct ptrules_reader {
 struct ptrules_eval {
 	ptrules_rules *rules;
 	pt_rat *inputs, *locals;   /* inputs: the first slots of the fast register file when there is one */
+	int64_t *in;               /* room for the inputs the machine code reads in place (pt_bind_prepared) */
 	pt_prog_result *res;
 	pt_trace_event *ev;
 	uint8_t *hits;         /* coverage bits per pc, or NULL */
@@ -82,10 +83,16 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
-	if (dense && (tr || !rs->fast))
-		pt_bind_materialize(rs, dense, e->inputs);
-	bool ok = tr || !rs->fast ? pt_eval_all(rs, e->inputs, e->locals, e->res, tr)
-				  : pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
+	bool ok;
+	if (tr || !rs->fast) {
+		if (dense)
+			pt_bind_materialize(rs, dense, e->inputs);
+		ok = pt_eval_all(rs, e->inputs, e->locals, e->res, tr);
+	} else {
+		if (!dense && rs->fast->jit)   /* bound the ordinary way */
+			dense = pt_fast_copy_in(rs->fast->jit, e->inputs, e->in);
+		ok = pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
+	}
 	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		if (dense)
 			pt_bind_materialize(rs, dense, e->inputs);

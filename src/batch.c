@@ -161,7 +161,7 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
 	const pt_prep *p = (const pt_prep *)(accts + h->n_accounts);
 	const int64_t *dense;
-	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, &dense))
+	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense))
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
 	if (!h->n_uses)
 		return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,

@@ -257,6 +257,7 @@ typedef struct pt_bind_plan {
 	size_t nuses;
 	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
 	pt_rat *tmpl;             /* prepared carts: the inputs of a cart with nothing, or NULL */
+	int64_t *tmpl_n;          /* and their numerators below ndense */
 	uint32_t *totals;         /* the slots that hold the cart total */
 	uint32_t ntotals;
 	uint32_t ndense;          /* prepared carts hold inputs [0, ndense) whole (prep_template) */
@@ -683,8 +684,11 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	 * register file: pt_eval_paid, which the API calls once the inputs
 	 * are written there) */
 	bp->in_place = ok ? pt_arena_alloc(&rs->arena, bp->ndense + 1) : NULL;
-	if (!bp->in_place)
+	bp->tmpl_n = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->tmpl_n) : NULL;
+	if (!bp->in_place || !bp->tmpl_n)
 		return false;
+	for (uint32_t i = 0; i < bp->ndense; i++)
+		bp->tmpl_n[i] = bp->tmpl[i].n;
 	for (uint32_t i = 0; i < bp->ndense; i++)
 		bp->in_place[i] = rs->inputs[i].kind != PT_IN_CATSUM;
 	for (uint32_t t = 0; t < bp->ntotals; t++)
@@ -787,64 +791,50 @@ size_t pt_bind_prep_used(const pt_prep *p)
 	return (size_t)((const char *)(prep_vals(p) + p->nvals) - (const char *)p);
 }
 
-/* Fill inputs[] from a prepared cart: the dense inputs, the template
- * past them and the cart's values there, then the item sums; false when
- * p's shape does not fit rs (which rules p was made for, the callers
- * check).  Only the numerators of the dense inputs are written: their
- * denominators are 1 already, since the evaluator starts every input at
- * 0/1 and every binding writes whole numbers there (cart values are
- * whole, and ndense ends before the first default that is not).  With
- * dense (not NULL) and a dense preparation, the inputs pt_bind_in_place
- * names are not written at all: *dense is where they are, in order, for
- * the machine code to read (27 loads and stores less per cart of the
- * shipped rules); else *dense is NULL and every input is written. */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, const int64_t **dense)
+/* Bind a prepared cart: every input but those pt_bind_in_place names
+ * into inputs[] (the sums of the items, the totals, and the template and
+ * the cart's values past ndense), and those where the machine code reads
+ * them, *in: a dense preparation's own values, or, from a compact one,
+ * the template and the cart's values written into room (PT_PREP_DENSE_MAX
+ * values); false when p's shape does not fit rs (which rules p was made
+ * for, the callers check).  Nothing reads the inputs left in place from
+ * inputs[] before pt_bind_materialize writes them there.  Their
+ * denominators in inputs[] are 1 already, since the evaluator starts
+ * every input at 0/1 and every binding writes whole numbers there (cart
+ * values are whole, and ndense ends before the first default that is
+ * not). */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
-	uint32_t nd = p->ndense;
-	if (p->ninputs != rs->ninputs || !bp || (nd != bp->ndense && nd != 0))
+	if (p->ninputs != rs->ninputs || !bp || !bp->tmpl || (p->ndense != bp->ndense && p->ndense != 0))
 		return false;
-	pt_rat *o = inputs;
-	const int64_t *v = prep_dense(p), *v4 = v + (nd & ~3u), *vend = v + nd;
-	if (dense && nd) {   /* in place; the item sums below start from 0 */
-		*dense = v;
-		v = v4 = vend;
-		if (bp->cat_lo != UINT32_MAX) {   /* side by side: two at a time, and the last one */
-			pt_rat *z = inputs + bp->cat_lo;
-			size_t n = rs->ncatsums;
-			for (size_t k = 0; k + 1 < n; k += 2)
-				z[k].n = z[k + 1].n = 0;
-			z[n - 1].n = 0;
-		} else {
-			for (size_t k = 0; k < rs->ncatsums; k++)
-				inputs[rs->catsum_slots[k]].n = 0;
-		}
-	} else if (dense) {
-		*dense = NULL;
+	uint32_t nd = bp->ndense;
+	if (p->ndense) {
+		*in = prep_dense(p);
+	} else {   /* compact: the template, and the values below overwrite it */
+		memcpy(room, bp->tmpl_n, nd * sizeof *room);
+		*in = room;
 	}
-	for (; v < v4; v += 4, o += 4) {   /* by four: the loop costs less than the stores */
-		o[0].n = v[0];
-		o[1].n = v[1];
-		o[2].n = v[2];
-		o[3].n = v[3];
-	}
-	if (v < vend && nd >= 4) {   /* the last one to three: the last four again, no loop */
-		o = inputs + nd - 4;
-		v = vend - 4;
-		o[0].n = v[0];
-		o[1].n = v[1];
-		o[2].n = v[2];
-		o[3].n = v[3];
+	if (bp->cat_lo != UINT32_MAX) {   /* the item sums start from 0; side by side: two at a time, and the last one */
+		pt_rat *z = inputs + bp->cat_lo;
+		size_t n = rs->ncatsums;
+		for (size_t k = 0; k + 1 < n; k += 2)
+			z[k].n = z[k + 1].n = 0;
+		z[n - 1].n = 0;
 	} else {
-		for (; v < vend; v++, o++)
-			o->n = *v;
+		for (size_t k = 0; k < rs->ncatsums; k++)
+			inputs[rs->catsum_slots[k]].n = 0;
 	}
 	if (nd < rs->ninputs)
 		memcpy(inputs + nd, bp->tmpl + nd, (rs->ninputs - nd) * sizeof *inputs);
 	const uint32_t *slots = prep_slots(p);
 	const int64_t *vals = prep_vals(p);
-	for (uint32_t k = 0; k < p->nvals; k++)
-		inputs[slots[k]] = pt_rat_int(vals[k]);
+	for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
+		if (slots[k] < nd)
+			room[slots[k]] = vals[k];
+		else
+			inputs[slots[k]] = pt_rat_int(vals[k]);
+	}
 	/* No overflow checks: preparing summed the same items in the same
 	 * order and refused a cart whose sums overflow, and a preparation
 	 * never changes.  Wrapping arithmetic keeps C from calling it

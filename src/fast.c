@@ -964,17 +964,15 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
  * machine code stopped when resume is not 0; programs (or carts) it
  * cannot finish exactly are evaluated again by the reference VM.  The
  * machine code reads some inputs from in (jit.h): without one, they are
- * copied from regs here (the ordinary binding's case). */
+ * copied from regs here (tests and tools; the API copies them into the
+ * evaluator's own room, pt_api_run). */
 bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
 		 uint32_t resume, const int64_t *in)
 {
 	const pt_jit *jit = how == PT_FAST_NATIVE ? rs->fast->jit : NULL;
-	int64_t copy[PT_PREP_DENSE_MAX];
-	if (jit && !in) {
-		for (uint32_t r = 0; r < jit->nin; r++)
-			copy[r] = regs[r].n;
-		in = copy;
-	}
+	int64_t copy[PT_PREP_DENSE_MAX + 3];
+	if (jit && !in)
+		in = pt_fast_copy_in(jit, regs, copy);
 #if defined(__GNUC__) && !defined(PT_FAST_SWITCH_ONLY)
 	return how == PT_FAST_SWITCH ? fast_run_switch(rs, rs->fast, regs, locals, results, NULL, 0, NULL)
 				     : fast_run_goto(rs, rs->fast, regs, locals, results, jit, resume, in);

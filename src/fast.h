@@ -102,6 +102,25 @@ typedef enum {
 bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results, pt_fast_how how,
 		 uint32_t resume, const int64_t *in);
 
+/* The inputs the machine code reads in place (jit.h) copied from regs
+ * into copy (room for jit->nin + 3), and copy returned: for a cart bound
+ * the ordinary way.  Four at a time (the loop costs more than the
+ * copies), reading up to three registers past the inputs: the constants,
+ * locals and at least PT_MAX_STACK temporaries follow them
+ * (pt_fast_build). */
+static inline const int64_t *pt_fast_copy_in(const pt_jit *jit, const pt_rat *regs, int64_t *copy)
+{
+	_Static_assert(PT_MAX_STACK >= 3, "registers follow the inputs");
+	const pt_rat *s = regs;
+	for (int64_t *d = copy, *end = copy + jit->nin; d < end; d += 4, s += 4) {   /* pointers: no index to widen */
+		d[0] = s[0].n;
+		d[1] = s[1].n;
+		d[2] = s[2].n;
+		d[3] = s[3].n;
+	}
+	return copy;
+}
+
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
  * default (the optimiser's typing relies on it: fast_opt.c).  dense, when

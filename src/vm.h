@@ -140,13 +140,13 @@ size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
-/* Fill inputs[] from p, made for rs (the callers check that: a cart's
- * prep_rules, a batch's rules); false (inputs untouched) when p's shape
- * does not fit rs.  dense not NULL: leave the inputs pt_bind_in_place
- * names where p keeps them, *dense (NULL when p is compact and every
- * input was written); pt_bind_materialize writes them when something
- * other than the machine code is to read them. */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, const int64_t **dense);
+/* Bind p, made for rs (the callers check that: a cart's prep_rules, a
+ * batch's rules), into inputs[], but for the inputs pt_bind_in_place
+ * names: those are left where *in says (p itself, or room, which holds
+ * PT_PREP_DENSE_MAX values), for the machine code to read; false (nothing
+ * written) when p's shape does not fit rs.  pt_bind_materialize writes
+ * them into inputs[] for anything else that reads them. */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in);
 bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r);
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs);
 

@@ -216,11 +216,11 @@ static void test_bind_fast_declines(void **state)
 
 /* Both forms of a prepared cart (bind.c: dense, and compact with ndense
  * 0) bind through pt_bind_prepared to the same inputs as pt_bind_fast,
- * whatever the inputs held before; asked to, the dense form leaves the
- * inputs pt_bind_in_place names unwritten, where it keeps them (and
- * pt_bind_materialize writes them), the compact form writes everything;
- * a preparation whose shape does not fit the rule set is refused with
- * the inputs untouched. */
+ * whatever the inputs held before: the inputs pt_bind_in_place names
+ * (all but the category sums and the total, for the shipped rules) are
+ * left unwritten, where *in says (the preparation itself, or the room
+ * given), until pt_bind_materialize writes them; a preparation whose
+ * shape does not fit the rule set is refused with nothing written. */
 static void test_prepared_forms(void **state)
 {
 	(void)state;
@@ -233,8 +233,12 @@ static void test_prepared_forms(void **state)
 	size_t size = pt_bind_prep_size(rs, &x.c);
 	pt_rat *scratch = calloc(rs->ninputs + 1, sizeof *scratch), *want = calloc(rs->ninputs + 1, sizeof *want);
 	uint64_t *mem = calloc(size / 8 + 1, 8);
-	assert_true(scratch && want && mem);
+	int64_t *room = calloc(PT_PREP_DENSE_MAX, sizeof *room);
+	assert_true(scratch && want && mem && room);
 	assert_true(pt_bind_fast(rs, &x.c, x.c.date, want));
+	size_t sums = 0;
+	for (size_t i = 0; i < rs->ninputs; i++)
+		sums += rs->inputs[i].kind == PT_IN_CATSUM;
 	for (int dense = 0; dense < 2; dense++) {
 		pt_prep *p = (pt_prep *)mem;
 		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
@@ -242,40 +246,36 @@ static void test_prepared_forms(void **state)
 		assert_true(pt_bind_prep_used(p) <= size);
 		for (size_t i = 0; i < rs->ninputs; i++)   /* what another cart left: other whole numbers */
 			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
-		assert_true(pt_bind_prepared(rs, p, x.regs, NULL));
+		for (size_t i = 0; i < PT_PREP_DENSE_MAX; i++)
+			room[i] = -1;
+		const int64_t *in = NULL;
+		assert_true(pt_bind_prepared(rs, p, x.regs, room, &in));
+		assert_true(dense ? in != room && in != NULL : in == room);
+		size_t kept = 0;
 		for (size_t i = 0; i < rs->ninputs; i++) {
-			assert_int_equal(x.regs[i].n, want[i].n);
-			assert_int_equal(x.regs[i].d, want[i].d);
-		}
-		for (size_t i = 0; i < rs->ninputs; i++)
-			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
-		const int64_t *in = (const int64_t *)1;
-		assert_true(pt_bind_prepared(rs, p, x.regs, &in));
-		assert_true(dense ? in != NULL : in == NULL);
-		size_t kept = 0, sums = 0;
-		for (size_t i = 0; i < rs->ninputs; i++) {
-			bool there = dense && pt_bind_in_place(rs, (uint32_t)i);
+			bool there = pt_bind_in_place(rs, (uint32_t)i);
 			kept += there;
-			sums += rs->inputs[i].kind == PT_IN_CATSUM;
 			assert_int_equal(x.regs[i].n, there ? (int64_t)i * 7 + 3 : want[i].n);
 			assert_int_equal(x.regs[i].d, want[i].d);
 			if (there)
 				assert_int_equal(in[i], want[i].n);
 		}
-		assert_int_equal(kept, dense ? rs->ninputs - sums - 1 : 0);   /* all but the sums and the total */
-		if (dense)
-			pt_bind_materialize(rs, in, x.regs);
+		assert_int_equal(kept, rs->ninputs - sums - 1);   /* all but the sums and the total */
+		pt_bind_materialize(rs, in, x.regs);
 		for (size_t i = 0; i < rs->ninputs; i++)
 			assert_int_equal(x.regs[i].n, want[i].n);
 		p->ninputs++;   /* made for another shape */
 		x.regs[0] = pt_rat_int(-5);
-		assert_false(pt_bind_prepared(rs, p, x.regs, NULL));
+		room[0] = -5;
+		assert_false(pt_bind_prepared(rs, p, x.regs, room, &in));
 		assert_int_equal(x.regs[0].n, -5);
+		assert_int_equal(room[0], -5);
 		p->ninputs--;
 	}
 	free(scratch);
 	free(want);
 	free(mem);
+	free(room);
 	fx_free(&x);
 }
 
