@@ -612,15 +612,18 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
  * inputs, in one of two forms.
  *   Dense: the first ndense inputs (all of them in a rule set of up to
  *     PT_PREP_DENSE_MAX inputs, and up to the first default that is a
- *     fraction), one whole number each, written over the inputs in order:
- *     no template to copy, no slot to look up, and the same number of
- *     stores for every cart, so that no branch depends on which values a
- *     cart has.
- *   Compact (ndense 0), and past ndense: evaluation copies the template
- *     (what binding gives a cart with no items, accounts or payment),
- *     which every cart shares and so stays in cache, and the cart keeps
- *     only the inputs that differ from it, each a slot and a whole number.
- * Dense binds in about half the instructions; compact takes less memory
+ *     fraction), one whole number each, in order: the machine code reads
+ *     them where they lie (pt_bind_in_place), so binding one writes only
+ *     the item sums and totals.
+ *   Compact (ndense 0), and past ndense: the template (what binding gives
+ *     a cart with no items, accounts or payment), which every cart shares
+ *     and so stays in cache, is copied (its numerators below ndense into
+ *     room, where the machine code reads them), and the cart keeps only
+ *     the inputs that differ from it, each a slot and a whole number.
+ * The register file gets the inputs read in place only when something
+ * other than the machine code reads them (pt_bind_materialize: the
+ * interpreter taking over, the reference VM, the policies).
+ * Dense binds without copying the template; compact takes less memory
  * when most inputs keep their template value (a cart of the shipped rules
  * takes about 100 bytes of values compact against 216 dense), which
  * counts where a preparation must fit inside the cart object.  Only carts
@@ -705,9 +708,9 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	return true;
 }
 
-/* Whether a dense preparation's value of input r is read where the
- * preparation keeps it instead of from the register file (the machine
- * code does, pt_bind_prepared with dense). */
+/* Whether a prepared cart's value of input r is read where
+ * pt_bind_prepared leaves it instead of from the register file (the
+ * machine code does: jit.h). */
 bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
@@ -715,7 +718,7 @@ bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r)
 }
 
 /* Write the inputs pt_bind_prepared left in place, dense[r], into
- * inputs: before anything but the machine code reads them. */
+ * inputs: before anything but the machine code reads them.  Idempotent. */
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs)
 {
 	const pt_bind_plan *bp = rs->bind_plan;

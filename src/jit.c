@@ -5,10 +5,11 @@
  * checked store), with rel32 jumps patched once the code is laid out.
  * Registers of the generated code:
  *   rbx  the register file R          rbp  the program's pt_prog_result
- *        (both BIAS bytes on, for short displacements)
+ *   r13  in[], the inputs read in place (jit.h; pt_bind_in_place)
+ *        (all three BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   rax, rcx, rdx, rsi, rdi  scratch
- * rbx, rbp and r12 are callee-saved, so C can be called: a reason is
+ * rbx, rbp, r12 and r13 are callee-saved, so C can be called: a reason is
  * noted inline, without a branch, where plan_notes shows that
  * pt_sec_reason would simply append it, and by calling C elsewhere.
  * Every way out that is not the program's end goes through a stub that
