@@ -819,11 +819,10 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 		*in = room;
 	}
 	if (bp->cat_lo != UINT32_MAX) {   /* the item sums start from 0; side by side: two at a time, and the last one */
-		pt_rat *z = inputs + bp->cat_lo;
-		size_t n = rs->ncatsums;
-		for (size_t k = 0; k + 1 < n; k += 2)
-			z[k].n = z[k + 1].n = 0;
-		z[n - 1].n = 0;
+		pt_rat *z = inputs + bp->cat_lo, *last = z + rs->ncatsums - 1;
+		for (; z < last; z += 2)
+			z[0].n = z[1].n = 0;
+		last->n = 0;
 	} else {
 		for (size_t k = 0; k < rs->ncatsums; k++)
 			inputs[rs->catsum_slots[k]].n = 0;
