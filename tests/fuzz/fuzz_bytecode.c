@@ -14,8 +14,9 @@
  * usable from an unusable section) even though no compiler made them.
  * The same carts, and 16 more that give every numeric and yes/no account
  * key values in pairs (so that tier tables and caps are reached), are
- * then evaluated by the fast path (the machine code where there is some)
- * and by the reference VM: the results must be the same.  A forged file
+ * then evaluated by the fast path (the machine code where there is some;
+ * as read, prepared and packed) and by the reference VM: the results
+ * must be the same.  A forged file
  * made the machine code note reasons past a result once
  * (tests/fastdiff/forged), which only this comparison can see.
  *
@@ -90,28 +91,76 @@ static void valued_carts(const ptrules_rules *r, fz_buf *b)
 		}
 }
 
+/* Cart c (the index-th) prepared, on evaluator prep, and packed, on
+ * evaluator packed, against the reference VM on the same copy.  The
+ * machine code reads those carts' inputs where the preparation keeps
+ * them (pt_bind_in_place), and the register file gets them only when
+ * something else is to read them (the interpreter taking over after a
+ * DIVFLOOR_I, say): called over the carts in turn, each evaluator's
+ * register file holds the cart before's values, so an input not written
+ * there shows. */
+static void prepared_and_packed(ptrules_rules *r, ptrules_eval *ref, ptrules_eval *prep, ptrules_eval *packed,
+				const ptrules_cart *c, int index)
+{
+	ptrules_cart *bc = ptrules_cart_new();
+	ptrules_batch *pb = ptrules_batch_new(r);
+	FZ_CHECK(bc && pb, "out of memory");
+	if (ptrules_cart_copy(bc, c) == PTRULES_OK) {
+		fz_buf x = { 0 };
+		fz_full_sig(ref, bc, ptrules_evaluate(ref, bc, NULL), 0, &x);
+		if (ptrules_cart_prepare(bc, r) == PTRULES_OK && ptrules_cart_prepared(bc, r)) {
+			fz_buf z = { 0 };
+			fz_full_sig(prep, bc, ptrules_evaluate(prep, bc, NULL), 0, &z);
+			FZ_CHECK(fz_same(&x, &z), "cart %d: prepared differs from the reference VM:\n%s---\n%s", index,
+				 x.s ? x.s : "", z.s ? z.s : "");
+			free(z.s);
+		}
+		if (ptrules_batch_add(pb, bc) == PTRULES_OK) {
+			fz_buf z = { 0 };
+			fz_full_sig(packed, bc, ptrules_evaluate_packed(packed, pb, 0), 0, &z);
+			FZ_CHECK(fz_same(&x, &z), "cart %d: packed differs from the reference VM:\n%s---\n%s", index,
+				 x.s ? x.s : "", z.s ? z.s : "");
+			free(z.s);
+		}
+		free(x.s);
+	}
+	ptrules_batch_free(pb);
+	ptrules_cart_free(bc);
+}
+
 /* The fast path (a plain evaluator: machine code where there is some)
  * against the reference VM (an evaluator with coverage) on every cart of
- * text: everything the public API says must be the same (fz_full_sig,
- * as fuzz_diff's step 6 compares them). */
+ * text, as read, then prepared and packed: everything the public API
+ * says must be the same (fz_full_sig, as fuzz_diff's step 6 compares
+ * them). */
 static void fast_vs_reference(ptrules_rules *r, const char *text, size_t len)
 {
 	ptrules_eval *ref = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE), *fast = ptrules_eval_new(r, 0);
-	ptrules_reader *rd = ptrules_reader_new(text, len, "carts.txt");
-	FZ_CHECK(ref && fast && rd, "out of memory");
-	const ptrules_cart *c;
-	while (ptrules_reader_next(rd, &c, NULL)) {
-		fz_buf x = { 0 }, y = { 0 };
-		fz_full_sig(ref, c, ptrules_evaluate(ref, c, NULL), 0, &x);
-		fz_full_sig(fast, c, ptrules_evaluate(fast, c, NULL), 0, &y);
-		FZ_CHECK(fz_same(&x, &y), "cart %d: the fast path differs from the reference VM:\n%s---\n%s",
-			 ptrules_reader_index(rd), x.s ? x.s : "", y.s ? y.s : "");
-		free(x.s);
-		free(y.s);
+	ptrules_eval *prep = ptrules_eval_new(r, 0), *packed = ptrules_eval_new(r, 0);
+	FZ_CHECK(ref && fast && prep && packed, "out of memory");
+	for (int pass = 0; pass < 2; pass++) {
+		ptrules_reader *rd = ptrules_reader_new(text, len, "carts.txt");
+		FZ_CHECK(rd != NULL, "out of memory");
+		const ptrules_cart *c;
+		while (ptrules_reader_next(rd, &c, NULL)) {
+			if (pass) {
+				prepared_and_packed(r, ref, prep, packed, c, ptrules_reader_index(rd));
+				continue;
+			}
+			fz_buf x = { 0 }, y = { 0 };
+			fz_full_sig(ref, c, ptrules_evaluate(ref, c, NULL), 0, &x);
+			fz_full_sig(fast, c, ptrules_evaluate(fast, c, NULL), 0, &y);
+			FZ_CHECK(fz_same(&x, &y), "cart %d: the fast path differs from the reference VM:\n%s---\n%s",
+				 ptrules_reader_index(rd), x.s ? x.s : "", y.s ? y.s : "");
+			free(x.s);
+			free(y.s);
+		}
+		ptrules_reader_free(rd);
 	}
-	ptrules_reader_free(rd);
 	ptrules_eval_free(ref);
 	ptrules_eval_free(fast);
+	ptrules_eval_free(prep);
+	ptrules_eval_free(packed);
 }
 
 /* Load, and when it loads, use the rule set every way a service would. */
