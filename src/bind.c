@@ -809,10 +809,12 @@ size_t pt_bind_prep_used(const pt_prep *p)
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
-	if (p->ninputs != rs->ninputs || !bp || !bp->tmpl || (p->ndense != bp->ndense && p->ndense != 0))
+	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
 		return false;
 	uint32_t nd = bp->ndense;
 	if (p->ndense) {
+		if (p->ndense != nd)
+			return false;
 		*in = prep_dense(p);
 	} else {   /* compact: the template, and the values below overwrite it */
 		memcpy(room, bp->tmpl_n, nd * sizeof *room);
@@ -829,13 +831,15 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 	}
 	if (nd < rs->ninputs)
 		memcpy(inputs + nd, bp->tmpl + nd, (rs->ninputs - nd) * sizeof *inputs);
-	const uint32_t *slots = prep_slots(p);
-	const int64_t *vals = prep_vals(p);
-	for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
-		if (slots[k] < nd)
-			room[slots[k]] = vals[k];
-		else
-			inputs[slots[k]] = pt_rat_int(vals[k]);
+	if (p->nvals) {   /* where they are takes some arithmetic: not for a dense cart without any */
+		const uint32_t *slots = prep_slots(p);
+		const int64_t *vals = prep_vals(p);
+		for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
+			if (slots[k] < nd)
+				room[slots[k]] = vals[k];
+			else
+				inputs[slots[k]] = pt_rat_int(vals[k]);
+		}
 	}
 	/* No overflow checks: preparing summed the same items in the same
 	 * order and refused a cart whose sums overflow, and a preparation
