@@ -77,6 +77,7 @@ struct jasm {
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
 	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
 	uint32_t nin;
+	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; choose_rbase) */
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
 	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
@@ -124,17 +125,20 @@ static void b8(jasm *j, uint64_t v)
 	b4(j, (uint32_t)(v >> 32));
 }
 
-/* rbx and rbp point BIAS bytes past the register file and the result,
- * so that offsets below 2 * BIAS (the first 16 registers; the whole of a
- * pt_prog_result) take a one-byte displacement. */
+/* rbp points BIAS bytes past the result and r13 past in[], so that
+ * offsets below 2 * BIAS (the whole of a pt_prog_result; the first 32
+ * inputs read in place) take a one-byte displacement; rbx points BIAS
+ * bytes past register rbase / 16, so that the 16 registers the code
+ * names most from there on do (choose_rbase). */
 #define BIAS 128
 
 /* The ModRM byte and displacement of [base + off - BIAS] for reg (base
- * rbx or rbp, neither of which needs a SIB): mod 01 with 8 bits where
- * it fits, else mod 10 with 32. */
+ * rbx, rbp or r13, none of which needs a SIB; off from the register
+ * file's start for rbx): mod 01 with 8 bits where it fits, else mod 10
+ * with 32. */
 static void mem(jasm *j, int reg, int base, uint32_t off)
 {
-	int64_t d = (int64_t)off - BIAS;
+	int64_t d = (int64_t)off - BIAS - (base == RBX ? (int64_t)j->rbase : 0);
 	if (d >= -128 && d <= 127) {
 		b1(j, (uint8_t)(0x40 | (reg << 3) | base));
 		b1(j, (uint8_t)(int8_t)d);
@@ -971,12 +975,12 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 
 /* The prologue every entry point starts with: push rbx; push rbp; push
  * r12; push r13; push rax (the stack is then 16-byte aligned for calls);
- * lea rbx, [rdi + BIAS]; lea rbp, [rsi + BIAS]; mov r12, INT64_MIN; lea
- * r13, [rdx + BIAS]. */
+ * lea rbx, [rdi + rbase + BIAS]; lea rbp, [rsi + BIAS]; mov r12,
+ * INT64_MIN; lea r13, [rdx + BIAS]. */
 static void prologue(jasm *j)
 {
 	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x50, 0x48, 0x8D, 0x9F }, 10);
-	b4(j, BIAS);
+	b4(j, j->rbase + BIAS);
 	put(j, (const uint8_t[]){ 0x48, 0x8D, 0xAE }, 3);
 	b4(j, BIAS);
 	put(j, (const uint8_t[]){ 0x49, 0xBC }, 2);
@@ -1065,6 +1069,40 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	b8(j, 1);
 }
 
+/* Where rbx points (j->rbase): at the first of the 16 registers the code
+ * names most through rbx, so that those take a one-byte displacement.
+ * Inputs read in place are named through r13 instead, so for the
+ * shipped rules the window moves from the first inputs to the locals and
+ * temporaries; in a rule set of many programs, where every register past
+ * the 16th took four bytes, the code is smaller. */
+static void choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
+{
+	uint32_t *uses = calloc((size_t)f->nregs + 17, sizeof *uses);
+	if (!uses)
+		return;   /* rbase 0: as good, only larger */
+	for (size_t k = 0; k < f->ncode; k++) {
+		const pt_fast_ins *c = &code[k];
+		const uint8_t pr = pt_fast_props[c->op];
+		const unsigned rd = pt_fast_reads(c->op);
+		const uint32_t r[4] = { (rd & 1) ? c->a : NO_REG, (rd & 2) ? c->b : NO_REG, (pr & FP_W) ? c->dst : NO_REG,
+					(pr & FP_WX) ? c->x : NO_REG };
+		for (int i = 0; i < 4; i++)
+			if (r[i] < f->nregs && !(r[i] < j->nin && j->in_place[r[i]]))
+				uses[r[i]]++;
+	}
+	uint64_t in = 0, best = 0;   /* a window of 16 sliding over the registers */
+	for (uint32_t r = 0; r < f->nregs; r++) {
+		in += uses[r];
+		if (r >= 16)
+			in -= uses[r - 16];
+		if (in > best) {
+			best = in;
+			j->rbase = (r >= 15 ? r - 15 : 0) * (uint32_t)sizeof(pt_rat);
+		}
+	}
+	free(uses);
+}
+
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
  * patch the jumps, then map the code read-only and executable. */
 pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
@@ -1109,6 +1147,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	}
 	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
+	choose_rbase(&j, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
