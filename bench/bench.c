@@ -6,7 +6,8 @@
  *         --tmp build/bench/tmp --json build/bench.json [--rounds R] [--cg-carts N]
  *   bench --instr WHICH N --data D.flat --rules rules     (run under callgrind;
  *         WHICH: dpoint, okidoki, recruit or all, packed; all-prepared,
- *         all-unprepared or native)
+ *         all-unprepared or native; twenty, with --rules the 20
+ *         programs' directory, N evaluations of their prepared cart)
  *
  * Everything goes through the public API (include/ptrules.h).  What is
  * measured (docs/performance.md says how to read it):
@@ -24,7 +25,8 @@
  *     the run stops without reporting times.  Rounds are interleaved
  *     (ptrules, native, lua, luajit, ptrules, ...); the best round counts.
  *  2. instructions per cart (valgrind --tool=callgrind, collecting only
- *     inside the sweep function), per program and for all three;
+ *     inside the sweep function), per program and for all three, and per
+ *     evaluation of the 20 programs' cart (5.);
  *  3. the CLI end to end (`ptrules eval --format json` over BIG and MID
  *     files: carts/s, MB/s, peak RSS from wait4);
  *  4. the cart reader alone (MB/s), and the packed sweep over the first
@@ -853,6 +855,24 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 }
 
 /* 20 generated programs on one cart of 10 items. */
+
+/* n evaluations of cart c with its 20 programs' amounts read: their sum.
+ * Not static: callgrind collects inside it (--instr twenty). */
+__attribute__((noinline)) int64_t bench_twenty_sweep(ptrules_eval *e, ptrules_cart *c, int n)
+{
+	int64_t sum = 0;
+	for (int it = 0; it < n; it++) {
+		if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
+			bench_die("20 programs: evaluation failed");
+		for (size_t p = 0; p < 20; p++) {
+			ptrules_amounts r;
+			ptrules_amounts_get(e, p, &r);
+			sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
+		}
+	}
+	return sum;
+}
+
 /* Best ns per evaluation of cart c with its 20 programs' amounts read;
  * every pass must give *expect (set by the first when -1). */
 static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64_t want, int64_t *expect)
@@ -861,17 +881,8 @@ static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64
 	int iters = 1000;
 	*expect = want;
 	for (int pass = 0; pass < 8; pass++) {
-		int64_t sum = 0;
 		double t0 = now_s();
-		for (int it = 0; it < iters; it++) {
-			if (ptrules_evaluate(e, c, NULL) != PTRULES_OK)
-				bench_die("20 programs: evaluation failed");
-			for (size_t p = 0; p < 20; p++) {
-				ptrules_amounts r;
-				ptrules_amounts_get(e, p, &r);
-				sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
-			}
-		}
+		int64_t sum = bench_twenty_sweep(e, c, iters);
 		double t = now_s() - t0;
 		if (*expect < 0)
 			*expect = sum / iters;
@@ -884,6 +895,36 @@ static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64
 			best = ns;
 	}
 	return best;
+}
+
+/* The cart the 20 programs are evaluated on: 10 items, dated 2026-03-05,
+ * linking all 20 (dp01 .. dp20) with values of their own. */
+static ptrules_cart *twenty_cart(void)
+{
+	static const struct { int price, qty; const char *cat; } items[10] = {
+		{ 3980, 2, "grocery" }, { 1200, 1, "kindle" }, { 298, 3, "drugstore" }, { 12800, 1, "electronics" },
+		{ 1980, 1, "books" }, { 598, 6, "grocery" }, { 2480, 1, "home" }, { 550, 1, "digital" },
+		{ 4980, 1, "fashion" }, { 880, 2, "beauty" },
+	};
+	char id[16];
+	ptrules_cart *c = ptrules_cart_new();
+	int bad = !c || ptrules_cart_set_order(c, "twenty", "2026-03-05") != PTRULES_OK;
+	for (int k = 0; k < 10 && !bad; k++)
+		bad |= ptrules_cart_add_item(c, items[k].price, items[k].qty, items[k].cat, NULL) != PTRULES_OK;
+	if (!bad)
+		bad = ptrules_cart_set_payment(c, "jcb", NULL) != PTRULES_OK;
+	for (int k = 1; k <= 20 && !bad; k++) {
+		snprintf(id, sizeof id, "dp%02d", k);
+		bad |= ptrules_cart_add_account(c, id, 1000 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "earned_3mo", 300 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "earned_this_month", 7 * k) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, id, "dvaluepass", k % 2) != PTRULES_OK;
+		bad |= ptrules_cart_set_bool(c, id, "prime", k % 3 == 0) != PTRULES_OK;
+		bad |= ptrules_cart_set_int(c, id, "bonus_earned_this_month", 20 * k) != PTRULES_OK;
+	}
+	if (bad)
+		bench_die("cannot build the 20-program cart");
+	return c;
 }
 
 static void twenty_programs(const opts *o, results *R)
@@ -902,27 +943,7 @@ static void twenty_programs(const opts *o, results *R)
 	if (ptrules_program_count(rules) != 20)
 		bench_die("%s: expected 20 programs", dir);
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
-	ptrules_cart *c = ptrules_cart_new();
-	static const struct { int price, qty; const char *cat; } items[10] = {
-		{ 3980, 2, "grocery" }, { 1200, 1, "kindle" }, { 298, 3, "drugstore" }, { 12800, 1, "electronics" },
-		{ 1980, 1, "books" }, { 598, 6, "grocery" }, { 2480, 1, "home" }, { 550, 1, "digital" },
-		{ 4980, 1, "fashion" }, { 880, 2, "beauty" },
-	};
-	int bad = ptrules_cart_set_order(c, "twenty", "2026-03-05") != PTRULES_OK;
-	for (int k = 0; k < 10; k++)
-		bad |= ptrules_cart_add_item(c, items[k].price, items[k].qty, items[k].cat, NULL) != PTRULES_OK;
-	bad |= ptrules_cart_set_payment(c, "jcb", NULL) != PTRULES_OK;
-	for (int k = 1; k <= 20; k++) {
-		snprintf(id, sizeof id, "dp%02d", k);
-		bad |= ptrules_cart_add_account(c, id, 1000 * k) != PTRULES_OK;
-		bad |= ptrules_cart_set_int(c, id, "earned_3mo", 300 * k) != PTRULES_OK;
-		bad |= ptrules_cart_set_int(c, id, "earned_this_month", 7 * k) != PTRULES_OK;
-		bad |= ptrules_cart_set_bool(c, id, "dvaluepass", k % 2) != PTRULES_OK;
-		bad |= ptrules_cart_set_bool(c, id, "prime", k % 3 == 0) != PTRULES_OK;
-		bad |= ptrules_cart_set_int(c, id, "bonus_earned_this_month", 20 * k) != PTRULES_OK;
-	}
-	if (bad)
-		bench_die("cannot build the 20-program cart");
+	ptrules_cart *c = twenty_cart();
 	ptrules_diags *dg = ptrules_diags_new();
 	if (ptrules_evaluate(e, c, dg) != PTRULES_OK || ptrules_diags_count(dg)) {
 		ptrules_diags_print(dg, stderr);
@@ -1044,11 +1065,15 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 	snprintf(nbuf, sizeof nbuf, "%d", ncarts);
 	char outopt[4300], toggle[128];
 	snprintf(outopt, sizeof outopt, "--callgrind-out-file=%s", out);
+	int twenty = strcmp(which, "twenty") == 0;
 	snprintf(toggle, sizeof toggle, "--toggle-collect=%s",
 		 strcmp(which, "native") == 0 ? "native_sweep"
+		 : twenty		      ? "bench_twenty_sweep"
 		 : strncmp(which, "all-", 4) == 0 ? "bench_ptrules_sweep" : "bench_packed_sweep");
+	char rules[4200];
+	snprintf(rules, sizeof rules, "%s%s", twenty ? o->tmp : o->rules, twenty ? "/p20" : "");
 	char *argv[] = { "valgrind", "--tool=callgrind", outopt, toggle, (char *)self, "--instr", (char *)which,
-			 nbuf, "--data", (char *)o->data, "--rules", (char *)o->rules, NULL };
+			 nbuf, "--data", (char *)o->data, "--rules", rules, NULL };
 	char err[4200];
 	snprintf(err, sizeof err, "%s/callgrind.err", o->tmp);
 	run_stat st = run(argv, NULL, err);
@@ -1070,16 +1095,16 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 
 static void instructions(const opts *o, results *R)
 {
-	static const char *const which[7] = { "dpoint", "okidoki", "recruit", "all", "native", "all-unprepared",
-					      "all-prepared" };
-	for (int k = 0; k < 7; k++)
+	static const char *const which[BENCH_NINSTR] = { "dpoint", "okidoki", "recruit", "all", "native",
+							 "all-unprepared", "all-prepared", "twenty" };
+	for (int k = 0; k < BENCH_NINSTR; k++)
 		R->instr[k] = -1;
 	if (!on_path("valgrind")) {
 		snprintf(R->why_instr, sizeof R->why_instr, "valgrind is not installed (apt-get install valgrind)");
 		fprintf(stderr, "bench: skipping instructions per cart: %s\n", R->why_instr);
 		return;
 	}
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < BENCH_NINSTR; k++) {
 		fprintf(stderr, "bench: callgrind: %s, %d and 0 carts ...\n", which[k], o->cg_carts);
 		long a = callgrind_ir(self_exe, which[k], o->cg_carts, o);
 		long b = callgrind_ir(self_exe, which[k], 0, o);
@@ -1097,6 +1122,16 @@ static int instr_mode(const char *which, int n, const opts *o)
 		n = (int)d.h.ncarts;
 	if (strcmp(which, "native") == 0) {
 		volatile int64_t ck = native_sweep(&d, (uint32_t)n);
+		(void)ck;
+		return 0;
+	}
+	if (strcmp(which, "twenty") == 0) {   /* o->rules: the 20 programs' directory */
+		ptrules_rules *rules = load_rules(o->rules);
+		ptrules_eval *e = ptrules_eval_new(rules, 0);
+		ptrules_cart *c = twenty_cart();
+		if (!e || ptrules_cart_prepare(c, rules) != PTRULES_OK || !ptrules_cart_prepared(c, rules))
+			bench_die("cannot prepare the 20-program cart for %s", o->rules);
+		volatile int64_t ck = bench_twenty_sweep(e, c, n);
 		(void)ck;
 		return 0;
 	}
@@ -1177,7 +1212,7 @@ int main(int argc, char **argv)
 	R.nitems = d.h.nitems;
 	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = R.ns_noprefetch = R.ns_prefetch = -1;
 	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < BENCH_NINSTR; k++)
 		R.instr[k] = -1;
 	snprintf(R.loadavg, sizeof R.loadavg, "?");
 	FILE *la = fopen("/proc/loadavg", "r");

@@ -22,8 +22,10 @@ typedef struct results {
 	uint32_t ws_carts[BENCH_WS];   /* the packed sweep over the first ws_carts[k] carts (the last: */
 	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
-	long instr[7];       /* dpoint, okidoki, recruit, all three (packed), native (all three),
-				all three over carts not prepared, and prepared; -1: not measured */
+#define BENCH_NINSTR 8
+	long instr[BENCH_NINSTR];   /* dpoint, okidoki, recruit, all three (packed), native (all three),
+				       all three over carts not prepared, and prepared; one evaluation
+				       of the 20 programs' cart, prepared; -1: not measured */
 	double cli_big_s, cli_mid_s;
 	long cli_big_rss, cli_mid_rss;
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
