@@ -1173,6 +1173,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	}
 	jit->mem = mem;
 	jit->size = size;
+	jit->len = j.n;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
 	jit->nin = j.nin;

@@ -43,6 +43,7 @@ typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res, const int64_t *in)
 typedef struct pt_jit {
 	void *mem;           /* the executable pages (mmap) */
 	size_t size;
+	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
