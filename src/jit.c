@@ -79,6 +79,7 @@ struct jasm {
 	uint32_t nin;
 	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; choose_rbase) */
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
+	uint32_t *rax_in;   /* per instruction: what rax holds on every jump to it so far (rax_on_jump) */
 	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
@@ -88,6 +89,7 @@ struct jasm {
 };
 
 #define NO_REG UINT32_MAX
+#define RAX_NO_WAY (UINT32_MAX - 1)   /* rax_in: no jump to it yet */
 
 static bool grow(jasm *j, size_t len);
 
@@ -1007,6 +1009,46 @@ static void derive(jasm *j, const pt_fast *f)
 	}
 }
 
+/* What rax holds on instruction c's jump (just laid out) to an
+ * instruction before end, joined with what the ways into it laid out
+ * before left there (rax_at_target): the register compared or tested
+ * by a conditional jump, which loads it into rax first (JF_*, TIERSEL,
+ * JZ); nothing known after the others. */
+static void rax_on_jump(jasm *j, const pt_fast_ins *c, size_t end)
+{
+	size_t t = jump_target(c);
+	if (t >= end)
+		return;
+	uint32_t r = NO_REG;
+	switch ((pt_fast_op)c->op) {
+	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
+	case F_TIERSEL: case F_JZ:
+		r = j->rax;   /* c->a, as the template leaves it */
+		break;
+	default:
+		break;
+	}
+	j->rax_in[t] = j->rax_in[t] == RAX_NO_WAY || j->rax_in[t] == r ? r : NO_REG;
+}
+
+/* What rax holds at instruction k, a jump target of the program starting
+ * at start: the register every way into it leaves there (jumps are
+ * forward, so every jump to k is laid out by now), the instruction
+ * before falling into it included; else NO_REG.  A tier table's rows
+ * each compare the same register, and the row after a failed one is
+ * reached only by its jump. */
+static uint32_t rax_at_target(const jasm *j, const pt_fast_ins *code, size_t start, size_t k)
+{
+	uint32_t r = j->rax_in[k];
+	size_t succ[2];
+	bool falls = false;
+	for (int i = k > start ? jit_succ(&code[k - 1], k - 1, succ) - 1 : -1; i >= 0; i--)
+		falls = falls || succ[i] == k;
+	if (falls)
+		r = r == RAX_NO_WAY || r == j->rax ? j->rax : NO_REG;
+	return r == RAX_NO_WAY ? NO_REG : r;
+}
+
 /* Lay out the whole rule set as one chain: the entry `all` (prologue,
  * derived values), then every program in order, each ending by moving
  * rbp to the next result; then the entries `from` p (prologue, a jump to
@@ -1033,12 +1075,15 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		}
 		j->wgen++;   /* nothing is known of the registers as a program starts */
 		j->rax = NO_REG;
+		for (size_t k = fp->start; native[p] && k < end; k++)
+			j->rax_in[k] = RAX_NO_WAY;
 		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->label[k] = (uint32_t)j->n;
 			j->wgen += j->target[k];
 			if (j->target[k])
-				j->rax = NO_REG;
+				j->rax = rax_at_target(j, code, fp->start, k);
 			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+			rax_on_jump(j, &code[k], end);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
 		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result) + BIAS);   /* lea rbp, [rbp + size] */
@@ -1134,12 +1179,13 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	for (uint32_t r = 0; j.in_place && r < PT_PREP_DENSE_MAX && r < rs->ninputs && r < f->nregs; r++)
 		if ((j.in_place[r] = pt_bind_in_place(rs, r)))
 			j.nin = r + 1;
+	j.rax_in = calloc(f->ncode + 1, sizeof *j.rax_in);
 	j.nbefore = calloc(f->ncode + 1, 1);
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark ||
-	    !j.in_place || !jit || !native)
+	    !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1196,6 +1242,7 @@ out:
 	free(j.target);
 	free(j.wmark);
 	free(j.in_place);
+	free(j.rax_in);
 	free(j.nbefore);
 	free(j.before);
 	free(j.buf);

@@ -896,13 +896,14 @@ static void test_tracking_cases(void **state)
 }
 
 /* The machine code of the shipped rules stays within a budget: what it
- * takes now (3,872 bytes, the data after it included) and one 16-byte
- * step more.  Losing one of jit.c's ways of making it smaller changes no
- * result, so no other test sees it; this one does (each of these, undone
- * alone, takes it past: constants stored as immediates, 4,000 bytes;
- * outputs known whole, 3,904; rax reused, 3,920; inputs read in place,
- * 3,984; rbx's base, 4,192).  Change the budget on purpose, with the
- * reason, never to make a failure go away. */
+ * takes now, 3,856 bytes with the data after it (the code is padded to
+ * 16 bytes, so a loss shows as 16 more).  Losing one of jit.c's ways of
+ * making it smaller changes no result, so no other test sees it; this
+ * one does: each of constants stored as immediates, outputs known
+ * whole, rax reused within a straight run and at jump targets, inputs
+ * read in place and rbx's base, undone alone, takes it past (by 16 to
+ * 336 bytes, measured when the budget was set).  Change the budget on
+ * purpose, with the reason, never to make a failure go away. */
 static void test_code_budget(void **state)
 {
 	(void)state;
@@ -913,7 +914,7 @@ static void test_code_budget(void **state)
 	assert_non_null(jit);
 	print_message("machine code of rules/: %zu bytes\n", jit->len);
 	assert_true(jit->len > 1000);   /* three programs' worth, not a stub */
-	assert_true(jit->len <= 3888);
+	assert_true(jit->len <= 3856);
 	ptrules_release(r);
 }
 
