@@ -854,7 +854,7 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	ptrules_release(rules);
 }
 
-/* 20 generated programs on one cart of 10 items. */
+/* ---- 20 generated programs on one cart of 10 items ---- */
 
 /* n evaluations of cart c with its 20 programs' amounts read: their sum.
  * Not static: callgrind collects inside it (--instr twenty). */

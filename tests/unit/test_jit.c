@@ -128,7 +128,12 @@ static pt_rat edge_rat(gen *g)
 static uint32_t reg(gen *g) { return g->base + rn(g, NR + NLOC); }
 /* A register it reads: now and then a constant (the JIT stores those as
  * immediates). */
-static uint32_t src(gen *g) { return rn(g, 4) ? reg(g) : g->base + NR + NLOC + NDER + rn(g, NCONST); }
+static uint32_t src(gen *g)
+{
+	if (rn(g, 8) == 0)   /* an input of the host: read in place (in[], jit.h) where pt_bind_in_place says */
+		return rn(g, g->base - 2);
+	return rn(g, 4) ? reg(g) : g->base + NR + NLOC + NDER + rn(g, NCONST);
+}
 
 /* Append an instruction (index form). */
 static void emit(gen *g, pt_fast_ins c)
