@@ -690,10 +690,10 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	bp->tmpl_n = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->tmpl_n) : NULL;
 	if (!bp->in_place || !bp->tmpl_n)
 		return false;
-	for (uint32_t i = 0; i < bp->ndense; i++)
+	for (uint32_t i = 0; i < bp->ndense; i++) {
 		bp->tmpl_n[i] = bp->tmpl[i].n;
-	for (uint32_t i = 0; i < bp->ndense; i++)
 		bp->in_place[i] = rs->inputs[i].kind != PT_IN_CATSUM;
+	}
 	for (uint32_t t = 0; t < bp->ntotals; t++)
 		if (bp->totals[t] < bp->ndense)
 			bp->in_place[bp->totals[t]] = 0;

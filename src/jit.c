@@ -1040,11 +1040,7 @@ static void rax_on_jump(jasm *j, const pt_fast_ins *c, size_t end)
 static uint32_t rax_at_target(const jasm *j, const pt_fast_ins *code, size_t start, size_t k)
 {
 	uint32_t r = j->rax_in[k];
-	size_t succ[2];
-	bool falls = false;
-	for (int i = k > start ? jit_succ(&code[k - 1], k - 1, succ) - 1 : -1; i >= 0; i--)
-		falls = falls || succ[i] == k;
-	if (falls)
+	if (k > start && !ends(code[k - 1].op))   /* the instruction before falls in (jit_succ) */
 		r = r == RAX_NO_WAY || r == j->rax ? j->rax : NO_REG;
 	return r == RAX_NO_WAY ? NO_REG : r;
 }
@@ -1122,7 +1118,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
  * the 16th took four bytes, the code is smaller. */
 static void choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
 {
-	uint32_t *uses = calloc((size_t)f->nregs + 17, sizeof *uses);
+	uint32_t *uses = calloc((size_t)f->nregs + 1, sizeof *uses);
 	if (!uses)
 		return;   /* rbase 0: as good, only larger */
 	for (size_t k = 0; k < f->ncode; k++) {
