@@ -751,15 +751,29 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	snprintf(R->why_luajit, sizeof R->why_luajit, "%s", L[1].ok ? "" : L[1].why);
 
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
-	enum { NIMPL = 7 };   /* packed, native, lua, luajit, not prepared, prepared, prepared and prefetched */
-	int reps[NIMPL] = { 1, 1, 1, 1, 1, 1, 1 };
-	double bestns[NIMPL] = { -1, -1, -1, -1, -1, -1, -1 };
+	/* packed, native, lua, luajit, not prepared, prepared, prepared and
+	 * prefetched, then the packed sweep's steps (anatomy.c) */
+	enum { NIMPL = 7 + BENCH_NSTAGES };
+	int reps[NIMPL];
+	double bestns[NIMPL];
+	for (int k = 0; k < NIMPL; k++)
+		reps[k] = 1, bestns[k] = -1;
+	int stages = bench_anatomy_ready(e);
 	fprintf(stderr, "bench: %d interleaved rounds over %s carts ...\n", o->rounds, bench_commas(n));
 	for (int round = 0; round <= o->rounds; round++) {
 		for (int impl = 0; impl < NIMPL; impl++) {
 			double t;
 			int64_t ck = 0;
-			if (impl == 0) {
+			if (impl >= 7) {   /* a step of the packed sweep; step 0 reads stale results */
+				if (!stages)
+					continue;
+				double t0 = now_s();
+				for (int k = 0; k < reps[impl]; k++)
+					ck = bench_anatomy_sweep(e, batch, n, idx, impl - 7);
+				t = now_s() - t0;
+				if (impl == 7)
+					ck = R->checksum;
+			} else if (impl == 0) {
 				double t0 = now_s();
 				for (int k = 0; k < reps[impl]; k++)
 					ck = bench_packed_sweep(e, batch, n, idx);
@@ -784,7 +798,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 				bench_die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
 				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
 					      : impl == 5 ? "ptrules (prepared)" : impl == 6 ? "ptrules (prefetch)"
-					      : L[impl - 2].label, ck, R->checksum);
+					      : impl >= 7 ? "a step of the packed sweep (anatomy.c)" : L[impl - 2].label,
+				    ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
 			if (round == 0)
 				reps[impl] = reps_for(t / reps[impl], o->round_s);
@@ -801,6 +816,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_unprepared = bestns[4];
 	R->ns_noprefetch = bestns[5];
 	R->ns_prefetch = bestns[6];
+	for (int k = 0; k < BENCH_NSTAGES; k++)
+		R->ns_stage[k] = bestns[7 + k];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
 
@@ -1211,6 +1228,8 @@ int main(int argc, char **argv)
 	R.ncarts = d.h.ncarts;
 	R.nitems = d.h.nitems;
 	R.ns_ptrules = R.ns_native = R.ns_lua = R.ns_luajit = R.ns_unprepared = R.ns_noprefetch = R.ns_prefetch = -1;
+	for (int k = 0; k < BENCH_NSTAGES; k++)
+		R.ns_stage[k] = -1;
 	R.parse_mb_s = R.compile_1000_ms = R.load_1000_ms = -1;
 	for (int k = 0; k < BENCH_NINSTR; k++)
 		R.instr[k] = -1;

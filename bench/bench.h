@@ -18,6 +18,9 @@ typedef struct results {
 	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
 	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
 	double ns_prefetch;     /* prepared carts, with ptrules_cart_prefetch two ahead */
+#define BENCH_NSTAGES 3
+	double ns_stage[BENCH_NSTAGES];   /* packed carts up to a step (anatomy.c): bound; and the
+					     programs run; ptrules_evaluate_packed whole; < 0: not measured */
 #define BENCH_WS 5
 	uint32_t ws_carts[BENCH_WS];   /* the packed sweep over the first ws_carts[k] carts (the last: */
 	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
@@ -43,6 +46,12 @@ typedef struct results {
  * (one of 8 rotating static buffers). */
 void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 const char *bench_commas(int64_t n);
+/* anatomy.c: whether the steps can be timed, and one sweep over packed
+ * carts 0..n-1 up to step `stage` (0, 1 or 2), folding the checksum. */
+typedef struct ptrules_eval ptrules_eval;
+typedef struct ptrules_batch ptrules_batch;
+int bench_anatomy_ready(const ptrules_eval *e);
+int64_t bench_anatomy_sweep(ptrules_eval *e, const ptrules_batch *b, uint32_t n, const int idx[3], int stage);
 /* report.c: the table on standard output and the JSON file (o->json). */
 void bench_report(const opts *o, const results *R);
 

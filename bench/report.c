@@ -112,6 +112,13 @@ void bench_report(const opts *o, const results *R)
 			printf("  %-40s %9s   %8sx   %9sx\n", rows[k].name, fx(rows[k].ns, 1),
 			       fx(ratio(rows[k].ns, R->ns_native), 2), fx(ratio(rows[k].ns, R->ns_ptrules), 3));
 	}
+	if (R->ns_stage[0] >= 0 && R->ns_ptrules >= 0) {   /* cumulative: each step adds to the one before */
+		const double *st = R->ns_stage;
+		printf("\n  where a packed cart's time goes (anatomy.c; ns/cart, each step timed with those before it):\n"
+		       "    find and bind it %s, run the programs +%s, the rest of ptrules_evaluate_packed +%s, "
+		       "ptrules_amounts_list +%s\n",
+		       fx(st[0], 1), fx(st[1] - st[0], 1), fx(st[2] - st[1], 1), fx(R->ns_ptrules - st[2], 1));
+	}
 	printf("\n");
 	if (!full)
 		printf("  (--quick: no instruction counts, CLI or check figures)\n");
@@ -198,6 +205,12 @@ void bench_report(const opts *o, const results *R)
 	jfx(f, R->ns_noprefetch, 1);
 	fprintf(f, ", \"ptrules_prepared_prefetch\": ");
 	jfx(f, R->ns_prefetch, 1);
+	fprintf(f, ", \"ptrules_bound_only\": ");
+	jfx(f, R->ns_stage[0], 1);
+	fprintf(f, ", \"ptrules_bound_and_run\": ");
+	jfx(f, R->ns_stage[1], 1);
+	fprintf(f, ", \"ptrules_evaluate_only\": ");
+	jfx(f, R->ns_stage[2], 1);
 	fprintf(f, "},\n  \"ratio_vs_native\": ");
 	jfx(f, rv, 2);
 	fprintf(f, ",\n  \"ratio_lua_vs_ptrules\": ");

@@ -23,26 +23,8 @@
 #include "ptrules.h"
 
 #include "api.h"
+#include "batch.h"
 #include "grow.h"
-
-/* What precedes each packed preparation: this, then n_uses pt_use
- * records and, when there are any, the cart's n_accounts account lines
- * without their keys (the use check reads their balances). */
-typedef struct batch_head {
-	int64_t total;            /* the cart's total in yen */
-	const char *label, *order;   /* the cart id and order id, or NULL */
-	uint32_t n_uses, n_accounts;
-} batch_head;
-
-struct ptrules_batch {
-	ptrules_rules *rules;     /* retained */
-	unsigned char *mem;       /* the packed carts, 8-byte aligned */
-	size_t used, cap;
-	size_t *off;              /* where cart i starts in mem */
-	size_t n, cap_off;
-	pt_arena strs;            /* the carts' strings */
-	pt_rat *scratch;          /* rs->ninputs + 1 values, for packing */
-};
 
 /* An empty batch for rules r. */
 PTRULES_API ptrules_batch *ptrules_batch_new(ptrules_rules *r)
@@ -156,10 +138,10 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	e->have = false;   /* a failed call leaves no results */
 	if (!b || i >= b->n || e->rules != b->rules)
 		return PTRULES_EARG;
-	const batch_head *h = (const batch_head *)(b->mem + b->off[i]);
+	const batch_head *h;
+	const pt_prep *p = pt_batch_cart(b, i, &h);
 	const pt_use *uses = (const pt_use *)(h + 1);
 	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
-	const pt_prep *p = (const pt_prep *)(accts + h->n_accounts);
 	const int64_t *dense;
 	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense))
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */

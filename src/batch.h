@@ -1,0 +1,42 @@
+/* batch.h - the layout of a ptrules_batch (batch.c), for the library
+ * and for the benchmark's timing of each step of an evaluation
+ * (bench/anatomy.c). */
+#ifndef PT_BATCH_H
+#define PT_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+/* What precedes each packed preparation: this, then n_uses pt_use
+ * records and, when there are any, the cart's n_accounts account lines
+ * without their keys (the use check reads their balances). */
+typedef struct batch_head {
+	int64_t total;            /* the cart's total in yen */
+	const char *label, *order;   /* the cart id and order id, or NULL */
+	uint32_t n_uses, n_accounts;
+} batch_head;
+
+struct ptrules_batch {
+	ptrules_rules *rules;     /* retained */
+	unsigned char *mem;       /* the packed carts, 8-byte aligned */
+	size_t used, cap;
+	size_t *off;              /* where cart i starts in mem */
+	size_t n, cap_off;
+	pt_arena strs;            /* the carts' strings */
+	pt_rat *scratch;          /* rs->ninputs + 1 values, for packing */
+};
+
+/* Packed cart i of b (i < b->n): its header in *h and its preparation,
+ * which follows the header's `use` records and account lines. */
+static inline const pt_prep *pt_batch_cart(const ptrules_batch *b, size_t i, const batch_head **h)
+{
+	const batch_head *head = (const batch_head *)(b->mem + b->off[i]);
+	const pt_use *uses = (const pt_use *)(head + 1);
+	const pt_account *accts = (const pt_account *)(uses + head->n_uses);
+	*h = head;
+	return (const pt_prep *)(accts + head->n_accounts);
+}
+
+#endif
