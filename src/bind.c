@@ -500,9 +500,14 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 	for (size_t p = 0; p < rs->nprogs; p++)
 		if (!bind_account(rs, bp->pin + bp->pstart[p], bp->pin + bp->pstart[p + 1], acct[p], inputs))
 			return false;
-	for (size_t u = 0; u < bp->nuses; u++) {   /* most carts have no `use` records: all 0 */
-		const pt_input_def *in = &rs->inputs[bp->uses[u]];
-		inputs[bp->uses[u]] = pt_rat_int(c->n_uses && in->kind != PT_IN_USE_POINTS_YEN ? use_value(rs, c, in) : 0);
+	if (!c->n_uses) {   /* most carts have no `use` records: all 0 */
+		for (size_t u = 0; u < bp->nuses; u++)
+			inputs[bp->uses[u]] = pt_rat_int(0);
+	} else {
+		for (size_t u = 0; u < bp->nuses; u++) {
+			const pt_input_def *in = &rs->inputs[bp->uses[u]];
+			inputs[bp->uses[u]] = pt_rat_int(in->kind != PT_IN_USE_POINTS_YEN ? use_value(rs, c, in) : 0);
+		}
 	}
 	return true;
 }
