@@ -9,14 +9,15 @@
  *         all-unprepared or native; twenty, with --rules the 20
  *         programs' directory, N evaluations of their prepared cart)
  *
- * Everything goes through the public API (include/ptrules.h).  What is
- * measured (docs/performance.md says how to read it):
+ * Everything goes through the public API (include/ptrules.h), except
+ * anatomy.c, which stops an evaluation part way.  What is measured (docs/performance.md says how to read it):
  *  1. the same three programs, in-process, over the same carts: ptrules
  *     (carts built field by field and packed into one ptrules_batch
  *     before timing; timed: ptrules_evaluate_packed and
  *     ptrules_amounts_list; also the same carts prepared one by one, with
  *     ptrules_cart_prefetch two carts ahead and without it, and not
- *     prepared), hand-written C (native.c), Lua 5.4 and LuaJIT
+ *     prepared; and the packed sweep stopped after each step of the
+ *     evaluation, anatomy.c), hand-written C (native.c), Lua 5.4 and LuaJIT
  *     (bench.lua, coprocesses over pipes).  Every implementation
  *     folds its per-cart results into the checksum of flat.h.  Before any
  *     time is taken, ptrules and native.c are compared cart by cart, and

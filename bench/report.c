@@ -112,12 +112,13 @@ void bench_report(const opts *o, const results *R)
 			printf("  %-40s %9s   %8sx   %9sx\n", rows[k].name, fx(rows[k].ns, 1),
 			       fx(ratio(rows[k].ns, R->ns_native), 2), fx(ratio(rows[k].ns, R->ns_ptrules), 3));
 	}
-	if (R->ns_stage[0] >= 0 && R->ns_ptrules >= 0) {   /* cumulative: each step adds to the one before */
+	if (R->ns_stage[0] >= 0 && R->ns_stage[1] >= 0 && R->ns_stage[2] >= 0 && R->ns_ptrules >= 0) {   /* cumulative: each step adds to the one before */
 		const double *st = R->ns_stage;
+		/* a difference within the noise can come out below 0: printed signed */
 		printf("\n  where a packed cart's time goes (anatomy.c; ns/cart, each step timed with those before it):\n"
-		       "    find and bind it %s, run the programs +%s, the rest of ptrules_evaluate_packed +%s, "
-		       "ptrules_amounts_list +%s\n",
-		       fx(st[0], 1), fx(st[1] - st[0], 1), fx(st[2] - st[1], 1), fx(R->ns_ptrules - st[2], 1));
+		       "    find and bind it %.1f, run the programs %+.1f, the rest of ptrules_evaluate_packed %+.1f, "
+		       "ptrules_amounts_list %+.1f\n",
+		       st[0], st[1] - st[0], st[2] - st[1], R->ns_ptrules - st[2]);
 	}
 	printf("\n");
 	if (!full)
