@@ -850,15 +850,17 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 	 * order and refused a cart whose sums overflow, and a preparation
 	 * never changes.  Wrapping arithmetic keeps C from calling it
 	 * undefined all the same. */
-	uint64_t total = 0, none = 0;
+	uint64_t total = 0;
 	const pt_prep_item *it = prep_items(p);
 	for (const pt_prep_item *end = it + p->nitems; it < end; it++) {
 		uint64_t t = (uint64_t)it->price * it->qty;
 		total += t;
-		/* an item outside every category sum adds to `none`, chosen
-		 * without a branch (which items those are varies per cart) */
-		uint64_t *sum = it->slot != PT_PREP_NO_SUM ? (uint64_t *)&inputs[it->slot].n : &none;
-		*sum += t;
+		/* An item outside every category sum adds 0 to inputs[0] (there
+		 * is always one), by masks rather than a choice between two
+		 * addresses, which gcc compiles to a branch: which items those
+		 * are varies per cart, so it was mispredicted. */
+		uint64_t in_sum = -(uint64_t)(it->slot != PT_PREP_NO_SUM);
+		*(uint64_t *)&inputs[it->slot & (uint32_t)in_sum].n += t & in_sum;
 	}
 	for (uint32_t k = 0; k < bp->ntotals; k++)
 		inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
