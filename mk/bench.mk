@@ -78,8 +78,8 @@ $(BENCH_DIR)/ptrules: $(BENCH_CLI_OBJS) $(BENCH_DIR)/libptrules.a
 
 # The driver and the hand-written C see the public header only; anatomy.c,
 # which times the steps of an evaluation, the internal ones too.
-$(BENCH_DIR)/anatomy.o: bench/anatomy.c bench/bench.h bench/flat.h include/ptrules.h $(wildcard src/*.h) | $(BENCH_DIR)/.dir
-	$(BENCH_CC) -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -I$(B) $(BENCH_CFLAGS) $(BENCH_WARN) -c -o $@ bench/anatomy.c
+$(BENCH_DIR)/anatomy.o: bench/anatomy.c bench/bench.h bench/flat.h include/ptrules.h | $(BENCH_DIR)/.dir
+	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(BENCH_WARN) -MMD -MP -c -o $@ bench/anatomy.c
 
 $(BENCH_DIR)/bench: bench/bench.c bench/report.c bench/native.c bench/bench.h bench/flat.h include/ptrules.h \
 		$(BENCH_DIR)/anatomy.o $(BENCH_DIR)/libptrules.a
@@ -104,4 +104,4 @@ $(BENCH_DIR)/%.flat $(BENCH_DIR)/%.luadat: $(BENCH_DIR)/%.txt $(BENCH_DIR)/mkdat
 bench-clean:
 	rm -rf $(BENCH_DIR) $(B)/bench.json
 
--include $(wildcard $(BENCH_DIR)/obj/*.d)
+-include $(wildcard $(BENCH_DIR)/obj/*.d) $(wildcard $(BENCH_DIR)/anatomy.d)

@@ -145,7 +145,9 @@ static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
  * names: those are left where *in says (p itself, or room, which holds
  * PT_PREP_DENSE_MAX values), for the machine code to read; false (nothing
  * written) when p's shape does not fit rs.  pt_bind_materialize writes
- * them into inputs[] for anything else that reads them. */
+ * them into inputs[] for anything else that reads them.  inputs[0] must
+ * exist and hold a value even when rs has no inputs: an item in no
+ * category sum adds 0 to it. */
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in);
 bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r);
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs);
