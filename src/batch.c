@@ -140,8 +140,6 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 		return PTRULES_EARG;
 	const batch_head *h;
 	const pt_prep *p = pt_batch_cart(b, i, &h);
-	const pt_use *uses = (const pt_use *)(h + 1);
-	const pt_account *accts = (const pt_account *)(uses + h->n_uses);
 	const int64_t *dense;
 	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense))
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
@@ -150,9 +148,9 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 				  pt_bind_prep_items(p));
 	pt_cart v;   /* what the policies and the use check read: the records and balances */
 	memset(&v, 0, sizeof v);
-	v.uses = (pt_use *)uses;   /* only read */
+	v.uses = (pt_use *)pt_batch_uses(h);   /* only read */
 	v.n_uses = h->n_uses;
-	v.accounts = (pt_account *)accts;
+	v.accounts = (pt_account *)pt_batch_accounts(h);
 	v.n_accounts = h->n_accounts;
 	return pt_api_run(e, dense, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
 }

@@ -28,15 +28,19 @@ struct ptrules_batch {
 	pt_rat *scratch;          /* rs->ninputs + 1 values, for packing */
 };
 
+/* What follows header h: its `use` records, then its account lines. */
+static inline const pt_use *pt_batch_uses(const batch_head *h) { return (const pt_use *)(h + 1); }
+static inline const pt_account *pt_batch_accounts(const batch_head *h)
+{
+	return (const pt_account *)(pt_batch_uses(h) + h->n_uses);
+}
+
 /* Packed cart i of b (i < b->n): its header in *h and its preparation,
  * which follows the header's `use` records and account lines. */
 static inline const pt_prep *pt_batch_cart(const ptrules_batch *b, size_t i, const batch_head **h)
 {
-	const batch_head *head = (const batch_head *)(b->mem + b->off[i]);
-	const pt_use *uses = (const pt_use *)(head + 1);
-	const pt_account *accts = (const pt_account *)(uses + head->n_uses);
-	*h = head;
-	return (const pt_prep *)(accts + head->n_accounts);
+	*h = (const batch_head *)(b->mem + b->off[i]);
+	return (const pt_prep *)(pt_batch_accounts(*h) + (*h)->n_accounts);
 }
 
 #endif
