@@ -59,9 +59,7 @@ static inline void fold_res(const ptrules_eval *e, const int idx[3], int64_t *w,
 		read_prog(&e->res[idx[1]], &r.ok_use, &r.ok_max, &r.ok_yen, NULL);
 	if (idx[2] >= 0)
 		read_prog(&e->res[idx[2]], &r.rc_use, &r.rc_max, &r.rc_yen, NULL);
-	if (++*w > BENCH_WCYCLE)
-		*w = 1;
-	*ck += *w * bench_f(&r);
+	bench_fold(&r, w, ck);
 }
 
 /* One sweep over packed carts 0..n-1 of b, up to the given stage; the

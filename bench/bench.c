@@ -401,9 +401,7 @@ static inline void fold(const ptrules_eval *e, const int idx[3], int64_t *w, int
 {
 	bench_res r;
 	ptrules_res(e, idx, &r);
-	if (++*w > BENCH_WCYCLE)
-		*w = 1;
-	*ck += *w * bench_f(&r);
+	bench_fold(&r, w, ck);
 }
 
 /* The timed ptrules loop: evaluate every cart, read the three results,
@@ -658,9 +656,7 @@ static int64_t text_checksum(const char *text, size_t len, ptrules_eval *e, cons
 		}
 		bench_res r;
 		ptrules_res(e, idx, &r);
-		if (++w > BENCH_WCYCLE)
-			w = 1;
-		ck += w * bench_f(&r);
+		bench_fold(&r, &w, &ck);
 		n++;
 	}
 	if (ptrules_diags_count(dg)) {

@@ -81,6 +81,15 @@ static inline int64_t bench_f(const bench_res *r)
 
 #define BENCH_WCYCLE 61
 
+/* Fold one cart's results into the checksum *ck, *w being the weight
+ * of the cart before (0 before the first). */
+static inline void bench_fold(const bench_res *r, int64_t *w, int64_t *ck)
+{
+	if (++*w > BENCH_WCYCLE)
+		*w = 1;
+	*ck += *w * bench_f(r);
+}
+
 /* The id of the card word "jcb" (mkdata.c interns it first). */
 #define BENCH_JCB 1
 

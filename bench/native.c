@@ -90,9 +90,7 @@ __attribute__((noinline)) int64_t native_sweep(const bench_data *d, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		bench_res r;
 		eval_cart(excl, d->items, &d->carts[i], &r);
-		if (++w > BENCH_WCYCLE)
-			w = 1;
-		ck += w * bench_f(&r);
+		bench_fold(&r, &w, &ck);
 	}
 	return ck;
 }
