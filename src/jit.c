@@ -34,6 +34,25 @@
 #define PT_JIT_X64 0
 #endif
 
+/* The multiplier m and shift s with floor(n / d) == (n * m) >> (64 + s)
+ * for every 0 <= n < 2^63, for 2 <= d < 2^63 (Granlund and Montgomery's
+ * rounded-up reciprocal).  With l = ceil(log2 d), m = ceil(2^(63 + l) / d)
+ * fits 64 bits, and n * m / 2^(63 + l) exceeds n / d by less than
+ * n / 2^(63 + l) < 1 / d, too little to reach the next whole quotient;
+ * s = l - 1.  (tests/unit/test_jit.c checks it against division.) */
+void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s)
+{
+	unsigned l = 64 - (unsigned)__builtin_clzll(d - 1);   /* ceil(log2 d), d >= 2 */
+	uint64_t r = (uint64_t)1 << (l - 1), q = 0;   /* 2^(63 + l) = r * 2^64, r < d */
+	for (int i = 0; i < 64; i++) {   /* long division, a bit at a time (2r < 2d fits) */
+		r <<= 1;
+		q = (q << 1) | (r >= d);
+		r -= r >= d ? d : 0;
+	}
+	*m = q + (r != 0);   /* rounded up */
+	*s = l - 1;
+}
+
 #if PT_JIT_X64
 
 enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
@@ -469,14 +488,72 @@ static void floor_div_rcx(jasm *j)
 	skip_here(j, at);
 }
 
-/* rax = floor(rax * R[b]) for whole rax and a rational R[b] (as
- * fast_mulfloor_ir); leaves for the interpreter where it would refuse. */
-static void mulfloor_ir(jasm *j, size_t k, uint32_t b)
+/* Whether register r (an index) is one of the rule set's constants,
+ * which nothing writes (pt_fast_init_regs): then *v is its value, and
+ * the templates below store it as an immediate instead of loading it. */
+static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat *v)
 {
+	if (r < f->reg_consts || r - f->reg_consts >= rs->nconsts)
+		return false;
+	*v = rs->consts[r - f->reg_consts];
+	return true;
+}
+/* rax = floor(rax / d) for a divisor d >= 1 known now and rax not
+ * INT64_MIN: nothing, an arithmetic shift (which floors), or, as a
+ * compiler divides by a constant, a multiplication by pt_jit_div_magic's
+ * reciprocal of |rax| folded by the sign (floor(a / d) == t ^ ((a ^ t) /
+ * d), t = a >> 63): a few cycles where idiv takes a dozen or more, on
+ * the chain every earn rule's amount waits for. */
+static void floor_div_const(jasm *j, uint64_t d)
+{
+	if (d == 1)
+		return;
+	if ((d & (d - 1)) == 0) {
+		rr(j, (const uint8_t[]){ 0xC1 }, 1, 7, RAX);   /* sar rax, log2 d */
+		b1(j, (uint8_t)__builtin_ctzll(d));
+		return;
+	}
+	uint64_t m;
+	unsigned s;
+	pt_jit_div_magic(d, &m, &s);
+	b1(j, 0x48);
+	b1(j, 0x99);                                      /* cqo: rdx = t */
+	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RSI);    /* mov rsi, rdx */
+	rr(j, (const uint8_t[]){ 0x31 }, 1, RDX, RAX);    /* xor rax, rdx: |a|, or |a| - 1 below 0 */
+	b1(j, 0x48);
+	b1(j, 0xB9);                                      /* mov rcx, imm64 */
+	b8(j, m);
+	rr(j, (const uint8_t[]){ 0xF7 }, 1, 4, RCX);      /* mul rcx: rdx = high half */
+	if (s) {
+		rr(j, (const uint8_t[]){ 0xC1 }, 1, 5, RDX);   /* shr rdx, s */
+		b1(j, (uint8_t)s);
+	}
+	rr(j, (const uint8_t[]){ 0x31 }, 1, RSI, RDX);    /* xor rdx, rsi */
+	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
+}
+
+/* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
+ * as fast_mulfloor_ir); leaves for the interpreter where it would refuse.
+ * A constant rate (a percentage, yen per point) is multiplied as an
+ * immediate and divided by floor_div_const. */
+static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t k, uint32_t rb)
+{
+	const uint32_t b = rb * (uint32_t)sizeof(pt_rat);
+	pt_rat v;
+	bool known = const_reg(rs, f, rb, &v) && v.d >= 1;
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
-	imul_m(j, RAX, b);
+	if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
+		rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32 */
+		b4(j, (uint32_t)(int32_t)v.n);
+	} else {
+		imul_m(j, RAX, b);
+	}
 	checked(j, k);
+	if (known) {
+		floor_div_const(j, (uint64_t)v.d);
+		return;
+	}
 	ld(j, RCX, RBX, b + 8);
 	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
 	b1(j, 1);
@@ -550,16 +627,6 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
 	st(j, RBP, OFF_OUT(o) + 8, RCX);
 }
 
-/* Whether register r (an index) is one of the rule set's constants,
- * which nothing writes (pt_fast_init_regs): then *v is its value, and
- * the templates below store it as an immediate instead of loading it. */
-static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat *v)
-{
-	if (r < f->reg_consts || r - f->reg_consts >= rs->nconsts)
-		return false;
-	*v = rs->consts[r - f->reg_consts];
-	return true;
-}
 /* Whether register r (an index) holds a whole number here for certain:
  * a derived value, or a register this straight run of code wrote with a
  * whole number (wrote_reg) since the last jump target. */
@@ -772,7 +839,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld_rax(j, have, c->a);
-		mulfloor_ir(j, k, b);
+		mulfloor_ir(j, rs, f, k, c->b);
 		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
@@ -783,20 +850,33 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		st(j, RBX, d, RAX);
 		st(j, RBX, d + 8, RCX);
 		break;
-	case F_DIVFLOOR:   /* fast_divfloor's whole-number case; the rest in the interpreter */
-		ld(j, RCX, RBX, b);
-		test(j, RCX);
-		bail(j, CC_LE, k);             /* b.n > 0 (so not INT64_MIN) */
+	case F_DIVFLOOR: {   /* fast_divfloor's whole-number case; the rest in the interpreter */
+		pt_rat v;   /* a constant divisor above 0 (yen per point) divides as floor_div_const */
+		bool known = const_reg(rs, f, c->b, &v) && v.n > 0 && v.d >= 1 && v.d <= INT32_MAX;
+		if (!known) {
+			ld(j, RCX, RBX, b);
+			test(j, RCX);
+			bail(j, CC_LE, k);             /* b.n > 0 (so not INT64_MIN) */
+		}
 		ld(j, RAX, RBX, a + 8);
 		rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RAX);   /* cmp rax, 1: a.d == 1 */
 		b1(j, 1);
 		bail(j, CC_NE, k);
 		ld(j, RAX, RBX, a);
-		imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
+		if (known) {
+			rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32: a.n * b.d */
+			b4(j, (uint32_t)v.d);
+		} else {
+			imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
+		}
 		checked(j, k);
-		floor_div_rcx(j);
+		if (known)
+			floor_div_const(j, (uint64_t)v.n);
+		else
+			floor_div_rcx(j);
 		st_int(j, RBX, d);
 		break;
+	}
 	case F_MIN_I:
 	case F_MAX_I:
 	case F_MAX_I_O:

@@ -62,6 +62,11 @@ pt_jit *pt_jit_build(const struct pt_ruleset *rs, const struct pt_fast *f);
  * -DPT_NO_JIT): tests require the code where it is built. */
 bool pt_jit_supported(void);
 
+/* The multiplier m and shift s that floor n / d as (n * m) >> (64 + s)
+ * for every 0 <= n < 2^63 and 2 <= d < 2^63: how the machine code divides
+ * by a constant (exposed for tests/unit/test_jit.c). */
+void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s);
+
 /* Release the code of pt_jit_build (NULL is fine). */
 void pt_jit_free(pt_jit *j);
 
