@@ -80,7 +80,15 @@ typedef struct jasm jasm;
 #define L_NEXT(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (p)))          /* program p ended: on to p + 1 */
 #define L_PROG(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (j)->nprogs + (p)))   /* program p starts */
 #define L_ZERO_ONE(j) ((uint32_t)(2 * (j)->ncode + 3 + 2 * (j)->nprogs))   /* 16 bytes of data: 0, 1 */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 2 * (nprogs))
+#define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 3 * (nprogs))
+
+/* Code laid out after every program instead of in line (assemble): a
+ * section's failure (FAIL_*), a program the cart does not link. */
+typedef struct cold {
+	uint32_t k;       /* the instruction, or UINT32_MAX: program p's unlinked_fail */
+	uint32_t p;       /* its program */
+} cold;
 
 struct jasm {
 	uint8_t *buf;
@@ -103,6 +111,8 @@ struct jasm {
 	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
 	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
+	cold *cold;         /* what goes after every program (defer) */
+	size_t ncold, capcold;
 	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
 	bool bad;           /* out of memory, or a shape the JIT declines */
 };
@@ -543,13 +553,16 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	bool known = const_reg(rs, f, rb, &v) && v.d >= 1;
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
-	if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
+	if (known && v.n == 1) {
+		/* a unit fraction (1%, 0.5%): the product is rax, not INT64_MIN */
+	} else if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
 		rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32 */
 		b4(j, (uint32_t)(int32_t)v.n);
+		checked(j, k);
 	} else {
 		imul_m(j, RAX, b);
+		checked(j, k);
 	}
-	checked(j, k);
 	if (known) {
 		floor_div_const(j, (uint64_t)v.d);
 		return;
@@ -1023,12 +1036,53 @@ static bool compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, 
 	return true;
 }
 
+/* Whether instruction op is laid out after every program (defer): a
+ * section's failure, which most carts do not reach.  Out of the way, the
+ * code every cart runs lies in fewer cache lines: with 20 programs the
+ * machine code outgrew the first-level instruction cache, and its time
+ * moved by a third with where the code was mapped (docs/performance.md). */
+static bool is_cold(uint32_t op) { return op == F_FAIL_E || op == F_FAIL_R || op == F_FAIL_RE; }
+
+/* Lay instruction k of program p (or, k UINT32_MAX, p's unlinked_fail)
+ * out after every program (lay_cold). */
+static void defer(jasm *j, uint32_t k, uint32_t p)
+{
+	if (!pt_grow((void **)&j->cold, &j->capcold, j->ncold + 1, sizeof *j->cold, 64)) {
+		j->bad = true;
+		return;
+	}
+	j->cold[j->ncold++] = (cold){ k, p };
+}
+
+/* The deferred code, in order: each piece at its label, knowing nothing
+ * of rax or of the registers (it is reached by jumps only), ending as it
+ * would in line (at its program's end, or in its earn section). */
+static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
+{
+	for (size_t i = 0; i < j->ncold && !j->bad; i++) {
+		const cold c = j->cold[i];
+		const pt_fast_prog *fp = &f->progs[c.p];
+		j->end = L_NEXT(j, c.p);
+		j->wgen++;
+		j->rax = NO_REG;
+		if (c.k == UINT32_MAX) {
+			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
+			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
+			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
+			jmp(j, j->end);
+			continue;
+		}
+		j->label[c.k] = (uint32_t)j->n;
+		ins(j, rs, f, &code[c.k], c.k, c.k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+	}
+}
+
 /* What the interpreter's next_program does before a program's first
  * instruction, with what it tests of the program settled here: the
  * result's fields as a program starts, a program the cart does not link
  * concluded at once (unlinked_fail), an earn section that only fails
  * settled (earn_stub), locals zeroed (zero_locals). */
-static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
+static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t p)
 {
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
@@ -1043,11 +1097,8 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp)
 	}
 	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
-		size_t at = skip(j, CC_NE);
-		sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
-		sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
-		jmp(j, j->end);
-		skip_here(j, at);
+		jcc(j, CC_E, L_UNLINKED(j, p));
+		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
 	}
 	if (fp->earn_stub)
 		sec_fail1(j, OFF_EARN, fp->earn_fail_str, fp->earn_fail);
@@ -1141,7 +1192,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		size_t end = p + 1 < rs->nprogs ? f->progs[p + 1].entry[0] : j->ncode;
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
-		prog_start(j, f, fp);
+		prog_start(j, f, fp, p);
 		native[p] = compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
 			plan_notes(j, rs, fp, code, fp->start, end);
@@ -1154,17 +1205,26 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		for (size_t k = fp->start; native[p] && k < end; k++)
 			j->rax_in[k] = RAX_NO_WAY;
 		for (size_t k = fp->start; native[p] && k < end; k++) {
-			j->label[k] = (uint32_t)j->n;
 			j->wgen += j->target[k];
 			if (j->target[k])
 				j->rax = rax_at_target(j, code, fp->start, k);
-			ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+			if (is_cold(code[k].op)) {   /* laid out after every program: only a jump here, if fallen into */
+				if (k == fp->start || !ends(code[k - 1].op))   /* prog_start or k - 1 falls in */
+					jmp(j, (uint32_t)k);
+				defer(j, (uint32_t)k, (uint32_t)p);
+				j->rax = NO_REG;
+				track_writes(j, rs, f, &code[k]);
+			} else {
+				j->label[k] = (uint32_t)j->n;
+				ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+			}
 			rax_on_jump(j, &code[k], end);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
 		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result) + BIAS);   /* lea rbp, [rbp + size] */
 	}
 	jmp(j, L_RETURN(j));
+	lay_cold(j, rs, f, code);
 	for (size_t p = 0; p < rs->nprogs; p++) {
 		entry[p] = (uint32_t)j->n;
 		prologue(j);
@@ -1323,6 +1383,7 @@ out:
 	free(j.before);
 	free(j.buf);
 	free(j.fix);
+	free(j.cold);
 	return jit;
 }
 
