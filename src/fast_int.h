@@ -72,6 +72,10 @@ void pt_fast_encode(pt_fast_ins *c, bool scale);
  * n) follows a write of it on every path (fast_opt.c; n at most 256). */
 bool pt_fast_assigned(const pt_fast_ins *code, size_t a, size_t b, uint32_t lo, uint32_t n);
 
+/* Whether binding always writes input r (below rs->ninputs) as a whole
+ * number (fast_opt.c; jit.c types registers with it too). */
+bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r);
+
 /* Improve the register code of f in place (fast_opt.c): whole-number
  * forms, folded constants, forwarded copies, outputs written by their
  * producer.  Deleted instructions are marked F__COUNT for the caller's

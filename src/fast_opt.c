@@ -61,6 +61,15 @@ static bool never_min(const opt *o, uint32_t r)
 
 static bool is_temp(const opt *o, uint32_t r) { return r >= o->f->reg_temps && r < o->f->reg_derived; }
 
+/* Whether binding always writes input r (below rs->ninputs) as a whole
+ * number: every input but an account key whose default is fractional (left
+ * out in case that changes). */
+bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r)
+{
+	const pt_input_def *in = &rs->inputs[r];
+	return !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
+}
+
 /* Which registers always hold whole numbers (d == 1).  Inputs do
  * (binding writes whole numbers; a default is whole too, but an account
  * key with a fractional one is left out in case that changes); constants
@@ -71,8 +80,7 @@ static void type_fixed(opt *o)
 	const pt_fast *f = o->f;
 	for (uint32_t r = 0; r < f->reg_locals; r++) {
 		if (r < f->reg_consts) {
-			const pt_input_def *in = &rs->inputs[r];
-			o->whole[r] = !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
+			o->whole[r] = pt_fast_input_whole(rs, r);
 		} else {
 			o->whole[r] = rs->consts[r - f->reg_consts].d == 1;
 		}

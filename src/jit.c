@@ -100,6 +100,8 @@ struct jasm {
 	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
 	uint8_t *target;    /* per instruction: a jump lands there (plan_notes) */
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
+	uint8_t *whole;     /* per register: a local or temporary whole at every moment (type_whole) */
+	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (plan_outs) */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
 	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
@@ -302,15 +304,31 @@ static void st_zero(jasm *j, int base, uint32_t off)
 	st_imm(j, base, off, 0);
 	st_imm(j, base, off + 8, 1);
 }
+/* Whether base[off] is a register whose denominator is 1 at every
+ * moment (type_whole), which the code then never stores. */
+static bool den_one(const jasm *j, int base, uint32_t off)
+{
+	const uint32_t out0 = (uint32_t)offsetof(pt_prog_result, out), R = sizeof(pt_rat);
+	if (base == RBP)   /* an output field no instruction of the program gives a fraction */
+		return off >= out0 && (off - out0) % R == 0 && (off - out0) / R < PT_OUT__COUNT &&
+		       !(j->out_frac >> ((off - out0) / R) & 1);
+	return base == RBX && off % R == 0 && j->whole[off / R];
+}
 /* R[off] = pt_rat_int(rax) */
 static void st_int(jasm *j, int base, uint32_t off)
 {
 	st(j, base, off, RAX);
-	st_imm(j, base, off + 8, 1);
+	if (!den_one(j, base, off))
+		st_imm(j, base, off + 8, 1);
 }
 /* Copy a whole rational R[from] to base[to]. */
 static void copy(jasm *j, uint32_t from, int base, uint32_t to)
 {
+	if (den_one(j, base, to)) {   /* so R[from] is whole too (type_whole) */
+		ld(j, RAX, RBX, from);
+		st(j, base, to, RAX);
+		return;
+	}
 	ld(j, RAX, RBX, from);
 	ld(j, RCX, RBX, from + 8);
 	st(j, base, to, RAX);
@@ -645,7 +663,7 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
  * whole number (wrote_reg) since the last jump target. */
 static bool known_whole(const jasm *j, uint32_t r)
 {
-	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen;
+	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen || j->whole[r];
 }
 /* Register r was just written: with a whole number, or not known to be. */
 static void wrote_reg(jasm *j, uint32_t r, bool whole)
@@ -669,7 +687,8 @@ static void st_i64(jasm *j, int base, uint32_t off, int64_t v)
 static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
 {
 	st_i64(j, base, off, v.n);
-	st_i64(j, base, off + 8, v.d);
+	if (!den_one(j, base, off))   /* else v is whole (type_whole) */
+		st_i64(j, base, off + 8, v.d);
 }
 /* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
  * is a constant; with check, leave for the interpreter at k when it is
@@ -859,9 +878,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_NEG:
 		check_min(j, have, c->a, k);
 		rr(j, (const uint8_t[]){ 0xF7 }, 1, 3, RAX);   /* neg rax */
-		ld(j, RCX, RBX, a + 8);
 		st(j, RBX, d, RAX);
-		st(j, RBX, d + 8, RCX);
+		if (!den_one(j, RBX, d)) {
+			ld(j, RCX, RBX, a + 8);
+			st(j, RBX, d + 8, RCX);
+		}
 		break;
 	case F_DIVFLOOR: {   /* fast_divfloor's whole-number case; the rest in the interpreter */
 		pt_rat v;   /* a constant divisor above 0 (yen per point) divides as floor_div_const */
@@ -1036,6 +1057,103 @@ static bool compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, 
 	return true;
 }
 
+/* Whether register r holds a whole number at every moment, as far as
+ * type_whole knows so far: a whole constant, a derived value, an input
+ * binding writes whole (pt_fast_input_whole), a local or temporary still
+ * typed whole; anything else (the registers of tests' random code
+ * between the inputs and the locals) not. */
+static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	pt_rat v;
+	if (const_reg(rs, f, r, &v))
+		return v.d == 1;
+	if (r >= j->derived0 && r < j->derived1)
+		return true;
+	if (r >= f->reg_locals && r < f->reg_derived && r < f->nregs)
+		return j->whole[r];
+	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_whole(rs, r);
+}
+
+/* Which locals and temporaries hold a whole number at every moment of
+ * every evaluation (j->whole): they start at 0/1 (ptrules_eval_new; a
+ * section's end zeroes locals to 0/1), nothing but the register code
+ * writes them (the reference VM has locals of its own), and every
+ * instruction of the rule set that writes one writes a whole number when
+ * it runs, in the interpreter as here: an _I form, a floor, a comparison,
+ * or a copy, minimum or sum of registers typed whole (the greatest fixed
+ * point).  Their denominators are never stored (den_one), and the
+ * templates know them whole (known_whole).  Unlike fast_opt.c's typing
+ * per program, which lets a temporary hold a fraction in another
+ * program, this holds for the whole code, since a denominator not
+ * stored must be right for every reader. */
+static void type_whole(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
+{
+	for (uint32_t r = f->reg_locals; r < f->reg_derived && r < f->nregs; r++)
+		j->whole[r] = 1;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t k = 0; k < f->ncode; k++) {
+			const pt_fast_ins *c = &code[k];
+			bool wa = whole_src(j, rs, f, c->a), wb = whole_src(j, rs, f, c->b), res;
+			switch ((pt_fast_op)c->op) {
+			case F_MOV: case F_MOVC: case F_NEG:
+				res = wa;
+				break;
+			case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP:
+				res = wa && wb;
+				break;
+			case F_MOV2:   /* R[dst] = R[a], then R[x] = R[b] (when b is dst, R[a] again:
+					* typed so once dst is, by the fixed point) */
+				res = wa;
+				if (c->x < f->nregs && j->whole[c->x] && !wb) {
+					j->whole[c->x] = 0;
+					changed = true;
+				}
+				break;
+			case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR:
+			case F_DIVFLOOR_I: case F_MIN_I: case F_MAX_I: case F_CAP_I: case F_MULFLOOR: case F_DIVFLOOR:
+			case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE:
+			case F_GT: case F_GE: case F_AND: case F_OR:
+				res = true;   /* pt_rat_int or a floor, whatever they read */
+				break;
+			default:
+				res = false;
+				break;
+			}
+			if (pt_fast_writes(c->op) && c->dst < f->nregs && j->whole[c->dst] && !res) {
+				j->whole[c->dst] = 0;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* Which output fields some instruction of the program [from, end) may
+ * give a fraction (j->out_frac): those it copies a register or constant
+ * to that is not typed whole (whole_src).  Every other field holds 0/1
+ * from prog_start until a whole number is stored, so its denominator is
+ * not stored again (den_one); where the interpreter takes over, it
+ * stores what it writes whole. */
+static void plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+		      size_t end)
+{
+	_Static_assert(PT_OUT__COUNT <= 32, "out_frac has a bit per output field");
+	j->out_frac = 0;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint32_t field[2] = { UINT32_MAX, UINT32_MAX };
+		if ((c->op == F_OUT || c->op == F_OUT_MOVC) && !whole_src(j, rs, f, c->a))
+			field[0] = c->x;
+		if ((c->op == F_OUT_MOVC && !whole_src(j, rs, f, c->b)) || (c->op == F_MOVC_O && !whole_src(j, rs, f, c->a)))
+			field[1] = c->dst;
+		for (int i = 0; i < 2; i++)
+			if (field[i] < PT_OUT__COUNT)
+				j->out_frac |= (uint32_t)1 << field[i];
+			else if (field[i] != UINT32_MAX)
+				j->out_frac = UINT32_MAX;   /* not a field: nothing is assumed */
+	}
+}
+
 /* Whether instruction op is laid out after every program (defer): a
  * section's failure, which most carts do not reach.  Out of the way, the
  * code every cart runs lies in fewer cache lines: with 20 programs the
@@ -1065,6 +1183,7 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->end = L_NEXT(j, c.p);
 		j->wgen++;
 		j->rax = NO_REG;
+		j->out_frac = UINT32_MAX;   /* failures store 0/1 whole anyway */
 		if (c.k == UINT32_MAX) {
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
@@ -1192,6 +1311,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		size_t end = p + 1 < rs->nprogs ? f->progs[p + 1].entry[0] : j->ncode;
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
+		plan_outs(j, rs, f, code, fp->start, end);
 		prog_start(j, f, fp, p);
 		native[p] = compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
@@ -1308,6 +1428,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.inline_note = calloc(f->ncode + 1, 1);
 	j.target = calloc(f->ncode + 1, 1);
 	j.wmark = calloc(f->nregs + 1, sizeof *j.wmark);
+	j.whole = calloc(f->nregs + 1, 1);
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
@@ -1320,7 +1441,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark ||
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.whole ||
 	    !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
@@ -1330,6 +1451,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
 	choose_rbase(&j, f, code);
+	type_whole(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
@@ -1358,6 +1480,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->len = j.n;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
+	jit->whole = j.whole;
+	j.whole = NULL;
 	jit->nin = j.nin;
 	for (size_t p = 0; p <= rs->nprogs; p++) {
 		void *at = (char *)mem + entry[p];
@@ -1377,6 +1501,7 @@ out:
 	free(j.inline_note);
 	free(j.target);
 	free(j.wmark);
+	free(j.whole);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);
@@ -1397,6 +1522,7 @@ void pt_jit_free(pt_jit *j)
 		return;
 	munmap(j->mem, j->size);
 	free(j->native);
+	free(j->whole);
 	free(j);
 }
 

@@ -46,6 +46,9 @@ typedef struct pt_jit {
 	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
+	uint8_t *whole;      /* per register: a local or temporary whose denominator is 1 at every
+			      * moment, so the code never stores it (a register file given to
+			      * the code must keep it so: tests/unit/test_jit.c) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
