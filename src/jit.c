@@ -921,12 +921,17 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		st_result(j, c->op == F_MAX_I_O, d, c->dst);
 		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
-	case F_CAP_I:   /* a above max(b, 0) becomes it, with the cap's reason */
+	case F_CAP_I: {   /* a above max(b, 0) becomes it, with the cap's reason */
+		pt_rat v;
 		ld_rax(j, have, c->a);
-		ld(j, RCX, RBX, b);
-		zero(j, RDX);
-		test(j, RCX);
-		cmov(j, CC_S, RCX, RDX);
+		if (const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
+			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
+		} else {
+			ld(j, RCX, RBX, b);
+			zero(j, RDX);
+			test(j, RCX);
+			cmov(j, CC_S, RCX, RDX);
+		}
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
 		cmov(j, CC_G, RAX, RCX);
 		st_int(j, RBX, d);   /* mov leaves the flags */
@@ -934,6 +939,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			note_if(j, CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
 		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
 		break;
+	}
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
 	case F_TIERSEL: {   /* TIERSEL is its first row's JF_GE_I; the rows follow */
 		static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
