@@ -911,6 +911,13 @@ static double time_twenty(const opts *o, ptrules_eval *e, ptrules_cart *c, int64
 	return best;
 }
 
+/* Sort doubles ascending (qsort). */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* The cart the 20 programs are evaluated on: 10 items, dated 2026-03-05,
  * linking all 20 (dp01 .. dp20) with values of their own. */
 static ptrules_cart *twenty_cart(void)
@@ -952,25 +959,47 @@ static void twenty_programs(const opts *o, results *R)
 		snprintf(path, sizeof path, "%s/%s.rules", dir, id);
 		write_file(path, src);
 	}
+	/* The same rules loaded BENCH_NPLACE times: their machine code lies
+	 * at as many addresses, which alone moves this figure by a quarter
+	 * (docs/performance.md); the median counts, the range is shown. */
 	int64_t expect = -1;
-	ptrules_rules *rules = load_rules(dir);
-	if (ptrules_program_count(rules) != 20)
-		bench_die("%s: expected 20 programs", dir);
-	ptrules_eval *e = ptrules_eval_new(rules, 0);
-	ptrules_cart *c = twenty_cart();
-	ptrules_diags *dg = ptrules_diags_new();
-	if (ptrules_evaluate(e, c, dg) != PTRULES_OK || ptrules_diags_count(dg)) {
-		ptrules_diags_print(dg, stderr);
-		bench_die("the 20-program cart does not evaluate cleanly");
+	ptrules_rules *rules[BENCH_NPLACE];
+	ptrules_eval *e[BENCH_NPLACE];
+	ptrules_cart *c[BENCH_NPLACE];
+	for (int i = 0; i < BENCH_NPLACE; i++) {
+		rules[i] = load_rules(dir);
+		if (ptrules_program_count(rules[i]) != 20)
+			bench_die("%s: expected 20 programs", dir);
+		e[i] = ptrules_eval_new(rules[i], 0);
+		c[i] = twenty_cart();
+		ptrules_diags *dg = ptrules_diags_new();
+		if (ptrules_evaluate(e[i], c[i], dg) != PTRULES_OK || ptrules_diags_count(dg)) {
+			ptrules_diags_print(dg, stderr);
+			bench_die("the 20-program cart does not evaluate cleanly");
+		}
+		ptrules_diags_free(dg);
 	}
-	ptrules_diags_free(dg);
-	R->ns_20_unprepared = time_twenty(o, e, c, -1, &expect);
-	if (ptrules_cart_prepare(c, rules) != PTRULES_OK || !ptrules_cart_prepared(c, rules))
-		bench_die("cannot prepare the 20-program cart");
-	R->ns_20 = time_twenty(o, e, c, expect, &expect);
-	ptrules_cart_free(c);
-	ptrules_eval_free(e);
-	ptrules_release(rules);
+	R->ns_20_unprepared = time_twenty(o, e[0], c[0], -1, &expect);
+	double best[BENCH_NPLACE];
+	for (int i = 0; i < BENCH_NPLACE; i++) {
+		if (ptrules_cart_prepare(c[i], rules[i]) != PTRULES_OK || !ptrules_cart_prepared(c[i], rules[i]))
+			bench_die("cannot prepare the 20-program cart");
+		best[i] = 1e9;
+	}
+	for (int round = 0; round < 3; round++)   /* interleaved: a slow spell of the machine hits them all */
+		for (int i = 0; i < BENCH_NPLACE; i++) {
+			double t = time_twenty(o, e[i], c[i], expect, &expect);
+			best[i] = t < best[i] ? t : best[i];
+		}
+	qsort(best, BENCH_NPLACE, sizeof best[0], cmp_double);
+	R->ns_20 = best[BENCH_NPLACE / 2];
+	R->ns_20_min = best[0];
+	R->ns_20_max = best[BENCH_NPLACE - 1];
+	for (int i = 0; i < BENCH_NPLACE; i++) {
+		ptrules_cart_free(c[i]);
+		ptrules_eval_free(e[i]);
+		ptrules_release(rules[i]);
+	}
 }
 
 /* `ptrules check` on 1,000 generated programs (one file each). */

@@ -25,6 +25,7 @@ typedef struct results {
 	uint32_t ws_carts[BENCH_WS];   /* the packed sweep over the first ws_carts[k] carts (the last: */
 	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
+#define BENCH_NPLACE 5   /* times the 20 programs are loaded, each one's code elsewhere */
 #define BENCH_NINSTR 8
 	long instr[BENCH_NINSTR];   /* dpoint, okidoki, recruit, all three (packed), native (all three),
 				       all three over carts not prepared, and prepared; one evaluation
@@ -34,7 +35,8 @@ typedef struct results {
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
 	double parse_mb_s;
 	uint64_t parse_bytes;
-	double ns_20, ns_20_unprepared;
+	double ns_20, ns_20_unprepared;   /* prepared: the median over BENCH_NPLACE code placements */
+	double ns_20_min, ns_20_max;      /* and the fastest and slowest of them */
 	long allocs;
 	uint64_t allocs_evals;
 	double compile_1000_ms, load_1000_ms;

@@ -148,8 +148,9 @@ void bench_report(const opts *o, const results *R)
 	printf("; %s carts packed 5 times: %s ns\n", bench_commas(R->ws_carts[BENCH_WS - 1]), fx(R->ws_ns[BENCH_WS - 1], 1));
 	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
 	       fx((double)R->parse_bytes / 1e6, 1));
-	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared, %s not prepared\n",
-	       fx(R->ns_20, 1), fx(R->ns_20_unprepared, 1));
+	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared (median of %d code placements, "
+	       "%s to %s), %s not prepared\n",
+	       fx(R->ns_20, 1), BENCH_NPLACE, fx(R->ns_20_min, 1), fx(R->ns_20_max, 1), fx(R->ns_20_unprepared, 1));
 	if (full)
 		printf("  ptrules check, 1,000 generated programs: %s ms (%s); in-process ptrules_load_paths %s ms\n",
 		       fx(R->compile_1000_ms, 1), R->check_summary, fx(R->load_1000_ms, 1));
@@ -257,6 +258,10 @@ void bench_report(const opts *o, const results *R)
 	fprintf(f, "}");
 	fprintf(f, ",\n  \"ns_20_programs\": ");
 	jfx(f, R->ns_20, 1);
+	fprintf(f, ",\n  \"ns_20_programs_min\": ");
+	jfx(f, R->ns_20_min, 1);
+	fprintf(f, ",\n  \"ns_20_programs_max\": ");
+	jfx(f, R->ns_20_max, 1);
 	fprintf(f, ",\n  \"ns_20_programs_not_prepared\": ");
 	jfx(f, R->ns_20_unprepared, 1);
 	fprintf(f, ",\n  \"allocs_per_eval\": ");
