@@ -526,6 +526,35 @@ static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat
 	*v = rs->consts[r - f->reg_consts];
 	return true;
 }
+/* Whether register r (an index) is a constant whose numerator fits an
+ * imm32 (and is not INT64_MIN): *v is it, for an operation with rax
+ * (op_rax_imm). */
+static bool imm_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, int32_t *v)
+{
+	pt_rat c;
+	if (!const_reg(rs, f, r, &c) || c.n < INT32_MIN || c.n > INT32_MAX)
+		return false;
+	*v = (int32_t)c.n;
+	return true;
+}
+/* op rax, imm32 (sign-extended): the short form for rax of add (0x05),
+ * sub (0x2D) and cmp (0x3D). */
+static void op_rax_imm(jasm *j, uint8_t op, int32_t v)
+{
+	b1(j, 0x48);
+	b1(j, op);
+	b4(j, (uint32_t)v);
+}
+/* cmp rax, R[rb].n (rb an index): with an immediate for a constant. */
+static void cmp_b(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t rb)
+{
+	int32_t v;
+	if (imm_reg(rs, f, rb, &v))
+		op_rax_imm(j, 0x3D, v);
+	else
+		cmp_m(j, RAX, rb * (uint32_t)sizeof(pt_rat));
+}
+
 /* rax = floor(rax / d) for a divisor d >= 1 known now and rax not
  * INT64_MIN: nothing, an arithmetic shift (which floors), or, as a
  * compiler divides by a constant, a multiplication by pt_jit_div_magic's
@@ -842,23 +871,35 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		mov_reg(j, rs, f, c->a, c->dst, false, k, NO_REG);
 		mov_reg(j, rs, f, c->b, c->x, false, k, NO_REG);
 		break;
-	case F_ADD_I:
+	case F_ADD_I: {
+		int32_t v;
 		ld_rax(j, have, c->a);
-		add_m(j, RAX, b);
+		if (imm_reg(rs, f, c->b, &v))
+			op_rax_imm(j, 0x05, v);   /* add rax, imm32 */
+		else
+			add_m(j, RAX, b);
 		checked(j, k);
 		st_int(j, RBX, d);
 		j->rax = c->dst;
 		break;
-	case F_SUB_I:
-		ld(j, RCX, RBX, b);
-		cmp_min(j, RCX);
-		bail(j, CC_E, k);
-		ld_rax(j, have, c->a);
-		rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
+	}
+	case F_SUB_I: {
+		int32_t v;
+		if (imm_reg(rs, f, c->b, &v)) {   /* a constant b: not INT64_MIN */
+			ld_rax(j, have, c->a);
+			op_rax_imm(j, 0x2D, v);   /* sub rax, imm32 */
+		} else {
+			ld(j, RCX, RBX, b);
+			cmp_min(j, RCX);
+			bail(j, CC_E, k);
+			ld_rax(j, have, c->a);
+			rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
+		}
 		checked(j, k);
 		st_int(j, RBX, d);
 		j->rax = c->dst;
 		break;
+	}
 	case F_MUL_I:
 	case F_MULFLOOR_I:
 	case F_MULFLOOR_I_O:
@@ -946,7 +987,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 					  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L,
 					  [F_TIERSEL] = CC_L };
 		ld_rax(j, have, c->a);
-		cmp_m(j, RAX, b);
+		cmp_b(j, rs, f, c->b);
 		jcc(j, on[c->op], c->x);
 		j->rax = c->a;   /* going on; where it jumps to is a jump target */
 		break;
@@ -984,7 +1025,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	case F_REASON_LE_I:
 		ld_rax(j, have, c->a);
-		cmp_m(j, RAX, b);
+		cmp_b(j, rs, f, c->b);
 		note_if(j, CC_LE, sec, c->dst, c->x, k);
 		j->rax = j->inline_note[k] ? c->a : NO_REG;   /* a call changes rax */
 		break;
