@@ -100,7 +100,7 @@ struct jasm {
 	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
 	uint8_t *target;    /* per instruction: a jump lands there (plan_notes) */
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
-	uint8_t *whole;     /* per register: a local or temporary whole at every moment (type_whole) */
+	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (type_dens) */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (plan_outs) */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
@@ -305,14 +305,14 @@ static void st_zero(jasm *j, int base, uint32_t off)
 	st_imm(j, base, off + 8, 1);
 }
 /* Whether base[off] is a register whose denominator is 1 at every
- * moment (type_whole), which the code then never stores. */
+ * moment (type_dens), which the code then never stores. */
 static bool den_one(const jasm *j, int base, uint32_t off)
 {
 	const uint32_t out0 = (uint32_t)offsetof(pt_prog_result, out), R = sizeof(pt_rat);
 	if (base == RBP)   /* an output field no instruction of the program gives a fraction */
 		return off >= out0 && (off - out0) % R == 0 && (off - out0) / R < PT_OUT__COUNT &&
 		       !(j->out_frac >> ((off - out0) / R) & 1);
-	return base == RBX && off % R == 0 && j->whole[off / R];
+	return base == RBX && off % R == 0 && j->den[off / R] == DEN_WHOLE;
 }
 /* R[off] = pt_rat_int(rax) */
 static void st_int(jasm *j, int base, uint32_t off)
@@ -324,7 +324,7 @@ static void st_int(jasm *j, int base, uint32_t off)
 /* Copy a whole rational R[from] to base[to]. */
 static void copy(jasm *j, uint32_t from, int base, uint32_t to)
 {
-	if (den_one(j, base, to)) {   /* so R[from] is whole too (type_whole) */
+	if (den_one(j, base, to)) {   /* so R[from] is whole too (type_dens) */
 		ld(j, RAX, RBX, from);
 		st(j, base, to, RAX);
 		return;
@@ -589,15 +589,20 @@ static void floor_div_const(jasm *j, uint64_t d)
 	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
 }
 
+static uint8_t den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
+
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
  * as fast_mulfloor_ir); leaves for the interpreter where it would refuse.
  * A constant rate (a percentage, yen per point) is multiplied as an
- * immediate and divided by floor_div_const. */
+ * immediate and divided by floor_div_const; a rate whose denominator is
+ * always 1 is not divided, one always a power of two (a rank's 1.5)
+ * shifted by it (bsf, sar): no idiv, no branch. */
 static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t k, uint32_t rb)
 {
 	const uint32_t b = rb * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
 	bool known = const_reg(rs, f, rb, &v) && v.d >= 1;
+	uint8_t kind = known ? DEN_ANY : den_src(j, rs, f, rb);
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
 	if (known && v.n == 1) {
@@ -612,6 +617,14 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	}
 	if (known) {
 		floor_div_const(j, (uint64_t)v.d);
+		return;
+	}
+	if (kind == DEN_WHOLE)
+		return;
+	if (kind == DEN_POW2) {
+		ld(j, RCX, RBX, b + 8);
+		rr(j, (const uint8_t[]){ 0x0F, 0xBC }, 2, RCX, RCX);   /* bsf rcx, rcx: log2 of the denominator */
+		rr(j, (const uint8_t[]){ 0xD3 }, 1, 7, RAX);           /* sar rax, cl: floors */
 		return;
 	}
 	ld(j, RCX, RBX, b + 8);
@@ -692,7 +705,7 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
  * whole number (wrote_reg) since the last jump target. */
 static bool known_whole(const jasm *j, uint32_t r)
 {
-	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen || j->whole[r];
+	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen || j->den[r] == DEN_WHOLE;
 }
 /* Register r was just written: with a whole number, or not known to be. */
 static void wrote_reg(jasm *j, uint32_t r, bool whole)
@@ -716,7 +729,7 @@ static void st_i64(jasm *j, int base, uint32_t off, int64_t v)
 static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
 {
 	st_i64(j, base, off, v.n);
-	if (!den_one(j, base, off))   /* else v is whole (type_whole) */
+	if (!den_one(j, base, off))   /* else v is whole (type_dens) */
 		st_i64(j, base, off + 8, v.d);
 }
 /* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
@@ -1104,56 +1117,65 @@ static bool compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, 
 	return true;
 }
 
-/* Whether register r holds a whole number at every moment, as far as
- * type_whole knows so far: a whole constant, a derived value, an input
- * binding writes whole (pt_fast_input_whole), a local or temporary still
- * typed whole; anything else (the registers of tests' random code
- * between the inputs and the locals) not. */
-static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+/* What register r's denominator is at every moment, as far as type_dens
+ * knows so far (DEN_*): a constant's own, a derived value's 1, an input's
+ * 1 where binding writes it whole (pt_fast_input_whole), a local's or
+ * temporary's as typed; anything else (the registers of tests' random
+ * code between the inputs and the locals) DEN_ANY. */
+static uint8_t den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
 {
 	pt_rat v;
 	if (const_reg(rs, f, r, &v))
-		return v.d == 1;
+		return v.d == 1 ? DEN_WHOLE : (v.d & (v.d - 1)) == 0 ? DEN_POW2 : DEN_ANY;
 	if (r >= j->derived0 && r < j->derived1)
-		return true;
+		return DEN_WHOLE;
 	if (r >= f->reg_locals && r < f->reg_derived && r < f->nregs)
-		return j->whole[r];
-	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_whole(rs, r);
+		return j->den[r];
+	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_whole(rs, r) ? DEN_WHOLE : DEN_ANY;
+}
+/* Whether register r holds a whole number at every moment (den_src). */
+static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	return den_src(j, rs, f, r) == DEN_WHOLE;
 }
 
-/* Which locals and temporaries hold a whole number at every moment of
- * every evaluation (j->whole): they start at 0/1 (ptrules_eval_new; a
- * section's end zeroes locals to 0/1), nothing but the register code
- * writes them (the reference VM has locals of its own), and every
- * instruction of the rule set that writes one writes a whole number when
- * it runs, in the interpreter as here: an _I form, a floor, a comparison,
- * or a copy, minimum or sum of registers typed whole (the greatest fixed
- * point).  Their denominators are never stored (den_one), and the
- * templates know them whole (known_whole).  Unlike fast_opt.c's typing
- * per program, which lets a temporary hold a fraction in another
- * program, this holds for the whole code, since a denominator not
- * stored must be right for every reader. */
-static void type_whole(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
+/* What the denominators of the locals and temporaries are at every
+ * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
+ * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
+ * (ptrules_eval_new; a section's end zeroes locals to 0/1), nothing but
+ * the register code writes them (the reference VM has locals of its
+ * own), and every instruction of the rule set that writes one writes, in
+ * the interpreter as here, a value of the kind typed: an _I form, a
+ * floor, a comparison give whole numbers; a copy, a minimum, a sum, a
+ * difference or a product of whole numbers is whole, of numbers with
+ * power-of-two denominators has one too (the greatest fixed point, the
+ * lesser kind winning).  A whole register's denominator is never stored
+ * (den_one), and the templates know it whole (known_whole); a rate of
+ * DEN_POW2 floors a product by a shift (mulfloor_ir).  Unlike fast_opt.c's
+ * typing per program, which lets a temporary hold a fraction in another
+ * program, this holds for the whole code, since a denominator not stored
+ * must be right for every reader. */
+static void type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
 {
 	for (uint32_t r = f->reg_locals; r < f->reg_derived && r < f->nregs; r++)
-		j->whole[r] = 1;
+		j->den[r] = DEN_WHOLE;
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t k = 0; k < f->ncode; k++) {
 			const pt_fast_ins *c = &code[k];
-			bool wa = whole_src(j, rs, f, c->a), wb = whole_src(j, rs, f, c->b), res;
+			uint8_t da = den_src(j, rs, f, c->a), db = den_src(j, rs, f, c->b), res;
 			switch ((pt_fast_op)c->op) {
 			case F_MOV: case F_MOVC: case F_NEG:
-				res = wa;
+				res = da;
 				break;
 			case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP:
-				res = wa && wb;
+				res = da < db ? da : db;
 				break;
 			case F_MOV2:   /* R[dst] = R[a], then R[x] = R[b] (when b is dst, R[a] again:
 					* typed so once dst is, by the fixed point) */
-				res = wa;
-				if (c->x < f->nregs && j->whole[c->x] && !wb) {
-					j->whole[c->x] = 0;
+				res = da;
+				if (c->x < f->nregs && j->den[c->x] > db) {
+					j->den[c->x] = db;
 					changed = true;
 				}
 				break;
@@ -1161,14 +1183,14 @@ static void type_whole(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
 			case F_DIVFLOOR_I: case F_MIN_I: case F_MAX_I: case F_CAP_I: case F_MULFLOOR: case F_DIVFLOOR:
 			case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE:
 			case F_GT: case F_GE: case F_AND: case F_OR:
-				res = true;   /* pt_rat_int or a floor, whatever they read */
+				res = DEN_WHOLE;   /* pt_rat_int or a floor, whatever they read */
 				break;
 			default:
-				res = false;
+				res = DEN_ANY;
 				break;
 			}
-			if (pt_fast_writes(c->op) && c->dst < f->nregs && j->whole[c->dst] && !res) {
-				j->whole[c->dst] = 0;
+			if (pt_fast_writes(c->op) && c->dst < f->nregs && j->den[c->dst] > res) {
+				j->den[c->dst] = res;
 				changed = true;
 			}
 		}
@@ -1475,7 +1497,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.inline_note = calloc(f->ncode + 1, 1);
 	j.target = calloc(f->ncode + 1, 1);
 	j.wmark = calloc(f->nregs + 1, sizeof *j.wmark);
-	j.whole = calloc(f->nregs + 1, 1);
+	j.den = calloc(f->nregs + 1, 1);   /* DEN_ANY */
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
@@ -1488,7 +1510,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.whole ||
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.den ||
 	    !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
@@ -1498,7 +1520,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
 	choose_rbase(&j, f, code);
-	type_whole(&j, rs, f, code);
+	type_dens(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
@@ -1527,8 +1549,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->len = j.n;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
-	jit->whole = j.whole;
-	j.whole = NULL;
+	jit->den = j.den;
+	j.den = NULL;
 	jit->nin = j.nin;
 	for (size_t p = 0; p <= rs->nprogs; p++) {
 		void *at = (char *)mem + entry[p];
@@ -1548,7 +1570,7 @@ out:
 	free(j.inline_note);
 	free(j.target);
 	free(j.wmark);
-	free(j.whole);
+	free(j.den);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);
@@ -1569,7 +1591,7 @@ void pt_jit_free(pt_jit *j)
 		return;
 	munmap(j->mem, j->size);
 	free(j->native);
-	free(j->whole);
+	free(j->den);
 	free(j);
 }
 

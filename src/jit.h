@@ -37,6 +37,8 @@
  * interpreter must go on, in the program whose result the instructions
  * belong to (the results of the programs before it are complete, and
  * that program's result is prepared as next_program prepares it). */
+enum { DEN_ANY = 0, DEN_POW2 = 1, DEN_WHOLE = 2 };   /* pt_jit.den: any, a power of two, 1 */
+
 typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res, const int64_t *in);
 #define PT_JIT_DERIVE_FAILED UINT32_MAX
 
@@ -46,9 +48,10 @@ typedef struct pt_jit {
 	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
-	uint8_t *whole;      /* per register: a local or temporary whose denominator is 1 at every
-			      * moment, so the code never stores it (a register file given to
-			      * the code must keep it so: tests/unit/test_jit.c) */
+	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every
+			      * moment, DEN_* below; the code relies on it (never storing a
+			      * DEN_WHOLE one), so a register file given to the code must keep
+			      * it so (tests/unit/test_jit.c) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */

@@ -330,8 +330,8 @@ static void test_random_programs(void **state)
 				*r = pt_rat_int(r->n);
 			}
 			start[g.base] = pt_rat_int(start[g.base].n);
-			for (uint32_t r = 0; r < nregs; r++)   /* registers the code keeps whole stay so (jit.h) */
-				if (f.jit->whole[r])
+			for (uint32_t r = 0; r < nregs; r++)   /* registers typed whole or dyadic stay so (jit.h) */
+				if (f.jit->den[r] != DEN_ANY)
 					start[r].d = 1;
 			memcpy(start + f.reg_consts, consts, sizeof consts);
 			pt_prog_result res[3][NPROG];
@@ -856,7 +856,7 @@ static void test_tracking_cases(void **state)
 		INIT();
 		x.f.reg_derived = nregs;
 		gap_run(&x, code, 5, 1, nregs, init, res);
-		assert_false(x.f.jit->whole[frac]);
+		assert_int_equal(x.f.jit->den[frac], DEN_ANY);
 		x.f.reg_derived = base;
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, 3);
 	}
