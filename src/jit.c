@@ -304,8 +304,9 @@ static void st_zero(jasm *j, int base, uint32_t off)
 	st_imm(j, base, off, 0);
 	st_imm(j, base, off + 8, 1);
 }
-/* Whether base[off] is a register whose denominator is 1 at every
- * moment (type_dens), which the code then never stores. */
+/* Whether the denominator at base[off] is 1 already, so the code need
+ * not store it: a register typed whole (type_dens), or an output field
+ * no instruction of the program gives a fraction (plan_outs). */
 static bool den_one(const jasm *j, int base, uint32_t off)
 {
 	const uint32_t out0 = (uint32_t)offsetof(pt_prog_result, out), R = sizeof(pt_rat);
@@ -321,7 +322,8 @@ static void st_int(jasm *j, int base, uint32_t off)
 	if (!den_one(j, base, off))
 		st_imm(j, base, off + 8, 1);
 }
-/* Copy a whole rational R[from] to base[to]. */
+/* Copy the rational R[from] (numerator and denominator) to base[to];
+ * the numerator alone where the denominator is 1 already (den_one). */
 static void copy(jasm *j, uint32_t from, int base, uint32_t to)
 {
 	if (den_one(j, base, to)) {   /* so R[from] is whole too (type_dens) */
@@ -701,8 +703,9 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
 }
 
 /* Whether register r (an index) holds a whole number here for certain:
- * a derived value, or a register this straight run of code wrote with a
- * whole number (wrote_reg) since the last jump target. */
+ * a derived value, a local or temporary typed whole (type_dens), or a
+ * register this straight run of code wrote with a whole number
+ * (wrote_reg) since the last jump target. */
 static bool known_whole(const jasm *j, uint32_t r)
 {
 	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen || j->den[r] == DEN_WHOLE;
@@ -946,10 +949,12 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			test(j, RCX);
 			bail(j, CC_LE, k);             /* b.n > 0 (so not INT64_MIN) */
 		}
-		ld(j, RAX, RBX, a + 8);
-		rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RAX);   /* cmp rax, 1: a.d == 1 */
-		b1(j, 1);
-		bail(j, CC_NE, k);
+		if (!whole_now(j, rs, f, c->a)) {
+			ld(j, RAX, RBX, a + 8);
+			rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RAX);   /* cmp rax, 1: a.d == 1 */
+			b1(j, 1);
+			bail(j, CC_NE, k);
+		}
 		ld(j, RAX, RBX, a);
 		if (known) {
 			rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32: a.n * b.d */

@@ -51,7 +51,8 @@ typedef struct pt_jit {
 	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every
 			      * moment, DEN_* below; the code relies on it (never storing a
 			      * DEN_WHOLE one), so a register file given to the code must keep
-			      * it so (tests/unit/test_jit.c) */
+			      * it so.  Kept only for tests/unit/test_jit.c, which starts from
+			      * such register files (f->nregs bytes) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
