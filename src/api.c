@@ -853,14 +853,13 @@ static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s
 	}
 }
 
-/* Fill program r's amounts.  simple: its outputs are whole numbers and
- * the cart has no `use` records (the common case, known by the caller),
- * so no floor and no use report is read. */
-static inline __attribute__((always_inline)) void fill_amounts(const ptrules_eval *e, size_t i,
+/* Fill the amounts of result r, whose intended use is u (NULL: the cart
+ * has no `use` records, nothing intended).  simple: its outputs are whole
+ * numbers and u is NULL (the common case, known by the caller), so no
+ * floor is taken. */
+static inline __attribute__((always_inline)) void fill_amounts(const pt_prog_result *r, const pt_use_prog *u,
 								ptrules_amounts *out, bool simple)
 {
-	const pt_prog_result *r = &e->res[i];
-	const pt_use_prog *u = !simple && e->use.any ? &e->use.progs[i] : NULL;   /* no `use` records: nothing intended */
 	*out = (ptrules_amounts){
 		.linked = r->linked,
 		/* & and |, not && and ||: the flags vary from cart to cart, and
@@ -883,7 +882,7 @@ static inline __attribute__((always_inline)) void fill_amounts(const ptrules_eva
  * registers. */
 static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	fill_amounts(e, i, out, false);
+	fill_amounts(&e->res[i], e->use.any ? &e->use.progs[i] : NULL, out, false);
 }
 
 /* Program i's amounts (i checked by the caller): the simple case inline
@@ -894,7 +893,7 @@ static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval 
 	const pt_rat *o = e->res[i].out;
 	if ((o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1 &&
 	    !e->use.any)
-		fill_amounts(e, i, out, true);
+		fill_amounts(&e->res[i], NULL, out, true);
 	else
 		fill_amounts_general(e, i, out);
 }
@@ -909,14 +908,26 @@ PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, 
 	return PTRULES_OK;
 }
 
-/* Every program's amounts in one call: the per-call checks once. */
+/* Every program's amounts in one call: the per-call checks once, and
+ * whether the cart has `use` records looked at once, not per program. */
 PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n)
 {
 	if (!e || !e->have)
 		return 0;
-	size_t np = e->nprogs < n ? e->nprogs : n;
-	for (size_t i = 0; out && i < np; i++)
-		amounts_of(e, i, &out[i]);
+	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
+	if (e->use.any) {
+		for (size_t i = 0; i < np; i++)
+			fill_amounts_general(e, i, &out[i]);
+		return e->nprogs;
+	}
+	const pt_prog_result *res = e->res;
+	for (size_t i = 0; i < np; i++) {
+		const pt_rat *o = res[i].out;
+		if ((o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1)
+			fill_amounts(&res[i], NULL, &out[i], true);
+		else
+			fill_amounts_general(e, i, &out[i]);
+	}
 	return e->nprogs;
 }
 
