@@ -100,6 +100,7 @@ struct jasm {
 	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
 	uint8_t *target;    /* per instruction: a jump lands there (plan_notes) */
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
+	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
 	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (type_dens) */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (plan_outs) */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
@@ -599,14 +600,18 @@ static uint8_t den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, ui
  * immediate and divided by floor_div_const; a rate whose denominator is
  * always 1 is not divided, one always a power of two (a rank's 1.5)
  * shifted by it (bsf, sar): no idiv, no branch. */
-static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t k, uint32_t rb)
+static bool known_not_min(const jasm *j, uint32_t r);
+
+static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t k, uint32_t ra, uint32_t rb)
 {
 	const uint32_t b = rb * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
 	bool known = const_reg(rs, f, rb, &v) && v.d >= 1;
 	uint8_t kind = known ? DEN_ANY : den_src(j, rs, f, rb);
-	cmp_min(j, RAX);
-	bail(j, CC_E, k);
+	if (!known_not_min(j, ra)) {   /* rax is R[a] */
+		cmp_min(j, RAX);
+		bail(j, CC_E, k);
+	}
 	if (known && v.n == 1) {
 		/* a unit fraction (1%, 0.5%): the product is rax, not INT64_MIN */
 	} else if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
@@ -684,13 +689,25 @@ static void ld_rax(jasm *j, uint32_t have, uint32_t r)
 	if (have != r)
 		ld(j, RAX, RBX, r * (uint32_t)sizeof(pt_rat));
 }
+/* Whether register r (an index) is other than INT64_MIN here for
+ * certain: a derived value (derive checks them), or a register this
+ * straight run of code wrote with a checked result, or checked, since
+ * the last jump target (track_writes). */
+static bool known_not_min(const jasm *j, uint32_t r)
+{
+	return (r >= j->derived0 && r < j->derived1) || j->nmark[r] == j->wgen;
+}
 /* Leave for the interpreter at instruction k when R[r] (an index) is
- * INT64_MIN, loading it as ld_rax does (it is left in rax). */
+ * INT64_MIN, loading it as ld_rax does (it is left in rax); no test
+ * where it is known not to be. */
 static void check_min(jasm *j, uint32_t have, uint32_t r, size_t k)
 {
 	ld_rax(j, have, r);
+	if (known_not_min(j, r))
+		return;
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
+	j->nmark[r] = j->wgen;   /* going on, it is not */
 }
 /* Output field o = R[a] clamped at 0 (fast_clamp). */
 static void out_rat(jasm *j, uint32_t a, uint32_t o)
@@ -710,10 +727,12 @@ static bool known_whole(const jasm *j, uint32_t r)
 {
 	return (r >= j->derived0 && r < j->derived1) || j->wmark[r] == j->wgen || j->den[r] == DEN_WHOLE;
 }
-/* Register r was just written: with a whole number, or not known to be. */
-static void wrote_reg(jasm *j, uint32_t r, bool whole)
+/* Register r was just written: with a whole number, or not known to be;
+ * with a number other than INT64_MIN, or not known to be. */
+static void wrote_reg(jasm *j, uint32_t r, bool whole, bool not_min)
 {
 	j->wmark[r] = whole ? j->wgen : 0;
+	j->nmark[r] = not_min ? j->wgen : 0;
 }
 
 /* base[off] = v, a 64-bit value known now (rax is scratch). */
@@ -824,6 +843,14 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reason_pcs), pc);
 }
 
+/* Whether R[r] is other than INT64_MIN for certain once the code laid
+ * out so far has run: a constant other than it, or known_not_min. */
+static bool nm_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	pt_rat v;
+	return const_reg(rs, f, r, &v) ? v.n != INT64_MIN : known_not_min(j, r);
+}
+
 /* Whether R[r] holds a whole number for certain once the code laid out
  * so far has run: a whole constant, or known_whole. */
 static bool whole_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
@@ -832,30 +859,48 @@ static bool whole_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uin
 	return const_reg(rs, f, r, &v) ? v.d == 1 : known_whole(j, r);
 }
 
-/* What instruction c's template wrote to registers, for known_whole: the
- * whole-number forms write whole numbers; a copy is as whole as what it
- * copied; anything else is not known. */
+/* What instruction c's template wrote to registers: whether each is
+ * whole (for known_whole: the whole-number forms write whole numbers; a
+ * copy is as whole as what it copied; anything else is not known) and
+ * whether it is other than INT64_MIN (for known_not_min: a checked
+ * result is; a copy, a minimum or a cap is when what it chose from is;
+ * anything else is not known).  Both are worked out before either is
+ * marked, since a register may be read and written at once. */
 static void track_writes(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c)
 {
+	const unsigned rd = pt_fast_reads(c->op);   /* a and b are registers only where read */
+	bool nma = (rd & 1) && nm_now(j, rs, f, c->a), nmb = (rd & 2) && nm_now(j, rs, f, c->b);
 	switch ((pt_fast_op)c->op) {
 	case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR: case F_DIVFLOOR:
-	case F_MIN_I: case F_MAX_I: case F_CAP_I:
-		wrote_reg(j, c->dst, true);
+		wrote_reg(j, c->dst, true, true);   /* checked */
 		return;
-	case F_MOV: case F_MOVC: case F_NEG:
-		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a));
+	case F_MIN_I:
+		wrote_reg(j, c->dst, true, nma && nmb);
+		return;
+	case F_MAX_I:
+		wrote_reg(j, c->dst, true, nma || nmb);
+		return;
+	case F_CAP_I:   /* a, or a cap of at least 0 */
+		wrote_reg(j, c->dst, true, nma);
+		return;
+	case F_MOV:
+		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a), nma);
+		return;
+	case F_MOVC: case F_NEG:   /* both leave on INT64_MIN */
+		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a), true);
 		return;
 	case F_MOV2: {   /* the second read sees the first write, as the template does */
 		bool wb = c->b == c->dst ? whole_now(j, rs, f, c->a) : whole_now(j, rs, f, c->b);
-		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a));
-		wrote_reg(j, c->x, wb);
+		bool nb = c->b == c->dst ? nma : nmb;
+		wrote_reg(j, c->dst, whole_now(j, rs, f, c->a), nma);
+		wrote_reg(j, c->x, wb, nb);
 		return;
 	}
 	default:
 		if (pt_fast_writes(c->op))
-			wrote_reg(j, c->dst, false);
+			wrote_reg(j, c->dst, false, false);
 		if (pt_fast_props[c->op] & FP_WX)
-			wrote_reg(j, c->x, false);
+			wrote_reg(j, c->x, false, false);
 		return;
 	}
 }
@@ -906,8 +951,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			op_rax_imm(j, 0x2D, v);   /* sub rax, imm32 */
 		} else {
 			ld(j, RCX, RBX, b);
-			cmp_min(j, RCX);
-			bail(j, CC_E, k);
+			if (!known_not_min(j, c->b)) {
+				cmp_min(j, RCX);
+				bail(j, CC_E, k);
+				j->nmark[c->b] = j->wgen;
+			}
 			ld_rax(j, have, c->a);
 			rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
 		}
@@ -928,7 +976,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld_rax(j, have, c->a);
-		mulfloor_ir(j, rs, f, k, c->b);
+		mulfloor_ir(j, rs, f, k, c->a, c->b);
 		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
@@ -972,14 +1020,20 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	}
 	case F_MIN_I:
 	case F_MAX_I:
-	case F_MAX_I_O:
+	case F_MAX_I_O: {
+		pt_rat v;
 		ld_rax(j, have, c->a);
+		if (c->op == F_MAX_I_O && const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
+			st_result(j, true, d, c->dst);
+			break;
+		}
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
 		st_result(j, c->op == F_MAX_I_O, d, c->dst);
 		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
+	}
 	case F_CAP_I: {   /* a above max(b, 0) becomes it, with the cap's reason */
 		pt_rat v;
 		ld_rax(j, have, c->a);
@@ -1502,6 +1556,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.inline_note = calloc(f->ncode + 1, 1);
 	j.target = calloc(f->ncode + 1, 1);
 	j.wmark = calloc(f->nregs + 1, sizeof *j.wmark);
+	j.nmark = calloc(f->nregs + 1, sizeof *j.nmark);
 	j.den = calloc(f->nregs + 1, 1);   /* DEN_ANY */
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
@@ -1515,7 +1570,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.den ||
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.nmark || !j.den ||
 	    !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
@@ -1575,6 +1630,7 @@ out:
 	free(j.inline_note);
 	free(j.target);
 	free(j.wmark);
+	free(j.nmark);
 	free(j.den);
 	free(j.in_place);
 	free(j.rax_in);
