@@ -37,10 +37,10 @@
  * interpreter must go on, in the program whose result the instructions
  * belong to (the results of the programs before it are complete, and
  * that program's result is prepared as next_program prepares it). */
-enum { DEN_ANY = 0, DEN_POW2 = 1, DEN_WHOLE = 2 };   /* pt_jit.den: any, a power of two, 1 */
-
 typedef uint32_t (*pt_jit_fn)(pt_rat *R, pt_prog_result *res, const int64_t *in);
 #define PT_JIT_DERIVE_FAILED UINT32_MAX
+
+enum { DEN_ANY = 0, DEN_POW2 = 1, DEN_WHOLE = 2 };   /* pt_jit.den: any, a power of two, 1 */
 
 typedef struct pt_jit {
 	void *mem;           /* the executable pages (mmap) */
@@ -49,7 +49,7 @@ typedef struct pt_jit {
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
 	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every
-			      * moment, DEN_* below; the code relies on it (never storing a
+			      * moment, DEN_* above; the code relies on it (never storing a
 			      * DEN_WHOLE one), so a register file given to the code must keep
 			      * it so.  Kept only for tests/unit/test_jit.c, which starts from
 			      * such register files (f->nregs bytes) */

@@ -89,7 +89,8 @@ static int64_t edge_value(gen *g)
 		0, 1, -1, 2, -2, 3, -3, 7, -7, 100, -100, INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX - 1,
 		INT64_MAX / 2, INT64_MIN / 2, 3037000499LL, -3037000499LL, 3037000500LL, -3037000500LL,
 		4294967296LL, -4294967296LL, INT64_MIN / 3, INT64_MAX / 3, -4611686018427387904LL,
-		4611686018427387904LL,
+		4611686018427387904LL, INT32_MIN, INT32_MAX, (int64_t)INT32_MAX + 1, (int64_t)INT32_MIN - 1,
+		UINT32_MAX, -(int64_t)UINT32_MAX,
 	};
 	switch (rn(g, 4)) {
 	case 0:
@@ -109,8 +110,8 @@ static pt_rat edge_rat(gen *g)
 {
 	pt_rat r = { edge_value(g), 1 };
 	if (rn(g, 4) == 0) {
-		static const int64_t ds[] = { 2, 3, 7, 100, 1000003, 4611686018427387903LL };
-		r.d = ds[rn(g, 6)];
+		static const int64_t ds[] = { 2, 3, 7, 100, 1000003, 4611686018427387903LL, 4, 8, 4611686018427387904LL };
+		r.d = ds[rn(g, 9)];
 		if (r.d < 1000)
 			r.n %= (int64_t)1 << 40;
 		if (r.n == INT64_MIN)
@@ -331,8 +332,15 @@ static void test_random_programs(void **state)
 			}
 			start[g.base] = pt_rat_int(start[g.base].n);
 			for (uint32_t r = 0; r < nregs; r++)   /* registers typed whole or dyadic stay so (jit.h) */
-				if (f.jit->den[r] != DEN_ANY)
+				if (f.jit->den[r] == DEN_WHOLE || (f.jit->den[r] == DEN_POW2 && rn(&g, 2)))
 					start[r].d = 1;
+				else if (f.jit->den[r] == DEN_POW2) {
+					static const int64_t p2[] = { 2, 4, 8, 4611686018427387904LL };
+					pt_rat q;
+					int64_t n = start[r].n == INT64_MIN ? 3 : start[r].n;
+					assert_true(pt_rat_make(n, p2[rn(&g, 4)], &q));
+					start[r] = q;
+				}
 			memcpy(start + f.reg_consts, consts, sizeof consts);
 			pt_prog_result res[3][NPROG];
 			bool ok[3];
