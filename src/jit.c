@@ -768,7 +768,7 @@ static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		st_rat_imm(j, RBX, to * R, v);
 		return;
 	}
-	if (check)
+	if (check && !known_not_min(j, from))   /* (else check_min would only load what copy loads) */
 		check_min(j, have, from, k);
 	copy(j, from * R, RBX, to * R);
 }

@@ -884,6 +884,50 @@ static void test_tracking_cases(void **state)
 		assert_int_equal(res[0].earn.status, PT_VM_OK);
 		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 0);
 	}
+	{   /* what known_not_min must not believe, each a register holding INT64_MIN that MOVC
+	     * then copies (the interpreter leaves there; the register files then differ): the
+	     * minimum of a checked result and INT64_MIN (MIN_I needs both), a cap of INT64_MIN
+	     * by a checked cap (CAP_I is a's), MOV2's first copy of INT64_MIN, and the a of a
+	     * SUB_I whose b alone it checked (INT64_MIN - -1 goes on) */
+		pt_fast_ins min_of[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_ADD_I, r1, x1, x2, 0 },
+			{ F_MIN_I, r2, r1, r5, 0 },
+			{ F_MOVC, x1, r2, 0, 0 },
+			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins cap_of[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_ADD_I, r1, x1, x2, 0 },
+			{ F_CAP_I, r2, r5, r1, PT_NO_STR },
+			{ F_MOVC, x1, r2, 0, 0 },
+			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins mov2_of[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOV2, r2, r5, x2, r1 },
+			{ F_MOVC, x1, r2, 0, 0 },
+			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins sub_a[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_SUB_I, r2, r5, r1, 0 },
+			{ F_MOVC, x1, r5, 0, 0 },
+			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		struct { pt_fast_ins *code; uint32_t n; } cases[] = { { min_of, 6 }, { cap_of, 6 }, { mov2_of, 5 }, { sub_a, 5 } };
+		for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+			INIT();
+			init[r5] = pt_rat_int(INT64_MIN);
+			init[r1] = pt_rat_int(-1);   /* (sub_a: b; the others write r1 first) */
+			gap_run(&x, cases[ci].code, cases[ci].n, 1, nregs, init, res);
+			assert_int_equal(x.regs[0][x1].n, 20);   /* MOVC left it alone */
+		}
+	}
 	{   /* every register a temporary, none derived: a temporary is not whole for that, only
 	     * when nothing writes it a fraction (jit.c's type_whole; here a division jumped over) */
 		pt_fast_ins code[] = {
@@ -944,6 +988,86 @@ static void test_tracking_cases(void **state)
 		x.f.reg_consts = nregs;
 	}
 #undef INIT
+	jfx_free(&x);
+}
+
+/* How many INT64_MIN tests (cmp rax, r12 or cmp rcx, r12) the machine code
+ * of jit's one program holds: the bytes before its entry point (the
+ * entry `all`, the program, the code laid out after it). */
+static int min_tests(const pt_jit *jit)
+{
+	void *at;
+	memcpy(&at, &jit->from[0], sizeof at);
+	int n = 0;
+	for (const uint8_t *p = jit->mem, *end = at; p + 3 <= end; p++)
+		n += p[0] == 0x4C && p[1] == 0x39 && (p[2] == 0xE0 || p[2] == 0xE1);
+	return n;
+}
+
+/* known_not_min kept: after each way of knowing a register other than
+ * INT64_MIN (a checked result, a value checked by check_min or by SUB_I's
+ * b, NEG's, a minimum of two such, a maximum or cap of one, a copy), MOVC
+ * of it has no INT64_MIN test more than MOV of it; with nothing known it
+ * has one more (so the count sees the test).  Losing any of these
+ * changes no result, and the code budget of the shipped rules misses
+ * check_min's and SUB_I's marks (the same 3,328 bytes without them). */
+static void test_not_min_kept(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	/* registers from base: 0 r1, 1 r2, 2 r5, 3 x1, 4 x2, then t, MOVC's or MOV's destination */
+	const uint32_t base = (uint32_t)x.rs->ninputs, t = base + 5, nregs = base + 6;
+	x.f.reg_locals = x.f.reg_temps = x.f.reg_derived = base;
+	x.f.reg_consts = nregs;
+	static const struct {
+		const char *what;
+		int extra;                /* tests MOVC adds over MOV */
+		uint32_t r;               /* what MOVC copies (from base) */
+		uint32_t n;
+		pt_fast_ins pre[3];       /* registers from base, patched below */
+	} cases[] = {
+		{ "nothing known", 1, 2, 0, { { 0 } } },
+		{ "ADD_I", 0, 0, 1, { { F_ADD_I, 0, 3, 4, 0 } } },
+		{ "SUB_I", 0, 0, 1, { { F_SUB_I, 0, 3, 2, 0 } } },
+		{ "SUB_I's b", 0, 2, 1, { { F_SUB_I, 0, 3, 2, 0 } } },
+		{ "MUL_I", 0, 0, 1, { { F_MUL_I, 0, 3, 4, 0 } } },
+		{ "MULFLOOR_I", 0, 0, 1, { { F_MULFLOOR_I, 0, 3, 4, 0 } } },
+		{ "MULFLOOR_IR", 0, 0, 1, { { F_MULFLOOR_IR, 0, 3, 4, 0 } } },
+		{ "DIVFLOOR", 0, 0, 1, { { F_DIVFLOOR, 0, 3, 4, 0 } } },
+		{ "MOVC", 0, 1, 1, { { F_MOVC, 1, 2, 0, 0 } } },
+		{ "MOVC's a", 0, 2, 1, { { F_MOVC, 1, 2, 0, 0 } } },
+		{ "NEG", 0, 1, 1, { { F_NEG, 1, 2, 0, 0 } } },
+		{ "MIN_I of two", 0, 1, 3, { { F_ADD_I, 0, 3, 4, 0 }, { F_ADD_I, 2, 4, 3, 0 }, { F_MIN_I, 1, 0, 2, 0 } } },
+		{ "MAX_I of one", 0, 1, 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_MAX_I, 1, 2, 0, 0 } } },
+		{ "CAP_I of one", 0, 1, 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_CAP_I, 1, 0, 2, PT_NO_STR } } },
+		{ "MOV", 0, 1, 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_MOV, 1, 0, 0, 0 } } },
+		{ "MOV2", 0, 1, 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_MOV2, 1, 0, 3, 4 } } },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int tests[2];
+		for (int movc = 0; movc < 2; movc++) {
+			pt_fast_ins code[8] = { { F_HALT_R, 0, 0, 0, 1 } };
+			uint32_t n = 1;
+			for (uint32_t k = 0; k < cases[i].n; k++) {
+				pt_fast_ins c = cases[i].pre[k];
+				c.dst += base;
+				c.a += base;
+				if (c.op != F_MOV && c.op != F_MOVC && c.op != F_NEG)
+					c.b += base;
+				if (c.op == F_MOV2)
+					c.x += base;
+				code[n++] = c;
+			}
+			code[n++] = (pt_fast_ins){ movc ? F_MOVC : F_MOV, t, base + cases[i].r, 0, 0 };
+			code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+			one_program(&x, code, n, 1, nregs);
+			tests[movc] = min_tests(x.f.jit);
+		}
+		if (tests[1] - tests[0] != cases[i].extra)
+			print_error("%s: MOVC %d INT64_MIN tests, MOV %d\n", cases[i].what, tests[1], tests[0]);
+		assert_int_equal(tests[1] - tests[0], cases[i].extra);
+	}
 	jfx_free(&x);
 }
 
@@ -1029,6 +1153,7 @@ int main(void)
 		cmocka_unit_test(test_known_whole),
 		cmocka_unit_test(test_earn_entry),
 		cmocka_unit_test(test_tracking_cases),
+		cmocka_unit_test(test_not_min_kept),
 		cmocka_unit_test(test_div_magic),
 		cmocka_unit_test(test_code_budget),
 	};
