@@ -81,8 +81,7 @@ typedef struct jasm jasm;
 #define L_PROG(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (j)->nprogs + (p)))   /* program p starts */
 #define L_ZERO_ONE(j) ((uint32_t)(2 * (j)->ncode + 3 + 2 * (j)->nprogs))   /* 16 bytes of data: 0, 1 */
 #define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
-#define L_SEC_START(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a section's start */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 5 + 3 * (nprogs))
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 3 * (nprogs))
 
 /* Code laid out after every program instead of in line (assemble): a
  * section's failure (FAIL_*), a program the cart does not link. */
@@ -811,15 +810,30 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 	b4(j, v);
 }
 
-/* What a section's result starts as (the interpreter's next_program):
- * ran, not failed, no reasons, status OK, status_pc 0.  vm.h lays these
- * fields out as the first 16 bytes, which prog_start sets in one store
- * of L_SEC_START's data. */
-_Static_assert(sizeof(bool) == 1 && offsetof(pt_section_result, ran) == 0 &&
-		       offsetof(pt_section_result, failed) == 1 && offsetof(pt_section_result, nreasons) == 4 &&
-		       offsetof(pt_section_result, status) == 8 && offsetof(pt_section_result, status_pc) == 12 &&
-		       sizeof(int) == 4 && PT_VM_OK == 0,
-	       "a section's first 16 bytes: ran, failed, nreasons, status, status_pc");
+/* A section's result as a program starts (the interpreter's next_program):
+ * ran, not failed, no reasons, status OK; adjacent fields in one store
+ * where the layout allows. */
+static void sec_start(jasm *j, uint32_t sec)
+{
+	const uint32_t ran = (uint32_t)offsetof(pt_section_result, ran), failed = (uint32_t)offsetof(pt_section_result, failed);
+	const uint32_t nreasons = (uint32_t)offsetof(pt_section_result, nreasons);
+	const uint32_t status = (uint32_t)offsetof(pt_section_result, status);
+	if (sizeof(bool) == 1 && failed == ran + 1) {   /* mov word [rbp + ran], 0x0001 */
+		op_mem(j, 0x66, (const uint8_t[]){ 0xC7 }, 1, 0, RBP, sec + ran);
+		b1(j, 1);
+		b1(j, 0);
+	} else {
+		st8(j, sec + ran, 1);
+		st8(j, sec + failed, 0);
+	}
+	if (sizeof(int) == 4 && status == nreasons + 4 && PT_VM_OK == 0) {
+		st_imm(j, RBP, sec + nreasons, 0);   /* both 0 */
+	} else {
+		st32(j, sec + nreasons, 0);
+		st32(j, sec + status, PT_VM_OK);
+	}
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, status_pc), 0);
+}
 /* A section failed with one reason, s noted at pc. */
 static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
@@ -1320,11 +1334,8 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
-	/* both sections' first 16 bytes from L_SEC_START, through xmm1 */
-	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
-	rel(j, L_SEC_START(j));
-	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, OFF_REDEEM);   /* movups [rbp + redeem], xmm1 */
-	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, OFF_EARN);
+	sec_start(j, OFF_REDEEM);
+	sec_start(j, OFF_EARN);
 	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so loaded per program) */
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
 	rel(j, L_ZERO_ONE(j));
@@ -1485,10 +1496,6 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
 	b8(j, 0);
 	b8(j, 1);
-	j->label[L_SEC_START(j)] = (uint32_t)j->n;   /* ran 1, failed 0 (and 2 bytes of padding), then 0, 0, 0 */
-	b4(j, 1);
-	b4(j, 0);
-	b8(j, 0);
 }
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code

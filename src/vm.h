@@ -25,15 +25,13 @@ typedef enum {
 
 /* What one section (redeem or earn) concluded. */
 typedef struct pt_section_result {
-	/* what every section starts with first: 16 bytes the machine code
-	 * sets in one store (jit.c, prog_start) */
 	bool ran;                /* the section has rules (not a stub) */
 	bool failed;             /* FAIL: not usable / earns nothing */
+	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
+	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
 	int nreasons;
 	pt_vm_status status;
 	uint32_t status_pc;      /* where a runtime error happened */
-	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
-	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
 } pt_section_result;
 
 typedef struct pt_prog_result {
