@@ -1010,7 +1010,7 @@ static int min_tests(const pt_jit *jit)
  * of it has no INT64_MIN test more than MOV of it; with nothing known it
  * has one more (so the count sees the test).  Losing any of these
  * changes no result, and the code budget of the shipped rules misses
- * check_min's and SUB_I's marks (the same 3,328 bytes without them). */
+ * check_min's and SUB_I's marks (the same size without them). */
 static void test_not_min_kept(void **state)
 {
 	(void)state;
