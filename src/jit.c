@@ -10,10 +10,12 @@
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp, r12 and r13 are callee-saved, so C can be called: a reason is
- * noted inline, without a branch, where plan_notes shows that
+ * noted inline, without a branch, where pt_jit_plan_notes shows that
  * pt_sec_reason would simply append it, and by calling C elsewhere.
  * Every way out that is not the program's end goes through a stub that
- * returns 1 + the instruction's index (jit.h). */
+ * returns 1 + the instruction's index (jit.h).  What is worked out about
+ * the register code before any of it is laid out (which programs compile,
+ * the notes, the registers' denominators, rbx's base) is in jit_plan.c. */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include "jit.h"
 
@@ -24,6 +26,7 @@
 
 #include "fast_int.h"
 #include "grow.h"
+#include "jit_int.h"
 #include "rules.h"
 
 #if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
@@ -34,24 +37,6 @@
 #define PT_JIT_X64 0
 #endif
 
-/* The multiplier m and shift s with floor(n / d) == (n * m) >> (64 + s)
- * for every 0 <= n < 2^63, for 2 <= d < 2^63 (Granlund and Montgomery's
- * rounded-up reciprocal).  With l = ceil(log2 d), m = ceil(2^(63 + l) / d)
- * fits 64 bits, and n * m / 2^(63 + l) exceeds n / d by less than
- * n / 2^(63 + l) < 1 / d, too little to reach the next whole quotient;
- * s = l - 1.  (tests/unit/test_jit.c checks it against division.) */
-void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s)
-{
-	unsigned l = 64 - (unsigned)__builtin_clzll(d - 1);   /* ceil(log2 d), d >= 2 */
-	uint64_t r = (uint64_t)1 << (l - 1), q = 0;   /* 2^(63 + l) = r * 2^64, r < d */
-	for (int i = 0; i < 64; i++) {   /* long division, a bit at a time (2r < 2d fits) */
-		r <<= 1;
-		q = (q << 1) | (r >= d);
-		r -= r >= d ? d : 0;
-	}
-	*m = q + (r != 0);   /* rounded up */
-	*s = l - 1;
-}
 
 #if PT_JIT_X64
 
@@ -67,12 +52,7 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 #define JIT_MAX_INS 192
 #define JIT_MAX_PROG 1024
 
-typedef struct fixup {
-	uint32_t at;      /* where the rel32 is */
-	uint32_t label;   /* instruction k, its stub ncode + k, or an L_* label below */
-} fixup;
 
-typedef struct jasm jasm;
 /* Labels past the instructions' and stubs': */
 #define L_RETURN(j) ((uint32_t)(2 * (j)->ncode))                   /* return 0: every program ran */
 #define L_EPILOGUE(j) ((uint32_t)(2 * (j)->ncode + 1))             /* return eax */
@@ -83,45 +63,7 @@ typedef struct jasm jasm;
 #define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
 #define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 3 * (nprogs))
 
-/* Code laid out after every program instead of in line (assemble): a
- * section's failure (FAIL_*), a program the cart does not link. */
-typedef struct cold {
-	uint32_t k;       /* the instruction, or UINT32_MAX: program p's unlinked_fail */
-	uint32_t p;       /* its program */
-} cold;
 
-struct jasm {
-	uint8_t *buf;
-	size_t n, cap;
-	fixup *fix;
-	size_t nfix, capfix;
-	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
-	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
-	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (plan_notes) */
-	uint8_t *target;    /* per instruction: a jump lands there (plan_notes) */
-	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
-	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
-	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (type_dens) */
-	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (plan_outs) */
-	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
-	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
-	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
-	uint32_t nin;
-	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; choose_rbase) */
-	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
-	uint32_t *rax_in;   /* per instruction: what rax holds on every jump to it so far (rax_on_jump) */
-	uint64_t *before;   /* plan_notes: per instruction, the notes on some path before it */
-	uint8_t *nbefore;   /* and the most notes on any path before it */
-	size_t ncode, nprogs;
-	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
-	cold *cold;         /* what goes after every program (defer) */
-	size_t ncold, capcold;
-	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
-	bool bad;           /* out of memory, or a shape the JIT declines */
-};
-
-#define NO_REG UINT32_MAX
-#define RAX_NO_WAY (UINT32_MAX - 1)   /* rax_in: no jump to it yet */
 
 static bool grow(jasm *j, size_t len);
 
@@ -163,7 +105,7 @@ static void b8(jasm *j, uint64_t v)
  * offsets below 2 * BIAS (the whole of a pt_prog_result; the first 32
  * inputs read in place) take a one-byte displacement; rbx points BIAS
  * bytes past register rbase / 16, so that the 16 registers the code
- * names most from there on do (choose_rbase). */
+ * names most from there on do (pt_jit_choose_rbase). */
 #define BIAS 128
 
 /* The ModRM byte and displacement of [base + off - BIAS] for reg (base
@@ -306,8 +248,8 @@ static void st_zero(jasm *j, int base, uint32_t off)
 	st_imm(j, base, off + 8, 1);
 }
 /* Whether the denominator at base[off] is 1 already, so the code need
- * not store it: a register typed whole (type_dens), or an output field
- * no instruction of the program gives a fraction (plan_outs). */
+ * not store it: a register typed whole (pt_jit_type_dens), or an output field
+ * no instruction of the program gives a fraction (pt_jit_plan_outs). */
 static bool den_one(const jasm *j, int base, uint32_t off)
 {
 	const uint32_t out0 = (uint32_t)offsetof(pt_prog_result, out), R = sizeof(pt_rat);
@@ -327,7 +269,7 @@ static void st_int(jasm *j, int base, uint32_t off)
  * the numerator alone where the denominator is 1 already (den_one). */
 static void copy(jasm *j, uint32_t from, int base, uint32_t to)
 {
-	if (den_one(j, base, to)) {   /* so R[from] is whole too (type_dens) */
+	if (den_one(j, base, to)) {   /* so R[from] is whole too (pt_jit_type_dens) */
 		ld(j, RAX, RBX, from);
 		st(j, base, to, RAX);
 		return;
@@ -375,7 +317,7 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 }
 
 /* Note reason s (noted at pc) at instruction k when cc holds of the
- * flags: with a call, or, where plan_notes found it safe, inline and
+ * flags: with a call, or, where pt_jit_plan_notes found it safe, inline and
  * without a branch (whether a cap binds varies from cart to cart, and a
  * branch on it was mispredicted about a third of the time): the reason
  * is written at index nreasons, which is below PT_MAX_REASONS there, and
@@ -410,101 +352,10 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 	op_mem(j, 0, (const uint8_t[]){ 0x89 }, 1, RCX, RBP, n);   /* mov [rbp + nreasons], ecx */
 }
 
-/* Whether op ends a section in the machine code: it never falls through
- * (TIERSEL, which the interpreter never falls out of, does here: its
- * rows follow it). */
-static bool ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_TIERSEL; }
 
-/* Where control goes in the machine code after instruction c at index
- * k: its jump target, then the next instruction unless c ends its
- * section (pt_fast_succ, with TIERSEL falling through as its template
- * does).  Returns how many. */
-static int jit_succ(const pt_fast_ins *c, size_t k, size_t succ[2])
-{
-	int ns = 0;
-	if (pt_fast_branches(c->op))
-		succ[ns++] = c->x;
-	if (!ends(c->op))
-		succ[ns++] = k + 1;
-	return ns;
-}
 
-/* Where instruction c jumps in the machine code, or SIZE_MAX: a jump's
- * target, and where a redeem section's HALT_R or FAIL_R goes on in the
- * earn section. */
-static size_t jump_target(const pt_fast_ins *c)
-{
-	return pt_fast_branches(c->op) || c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : SIZE_MAX;
-}
 
-/* The reason instruction c notes when its condition holds, if any. */
-static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
-{
-	if (c->op == F_CAP_I && c->x != PT_NO_STR)
-		*s = PT_INS_ARG(rs->code[c->x]);
-	else if (c->op == F_REASON_LE_I)
-		*s = c->dst;
-	else
-		return false;
-	return true;
-}
 
-/* Which instructions of a program (from .. end) a jump lands on
- * (j->target, for known_whole), and which reason notes note_if makes
- * inline: those with, in their section and on every path before
- * them, no note of the same string and fewer than PT_MAX_REASONS notes,
- * so that pt_sec_reason would add the note at index nreasons without
- * finding it.  Paths go forward only (compilable), so one pass in order
- * sees every way into an instruction before the instruction; the ways
- * are the machine code's (jit_succ: TIERSEL also falls into its first
- * row, which forged .ptbc files in tests/fastdiff/forged showed
- * missing). */
-static void plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
-		       size_t end)
-{
-	const size_t bound[3] = { from, fp->entry[1], end };
-	for (size_t k = from; k < end; k++)
-		j->target[k] = 0;
-	for (size_t k = from; k < end; k++) {
-		size_t t = jump_target(&code[k]);
-		if (t < end)   /* redeem's ends land in earn: past its first instruction in a program of the
-				* unlinked_fail shape */
-			j->target[t] = 1;
-	}
-	for (int sec = 0; sec < 2; sec++) {
-		uint32_t str[64];   /* the notes seen so far, by number */
-		int nsites = 0;
-		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
-		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
-			j->before[k] = 0;
-			j->nbefore[k] = 0;
-			j->inline_note[k] = 0;
-		}
-		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
-			uint64_t before = j->before[k];
-			uint8_t n = j->nbefore[k];
-			uint32_t s;
-			if (note_of(rs, &code[k], &s)) {
-				track = track && nsites < 64;
-				if (track) {
-					bool seen = false;
-					for (uint64_t m = before; m; m &= m - 1)
-						seen = seen || str[__builtin_ctzll(m)] == s;
-					j->inline_note[k] = !seen && n < PT_MAX_REASONS;
-					str[nsites] = s;
-					before |= (uint64_t)1 << nsites++;
-				}
-				n = n < PT_MAX_REASONS ? n + 1 : n;
-			}
-			size_t succ[2];
-			for (int i = jit_succ(&code[k], k, succ) - 1; i >= 0; i--)
-				if (succ[i] > k && succ[i] < bound[sec + 1]) {
-					j->before[succ[i]] |= before;
-					j->nbefore[succ[i]] = n > j->nbefore[succ[i]] ? n : j->nbefore[succ[i]];
-				}
-		}
-	}
-}
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
  * fast.c). */
@@ -519,23 +370,13 @@ static void floor_div_rcx(jasm *j)
 	skip_here(j, at);
 }
 
-/* Whether register r (an index) is one of the rule set's constants,
- * which nothing writes (pt_fast_init_regs): then *v is its value, and
- * the templates below store it as an immediate instead of loading it. */
-static bool const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat *v)
-{
-	if (r < f->reg_consts || r - f->reg_consts >= rs->nconsts)
-		return false;
-	*v = rs->consts[r - f->reg_consts];
-	return true;
-}
 /* Whether register r (an index) is a constant whose numerator fits an
  * imm32 (and is not INT64_MIN): *v is it, for an operation with rax
  * (op_rax_imm). */
 static bool imm_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, int32_t *v)
 {
 	pt_rat c;
-	if (!const_reg(rs, f, r, &c) || c.n < INT32_MIN || c.n > INT32_MAX)
+	if (!pt_jit_const_reg(rs, f, r, &c) || c.n < INT32_MIN || c.n > INT32_MAX)
 		return false;
 	*v = (int32_t)c.n;
 	return true;
@@ -592,7 +433,6 @@ static void floor_div_const(jasm *j, uint64_t d)
 	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
 }
 
-static uint8_t den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
 
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
  * as fast_mulfloor_ir); leaves for the interpreter where it would refuse.
@@ -606,8 +446,8 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 {
 	const uint32_t b = rb * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
-	bool known = const_reg(rs, f, rb, &v) && v.d >= 1;
-	uint8_t kind = known ? DEN_ANY : den_src(j, rs, f, rb);
+	bool known = pt_jit_const_reg(rs, f, rb, &v) && v.d >= 1;
+	uint8_t kind = known ? DEN_ANY : pt_jit_den_src(j, rs, f, rb);
 	if (!known_not_min(j, ra)) {   /* rax is R[a] */
 		cmp_min(j, RAX);
 		bail(j, CC_E, k);
@@ -720,7 +560,7 @@ static void out_rat(jasm *j, uint32_t a, uint32_t o)
 }
 
 /* Whether register r (an index) holds a whole number here for certain:
- * a derived value, a local or temporary typed whole (type_dens), or a
+ * a derived value, a local or temporary typed whole (pt_jit_type_dens), or a
  * register this straight run of code wrote with a whole number
  * (wrote_reg) since the last jump target. */
 static bool known_whole(const jasm *j, uint32_t r)
@@ -751,7 +591,7 @@ static void st_i64(jasm *j, int base, uint32_t off, int64_t v)
 static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
 {
 	st_i64(j, base, off, v.n);
-	if (!den_one(j, base, off))   /* else v is whole (type_dens) */
+	if (!den_one(j, base, off))   /* else v is whole (pt_jit_type_dens) */
 		st_i64(j, base, off + 8, v.d);
 }
 /* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
@@ -763,7 +603,7 @@ static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 {
 	const uint32_t R = sizeof(pt_rat);
 	pt_rat v;
-	if (const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
+	if (pt_jit_const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
 		st_rat_imm(j, RBX, to * R, v);
 		return;
 	}
@@ -779,7 +619,7 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 {
 	const uint32_t a = from * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
-	if (const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
+	if (pt_jit_const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
 		st_rat_imm(j, RBP, OFF_OUT(o), v.n < 0 ? pt_rat_int(0) : v);
 		return;
 	}
@@ -848,7 +688,7 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 static bool nm_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
 {
 	pt_rat v;
-	return const_reg(rs, f, r, &v) ? v.n != INT64_MIN : known_not_min(j, r);
+	return pt_jit_const_reg(rs, f, r, &v) ? v.n != INT64_MIN : known_not_min(j, r);
 }
 
 /* Whether R[r] holds a whole number for certain once the code laid out
@@ -856,7 +696,7 @@ static bool nm_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32
 static bool whole_now(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
 {
 	pt_rat v;
-	return const_reg(rs, f, r, &v) ? v.d == 1 : known_whole(j, r);
+	return pt_jit_const_reg(rs, f, r, &v) ? v.d == 1 : known_whole(j, r);
 }
 
 /* What instruction c's template wrote to registers: whether each is
@@ -991,7 +831,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	case F_DIVFLOOR: {   /* fast_divfloor's whole-number case; the rest in the interpreter */
 		pt_rat v;   /* a constant divisor above 0 (yen per point) divides as floor_div_const */
-		bool known = const_reg(rs, f, c->b, &v) && v.n > 0 && v.d >= 1 && v.d <= INT32_MAX;
+		bool known = pt_jit_const_reg(rs, f, c->b, &v) && v.n > 0 && v.d >= 1 && v.d <= INT32_MAX;
 		if (!known) {
 			ld(j, RCX, RBX, b);
 			test(j, RCX);
@@ -1023,7 +863,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MAX_I_O: {
 		pt_rat v;
 		ld_rax(j, have, c->a);
-		if (c->op == F_MAX_I_O && const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
+		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
 			st_result(j, true, d, c->dst);
 			break;
 		}
@@ -1037,7 +877,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_CAP_I: {   /* a above max(b, 0) becomes it, with the cap's reason */
 		pt_rat v;
 		ld_rax(j, have, c->a);
-		if (const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
+		if (pt_jit_const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
 			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
 		} else {
 			ld(j, RCX, RBX, b);
@@ -1078,7 +918,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	case F_OUT_MOVC: {   /* the check first, then both fields */
 		pt_rat v;
-		bool folded = const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
+		bool folded = pt_jit_const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
 		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
 			check_min(j, have, c->b, k);
 			clamp_int(j);
@@ -1140,147 +980,9 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	}
 }
 
-/* Whether the instructions [from, end) of a program can be compiled:
- * both sections end with an instruction that never falls through (so
- * no code runs into the next program's), every jump lands inside, in the
- * same section (sections change only at HALT_R and FAIL_R), and the
- * locals a section end zeroes are registers (pt_jit_build checked the
- * register file and each program's nlocals).  Verified code always
- * passes; the checks keep the machine code memory-safe whatever it is
- * given. */
-static bool compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
-		       size_t end)
-{
-	size_t earn = fp->entry[1];
-	if (from >= earn || earn >= end || !ends(code[earn - 1].op) || !ends(code[end - 1].op))
-		return false;
-	for (size_t k = from; k < end; k++) {
-		const pt_fast_ins *c = &code[k];
-		const uint8_t pr = pt_fast_props[c->op];
-		const unsigned rd = pt_fast_reads(c->op);
-		if (((pr & FP_W) && c->dst >= f->nregs) || ((pr & FP_WX) && c->x >= f->nregs) ||
-		    ((rd & 1) && c->a >= f->nregs) || ((rd & 2) && c->b >= f->nregs))
-			return false;   /* the translator never makes these; the tracking indexes by register */
-		if (((pr & FP_W) && c->dst < j->nin && j->in_place[c->dst]) ||
-		    ((pr & FP_WX) && c->x < j->nin && j->in_place[c->x]))
-			return false;   /* nor these: a write to an input read in place would not be read */
-		size_t t = jump_target(c);
-		if (t == SIZE_MAX)
-			continue;
-		bool cross = c->op == F_HALT_R || c->op == F_FAIL_R;
-		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
-			return false;
-		if (cross && (c->dst > PT_MAX_LOCALS || c->dst > f->nregs - f->reg_locals))
-			return false;
-	}
-	return true;
-}
 
-/* What register r's denominator is at every moment, as far as type_dens
- * knows so far (DEN_*): a constant's own, a derived value's 1, an input's
- * 1 where binding writes it whole (pt_fast_input_whole), a local's or
- * temporary's as typed; anything else (the registers of tests' random
- * code between the inputs and the locals) DEN_ANY. */
-static uint8_t den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
-{
-	pt_rat v;
-	if (const_reg(rs, f, r, &v))
-		return v.d == 1 ? DEN_WHOLE : (v.d & (v.d - 1)) == 0 ? DEN_POW2 : DEN_ANY;
-	if (r >= j->derived0 && r < j->derived1)
-		return DEN_WHOLE;
-	if (r >= f->reg_locals && r < f->reg_derived && r < f->nregs)
-		return j->den[r];
-	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_whole(rs, r) ? DEN_WHOLE : DEN_ANY;
-}
-/* Whether register r holds a whole number at every moment (den_src). */
-static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
-{
-	return den_src(j, rs, f, r) == DEN_WHOLE;
-}
 
-/* What the denominators of the locals and temporaries are at every
- * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
- * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
- * (ptrules_eval_new; a section's end zeroes locals to 0/1), nothing but
- * the register code writes them (the reference VM has locals of its
- * own), and every instruction of the rule set that writes one writes, in
- * the interpreter as here, a value of the kind typed: an _I form, a
- * floor, a comparison give whole numbers; a copy, a minimum, a sum, a
- * difference or a product of whole numbers is whole, of numbers with
- * power-of-two denominators has one too (the greatest fixed point, the
- * lesser kind winning).  A whole register's denominator is never stored
- * (den_one), and the templates know it whole (known_whole); a rate of
- * DEN_POW2 floors a product by a shift (mulfloor_ir).  Unlike fast_opt.c's
- * typing per program, which lets a temporary hold a fraction in another
- * program, this holds for the whole code, since a denominator not stored
- * must be right for every reader. */
-static void type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
-{
-	for (uint32_t r = f->reg_locals; r < f->reg_derived && r < f->nregs; r++)
-		j->den[r] = DEN_WHOLE;
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t k = 0; k < f->ncode; k++) {
-			const pt_fast_ins *c = &code[k];
-			uint8_t da = den_src(j, rs, f, c->a), db = den_src(j, rs, f, c->b), res;
-			switch ((pt_fast_op)c->op) {
-			case F_MOV: case F_MOVC: case F_NEG:
-				res = da;
-				break;
-			case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP:
-				res = da < db ? da : db;
-				break;
-			case F_MOV2:   /* R[dst] = R[a], then R[x] = R[b] (when b is dst, R[a] again:
-					* typed so once dst is, by the fixed point) */
-				res = da;
-				if (c->x < f->nregs && j->den[c->x] > db) {
-					j->den[c->x] = db;
-					changed = true;
-				}
-				break;
-			case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR:
-			case F_DIVFLOOR_I: case F_MIN_I: case F_MAX_I: case F_CAP_I: case F_MULFLOOR: case F_DIVFLOOR:
-			case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE:
-			case F_GT: case F_GE: case F_AND: case F_OR:
-				res = DEN_WHOLE;   /* pt_rat_int or a floor, whatever they read */
-				break;
-			default:
-				res = DEN_ANY;
-				break;
-			}
-			if (pt_fast_writes(c->op) && c->dst < f->nregs && j->den[c->dst] > res) {
-				j->den[c->dst] = res;
-				changed = true;
-			}
-		}
-	}
-}
 
-/* Which output fields some instruction of the program [from, end) may
- * give a fraction (j->out_frac): those it copies a register or constant
- * to that is not typed whole (whole_src).  Every other field holds 0/1
- * from prog_start until a whole number is stored, so its denominator is
- * not stored again (den_one); where the interpreter takes over, it
- * stores what it writes whole. */
-static void plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
-		      size_t end)
-{
-	_Static_assert(PT_OUT__COUNT <= 32, "out_frac has a bit per output field");
-	j->out_frac = 0;
-	for (size_t k = from; k < end; k++) {
-		const pt_fast_ins *c = &code[k];
-		uint32_t field[2] = { UINT32_MAX, UINT32_MAX };
-		if ((c->op == F_OUT || c->op == F_OUT_MOVC) && !whole_src(j, rs, f, c->a))
-			field[0] = c->x;
-		if ((c->op == F_OUT_MOVC && !whole_src(j, rs, f, c->b)) || (c->op == F_MOVC_O && !whole_src(j, rs, f, c->a)))
-			field[1] = c->dst;
-		for (int i = 0; i < 2; i++)
-			if (field[i] < PT_OUT__COUNT)
-				j->out_frac |= (uint32_t)1 << field[i];
-			else if (field[i] != UINT32_MAX)
-				j->out_frac = UINT32_MAX;   /* not a field: nothing is assumed */
-	}
-}
 
 /* Whether instruction op is laid out after every program (defer): a
  * section's failure, which most carts do not reach.  Out of the way, the
@@ -1394,7 +1096,7 @@ static void derive(jasm *j, const pt_fast *f)
  * JZ); nothing known after the others. */
 static void rax_on_jump(jasm *j, const pt_fast_ins *c, size_t end)
 {
-	size_t t = jump_target(c);
+	size_t t = pt_jit_jump_target(c);
 	if (t >= end)
 		return;
 	uint32_t r = NO_REG;
@@ -1418,7 +1120,7 @@ static void rax_on_jump(jasm *j, const pt_fast_ins *c, size_t end)
 static uint32_t rax_at_target(const jasm *j, const pt_fast_ins *code, size_t start, size_t k)
 {
 	uint32_t r = j->rax_in[k];
-	if (k > start && !ends(code[k - 1].op))   /* the instruction before falls in (jit_succ) */
+	if (k > start && !pt_jit_ends(code[k - 1].op))   /* the instruction before falls in (pt_jit_succ) */
 		r = r == RAX_NO_WAY || r == j->rax ? j->rax : NO_REG;
 	return r == RAX_NO_WAY ? NO_REG : r;
 }
@@ -1439,11 +1141,11 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		size_t end = p + 1 < rs->nprogs ? f->progs[p + 1].entry[0] : j->ncode;
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
-		plan_outs(j, rs, f, code, fp->start, end);
+		pt_jit_plan_outs(j, rs, f, code, fp->start, end);
 		prog_start(j, f, fp, p);
-		native[p] = compilable(j, f, fp, code, fp->start, end);
+		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
-			plan_notes(j, rs, fp, code, fp->start, end);
+			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 		} else {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
@@ -1457,7 +1159,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			if (j->target[k])
 				j->rax = rax_at_target(j, code, fp->start, k);
 			if (is_cold(code[k].op)) {   /* laid out after every program: only a jump here, if fallen into */
-				if (k == fp->start || !ends(code[k - 1].op))   /* prog_start or k - 1 falls in */
+				if (k == fp->start || !pt_jit_ends(code[k - 1].op))   /* prog_start or k - 1 falls in */
 					jmp(j, (uint32_t)k);
 				defer(j, (uint32_t)k, (uint32_t)p);
 				j->rax = NO_REG;
@@ -1498,39 +1200,6 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	b8(j, 1);
 }
 
-/* Where rbx points (j->rbase): at the first of the 16 registers the code
- * names most through rbx, so that those take a one-byte displacement.
- * Inputs read in place are named through r13 instead, so for the
- * shipped rules the window moves from the first inputs to the locals and
- * temporaries; in a rule set of many programs, where every register past
- * the 16th took four bytes, the code is smaller. */
-static void choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
-{
-	uint32_t *uses = calloc((size_t)f->nregs + 1, sizeof *uses);
-	if (!uses)
-		return;   /* rbase 0: as good, only larger */
-	for (size_t k = 0; k < f->ncode; k++) {
-		const pt_fast_ins *c = &code[k];
-		const uint8_t pr = pt_fast_props[c->op];
-		const unsigned rd = pt_fast_reads(c->op);
-		const uint32_t r[4] = { (rd & 1) ? c->a : NO_REG, (rd & 2) ? c->b : NO_REG, (pr & FP_W) ? c->dst : NO_REG,
-					(pr & FP_WX) ? c->x : NO_REG };
-		for (int i = 0; i < 4; i++)
-			if (r[i] < f->nregs && !(r[i] < j->nin && j->in_place[r[i]]))
-				uses[r[i]]++;
-	}
-	uint64_t in = 0, best = 0;   /* a window of 16 sliding over the registers */
-	for (uint32_t r = 0; r < f->nregs; r++) {
-		in += uses[r];
-		if (r >= 16)
-			in -= uses[r - 16];
-		if (in > best) {
-			best = in;
-			j->rbase = (r >= 15 ? r - 15 : 0) * (uint32_t)sizeof(pt_rat);
-		}
-	}
-	free(uses);
-}
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
  * patch the jumps, then map the code read-only and executable. */
@@ -1579,15 +1248,15 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	}
 	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
-	choose_rbase(&j, f, code);
-	type_dens(&j, rs, f, code);
+	pt_jit_choose_rbase(&j, f, code);
+	pt_jit_type_dens(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
 	for (size_t i = 0; i < j.nfix; i++) {
 		uint32_t to = j.label[j.fix[i].label];
 		if (to == UINT32_MAX)
-			goto fail;   /* not reached: compilable() checked every target */
+			goto fail;   /* not reached: pt_jit_compilable() checked every target */
 		int64_t rel = (int64_t)to - (int64_t)(j.fix[i].at + 4);
 		if (rel < INT32_MIN || rel > INT32_MAX)
 			goto fail;   /* not reached: PT_JIT_MAX_CODE */

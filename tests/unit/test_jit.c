@@ -15,7 +15,7 @@
  * running.  Two reviews' one-line mutations of jit.c and fast_run.h that
  * tests/fastdiff missed are all caught this way.  Reasons the machine
  * code notes inline get a test of their own: every combination of eight
- * notes firing, in sections shaped to need each rule of plan_notes. */
+ * notes firing, in sections shaped to need each rule of pt_jit_plan_notes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -293,7 +293,7 @@ static void test_random_programs(void **state)
 			gen_section(&g, at + lr, le, false, at + lr);
 			bool decline = rn(&g, 8) == 0;
 			want_native[p] = !decline;
-			if (decline)   /* a jump out of redeem into earn: compilable() says no */
+			if (decline)   /* a jump out of redeem into earn: pt_jit_compilable() says no */
 				g.code[at] = (pt_fast_ins){ F_JMP, 0, 0, 0, at + lr };
 			declined += decline;
 			bool zero = rn(&g, 2);
@@ -499,7 +499,7 @@ static bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
 	return ok[0];
 }
 
-/* Reasons noted by the machine code itself (plan_notes in jit.c): in
+/* Reasons noted by the machine code itself (pt_jit_plan_notes in jit_plan.c): in
  * three sections of notes, with a repeat, notes behind jumps, a join
  * where the path with fewer notes comes last, and a tier table whose
  * first row (which TIERSEL falls into) alone goes on to more notes, every

@@ -1,0 +1,171 @@
+/* jit_int.h - what the machine-code compiler shares between laying the
+ * code out (jit.c) and the analyses it makes of the register code first
+ * (jit_plan.c): the assembly in progress, the register code's control
+ * flow as the machine code sees it, and the plans. */
+#ifndef PT_JIT_INT_H
+#define PT_JIT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fast_int.h"
+#include "jit.h"
+#include "rules.h"
+
+typedef struct fixup {
+	uint32_t at;      /* where the rel32 is */
+	uint32_t label;   /* instruction k, its stub ncode + k, or an L_* label (jit.c) */
+} fixup;
+
+/* Code laid out after every program instead of in line (assemble): a
+ * section's failure (FAIL_*), a program the cart does not link. */
+typedef struct cold {
+	uint32_t k;       /* the instruction, or UINT32_MAX: program p's unlinked_fail */
+	uint32_t p;       /* its program */
+} cold;
+
+/* The machine code being laid out (jit.c) and what the plans made
+ * before it found (jit_plan.c). */
+typedef struct jasm jasm;
+struct jasm {
+	uint8_t *buf;
+	size_t n, cap;
+	fixup *fix;
+	size_t nfix, capfix;
+	uint32_t *label;    /* code offset per label, UINT32_MAX unplaced */
+	uint8_t *want_stub; /* per instruction: some check leaves through its stub */
+	uint8_t *inline_note;   /* per instruction: its reason is noted without a call (pt_jit_plan_notes) */
+	uint8_t *target;    /* per instruction: a jump lands there (pt_jit_plan_notes) */
+	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
+	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
+	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (pt_jit_type_dens) */
+	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
+	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
+	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
+	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
+	uint32_t nin;
+	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; pt_jit_choose_rbase) */
+	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
+	uint32_t *rax_in;   /* per instruction: what rax holds on every jump to it so far (rax_on_jump) */
+	uint64_t *before;   /* pt_jit_plan_notes: per instruction, the notes on some path before it */
+	uint8_t *nbefore;   /* and the most notes on any path before it */
+	size_t ncode, nprogs;
+	uint32_t end;       /* the label a program's end goes to (L_NEXT of the one being laid out) */
+	cold *cold;         /* what goes after every program (defer) */
+	size_t ncold, capcold;
+	size_t limit;       /* the most code this rule set may get (PT_JIT_MAX_CODE) */
+	bool bad;           /* out of memory, or a shape the JIT declines */
+};
+
+#define NO_REG UINT32_MAX
+#define RAX_NO_WAY (UINT32_MAX - 1)   /* rax_in: no jump to it yet */
+
+/* Whether op ends a section in the machine code: it never falls through
+ * (TIERSEL, which the interpreter never falls out of, does here: its
+ * rows follow it). */
+static inline bool pt_jit_ends(uint32_t op) { return (pt_fast_props[op] & FP_END) && op != F_TIERSEL; }
+
+/* Where control goes in the machine code after instruction c at index
+ * k: its jump target, then the next instruction unless c ends its
+ * section (pt_fast_succ, with TIERSEL falling through as its template
+ * does).  Returns how many. */
+static inline int pt_jit_succ(const pt_fast_ins *c, size_t k, size_t succ[2])
+{
+	int ns = 0;
+	if (pt_fast_branches(c->op))
+		succ[ns++] = c->x;
+	if (!pt_jit_ends(c->op))
+		succ[ns++] = k + 1;
+	return ns;
+}
+
+/* Where instruction c jumps in the machine code, or SIZE_MAX: a jump's
+ * target, and where a redeem section's HALT_R or FAIL_R goes on in the
+ * earn section. */
+static inline size_t pt_jit_jump_target(const pt_fast_ins *c)
+{
+	return pt_fast_branches(c->op) || c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : SIZE_MAX;
+}
+
+/* Whether register r (an index) is one of the rule set's constants,
+ * which nothing writes (pt_fast_init_regs): then *v is its value, and
+ * the templates below store it as an immediate instead of loading it. */
+static inline bool pt_jit_const_reg(const pt_ruleset *rs, const pt_fast *f, uint32_t r, pt_rat *v)
+{
+	if (r < f->reg_consts || r - f->reg_consts >= rs->nconsts)
+		return false;
+	*v = rs->consts[r - f->reg_consts];
+	return true;
+}
+
+/* Which instructions of a program (from .. end) a jump lands on
+ * (j->target, for known_whole), and which reason notes note_if makes
+ * inline: those with, in their section and on every path before
+ * them, no note of the same string and fewer than PT_MAX_REASONS notes,
+ * so that pt_sec_reason would add the note at index nreasons without
+ * finding it.  Paths go forward only (pt_jit_compilable), so one pass in order
+ * sees every way into an instruction before the instruction; the ways
+ * are the machine code's (pt_jit_succ: TIERSEL also falls into its first
+ * row, which forged .ptbc files in tests/fastdiff/forged showed
+ * missing). */
+void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end);
+
+/* Whether the instructions [from, end) of a program can be compiled:
+ * both sections end with an instruction that never falls through (so
+ * no code runs into the next program's), every jump lands inside, in the
+ * same section (sections change only at HALT_R and FAIL_R), and the
+ * locals a section end zeroes are registers (pt_jit_build checked the
+ * register file and each program's nlocals).  Verified code always
+ * passes; the checks keep the machine code memory-safe whatever it is
+ * given. */
+bool pt_jit_compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end);
+
+/* What register r's denominator is at every moment, as far as pt_jit_type_dens
+ * knows so far (DEN_*): a constant's own, a derived value's 1, an input's
+ * 1 where binding writes it whole (pt_fast_input_whole), a local's or
+ * temporary's as typed; anything else (the registers of tests' random
+ * code between the inputs and the locals) DEN_ANY. */
+uint8_t pt_jit_den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
+
+/* Whether register r holds a whole number at every moment (pt_jit_den_src). */
+bool pt_jit_whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
+
+/* What the denominators of the locals and temporaries are at every
+ * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
+ * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
+ * (ptrules_eval_new; a section's end zeroes locals to 0/1), nothing but
+ * the register code writes them (the reference VM has locals of its
+ * own), and every instruction of the rule set that writes one writes, in
+ * the interpreter as here, a value of the kind typed: an _I form, a
+ * floor, a comparison give whole numbers; a copy, a minimum, a sum, a
+ * difference or a product of whole numbers is whole, of numbers with
+ * power-of-two denominators has one too (the greatest fixed point, the
+ * lesser kind winning).  A whole register's denominator is never stored
+ * (den_one), and the templates know it whole (known_whole); a rate of
+ * DEN_POW2 floors a product by a shift (mulfloor_ir).  Unlike fast_opt.c's
+ * typing per program, which lets a temporary hold a fraction in another
+ * program, this holds for the whole code, since a denominator not stored
+ * must be right for every reader. */
+void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
+
+/* Which output fields some instruction of the program [from, end) may
+ * give a fraction (j->out_frac): those it copies a register or constant
+ * to that is not typed whole (pt_jit_whole_src).  Every other field holds 0/1
+ * from prog_start until a whole number is stored, so its denominator is
+ * not stored again (den_one); where the interpreter takes over, it
+ * stores what it writes whole. */
+void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+		      size_t end);
+
+/* Where rbx points (j->rbase): at the first of the 16 registers the code
+ * names most through rbx, so that those take a one-byte displacement.
+ * Inputs read in place are named through r13 instead, so for the
+ * shipped rules the window moves from the first inputs to the locals and
+ * temporaries; in a rule set of many programs, where every register past
+ * the 16th took four bytes, the code is smaller. */
+void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code);
+
+#endif

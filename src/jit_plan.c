@@ -1,0 +1,275 @@
+/* jit_plan.c - what the machine-code compiler (jit.c) works out about
+ * the register code before laying any of it out: which programs it can
+ * compile, where the jumps land and which reason notes can be made
+ * inline, what the locals' and temporaries' denominators are at every
+ * moment and which output fields may hold a fraction, where rbx points,
+ * and the multiplier that divides by a constant.  None of it writes
+ * machine code. */
+#include <stdlib.h>
+
+#include "jit_int.h"
+
+/* The multiplier m and shift s with floor(n / d) == (n * m) >> (64 + s)
+ * for every 0 <= n < 2^63, for 2 <= d < 2^63 (Granlund and Montgomery's
+ * rounded-up reciprocal).  With l = ceil(log2 d), m = ceil(2^(63 + l) / d)
+ * fits 64 bits, and n * m / 2^(63 + l) exceeds n / d by less than
+ * n / 2^(63 + l) < 1 / d, too little to reach the next whole quotient;
+ * s = l - 1.  (tests/unit/test_jit.c checks it against division.) */
+void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s)
+{
+	unsigned l = 64 - (unsigned)__builtin_clzll(d - 1);   /* ceil(log2 d), d >= 2 */
+	uint64_t r = (uint64_t)1 << (l - 1), q = 0;   /* 2^(63 + l) = r * 2^64, r < d */
+	for (int i = 0; i < 64; i++) {   /* long division, a bit at a time (2r < 2d fits) */
+		r <<= 1;
+		q = (q << 1) | (r >= d);
+		r -= r >= d ? d : 0;
+	}
+	*m = q + (r != 0);   /* rounded up */
+	*s = l - 1;
+}
+
+/* The reason instruction c notes when its condition holds, if any. */
+static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
+{
+	if (c->op == F_CAP_I && c->x != PT_NO_STR)
+		*s = PT_INS_ARG(rs->code[c->x]);
+	else if (c->op == F_REASON_LE_I)
+		*s = c->dst;
+	else
+		return false;
+	return true;
+}
+
+/* Which instructions of a program (from .. end) a jump lands on
+ * (j->target, for known_whole), and which reason notes note_if makes
+ * inline: those with, in their section and on every path before
+ * them, no note of the same string and fewer than PT_MAX_REASONS notes,
+ * so that pt_sec_reason would add the note at index nreasons without
+ * finding it.  Paths go forward only (pt_jit_compilable), so one pass in order
+ * sees every way into an instruction before the instruction; the ways
+ * are the machine code's (pt_jit_succ: TIERSEL also falls into its first
+ * row, which forged .ptbc files in tests/fastdiff/forged showed
+ * missing). */
+void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end)
+{
+	const size_t bound[3] = { from, fp->entry[1], end };
+	for (size_t k = from; k < end; k++)
+		j->target[k] = 0;
+	for (size_t k = from; k < end; k++) {
+		size_t t = pt_jit_jump_target(&code[k]);
+		if (t < end)   /* redeem's ends land in earn: past its first instruction in a program of the
+				* unlinked_fail shape */
+			j->target[t] = 1;
+	}
+	for (int sec = 0; sec < 2; sec++) {
+		uint32_t str[64];   /* the notes seen so far, by number */
+		int nsites = 0;
+		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
+		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
+			j->before[k] = 0;
+			j->nbefore[k] = 0;
+			j->inline_note[k] = 0;
+		}
+		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
+			uint64_t before = j->before[k];
+			uint8_t n = j->nbefore[k];
+			uint32_t s;
+			if (note_of(rs, &code[k], &s)) {
+				track = track && nsites < 64;
+				if (track) {
+					bool seen = false;
+					for (uint64_t m = before; m; m &= m - 1)
+						seen = seen || str[__builtin_ctzll(m)] == s;
+					j->inline_note[k] = !seen && n < PT_MAX_REASONS;
+					str[nsites] = s;
+					before |= (uint64_t)1 << nsites++;
+				}
+				n = n < PT_MAX_REASONS ? n + 1 : n;
+			}
+			size_t succ[2];
+			for (int i = pt_jit_succ(&code[k], k, succ) - 1; i >= 0; i--)
+				if (succ[i] > k && succ[i] < bound[sec + 1]) {
+					j->before[succ[i]] |= before;
+					j->nbefore[succ[i]] = n > j->nbefore[succ[i]] ? n : j->nbefore[succ[i]];
+				}
+		}
+	}
+}
+
+/* Whether the instructions [from, end) of a program can be compiled:
+ * both sections end with an instruction that never falls through (so
+ * no code runs into the next program's), every jump lands inside, in the
+ * same section (sections change only at HALT_R and FAIL_R), and the
+ * locals a section end zeroes are registers (pt_jit_build checked the
+ * register file and each program's nlocals).  Verified code always
+ * passes; the checks keep the machine code memory-safe whatever it is
+ * given. */
+bool pt_jit_compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, const pt_fast_ins *code, size_t from,
+		       size_t end)
+{
+	size_t earn = fp->entry[1];
+	if (from >= earn || earn >= end || !pt_jit_ends(code[earn - 1].op) || !pt_jit_ends(code[end - 1].op))
+		return false;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		const uint8_t pr = pt_fast_props[c->op];
+		const unsigned rd = pt_fast_reads(c->op);
+		if (((pr & FP_W) && c->dst >= f->nregs) || ((pr & FP_WX) && c->x >= f->nregs) ||
+		    ((rd & 1) && c->a >= f->nregs) || ((rd & 2) && c->b >= f->nregs))
+			return false;   /* the translator never makes these; the tracking indexes by register */
+		if (((pr & FP_W) && c->dst < j->nin && j->in_place[c->dst]) ||
+		    ((pr & FP_WX) && c->x < j->nin && j->in_place[c->x]))
+			return false;   /* nor these: a write to an input read in place would not be read */
+		size_t t = pt_jit_jump_target(c);
+		if (t == SIZE_MAX)
+			continue;
+		bool cross = c->op == F_HALT_R || c->op == F_FAIL_R;
+		if (t < from || t >= end || t <= k || (!cross && (k < earn) != (t < earn)) || (cross && t < earn))
+			return false;
+		if (cross && (c->dst > PT_MAX_LOCALS || c->dst > f->nregs - f->reg_locals))
+			return false;
+	}
+	return true;
+}
+
+/* What register r's denominator is at every moment, as far as pt_jit_type_dens
+ * knows so far (DEN_*): a constant's own, a derived value's 1, an input's
+ * 1 where binding writes it whole (pt_fast_input_whole), a local's or
+ * temporary's as typed; anything else (the registers of tests' random
+ * code between the inputs and the locals) DEN_ANY. */
+uint8_t pt_jit_den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	pt_rat v;
+	if (pt_jit_const_reg(rs, f, r, &v))
+		return v.d == 1 ? DEN_WHOLE : (v.d & (v.d - 1)) == 0 ? DEN_POW2 : DEN_ANY;
+	if (r >= j->derived0 && r < j->derived1)
+		return DEN_WHOLE;
+	if (r >= f->reg_locals && r < f->reg_derived && r < f->nregs)
+		return j->den[r];
+	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_whole(rs, r) ? DEN_WHOLE : DEN_ANY;
+}
+
+/* Whether register r holds a whole number at every moment (pt_jit_den_src). */
+bool pt_jit_whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	return pt_jit_den_src(j, rs, f, r) == DEN_WHOLE;
+}
+
+/* What the denominators of the locals and temporaries are at every
+ * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
+ * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
+ * (ptrules_eval_new; a section's end zeroes locals to 0/1), nothing but
+ * the register code writes them (the reference VM has locals of its
+ * own), and every instruction of the rule set that writes one writes, in
+ * the interpreter as here, a value of the kind typed: an _I form, a
+ * floor, a comparison give whole numbers; a copy, a minimum, a sum, a
+ * difference or a product of whole numbers is whole, of numbers with
+ * power-of-two denominators has one too (the greatest fixed point, the
+ * lesser kind winning).  A whole register's denominator is never stored
+ * (den_one), and the templates know it whole (known_whole); a rate of
+ * DEN_POW2 floors a product by a shift (mulfloor_ir).  Unlike fast_opt.c's
+ * typing per program, which lets a temporary hold a fraction in another
+ * program, this holds for the whole code, since a denominator not stored
+ * must be right for every reader. */
+void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
+{
+	for (uint32_t r = f->reg_locals; r < f->reg_derived && r < f->nregs; r++)
+		j->den[r] = DEN_WHOLE;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t k = 0; k < f->ncode; k++) {
+			const pt_fast_ins *c = &code[k];
+			uint8_t da = pt_jit_den_src(j, rs, f, c->a), db = pt_jit_den_src(j, rs, f, c->b), res;
+			switch ((pt_fast_op)c->op) {
+			case F_MOV: case F_MOVC: case F_NEG:
+				res = da;
+				break;
+			case F_ADD: case F_SUB: case F_MUL: case F_MIN: case F_MAX: case F_CAP:
+				res = da < db ? da : db;
+				break;
+			case F_MOV2:   /* R[dst] = R[a], then R[x] = R[b] (when b is dst, R[a] again:
+					* typed so once dst is, by the fixed point) */
+				res = da;
+				if (c->x < f->nregs && j->den[c->x] > db) {
+					j->den[c->x] = db;
+					changed = true;
+				}
+				break;
+			case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR:
+			case F_DIVFLOOR_I: case F_MIN_I: case F_MAX_I: case F_CAP_I: case F_MULFLOOR: case F_DIVFLOOR:
+			case F_FLOOR: case F_CEIL: case F_ROUND: case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE:
+			case F_GT: case F_GE: case F_AND: case F_OR:
+				res = DEN_WHOLE;   /* pt_rat_int or a floor, whatever they read */
+				break;
+			default:
+				res = DEN_ANY;
+				break;
+			}
+			if (pt_fast_writes(c->op) && c->dst < f->nregs && j->den[c->dst] > res) {
+				j->den[c->dst] = res;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* Which output fields some instruction of the program [from, end) may
+ * give a fraction (j->out_frac): those it copies a register or constant
+ * to that is not typed whole (pt_jit_whole_src).  Every other field holds 0/1
+ * from prog_start until a whole number is stored, so its denominator is
+ * not stored again (den_one); where the interpreter takes over, it
+ * stores what it writes whole. */
+void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+		      size_t end)
+{
+	_Static_assert(PT_OUT__COUNT <= 32, "out_frac has a bit per output field");
+	j->out_frac = 0;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint32_t field[2] = { UINT32_MAX, UINT32_MAX };
+		if ((c->op == F_OUT || c->op == F_OUT_MOVC) && !pt_jit_whole_src(j, rs, f, c->a))
+			field[0] = c->x;
+		if ((c->op == F_OUT_MOVC && !pt_jit_whole_src(j, rs, f, c->b)) || (c->op == F_MOVC_O && !pt_jit_whole_src(j, rs, f, c->a)))
+			field[1] = c->dst;
+		for (int i = 0; i < 2; i++)
+			if (field[i] < PT_OUT__COUNT)
+				j->out_frac |= (uint32_t)1 << field[i];
+			else if (field[i] != UINT32_MAX)
+				j->out_frac = UINT32_MAX;   /* not a field: nothing is assumed */
+	}
+}
+
+/* Where rbx points (j->rbase): at the first of the 16 registers the code
+ * names most through rbx, so that those take a one-byte displacement.
+ * Inputs read in place are named through r13 instead, so for the
+ * shipped rules the window moves from the first inputs to the locals and
+ * temporaries; in a rule set of many programs, where every register past
+ * the 16th took four bytes, the code is smaller. */
+void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
+{
+	uint32_t *uses = calloc((size_t)f->nregs + 1, sizeof *uses);
+	if (!uses)
+		return;   /* rbase 0: as good, only larger */
+	for (size_t k = 0; k < f->ncode; k++) {
+		const pt_fast_ins *c = &code[k];
+		const uint8_t pr = pt_fast_props[c->op];
+		const unsigned rd = pt_fast_reads(c->op);
+		const uint32_t r[4] = { (rd & 1) ? c->a : NO_REG, (rd & 2) ? c->b : NO_REG, (pr & FP_W) ? c->dst : NO_REG,
+					(pr & FP_WX) ? c->x : NO_REG };
+		for (int i = 0; i < 4; i++)
+			if (r[i] < f->nregs && !(r[i] < j->nin && j->in_place[r[i]]))
+				uses[r[i]]++;
+	}
+	uint64_t in = 0, best = 0;   /* a window of 16 sliding over the registers */
+	for (uint32_t r = 0; r < f->nregs; r++) {
+		in += uses[r];
+		if (r >= 16)
+			in -= uses[r - 16];
+		if (in > best) {
+			best = in;
+			j->rbase = (r >= 15 ? r - 15 : 0) * (uint32_t)sizeof(pt_rat);
+		}
+	}
+	free(uses);
+}
