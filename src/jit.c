@@ -37,7 +37,6 @@
 #define PT_JIT_X64 0
 #endif
 
-
 #if PT_JIT_X64
 
 enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
@@ -52,7 +51,6 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 #define JIT_MAX_INS 192
 #define JIT_MAX_PROG 1024
 
-
 /* Labels past the instructions' and stubs': */
 #define L_RETURN(j) ((uint32_t)(2 * (j)->ncode))                   /* return 0: every program ran */
 #define L_EPILOGUE(j) ((uint32_t)(2 * (j)->ncode + 1))             /* return eax */
@@ -62,8 +60,6 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 #define L_ZERO_ONE(j) ((uint32_t)(2 * (j)->ncode + 3 + 2 * (j)->nprogs))   /* 16 bytes of data: 0, 1 */
 #define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
 #define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 3 * (nprogs))
-
-
 
 static bool grow(jasm *j, size_t len);
 
@@ -352,11 +348,6 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 	op_mem(j, 0, (const uint8_t[]){ 0x89 }, 1, RCX, RBP, n);   /* mov [rbp + nreasons], ecx */
 }
 
-
-
-
-
-
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
  * fast.c). */
 static void floor_div_rcx(jasm *j)
@@ -387,6 +378,12 @@ static void op_rax_imm(jasm *j, uint8_t op, int32_t v)
 {
 	b1(j, 0x48);
 	b1(j, op);
+	b4(j, (uint32_t)v);
+}
+/* imul rax, rax, imm32 (sign-extended) */
+static void imul_imm(jasm *j, int32_t v)
+{
+	rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);
 	b4(j, (uint32_t)v);
 }
 /* cmp rax, R[rb].n (rb an index): with an immediate for a constant. */
@@ -433,6 +430,14 @@ static void floor_div_const(jasm *j, uint64_t d)
 	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
 }
 
+/* Whether register r (an index) is other than INT64_MIN here for
+ * certain: a derived value (derive checks them), or a register this
+ * straight run of code wrote with a checked result, or checked, since
+ * the last jump target (track_writes). */
+static bool known_not_min(const jasm *j, uint32_t r)
+{
+	return (r >= j->derived0 && r < j->derived1) || j->nmark[r] == j->wgen;
+}
 
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
  * as fast_mulfloor_ir); leaves for the interpreter where it would refuse.
@@ -440,8 +445,6 @@ static void floor_div_const(jasm *j, uint64_t d)
  * immediate and divided by floor_div_const; a rate whose denominator is
  * always 1 is not divided, one always a power of two (a rank's 1.5)
  * shifted by it (bsf, sar): no idiv, no branch. */
-static bool known_not_min(const jasm *j, uint32_t r);
-
 static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t k, uint32_t ra, uint32_t rb)
 {
 	const uint32_t b = rb * (uint32_t)sizeof(pt_rat);
@@ -455,8 +458,7 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	if (known && v.n == 1) {
 		/* a unit fraction (1%, 0.5%): the product is rax, not INT64_MIN */
 	} else if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
-		rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32 */
-		b4(j, (uint32_t)(int32_t)v.n);
+		imul_imm(j, (int32_t)v.n);
 		checked(j, k);
 	} else {
 		imul_m(j, RAX, b);
@@ -528,14 +530,6 @@ static void ld_rax(jasm *j, uint32_t have, uint32_t r)
 {
 	if (have != r)
 		ld(j, RAX, RBX, r * (uint32_t)sizeof(pt_rat));
-}
-/* Whether register r (an index) is other than INT64_MIN here for
- * certain: a derived value (derive checks them), or a register this
- * straight run of code wrote with a checked result, or checked, since
- * the last jump target (track_writes). */
-static bool known_not_min(const jasm *j, uint32_t r)
-{
-	return (r >= j->derived0 && r < j->derived1) || j->nmark[r] == j->wgen;
 }
 /* Leave for the interpreter at instruction k when R[r] (an index) is
  * INT64_MIN, loading it as ld_rax does (it is left in rax); no test
@@ -845,8 +839,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		}
 		ld(j, RAX, RBX, a);
 		if (known) {
-			rr(j, (const uint8_t[]){ 0x69 }, 1, RAX, RAX);   /* imul rax, rax, imm32: a.n * b.d */
-			b4(j, (uint32_t)v.d);
+			imul_imm(j, (int32_t)v.d);   /* a.n * b.d */
 		} else {
 			imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
 		}
@@ -979,10 +972,6 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	}
 }
-
-
-
-
 
 /* Whether instruction op is laid out after every program (defer): a
  * section's failure, which most carts do not reach.  Out of the way, the
@@ -1161,9 +1150,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			if (is_cold(code[k].op)) {   /* laid out after every program: only a jump here, if fallen into */
 				if (k == fp->start || !pt_jit_ends(code[k - 1].op))   /* prog_start or k - 1 falls in */
 					jmp(j, (uint32_t)k);
-				defer(j, (uint32_t)k, (uint32_t)p);
+				defer(j, (uint32_t)k, (uint32_t)p);   /* (a failure writes no register) */
 				j->rax = NO_REG;
-				track_writes(j, rs, f, &code[k]);
 			} else {
 				j->label[k] = (uint32_t)j->n;
 				ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
@@ -1199,7 +1187,6 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	b8(j, 0);
 	b8(j, 1);
 }
-
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
  * patch the jumps, then map the code read-only and executable. */
@@ -1239,8 +1226,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target || !j.wmark || !j.nmark || !j.den ||
-	    !j.in_place || !j.rax_in || !jit || !native)
+	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
+	    !j.wmark || !j.nmark || !j.den || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
