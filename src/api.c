@@ -885,14 +885,19 @@ static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e
 	fill_amounts(&e->res[i], e->use.any ? &e->use.progs[i] : NULL, out, false);
 }
 
+/* Whether result r's amounts are whole numbers (denominators are at
+ * least 1, so their OR is 1 only then): fill_amounts' simple case. */
+static inline bool amounts_whole(const pt_prog_result *r)
+{
+	const pt_rat *o = r->out;
+	return (o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1;
+}
+
 /* Program i's amounts (i checked by the caller): the simple case inline
- * when every output is whole (denominators are at least 1, so their OR
- * is 1 only then) and the cart has no `use` records. */
+ * when every output is whole and the cart has no `use` records. */
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	const pt_rat *o = e->res[i].out;
-	if ((o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1 &&
-	    !e->use.any)
+	if (amounts_whole(&e->res[i]) && !e->use.any)
 		fill_amounts(&e->res[i], NULL, out, true);
 	else
 		fill_amounts_general(e, i, out);
@@ -922,8 +927,7 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 	}
 	const pt_prog_result *res = e->res;
 	for (size_t i = 0; i < np; i++) {
-		const pt_rat *o = res[i].out;
-		if ((o[PT_OUT_R_MAX_POINTS].d | o[PT_OUT_R_VALUE_YEN].d | o[PT_OUT_E_POINTS].d | o[PT_OUT_E_BASIS].d) == 1)
+		if (amounts_whole(&res[i]))
 			fill_amounts(&res[i], NULL, &out[i], true);
 		else
 			fill_amounts_general(e, i, &out[i]);
