@@ -130,9 +130,6 @@ bool pt_jit_compilable(const jasm *j, const pt_fast *f, const pt_fast_prog *fp, 
  * code between the inputs and the locals) DEN_ANY. */
 uint8_t pt_jit_den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
 
-/* Whether register r holds a whole number at every moment (pt_jit_den_src). */
-bool pt_jit_whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r);
-
 /* What the denominators of the locals and temporaries are at every
  * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
  * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
@@ -153,7 +150,7 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant
- * to that is not typed whole (pt_jit_whole_src).  Every other field holds 0/1
+ * to that is not typed whole (pt_jit_den_src).  Every other field holds 0/1
  * from prog_start until a whole number is stored, so its denominator is
  * not stored again (den_one); where the interpreter takes over, it
  * stores what it writes whole. */

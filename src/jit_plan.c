@@ -151,7 +151,7 @@ uint8_t pt_jit_den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, ui
 }
 
 /* Whether register r holds a whole number at every moment (pt_jit_den_src). */
-bool pt_jit_whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
 {
 	return pt_jit_den_src(j, rs, f, r) == DEN_WHOLE;
 }
@@ -216,7 +216,7 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant
- * to that is not typed whole (pt_jit_whole_src).  Every other field holds 0/1
+ * to that is not typed whole (whole_src).  Every other field holds 0/1
  * from prog_start until a whole number is stored, so its denominator is
  * not stored again (den_one); where the interpreter takes over, it
  * stores what it writes whole. */
@@ -228,9 +228,10 @@ void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
 		uint32_t field[2] = { UINT32_MAX, UINT32_MAX };
-		if ((c->op == F_OUT || c->op == F_OUT_MOVC) && !pt_jit_whole_src(j, rs, f, c->a))
+		if ((c->op == F_OUT || c->op == F_OUT_MOVC) && !whole_src(j, rs, f, c->a))
 			field[0] = c->x;
-		if ((c->op == F_OUT_MOVC && !pt_jit_whole_src(j, rs, f, c->b)) || (c->op == F_MOVC_O && !pt_jit_whole_src(j, rs, f, c->a)))
+		if ((c->op == F_OUT_MOVC && !whole_src(j, rs, f, c->b)) ||
+		    (c->op == F_MOVC_O && !whole_src(j, rs, f, c->a)))
 			field[1] = c->dst;
 		for (int i = 0; i < 2; i++)
 			if (field[i] < PT_OUT__COUNT)
