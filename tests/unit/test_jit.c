@@ -683,6 +683,25 @@ static void gap_run(jfx *x, pt_fast_ins *code, uint32_t n, uint32_t earn, uint32
 	(void)three_ways(x, nregs, res);   /* a case may fail: the same way every way */
 }
 
+/* code = HALT_R, then the n instructions of pre with their registers
+ * (dst, a, b, and MOV2's x) counted from base: the start of a one-program
+ * case whose registers the caller names from base.  Returns how many. */
+static uint32_t with_pre(pt_fast_ins *code, uint32_t base, const pt_fast_ins *pre, uint32_t n)
+{
+	code[0] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
+	for (uint32_t k = 0; k < n; k++) {
+		pt_fast_ins c = pre[k];
+		c.dst += base;
+		c.a += base;
+		if (c.op != F_MOV && c.op != F_MOVC && c.op != F_NEG)
+			c.b += base;
+		if (c.op == F_MOV2)
+			c.x += base;
+		code[1 + k] = c;
+	}
+	return 1 + n;
+}
+
 /* One built program per way the tracking of jit.c (known_whole, the
  * rax reuse, the jump targets) could go wrong that test_random_programs
  * reaches too rarely: a known-whole register rewritten with a fraction,
@@ -860,59 +879,28 @@ static void test_tracking_cases(void **state)
 	     * of INT64_MIN, MOV2 onto its own first destination (r1, checked before, is not
 	     * after, nor is r2), and the a of a SUB_I whose b alone it checked (INT64_MIN - -1
 	     * goes on) */
-		pt_fast_ins max_of[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_MAX_I, r1, r5, r5, 0 },
-			{ F_MOVC, x1, r1, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		pt_fast_ins mov2_self[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_ADD_I, r1, x1, x2, 0 },
-			{ F_MOV2, r1, r5, r1, r2 },
-			{ F_MOVC, x1, r2, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		pt_fast_ins min_of[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_ADD_I, r1, x1, x2, 0 },
-			{ F_MIN_I, r2, r1, r5, 0 },
-			{ F_MOVC, x1, r2, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		pt_fast_ins cap_of[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_ADD_I, r1, x1, x2, 0 },
-			{ F_CAP_I, r2, r5, r1, PT_NO_STR },
-			{ F_MOVC, x1, r2, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		pt_fast_ins mov2_of[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_MOV2, r2, r5, x2, r1 },
-			{ F_MOVC, x1, r2, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		pt_fast_ins sub_a[] = {
-			{ F_HALT_R, 0, 0, 0, 1 },
-			{ F_SUB_I, r2, r5, r1, 0 },
-			{ F_MOVC, x1, r5, 0, 0 },
-			{ F_OUT, 0, x1, 0, PT_OUT_E_POINTS },
-			{ F_HALT_E, 0, 0, 0, 0 },
-		};
-		struct { pt_fast_ins *code; uint32_t n; } cases[] = {
-			{ max_of, 5 }, { mov2_self, 6 }, { min_of, 6 }, { cap_of, 6 }, { mov2_of, 5 }, { sub_a, 5 },
+		static const struct {
+			uint32_t n;
+			pt_fast_ins pre[2];   /* registers from base (with_pre), then MOVC x1 <- copied */
+			uint32_t copied;
+		} cases[] = {
+			{ 1, { { F_MAX_I, 0, 2, 2, 0 } }, 0 },                                   /* max of two */
+			{ 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_MOV2, 0, 2, 0, 1 } }, 1 },           /* MOV2 onto itself */
+			{ 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_MIN_I, 1, 0, 2, 0 } }, 1 },          /* min of one */
+			{ 2, { { F_ADD_I, 0, 3, 4, 0 }, { F_CAP_I, 1, 2, 0, PT_NO_STR } }, 1 },  /* cap by one */
+			{ 1, { { F_MOV2, 1, 2, 4, 0 } }, 1 },                                     /* MOV2's first */
+			{ 1, { { F_SUB_I, 1, 2, 0, 0 } }, 2 },                                    /* SUB_I's a */
 		};
 		for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+			pt_fast_ins code[8];
+			uint32_t n = with_pre(code, base, cases[ci].pre, cases[ci].n);
+			code[n++] = (pt_fast_ins){ F_MOVC, x1, base + cases[ci].copied, 0, 0 };
+			code[n++] = (pt_fast_ins){ F_OUT, 0, x1, 0, PT_OUT_E_POINTS };
+			code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
 			INIT();
 			init[r5] = pt_rat_int(INT64_MIN);
-			init[r1] = pt_rat_int(-1);   /* (sub_a: b; the others write r1 first) */
-			gap_run(&x, cases[ci].code, cases[ci].n, 1, nregs, init, res);
+			init[r1] = pt_rat_int(-1);   /* (SUB_I's b; the others write r1 first) */
+			gap_run(&x, code, n, 1, nregs, init, res);
 			assert_int_equal(x.regs[0][x1].n, 20);   /* MOVC left it alone */
 		}
 	}
@@ -1035,18 +1023,8 @@ static void test_not_min_kept(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int tests[2];
 		for (int movc = 0; movc < 2; movc++) {
-			pt_fast_ins code[8] = { { F_HALT_R, 0, 0, 0, 1 } };
-			uint32_t n = 1;
-			for (uint32_t k = 0; k < cases[i].n; k++) {
-				pt_fast_ins c = cases[i].pre[k];
-				c.dst += base;
-				c.a += base;
-				if (c.op != F_MOV && c.op != F_MOVC && c.op != F_NEG)
-					c.b += base;
-				if (c.op == F_MOV2)
-					c.x += base;
-				code[n++] = c;
-			}
+			pt_fast_ins code[8];
+			uint32_t n = with_pre(code, base, cases[i].pre, cases[i].n);
 			code[n++] = (pt_fast_ins){ movc ? F_MOVC : F_MOV, t, base + cases[i].r, 0, 0 };
 			code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
 			one_program(&x, code, n, 1, nregs);
