@@ -263,6 +263,7 @@ typedef struct pt_bind_plan {
 	uint32_t ndense;          /* prepared carts hold inputs [0, ndense) whole (prep_template) */
 	uint8_t *in_place;        /* per input below ndense: read where a dense preparation keeps it */
 	uint32_t cat_lo;          /* the category sums are inputs [cat_lo, cat_lo + ncatsums), or UINT32_MAX */
+	uint32_t sink;            /* the slot a prepared item in no sum adds to (a total, written over after), or PT_PREP_NO_SUM */
 } pt_bind_plan;
 
 /* A byte from the first two of a name, to find category sums quickly. */
@@ -475,7 +476,7 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 		if (items) {
 			if (it->qty < 0 || it->qty > UINT32_MAX)
 				return false;
-			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, found };
+			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, found == PT_PREP_NO_SUM ? bp->sink : found };
 		}
 	}
 	if (rs->total_slot >= 0)
@@ -672,6 +673,9 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	if (!bp->totals || !bp->tmpl)
 		return false;
 	total_slots(rs, bp->totals);
+	/* an item in no sum adds its amount to a total, which binding writes
+	 * after the items: no test per item, where those items vary per cart */
+	bp->sink = bp->ntotals ? bp->totals[0] : PT_PREP_NO_SUM;
 	pt_cart empty;
 	memset(&empty, 0, sizeof empty);
 	rs->bind_plan = bp;   /* pt_bind_fast reads it */
@@ -851,16 +855,25 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 	 * never changes.  Wrapping arithmetic keeps C from calling it
 	 * undefined all the same. */
 	uint64_t total = 0;
-	const pt_prep_item *it = prep_items(p);
-	for (const pt_prep_item *end = it + p->nitems; it < end; it++) {
-		uint64_t t = (uint64_t)it->price * it->qty;
-		total += t;
-		/* An item outside every category sum adds 0 to inputs[0] (there
-		 * is always one), by masks rather than a choice between two
-		 * addresses, which gcc compiles to a branch: which items those
-		 * are varies per cart, so it was mispredicted. */
-		uint64_t in_sum = -(uint64_t)(it->slot != PT_PREP_NO_SUM);
-		*(uint64_t *)&inputs[it->slot & (uint32_t)in_sum].n += t & in_sum;
+	const pt_prep_item *it = prep_items(p), *end = it + p->nitems;
+	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot (prep_template) */
+		for (; it < end; it++) {
+			uint64_t t = (uint64_t)it->price * it->qty;
+			total += t;
+			*(uint64_t *)&inputs[it->slot].n += t;
+		}
+	} else {
+		for (; it < end; it++) {
+			uint64_t t = (uint64_t)it->price * it->qty;
+			total += t;
+			/* An item outside every category sum adds 0 to inputs[0]
+			 * (there is always one), by masks rather than a choice
+			 * between two addresses, which gcc compiles to a branch:
+			 * which items those are varies per cart, so it was
+			 * mispredicted. */
+			uint64_t in_sum = -(uint64_t)(it->slot != PT_PREP_NO_SUM);
+			*(uint64_t *)&inputs[it->slot & (uint32_t)in_sum].n += t & in_sum;
+		}
 	}
 	for (uint32_t k = 0; k < bp->ntotals; k++)
 		inputs[bp->totals[k]] = pt_rat_int((int64_t)total);

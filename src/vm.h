@@ -124,7 +124,7 @@ typedef struct pt_prep {
 typedef struct pt_prep_item {
 	int64_t price;
 	uint32_t qty;             /* at most PT_CART_MAX_QTY */
-	uint32_t slot;            /* its category sum, or PT_PREP_NO_SUM */
+	uint32_t slot;            /* its category sum; outside every sum, a total slot (written over after the items), or PT_PREP_NO_SUM when there is none */
 } pt_prep_item;
 #define PT_PREP_NO_SUM UINT32_MAX
 /* Inputs prepared carts keep whole, at most: 2 KiB a cart. */

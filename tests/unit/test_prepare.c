@@ -371,6 +371,75 @@ static void test_many_inputs(void **state)
 	ptrules_release(r);
 }
 
+/* Items in no category sum, prepared: with a total input they add to it
+ * before it is written over (the sink), without one (a policy alone)
+ * they add nothing (masked).  Each program's earn must be its book sum /
+ * 100 plus the account's bonus, whatever else the cart holds, and the
+ * policy must see the books alone. */
+static void test_items_in_no_sum(void **state)
+{
+	(void)state;
+	static const char *const rules[2] = {
+		"program books {\n  name \"Books\"\n  input account.bonus: points = 0 points\n"
+		"  earn {\n    add floor(category.books / 100) as points\n    add account.bonus\n  }\n}\n",
+		"program books {\n  name \"Books\"\n  input account.bonus: points = 0 points\n"
+		"  earn {\n    add floor(category.books / 100) as points\n    add account.bonus\n"
+		"    add floor(total / 100000) as points\n  }\n}\n",
+	};
+	for (int w = 0; w < 2; w++) {
+		ptrules_rules *r = px_load_text(rules[w]);
+		ptrules_cart *c[3];
+		read_carts("cart id=0\norder date=2026-03-05\nitem price=1000 category=books\nitem price=5000 category=grocery\n"
+			   "item price=500 qty=2 category=books\naccount program=books balance=0 bonus=7\n"
+			   "cart id=1\norder date=2026-03-05\nitem price=90000 category=home\nitem price=300 category=books\n"
+			   "account program=books balance=0\n"
+			   "cart id=2\norder date=2026-03-05\nitem price=4000 category=books\nitem price=70\n"
+			   "account program=books balance=0 bonus=1\n",
+			   c, 3);
+		static const int seq[] = { 0, 1, 2, 1, 0, 2 };
+		same_in_sequence(r, c, 3, seq, sizeof seq / sizeof seq[0]);
+		ptrules_eval *e = ptrules_eval_new(r, 0);
+		/* 2,000 / 100 + 7; 300 / 100 + 0; 4,000 / 100 + 1; the second
+		 * rules add total / 100,000: 0, 0 and 0, and 0 for 90,300 */
+		static const int64_t earn[3] = { 27, 3, 41 };
+		for (int k = 0; k < 3; k++) {
+			assert_true(ptrules_cart_prepared(c[k], r));
+			assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
+			ptrules_amounts a;
+			assert_int_equal(ptrules_amounts_get(e, 0, &a), PTRULES_OK);
+			assert_int_equal(a.earn_points, earn[k]);
+			ptrules_cart_free(c[k]);
+		}
+		ptrules_eval_free(e);
+		ptrules_release(r);
+	}
+	/* A policy alone reads no total: the grocery item must add nothing,
+	 * to the book sum (input 0) or to anything else. */
+	ptrules_rules *r = px_load_text("policy books {\n  name \"Books\"\n  check {\n"
+					"    require category.books <= 2500 yen else \"too many books\"\n"
+					"    require use.giftcard <= 100 yen else \"too much gift card\"\n  }\n}\n");
+	ptrules_cart *c[2];
+	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000 category=books\nitem price=5000 category=grocery\n"
+		   "item price=500 qty=2 category=books\nuse program=giftcard yen=50\n"
+		   "cart id=1\norder date=2026-03-05\nitem price=3000 category=books\nitem price=80\n"
+		   "use program=giftcard yen=50\n",
+		   c, 2);
+	static const int seq[] = { 0, 1, 1, 0 };
+	same_in_sequence(r, c, 2, seq, sizeof seq / sizeof seq[0]);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	for (int k = 0; k < 2; k++) {   /* 2,000 yen of books, then 3,000 */
+		assert_true(ptrules_cart_prepared(c[k], r));
+		assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
+		ptrules_order o;
+		assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+		assert_int_equal(o.valid, k == 0);
+		assert_int_equal(o.nproblems, k == 0 ? 0 : 1);
+		ptrules_cart_free(c[k]);
+	}
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_no_date),
 		cmocka_unit_test(test_dense_fraction),
 		cmocka_unit_test(test_many_inputs),
+		cmocka_unit_test(test_items_in_no_sum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
