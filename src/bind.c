@@ -803,57 +803,14 @@ size_t pt_bind_prep_used(const pt_prep *p)
 	return (size_t)((const char *)(prep_vals(p) + p->nvals) - (const char *)p);
 }
 
-/* Bind a prepared cart: every input but those pt_bind_in_place names
- * into inputs[] (the sums of the items, the totals, and the template and
- * the cart's values past ndense), and those where the machine code reads
- * them, *in: a dense preparation's own values, or, from a compact one,
- * the template and the cart's values written into room (PT_PREP_DENSE_MAX
- * values); false when p's shape does not fit rs (which rules p was made
- * for, the callers check).  Nothing reads the inputs left in place from
- * inputs[] before pt_bind_materialize writes them there.  Their
- * denominators in inputs[] are 1 already, since the evaluator starts
- * every input at 0/1 and every binding writes whole numbers there (cart
- * values are whole, and ndense ends before the first default that is
- * not). */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
+/* Add the items of p to their category sums (already 0) and write the
+ * cart total to every total slot.  No overflow checks: preparing summed
+ * the same items in the same order and refused a cart whose sums
+ * overflow, and a preparation never changes.  Wrapping arithmetic keeps C
+ * from calling it undefined all the same. */
+static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_plan *bp, const pt_prep *p,
+								  pt_rat *inputs)
 {
-	const pt_bind_plan *bp = rs->bind_plan;
-	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
-		return false;
-	uint32_t nd = bp->ndense;
-	if (p->ndense) {
-		if (p->ndense != nd)
-			return false;
-		*in = prep_dense(p);
-	} else {   /* compact: the template, and the values below overwrite it */
-		memcpy(room, bp->tmpl_n, nd * sizeof *room);
-		*in = room;
-	}
-	if (bp->cat_lo != UINT32_MAX) {   /* the item sums start from 0; side by side: two at a time, and the last one */
-		pt_rat *z = inputs + bp->cat_lo, *last = z + rs->ncatsums - 1;
-		for (; z < last; z += 2)
-			z[0].n = z[1].n = 0;
-		last->n = 0;
-	} else {
-		for (size_t k = 0; k < rs->ncatsums; k++)
-			inputs[rs->catsum_slots[k]].n = 0;
-	}
-	if (nd < rs->ninputs)
-		memcpy(inputs + nd, bp->tmpl + nd, (rs->ninputs - nd) * sizeof *inputs);
-	if (p->nvals) {   /* where they are takes some arithmetic: not for a dense cart without any */
-		const uint32_t *slots = prep_slots(p);
-		const int64_t *vals = prep_vals(p);
-		for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
-			if (slots[k] < nd)
-				room[slots[k]] = vals[k];
-			else
-				inputs[slots[k]] = pt_rat_int(vals[k]);
-		}
-	}
-	/* No overflow checks: preparing summed the same items in the same
-	 * order and refused a cart whose sums overflow, and a preparation
-	 * never changes.  Wrapping arithmetic keeps C from calling it
-	 * undefined all the same. */
 	uint64_t total = 0;
 	const pt_prep_item *it = prep_items(p), *end = it + p->nitems;
 	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot (prep_template) */
@@ -877,5 +834,68 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 	}
 	for (uint32_t k = 0; k < bp->ntotals; k++)
 		inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
+}
+
+/* pt_bind_prepared for every shape of preparation: compact, with values
+ * past ndense, or sums that are not side by side. */
+static __attribute__((noinline)) bool bind_prepared_general(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs,
+							     int64_t *room, const int64_t **in)
+{
+	const pt_bind_plan *bp = rs->bind_plan;
+	uint32_t nd = bp->ndense;
+	if (p->ndense) {
+		if (p->ndense != nd)
+			return false;
+		*in = prep_dense(p);
+	} else {   /* compact: the template, and the values below overwrite it */
+		memcpy(room, bp->tmpl_n, nd * sizeof *room);
+		*in = room;
+	}
+	for (size_t k = 0; k < rs->ncatsums; k++)
+		inputs[rs->catsum_slots[k]].n = 0;
+	if (nd < rs->ninputs)
+		memcpy(inputs + nd, bp->tmpl + nd, (rs->ninputs - nd) * sizeof *inputs);
+	const uint32_t *slots = prep_slots(p);
+	const int64_t *vals = prep_vals(p);
+	for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
+		if (slots[k] < nd)
+			room[slots[k]] = vals[k];
+		else
+			inputs[slots[k]] = pt_rat_int(vals[k]);
+	}
+	prep_add_items(bp, p, inputs);
+	return true;
+}
+
+/* Bind a prepared cart: every input but those pt_bind_in_place names
+ * into inputs[] (the sums of the items, the totals, and the template and
+ * the cart's values past ndense), and those where the machine code reads
+ * them, *in: a dense preparation's own values, or, from a compact one,
+ * the template and the cart's values written into room (PT_PREP_DENSE_MAX
+ * values); false when p's shape does not fit rs (which rules p was made
+ * for, the callers check).  Nothing reads the inputs left in place from
+ * inputs[] before pt_bind_materialize writes them there.  Their
+ * denominators in inputs[] are 1 already, since the evaluator starts
+ * every input at 0/1 and every binding writes whole numbers there (cart
+ * values are whole, and ndense ends before the first default that is
+ * not).  The common shape (dense, every input below ndense, the sums side
+ * by side) is bound here with no call, so no register is saved; the
+ * others by bind_prepared_general. */
+bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
+{
+	const pt_bind_plan *bp = rs->bind_plan;
+	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
+		return false;
+	if (!p->ndense || p->nvals || bp->cat_lo == UINT32_MAX || bp->ndense < rs->ninputs)
+		return bind_prepared_general(rs, p, inputs, room, in);
+	if (p->ndense != bp->ndense)
+		return false;
+	*in = prep_dense(p);
+	/* the item sums start from 0; side by side: two at a time, and the last one */
+	pt_rat *z = inputs + bp->cat_lo, *last = z + rs->ncatsums - 1;
+	for (; z < last; z += 2)
+		z[0].n = z[1].n = 0;
+	last->n = 0;
+	prep_add_items(bp, p, inputs);
 	return true;
 }
