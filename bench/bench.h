@@ -26,10 +26,11 @@ typedef struct results {
 	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
 #define BENCH_NPLACE 5   /* times the 20 programs are loaded, each one's code elsewhere */
-#define BENCH_NINSTR 8
+#define BENCH_NINSTR 9
 	long instr[BENCH_NINSTR];   /* dpoint, okidoki, recruit, all three (packed), native (all three),
 				       all three over carts not prepared, and prepared; one evaluation
-				       of the 20 programs' cart, prepared; -1: not measured */
+				       of the 20 programs' cart, prepared, and the same with their
+				       amounts read by ptrules_amounts_list; -1: not measured */
 	double cli_big_s, cli_mid_s;
 	long cli_big_rss, cli_mid_rss;
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;
@@ -37,6 +38,7 @@ typedef struct results {
 	uint64_t parse_bytes;
 	double ns_20, ns_20_unprepared;   /* prepared: the median over BENCH_NPLACE code placements */
 	double ns_20_min, ns_20_max;      /* and the fastest and slowest of them */
+	double ns_20_list;                /* the amounts read by one ptrules_amounts_list: the median */
 	long allocs;
 	uint64_t allocs_evals;
 	double compile_1000_ms, load_1000_ms;

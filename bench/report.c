@@ -129,8 +129,9 @@ void bench_report(const opts *o, const results *R)
 		       bench_commas(o->cg_carts), bench_commas(R->instr[0]), bench_commas(R->instr[1]), bench_commas(R->instr[2]),
 		       bench_commas(R->instr[3]), bench_commas(R->instr[6]), bench_commas(R->instr[5]),
 		       bench_commas(R->instr[4]));
-		printf("  instructions per evaluation of the 20 programs' prepared cart, their amounts read: %s\n",
-		       bench_commas(R->instr[7]));   /* bench_commas keeps 8 results at a time */
+		printf("  instructions per evaluation of the 20 programs' prepared cart, their amounts read: %s "
+		       "(by one ptrules_amounts_list: %s)\n",
+		       bench_commas(R->instr[7]), bench_commas(R->instr[8]));   /* bench_commas keeps 8 results at a time */
 	} else {
 		printf("  instructions per cart: skipped: %s\n", R->why_instr);
 	}
@@ -149,8 +150,10 @@ void bench_report(const opts *o, const results *R)
 	printf("  cart reader alone (ptrules_reader_next): %s MB/s over %s MB\n", fx(R->parse_mb_s, 1),
 	       fx((double)R->parse_bytes / 1e6, 1));
 	printf("  20 generated programs on one cart of 10 items: %s ns per cart prepared (median of %d code placements, "
-	       "%s to %s), %s not prepared\n",
-	       fx(R->ns_20, 1), BENCH_NPLACE, fx(R->ns_20_min, 1), fx(R->ns_20_max, 1), fx(R->ns_20_unprepared, 1));
+	       "%s to %s), %s not prepared; their amounts read by one ptrules_amounts_list instead of 20 "
+	       "ptrules_amounts_get: %s\n",
+	       fx(R->ns_20, 1), BENCH_NPLACE, fx(R->ns_20_min, 1), fx(R->ns_20_max, 1), fx(R->ns_20_unprepared, 1),
+	       fx(R->ns_20_list, 1));
 	if (full)
 		printf("  ptrules check, 1,000 generated programs: %s ms (%s); in-process ptrules_load_paths %s ms\n",
 		       fx(R->compile_1000_ms, 1), R->check_summary, fx(R->load_1000_ms, 1));
@@ -235,6 +238,8 @@ void bench_report(const opts *o, const results *R)
 	jint(f, R->instr[6]);
 	fprintf(f, ", \"twenty_programs\": ");
 	jint(f, R->instr[7]);
+	fprintf(f, ", \"twenty_programs_list\": ");
+	jint(f, R->instr[8]);
 	fprintf(f, ", \"carts\": %d},\n  \"cli_carts_per_s\": ", o->cg_carts);
 	jint(f, cli_cps < 0 ? -1 : (long)cli_cps);
 	fprintf(f, ",\n  \"cli_mb_per_s\": ");
@@ -264,6 +269,8 @@ void bench_report(const opts *o, const results *R)
 	jfx(f, R->ns_20_max, 1);
 	fprintf(f, ",\n  \"ns_20_programs_not_prepared\": ");
 	jfx(f, R->ns_20_unprepared, 1);
+	fprintf(f, ",\n  \"ns_20_programs_list\": ");
+	jfx(f, R->ns_20_list, 1);
 	fprintf(f, ",\n  \"allocs_per_eval\": ");
 	jfx(f, allocs_per_eval, 3);
 	fprintf(f, ",\n  \"allocs_total\": %ld,\n  \"compile_1000_ms\": ", R->allocs);
