@@ -894,10 +894,11 @@ static inline bool amounts_whole(const pt_prog_result *r)
 }
 
 /* Program i's amounts (i checked by the caller): the simple case inline
- * when every output is whole and the cart has no `use` records. */
+ * when every output is whole, known for the rules (amounts_simple) or
+ * seen, and the cart has no `use` records. */
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	if (amounts_whole(&e->res[i]) && !e->use.any)
+	if (e->amounts_simple || (amounts_whole(&e->res[i]) && !e->use.any))
 		fill_amounts(&e->res[i], NULL, out, true);
 	else
 		fill_amounts_general(e, i, out);
@@ -920,12 +921,17 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 	if (!e || !e->have)
 		return 0;
 	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
+	const pt_prog_result *res = e->res;
+	if (e->amounts_simple) {   /* known whole for every program: no test per program */
+		for (size_t i = 0; i < np; i++)
+			fill_amounts(&res[i], NULL, &out[i], true);
+		return e->nprogs;
+	}
 	if (e->use.any) {
 		for (size_t i = 0; i < np; i++)
 			fill_amounts_general(e, i, &out[i]);
 		return e->nprogs;
 	}
-	const pt_prog_result *res = e->res;
 	for (size_t i = 0; i < np; i++) {
 		if (amounts_whole(&res[i]))
 			fill_amounts(&res[i], NULL, &out[i], true);

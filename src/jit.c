@@ -1131,6 +1131,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
 		pt_jit_plan_outs(j, rs, f, code, fp->start, end);
+		j->any_frac |= j->out_frac;
 		prog_start(j, f, fp, p);
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
@@ -1268,6 +1269,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->den = j.den;
 	j.den = NULL;
 	jit->nin = j.nin;
+	jit->amounts_whole = !(j.any_frac & (1u << PT_OUT_R_MAX_POINTS | 1u << PT_OUT_R_VALUE_YEN |
+					     1u << PT_OUT_E_POINTS | 1u << PT_OUT_E_BASIS));
 	for (size_t p = 0; p <= rs->nprogs; p++) {
 		void *at = (char *)mem + entry[p];
 		memcpy(p < rs->nprogs ? &jit->from[p] : &jit->all, &at, sizeof at);   /* object to function pointer, as POSIX allows */

@@ -54,6 +54,9 @@ typedef struct pt_jit {
 			      * it so.  Kept only for tests/unit/test_jit.c, which starts from
 			      * such register files (f->nregs bytes) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
+	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
+			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine
+			      * code or the interpreter writes them: ptrules_amounts need no floor */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
 } pt_jit;

@@ -41,6 +41,7 @@ struct jasm {
 	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
 	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (pt_jit_type_dens) */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
+	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
 	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */

@@ -1106,6 +1106,10 @@ static void test_code_budget(void **state)
 	print_message("machine code of rules/: %zu bytes\n", jit->len);
 	assert_true(jit->len > 1000);   /* three programs' worth, not a stub */
 	assert_true(jit->len <= 3392);
+	/* and their amounts are known whole, so reading them tests nothing
+	 * per program (ptrules_amounts_list; test_prepare's
+	 * test_fractional_amount has a rule set where they are not) */
+	assert_true(jit->amounts_whole);
 	ptrules_release(r);
 }
 

@@ -279,31 +279,28 @@ static void same_in_sequence(ptrules_rules *r, ptrules_cart **carts, size_t n, c
  * before it whole, and past it the template and the cart's differences,
  * so that cart 0 gets 777,777/2 back after carts that gave a whole rate.
  * The default is written as 777,777/1 and patched to /2 in the file. */
-static void test_dense_fraction(void **state)
+/* Rules compiled from src, with the one constant n/1 in their bytecode
+ * made n/den and loaded again: a default no .rules file can write, as a
+ * forged or damaged file may hold it. */
+static ptrules_rules *forged(const char *src, uint32_t n, uint8_t den)
 {
-	(void)state;
-	ptrules_rules *src = px_load_text("program frac {\n"
-				      "  name \"Frac\"\n"
-				      "  input account.m: number = 2\n"
-				      "  input account.rate: number = 777777\n"
-				      "  input account.k: number = 4\n"
-				      "  earn {\n"
-				      "    add floor(total * account.m * account.rate / account.k) as points\n"
-				      "  }\n"
-				      "}\n");
+	ptrules_rules *orig = px_load_text(src);
 	unsigned char *bc;
 	size_t len;
-	assert_int_equal(ptrules_save_bytecode(src, &bc, &len), PTRULES_OK);
-	ptrules_release(src);
-	static const unsigned char want[16] = { 0x31, 0xde, 0x0b, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
+	assert_int_equal(ptrules_save_bytecode(orig, &bc, &len), PTRULES_OK);
+	ptrules_release(orig);
+	unsigned char want[16] = { 0 };
+	for (int k = 0; k < 4; k++)
+		want[k] = (unsigned char)(n >> (8 * k));
+	want[8] = 1;
 	size_t at = 0, found = 0;
 	for (size_t i = PT_PTBC_HEADER; i + 16 <= len; i++)
 		if (memcmp(bc + i, want, 16) == 0) {
 			at = i;
 			found++;
 		}
-	assert_int_equal(found, 1);   /* 777777 = 0x0bde31, then d = 1 */
-	bc[at + 8] = 2;
+	assert_int_equal(found, 1);   /* n, then d = 1 */
+	bc[at + 8] = den;
 	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
 	for (int k = 0; k < 4; k++)
 		bc[20 + k] = (unsigned char)(crc >> (8 * k));
@@ -315,6 +312,22 @@ static void test_dense_fraction(void **state)
 	ptrules_diags_free(d);
 	free(bc);
 	assert_int_equal(st, PTRULES_OK);
+	return r;
+}
+
+static void test_dense_fraction(void **state)
+{
+	(void)state;
+	ptrules_rules *r = forged("program frac {\n"
+				  "  name \"Frac\"\n"
+				  "  input account.m: number = 2\n"
+				  "  input account.rate: number = 777777\n"
+				  "  input account.k: number = 4\n"
+				  "  earn {\n"
+				  "    add floor(total * account.m * account.rate / account.k) as points\n"
+				  "  }\n"
+				  "}\n",
+				  777777, 2);
 	ptrules_cart *c[4];
 	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0\n"
 		   "cart id=1\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0 m=3 rate=2 k=5\n"
@@ -440,6 +453,37 @@ static void test_items_in_no_sum(void **state)
 	ptrules_release(r);
 }
 
+/* An amount that is a fraction, which only a forged file can give (the
+ * compiler asks for a rounding): ptrules_amounts_get and
+ * ptrules_amounts_list floor it, prepared or not, whatever the shipped
+ * rules let them assume (amounts_simple). */
+static void test_fractional_amount(void **state)
+{
+	(void)state;
+	ptrules_rules *r = forged("program frac {\n  name \"Frac\"\n  input account.bonus: points = 777777 points\n"
+				  "  earn {\n    add account.bonus\n  }\n}\n",
+				  777777, 2);
+	ptrules_cart *c[2];
+	read_carts("cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0\n"
+		   "cart id=1\norder date=2026-03-05\nitem price=1000\naccount program=frac balance=0 bonus=5\n",
+		   c, 2);
+	static const int seq[] = { 0, 1, 1, 0 };
+	same_in_sequence(r, c, 2, seq, sizeof seq / sizeof seq[0]);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	static const int64_t earn[2] = { 388888, 5 };   /* 777,777/2 floored; 5 */
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
+		ptrules_amounts a, l;
+		assert_int_equal(ptrules_amounts_get(e, 0, &a), PTRULES_OK);
+		assert_int_equal(ptrules_amounts_list(e, &l, 1), 1);
+		assert_int_equal(a.earn_points, earn[k]);
+		assert_memory_equal(&a, &l, sizeof a);
+		ptrules_cart_free(c[k]);
+	}
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_dense_fraction),
 		cmocka_unit_test(test_many_inputs),
 		cmocka_unit_test(test_items_in_no_sum),
+		cmocka_unit_test(test_fractional_amount),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
