@@ -764,6 +764,8 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	}
 	e->rules = ptrules_retain(r);
 	e->nprogs = rs->nprogs;
+	/* what pt_api_run runs is fixed here: the fast code unless tracing */
+	e->whole_amounts = !explain && !coverage && rs->fast && rs->fast->jit && rs->fast->jit->amounts_whole;
 	return e;
 }
 

@@ -60,6 +60,7 @@ struct ptrules_eval {
 	pt_trace trace;
 	bool have;             /* results describe the last cart */
 	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
+	bool whole_amounts;    /* every evaluation runs fast code whose amounts are whole (pt_jit.amounts_whole) */
 	bool amounts_simple;   /* the results' amounts are whole and the cart has no `use` records
 				* (fill_amounts' simple case for every program, pt_api_run) */
 	pt_cart_view view;
@@ -85,7 +86,7 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
-	bool ok, whole = false;
+	bool ok;
 	if (tr || !rs->fast) {
 		if (dense)
 			pt_bind_materialize(rs, dense, e->inputs);
@@ -94,7 +95,6 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 		if (!dense && rs->fast->jit)   /* bound the ordinary way */
 			dense = pt_fast_copy_in(rs->fast->jit, e->inputs, e->in);
 		ok = pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
-		whole = rs->fast->jit && rs->fast->jit->amounts_whole;   /* of the fast code, run either way */
 	}
 	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		if (dense)
@@ -104,7 +104,7 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	}   /* else pt_use_check reads no policy result */
 	pt_use_check(rs, c, total, e->res, &e->use);
 	e->view.use = &e->use;
-	e->amounts_simple = whole && !e->use.any;
+	e->amounts_simple = e->whole_amounts && !e->use.any;   /* the fast code ran (tr is NULL then) */
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }
