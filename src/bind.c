@@ -886,7 +886,8 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 	const pt_bind_plan *bp = rs->bind_plan;
 	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
 		return false;
-	if (!p->ndense || p->nvals || bp->cat_lo == UINT32_MAX || bp->ndense < rs->ninputs)
+	/* (a dense preparation of every input has no values past ndense) */
+	if (!p->ndense || bp->cat_lo == UINT32_MAX || bp->ndense < rs->ninputs)
 		return bind_prepared_general(rs, p, inputs, room, in);
 	if (p->ndense != bp->ndense)
 		return false;

@@ -244,6 +244,14 @@ static void test_prepared_forms(void **state)
 		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
 		assert_int_equal(p->ndense, dense ? rs->ninputs : 0);   /* the shipped rules: no fraction, few inputs */
 		assert_true(pt_bind_prep_used(p) <= size);
+		/* the grocery item is in no category sum: it adds to the total
+		 * slot, which binding writes over after the items (the sink),
+		 * not to nothing by masks; the kindle item to its sum */
+		const pt_prep_item *it = (const pt_prep_item *)(p + 1);
+		assert_int_equal(p->nitems, 2);
+		assert_true(rs->total_slot >= 0);
+		assert_int_equal(it[0].slot, (uint32_t)rs->total_slot);
+		assert_int_equal(rs->inputs[it[1].slot].kind, PT_IN_CATSUM);
 		for (size_t i = 0; i < rs->ninputs; i++)   /* what another cart left: other whole numbers */
 			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
 		for (size_t i = 0; i < PT_PREP_DENSE_MAX; i++)

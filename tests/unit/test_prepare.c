@@ -469,18 +469,24 @@ static void test_fractional_amount(void **state)
 		   c, 2);
 	static const int seq[] = { 0, 1, 1, 0 };
 	same_in_sequence(r, c, 2, seq, sizeof seq / sizeof seq[0]);
-	ptrules_eval *e = ptrules_eval_new(r, 0);
 	static const int64_t earn[2] = { 388888, 5 };   /* 777,777/2 floored; 5 */
-	for (int k = 0; k < 2; k++) {
-		assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
-		ptrules_amounts a, l;
-		assert_int_equal(ptrules_amounts_get(e, 0, &a), PTRULES_OK);
-		assert_int_equal(ptrules_amounts_list(e, &l, 1), 1);
-		assert_int_equal(a.earn_points, earn[k]);
-		assert_memory_equal(&a, &l, sizeof a);
-		ptrules_cart_free(c[k]);
+	/* the fast code, then the reference VM (explain, coverage): each floors */
+	static const int flags[3] = { 0, PTRULES_EVAL_EXPLAIN, PTRULES_EVAL_COVERAGE };
+	for (int f = 0; f < 3; f++) {
+		ptrules_eval *e = ptrules_eval_new(r, flags[f]);
+		assert_non_null(e);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(ptrules_evaluate(e, c[k], NULL), PTRULES_OK);
+			ptrules_amounts a, l;
+			assert_int_equal(ptrules_amounts_get(e, 0, &a), PTRULES_OK);
+			assert_int_equal(ptrules_amounts_list(e, &l, 1), 1);
+			assert_int_equal(a.earn_points, earn[k]);
+			assert_memory_equal(&a, &l, sizeof a);
+		}
+		ptrules_eval_free(e);
 	}
-	ptrules_eval_free(e);
+	for (int k = 0; k < 2; k++)
+		ptrules_cart_free(c[k]);
 	ptrules_release(r);
 }
 
