@@ -9,6 +9,12 @@
 /* Day number of y-m-d (proleptic Gregorian). */
 int32_t pt_date_from_ymd(int y, int m, int d);
 void pt_date_to_ymd(int32_t days, int *y, int *m, int *d);
+/* The same by eras of 400 years, for any day: the reference the faster
+ * pt_date_to_ymd is tested against, and what it does outside
+ * PT_DATE_FAST_LO .. PT_DATE_FAST_HI (days since 1970-01-01). */
+void pt_date_to_ymd_era(int32_t days, int *y, int *m, int *d);
+#define PT_DATE_FAST_LO (-12699422)   /* -32800-03-01 */
+#define PT_DATE_FAST_HI 12000000
 /* Parse exactly "YYYY-MM-DD" (a real calendar date, years 1900..9999). */
 bool pt_date_parse(const char *s, size_t len, int32_t *out);
 /* Write "YYYY-MM-DD" into buf (at least 11 bytes). */

@@ -239,6 +239,43 @@ static void test_numbers_match_printf(void **state)
 	}
 }
 
+/* pt_date_to_ymd (Neri and Schneider's form within its range) gives
+ * what the era algorithm gives: every day of its range and a little
+ * past both ends, then days across the whole int32 range, both ends
+ * included; and the days it gives round-trip through pt_date_from_ymd. */
+static void test_date_to_ymd(void **state)
+{
+	(void)state;
+	int y, m, d, ey, em, ed;
+	for (int32_t day = PT_DATE_FAST_LO - 1000; day <= PT_DATE_FAST_HI + 1000; day++) {
+		pt_date_to_ymd(day, &y, &m, &d);
+		pt_date_to_ymd_era(day, &ey, &em, &ed);
+		if (y != ey || m != em || d != ed || pt_date_from_ymd(y, m, d) != day) {
+			fprintf(stderr, "day %d: %d-%d-%d, the era algorithm %d-%d-%d\n", day, y, m, d, ey, em, ed);
+			fail();
+		}
+	}
+	static const int32_t ends[] = { INT32_MIN, INT32_MIN + 1, -719469, -719468, -719467, -1, 0, 1,
+					INT32_MAX - 719468, INT32_MAX - 719467, INT32_MAX - 1, INT32_MAX };
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		pt_date_to_ymd(ends[i], &y, &m, &d);
+		pt_date_to_ymd_era(ends[i], &ey, &em, &ed);
+		assert_true(y == ey && m == em && d == ed);
+		assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+	}
+	for (int64_t day = INT32_MIN; day <= INT32_MAX; day += 65521) {
+		pt_date_to_ymd((int32_t)day, &y, &m, &d);
+		pt_date_to_ymd_era((int32_t)day, &ey, &em, &ed);
+		assert_true(y == ey && m == em && d == ed);
+	}
+	pt_date_to_ymd(pt_date_from_ymd(1900, 1, 1), &y, &m, &d);
+	assert_true(y == 1900 && m == 1 && d == 1);
+	pt_date_to_ymd(pt_date_from_ymd(2024, 2, 29), &y, &m, &d);
+	assert_true(y == 2024 && m == 2 && d == 29);
+	pt_date_to_ymd(0, &y, &m, &d);
+	assert_true(y == 1970 && m == 1 && d == 1);
+}
+
 /* The plain JSON escaper, one byte at a time: what pt_out_json_str must
  * write. */
 static size_t naive_json(const char *s, char *out)
@@ -291,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_long_reasons_cut),
 		cmocka_unit_test(test_numbers_match_printf),
 		cmocka_unit_test(test_json_strings_escaped),
+		cmocka_unit_test(test_date_to_ymd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
