@@ -1,4 +1,4 @@
-/* date.c - calendar arithmetic (Howard Hinnant's civil-date algorithms). */
+/* date.c - calendar arithmetic (Howard Hinnant's civil-date algorithms; days to a date by Neri and Schneider's within the years most dates fall in). */
 #include "date.h"
 
 #include <time.h>
