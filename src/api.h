@@ -61,8 +61,10 @@ struct ptrules_eval {
 	bool have;             /* results describe the last cart */
 	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
 	bool whole_amounts;    /* every evaluation runs fast code whose amounts are whole (pt_jit.amounts_whole) */
-	bool amounts_simple;   /* the results' amounts are whole and the cart has no `use` records
-				* (fill_amounts' simple case for every program, pt_api_run) */
+	bool amounts_simple;   /* whole_amounts and the cart has no `use` records (fill_amounts' simple
+				* case for every program, pt_api_run): derivable, but stored once per
+				* evaluation so that each ptrules_amounts_get tests one byte, not two
+				* (deriving it cost the 20 programs 34 instructions an evaluation) */
 	pt_cart_view view;
 	pt_use_report use;     /* the cart's intended use, checked */
 };

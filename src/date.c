@@ -1,4 +1,6 @@
-/* date.c - calendar arithmetic (Howard Hinnant's civil-date algorithms; days to a date by Neri and Schneider's within the years most dates fall in). */
+/* date.c - calendar arithmetic: Howard Hinnant's civil-date algorithms,
+ * and Neri and Schneider's for days to a date within the years most
+ * dates fall in. */
 #include "date.h"
 
 #include <time.h>
@@ -44,7 +46,6 @@ void pt_date_to_ymd(int32_t z, int *y, int *m, int *d)
 		pt_date_to_ymd_era(z, y, m, d);
 		return;
 	}
-	enum { ERAS = 82 };   /* 400-year eras before 0000-03-01 where the count starts */
 	uint32_t n = (uint32_t)(z - PT_DATE_FAST_LO);   /* days since -32800-03-01 */
 	uint32_t n1 = 4 * n + 3;
 	uint32_t century = n1 / 146097;
@@ -57,7 +58,7 @@ void pt_date_to_ymd(int32_t z, int *y, int *m, int *d)
 	uint32_t jan_feb = doy >= 306;
 	*d = (int)((n3 & 65535) / 2141) + 1;
 	*m = (int)(jan_feb ? mon - 12 : mon);
-	*y = (int)(100 * century + yoc + jan_feb) - 400 * ERAS;
+	*y = (int)(100 * century + yoc + jan_feb) - 400 * PT_DATE_FAST_ERAS;
 }
 
 /* Strict YYYY-MM-DD, rejecting impossible days such as 2026-02-30. */

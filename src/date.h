@@ -13,7 +13,8 @@ void pt_date_to_ymd(int32_t days, int *y, int *m, int *d);
  * pt_date_to_ymd is tested against, and what it does outside
  * PT_DATE_FAST_LO .. PT_DATE_FAST_HI (days since 1970-01-01). */
 void pt_date_to_ymd_era(int32_t days, int *y, int *m, int *d);
-#define PT_DATE_FAST_LO (-12699422)   /* -32800-03-01 */
+#define PT_DATE_FAST_ERAS 82          /* 400-year eras before 0000-03-01 where its count starts */
+#define PT_DATE_FAST_LO (-719468 - 146097 * PT_DATE_FAST_ERAS)   /* -32800-03-01 */
 #define PT_DATE_FAST_HI 12000000
 /* Parse exactly "YYYY-MM-DD" (a real calendar date, years 1900..9999). */
 bool pt_date_parse(const char *s, size_t len, int32_t *out);
