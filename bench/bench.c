@@ -871,6 +871,13 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 
 /* ---- 20 generated programs on one cart of 10 items ---- */
 
+/* What one program's amounts add to the 20 programs' sum: both sweeps
+ * below must give the same (time_twenty checks it). */
+static inline int64_t twenty_f(const ptrules_amounts *r)
+{
+	return r->earn_points + r->redeem_max_points + r->redeem_value_yen + r->redeem_usable;
+}
+
 /* n evaluations of cart c with its 20 programs' amounts read: their sum.
  * Not static: callgrind collects inside it (--instr twenty). */
 __attribute__((noinline)) int64_t bench_twenty_sweep(ptrules_eval *e, ptrules_cart *c, int n)
@@ -882,7 +889,7 @@ __attribute__((noinline)) int64_t bench_twenty_sweep(ptrules_eval *e, ptrules_ca
 		for (size_t p = 0; p < 20; p++) {
 			ptrules_amounts r;
 			ptrules_amounts_get(e, p, &r);
-			sum += r.earn_points + r.redeem_max_points + r.redeem_value_yen + r.redeem_usable;
+			sum += twenty_f(&r);
 		}
 	}
 	return sum;
@@ -898,7 +905,7 @@ __attribute__((noinline)) int64_t bench_twenty_sweep_list(ptrules_eval *e, ptrul
 		if (ptrules_evaluate(e, c, NULL) != PTRULES_OK || ptrules_amounts_list(e, r, 20) != 20)
 			bench_die("20 programs: evaluation failed");
 		for (size_t p = 0; p < 20; p++)
-			sum += r[p].earn_points + r[p].redeem_max_points + r[p].redeem_value_yen + r[p].redeem_usable;
+			sum += twenty_f(&r[p]);
 	}
 	return sum;
 }
