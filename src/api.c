@@ -856,11 +856,10 @@ static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s
 }
 
 /* Fill the amounts of result r, whose intended use is u (NULL: the cart
- * has no `use` records, nothing intended).  simple: its outputs are whole
- * numbers and u is NULL (the common case, known by the caller), so no
- * floor is taken. */
+ * has no `use` records, nothing intended), from its sections and
+ * outputs: any result. */
 static inline __attribute__((always_inline)) void fill_amounts(const pt_prog_result *r, const pt_use_prog *u,
-								ptrules_amounts *out, bool simple)
+								ptrules_amounts *out)
 {
 	*out = (ptrules_amounts){
 		.linked = r->linked,
@@ -869,10 +868,10 @@ static inline __attribute__((always_inline)) void fill_amounts(const pt_prog_res
 		.redeem_usable = !r->redeem.failed & (r->redeem.status == PT_VM_OK),
 		.use_valid = u ? u->valid : 1,
 		.runtime_error = (r->redeem.status | r->earn.status) != PT_VM_OK,
-		.redeem_max_points = simple ? r->out[PT_OUT_R_MAX_POINTS].n : whole(r->out[PT_OUT_R_MAX_POINTS]),
-		.redeem_value_yen = simple ? r->out[PT_OUT_R_VALUE_YEN].n : whole(r->out[PT_OUT_R_VALUE_YEN]),
-		.earn_points = simple ? r->out[PT_OUT_E_POINTS].n : whole(r->out[PT_OUT_E_POINTS]),
-		.earn_basis_yen = simple ? r->out[PT_OUT_E_BASIS].n : whole(r->out[PT_OUT_E_BASIS]),
+		.redeem_max_points = whole(r->out[PT_OUT_R_MAX_POINTS]),
+		.redeem_value_yen = whole(r->out[PT_OUT_R_VALUE_YEN]),
+		.earn_points = whole(r->out[PT_OUT_E_POINTS]),
+		.earn_basis_yen = whole(r->out[PT_OUT_E_BASIS]),
 		.point_value_num = r->out[PT_OUT_R_POINT_VALUE].n,
 		.point_value_den = r->out[PT_OUT_R_POINT_VALUE].d,
 		.use_points = u ? u->points : 0,
@@ -880,11 +879,35 @@ static inline __attribute__((always_inline)) void fill_amounts(const pt_prog_res
 	};
 }
 
+/* The head of a result is the head of its amounts (vm.h). */
+_Static_assert(offsetof(pt_prog_result, linked) == offsetof(ptrules_amounts, linked) &&
+		       offsetof(pt_prog_result, usable) == offsetof(ptrules_amounts, redeem_usable) &&
+		       offsetof(pt_prog_result, use_valid) == offsetof(ptrules_amounts, use_valid) &&
+		       offsetof(pt_prog_result, runtime_error) == offsetof(ptrules_amounts, runtime_error) &&
+		       sizeof(int) == sizeof(int32_t),
+	       "pt_prog_result starts as ptrules_amounts does");
+
+/* fill_amounts where the outputs are whole numbers and the cart has no
+ * `use` records (the common case, known by the caller): the flags are
+ * the result's head, settled (pt_res_settle), copied as they lie, and
+ * no floor is taken. */
+static inline __attribute__((always_inline)) void fill_amounts_simple(const pt_prog_result *r, ptrules_amounts *out)
+{
+	memcpy(out, r, offsetof(ptrules_amounts, redeem_max_points));
+	out->redeem_max_points = r->out[PT_OUT_R_MAX_POINTS].n;
+	out->redeem_value_yen = r->out[PT_OUT_R_VALUE_YEN].n;
+	out->earn_points = r->out[PT_OUT_E_POINTS].n;
+	out->earn_basis_yen = r->out[PT_OUT_E_BASIS].n;
+	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
+	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
+	out->use_points = out->use_value_yen = 0;
+}
+
 /* fill_amounts in general, kept out of line so the common case saves no
  * registers. */
 static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	fill_amounts(&e->res[i], e->use.any ? &e->use.progs[i] : NULL, out, false);
+	fill_amounts(&e->res[i], e->use.any ? &e->use.progs[i] : NULL, out);
 }
 
 /* Whether result r's amounts are whole numbers (denominators are at
@@ -901,7 +924,7 @@ static inline bool amounts_whole(const pt_prog_result *r)
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	if (e->amounts_simple || (amounts_whole(&e->res[i]) && !e->use.any))
-		fill_amounts(&e->res[i], NULL, out, true);
+		fill_amounts_simple(&e->res[i], out);
 	else
 		fill_amounts_general(e, i, out);
 }
@@ -926,7 +949,7 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 	const pt_prog_result *res = e->res;
 	if (e->amounts_simple) {   /* known whole for every program: no test per program */
 		for (size_t i = 0; i < np; i++)
-			fill_amounts(&res[i], NULL, &out[i], true);
+			fill_amounts_simple(&res[i], &out[i]);
 		return e->nprogs;
 	}
 	if (e->use.any) {
@@ -936,7 +959,7 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 	}
 	for (size_t i = 0; i < np; i++) {
 		if (amounts_whole(&res[i]))
-			fill_amounts(&res[i], NULL, &out[i], true);
+			fill_amounts_simple(&res[i], &out[i]);
 		else
 			fill_amounts_general(e, i, &out[i]);
 	}

@@ -962,7 +962,9 @@ static inline pt_rat fast_clamp(pt_rat v) { return v.n < 0 ? pt_rat_int(0) : v; 
 
 /* Evaluate every program with the fast code, going on from where the
  * machine code stopped when resume is not 0; programs (or carts) it
- * cannot finish exactly are evaluated again by the reference VM.  The
+ * cannot finish exactly are evaluated again by the reference VM.  Each
+ * program the loops finish has its head settled (pt_res_settle); the
+ * machine code keeps the heads of those it runs to their end.  The
  * machine code reads some inputs from in (jit.h): without one, they are
  * copied from regs here (tests and tools; the API copies them into the
  * evaluator's own room, pt_api_run). */

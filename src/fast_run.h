@@ -389,7 +389,8 @@ dispatch:
 
 section_error:   /* the reference VM evaluates the program again, and says where */
 	ok = pt_eval_prog(rs, (size_t)(fp - f->progs), R, locals, res, NULL) && ok;
-end_program:
+end_program:   /* the machine code keeps the heads of the programs it runs to their end */
+	pt_res_settle(res, 1);
 	fp++;
 	res++;
 	goto next_program;

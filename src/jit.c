@@ -59,7 +59,9 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 #define L_PROG(j, p) ((uint32_t)(2 * (j)->ncode + 3 + (j)->nprogs + (p)))   /* program p starts */
 #define L_ZERO_ONE(j) ((uint32_t)(2 * (j)->ncode + 3 + 2 * (j)->nprogs))   /* 16 bytes of data: 0, 1 */
 #define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 4 + 3 * (nprogs))
+#define L_HEAD(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a result's head (prog_start) */
+#define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 6 + 3 * (nprogs))
 
 static bool grow(jasm *j, size_t len);
 
@@ -644,33 +646,33 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 	b4(j, v);
 }
 
-/* A section's result as a program starts (the interpreter's next_program):
- * ran, not failed, no reasons, status OK; adjacent fields in one store
- * where the layout allows. */
+/* The first 16 bytes of a section's result as a program starts (the
+ * interpreter's next_program): ran, not failed, no reasons, status OK,
+ * stored from xmm1, which prog_start loads from L_SEC. */
 static void sec_start(jasm *j, uint32_t sec)
 {
-	const uint32_t ran = (uint32_t)offsetof(pt_section_result, ran), failed = (uint32_t)offsetof(pt_section_result, failed);
-	const uint32_t nreasons = (uint32_t)offsetof(pt_section_result, nreasons);
-	const uint32_t status = (uint32_t)offsetof(pt_section_result, status);
-	if (sizeof(bool) == 1 && failed == ran + 1) {   /* mov word [rbp + ran], 0x0001 */
-		op_mem(j, 0x66, (const uint8_t[]){ 0xC7 }, 1, 0, RBP, sec + ran);
-		b1(j, 1);
-		b1(j, 0);
-	} else {
-		st8(j, sec + ran, 1);
-		st8(j, sec + failed, 0);
-	}
-	if (sizeof(int) == 4 && status == nreasons + 4 && PT_VM_OK == 0) {
-		st_imm(j, RBP, sec + nreasons, 0);   /* both 0 */
-	} else {
-		st32(j, sec + nreasons, 0);
-		st32(j, sec + status, PT_VM_OK);
-	}
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, status_pc), 0);
+	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, sec);   /* movups [rbp + sec], xmm1 */
+}
+/* L_SEC's 16 bytes: the start of every section's result. */
+static void sec_start_data(jasm *j)
+{
+	pt_section_result s;
+	memset(&s, 0, sizeof s);
+	s.ran = true;
+	s.failed = false;
+	s.nreasons = 0;
+	s.status = PT_VM_OK;
+	s.status_pc = 0;
+	_Static_assert(offsetof(pt_section_result, status_pc) + sizeof(uint32_t) <= 16 &&
+			       offsetof(pt_section_result, reasons) >= 16,
+		       "what a section's start sets lies in its first 16 bytes, and nothing else does");
+	put(j, &s, 16);
 }
 /* A section failed with one reason, s noted at pc. */
 static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
+	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
+		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons), s);
@@ -945,6 +947,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_FAIL_R:
 	case F_FAIL_RE:
 		set_true(j, OFF_FAILED(OFF_REDEEM));
+		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 		call_reason(j, OFF_REDEEM, c->b, c->x);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
@@ -1024,7 +1027,14 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 {
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
+	/* the head (vm.h): linked 0 for now, usable, use_valid, no runtime
+	 * error; then linked's low byte from the test */
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
+	rel(j, L_HEAD(j));
+	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
+	rel(j, L_SEC(j));
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
 	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so loaded per program) */
@@ -1187,6 +1197,16 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
 	b8(j, 0);
 	b8(j, 1);
+	j->label[L_HEAD(j)] = (uint32_t)j->n;
+	_Static_assert(offsetof(pt_prog_result, linked) == 0 && offsetof(pt_prog_result, usable) == 4 &&
+			       offsetof(pt_prog_result, use_valid) == 8 && offsetof(pt_prog_result, runtime_error) == 12,
+		       "L_HEAD's layout");
+	b4(j, 0);   /* linked: set by prog_start */
+	b4(j, 1);   /* usable until the redeem section fails */
+	b4(j, 1);   /* use_valid */
+	b4(j, 0);   /* runtime_error: a runtime error leaves the machine code */
+	j->label[L_SEC(j)] = (uint32_t)j->n;
+	sec_start_data(j);
 }
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,

@@ -224,6 +224,7 @@ bool pt_eval_prog(const pt_ruleset *rs, size_t i, const pt_rat *inputs, pt_rat *
 	bool ok = run_redeem(rs, i, inputs, locals, res, trace);
 	ok = run_section(rs, pg, pg->earn_pc, true, inputs, locals, res, &res->earn, trace) && ok;
 	settle_earn(res);
+	pt_res_settle(res, 1);
 	return ok;
 }
 
@@ -263,6 +264,7 @@ bool pt_eval_all(const pt_ruleset *rs, pt_rat *inputs, pt_rat *locals,
 			ok = false;
 		settle_earn(res);
 	}
+	pt_res_settle(results, rs->nprogs);
 	return ok;
 }
 
@@ -279,6 +281,7 @@ bool pt_eval_policies(const pt_ruleset *rs, const pt_rat *inputs, pt_rat *locals
 		reset_result(res);
 		if (!run_section(rs, pg, pg->redeem_pc, fits, inputs, locals, res, &res->redeem, trace))
 			ok = false;
+		pt_res_settle(res, 1);
 	}
 	return ok;
 }

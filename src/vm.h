@@ -23,23 +23,47 @@ typedef enum {
 	PT_VM_BAD           /* unverified code misbehaved (never after pt_verify) */
 } pt_vm_status;
 
-/* What one section (redeem or earn) concluded. */
+/* What one section (redeem or earn) concluded.  The fields a program's
+ * start sets lie in the first 16 bytes, so the machine code sets them
+ * with one store (jit.c, sec_start). */
 typedef struct pt_section_result {
 	bool ran;                /* the section has rules (not a stub) */
 	bool failed;             /* FAIL: not usable / earns nothing */
-	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
-	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
 	int nreasons;
 	pt_vm_status status;
 	uint32_t status_pc;      /* where a runtime error happened */
+	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
+	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
 } pt_section_result;
 
+/* One program's result.  Its first four fields are ptrules_amounts'
+ * first four, laid out as they are there (api.c asserts it), so that
+ * reading a program's amounts copies them: linked is set as a program
+ * starts; usable (redeem not failed, no runtime error), use_valid (1: the
+ * use check keeps its own verdicts) and runtime_error follow from the
+ * sections, and are kept by the machine code as it runs and settled by
+ * pt_res_settle wherever anything else wrote the result. */
 typedef struct pt_prog_result {
-	bool linked;
-	pt_section_result redeem, earn;
+	int32_t linked;
+	int32_t usable;
+	int32_t use_valid;
+	int32_t runtime_error;
 	pt_rat out[PT_OUT__COUNT];
+	pt_section_result redeem, earn;
 	int tier;                /* string index of the tier label, or -1 */
 } pt_prog_result;
+
+/* Settle the flags at the head of results[0 .. n) from their sections:
+ * after the interpreters or the reference VM wrote them. */
+static inline void pt_res_settle(pt_prog_result *results, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		pt_prog_result *r = &results[i];
+		r->usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
+		r->use_valid = 1;
+		r->runtime_error = (r->redeem.status | r->earn.status) != PT_VM_OK;
+	}
+}
 
 /* Add reason s, noted at pc (its rule's line), to a section once,
  * keeping the first few.  Shared by the VM and the fast code. */

@@ -50,12 +50,14 @@ static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const p
 			const pt_prog_result *b)
 {
 	char what[160];
-	bool same = a->linked == b->linked && a->tier == b->tier;
+	bool same = a->linked == b->linked && a->tier == b->tier && a->usable == b->usable &&
+		    a->use_valid == b->use_valid && a->runtime_error == b->runtime_error;
 	for (int f = 0; same && f < PT_OUT__COUNT; f++)
 		same = a->out[f].n == b->out[f].n && a->out[f].d == b->out[f].d;
 	if (!same) {
-		fprintf(stderr, "fastdiff: program %s (%s): linked %d/%d tier %d/%d outputs", rs->progs[p].id, how, a->linked,
-			b->linked, a->tier, b->tier);
+		fprintf(stderr, "fastdiff: program %s (%s): linked %d/%d tier %d/%d head %d%d%d/%d%d%d outputs", rs->progs[p].id,
+			how, a->linked, b->linked, a->tier, b->tier, a->usable, a->use_valid, a->runtime_error, b->usable,
+			b->use_valid, b->runtime_error);
 		for (int f = 0; f < PT_OUT__COUNT; f++)
 			fprintf(stderr, " %lld/%lld vs %lld/%lld", (long long)a->out[f].n, (long long)a->out[f].d,
 				(long long)b->out[f].n, (long long)b->out[f].d);

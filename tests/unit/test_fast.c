@@ -114,6 +114,9 @@ static void same_results(const fx *x)
 	for (size_t p = 0; p < x->rs->nprogs; p++) {
 		const pt_prog_result *a = &x->ref[p], *b = &x->fast[p];
 		assert_int_equal(a->linked, b->linked);
+		assert_int_equal(a->usable, b->usable);
+		assert_int_equal(a->use_valid, b->use_valid);
+		assert_int_equal(a->runtime_error, b->runtime_error);
 		assert_int_equal(a->tier, b->tier);
 		for (int f = 0; f < PT_OUT__COUNT; f++) {
 			assert_int_equal(a->out[f].n, b->out[f].n);
