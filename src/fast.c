@@ -915,7 +915,9 @@ static inline bool fast_divfloor_i(int64_t a, int64_t b, int64_t *out)
 /* The derived registers: the total minus each exclusion list's category
  * sums, step by step as the reference computes them (each step must fit
  * and not be INT64_MIN; binding writes whole numbers there).  False when
- * a value does not fit. */
+ * a value does not fit or is below 0 (the reference then evaluates the
+ * cart: the machine code types derived values at least 0, and the
+ * interpreters go the same way, so every way leaves the same registers). */
 static inline bool fast_derive(const pt_fast *f, pt_rat *R)
 {
 	const uint32_t *k = f->dset_slots;   /* the lists are consecutive */
@@ -928,6 +930,8 @@ static inline bool fast_derive(const pt_fast *f, pt_rat *R)
 			if (v == INT64_MIN)
 				return false;
 		}
+		if (v < 0)   /* as the machine code, which types them at least 0 (jit_plan.c) */
+			return false;
 		R[f->reg_derived + s] = pt_rat_int(v);
 	}
 	return true;

@@ -76,6 +76,10 @@ bool pt_fast_assigned(const pt_fast_ins *code, size_t a, size_t b, uint32_t lo, 
  * number (fast_opt.c; jit.c types registers with it too). */
 bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r);
 
+/* Whether binding never writes input r (below rs->ninputs) below 0
+ * (fast_opt.c; jit.c relies on it). */
+bool pt_fast_input_nonneg(const pt_ruleset *rs, uint32_t r);
+
 /* Improve the register code of f in place (fast_opt.c): whole-number
  * forms, folded constants, forwarded copies, outputs written by their
  * producer.  Deleted instructions are marked F__COUNT for the caller's

@@ -70,6 +70,37 @@ bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r)
 	return !(in->kind == PT_IN_ACCOUNT && in->has_default && in->dflt.d != 1);
 }
 
+/* Whether binding never writes input r (below rs->ninputs) below 0: a
+ * cart's numbers cannot be negative (the reader and the API refuse
+ * them), sums of them are not, and neither are a count, a flag, a day,
+ * a month or a weekday; an account key of a numeric or yes/no type is
+ * not, unless its default is (a missing key takes it).  A date, a word
+ * (absent: -1; unknown: below that) or a key of another type may be.
+ * The machine code relies on it (pt_jit_type_signs), so each kind here is
+ * one binding writes at least 0 on every path. */
+bool pt_fast_input_nonneg(const pt_ruleset *rs, uint32_t r)
+{
+	const pt_input_def *in = &rs->inputs[r];
+	switch (in->kind) {
+	case PT_IN_BUILTIN:
+		return in->builtin == PT_B_DAY || in->builtin == PT_B_MONTH || in->builtin == PT_B_WEEKDAY ||
+		       in->builtin == PT_B_TOTAL || in->builtin == PT_B_ITEMS;
+	case PT_IN_CATSUM:
+	case PT_IN_LINKED:
+	case PT_IN_BALANCE:
+	case PT_IN_USE_POINTS:
+	case PT_IN_USE_GIFTCARD:
+	case PT_IN_USE_PROGRAMS:
+	case PT_IN_USE_POINTS_YEN:
+		return true;
+	case PT_IN_ACCOUNT:
+		return (in->type == PT_U_YEN || in->type == PT_U_POINTS || in->type == PT_U_NUM || in->type == PT_U_BOOL) &&
+		       (!in->has_default || (in->dflt.n >= 0 && in->dflt.d >= 1));
+	default:
+		return false;
+	}
+}
+
 /* Which registers always hold whole numbers (d == 1).  Inputs do
  * (binding writes whole numbers; a default is whole too, but an account
  * key with a fractional one is left out in case that changes); constants

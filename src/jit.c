@@ -220,6 +220,17 @@ static void checked(jasm *j, size_t k)
 	j->want_stub[k] = 1;
 	checked_to(j, (uint32_t)(j->ncode + k));
 }
+/* checked, or, for a sum or product of two numbers at least 0 (nn),
+ * the overflow test alone: without an overflow the result is at least
+ * 0, so not INT64_MIN. */
+static void checked_nn(jasm *j, size_t k, bool nn)
+{
+	if (!nn) {
+		checked(j, k);
+		return;
+	}
+	bail(j, CC_O, k);
+}
 /* A short forward jump, when cc holds, over the code emitted until
  * skip_here: skip returns where its rel8 is, skip_here patches it (the
  * assembly is bad if the code skipped does not fit 127 bytes). */
@@ -351,12 +362,14 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 }
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
- * fast.c). */
-static void floor_div_rcx(jasm *j)
+ * fast.c); where rax is at least 0 (nn), the quotient is the floor. */
+static void floor_div_rcx(jasm *j, bool nn)
 {
 	b1(j, 0x48);
 	b1(j, 0x99);                                   /* cqo */
 	rr(j, (const uint8_t[]){ 0xF7 }, 1, 7, RCX);    /* idiv rcx */
+	if (nn)
+		return;
 	test(j, RDX);
 	size_t at = skip(j, CC_NS);                    /* a remainder below 0: round down */
 	rr(j, (const uint8_t[]){ 0xFF }, 1, 1, RAX);    /* dec rax */
@@ -403,8 +416,9 @@ static void cmp_b(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t rb)
  * compiler divides by a constant, a multiplication by pt_jit_div_magic's
  * reciprocal of |rax| folded by the sign (floor(a / d) == t ^ ((a ^ t) /
  * d), t = a >> 63): a few cycles where idiv takes a dozen or more, on
- * the chain every earn rule's amount waits for. */
-static void floor_div_const(jasm *j, uint64_t d)
+ * the chain every earn rule's amount waits for.  Where rax is at least 0
+ * (nn), t is 0 and not folded. */
+static void floor_div_const(jasm *j, uint64_t d, bool nn)
 {
 	if (d == 1)
 		return;
@@ -416,10 +430,12 @@ static void floor_div_const(jasm *j, uint64_t d)
 	uint64_t m;
 	unsigned s;
 	pt_jit_div_magic(d, &m, &s);
-	b1(j, 0x48);
-	b1(j, 0x99);                                      /* cqo: rdx = t */
-	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RSI);    /* mov rsi, rdx */
-	rr(j, (const uint8_t[]){ 0x31 }, 1, RDX, RAX);    /* xor rax, rdx: |a|, or |a| - 1 below 0 */
+	if (!nn) {
+		b1(j, 0x48);
+		b1(j, 0x99);                                      /* cqo: rdx = t */
+		rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RSI);    /* mov rsi, rdx */
+		rr(j, (const uint8_t[]){ 0x31 }, 1, RDX, RAX);    /* xor rax, rdx: |a|, or |a| - 1 below 0 */
+	}
 	b1(j, 0x48);
 	b1(j, 0xB9);                                      /* mov rcx, imm64 */
 	b8(j, m);
@@ -428,17 +444,19 @@ static void floor_div_const(jasm *j, uint64_t d)
 		rr(j, (const uint8_t[]){ 0xC1 }, 1, 5, RDX);   /* shr rdx, s */
 		b1(j, (uint8_t)s);
 	}
-	rr(j, (const uint8_t[]){ 0x31 }, 1, RSI, RDX);    /* xor rdx, rsi */
+	if (!nn)
+		rr(j, (const uint8_t[]){ 0x31 }, 1, RSI, RDX);    /* xor rdx, rsi */
 	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
 }
 
 /* Whether register r (an index) is other than INT64_MIN here for
- * certain: a derived value (derive checks them), or a register this
- * straight run of code wrote with a checked result, or checked, since
- * the last jump target (track_writes). */
+ * certain: a derived value (derive checks them), a register typed at
+ * least 0 (pt_jit_type_signs), or a register this straight run of code
+ * wrote with a checked result, or checked, since the last jump target
+ * (track_writes). */
 static bool known_not_min(const jasm *j, uint32_t r)
 {
-	return (r >= j->derived0 && r < j->derived1) || j->nmark[r] == j->wgen;
+	return (r >= j->derived0 && r < j->derived1) || j->nonneg[r] || j->nmark[r] == j->wgen;
 }
 
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
@@ -453,6 +471,7 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	pt_rat v;
 	bool known = pt_jit_const_reg(rs, f, rb, &v) && v.d >= 1;
 	uint8_t kind = known ? DEN_ANY : pt_jit_den_src(j, rs, f, rb);
+	bool nn = j->nonneg[ra] && j->nonneg[rb];   /* the product is at least 0 */
 	if (!known_not_min(j, ra)) {   /* rax is R[a] */
 		cmp_min(j, RAX);
 		bail(j, CC_E, k);
@@ -461,13 +480,13 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 		/* a unit fraction (1%, 0.5%): the product is rax, not INT64_MIN */
 	} else if (known && v.n >= INT32_MIN && v.n <= INT32_MAX) {
 		imul_imm(j, (int32_t)v.n);
-		checked(j, k);
+		checked_nn(j, k, nn);
 	} else {
 		imul_m(j, RAX, b);
-		checked(j, k);
+		checked_nn(j, k, nn);
 	}
 	if (known) {
-		floor_div_const(j, (uint64_t)v.d);
+		floor_div_const(j, (uint64_t)v.d, nn);
 		return;
 	}
 	if (kind == DEN_WHOLE)
@@ -482,7 +501,7 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	rr(j, (const uint8_t[]){ 0x83 }, 1, 7, RCX);   /* cmp rcx, 1 */
 	b1(j, 1);
 	size_t at = skip(j, CC_E);   /* b.d == 1: the product is the floor */
-	floor_div_rcx(j);
+	floor_div_rcx(j, nn);
 	skip_here(j, at);
 }
 
@@ -514,11 +533,12 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 #define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
 
 /* rax, a whole result: to register d, or clamped at 0 to output field
- * dst when to_out (the _O forms). */
-static void st_result(jasm *j, bool to_out, uint32_t d, uint32_t dst)
+ * dst when to_out (the _O forms; nn: it is at least 0 already). */
+static void st_result(jasm *j, bool to_out, uint32_t d, uint32_t dst, bool nn)
 {
 	if (to_out) {
-		clamp_int(j);
+		if (!nn)
+			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(dst));
 	} else {
 		st_int(j, RBX, d);
@@ -545,12 +565,14 @@ static void check_min(jasm *j, uint32_t have, uint32_t r, size_t k)
 	bail(j, CC_E, k);
 	j->nmark[r] = j->wgen;   /* going on, it is not */
 }
-/* Output field o = R[a] clamped at 0 (fast_clamp). */
-static void out_rat(jasm *j, uint32_t a, uint32_t o)
+/* Output field o = R[a] clamped at 0 (fast_clamp; nn: it is at least 0
+ * already). */
+static void out_rat(jasm *j, uint32_t a, uint32_t o, bool nn)
 {
 	ld(j, RAX, RBX, a);
 	ld(j, RCX, RBX, a + 8);
-	clamp_rat(j);
+	if (!nn)
+		clamp_rat(j);
 	st(j, RBP, OFF_OUT(o), RAX);
 	st(j, RBP, OFF_OUT(o) + 8, RCX);
 }
@@ -624,11 +646,12 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 	if (known_whole(j, from)) {
 		if (!check)
 			ld(j, RAX, RBX, a);
-		clamp_int(j);
+		if (!j->nonneg[from])
+			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(o));
 		return;
 	}
-	out_rat(j, a, o);
+	out_rat(j, a, o, j->nonneg[from]);
 }
 
 /* mov byte [rbp + d], v */
@@ -775,7 +798,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			op_rax_imm(j, 0x05, v);   /* add rax, imm32 */
 		else
 			add_m(j, RAX, b);
-		checked(j, k);
+		checked_nn(j, k, j->nonneg[c->a] && j->nonneg[c->b]);
 		st_int(j, RBX, d);
 		j->rax = c->dst;
 		break;
@@ -795,7 +818,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			ld_rax(j, have, c->a);
 			rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
 		}
-		checked(j, k);
+		if (!j->nonneg[c->a] || !j->nonneg[c->b])   /* else between -INT64_MAX and INT64_MAX */
+			checked(j, k);
 		st_int(j, RBX, d);
 		j->rax = c->dst;
 		break;
@@ -805,15 +829,15 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MULFLOOR_I_O:
 		ld_rax(j, have, c->a);
 		imul_m(j, RAX, b);
-		checked(j, k);
-		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst);
+		checked_nn(j, k, j->nonneg[c->a] && j->nonneg[c->b]);
+		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst, j->nonneg[c->a] && j->nonneg[c->b]);
 		j->rax = c->op == F_MULFLOOR_I_O ? NO_REG : c->dst;
 		break;
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld_rax(j, have, c->a);
 		mulfloor_ir(j, rs, f, k, c->a, c->b);
-		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst);
+		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst, j->nonneg[c->a] && j->nonneg[c->b]);
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
 	case F_NEG:
@@ -845,11 +869,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		} else {
 			imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
 		}
-		checked(j, k);
+		checked_nn(j, k, j->nonneg[c->a]);   /* b.d is at least 1 */
 		if (known)
-			floor_div_const(j, (uint64_t)v.n);
+			floor_div_const(j, (uint64_t)v.n, j->nonneg[c->a]);
 		else
-			floor_div_rcx(j);
+			floor_div_rcx(j, j->nonneg[c->a]);
 		st_int(j, RBX, d);
 		break;
 	}
@@ -859,13 +883,13 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		pt_rat v;
 		ld_rax(j, have, c->a);
 		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
-			st_result(j, true, d, c->dst);
+			st_result(j, true, d, c->dst, j->nonneg[c->a]);
 			break;
 		}
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
-		st_result(j, c->op == F_MAX_I_O, d, c->dst);
+		st_result(j, c->op == F_MAX_I_O, d, c->dst, j->nonneg[c->a] || j->nonneg[c->b]);
 		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
 	}
@@ -876,9 +900,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
 		} else {
 			ld(j, RCX, RBX, b);
-			zero(j, RDX);
-			test(j, RCX);
-			cmov(j, CC_S, RCX, RDX);
+			if (!j->nonneg[c->b]) {   /* else max(b, 0) is b */
+				zero(j, RDX);
+				test(j, RCX);
+				cmov(j, CC_S, RCX, RDX);
+			}
 		}
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
 		cmov(j, CC_G, RAX, RCX);
@@ -916,7 +942,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		bool folded = pt_jit_const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
 		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
 			check_min(j, have, c->b, k);
-			clamp_int(j);
+			if (!j->nonneg[c->b])
+				clamp_int(j);
 			st_int(j, RBP, OFF_OUT(c->x));
 			st_int(j, RBP, OFF_OUT(c->dst));
 			break;
@@ -1073,17 +1100,26 @@ static void prologue(jasm *j)
 }
 
 /* The derived registers (fast_derive in fast.c): the total minus each
- * exclusion list's category sums, every step checked. */
+ * exclusion list's category sums, every step checked, and the value
+ * below 0 leaving too (pt_jit_type_signs types them at least 0; the
+ * sign test after the last step covers INT64_MIN). */
 static void derive(jasm *j, const pt_fast *f)
 {
 	const uint32_t R = sizeof(pt_rat);
 	const uint32_t *k = f->dset_slots;   /* byte offsets, the lists consecutive */
 	for (uint32_t s = 0; s < f->nderived; s++) {
+		const uint32_t *end = f->dset_slots + f->dset_start[s + 1];
 		ld(j, RAX, RBX, (uint32_t)f->dtotal * R);
-		for (const uint32_t *end = f->dset_slots + f->dset_start[s + 1]; k < end; k++) {
+		if (k == end)
+			test(j, RAX);
+		for (; k < end; k++) {
 			rd_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, *k);   /* sub rax, [slot] */
-			checked_to(j, L_DERIVE_FAILED(j));
+			if (k + 1 < end)
+				checked_to(j, L_DERIVE_FAILED(j));
+			else
+				jcc(j, CC_O, L_DERIVE_FAILED(j));
 		}
+		jcc(j, CC_S, L_DERIVE_FAILED(j));
 		st_int(j, RBX, (f->reg_derived + s) * R);
 	}
 }
@@ -1235,6 +1271,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.wmark = calloc(f->nregs + 1, sizeof *j.wmark);
 	j.nmark = calloc(f->nregs + 1, sizeof *j.nmark);
 	j.den = calloc(f->nregs + 1, 1);   /* DEN_ANY */
+	j.nonneg = calloc(f->nregs + 1, 1);
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
@@ -1248,7 +1285,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1258,6 +1295,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 		j.label[k] = UINT32_MAX;
 	pt_jit_choose_rbase(&j, f, code);
 	pt_jit_type_dens(&j, rs, f, code);
+	pt_jit_type_signs(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
@@ -1288,6 +1326,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->native = native;
 	jit->den = j.den;
 	j.den = NULL;
+	jit->nonneg = j.nonneg;
+	j.nonneg = NULL;
 	jit->nin = j.nin;
 	jit->amounts_whole = !(j.any_frac & (1u << PT_OUT_R_MAX_POINTS | 1u << PT_OUT_R_VALUE_YEN |
 					     1u << PT_OUT_E_POINTS | 1u << PT_OUT_E_BASIS));
@@ -1311,6 +1351,7 @@ out:
 	free(j.wmark);
 	free(j.nmark);
 	free(j.den);
+	free(j.nonneg);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);
@@ -1332,6 +1373,7 @@ void pt_jit_free(pt_jit *j)
 	munmap(j->mem, j->size);
 	free(j->native);
 	free(j->den);
+	free(j->nonneg);
 	free(j);
 }
 

@@ -53,6 +53,9 @@ typedef struct pt_jit {
 			      * DEN_WHOLE one), so a register file given to the code must keep
 			      * it so.  Kept only for tests/unit/test_jit.c, which starts from
 			      * such register files (f->nregs bytes) */
+	uint8_t *nonneg;     /* per register: at least 0 whenever the code runs (pt_jit_type_signs);
+			      * the code relies on it too, so test_jit's register files keep
+			      * it (f->nregs bytes, kept for that test only) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
 			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine

@@ -40,6 +40,7 @@ struct jasm {
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
 	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
 	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (pt_jit_type_dens) */
+	uint8_t *nonneg;    /* per register: at least 0 whenever the code runs (pt_jit_type_signs) */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
 	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
@@ -148,6 +149,10 @@ uint8_t pt_jit_den_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, ui
  * program, this holds for the whole code, since a denominator not stored
  * must be right for every reader. */
 void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
+
+/* Which registers are at least 0 whenever the machine code runs
+ * (j->nonneg, every register: jit_plan.c says how). */
+void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
 
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant

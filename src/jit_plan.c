@@ -214,6 +214,84 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 	}
 }
 
+/* Whether register r, which no instruction writes, is at least 0
+ * whenever the machine code runs: a constant that is, a derived value
+ * (derive leaves for the reference where one is below 0), an input
+ * binding never writes below 0 (pt_fast_input_nonneg); anything else
+ * (the registers of tests' random code between the inputs and the
+ * locals) not. */
+static bool nonneg_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+{
+	pt_rat v;
+	if (pt_jit_const_reg(rs, f, r, &v))
+		return v.n >= 0 && v.d >= 1;
+	if (r >= j->derived0 && r < j->derived1)
+		return true;
+	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_nonneg(rs, r);
+}
+
+/* Whether instruction c, reading operands of these signs (na, nb: at
+ * least 0), writes a register at least 0 whenever it writes one: the
+ * interpreter's semantics (fast_run.h), an error writing nothing. */
+static bool writes_nonneg(const pt_fast_ins *c, bool na, bool nb)
+{
+	switch ((pt_fast_op)c->op) {
+	case F_MOV: case F_MOVC: case F_FLOOR: case F_CEIL: case F_ROUND:
+	case F_CAP: case F_CAP_I:   /* a, or a cap of at least 0 */
+		return na;
+	case F_ADD: case F_ADD_I: case F_MUL: case F_MUL_I: case F_DIV: case F_MULFLOOR: case F_MULFLOOR_I:
+	case F_MULFLOOR_IR: case F_DIVFLOOR: case F_DIVFLOOR_I: case F_MIN: case F_MIN_I:
+		return na && nb;   /* an overflow or a division by 0 writes nothing */
+	case F_MAX: case F_MAX_I:
+		return na || nb;
+	case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE: case F_GT: case F_GE: case F_AND: case F_OR:
+		return true;   /* 0 or 1 */
+	default:   /* a difference, a negation, anything else */
+		return false;
+	}
+}
+
+/* Which registers are at least 0 at every moment of every evaluation
+ * the machine code runs (j->nonneg), as pt_jit_type_dens types
+ * denominators: locals and temporaries start at 0 and a section's end
+ * zeroes locals, so one is when every instruction writing it writes a
+ * value at least 0 (the greatest fixed point); the others as nonneg_src
+ * says, unless an instruction writes one that may be below 0.
+ * What it buys: no INT64_MIN test of such a register, no overflow test
+ * of a difference of two, no clamp of one at 0, no sign handling when
+ * one is divided.  It rests on binding (pt_fast_input_nonneg): the tests
+ * give the machine code only register files that keep it (test_jit). */
+void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
+{
+	for (uint32_t r = 0; r < f->nregs; r++)
+		j->nonneg[r] = (r >= f->reg_locals && r < f->reg_derived) || nonneg_src(j, rs, f, r);
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t k = 0; k < f->ncode; k++) {
+			const pt_fast_ins *c = &code[k];
+			const unsigned rd = pt_fast_reads(c->op);
+			bool na = (rd & 1) && c->a < f->nregs && j->nonneg[c->a];
+			bool nb = (rd & 2) && c->b < f->nregs && j->nonneg[c->b];
+			uint32_t w[2] = { NO_REG, NO_REG };
+			bool v[2] = { false, false };
+			if (c->op == F_MOV2) {   /* R[dst] = R[a], then R[x] = R[b] (R[a] again when b is dst) */
+				w[0] = c->dst, v[0] = na;
+				w[1] = c->x, v[1] = c->b == c->dst ? na : nb;
+			} else {
+				if (pt_fast_writes(c->op))
+					w[0] = c->dst, v[0] = writes_nonneg(c, na, nb);
+				if (pt_fast_props[c->op] & FP_WX)
+					w[1] = c->x, v[1] = false;
+			}
+			for (int i = 0; i < 2; i++)
+				if (w[i] < f->nregs && !v[i] && j->nonneg[w[i]]) {   /* whatever register it is */
+					j->nonneg[w[i]] = 0;
+					changed = true;
+				}
+		}
+	}
+}
+
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant
  * to that is not typed whole (whole_src).  Every other field holds 0/1

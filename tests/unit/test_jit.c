@@ -351,6 +351,9 @@ static void test_random_programs(void **state)
 					assert_true(pt_rat_make(n, p2[rn(&g, 4)], &q));
 					start[r] = q;
 				}
+			for (uint32_t r = 0; r < nregs; r++)   /* and those typed at least 0 (jit.h) */
+				if (f.jit->nonneg[r] && start[r].n < 0)
+					start[r].n = start[r].n == INT64_MIN ? INT64_MAX : -start[r].n;
 			memcpy(start + f.reg_consts, consts, sizeof consts);
 			pt_prog_result res[3][NPROG];
 			bool ok[3];
