@@ -449,6 +449,17 @@ static void floor_div_const(jasm *j, uint64_t d, bool nn)
 	rr(j, (const uint8_t[]){ 0x89 }, 1, RDX, RAX);    /* mov rax, rdx */
 }
 
+/* Whether register r (an index) is at least 0 as the instruction being
+ * laid out starts: as pt_jit_plan_signs found for the first 64 locals and
+ * temporaries, as pt_jit_type_signs typed the whole code otherwise. */
+static bool nneg(const jasm *j, uint32_t r)
+{
+	uint32_t i = r - j->nn_lo;
+	if (r >= j->nn_lo && r < j->nn_hi)
+		return j->nn_cur >> i & 1;
+	return j->nonneg[r];
+}
+
 /* Whether register r (an index) is other than INT64_MIN here for
  * certain: a derived value (derive checks them), a register typed at
  * least 0 (pt_jit_type_signs), or a register this straight run of code
@@ -456,7 +467,7 @@ static void floor_div_const(jasm *j, uint64_t d, bool nn)
  * (track_writes). */
 static bool known_not_min(const jasm *j, uint32_t r)
 {
-	return (r >= j->derived0 && r < j->derived1) || j->nonneg[r] || j->nmark[r] == j->wgen;
+	return (r >= j->derived0 && r < j->derived1) || nneg(j, r) || j->nmark[r] == j->wgen;
 }
 
 /* rax = floor(rax * R[b]) for whole rax and a rational R[b] (an index;
@@ -471,7 +482,7 @@ static void mulfloor_ir(jasm *j, const pt_ruleset *rs, const pt_fast *f, size_t 
 	pt_rat v;
 	bool known = pt_jit_const_reg(rs, f, rb, &v) && v.d >= 1;
 	uint8_t kind = known ? DEN_ANY : pt_jit_den_src(j, rs, f, rb);
-	bool nn = j->nonneg[ra] && j->nonneg[rb];   /* the product is at least 0 */
+	bool nn = nneg(j, ra) && nneg(j, rb);   /* the product is at least 0 */
 	if (!known_not_min(j, ra)) {   /* rax is R[a] */
 		cmp_min(j, RAX);
 		bail(j, CC_E, k);
@@ -646,12 +657,12 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 	if (known_whole(j, from)) {
 		if (!check)
 			ld(j, RAX, RBX, a);
-		if (!j->nonneg[from])
+		if (!nneg(j, from))
 			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(o));
 		return;
 	}
-	out_rat(j, a, o, j->nonneg[from]);
+	out_rat(j, a, o, nneg(j, from));
 }
 
 /* mov byte [rbp + d], v */
@@ -798,7 +809,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			op_rax_imm(j, 0x05, v);   /* add rax, imm32 */
 		else
 			add_m(j, RAX, b);
-		checked_nn(j, k, j->nonneg[c->a] && j->nonneg[c->b]);
+		checked_nn(j, k, nneg(j, c->a) && nneg(j, c->b));
 		st_int(j, RBX, d);
 		j->rax = c->dst;
 		break;
@@ -818,7 +829,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			ld_rax(j, have, c->a);
 			rr(j, (const uint8_t[]){ 0x29 }, 1, RCX, RAX);   /* sub rax, rcx */
 		}
-		if (!j->nonneg[c->a] || !j->nonneg[c->b])   /* else between -INT64_MAX and INT64_MAX */
+		if (!nneg(j, c->a) || !nneg(j, c->b))   /* else between -INT64_MAX and INT64_MAX */
 			checked(j, k);
 		st_int(j, RBX, d);
 		j->rax = c->dst;
@@ -829,15 +840,15 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MULFLOOR_I_O:
 		ld_rax(j, have, c->a);
 		imul_m(j, RAX, b);
-		checked_nn(j, k, j->nonneg[c->a] && j->nonneg[c->b]);
-		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst, j->nonneg[c->a] && j->nonneg[c->b]);
+		checked_nn(j, k, nneg(j, c->a) && nneg(j, c->b));
+		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
 		j->rax = c->op == F_MULFLOOR_I_O ? NO_REG : c->dst;
 		break;
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld_rax(j, have, c->a);
 		mulfloor_ir(j, rs, f, k, c->a, c->b);
-		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst, j->nonneg[c->a] && j->nonneg[c->b]);
+		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
 	case F_NEG:
@@ -869,11 +880,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		} else {
 			imul_m(j, RAX, b + 8);         /* a.n * b.d (INT64_MIN stays or overflows: checked) */
 		}
-		checked_nn(j, k, j->nonneg[c->a]);   /* b.d is at least 1 */
+		checked_nn(j, k, nneg(j, c->a));   /* b.d is at least 1 */
 		if (known)
-			floor_div_const(j, (uint64_t)v.n, j->nonneg[c->a]);
+			floor_div_const(j, (uint64_t)v.n, nneg(j, c->a));
 		else
-			floor_div_rcx(j, j->nonneg[c->a]);
+			floor_div_rcx(j, nneg(j, c->a));
 		st_int(j, RBX, d);
 		break;
 	}
@@ -883,13 +894,13 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		pt_rat v;
 		ld_rax(j, have, c->a);
 		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
-			st_result(j, true, d, c->dst, j->nonneg[c->a]);
+			st_result(j, true, d, c->dst, nneg(j, c->a));
 			break;
 		}
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
-		st_result(j, c->op == F_MAX_I_O, d, c->dst, j->nonneg[c->a] || j->nonneg[c->b]);
+		st_result(j, c->op == F_MAX_I_O, d, c->dst, nneg(j, c->a) || nneg(j, c->b));
 		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
 	}
@@ -900,7 +911,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
 		} else {
 			ld(j, RCX, RBX, b);
-			if (!j->nonneg[c->b]) {   /* else max(b, 0) is b */
+			if (!nneg(j, c->b)) {   /* else max(b, 0) is b */
 				zero(j, RDX);
 				test(j, RCX);
 				cmov(j, CC_S, RCX, RDX);
@@ -942,7 +953,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		bool folded = pt_jit_const_reg(rs, f, c->b, &v) && v.n != INT64_MIN;
 		if (!folded && c->a == c->b && known_whole(j, c->b)) {   /* one value, clamped once */
 			check_min(j, have, c->b, k);
-			if (!j->nonneg[c->b])
+			if (!nneg(j, c->b))
 				clamp_int(j);
 			st_int(j, RBP, OFF_OUT(c->x));
 			st_int(j, RBP, OFF_OUT(c->dst));
@@ -1041,6 +1052,7 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			continue;
 		}
 		j->label[c.k] = (uint32_t)j->n;
+		j->nn_cur = j->nn_in[c.k];
 		ins(j, rs, f, &code[c.k], c.k, c.k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 	}
 }
@@ -1182,6 +1194,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
+			pt_jit_plan_signs(j, f, code, fp->start, end);
 		} else {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
@@ -1201,6 +1214,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 				j->rax = NO_REG;
 			} else {
 				j->label[k] = (uint32_t)j->n;
+				j->nn_cur = j->nn_in[k];
 				ins(j, rs, f, &code[k], k, k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
 			}
 			rax_on_jump(j, &code[k], end);
@@ -1272,6 +1286,10 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nmark = calloc(f->nregs + 1, sizeof *j.nmark);
 	j.den = calloc(f->nregs + 1, 1);   /* DEN_ANY */
 	j.nonneg = calloc(f->nregs + 1, 1);
+	j.nn_in = calloc(f->ncode + 1, sizeof *j.nn_in);
+	j.nn_seen = calloc(f->ncode + 1, 1);
+	j.nn_lo = f->reg_locals;
+	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
 	j.wgen = 1;
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
@@ -1285,7 +1303,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.nn_seen || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1352,6 +1370,8 @@ out:
 	free(j.nmark);
 	free(j.den);
 	free(j.nonneg);
+	free(j.nn_in);
+	free(j.nn_seen);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);

@@ -41,6 +41,11 @@ struct jasm {
 	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
 	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (pt_jit_type_dens) */
 	uint8_t *nonneg;    /* per register: at least 0 whenever the code runs (pt_jit_type_signs) */
+	uint64_t *nn_in;    /* per instruction: which of the first 64 locals and temporaries are at
+			     * least 0 on every way into it (pt_jit_plan_signs) */
+	uint8_t *nn_seen;   /* per instruction: a way into it was seen (pt_jit_plan_signs) */
+	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
+	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
 	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
@@ -153,6 +158,16 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 /* Which registers are at least 0 whenever the machine code runs
  * (j->nonneg, every register: jit_plan.c says how). */
 void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
+
+/* Which of the first 64 locals and temporaries are at least 0 on every
+ * way into each instruction of a program [from, end) (j->nn_in): from the
+ * typing for the whole code as it starts, each write as writes_nonneg
+ * says, the locals a section's end zeroes at least 0, and the states of
+ * the ways into a jump target joined (paths go forward only, so one
+ * pass in order sees them all, as in pt_jit_plan_notes).  Sharper than
+ * the typing for the whole code where a temporary holds a difference in
+ * one place and an amount in another. */
+void pt_jit_plan_signs(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant

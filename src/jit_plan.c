@@ -292,6 +292,68 @@ void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
 	}
 }
 
+/* Whether register r is at least 0 in state m (pt_jit_plan_signs): its
+ * bit for the first 64 locals and temporaries, the typing for the whole
+ * code otherwise. */
+static bool nn_in_state(const jasm *j, const pt_fast *f, uint64_t m, uint32_t r)
+{
+	uint32_t i = r - f->reg_locals;
+	if (r >= f->reg_locals && r < f->reg_derived && i < 64)
+		return m >> i & 1;
+	return r < f->nregs && j->nonneg[r];
+}
+
+/* m with register r's bit (when it has one) saying v. */
+static uint64_t nn_set(const pt_fast *f, uint64_t m, uint32_t r, bool v)
+{
+	uint32_t i = r - f->reg_locals;
+	if (!(r >= f->reg_locals && r < f->reg_derived && i < 64))
+		return m;
+	return v ? m | (uint64_t)1 << i : m & ~((uint64_t)1 << i);
+}
+
+void pt_jit_plan_signs(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end)
+{
+	uint64_t entry = 0;   /* what the typing for the whole code says as the program starts */
+	for (uint32_t i = 0; i < 64 && f->reg_locals + i < f->reg_derived && f->reg_locals + i < f->nregs; i++)
+		entry |= (uint64_t)(j->nonneg[f->reg_locals + i] != 0) << i;
+	for (size_t k = from; k < end; k++) {
+		j->nn_in[k] = entry;   /* refined below where a way in is known */
+		j->nn_seen[k] = 0;
+	}
+	j->nn_seen[from] = 1;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		if (!j->nn_seen[k])   /* no way in known: the typing for the whole code, which holds anywhere */
+			j->nn_in[k] = entry;
+		uint64_t m = j->nn_in[k];
+		const unsigned rd = pt_fast_reads(c->op);
+		bool na = (rd & 1) && nn_in_state(j, f, m, c->a), nb = (rd & 2) && nn_in_state(j, f, m, c->b);
+		if (c->op == F_MOV2) {   /* R[dst] = R[a], then R[x] = R[b] (R[a] again when b is dst) */
+			m = nn_set(f, m, c->dst, na);
+			m = nn_set(f, m, c->x, c->b == c->dst ? na : nb);
+		} else {
+			if (pt_fast_writes(c->op))
+				m = nn_set(f, m, c->dst, writes_nonneg(c, na, nb));
+			if (pt_fast_props[c->op] & FP_WX)
+				m = nn_set(f, m, c->x, false);
+		}
+		if (c->op == F_HALT_R || c->op == F_FAIL_R)   /* locals zeroed, then on in the earn section */
+			for (uint32_t l = 0; l < c->dst; l++)
+				m = nn_set(f, m, f->reg_locals + l, true);
+		size_t succ[3];
+		int ns = pt_jit_succ(c, k, succ);
+		size_t t = pt_jit_jump_target(c);
+		if (t != SIZE_MAX && (ns == 0 || succ[0] != t))
+			succ[ns++] = t;
+		for (int i = 0; i < ns; i++)
+			if (succ[i] > k && succ[i] < end) {
+				j->nn_in[succ[i]] = j->nn_seen[succ[i]] ? j->nn_in[succ[i]] & m : m;
+				j->nn_seen[succ[i]] = 1;
+			}
+	}
+}
+
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant
  * to that is not typed whole (whole_src).  Every other field holds 0/1
