@@ -1114,21 +1114,30 @@ static void prologue(jasm *j)
 /* The derived registers (fast_derive in fast.c): the total minus each
  * exclusion list's category sums, every step checked, and the value
  * below 0 leaving too (pt_jit_type_signs types them at least 0; the
- * sign test after the last step covers INT64_MIN). */
+ * sign test after the last step covers INT64_MIN).  Where the total and
+ * a list's sums are typed at least 0 (a cart's, always), the value only
+ * falls step by step, so a step below 0 would end below 0 or overflow,
+ * and each step tests the sign alone: at least 0 before it, it cannot
+ * overflow. */
 static void derive(jasm *j, const pt_fast *f)
 {
 	const uint32_t R = sizeof(pt_rat);
 	const uint32_t *k = f->dset_slots;   /* byte offsets, the lists consecutive */
 	for (uint32_t s = 0; s < f->nderived; s++) {
 		const uint32_t *end = f->dset_slots + f->dset_start[s + 1];
+		bool falls = f->dtotal >= 0 && (uint32_t)f->dtotal < f->nregs && j->nonneg[f->dtotal];
+		for (const uint32_t *q = k; q < end; q++)
+			falls = falls && *q % R == 0 && *q / R < f->nregs && j->nonneg[*q / R];
 		ld(j, RAX, RBX, (uint32_t)f->dtotal * R);
 		if (k == end)
 			test(j, RAX);
 		for (; k < end; k++) {
 			rd_mem(j, (const uint8_t[]){ 0x2B }, 1, RAX, *k);   /* sub rax, [slot] */
-			if (k + 1 < end)
+			if (falls && k + 1 < end)
+				jcc(j, CC_S, L_DERIVE_FAILED(j));
+			else if (k + 1 < end)
 				checked_to(j, L_DERIVE_FAILED(j));
-			else
+			else if (!falls)
 				jcc(j, CC_O, L_DERIVE_FAILED(j));
 		}
 		jcc(j, CC_S, L_DERIVE_FAILED(j));

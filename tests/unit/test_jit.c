@@ -313,11 +313,17 @@ static void test_random_programs(void **state)
 		for (int i = 0; i < NCONST; i++)   /* edge values, fractions, INT64_MIN now and then */
 			consts[i] = edge_rat(&g);
 		f.nderived = rn(&g, NDER + 1);   /* the total less 1 or 2 registers each */
+		/* now and then from the host's inputs, typed at least 0 (the total and
+		 * category sums, as a cart's: derive tests each step's sign alone) */
+		bool from_inputs = rn(&g, 2);
+		f.dtotal = from_inputs ? rs->total_slot : (int32_t)g.base;
 		dstart[0] = 0;
 		for (uint32_t s = 0; s < f.nderived; s++) {
-			uint32_t n = 1 + rn(&g, 2);
+			uint32_t n = 1 + rn(&g, 3);
 			for (uint32_t k = 0; k < n; k++)
-				dslots[dstart[s] + k] = (g.base + 1 + rn(&g, NR - 1)) * (uint32_t)sizeof(pt_rat);
+				dslots[dstart[s] + k] = (from_inputs ? (uint32_t)rs->catsum_slots[rn(&g, (uint32_t)rs->ncatsums)]
+								: g.base + 1 + rn(&g, NR - 1)) *
+							(uint32_t)sizeof(pt_rat);
 			dstart[s + 1] = dstart[s] + n;
 		}
 		for (size_t k = 0; k < g.n; k++) {
@@ -333,8 +339,10 @@ static void test_random_programs(void **state)
 		for (int p = 0; p < NPROG; p++)   /* declined exactly where it should be */
 			assert_int_equal(f.jit->native[p], want_native[p]);
 		for (int run = 0; run < 30; run++) {
-			for (uint32_t i = 0; i < nregs; i++)
-				start[i] = i >= g.base ? edge_rat(&g) : pt_rat_int((int64_t)rn(&g, 3));
+			static const int64_t big[] = { 0, 1, 2, 3, INT64_MAX, INT64_MAX - 1, (int64_t)1 << 62,
+						       ((int64_t)1 << 62) + 1 };
+			for (uint32_t i = 0; i < nregs; i++)   /* inputs: a cart's, small or near the top */
+				start[i] = i >= g.base ? edge_rat(&g) : pt_rat_int(big[rn(&g, 8)]);
 			start[1] = pt_rat_int(rn(&g, 2));   /* the "linked" input */
 			for (uint32_t i = 0; i < dstart[f.nderived]; i++) {   /* derived values read whole numbers */
 				pt_rat *r = &start[dslots[i] / sizeof(pt_rat)];
