@@ -8,14 +8,17 @@
  *   r13  in[], the inputs read in place (jit.h; pt_bind_in_place)
  *        (all three BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
+ *   r14, r15  how many reasons the redeem and earn sections have noted,
+ *        where they note inline (cnt_reg)
  *   rax, rcx, rdx, rsi, rdi  scratch
- * rbx, rbp, r12 and r13 are callee-saved, so C can be called: a reason is
- * noted inline, without a branch, where pt_jit_plan_notes shows that
+ * rbx, rbp and r12 to r15 are callee-saved, so C can be called: a reason
+ * is noted inline, without a branch, where pt_jit_plan_notes shows that
  * pt_sec_reason would simply append it, and by calling C elsewhere.
  * Every way out that is not the program's end goes through a stub that
  * returns 1 + the instruction's index (jit.h).  What is worked out about
  * the register code before any of it is laid out (which programs compile,
- * the notes, the registers' denominators, rbx's base) is in jit_plan.c. */
+ * the notes, the registers' denominators and signs, rbx's base) is in
+ * jit_plan.c. */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include "jit.h"
 
@@ -61,7 +64,14 @@ enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD
 #define L_UNLINKED(j, p) ((uint32_t)(2 * (j)->ncode + 4 + 2 * (j)->nprogs + (p)))   /* program p: not linked */
 #define L_HEAD(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a result's head (prog_start) */
 #define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 6 + 3 * (nprogs))
+#define L_STORED(j, p) ((uint32_t)(2 * (j)->ncode + 6 + 3 * (j)->nprogs + (p)))   /* program p ended, its counts stored */
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 6 + 4 * (nprogs))
+
+/* Where a result's fields are (from the result's start; rbp is BIAS past it). */
+#define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
+#define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
+#define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
+#define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
 
 static bool grow(jasm *j, size_t len);
 
@@ -305,6 +315,40 @@ static void clamp_int(jasm *j)
 	cmov(j, CC_S, RAX, RDX);
 }
 
+/* While a program runs, the number of reasons a section with inline
+ * notes (pt_jit_plan_notes) has noted is kept in a register, r14 for
+ * redeem and r15 for earn (callee-saved, so a call keeps them), not in
+ * its result: a note adds to it without a load and a store.  Such a
+ * section's count is stored where anything else reads it: as the
+ * program ends (L_NEXT), before the code leaves for the interpreter (the
+ * stubs) and before a call notes a reason.  The other sections count in
+ * their results, as the calls do.  cnt_reg is the register's low three
+ * bits (REX supplies the fourth). */
+static int cnt_reg(uint32_t sec) { return sec == OFF_REDEEM ? 6 : 7; }
+/* Whether section sec of the program being laid out counts in its
+ * register (j->cnt_cur: bit 0 redeem, bit 1 earn). */
+static bool cnt_used(const jasm *j, uint32_t sec) { return j->cnt_cur >> (sec == OFF_REDEEM ? 0 : 1) & 1; }
+/* mov [rbp + sec's nreasons], r14d or r15d */
+static void cnt_store(jasm *j, uint32_t sec)
+{
+	op_mem(j, 0x44, (const uint8_t[]){ 0x89 }, 1, cnt_reg(sec), RBP,
+	       sec + (uint32_t)offsetof(pt_section_result, nreasons));
+}
+/* mov r14d or r15d, [rbp + sec's nreasons] */
+static void cnt_load(jasm *j, uint32_t sec)
+{
+	op_mem(j, 0x44, (const uint8_t[]){ 0x8B }, 1, cnt_reg(sec), RBP,
+	       sec + (uint32_t)offsetof(pt_section_result, nreasons));
+}
+/* The counts kept in registers into the current program's result. */
+static void cnt_flush(jasm *j)
+{
+	if (cnt_used(j, OFF_REDEEM))
+		cnt_store(j, OFF_REDEEM);
+	if (cnt_used(j, OFF_EARN))
+		cnt_store(j, OFF_EARN);
+}
+
 /* Note reason s (noted at pc) in a section: jit_reason is what the code
  * calls, call_reason emits the call for the section at [rbp + sec].  (A
  * call rel32 to one shared jump on to jit_reason would take 7 bytes
@@ -312,6 +356,8 @@ static void clamp_int(jasm *j)
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
 static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
+	if (cnt_used(j, sec))
+		cnt_store(j, sec);   /* jit_reason counts in the result */
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
 	movi(j, RSI, s);
 	movi(j, RDX, pc);
@@ -323,6 +369,8 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	b8(j, addr);
 	b1(j, 0xFF);
 	b1(j, 0xD0);   /* call rax */
+	if (cnt_used(j, sec))
+		cnt_load(j, sec);
 }
 
 /* Note reason s (noted at pc) at instruction k when cc holds of the
@@ -339,8 +387,7 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 		skip_here(j, at);
 		return;
 	}
-	const uint32_t n = sec + (uint32_t)offsetof(pt_section_result, nreasons);
-	op_mem(j, 0, (const uint8_t[]){ 0x8B }, 1, RCX, RBP, n);   /* mov ecx, [rbp + nreasons] */
+	const int c = cnt_reg(sec);
 	const uint32_t at[2] = { (uint32_t)offsetof(pt_section_result, reasons),
 				 (uint32_t)offsetof(pt_section_result, reason_pcs) };
 	/* both sections' reasons lie within a one-byte displacement of rbp */
@@ -349,16 +396,19 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 			       (int64_t)offsetof(pt_prog_result, earn) +
 					       (int64_t)offsetof(pt_section_result, reason_pcs) - BIAS <= 127,
 		       "note_if's disp8");
-	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + rcx*4 + disp8], s or pc */
-		put(j, (const uint8_t[]){ 0xC7, 0x44, 0x8D }, 3);
+	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + r14/r15 * 4 + disp8], s or pc */
+		put(j, (const uint8_t[]){ 0x42, 0xC7, 0x44 }, 3);   /* REX.X: the index is r14 or r15 */
+		b1(j, (uint8_t)(0x80 | (c << 3) | RBP));               /* SIB: scale 4, index, base rbp */
 		b1(j, (uint8_t)(int8_t)((int64_t)sec + at[w] - BIAS));
 		b4(j, w ? pc : s);
 	}
-	put(j, (const uint8_t[]){ 0x8D, 0x51, 0x01 }, 3);   /* lea edx, [rcx + 1] (mov and lea leave the flags) */
-	b1(j, 0x0F);
+	/* lea edx, [r14/r15 + 1]; cmov<cc> r14d/r15d, edx (mov and lea leave the flags) */
+	put(j, (const uint8_t[]){ 0x41, 0x8D }, 2);
+	b1(j, (uint8_t)(0x40 | (RDX << 3) | c));
+	b1(j, 1);
+	put(j, (const uint8_t[]){ 0x44, 0x0F }, 2);
 	b1(j, (uint8_t)(0x40 | cc));
-	b1(j, 0xCA);   /* cmov<cc> ecx, edx */
-	op_mem(j, 0, (const uint8_t[]){ 0x89 }, 1, RCX, RBP, n);   /* mov [rbp + nreasons], ecx */
+	b1(j, (uint8_t)(0xC0 | (c << 3) | RDX));
 }
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
@@ -538,10 +588,6 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 	}, 23);
 }
 
-#define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
-#define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
-#define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
-#define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
 
 /* rax, a whole result: to register d, or clamped at 0 to output field
  * dst when to_out (the _O forms; nn: it is at least 0 already). */
@@ -708,7 +754,13 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
+	if (cnt_used(j, sec)) {   /* mov r14d or r15d, 1 */
+		b1(j, 0x41);
+		b1(j, (uint8_t)(0xB8 | cnt_reg(sec)));
+		b4(j, 1);
+	} else {
+		st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
+	}
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons), s);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reason_pcs), pc);
 }
@@ -1044,11 +1096,13 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->wgen++;
 		j->rax = NO_REG;
 		j->out_frac = UINT32_MAX;   /* failures store 0/1 whole anyway */
+		j->cnt_cur = j->cnt_on[c.p];
 		if (c.k == UINT32_MAX) {
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
+			j->cnt_cur = 0;   /* the counts are in the result: on past where the program's end stores them */
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
-			jmp(j, j->end);
+			jmp(j, L_STORED(j, c.p));
 			continue;
 		}
 		j->label[c.k] = (uint32_t)j->n;
@@ -1087,6 +1141,11 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 		jcc(j, CC_E, L_UNLINKED(j, p));
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
 	}
+	for (uint32_t sec = OFF_REDEEM, i = 0; i < 2; sec = OFF_EARN, i++)   /* no reasons yet (after the jump: xor sets flags) */
+		if (cnt_used(j, sec)) {   /* xor r14d, r14d or r15d, r15d */
+			put(j, (const uint8_t[]){ 0x45, 0x31 }, 2);
+			b1(j, (uint8_t)(0xC0 | (cnt_reg(sec) << 3) | cnt_reg(sec)));
+		}
 	if (fp->earn_stub)
 		sec_fail1(j, OFF_EARN, fp->earn_fail_str, fp->earn_fail);
 	if (fp->zero_locals)
@@ -1094,12 +1153,13 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 }
 
 /* The prologue every entry point starts with: push rbx; push rbp; push
- * r12; push r13; push rax (the stack is then 16-byte aligned for calls);
- * lea rbx, [rdi + rbase + BIAS]; lea rbp, [rsi + BIAS]; mov r12,
- * INT64_MIN; lea r13, [rdx + BIAS]. */
+ * r12; push r13; push r14; push r15; push rax (the stack is then 16-byte
+ * aligned for calls); lea rbx, [rdi + rbase + BIAS]; lea rbp, [rsi +
+ * BIAS]; mov r12, INT64_MIN; lea r13, [rdx + BIAS]. */
 static void prologue(jasm *j)
 {
-	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x50, 0x48, 0x8D, 0x9F }, 10);
+	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x50, 0x48, 0x8D, 0x9F },
+	    14);
 	b4(j, j->rbase + BIAS);
 	put(j, (const uint8_t[]){ 0x48, 0x8D, 0xAE }, 3);
 	b4(j, BIAS);
@@ -1199,12 +1259,18 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->end = L_NEXT(j, p);
 		pt_jit_plan_outs(j, rs, f, code, fp->start, end);
 		j->any_frac |= j->out_frac;
-		prog_start(j, f, fp, p);
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
+		j->cnt_cur = 0;
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, f, code, fp->start, end);
-		} else {
+			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes count in registers */
+				if (j->inline_note[k])
+					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
+		}
+		j->cnt_on[p] = j->cnt_cur;
+		prog_start(j, f, fp, p);
+		if (!native[p]) {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
 		}
@@ -1229,6 +1295,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			rax_on_jump(j, &code[k], end);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
+		cnt_flush(j);
+		j->label[L_STORED(j, p)] = (uint32_t)j->n;
 		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result) + BIAS);   /* lea rbp, [rbp + size] */
 	}
 	jmp(j, L_RETURN(j));
@@ -1238,19 +1306,25 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		prologue(j);
 		jmp(j, L_PROG(j, p));
 	}
-	for (size_t k = 0; k < j->ncode; k++)
-		if (j->want_stub[k]) {
+	for (size_t k = 0, p = 0; k < j->ncode; k++) {
+		while (p + 1 < rs->nprogs && k >= f->progs[p + 1].entry[0])
+			p++;
+		if (j->want_stub[k]) {   /* leaving for the interpreter, which reads the counts */
 			j->label[j->ncode + k] = (uint32_t)j->n;
+			j->cnt_cur = j->cnt_on[p];
+			cnt_flush(j);
 			movi(j, RAX, (uint32_t)k + 1);
 			jmp(j, L_EPILOGUE(j));
 		}
+	}
 	j->label[L_DERIVE_FAILED(j)] = (uint32_t)j->n;
 	movi(j, RAX, PT_JIT_DERIVE_FAILED);
 	jmp(j, L_EPILOGUE(j));
 	j->label[L_RETURN(j)] = (uint32_t)j->n;
 	zero(j, RAX);
 	j->label[L_EPILOGUE(j)] = (uint32_t)j->n;
-	put(j, (const uint8_t[]){ 0x59, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 8);   /* pop rcx; pop r13; pop r12; pop rbp; pop rbx; ret */
+	put(j, (const uint8_t[]){ 0x59, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 12);   /* pop rcx;
+		pop r15; pop r14; pop r13; pop r12; pop rbp; pop rbx; ret */
 	while (j->n % 16 && !j->bad)
 		b1(j, 0xCC);   /* int3: never run */
 	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
@@ -1297,6 +1371,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nonneg = calloc(f->nregs + 1, 1);
 	j.nn_in = calloc(f->ncode + 1, sizeof *j.nn_in);
 	j.nn_seen = calloc(f->ncode + 1, 1);
+	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.nn_lo = f->reg_locals;
 	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
 	j.wgen = 1;
@@ -1312,7 +1387,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.nn_seen || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1381,6 +1456,7 @@ out:
 	free(j.nonneg);
 	free(j.nn_in);
 	free(j.nn_seen);
+	free(j.cnt_on);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);

@@ -46,6 +46,9 @@ struct jasm {
 	uint8_t *nn_seen;   /* per instruction: a way into it was seen (pt_jit_plan_signs) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
+	uint8_t *cnt_on;    /* per program: which sections count their reasons in r14 and r15 (bit 0
+			     * redeem, bit 1 earn: those with inline notes; jit.c, cnt_reg) */
+	uint8_t cnt_cur;    /* cnt_on of the program being laid out */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
 	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
