@@ -79,6 +79,8 @@ bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r);
 /* Whether binding never writes input r (below rs->ninputs) below 0
  * (fast_opt.c; jit.c relies on it). */
 bool pt_fast_input_nonneg(const pt_ruleset *rs, uint32_t r);
+/* Whether it never writes one below 1 (fast_opt.c). */
+bool pt_fast_input_pos(const pt_ruleset *rs, uint32_t r);
 
 /* Improve the register code of f in place (fast_opt.c): whole-number
  * forms, folded constants, forwarded copies, outputs written by their

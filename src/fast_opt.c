@@ -101,6 +101,15 @@ bool pt_fast_input_nonneg(const pt_ruleset *rs, uint32_t r)
 	}
 }
 
+/* Whether binding never writes input r below 1 (one it never writes
+ * below 0, pt_fast_input_nonneg): a day, a month, a weekday. */
+bool pt_fast_input_pos(const pt_ruleset *rs, uint32_t r)
+{
+	const pt_input_def *in = &rs->inputs[r];
+	return in->kind == PT_IN_BUILTIN &&
+	       (in->builtin == PT_B_DAY || in->builtin == PT_B_MONTH || in->builtin == PT_B_WEEKDAY);
+}
+
 /* Which registers always hold whole numbers (d == 1).  Inputs do
  * (binding writes whole numbers; a default is whole too, but an account
  * key with a fractional one is left out in case that changes); constants

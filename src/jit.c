@@ -1073,7 +1073,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->cnt_cur = 0;
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
-			pt_jit_plan_signs(j, f, code, fp->start, end);
+			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes count in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
@@ -1181,6 +1181,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nonneg = calloc(f->nregs + 1, 1);
 	j.nn_in = calloc(f->ncode + 1, sizeof *j.nn_in);
 	j.nn_seen = calloc(f->ncode + 1, 1);
+	j.pos_in = calloc(f->ncode + 1, sizeof *j.pos_in);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.nn_lo = f->reg_locals;
 	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
@@ -1197,7 +1198,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1266,6 +1267,7 @@ out:
 	free(j.nonneg);
 	free(j.nn_in);
 	free(j.nn_seen);
+	free(j.pos_in);
 	free(j.cnt_on);
 	free(j.in_place);
 	free(j.rax_in);

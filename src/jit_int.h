@@ -40,9 +40,11 @@ struct jasm {
 	uint32_t *wmark;    /* per register: wgen when the code just laid out wrote it whole */
 	uint32_t *nmark;    /* per register: wgen when it wrote it, or checked it, other than INT64_MIN */
 	uint8_t *den;       /* per register: a local's or temporary's denominator, DEN_* (pt_jit_type_dens) */
-	uint8_t *nonneg;    /* per register: at least 0 whenever the code runs (pt_jit_type_signs) */
+	uint8_t *nonneg;    /* per register: at least 0 (1) or at least 1 (3) whenever the code runs
+			     * (pt_jit_type_signs), else 0 */
 	uint64_t *nn_in;    /* per instruction: which of the first 64 locals and temporaries are at
 			     * least 0 on every way into it (pt_jit_plan_signs) */
+	uint64_t *pos_in;   /* and which are at least 1 there */
 	uint8_t *nn_seen;   /* per instruction: a way into it was seen (pt_jit_plan_signs) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
@@ -170,7 +172,8 @@ void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
  * pass in order sees them all, as in pt_jit_plan_notes).  Sharper than
  * the typing for the whole code where a temporary holds a difference in
  * one place and an amount in another. */
-void pt_jit_plan_signs(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
+void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+		       size_t end);
 
 /* Which output fields some instruction of the program [from, end) may
  * give a fraction (j->out_frac): those it copies a register or constant

@@ -214,133 +214,163 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 	}
 }
 
-/* Whether register r, which no instruction writes, is at least 0
- * whenever the machine code runs: a constant that is, a derived value
- * (derive leaves for the reference where one is below 0), an input
- * binding never writes below 0 (pt_fast_input_nonneg); anything else
- * (the registers of tests' random code between the inputs and the
- * locals) not. */
-static bool nonneg_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
+/* What the sign typing knows of a value: at least 0 (SG_NN), at least 1
+ * (SG_POS, which implies SG_NN: an amount less 1, a multiplier of 3 less
+ * 1, stays at least 0). */
+enum { SG_NN = 1, SG_POS = 3 };
+
+/* What register r, which no instruction writes, is whenever the machine
+ * code runs: a constant's own sign, a derived value at least 0 (derive
+ * leaves for the reference where one is below 0), an input as binding
+ * writes it (pt_fast_input_nonneg, pt_fast_input_pos); anything else (the
+ * registers of tests' random code between the inputs and the locals)
+ * unknown. */
+static unsigned sign_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t r)
 {
 	pt_rat v;
 	if (pt_jit_const_reg(rs, f, r, &v))
-		return v.n >= 0 && v.d >= 1;
+		return v.d < 1 || v.n < 0 ? 0 : v.n >= v.d ? SG_POS : SG_NN;
 	if (r >= j->derived0 && r < j->derived1)
-		return true;
-	return r < rs->ninputs && r < f->reg_consts && pt_fast_input_nonneg(rs, r);
+		return SG_NN;
+	if (r < rs->ninputs && r < f->reg_consts && pt_fast_input_nonneg(rs, r))
+		return pt_fast_input_pos(rs, r) ? SG_POS : SG_NN;
+	return 0;
 }
 
-/* Whether instruction c, reading operands of these signs (na, nb: at
- * least 0), writes a register at least 0 whenever it writes one: the
- * interpreter's semantics (fast_run.h), an error writing nothing. */
-static bool writes_nonneg(const pt_fast_ins *c, bool na, bool nb)
+/* What instruction c, reading operands of signs sa and sb, writes to a
+ * register whenever it writes one: the interpreter's semantics
+ * (fast_run.h), an error writing nothing.  A difference is at least 0
+ * where it takes a constant of at most 0 from a number at least 0, or of
+ * at most 1 from one at least 1. */
+static unsigned writes_sign(const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, unsigned sa, unsigned sb)
 {
+	pt_rat v;
 	switch ((pt_fast_op)c->op) {
 	case F_MOV: case F_MOVC: case F_FLOOR: case F_CEIL: case F_ROUND:
-	case F_CAP: case F_CAP_I:   /* a, or a cap of at least 0 */
-		return na;
-	case F_ADD: case F_ADD_I: case F_MUL: case F_MUL_I: case F_DIV: case F_MULFLOOR: case F_MULFLOOR_I:
-	case F_MULFLOOR_IR: case F_DIVFLOOR: case F_DIVFLOOR_I: case F_MIN: case F_MIN_I:
-		return na && nb;   /* an overflow or a division by 0 writes nothing */
+		return sa;
+	case F_CAP: case F_CAP_I:   /* a, or a cap of at least 0 (at least 1 where b is) */
+		return (sa & SG_NN) | (sa & sb);
+	case F_ADD: case F_ADD_I:   /* an overflow writes nothing */
+		return (sa & sb & SG_NN) ? (sa | sb) : 0;
+	case F_MUL: case F_MUL_I: case F_MULFLOOR: case F_MULFLOOR_I: case F_MULFLOOR_IR: case F_MIN: case F_MIN_I:
+		return sa & sb;
+	case F_DIV: case F_DIVFLOOR: case F_DIVFLOOR_I:   /* a division by 0 writes nothing */
+		return sa & sb & SG_NN;
 	case F_MAX: case F_MAX_I:
-		return na || nb;
+		return sa | sb;
 	case F_NOT: case F_EQ: case F_NE: case F_LT: case F_LE: case F_GT: case F_GE: case F_AND: case F_OR:
-		return true;   /* 0 or 1 */
-	default:   /* a difference, a negation, anything else */
-		return false;
+		return SG_NN;   /* 0 or 1 */
+	case F_SUB: case F_SUB_I:
+		if (!pt_jit_const_reg(rs, f, c->b, &v) || v.d < 1)
+			return 0;
+		if (v.n <= 0)
+			return sa;
+		return v.n <= v.d && sa == SG_POS ? SG_NN : 0;
+	default:   /* a negation, anything else */
+		return 0;
 	}
 }
 
-/* Which registers are at least 0 at every moment of every evaluation
- * the machine code runs (j->nonneg), as pt_jit_type_dens types
- * denominators: locals and temporaries start at 0 and a section's end
- * zeroes locals, so one is when every instruction writing it writes a
- * value at least 0 (the greatest fixed point); the others as nonneg_src
- * says, unless an instruction writes one that may be below 0.
- * What it buys: no INT64_MIN test of such a register, no overflow test
- * of a difference of two, no clamp of one at 0, no sign handling when
- * one is divided.  It rests on binding (pt_fast_input_nonneg): the tests
- * give the machine code only register files that keep it (test_jit). */
+/* Which registers are at least 0, or at least 1, at every moment of
+ * every evaluation the machine code runs (j->nonneg, SG_*), as
+ * pt_jit_type_dens types denominators: locals and temporaries start at 0
+ * and a section's end zeroes locals, so one is at least 0 when every
+ * instruction writing it writes a value at least 0 (the greatest fixed
+ * point); the others as sign_src says, unless an instruction writes one
+ * that may be below.  What it buys: no INT64_MIN test of a register at
+ * least 0, no overflow test of a difference of two, no clamp of one at
+ * 0, no sign handling when one is divided.  It rests on binding
+ * (pt_fast_input_nonneg): the tests give the machine code only register
+ * files that keep it (test_jit). */
 void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
 {
 	for (uint32_t r = 0; r < f->nregs; r++)
-		j->nonneg[r] = (r >= f->reg_locals && r < f->reg_derived) || nonneg_src(j, rs, f, r);
+		j->nonneg[r] = (uint8_t)(r >= f->reg_locals && r < f->reg_derived ? SG_NN : sign_src(j, rs, f, r));
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t k = 0; k < f->ncode; k++) {
 			const pt_fast_ins *c = &code[k];
 			const unsigned rd = pt_fast_reads(c->op);
-			bool na = (rd & 1) && c->a < f->nregs && j->nonneg[c->a];
-			bool nb = (rd & 2) && c->b < f->nregs && j->nonneg[c->b];
+			unsigned sa = (rd & 1) && c->a < f->nregs ? j->nonneg[c->a] : 0;
+			unsigned sb = (rd & 2) && c->b < f->nregs ? j->nonneg[c->b] : 0;
 			uint32_t w[2] = { NO_REG, NO_REG };
-			bool v[2] = { false, false };
+			unsigned v[2] = { 0, 0 };
 			if (c->op == F_MOV2) {   /* R[dst] = R[a], then R[x] = R[b] (R[a] again when b is dst) */
-				w[0] = c->dst, v[0] = na;
-				w[1] = c->x, v[1] = c->b == c->dst ? na : nb;
+				w[0] = c->dst, v[0] = sa;
+				w[1] = c->x, v[1] = c->b == c->dst ? sa : sb;
 			} else {
 				if (pt_fast_writes(c->op))
-					w[0] = c->dst, v[0] = writes_nonneg(c, na, nb);
+					w[0] = c->dst, v[0] = writes_sign(rs, f, c, sa, sb);
 				if (pt_fast_props[c->op] & FP_WX)
-					w[1] = c->x, v[1] = false;
+					w[1] = c->x, v[1] = 0;
 			}
 			for (int i = 0; i < 2; i++)
-				if (w[i] < f->nregs && !v[i] && j->nonneg[w[i]]) {   /* whatever register it is */
-					j->nonneg[w[i]] = 0;
+				if (w[i] < f->nregs && (j->nonneg[w[i]] & v[i]) != j->nonneg[w[i]]) {   /* whatever register it is */
+					j->nonneg[w[i]] &= (uint8_t)v[i];
 					changed = true;
 				}
 		}
 	}
 }
 
-/* Whether register r is at least 0 in state m (pt_jit_plan_signs): its
- * bit for the first 64 locals and temporaries, the typing for the whole
- * code otherwise. */
-static bool nn_in_state(const jasm *j, const pt_fast *f, uint64_t m, uint32_t r)
+/* What register r is in state (nn, pos) (pt_jit_plan_signs): its bits
+ * for the first 64 locals and temporaries, the typing for the whole code
+ * otherwise. */
+static unsigned sign_in_state(const jasm *j, const pt_fast *f, uint64_t nn, uint64_t pos, uint32_t r)
 {
 	uint32_t i = r - f->reg_locals;
 	if (r >= f->reg_locals && r < f->reg_derived && i < 64)
-		return m >> i & 1;
-	return r < f->nregs && j->nonneg[r];
+		return (pos >> i & 1) ? SG_POS : (nn >> i & 1) ? SG_NN : 0;
+	return r < f->nregs ? j->nonneg[r] : 0;
 }
 
-/* m with register r's bit (when it has one) saying v. */
-static uint64_t nn_set(const pt_fast *f, uint64_t m, uint32_t r, bool v)
+/* The state (nn, pos) with register r's bits (when it has them) saying v. */
+static void sign_set(const pt_fast *f, uint64_t *nn, uint64_t *pos, uint32_t r, unsigned v)
 {
 	uint32_t i = r - f->reg_locals;
 	if (!(r >= f->reg_locals && r < f->reg_derived && i < 64))
-		return m;
-	return v ? m | (uint64_t)1 << i : m & ~((uint64_t)1 << i);
+		return;
+	uint64_t bit = (uint64_t)1 << i;
+	*nn = v & SG_NN ? *nn | bit : *nn & ~bit;
+	*pos = v == SG_POS ? *pos | bit : *pos & ~bit;
 }
 
-void pt_jit_plan_signs(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end)
+void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+		       size_t end)
 {
-	uint64_t entry = 0;   /* what the typing for the whole code says as the program starts */
-	for (uint32_t i = 0; i < 64 && f->reg_locals + i < f->reg_derived && f->reg_locals + i < f->nregs; i++)
-		entry |= (uint64_t)(j->nonneg[f->reg_locals + i] != 0) << i;
+	uint64_t entry = 0, entry_pos = 0;   /* what the typing for the whole code says as the program starts */
+	for (uint32_t i = 0; i < 64 && f->reg_locals + i < f->reg_derived && f->reg_locals + i < f->nregs; i++) {
+		entry |= (uint64_t)((j->nonneg[f->reg_locals + i] & SG_NN) != 0) << i;
+		entry_pos |= (uint64_t)(j->nonneg[f->reg_locals + i] == SG_POS) << i;
+	}
 	for (size_t k = from; k < end; k++) {
 		j->nn_in[k] = entry;   /* refined below where a way in is known */
+		j->pos_in[k] = entry_pos;
 		j->nn_seen[k] = 0;
 	}
 	j->nn_seen[from] = 1;
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
-		if (!j->nn_seen[k])   /* no way in known: the typing for the whole code, which holds anywhere */
+		if (!j->nn_seen[k]) {   /* no way in known: the typing for the whole code, which holds anywhere */
 			j->nn_in[k] = entry;
-		uint64_t m = j->nn_in[k];
+			j->pos_in[k] = entry_pos;
+		}
+		uint64_t m = j->nn_in[k], mp = j->pos_in[k];
 		const unsigned rd = pt_fast_reads(c->op);
-		bool na = (rd & 1) && nn_in_state(j, f, m, c->a), nb = (rd & 2) && nn_in_state(j, f, m, c->b);
+		unsigned sa = (rd & 1) ? sign_in_state(j, f, m, mp, c->a) : 0;
+		unsigned sb = (rd & 2) ? sign_in_state(j, f, m, mp, c->b) : 0;
 		if (c->op == F_MOV2) {   /* R[dst] = R[a], then R[x] = R[b] (R[a] again when b is dst) */
-			m = nn_set(f, m, c->dst, na);
-			m = nn_set(f, m, c->x, c->b == c->dst ? na : nb);
+			sign_set(f, &m, &mp, c->dst, sa);
+			sign_set(f, &m, &mp, c->x, c->b == c->dst ? sa : sb);
 		} else {
 			if (pt_fast_writes(c->op))
-				m = nn_set(f, m, c->dst, writes_nonneg(c, na, nb));
+				sign_set(f, &m, &mp, c->dst, writes_sign(rs, f, c, sa, sb));
 			if (pt_fast_props[c->op] & FP_WX)
-				m = nn_set(f, m, c->x, false);
+				sign_set(f, &m, &mp, c->x, 0);
 		}
 		if (c->op == F_HALT_R || c->op == F_FAIL_R)   /* locals zeroed, then on in the earn section */
 			for (uint32_t l = 0; l < c->dst; l++)
-				m = nn_set(f, m, f->reg_locals + l, true);
+				sign_set(f, &m, &mp, f->reg_locals + l, SG_NN);
 		size_t succ[3];
 		int ns = pt_jit_succ(c, k, succ);
 		size_t t = pt_jit_jump_target(c);
@@ -348,8 +378,10 @@ void pt_jit_plan_signs(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 			succ[ns++] = t;
 		for (int i = 0; i < ns; i++)
 			if (succ[i] > k && succ[i] < end) {
-				j->nn_in[succ[i]] = j->nn_seen[succ[i]] ? j->nn_in[succ[i]] & m : m;
-				j->nn_seen[succ[i]] = 1;
+				size_t q = succ[i];
+				j->nn_in[q] = j->nn_seen[q] ? j->nn_in[q] & m : m;
+				j->pos_in[q] = j->nn_seen[q] ? j->pos_in[q] & mp : mp;
+				j->nn_seen[q] = 1;
 			}
 	}
 }

@@ -359,9 +359,12 @@ static void test_random_programs(void **state)
 					assert_true(pt_rat_make(n, p2[rn(&g, 4)], &q));
 					start[r] = q;
 				}
-			for (uint32_t r = 0; r < nregs; r++)   /* and those typed at least 0 (jit.h) */
+			for (uint32_t r = 0; r < nregs; r++) {   /* and those typed at least 0 or 1 (jit.h) */
 				if (f.jit->nonneg[r] && start[r].n < 0)
 					start[r].n = start[r].n == INT64_MIN ? INT64_MAX : -start[r].n;
+				if (f.jit->nonneg[r] == 3 && start[r].n < start[r].d)
+					start[r] = pt_rat_int(1);
+			}
 			memcpy(start + f.reg_consts, consts, sizeof consts);
 			pt_prog_result res[3][NPROG];
 			bool ok[3];
@@ -1058,6 +1061,82 @@ static void test_not_min_kept(void **state)
 	jfx_free(&x);
 }
 
+/* What the sign typing (pt_jit_type_signs, pt_jit_plan_signs) must not
+ * believe, each a program whose output is clamped at 0 only if the
+ * typing knows a register may be below 0: a constant 1 taken from a
+ * local that is 0 (at least 0 is not at least 1), 1 taken twice from 1
+ * (1 - 1 is at least 0, not at least 1), and a local that is 3 on one
+ * way and 0 on the other (the join keeps what both ways know).  And one
+ * it should: (3 - 1) * 3 is 6.  Each output must be what the
+ * interpreters give; a typing too bold leaves -1 there. */
+static void test_sign_cases(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	pt_ruleset *rs = x.rs;
+	const uint32_t base = (uint32_t)rs->ninputs, l0 = base, l1 = base + 1, l2 = base + 2, C0 = base + 4, C1 = base + 5,
+		       C3 = base + 6, nregs = base + 7;
+	pt_rat *host_consts = rs->consts, consts[8];
+	size_t host_nconsts = rs->nconsts;
+	assert_true(host_nconsts >= 3 && host_nconsts <= 8);
+	memcpy(consts, host_consts, host_nconsts * sizeof *consts);
+	consts[0] = pt_rat_int(0);
+	consts[1] = pt_rat_int(1);
+	consts[2] = pt_rat_int(3);
+	rs->consts = consts;
+	x.f.reg_locals = base;
+	x.f.reg_temps = x.f.reg_derived = base + 4;
+	x.f.reg_consts = C0;
+	static const struct {
+		const char *what;
+		uint32_t n;
+		pt_fast_ins code[8];   /* registers: 100 + i is base + i */
+		int64_t want;
+	} cases[] = {
+		{ "0 - 1", 5, { { F_HALT_R, 0, 0, 0, 1 }, { F_MOV, 100, 104, 0, 0 }, { F_SUB_I, 101, 100, 105, 0 },
+				{ F_OUT, 0, 101, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } }, 0 },
+		{ "1 - 1 - 1", 6, { { F_HALT_R, 0, 0, 0, 1 }, { F_MOV, 100, 105, 0, 0 }, { F_SUB_I, 101, 100, 105, 0 },
+				    { F_SUB_I, 102, 101, 105, 0 }, { F_OUT, 0, 102, 0, PT_OUT_E_POINTS },
+				    { F_HALT_E, 0, 0, 0, 0 } }, 0 },
+		{ "3 or 0, less 1", 8, { { F_HALT_R, 0, 0, 0, 1 }, { F_JZ, 0, 0, 0, 4 }, { F_MOV, 100, 106, 0, 0 },
+					 { F_JMP, 0, 0, 0, 5 }, { F_MOV, 100, 104, 0, 0 }, { F_SUB_I, 101, 100, 105, 0 },
+					 { F_OUT, 0, 101, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } }, 0 },
+		{ "(3 - 1) * 3", 6, { { F_HALT_R, 0, 0, 0, 1 }, { F_MOV, 100, 106, 0, 0 }, { F_SUB_I, 101, 100, 105, 0 },
+				      { F_MUL_I, 102, 101, 106, 0 }, { F_OUT, 0, 102, 0, PT_OUT_E_POINTS },
+				      { F_HALT_E, 0, 0, 0, 0 } }, 6 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pt_fast_ins code[8];
+		for (uint32_t k = 0; k < cases[i].n; k++) {
+			pt_fast_ins c = cases[i].code[k];
+			const unsigned rd = pt_fast_reads(c.op);
+			if (pt_fast_writes(c.op))
+				c.dst = c.dst - 100 + base;
+			if (rd & 1)
+				c.a = c.a >= 100 ? c.a - 100 + base : c.a;
+			if (rd & 2)
+				c.b = c.b - 100 + base;
+			code[k] = c;
+		}
+		pt_rat init[64];
+		for (uint32_t r = 0; r < nregs; r++)
+			init[r] = pt_rat_int(0);   /* input 0, which JZ tests, is 0 */
+		init[C0] = consts[0];
+		init[C1] = consts[1];
+		init[C3] = consts[2];
+		pt_prog_result res[3];
+		gap_run(&x, code, cases[i].n, 1, nregs, init, res);
+		if (res[0].out[PT_OUT_E_POINTS].n != cases[i].want)
+			print_error("%s: %lld\n", cases[i].what, (long long)res[0].out[PT_OUT_E_POINTS].n);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, cases[i].want);
+	}
+	(void)l0, (void)l1, (void)l2;
+	rs->consts = host_consts;
+	rs->nconsts = host_nconsts;
+	jfx_free(&x);
+}
+
 /* pt_jit_div_magic's multiplier and shift floor n / d exactly, as
  * division does, for every divisor from 2 to 2,000, those next to powers
  * of two and the largest, over the numerators at the edges (0, around
@@ -1143,6 +1222,7 @@ int main(void)
 		cmocka_unit_test(test_known_whole),
 		cmocka_unit_test(test_earn_entry),
 		cmocka_unit_test(test_tracking_cases),
+		cmocka_unit_test(test_sign_cases),
 		cmocka_unit_test(test_not_min_kept),
 		cmocka_unit_test(test_div_magic),
 		cmocka_unit_test(test_code_budget),
