@@ -125,6 +125,20 @@ static void clamp_int(jasm *j)
 	cmov(j, CC_S, RAX, RDX);
 }
 
+/* The constants a program's start stores, kept in xmm0 (L_ZERO_ONE:
+ * an output's 0/1), xmm1 (L_HEAD: a result's head) and xmm2 (L_SEC: a
+ * section's start): loaded by the prologue and again after each call,
+ * which may change them (they are caller-saved). */
+static void xmm_load(jasm *j)
+{
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
+	rel(j, L_ZERO_ONE(j));
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
+	rel(j, L_HEAD(j));
+	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x15 }, 3);   /* movups xmm2, [rip + rel32] */
+	rel(j, L_SEC(j));
+}
+
 /* While a program runs, the number of reasons a section with inline
  * notes (pt_jit_plan_notes) has noted is kept in a register, r14 for
  * redeem and r15 for earn (callee-saved, so a call keeps them), not in
@@ -181,6 +195,7 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	b1(j, 0xD0);   /* call rax */
 	if (cnt_used(j, sec))
 		cnt_load(j, sec);
+	xmm_load(j);
 }
 
 /* Note reason s (noted at pc) at instruction k when cc holds of the
@@ -538,10 +553,10 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 
 /* The first 16 bytes of a section's result as a program starts (the
  * interpreter's next_program): ran, not failed, no reasons, status OK,
- * stored from xmm1, which prog_start loads from L_SEC. */
+ * from xmm2 (xmm_load). */
 static void sec_start(jasm *j, uint32_t sec)
 {
-	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, sec);   /* movups [rbp + sec], xmm1 */
+	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 2, RBP, sec);   /* movups [rbp + sec], xmm2 */
 }
 /* L_SEC's 16 bytes: the start of every section's result. */
 static void sec_start_data(jasm *j)
@@ -932,17 +947,11 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 	test(j, RAX);
 	/* the head (vm.h): linked 0 for now, usable, use_valid, no runtime
 	 * error; then linked's low byte from the test */
-	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
-	rel(j, L_HEAD(j));
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
-	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
-	rel(j, L_SEC(j));
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
-	/* every output 0/1: xmm0 = {0, 1} (caller-saved, so loaded per program) */
-	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
-	rel(j, L_ZERO_ONE(j));
+	/* every output 0/1 (xmm0) */
 	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
 	}
@@ -979,6 +988,7 @@ static void prologue(jasm *j)
 		put(j, (const uint8_t[]){ 0x4C, 0x8D, 0xAA }, 3);
 		b4(j, BIAS);
 	}
+	xmm_load(j);
 }
 
 /* The derived registers (fast_derive in fast.c): the total minus each
