@@ -652,6 +652,21 @@ static void track_writes(jasm *j, const pt_ruleset *rs, const pt_fast *f, const 
 	}
 }
 
+/* jmp to instruction t (or, t SIZE_MAX, the program's end) from
+ * instruction k, unless t's code stands where it is and every
+ * instruction between lays out no code where it stands (j->empty: a
+ * failure laid out after every program, an instruction the program's
+ * start never reaches), so the code falls there. */
+static void jmp_on(jasm *j, size_t k, size_t t)
+{
+	size_t to = t == SIZE_MAX ? j->pend : t;
+	bool falls = to > k && (to == j->pend || (to < j->pend && !j->empty[to]));   /* (a failure's code is elsewhere) */
+	for (size_t i = k + 1; falls && i < to; i++)
+		falls = j->empty[i];
+	if (!falls)
+		jmp(j, t == SIZE_MAX ? j->end : (uint32_t)t);
+}
+
 static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec);
 
 /* Translate instruction k (in index form, c) of a program whose section
@@ -820,7 +835,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->rax = c->a;
 		break;
 	case F_JMP:
-		jmp(j, c->x);
+		jmp_on(j, k, c->x);
 		break;
 	case F_OUT:
 		out_reg(j, rs, f, c->a, c->x, false, k, NO_REG);
@@ -853,11 +868,11 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	case F_TIERJ:
 		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->a);
-		jmp(j, c->x);
+		jmp_on(j, k, c->x);
 		break;
 	case F_HALT_R:
 		zero_locals(j, f->reg_locals, c->dst);
-		jmp(j, c->x);
+		jmp_on(j, k, c->x);
 		break;
 	case F_FAIL_R:
 	case F_FAIL_RE:
@@ -880,7 +895,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		jmp(j, j->end);
 		break;
 	case F_HALT_E:
-		jmp(j, j->end);
+		jmp_on(j, k, SIZE_MAX);
 		break;
 	default:   /* no template: the interpreter runs it, and the rest of the program.  So
 		    * do TIER and REASON alone: no rule set the tests hold keeps them
@@ -1098,12 +1113,22 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->rax = NO_REG;
 		for (size_t k = fp->start; native[p] && k < end; k++)
 			j->rax_in[k] = RAX_NO_WAY;
+		j->pend = end;
+		for (size_t k = fp->start; native[p] && k < end; k++) {   /* what lays out no code where it stands */
+			bool fallen = k == fp->start || (j->reach[k - 1] && !pt_jit_ends(code[k - 1].op));
+			j->empty[k] = !j->reach[k] || (is_cold(code[k].op) && !fallen);
+		}
 		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->wgen += j->target[k];
 			if (j->target[k])
 				j->rax = rax_at_target(j, code, fp->start, k);
+			if (!j->reach[k] && !is_cold(code[k].op)) {   /* never run: nothing laid out */
+				j->label[k] = (uint32_t)j->n;
+				j->rax = NO_REG;
+				continue;
+			}
 			if (is_cold(code[k].op)) {   /* laid out after every program: only a jump here, if fallen into */
-				if (k == fp->start || !pt_jit_ends(code[k - 1].op))   /* prog_start or k - 1 falls in */
+				if (!j->empty[k])   /* prog_start or k - 1 falls in */
 					jmp(j, (uint32_t)k);
 				defer(j, (uint32_t)k, (uint32_t)p);   /* (a failure writes no register) */
 				j->rax = NO_REG;
@@ -1192,6 +1217,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nn_in = calloc(f->ncode + 1, sizeof *j.nn_in);
 	j.nn_seen = calloc(f->ncode + 1, 1);
 	j.pos_in = calloc(f->ncode + 1, sizeof *j.pos_in);
+	j.reach = calloc(f->ncode + 1, 1);
+	j.empty = calloc(f->ncode + 1, 1);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.nn_lo = f->reg_locals;
 	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
@@ -1208,7 +1235,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1278,6 +1305,8 @@ out:
 	free(j.nn_in);
 	free(j.nn_seen);
 	free(j.pos_in);
+	free(j.reach);
+	free(j.empty);
 	free(j.cnt_on);
 	free(j.in_place);
 	free(j.rax_in);

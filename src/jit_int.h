@@ -46,6 +46,9 @@ struct jasm {
 			     * least 0 on every way into it (pt_jit_plan_signs) */
 	uint64_t *pos_in;   /* and which are at least 1 there */
 	uint8_t *nn_seen;   /* per instruction: a way into it was seen (pt_jit_plan_signs) */
+	uint8_t *reach;     /* per instruction: the program's start reaches it (pt_jit_plan_signs) */
+	uint8_t *empty;     /* per instruction: lays out no code where it stands (jit.c, assemble) */
+	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
 	uint8_t *cnt_on;    /* per program: which sections count their reasons in r14 and r15 (bit 0
@@ -165,7 +168,8 @@ void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 void pt_jit_type_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
 
 /* Which of the first 64 locals and temporaries are at least 0 on every
- * way into each instruction of a program [from, end) (j->nn_in): from the
+ * way into each instruction of a program [from, end) (j->nn_in; at least
+ * 1, j->pos_in), and which instructions its start reaches (j->reach): from the
  * typing for the whole code as it starts, each write as writes_nonneg
  * says, the locals a section's end zeroes at least 0, and the states of
  * the ways into a jump target joined (paths go forward only, so one

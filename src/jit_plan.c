@@ -347,8 +347,10 @@ void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
 		j->nn_in[k] = entry;   /* refined below where a way in is known */
 		j->pos_in[k] = entry_pos;
 		j->nn_seen[k] = 0;
+		j->reach[k] = 0;
 	}
 	j->nn_seen[from] = 1;
+	j->reach[from] = 1;
 	for (size_t k = from; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
 		if (!j->nn_seen[k]) {   /* no way in known: the typing for the whole code, which holds anywhere */
@@ -382,6 +384,7 @@ void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
 				j->nn_in[q] = j->nn_seen[q] ? j->nn_in[q] & m : m;
 				j->pos_in[q] = j->nn_seen[q] ? j->pos_in[q] & mp : mp;
 				j->nn_seen[q] = 1;
+				j->reach[q] |= j->reach[k];
 			}
 	}
 }
