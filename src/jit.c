@@ -203,7 +203,8 @@ static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
  * without a branch (whether a cap binds varies from cart to cart, and a
  * branch on it was mispredicted about a third of the time): the reason
  * is written at index nreasons, which is below PT_MAX_REASONS there, and
- * counted only when cc holds (the slot is unused otherwise). */
+ * counted only when cc holds (the slot is unused otherwise): by adding
+ * the carry where cc is CC_B, else by a conditional move. */
 static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 {
 	if (!j->inline_note[k]) {
@@ -226,6 +227,12 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 		b1(j, (uint8_t)(0x80 | (c << 3) | RBP));               /* SIB: scale 4, index, base rbp */
 		b1(j, (uint8_t)(int8_t)((int64_t)sec + at[w] - BIAS));
 		b4(j, w ? pc : s);
+	}
+	if (cc == CC_B) {   /* the carry: adc r14d/r15d, 0 (mov leaves the flags) */
+		put(j, (const uint8_t[]){ 0x41, 0x83 }, 2);
+		b1(j, (uint8_t)(0xD0 | c));
+		b1(j, 0);
+		return;
 	}
 	/* lea edx, [r14/r15 + 1]; cmov<cc> r14d/r15d, edx (mov and lea leave the flags) */
 	put(j, (const uint8_t[]){ 0x41, 0x8D }, 2);
@@ -809,11 +816,17 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 				cmov(j, CC_S, RCX, RDX);
 			}
 		}
-		rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
-		cmov(j, CC_G, RAX, RCX);
+		/* a at least 0, as the cap is: compared unsigned, a above the cap is the
+		 * carry, which the note adds (note_if) */
+		bool carry = nneg(j, c->a);
+		if (carry)
+			rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
+		else
+			rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
+		cmov(j, carry ? CC_B : CC_G, RAX, RCX);
 		st_int(j, RBX, d);   /* mov leaves the flags */
 		if (c->x != PT_NO_STR)
-			note_if(j, CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
+			note_if(j, carry ? CC_B : CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
 		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
 		break;
 	}
@@ -860,12 +873,19 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MOVC_O:
 		out_reg(j, rs, f, c->a, c->dst, true, k, have);
 		break;
-	case F_REASON_LE_I:
+	case F_REASON_LE_I: {
+		pt_rat v;
 		ld_rax(j, have, c->a);
-		cmp_b(j, rs, f, c->b);
-		note_if(j, CC_LE, sec, c->dst, c->x, k);
+		if (nneg(j, c->a) && pt_jit_const_reg(rs, f, c->b, &v) && v.d == 1 && v.n >= 0 && v.n < INT32_MAX) {
+			op_rax_imm(j, 0x3D, (int32_t)v.n + 1);   /* cmp rax, b + 1: a <= b is the carry (both at least 0) */
+			note_if(j, CC_B, sec, c->dst, c->x, k);
+		} else {
+			cmp_b(j, rs, f, c->b);
+			note_if(j, CC_LE, sec, c->dst, c->x, k);
+		}
 		j->rax = j->inline_note[k] ? c->a : NO_REG;   /* a call changes rax */
 		break;
+	}
 	case F_TIERJ:
 		st32(j, (uint32_t)offsetof(pt_prog_result, tier), c->a);
 		jmp_on(j, k, c->x);

@@ -16,7 +16,7 @@
 
 enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RBP = 5, RSI = 6, RDI = 7 };
 enum { CC_E = 0x4, CC_NE = 0x5, CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF,
-       CC_O = 0x0 };
+       CC_O = 0x0, CC_B = 0x2, CC_AE = 0x3 };
 
 static inline bool grow(jasm *j, size_t len);
 

@@ -528,15 +528,27 @@ static bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
  * where the path with fewer notes comes last, and a tier table whose
  * first row (which TIERSEL falls into) alone goes on to more notes, every
  * combination of which fire gives the interpreter's reasons, in order,
- * at most PT_MAX_REASONS of them, each once. */
+ * at most PT_MAX_REASONS of them, each once.  Twice: over registers the
+ * sign typing knows nothing of, a note firing for -1 (a cap's for 1);
+ * and over locals it types at least 0, a note firing for 0 (a cap's for
+ * 1), which the code counts by adding the carry of an unsigned compare
+ * (note_if). */
 static void test_reason_notes(void **state)
 {
 	(void)state;
 	jfx x;
 	jfx_init(&x);
-	const pt_ruleset *rs = x.rs;
-	const uint32_t base = (uint32_t)rs->ninputs + 2, Z = base + 8, T = base + 9, ONE = base + 10, U = base + 11,
+	pt_ruleset *rs = x.rs;
+	const uint32_t base = (uint32_t)rs->ninputs + 2, T = base + 8, U = base + 9, Z = base + 10, ONE = base + 11,
 		       nregs = base + 12;
+	pt_rat *host_consts = rs->consts, consts[8];   /* Z and ONE: constants 0 and 1 */
+	size_t host_nconsts = rs->nconsts;
+	assert_true(host_nconsts >= 2 && host_nconsts <= 8);
+	memcpy(consts, host_consts, host_nconsts * sizeof *consts);
+	consts[0] = pt_rat_int(0);
+	consts[1] = pt_rat_int(1);
+	rs->consts = consts;
+	x.f.reg_consts = Z;
 	uint32_t capx = 0;   /* a stack pc whose argument (the cap's reason) differs from the others' */
 	while (capx < rs->ncode && PT_INS_ARG(rs->code[capx]) >= 100 && PT_INS_ARG(rs->code[capx]) < 110)
 		capx++;
@@ -590,25 +602,37 @@ static void test_reason_notes(void **state)
 		} },
 	};
 	pt_rat **regs = x.regs;
-	long full = 0;
-	for (int v = 0; v < 3; v++) {
-		one_program(&x, sections[v].code, sections[v].n, sections[v].n - 1, nregs);
-		for (uint32_t bits = 0; bits < 256; bits++) {
-			pt_prog_result res[3];
-			for (int m = 0; m < 3; m++) {
-				for (uint32_t i = 0; i < nregs; i++)
-					regs[m][i] = pt_rat_int(0);
-				regs[m][1] = pt_rat_int(1);   /* linked */
-				for (uint32_t b = 0; b < 8; b++)   /* a note fires for -1 (the cap's: for 1) */
-					regs[m][base + b] = pt_rat_int(bits >> b & 1 ? -1 : 1);
-				regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
-				regs[m][ONE] = pt_rat_int(1);
+	long full = 0, carried = 0;
+	for (int typed = 0; typed < 2; typed++) {
+		/* typed: the notes' registers, T and U are locals (at least 0); else
+		 * registers between the inputs and the locals */
+		x.f.reg_locals = typed ? base : Z;
+		x.f.reg_temps = x.f.reg_derived = Z;
+		for (int v = 0; v < 3; v++) {
+			pt_fast_ins code[MAXN];
+			memcpy(code, sections[v].code, sizeof code);
+			one_program(&x, code, sections[v].n, sections[v].n - 1, nregs);
+			carried += typed && x.f.jit->nonneg[base];
+			for (uint32_t bits = 0; bits < 256; bits++) {
+				pt_prog_result res[3];
+				for (int m = 0; m < 3; m++) {
+					for (uint32_t i = 0; i < nregs; i++)
+						regs[m][i] = pt_rat_int(0);
+					regs[m][1] = pt_rat_int(1);   /* linked */
+					for (uint32_t b = 0; b < 8; b++)   /* a note fires for -1 or 0 (the cap's: for 1) */
+						regs[m][base + b] = pt_rat_int(bits >> b & 1 ? (typed ? 0 : -1) : 1);
+					regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
+					regs[m][ONE] = pt_rat_int(1);
+				}
+				assert_true(three_ways(&x, nregs, res));
+				full += res[0].redeem.nreasons == PT_MAX_REASONS;
 			}
-			assert_true(three_ways(&x, nregs, res));
-			full += res[0].redeem.nreasons == PT_MAX_REASONS;
 		}
 	}
-	assert_true(full > 100);   /* often as many as are kept, with notes still to come */
+	assert_true(full > 200);   /* often as many as are kept, with notes still to come */
+	assert_int_equal(carried, 3);   /* the typed runs are typed */
+	rs->consts = host_consts;
+	rs->nconsts = host_nconsts;
 	jfx_free(&x);
 }
 
