@@ -490,6 +490,135 @@ static void test_fractional_amount(void **state)
 	ptrules_release(r);
 }
 
+/* Rules compiled from src with the input named name patched in their
+ * bytecode and loaded again, as a forged file may hold them: the input
+ * whose default is dflt (n/1) gets the default to_n/1 and, unless kind
+ * is -1, that kind and built-in (pt_input_kind, pt_builtin in rules.h). */
+static ptrules_rules *forged_input(const char *src, const char *name, int64_t dflt, int64_t to_n, int kind,
+				   int builtin)
+{
+	ptrules_rules *orig = px_load_text(src);
+	unsigned char *bc;
+	size_t len;
+	assert_int_equal(ptrules_save_bytecode(orig, &bc, &len), PTRULES_OK);
+	ptrules_release(orig);
+	/* an input: kind, unit, has a default (a byte each), built-in and
+	 * program (4 bytes each), its name (4 bytes of length, then the
+	 * bytes), its default (8 bytes each of n and d) */
+	unsigned char want[64] = { 0 };
+	size_t nl = strlen(name), wl = 4 + nl + 16;
+	assert_true(wl <= sizeof want);
+	for (int k = 0; k < 4; k++)
+		want[k] = (unsigned char)(nl >> (8 * k));
+	memcpy(want + 4, name, nl);
+	for (int k = 0; k < 8; k++)
+		want[4 + nl + k] = (unsigned char)((uint64_t)dflt >> (8 * k));
+	want[4 + nl + 8] = 1;
+	size_t at = 0, found = 0;
+	for (size_t i = PT_PTBC_HEADER + 11; i + wl <= len; i++)
+		if (memcmp(bc + i, want, wl) == 0) {
+			at = i;
+			found++;
+		}
+	assert_int_equal(found, 1);
+	for (int k = 0; k < 8; k++)
+		bc[at + 4 + nl + k] = (unsigned char)((uint64_t)to_n >> (8 * k));
+	if (kind >= 0) {
+		bc[at - 11] = (unsigned char)kind;
+		for (int k = 0; k < 4; k++)
+			bc[at - 8 + k] = (unsigned char)((uint32_t)builtin >> (8 * k));
+	}
+	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
+	for (int k = 0; k < 4; k++)
+		bc[20 + k] = (unsigned char)(crc >> (8 * k));
+	ptrules_rules *r = NULL;
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = ptrules_load_bytecode(&r, bc, len, "forged.ptbc", d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	ptrules_diags_free(d);
+	free(bc);
+	assert_int_equal(st, PTRULES_OK);
+	return r;
+}
+
+/* Each of the n carts evaluated by the fast code (as read, prepared,
+ * packed) and by the reference VM (an evaluator with coverage): the same
+ * amounts every way; earn[k] is cart k's program 0 earn. */
+static void amounts_as_reference(ptrules_rules *r, ptrules_cart **c, size_t n, const int64_t *earn)
+{
+	ptrules_eval *fast = ptrules_eval_new(r, 0), *ref = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE);
+	ptrules_batch *b = ptrules_batch_new(r);
+	assert_true(fast && ref && b);
+	for (size_t k = 0; k < n; k++) {
+		ptrules_amounts want, got;
+		assert_int_equal(ptrules_evaluate(ref, c[k], NULL), PTRULES_OK);
+		assert_int_equal(ptrules_amounts_get(ref, 0, &want), PTRULES_OK);
+		assert_int_equal(want.earn_points, earn[k]);
+		for (int way = 0; way < 3; way++) {
+			ptrules_status st;
+			if (way == 2) {
+				assert_int_equal(ptrules_batch_add(b, c[k]), PTRULES_OK);
+				st = ptrules_evaluate_packed(fast, b, ptrules_batch_count(b) - 1);
+			} else {
+				if (way == 1) {
+					assert_int_equal(ptrules_cart_prepare(c[k], r), PTRULES_OK);
+					if (!ptrules_cart_prepared(c[k], r))
+						fail_msg("cart %zu not prepared", k);
+				}
+				st = ptrules_evaluate(fast, c[k], NULL);
+			}
+			assert_int_equal(st, PTRULES_OK);
+			assert_int_equal(ptrules_amounts_get(fast, 0, &got), PTRULES_OK);
+			if (memcmp(&want, &got, sizeof got) != 0)
+				fail_msg("cart %zu, way %d: earn %lld, the reference %lld", k, way, (long long)got.earn_points,
+					 (long long)want.earn_points);
+		}
+	}
+	ptrules_batch_free(b);
+	ptrules_eval_free(fast);
+	ptrules_eval_free(ref);
+}
+
+/* The machine code takes the inputs binding never writes below 0 as at
+ * least 0 (pt_fast_input_nonneg in fast_opt.c) and drops their clamps;
+ * a forged file can give an account key of points a default below 0, or
+ * make an input the order date (below 0 before 1970).  Added up and
+ * clamped at 0, such a value earns 0 the fast way as in the reference VM:
+ * 777,777 points patched to -777,777, and the key made order.date. */
+static void test_inputs_below_zero(void **state)
+{
+	(void)state;
+	static const char src[] = "program neg {\n  name \"Neg\"\n  input account.bonus: points = 777777 points\n"
+				  "  earn {\n    add account.bonus\n  }\n}\n";
+	for (int w = 0; w < 2; w++) {
+		/* kind 0 (PT_IN_BUILTIN), built-in 0 (PT_B_DATE) */
+		ptrules_rules *r = w == 0 ? forged_input(src, "bonus", 777777, -777777, -1, 0)
+					  : forged_input(src, "bonus", 777777, 777777, 0, 0);
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
+		assert_true(ptrules_program_native(r, 0));   /* the machine code runs it (as test_api asks) */
+#endif
+		ptrules_cart *c[3];
+		static const char *const carts[2] = {
+			"cart id=0\norder date=2026-03-05\nitem price=1000\naccount program=neg balance=0\n"
+			"cart id=1\norder date=2026-03-05\nitem price=1000\naccount program=neg balance=0 bonus=5\n"
+			"cart id=2\norder date=2026-03-05\nitem price=1000\n",
+			"cart id=0\norder date=1950-01-01\nitem price=1000\naccount program=neg balance=0\n"
+			"cart id=1\norder date=1969-12-31\nitem price=1000\naccount program=neg balance=0\n"
+			"cart id=2\norder date=2026-03-05\nitem price=1000\naccount program=neg balance=0\n",
+		};
+		read_carts(carts[w], c, 3);
+		/* the default below 0, 5, unlinked (earning nothing); the date (the key
+		 * is no account key now): 1950-01-01 is day -7,305, 1969-12-31 day -1,
+		 * 2026-03-05 day 20,517 */
+		static const int64_t earn[2][3] = { { 0, 5, 0 }, { 0, 0, 20517 } };
+		amounts_as_reference(r, c, 3, earn[w]);
+		for (int k = 0; k < 3; k++)
+			ptrules_cart_free(c[k]);
+		ptrules_release(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_many_inputs),
 		cmocka_unit_test(test_items_in_no_sum),
 		cmocka_unit_test(test_fractional_amount),
+		cmocka_unit_test(test_inputs_below_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
