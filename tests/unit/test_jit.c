@@ -523,6 +523,20 @@ static bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
 	return ok[0];
 }
 
+/* The host's constants with the first n replaced by vals, in the case's
+ * array mine, their count kept (the host's stack code, which the
+ * reference VM runs when a case's program fails, reads them all); the
+ * host's returned, for the case to put back. */
+static pt_rat *case_consts(pt_ruleset *rs, pt_rat mine[8], const pt_rat *vals, size_t n)
+{
+	pt_rat *host = rs->consts;
+	assert_true(rs->nconsts >= n && rs->nconsts <= 8);
+	memcpy(mine, host, rs->nconsts * sizeof *mine);
+	memcpy(mine, vals, n * sizeof *vals);
+	rs->consts = mine;
+	return host;
+}
+
 /* Reasons noted by the machine code itself (pt_jit_plan_notes in jit_plan.c): in
  * three sections of notes, with a repeat, notes behind jumps, a join
  * where the path with fewer notes comes last, and a tier table whose
@@ -541,13 +555,7 @@ static void test_reason_notes(void **state)
 	pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs + 2, T = base + 8, U = base + 9, Z = base + 10, ONE = base + 11,
 		       nregs = base + 12;
-	pt_rat *host_consts = rs->consts, consts[8];   /* Z and ONE: constants 0 and 1 */
-	size_t host_nconsts = rs->nconsts;
-	assert_true(host_nconsts >= 2 && host_nconsts <= 8);
-	memcpy(consts, host_consts, host_nconsts * sizeof *consts);
-	consts[0] = pt_rat_int(0);
-	consts[1] = pt_rat_int(1);
-	rs->consts = consts;
+	pt_rat consts[8], *host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(0), pt_rat_int(1) }, 2);   /* Z, ONE */
 	x.f.reg_consts = Z;
 	uint32_t capx = 0;   /* a stack pc whose argument (the cap's reason) differs from the others' */
 	while (capx < rs->ncode && PT_INS_ARG(rs->code[capx]) >= 100 && PT_INS_ARG(rs->code[capx]) < 110)
@@ -632,7 +640,6 @@ static void test_reason_notes(void **state)
 	assert_true(full > 200);   /* often as many as are kept, with notes still to come */
 	assert_int_equal(carried, 3);   /* the typed runs are typed */
 	rs->consts = host_consts;
-	rs->nconsts = host_nconsts;
 	jfx_free(&x);
 }
 
@@ -1101,14 +1108,8 @@ static void test_sign_cases(void **state)
 	pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, l0 = base, l1 = base + 1, l2 = base + 2, C0 = base + 4, C1 = base + 5,
 		       C3 = base + 6, nregs = base + 7;
-	pt_rat *host_consts = rs->consts, consts[8];
-	size_t host_nconsts = rs->nconsts;
-	assert_true(host_nconsts >= 3 && host_nconsts <= 8);
-	memcpy(consts, host_consts, host_nconsts * sizeof *consts);
-	consts[0] = pt_rat_int(0);
-	consts[1] = pt_rat_int(1);
-	consts[2] = pt_rat_int(3);
-	rs->consts = consts;
+	pt_rat consts[8],
+		*host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(0), pt_rat_int(1), pt_rat_int(3) }, 3);
 	x.f.reg_locals = base;
 	x.f.reg_temps = x.f.reg_derived = base + 4;
 	x.f.reg_consts = C0;
@@ -1157,7 +1158,6 @@ static void test_sign_cases(void **state)
 	}
 	(void)l0, (void)l1, (void)l2;
 	rs->consts = host_consts;
-	rs->nconsts = host_nconsts;
 	jfx_free(&x);
 }
 
@@ -1178,13 +1178,8 @@ static void test_signs(void **state)
 	pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, L0 = base, L1 = base + 1, L2 = base + 2, C = base + 4,
 		       nregs = C + 2;
-	pt_rat *host_consts = rs->consts, consts[8];
-	size_t host_nconsts = rs->nconsts;
-	assert_true(host_nconsts >= 2 && host_nconsts <= 8 && nregs <= JFX_REGS);
-	memcpy(consts, host_consts, host_nconsts * sizeof *consts);
-	consts[0] = pt_rat_int(3);
-	consts[1] = pt_rat_int(5);
-	rs->consts = consts;
+	assert_true(nregs <= JFX_REGS);
+	pt_rat consts[8], *host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(3), pt_rat_int(5) }, 2);
 	x.f.reg_locals = base;   /* four locals, no temporaries or derived values */
 	x.f.reg_temps = x.f.reg_derived = base + 4;
 	x.f.reg_consts = C;
@@ -1251,7 +1246,6 @@ static void test_signs(void **state)
 		assert_int_equal(tests[1], tests[0]);
 	}
 	rs->consts = host_consts;
-	rs->nconsts = host_nconsts;
 	jfx_free(&x);
 }
 

@@ -274,11 +274,30 @@ static void same_in_sequence(ptrules_rules *r, ptrules_cart **carts, size_t n, c
 	ptrules_batch_free(b);
 }
 
+/* A compiled rule set bc (len bytes, malloc'd, freed here) patched by the
+ * caller, its checksum made right again and loaded as name. */
+static ptrules_rules *load_patched(unsigned char *bc, size_t len, const char *name)
+{
+	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
+	for (int k = 0; k < 4; k++)
+		bc[20 + k] = (unsigned char)(crc >> (8 * k));
+	ptrules_rules *r = NULL;
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_status st = ptrules_load_bytecode(&r, bc, len, name, d);
+	if (st != PTRULES_OK)
+		ptrules_diags_print(d, stderr);
+	ptrules_diags_free(d);
+	free(bc);
+	assert_int_equal(st, PTRULES_OK);
+	return r;
+}
+
 /* A rule set from .ptbc may give an account key a default that is a
  * fraction (the language does not): a prepared cart keeps the inputs
  * before it whole, and past it the template and the cart's differences,
  * so that cart 0 gets 777,777/2 back after carts that gave a whole rate.
  * The default is written as 777,777/1 and patched to /2 in the file. */
+
 /* Rules compiled from src, with the one constant n/1 in their bytecode
  * made n/den and loaded again: a default no .rules file can write, as a
  * forged or damaged file may hold it. */
@@ -301,18 +320,7 @@ static ptrules_rules *forged(const char *src, uint32_t n, uint8_t den)
 		}
 	assert_int_equal(found, 1);   /* n, then d = 1 */
 	bc[at + 8] = den;
-	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
-	for (int k = 0; k < 4; k++)
-		bc[20 + k] = (unsigned char)(crc >> (8 * k));
-	ptrules_rules *r = NULL;
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_status st = ptrules_load_bytecode(&r, bc, len, "frac.ptbc", d);
-	if (st != PTRULES_OK)
-		ptrules_diags_print(d, stderr);
-	ptrules_diags_free(d);
-	free(bc);
-	assert_int_equal(st, PTRULES_OK);
-	return r;
+	return load_patched(bc, len, "frac.ptbc");
 }
 
 static void test_dense_fraction(void **state)
@@ -528,18 +536,7 @@ static ptrules_rules *forged_input(const char *src, const char *name, int64_t df
 		for (int k = 0; k < 4; k++)
 			bc[at - 8 + k] = (unsigned char)((uint32_t)builtin >> (8 * k));
 	}
-	uint32_t crc = pt_crc32c(bc + PT_PTBC_HEADER, len - PT_PTBC_HEADER);
-	for (int k = 0; k < 4; k++)
-		bc[20 + k] = (unsigned char)(crc >> (8 * k));
-	ptrules_rules *r = NULL;
-	ptrules_diags *d = ptrules_diags_new();
-	ptrules_status st = ptrules_load_bytecode(&r, bc, len, "forged.ptbc", d);
-	if (st != PTRULES_OK)
-		ptrules_diags_print(d, stderr);
-	ptrules_diags_free(d);
-	free(bc);
-	assert_int_equal(st, PTRULES_OK);
-	return r;
+	return load_patched(bc, len, "forged.ptbc");
 }
 
 /* Each of the n carts evaluated by the fast code (as read, prepared,
