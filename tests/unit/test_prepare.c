@@ -274,6 +274,17 @@ static void same_in_sequence(ptrules_rules *r, ptrules_cart **carts, size_t n, c
 	ptrules_batch_free(b);
 }
 
+/* The bytecode (malloc'd, *len bytes) of rules compiled from src, for a
+ * test to patch and load again (load_patched). */
+static unsigned char *bytecode_of(const char *src, size_t *len)
+{
+	ptrules_rules *orig = px_load_text(src);
+	unsigned char *bc;
+	assert_int_equal(ptrules_save_bytecode(orig, &bc, len), PTRULES_OK);
+	ptrules_release(orig);
+	return bc;
+}
+
 /* A compiled rule set bc (len bytes, malloc'd, freed here) patched by the
  * caller, its checksum made right again and loaded as name. */
 static ptrules_rules *load_patched(unsigned char *bc, size_t len, const char *name)
@@ -303,11 +314,8 @@ static ptrules_rules *load_patched(unsigned char *bc, size_t len, const char *na
  * forged or damaged file may hold it. */
 static ptrules_rules *forged(const char *src, uint32_t n, uint8_t den)
 {
-	ptrules_rules *orig = px_load_text(src);
-	unsigned char *bc;
 	size_t len;
-	assert_int_equal(ptrules_save_bytecode(orig, &bc, &len), PTRULES_OK);
-	ptrules_release(orig);
+	unsigned char *bc = bytecode_of(src, &len);
 	unsigned char want[16] = { 0 };
 	for (int k = 0; k < 4; k++)
 		want[k] = (unsigned char)(n >> (8 * k));
@@ -505,11 +513,8 @@ static void test_fractional_amount(void **state)
 static ptrules_rules *forged_input(const char *src, const char *name, int64_t dflt, int64_t to_n, int kind,
 				   int builtin)
 {
-	ptrules_rules *orig = px_load_text(src);
-	unsigned char *bc;
 	size_t len;
-	assert_int_equal(ptrules_save_bytecode(orig, &bc, &len), PTRULES_OK);
-	ptrules_release(orig);
+	unsigned char *bc = bytecode_of(src, &len);
 	/* an input: kind, unit, has a default (a byte each), built-in and
 	 * program (4 bytes each), its name (4 bytes of length, then the
 	 * bytes), its default (8 bytes each of n and d) */
