@@ -241,7 +241,7 @@ static unsigned sign_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, 
  * register whenever it writes one: the interpreter's semantics
  * (fast_run.h), an error writing nothing.  A difference is at least 0
  * where it takes a constant of at most 0 from a number at least 0, or of
- * at most 1 from one at least 1. */
+ * at most 1 from one at least 1 (SUB_I: a numerator of at most 1). */
 static unsigned writes_sign(const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, unsigned sa, unsigned sb)
 {
 	pt_rat v;
@@ -265,7 +265,8 @@ static unsigned writes_sign(const pt_ruleset *rs, const pt_fast *f, const pt_fas
 			return 0;
 		if (v.n <= 0)
 			return sa;
-		return v.n <= v.d && sa == SG_POS ? SG_NN : 0;
+		/* SUB_I takes b's numerator only (fast_run.h): 2/3 subtracts 2 */
+		return (c->op == F_SUB_I ? v.n <= 1 : v.n <= v.d) && sa == SG_POS ? SG_NN : 0;
 	default:   /* a negation, anything else */
 		return 0;
 	}

@@ -1097,7 +1097,9 @@ static void test_not_min_kept(void **state)
  * typing knows a register may be below 0: a constant 1 taken from a
  * local that is 0 (at least 0 is not at least 1), 1 taken twice from 1
  * (1 - 1 is at least 0, not at least 1), and a local that is 3 on one
- * way and 0 on the other (the join keeps what both ways know).  And one
+ * way and 0 on the other (the join keeps what both ways know), and a
+ * whole-number difference (SUB_I) of a constant 2/3 from 1, which takes
+ * the numerator 2 (at most 1 as a fraction is not as a numerator).  And one
  * it should: (3 - 1) * 3 is 6.  Each output must be what the
  * interpreters give; a typing too bold leaves -1 there. */
 static void test_sign_cases(void **state)
@@ -1107,9 +1109,9 @@ static void test_sign_cases(void **state)
 	jfx_init(&x);
 	pt_ruleset *rs = x.rs;
 	const uint32_t base = (uint32_t)rs->ninputs, l0 = base, l1 = base + 1, l2 = base + 2, C0 = base + 4, C1 = base + 5,
-		       C3 = base + 6, nregs = base + 7;
+		       C3 = base + 6, C23 = base + 7, nregs = base + 8;
 	pt_rat consts[8],
-		*host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(0), pt_rat_int(1), pt_rat_int(3) }, 3);
+		*host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(0), pt_rat_int(1), pt_rat_int(3), { 2, 3 } }, 4);
 	x.f.reg_locals = base;
 	x.f.reg_temps = x.f.reg_derived = base + 4;
 	x.f.reg_consts = C0;
@@ -1130,6 +1132,10 @@ static void test_sign_cases(void **state)
 		{ "(3 - 1) * 3", 6, { { F_HALT_R, 0, 0, 0, 1 }, { F_MOV, 100, 106, 0, 0 }, { F_SUB_I, 101, 100, 105, 0 },
 				      { F_MUL_I, 102, 101, 106, 0 }, { F_OUT, 0, 102, 0, PT_OUT_E_POINTS },
 				      { F_HALT_E, 0, 0, 0, 0 } }, 6 },
+		/* SUB_I takes b's numerator only: 1 - 2 below 0, though 2/3 is at most 1 */
+		{ "1 - 2/3 as whole numbers", 5, { { F_HALT_R, 0, 0, 0, 1 }, { F_MOV, 100, 105, 0, 0 },
+						   { F_SUB_I, 101, 100, 107, 0 }, { F_OUT, 0, 101, 0, PT_OUT_E_POINTS },
+						   { F_HALT_E, 0, 0, 0, 0 } }, 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		pt_fast_ins code[8];
@@ -1150,6 +1156,7 @@ static void test_sign_cases(void **state)
 		init[C0] = consts[0];
 		init[C1] = consts[1];
 		init[C3] = consts[2];
+		init[C23] = consts[3];
 		pt_prog_result res[3];
 		gap_run(&x, code, cases[i].n, 1, nregs, init, res);
 		if (res[0].out[PT_OUT_E_POINTS].n != cases[i].want)
