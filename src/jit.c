@@ -504,19 +504,20 @@ static void st_rat_imm(jasm *j, int base, uint32_t off, pt_rat v)
 /* R[to] = R[from] (indexes): a copy, or two immediate stores when R[from]
  * is a constant; with check, leave for the interpreter at k when it is
  * INT64_MIN (a constant that is goes the general way), loading it as
- * ld_rax does. */
-static void mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t to, bool check, size_t k,
+ * ld_rax does.  Returns whether rax holds R[to]'s numerator after it. */
+static bool mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t to, bool check, size_t k,
 		    uint32_t have)
 {
 	const uint32_t R = sizeof(pt_rat);
 	pt_rat v;
 	if (pt_jit_const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
 		st_rat_imm(j, RBX, to * R, v);
-		return;
+		return false;
 	}
 	if (check && !known_not_min(j, from))   /* (else check_min would only load what copy loads) */
 		check_min(j, have, from, k);
 	copy(j, from * R, RBX, to * R);
+	return true;
 }
 /* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
  * register known whole (known_whole) as a whole number, without reading
@@ -695,11 +696,13 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	switch ((pt_fast_op)c->op) {
 	case F_MOV:
 	case F_MOVC:
-		mov_reg(j, rs, f, c->a, c->dst, c->op == F_MOVC, k, have);
+		if (mov_reg(j, rs, f, c->a, c->dst, c->op == F_MOVC, k, have))
+			j->rax = c->dst;
 		break;
 	case F_MOV2:   /* in order: the second read sees the first write */
 		mov_reg(j, rs, f, c->a, c->dst, false, k, NO_REG);
-		mov_reg(j, rs, f, c->b, c->x, false, k, NO_REG);
+		if (mov_reg(j, rs, f, c->b, c->x, false, k, NO_REG))
+			j->rax = c->x;
 		break;
 	case F_ADD_I: {
 		int32_t v;

@@ -44,7 +44,7 @@ typedef struct pt_section_result {
  * sections, and are kept by the machine code as it runs and settled by
  * pt_res_settle wherever anything else wrote the result. */
 typedef struct pt_prog_result {
-	int32_t linked;
+	_Alignas(16) int32_t linked;
 	int32_t usable;
 	int32_t use_valid;
 	int32_t runtime_error;
@@ -52,6 +52,11 @@ typedef struct pt_prog_result {
 	pt_section_result redeem, earn;
 	int tier;                /* string index of the tier label, or -1 */
 } pt_prog_result;
+/* Results lie 16 bytes apart at least (_Alignas on linked): the machine
+ * code starts one with 16-byte stores (jit.c, prog_start), which at 216
+ * bytes a result straddled a cache line in every other result, and the
+ * 20 programs' evaluation took 8% longer (docs/performance.md). */
+_Static_assert(sizeof(pt_prog_result) % 16 == 0, "pt_prog_result's stride");
 
 /* Settle the flags at the head of results[0 .. n) from their sections:
  * after the interpreters or the reference VM wrote them. */
