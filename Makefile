@@ -65,7 +65,7 @@ $(B)/libpt.a: $(OBJS)
 $(B)/ptrules: $(CLI_OBJS) $(B)/libpt.a
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
-$(B)/test_%: tests/unit/test_%.c tests/unit/helpers.h $(B)/libpt.a
+$(B)/test_%: tests/unit/test_%.c tests/unit/helpers.h tests/unit/jit_fixture.h $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) -lcmocka $(LDLIBS)
 
 run: $(B)/ptrules

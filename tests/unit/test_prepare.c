@@ -546,17 +546,24 @@ static ptrules_rules *forged_input(const char *src, const char *name, int64_t df
 
 /* Each of the n carts evaluated by the fast code (as read, prepared,
  * packed) and by the reference VM (an evaluator with coverage): the same
- * amounts every way; earn[k] is cart k's program 0 earn. */
-static void amounts_as_reference(ptrules_rules *r, ptrules_cart **c, size_t n, const int64_t *earn)
+ * amounts every way, for each of the rules' np programs; earn[k * np +
+ * p] is cart k's program p earn. */
+static void amounts_as_reference(ptrules_rules *r, ptrules_cart **c, size_t n, size_t np, const int64_t *earn)
 {
 	ptrules_eval *fast = ptrules_eval_new(r, 0), *ref = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE);
 	ptrules_batch *b = ptrules_batch_new(r);
 	assert_true(fast && ref && b);
+	assert_int_equal(ptrules_program_count(r), np);
 	for (size_t k = 0; k < n; k++) {
-		ptrules_amounts want, got;
+		ptrules_amounts want[16], got[16];
+		assert_true(np <= 16);
 		assert_int_equal(ptrules_evaluate(ref, c[k], NULL), PTRULES_OK);
-		assert_int_equal(ptrules_amounts_get(ref, 0, &want), PTRULES_OK);
-		assert_int_equal(want.earn_points, earn[k]);
+		for (size_t p = 0; p < np; p++) {
+			assert_int_equal(ptrules_amounts_get(ref, p, &want[p]), PTRULES_OK);
+			if (want[p].earn_points != earn[k * np + p])
+				fail_msg("cart %zu, program %zu: the reference earns %lld, not %lld", k, p,
+					 (long long)want[p].earn_points, (long long)earn[k * np + p]);
+		}
 		for (int way = 0; way < 3; way++) {
 			ptrules_status st;
 			if (way == 2) {
@@ -571,10 +578,12 @@ static void amounts_as_reference(ptrules_rules *r, ptrules_cart **c, size_t n, c
 				st = ptrules_evaluate(fast, c[k], NULL);
 			}
 			assert_int_equal(st, PTRULES_OK);
-			assert_int_equal(ptrules_amounts_get(fast, 0, &got), PTRULES_OK);
-			if (memcmp(&want, &got, sizeof got) != 0)
-				fail_msg("cart %zu, way %d: earn %lld, the reference %lld", k, way, (long long)got.earn_points,
-					 (long long)want.earn_points);
+			for (size_t p = 0; p < np; p++) {
+				assert_int_equal(ptrules_amounts_get(fast, p, &got[p]), PTRULES_OK);
+				if (memcmp(&want[p], &got[p], sizeof got[p]) != 0)
+					fail_msg("cart %zu, program %zu, way %d: earn %lld, the reference %lld", k, p, way,
+						 (long long)got[p].earn_points, (long long)want[p].earn_points);
+			}
 		}
 	}
 	ptrules_batch_free(b);
@@ -614,8 +623,92 @@ static void test_inputs_below_zero(void **state)
 		 * is no account key now): 1950-01-01 is day -7,305, 1969-12-31 day -1,
 		 * 2026-03-05 day 20,517 */
 		static const int64_t earn[2][3] = { { 0, 5, 0 }, { 0, 0, 20517 } };
-		amounts_as_reference(r, c, 3, earn[w]);
+		amounts_as_reference(r, c, 3, 1, earn[w]);
 		for (int k = 0; k < 3; k++)
+			ptrules_cart_free(c[k]);
+		ptrules_release(r);
+	}
+}
+
+/* The inputs the machine code takes as at least 1 (pt_fast_input_pos in
+ * fast_opt.c: order.day, order.month, order.weekday), whose value less
+ * 1 it then takes as at least 0, writing it out unclamped: binding never
+ * writes one below 1, whatever a cart or a forged file says.  Each
+ * program earns one input less 1: those three, at their least (the 1st,
+ * January, a Monday; before 1970, and in 1900, where the day number is
+ * far below 0), and, for a typing too bold, inputs at least 0 that may
+ * be 0 (the items, the total, a category, the balance, an account key),
+ * which must stay clamped.  Then the last program's account key, whose
+ * default is 777,777, made each of the three by a patched .ptbc with a
+ * default of -5, 0 or -1, which binding must not give it; and the day,
+ * the month and the weekday each alone in a rule set (binding splits
+ * the date only for a rule set that reads the day or the month).  Read,
+ * prepared and packed, every program's amounts must be the reference
+ * VM's, and the calendar's. */
+static void test_inputs_at_least_one(void **state)
+{
+	(void)state;
+	enum { NP = 9, NC = 4 };
+	static const char *const progs[NP] = {
+		"program pd {\n  name \"Day\"\n  earn {\n    add (order.day - 1) * 1 points\n  }\n}\n",
+		"program pm {\n  name \"Month\"\n  earn {\n    add (order.month - 1) * 1 points\n  }\n}\n",
+		"program pw {\n  name \"Weekday\"\n  earn {\n    add (order.weekday - 1) * 1 points\n  }\n}\n",
+		"program pi {\n  name \"Items\"\n  earn {\n    add (order.items - 1) * 1 points\n  }\n}\n",
+		"program pt {\n  name \"Total\"\n  earn {\n    add (total - 1 yen) as points\n  }\n}\n",
+		"program pc {\n  name \"Books\"\n  earn {\n    add (category.books - 1 yen) as points\n  }\n}\n",
+		"program pb {\n  name \"Balance\"\n  earn {\n    add account.balance - 1 points\n  }\n}\n",
+		"program pk {\n  name \"Key\"\n  input account.k: number = 0\n  earn {\n    add (account.k - 1) * 1 points\n  }\n}\n",
+		"program pf {\n  name \"Forged\"\n  input account.f: number = 777777\n"
+		"  earn {\n    add (account.f - 1) * 1 points\n  }\n}\n",
+	};
+	static const char *const ids[NP] = { "pd", "pm", "pw", "pi", "pt", "pc", "pb", "pk", "pf" };
+	/* Mondays the 1st of January, a Monday the 29th of December, a
+	 * Thursday the 5th of March; no item, a book of 1 yen, 2,000 yen with
+	 * 1,000 of books, an item of 0 yen; the balance and account.k */
+	static const char *const cart_head[NC] = {
+		"order date=2024-01-01\n",
+		"order date=1969-12-29\nitem price=1 category=books\n",
+		"order date=2026-03-05\nitem price=1000\nitem price=500 qty=2 category=books\n",
+		"order date=1900-01-01\nitem price=0\n",
+	};
+	static const char *const balance[NC] = { "0", "1", "7", "0" }, *const key[NC] = { "", " k=1", " k=5", " k=0" };
+	static const int64_t earn[NC][NP] = {
+		{ 0, 0, 0, 0, 0, 0, 0, 0, 777776 },
+		{ 28, 11, 0, 0, 0, 0, 0, 0, 777776 },
+		{ 4, 2, 3, 1, 1999, 999, 6, 4, 777776 },
+		{ 0, 0, 0, 0, 0, 0, 0, 0, 777776 },
+	};
+	/* ways 1 to 3: account.f made order.day, order.month, order.weekday
+	 * (kind 0, PT_IN_BUILTIN; built-ins 1 to 3), its default -5, 0, -1;
+	 * ways 4 to 6: the day, the month, the weekday alone */
+	static const int builtin[7] = { -1, 1, 2, 3, -1, -1, -1 };
+	static const int64_t dflt[7] = { 777777, -5, 0, -1, 777777, 777777, 777777 };
+	for (int w = 0; w < 7; w++) {
+		size_t first = w < 4 ? 0 : (size_t)w - 4, np = w < 4 ? NP : 1;
+		char src[4096], carts[8192];
+		size_t ls = 0, lc = 0;
+		for (size_t p = first; p < first + np; p++)
+			ls += (size_t)snprintf(src + ls, sizeof src - ls, "%s", progs[p]);
+		for (int k = 0; k < NC; k++) {
+			lc += (size_t)snprintf(carts + lc, sizeof carts - lc, "cart id=%d\n%s", k, cart_head[k]);
+			for (size_t p = first; p < first + np; p++)
+				lc += (size_t)snprintf(carts + lc, sizeof carts - lc, "account program=%s balance=%s%s\n", ids[p],
+						       p == 6 ? balance[k] : "0", p == 7 ? key[k] : "");
+		}
+		assert_true(ls < sizeof src && lc < sizeof carts);
+		ptrules_rules *r = builtin[w] < 0 ? px_load_text(src) : forged_input(src, "f", 777777, dflt[w], 0, builtin[w]);
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
+		for (size_t p = 0; p < np; p++)
+			assert_true(ptrules_program_native(r, p));   /* the machine code runs each */
+#endif
+		int64_t want[NC * NP];
+		for (int k = 0; k < NC; k++)
+			for (size_t p = 0; p < np; p++)   /* a forged key is the day, month or weekday less 1 */
+				want[(size_t)k * np + p] = earn[k][p + first == NP - 1 && w > 0 ? (size_t)w - 1 : p + first];
+		ptrules_cart *c[NC];
+		read_carts(carts, c, NC);
+		amounts_as_reference(r, c, NC, np, want);
+		for (int k = 0; k < NC; k++)
 			ptrules_cart_free(c[k]);
 		ptrules_release(r);
 	}
@@ -635,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_items_in_no_sum),
 		cmocka_unit_test(test_fractional_amount),
 		cmocka_unit_test(test_inputs_below_zero),
+		cmocka_unit_test(test_inputs_at_least_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
