@@ -839,7 +839,7 @@ static inline int copy_reasons(const pt_ruleset *rs, const pt_section_result *s,
 	out[0] = out[1] = out[2] = out[3] = NULL;
 	_Static_assert(PTRULES_MAX_REASONS == 4, "copy_reasons clears four entries");
 	for (int i = 0; i < n; i++)
-		out[i] = rs->strs[s->reasons[i]];
+		out[i] = rs->strs[s->reasons[i].str];
 	return n;
 }
 
@@ -849,7 +849,7 @@ static inline void reason_lines(const pt_ruleset *rs, const pt_section_result *s
 	memset(files, 0, PTRULES_MAX_REASONS * sizeof *files);
 	memset(lines, 0, PTRULES_MAX_REASONS * sizeof *lines);
 	for (int i = 0; i < s->nreasons && i < PTRULES_MAX_REASONS; i++) {
-		const pt_line_def *at = &rs->lines[s->reason_pcs[i] < rs->ncode ? s->reason_pcs[i] : 0];
+		const pt_line_def *at = &rs->lines[s->reasons[i].pc < rs->ncode ? s->reasons[i].pc : 0];
 		files[i] = rs->files[at->file];
 		lines[i] = (int)at->line;
 	}

@@ -214,19 +214,25 @@ static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 		return;
 	}
 	const int c = cnt_reg(sec);
-	const uint32_t at[2] = { (uint32_t)offsetof(pt_section_result, reasons),
-				 (uint32_t)offsetof(pt_section_result, reason_pcs) };
+	const uint64_t pair = (uint64_t)pc << 32 | s;   /* a pt_reason: the string, then where */
+	_Static_assert(offsetof(pt_reason, str) == 0 && offsetof(pt_reason, pc) == 4 && sizeof(pt_reason) == 8,
+		       "a pt_reason is one 8-byte store");
 	/* both sections' reasons lie within a one-byte displacement of rbp */
 	_Static_assert((int64_t)offsetof(pt_prog_result, redeem) + (int64_t)offsetof(pt_section_result, reasons) -
 			       BIAS >= -128 &&
 			       (int64_t)offsetof(pt_prog_result, earn) +
-					       (int64_t)offsetof(pt_section_result, reason_pcs) - BIAS <= 127,
+					       (int64_t)offsetof(pt_section_result, reasons) - BIAS <= 127,
 		       "note_if's disp8");
-	for (int w = 0; w < 2; w++) {   /* mov dword [rbp + r14/r15 * 4 + disp8], s or pc */
-		put(j, (const uint8_t[]){ 0x42, 0xC7, 0x44 }, 3);   /* REX.X: the index is r14 or r15 */
-		b1(j, (uint8_t)(0x80 | (c << 3) | RBP));               /* SIB: scale 4, index, base rbp */
-		b1(j, (uint8_t)(int8_t)((int64_t)sec + at[w] - BIAS));
-		b4(j, w ? pc : s);
+	const uint8_t disp = (uint8_t)(int8_t)((int64_t)sec + (int64_t)offsetof(pt_section_result, reasons) - BIAS);
+	if (pair <= INT32_MAX) {   /* mov qword [rbp + r14/r15 * 8 + disp8], imm32 */
+		put(j, (const uint8_t[]){ 0x4A, 0xC7, 0x44, (uint8_t)(0xC0 | (c << 3) | RBP), disp }, 5);
+		b4(j, (uint32_t)pair);
+	} else {   /* mov rdx, imm64; mov [rbp + r14/r15 * 8 + disp8], rdx (neither changes the flags) */
+		b1(j, 0x48);
+		b1(j, (uint8_t)(0xB8 | RDX));
+		b8(j, pair);
+		put(j, (const uint8_t[]){ 0x4A, 0x89, (uint8_t)(0x44 | (RDX << 3)), (uint8_t)(0xC0 | (c << 3) | RBP), disp },
+		    5);   /* REX.W and REX.X: the index is r14 or r15; SIB: scale 8 */
 	}
 	if (cc == CC_B) {   /* the carry: adc r14d/r15d, 0 (mov leaves the flags) */
 		put(j, (const uint8_t[]){ 0x41, 0x83 }, 2);
@@ -594,8 +600,8 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	} else {
 		st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
 	}
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons), s);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, reason_pcs), pc);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, str), s);
+	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, pc), pc);
 }
 
 /* Whether R[r] is other than INT64_MIN for certain once the code laid

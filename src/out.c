@@ -184,7 +184,7 @@ static void reasons(const pt_ruleset *rs, const pt_section_result *s, char *buf,
 		return;
 	}
 	for (int i = 0; i < s->nreasons && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "; " : "", rs->strs[s->reasons[i]]);
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "; " : "", rs->strs[s->reasons[i].str]);
 }
 
 /* Append a prepared piece of JSON text. */
@@ -210,10 +210,10 @@ static inline bool json_reason_fast(pt_sink *f, const pt_out_jtext *jt, const pt
 {
 	if (!jt || s->status != PT_VM_OK || s->nreasons > 1)
 		return false;
-	if (s->nreasons && jt->str_len[s->reasons[0]]) {
-		if (jt->str_len[s->reasons[0]] >= n)
+	if (s->nreasons && jt->str_len[s->reasons[0].str]) {
+		if (jt->str_len[s->reasons[0].str] >= n)
 			return false;
-		put(f, jt->str[s->reasons[0]]);
+		put(f, jt->str[s->reasons[0].str]);
 	} else {
 		pt_sink_puts(f, "null");
 	}
@@ -231,14 +231,14 @@ static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_resu
 	size_t total = 0, len[PT_MAX_REASONS];
 	for (int i = 0; s->status == PT_VM_OK && i < s->nreasons && i < PT_MAX_REASONS; i++)
 		total += (i ? 2 : 0) +
-			 (len[i] = jt ? jt->str_len[s->reasons[i]] : strlen(rs->strs[s->reasons[i]]));
+			 (len[i] = jt ? jt->str_len[s->reasons[i].str] : strlen(rs->strs[s->reasons[i].str]));
 	if (s->status == PT_VM_OK && total < n) {
 		if (!total) {
 			pt_sink_puts(f, "null");
 			return;
 		}
 		if (jt && s->nreasons == 1) {
-			put(f, jt->str[s->reasons[0]]);
+			put(f, jt->str[s->reasons[0].str]);
 			return;
 		}
 		pt_sink_putc(f, '"');
@@ -246,9 +246,9 @@ static void json_reasons(pt_sink *f, const pt_ruleset *rs, const pt_section_resu
 			if (i)
 				pt_sink_puts(f, "; ");
 			if (jt)   /* the prepared string without its quotes */
-				pt_sink_write(f, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);
+				pt_sink_write(f, jt->str[s->reasons[i].str].s + 1, jt->str[s->reasons[i].str].n - 2);
 			else
-				json_chars_n(f, rs->strs[s->reasons[i]], len[i]);
+				json_chars_n(f, rs->strs[s->reasons[i].str], len[i]);
 		}
 		pt_sink_putc(f, '"');
 		return;
@@ -385,8 +385,8 @@ static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_resu
 	if (s->status != PT_VM_OK)
 		return false;
 	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
-		total += (i ? 2 : 0) + jt->str_len[s->reasons[i]];
-		esc += 2 + jt->str[s->reasons[i]].n;
+		total += (i ? 2 : 0) + jt->str_len[s->reasons[i].str];
+		esc += 2 + jt->str[s->reasons[i].str].n;
 	}
 	*n = esc;
 	return total < cut;
@@ -396,15 +396,15 @@ static inline bool reasons_raw_len(const pt_out_jtext *jt, const pt_section_resu
  * said they fit); the end. */
 static inline char *reasons_raw(char *p, const pt_out_jtext *jt, const pt_section_result *s)
 {
-	if (!s->nreasons || (s->nreasons == 1 && !jt->str_len[s->reasons[0]]))
+	if (!s->nreasons || (s->nreasons == 1 && !jt->str_len[s->reasons[0].str]))
 		return RAW_LIT(p, "null");
 	if (s->nreasons == 1)
-		return raw(p, jt->str[s->reasons[0]].s, jt->str[s->reasons[0]].n);
+		return raw(p, jt->str[s->reasons[0].str].s, jt->str[s->reasons[0].str].n);
 	*p++ = '"';
 	for (int i = 0; i < s->nreasons && i < PT_MAX_REASONS; i++) {
 		if (i)
 			p = RAW_LIT(p, "; ");
-		p = raw(p, jt->str[s->reasons[i]].s + 1, jt->str[s->reasons[i]].n - 2);   /* without its quotes */
+		p = raw(p, jt->str[s->reasons[i].str].s + 1, jt->str[s->reasons[i].str].n - 2);   /* without its quotes */
 	}
 	*p++ = '"';
 	return p;

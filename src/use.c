@@ -54,10 +54,10 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 		return;
 	}
 	if (r->redeem.failed) {
-		int line = r->redeem.nreasons ? (int)rs->lines[r->redeem.reason_pcs[0]].line : 0;
-		int file = r->redeem.nreasons ? (int)rs->lines[r->redeem.reason_pcs[0]].file : -1;
+		int line = r->redeem.nreasons ? (int)rs->lines[r->redeem.reasons[0].pc].line : 0;
+		int file = r->redeem.nreasons ? (int)rs->lines[r->redeem.reasons[0].pc].file : -1;
 		problem(rep, p, u->cart_line, file, line, "%s: its points cannot be used on this order: %s", pg->id,
-			r->redeem.nreasons ? rs->strs[r->redeem.reasons[0]] : "its redeem rules do not apply");
+			r->redeem.nreasons ? rs->strs[r->redeem.reasons[0].str] : "its redeem rules do not apply");
 		return;
 	}
 	if (u->points > balance) {
@@ -71,10 +71,10 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 		const char *why = NULL;
 		int line = 0, file = -1;
 		for (int i = 0; i < r->redeem.nreasons; i++)   /* the reason that limited max_points */
-			if (strncmp(rs->strs[r->redeem.reasons[i]], "no points to use", 16) != 0) {
-				why = rs->strs[r->redeem.reasons[i]];
-				line = (int)rs->lines[r->redeem.reason_pcs[i]].line;
-				file = (int)rs->lines[r->redeem.reason_pcs[i]].file;
+			if (strncmp(rs->strs[r->redeem.reasons[i].str], "no points to use", 16) != 0) {
+				why = rs->strs[r->redeem.reasons[i].str];
+				line = (int)rs->lines[r->redeem.reasons[i].pc].line;
+				file = (int)rs->lines[r->redeem.reasons[i].pc].file;
 				break;
 			}
 		problem(rep, p, u->cart_line, file, line, "%s: uses %s points, but at most %s can be used on this order%s%s",
@@ -140,8 +140,8 @@ void pt_use_check_records(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 			continue;
 		}
 		for (int i = 0; i < r->redeem.nreasons; i++) {
-			const pt_line_def *at = &rs->lines[r->redeem.reason_pcs[i]];
-			problem(rep, -1, 0, at->file, (int)at->line, "%s", rs->strs[r->redeem.reasons[i]]);
+			const pt_line_def *at = &rs->lines[r->redeem.reasons[i].pc];
+			problem(rep, -1, 0, at->file, (int)at->line, "%s", rs->strs[r->redeem.reasons[i].str]);
 		}
 	}
 	int64_t pay = total;

@@ -23,6 +23,14 @@ typedef enum {
 	PT_VM_BAD           /* unverified code misbehaved (never after pt_verify) */
 } pt_vm_status;
 
+/* A reason a section noted: its string, and where it was noted (a line
+ * table index), side by side so that the machine code notes one with a
+ * single 8-byte store (jit.c, note_if). */
+typedef struct pt_reason {
+	uint32_t str;
+	uint32_t pc;
+} pt_reason;
+
 /* What one section (redeem or earn) concluded.  The fields a program's
  * start sets lie in the first 16 bytes, so the machine code sets them
  * with one store (jit.c, sec_start). */
@@ -32,8 +40,7 @@ typedef struct pt_section_result {
 	int nreasons;
 	pt_vm_status status;
 	uint32_t status_pc;      /* where a runtime error happened */
-	uint32_t reasons[PT_MAX_REASONS];   /* string indices, in order */
-	uint32_t reason_pcs[PT_MAX_REASONS];  /* where each was noted (line table) */
+	pt_reason reasons[PT_MAX_REASONS];   /* in order */
 } pt_section_result;
 
 /* One program's result.  Its first four fields are ptrules_amounts'
@@ -75,11 +82,11 @@ static inline void pt_res_settle(pt_prog_result *results, size_t n)
 static inline void pt_sec_reason(pt_section_result *sec, uint32_t s, uint32_t pc)
 {
 	for (int i = 0; i < sec->nreasons; i++)
-		if (sec->reasons[i] == s)
+		if (sec->reasons[i].str == s)
 			return;
 	if (sec->nreasons < PT_MAX_REASONS) {
-		sec->reason_pcs[sec->nreasons] = pc;
-		sec->reasons[sec->nreasons++] = s;
+		sec->reasons[sec->nreasons].pc = pc;
+		sec->reasons[sec->nreasons++].str = s;
 	}
 }
 

@@ -37,7 +37,7 @@ static bool same_section(const char *what, const pt_section_result *a, const pt_
 	bool same = a->ran == b->ran && a->failed == b->failed && a->nreasons == b->nreasons &&
 		    a->status == b->status && (a->status == PT_VM_OK || a->status_pc == b->status_pc);
 	for (int i = 0; same && i < a->nreasons; i++)
-		same = a->reasons[i] == b->reasons[i];
+		same = a->reasons[i].str == b->reasons[i].str && a->reasons[i].pc == b->reasons[i].pc;
 	if (!same)
 		fprintf(stderr, "fastdiff: %s differs: ran %d/%d failed %d/%d reasons %d/%d status %d/%d pc %u/%u\n", what,
 			a->ran, b->ran, a->failed, b->failed, a->nreasons, b->nreasons, a->status, b->status, a->status_pc,

@@ -67,8 +67,8 @@ static inline void same_result(const pt_prog_result *x, const pt_prog_result *y)
 		assert_int_equal(a[k]->status_pc, b[k]->status_pc);
 		assert_int_equal(a[k]->nreasons, b[k]->nreasons);
 		for (int i = 0; i < a[k]->nreasons; i++) {
-			assert_int_equal(a[k]->reasons[i], b[k]->reasons[i]);
-			assert_int_equal(a[k]->reason_pcs[i], b[k]->reason_pcs[i]);
+			assert_int_equal(a[k]->reasons[i].str, b[k]->reasons[i].str);
+			assert_int_equal(a[k]->reasons[i].pc, b[k]->reasons[i].pc);
 		}
 	}
 }

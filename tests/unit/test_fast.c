@@ -106,7 +106,7 @@ static void same_section(const pt_section_result *a, const pt_section_result *b)
 	assert_int_equal(a->status_pc, b->status_pc);
 	assert_int_equal(a->nreasons, b->nreasons);
 	for (int i = 0; i < a->nreasons; i++)
-		assert_int_equal(a->reasons[i], b->reasons[i]);
+		assert_int_equal(a->reasons[i].str, b->reasons[i].str);
 }
 
 static void same_results(const fx *x)
@@ -190,7 +190,7 @@ static void test_unlinked(void **state)
 	assert_false(x.fast[0].linked);
 	assert_true(x.fast[0].earn.failed);
 	assert_int_equal(x.fast[0].earn.nreasons, 1);
-	assert_non_null(strstr(x.rs->strs[x.fast[0].earn.reasons[0]], "not linked"));
+	assert_non_null(strstr(x.rs->strs[x.fast[0].earn.reasons[0].str], "not linked"));
 	fx_free(&x);
 }
 

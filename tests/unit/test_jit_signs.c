@@ -509,7 +509,7 @@ static void test_carry_edges(void **state)
 						uint32_t str = c->op == F_CAP_I ? PT_INS_ARG(rs->code[c->x]) : c->dst;
 						bool hit = false;
 						for (int i = 0; i < sec[s]->nreasons; i++)
-							hit = hit || sec[s]->reasons[i] == str;
+							hit = hit || sec[s]->reasons[i].str == str;
 						fired[s][k] += hit;
 						quiet[s][k] += !hit;
 					}

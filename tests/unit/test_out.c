@@ -113,11 +113,11 @@ static void test_prepared_json_matches_escaping(void **state)
 	res[0].tier = (int)str_of(rs, "\"gold\"");
 	res[0].redeem.status = PT_VM_OK;
 	res[0].redeem.nreasons = 1;
-	res[0].redeem.reasons[0] = str_of(rs, "needs \"jcb\"\\card");
+	res[0].redeem.reasons[0].str = str_of(rs, "needs \"jcb\"\\card");
 	res[0].earn.status = PT_VM_OK;
 	res[0].earn.nreasons = 2;
-	res[0].earn.reasons[0] = str_of(rs, "below 5 \"yen\"");
-	res[0].earn.reasons[1] = str_of(rs, "capped\nhere");
+	res[0].earn.reasons[0].str = str_of(rs, "below 5 \"yen\"");
+	res[0].earn.reasons[1].str = str_of(rs, "capped\nhere");
 	for (int o = 0; o < PT_OUT__COUNT; o++) {
 		res[0].out[o] = pt_rat_int(o % 2 ? -1234567890123LL : 99);
 		res[1].out[o] = pt_rat_int(0);
@@ -196,10 +196,10 @@ static void test_long_reasons_cut(void **state)
 	for (int o = 0; o < PT_OUT__COUNT; o++)
 		res[0].out[o] = pt_rat_int(0);
 	res[0].redeem.nreasons = 2;
-	res[0].redeem.reasons[0] = str_of(rs, r1);
-	res[0].redeem.reasons[1] = str_of(rs, r2);
+	res[0].redeem.reasons[0].str = str_of(rs, r1);
+	res[0].redeem.reasons[1].str = str_of(rs, r2);
 	res[0].earn.nreasons = 1;
-	res[0].earn.reasons[0] = str_of(rs, r2);
+	res[0].earn.reasons[0].str = str_of(rs, r2);
 	pt_cart_view v = { "c", NULL, 0, true, 0, 0, NULL };
 	same_both_ways(rs, &v, res, "\"reason\":\"aaaaa\\\"aaaa");
 	pt_ruleset_free(rs);

@@ -139,12 +139,12 @@ static void expect_reasons(const env *e, const pt_section_result *s, int n, ...)
 	va_start(ap, n);
 	if (s->nreasons != n) {
 		for (int i = 0; i < s->nreasons; i++)
-			print_error("  reason %d: %s\n", i, e->rs->strs[s->reasons[i]]);
+			print_error("  reason %d: %s\n", i, e->rs->strs[s->reasons[i].str]);
 		va_end(ap);
 		fail_msg("%d reasons, wanted %d", s->nreasons, n);
 	}
 	for (int i = 0; i < n; i++)
-		assert_string_equal(e->rs->strs[s->reasons[i]], va_arg(ap, const char *));
+		assert_string_equal(e->rs->strs[s->reasons[i].str], va_arg(ap, const char *));
 	va_end(ap);
 }
 
