@@ -156,6 +156,20 @@ static inline void one_program(jfx *x, pt_fast_ins *code, uint32_t ncode, uint32
 	jfx_build(x, code, ncode, earn, nregs);
 }
 
+/* What the three ways (machine code, computed goto, switch) left: the
+ * same status, results of np programs (res[m] each way's first) and
+ * nregs registers. */
+static inline void same_ways(const bool ok[3], pt_prog_result *const res[3], size_t np, pt_rat *const regs[3],
+			     uint32_t nregs)
+{
+	for (int m = 1; m < 3; m++) {
+		assert_int_equal(ok[0], ok[m]);
+		for (size_t p = 0; p < np; p++)
+			same_result(&res[0][p], &res[m][p]);
+		assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
+	}
+}
+
 /* Evaluate the one program over x->regs[0..2] (the same values, the
  * caller's) as machine code, computed goto and switch: the same status,
  * results and registers every way.  Returns the status. */
@@ -166,11 +180,7 @@ static inline bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
 		memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
 		ok[m] = pt_fast_eval(x->rs, x->regs[m], x->locals, &res[m], (pt_fast_how)m, NULL);
 	}
-	for (int m = 1; m < 3; m++) {
-		assert_int_equal(ok[0], ok[m]);
-		same_result(&res[0], &res[m]);
-		assert_memory_equal(x->regs[0], x->regs[m], nregs * sizeof(pt_rat));
-	}
+	same_ways(ok, (pt_prog_result *const[3]){ &res[0], &res[1], &res[2] }, 1, x->regs, nregs);
 	return ok[0];
 }
 
