@@ -565,6 +565,15 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 	b4(j, v);
 }
 
+/* Where the program's start left the tier unset (j->tier_late) and no
+ * way into instruction k set it: store -1, as the start would have, on a
+ * way that ends the program or leaves for the interpreter there. */
+static void tier_unset(jasm *j, size_t k)
+{
+	if (j->tier_late && j->tier_in[k] == TIER_UNSET)
+		st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);
+}
+
 /* The first 16 bytes of a section's result as a program starts (the
  * interpreter's next_program): ran, not failed, no reasons, status OK,
  * from xmm2 (xmm_load). */
@@ -905,6 +914,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	case F_FAIL_R:
 	case F_FAIL_RE:
+		if (c->op == F_FAIL_RE)
+			tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 		call_reason(j, OFF_REDEEM, c->b, c->x);
@@ -918,12 +929,14 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		}
 		break;
 	case F_FAIL_E:
+		tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_EARN));
 		call_reason(j, OFF_EARN, c->b, c->x);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
 		jmp(j, j->end);
 		break;
 	case F_HALT_E:
+		tier_unset(j, k);
 		jmp_on(j, k, SIZE_MAX);
 		break;
 	default:   /* no template: the interpreter runs it, and the rest of the program.  So
@@ -965,10 +978,13 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->wgen++;
 		j->rax = NO_REG;
 		j->out_frac = UINT32_MAX;   /* failures store 0/1 whole anyway */
+		j->tier_late = j->tier_late_on[c.p];
 		j->cnt_cur = j->cnt_on[c.p];
 		if (c.k == UINT32_MAX) {
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
 			j->cnt_cur = 0;   /* the counts are in the result: on past where the program's end stores them */
+			if (j->tier_late)   /* its start left the tier to its instructions */
+				st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
 			jmp(j, L_STORED(j, c.p));
@@ -999,7 +1015,8 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
 	}
-	st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
+	if (!j->tier_late)   /* else the ways that set no tier store -1 (tier_unset) */
+		st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
 		jcc(j, CC_E, L_UNLINKED(j, p));
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
@@ -1125,14 +1142,17 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->any_frac |= j->out_frac;
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		j->cnt_cur = 0;
+		j->tier_late = false;
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
+			pt_jit_plan_tier(j, code, fp->start, end);
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes count in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
 		}
 		j->cnt_on[p] = j->cnt_cur;
+		j->tier_late_on[p] = j->tier_late;
 		prog_start(j, f, fp, p);
 		if (!native[p]) {
 			j->want_stub[fp->start] = 1;
@@ -1187,6 +1207,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			j->label[j->ncode + k] = (uint32_t)j->n;
 			j->cnt_cur = j->cnt_on[p];
 			cnt_flush(j);
+			j->tier_late = j->tier_late_on[p];
+			tier_unset(j, k);
 			movi(j, RAX, (uint32_t)k + 1);
 			jmp(j, L_EPILOGUE(j));
 		}
@@ -1249,6 +1271,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.reach = calloc(f->ncode + 1, 1);
 	j.empty = calloc(f->ncode + 1, 1);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
+	j.tier_late_on = calloc(rs->nprogs + 1, 1);
+	j.tier_in = calloc(f->ncode + 1, 1);
 	j.nn_lo = f->reg_locals;
 	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
 	j.wgen = 1;
@@ -1264,7 +1288,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1337,6 +1361,8 @@ out:
 	free(j.reach);
 	free(j.empty);
 	free(j.cnt_on);
+	free(j.tier_late_on);
+	free(j.tier_in);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);

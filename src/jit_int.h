@@ -55,6 +55,9 @@ struct jasm {
 			     * redeem, bit 1 earn: those with inline notes; jit.c, cnt_reg) */
 	uint8_t cnt_cur;    /* cnt_on of the program being laid out */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
+	bool tier_late;     /* its start does not preset the tier to -1 (pt_jit_plan_tier) */
+	uint8_t *tier_late_on;   /* per program: its tier_late (for the code laid out after every program) */
+	uint8_t *tier_in;   /* per instruction: TIER_* on every way into it (pt_jit_plan_tier) */
 	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
@@ -187,6 +190,19 @@ void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
  * stores what it writes whole. */
 void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
 		      size_t end);
+
+/* What the ways into an instruction have done with a result's tier
+ * (j->tier_in): set it on none, on every one, on some only. */
+enum { TIER_UNSET = 0, TIER_SET = 1, TIER_SOME = 2, TIER_NO_WAY = 3 };
+
+/* Whether the program [from, end) can leave its tier to the ways that do
+ * not set it (j->tier_late): where no way into any instruction has set
+ * it on some ways only (TIER_SOME), each way's end, and each way out to
+ * the interpreter, knows whether to store -1 (TIER_UNSET there), so its
+ * start need not.  The ways are the machine code's and the
+ * interpreter's, as pt_jit_plan_presets follows them; TIERJ and TIER
+ * set the tier. */
+void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

@@ -450,3 +450,33 @@ void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
 	}
 	free(uses);
 }
+
+void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
+{
+	bool late = from < end;
+	for (size_t k = from; k < end; k++)
+		j->tier_in[k] = TIER_NO_WAY;
+	if (from < end)
+		j->tier_in[from] = TIER_UNSET;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint8_t in = j->tier_in[k];
+		if (in == TIER_NO_WAY)   /* never run */
+			continue;
+		if (in == TIER_SOME)
+			late = false;
+		const uint8_t out = c->op == F_TIERJ || c->op == F_TIER ? TIER_SET : in;
+		size_t succ[6];
+		int ns = pt_jit_succ(c, k, succ);
+		ns += pt_fast_succ(c, k, succ + ns);
+		size_t t = pt_jit_jump_target(c);
+		if (t != SIZE_MAX)
+			succ[ns++] = t;
+		for (int i = 0; i < ns; i++)
+			if (succ[i] > k && succ[i] < end) {
+				uint8_t *q = &j->tier_in[succ[i]];
+				*q = *q == TIER_NO_WAY || *q == out ? out : TIER_SOME;
+			}
+	}
+	j->tier_late = late;
+}
