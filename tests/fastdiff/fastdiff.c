@@ -36,12 +36,17 @@ static bool same_section(const char *what, const pt_section_result *a, const pt_
 {
 	bool same = a->ran == b->ran && a->failed == b->failed && a->nreasons == b->nreasons &&
 		    a->status == b->status && (a->status == PT_VM_OK || a->status_pc == b->status_pc);
-	for (int i = 0; same && i < a->nreasons; i++)
-		same = a->reasons[i].str == b->reasons[i].str && a->reasons[i].pc == b->reasons[i].pc;
-	if (!same)
+	int r = 0;   /* the first reason that differs, if any */
+	for (; same && r < a->nreasons; r++)
+		same = a->reasons[r].str == b->reasons[r].str && a->reasons[r].pc == b->reasons[r].pc;
+	if (!same) {
 		fprintf(stderr, "fastdiff: %s differs: ran %d/%d failed %d/%d reasons %d/%d status %d/%d pc %u/%u\n", what,
 			a->ran, b->ran, a->failed, b->failed, a->nreasons, b->nreasons, a->status, b->status, a->status_pc,
 			b->status_pc);
+		if (r > 0 && r <= a->nreasons && r <= PT_MAX_REASONS)
+			fprintf(stderr, "fastdiff: %s reason %d: string %u/%u noted at %u/%u\n", what, r - 1,
+				a->reasons[r - 1].str, b->reasons[r - 1].str, a->reasons[r - 1].pc, b->reasons[r - 1].pc);
+	}
 	return same;
 }
 

@@ -105,8 +105,10 @@ static void same_section(const pt_section_result *a, const pt_section_result *b)
 	assert_int_equal(a->status, b->status);
 	assert_int_equal(a->status_pc, b->status_pc);
 	assert_int_equal(a->nreasons, b->nreasons);
-	for (int i = 0; i < a->nreasons; i++)
+	for (int i = 0; i < a->nreasons; i++) {   /* each reason, and where it was noted */
 		assert_int_equal(a->reasons[i].str, b->reasons[i].str);
+		assert_int_equal(a->reasons[i].pc, b->reasons[i].pc);
+	}
 }
 
 static void same_results(const fx *x)

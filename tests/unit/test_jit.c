@@ -828,6 +828,28 @@ static void test_tracking_cases(void **state)
 		rs->nconsts = host_nconsts;
 		x.f.reg_consts = nregs;
 	}
+	{   /* MOV2 whose second source is a constant: rax holds the first copy, not the second
+	     * (a MOV2 that took rax for its second register gave 20 + 3; found by a review) */
+		pt_rat c3[8];
+		memcpy(c3, host_consts, host_nconsts * sizeof *c3);
+		c3[0] = pt_rat_int(9);
+		rs->consts = c3;
+		x.f.reg_consts = C;
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_MOV2, r1, x1, C, r2 },
+			{ F_ADD_I, r5, r2, x2, 0 },
+			{ F_OUT, 0, r5, 0, PT_OUT_E_POINTS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		INIT();
+		init[C] = c3[0];
+		gap_run(&x, code, 5, 1, nregs, init, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, 12);
+		rs->consts = host_consts;
+		rs->nconsts = host_nconsts;
+		x.f.reg_consts = nregs;
+	}
 #undef INIT
 	jfx_free(&x);
 }
