@@ -193,21 +193,27 @@ int main(int argc, char **argv)
 		pt_diags_free(&d);
 		return 0;
 	}
+	int early = 0;   /* a way out before any cart: 2 usage, 1 a rule set without fast code */
 	if (!rs || first_cart >= argc) {
 		pt_diags_print(&d, stderr);
 		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n"
 			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | --dump-jit FILE\n");
-		return 2;
-	}
-	if (require_fast && (!rs->fast || !rs->bind_plan)) {
+		early = 2;
+	} else if (require_fast && (!rs->fast || !rs->bind_plan)) {
 		fprintf(stderr, "fastdiff: the rule set has no %s\n", rs->fast ? "fast binding plan" : "fast code");
-		return 1;
+		early = 1;
 	}
-	for (size_t p = 0; require_fast && pt_jit_supported() && p < rs->nprogs; p++)
+	for (size_t p = 0; !early && require_fast && pt_jit_supported() && p < rs->nprogs; p++)
 		if (!rs->fast->jit || !rs->fast->jit->native[p]) {   /* where it is built, every program compiles */
 			fprintf(stderr, "fastdiff: program %s has no machine code\n", rs->progs[p].id);
-			return 1;
+			early = 1;
 		}
+	if (early) {   /* (everything freed, so that SANITIZE=1 finds no leak here) */
+		pt_ruleset_free(rs);
+		pt_srclist_free(&srcs);
+		pt_diags_free(&d);
+		return early;
+	}
 	size_t nregs = rs->fast ? rs->fast->nregs : rs->ninputs;
 	pt_rat *ref_in = calloc(rs->ninputs + 1, sizeof *ref_in), *regs = calloc(nregs + 1, sizeof *regs);
 	pt_rat *locals = calloc(rs->max_locals + 1, sizeof *locals);
