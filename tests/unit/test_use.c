@@ -166,6 +166,8 @@ static void test_program_checks(void **state)
 	assert_string_equal(p.program, "recruit");
 	assert_string_equal(p.text, "recruit: uses 2,500 points, but at most 2,000 can be used on this order: "
 				    "limited to what the eligible items are worth");
+	assert_non_null(strstr(p.rule_file, "recruit.rules"));   /* the reason's rule: its redeem block */
+	assert_int_equal(p.rule_line, rule_line("recruit.rules", "redeem {"));
 
 	ptrules_cart_set_use(c, "recruit", 6000);
 	ptrules_evaluate(e, c, NULL);
