@@ -88,18 +88,15 @@ resume:   /* k: what the machine code returned */
 				uint32_t r = fp->unlinked[0], e = fp->unlinked[1];   /* stack pcs of the FAILs */
 				res->redeem.failed = res->earn.failed = true;
 				res->redeem.nreasons = res->earn.nreasons = 1;
-				res->redeem.reasons[0].str = fp->unlinked_str[0];
-				res->redeem.reasons[0].pc = r;
-				res->earn.reasons[0].str = fp->unlinked_str[1];
-				res->earn.reasons[0].pc = e;
+				res->redeem.reasons[0] = (pt_reason){ fp->unlinked_str[0], r };
+				res->earn.reasons[0] = (pt_reason){ fp->unlinked_str[1], e };
 				goto end_program;
 			}
 			if (fp->earn_stub) {   /* the earn section is one FAIL */
 				uint32_t e = fp->earn_fail;
 				res->earn.failed = true;
 				res->earn.nreasons = 1;
-				res->earn.reasons[0].str = fp->earn_fail_str;
-				res->earn.reasons[0].pc = e;
+				res->earn.reasons[0] = (pt_reason){ fp->earn_fail_str, e };
 			}
 			if (fp->zero_locals)   /* else every read follows a write (fast.c) */
 				for (uint32_t l = 0; l < fp->nlocals; l++)

@@ -565,13 +565,15 @@ static void st32(jasm *j, uint32_t d, uint32_t v)
 	b4(j, v);
 }
 
+/* The result's tier = -1: no tier. */
+static void st_no_tier(jasm *j) { st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX); }
 /* Where the program's start left the tier unset (j->tier_late) and no
  * way into instruction k set it: store -1, as the start would have, on a
  * way that ends the program or leaves for the interpreter there. */
 static void tier_unset(jasm *j, size_t k)
 {
 	if (j->tier_late && j->tier_in[k] == TIER_UNSET)
-		st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);
+		st_no_tier(j);
 }
 
 /* The first 16 bytes of a section's result as a program starts (the
@@ -984,7 +986,7 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
 			j->cnt_cur = 0;   /* the counts are in the result: on past where the program's end stores them */
 			if (j->tier_late)   /* its start left the tier to its instructions */
-				st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);
+				st_no_tier(j);
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
 			jmp(j, L_STORED(j, c.p));
@@ -1016,7 +1018,7 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
 	}
 	if (!j->tier_late)   /* else the ways that set no tier store -1 (tier_unset) */
-		st32(j, (uint32_t)offsetof(pt_prog_result, tier), UINT32_MAX);   /* -1: no tier */
+		st_no_tier(j);
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
 		jcc(j, CC_E, L_UNLINKED(j, p));
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */

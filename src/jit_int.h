@@ -200,8 +200,8 @@ enum { TIER_UNSET = 0, TIER_SET = 1, TIER_SOME = 2, TIER_NO_WAY = 3 };
  * it on some ways only (TIER_SOME), each way's end, and each way out to
  * the interpreter, knows whether to store -1 (TIER_UNSET there), so its
  * start need not.  The ways are the machine code's and the
- * interpreter's, as pt_jit_plan_presets follows them; TIERJ and TIER
- * set the tier. */
+ * interpreter's (pt_jit_succ, pt_fast_succ, and a section's end on into
+ * the earn section, pt_jit_jump_target); TIERJ and TIER set the tier. */
 void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code

@@ -84,10 +84,8 @@ static inline void pt_sec_reason(pt_section_result *sec, uint32_t s, uint32_t pc
 	for (int i = 0; i < sec->nreasons; i++)
 		if (sec->reasons[i].str == s)
 			return;
-	if (sec->nreasons < PT_MAX_REASONS) {
-		sec->reasons[sec->nreasons].pc = pc;
-		sec->reasons[sec->nreasons++].str = s;
-	}
+	if (sec->nreasons < PT_MAX_REASONS)
+		sec->reasons[sec->nreasons++] = (pt_reason){ s, pc };
 }
 
 /* One --explain event: a rule and the value it saw. */
