@@ -975,6 +975,9 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_program *pg = &rs->progs[i];
 	const pt_prog_result *r = &e->res[i];
+	pt_section_result rbuf, ebuf;   /* the sections' reasons, in order */
+	const pt_section_result *red = pt_fast_sec_view(rs, i, false, &r->redeem, &rbuf);
+	const pt_section_result *ern = pt_fast_sec_view(rs, i, true, &r->earn, &ebuf);
 	out->id = pg->id;
 	out->name = pg->name;
 	out->linked = a.linked;
@@ -982,13 +985,13 @@ PTRULES_API ptrules_status ptrules_result_get(const ptrules_eval *e, size_t i, p
 	out->redeem_usable = a.redeem_usable;
 	out->redeem_max_points = a.redeem_max_points;
 	out->redeem_value_yen = a.redeem_value_yen;
-	out->redeem_nreasons = copy_reasons(rs, &r->redeem, out->redeem_reasons);
+	out->redeem_nreasons = copy_reasons(rs, red, out->redeem_reasons);
 	out->earn_points = a.earn_points;
 	out->earn_basis_yen = a.earn_basis_yen;
 	out->earn_granted = pg->earns ? pg->granted : NULL;
-	out->earn_nreasons = copy_reasons(rs, &r->earn, out->earn_reasons);
-	reason_lines(rs, &r->redeem, out->redeem_reason_files, out->redeem_reason_lines);
-	reason_lines(rs, &r->earn, out->earn_reason_files, out->earn_reason_lines);
+	out->earn_nreasons = copy_reasons(rs, ern, out->earn_reasons);
+	reason_lines(rs, red, out->redeem_reason_files, out->redeem_reason_lines);
+	reason_lines(rs, ern, out->earn_reason_files, out->earn_reason_lines);
 	out->point_value_num = a.point_value_num;
 	out->point_value_den = a.point_value_den;
 	out->use_points = a.use_points;

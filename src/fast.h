@@ -121,6 +121,39 @@ static inline const int64_t *pt_fast_copy_in(const pt_jit *jit, const pt_rat *re
 	return copy;
 }
 
+/* Section s (earn or not) of program p's result as a reader sees it:
+ * every reason in s->reasons, in order.  s itself when the machine code
+ * marked none of them in s->noted (vm.h), else buf, a copy with them
+ * moved there.  Every reader of a result's reasons goes through it. */
+static inline const pt_section_result *pt_fast_sec_view(const pt_ruleset *rs, size_t p, bool earn,
+							  const pt_section_result *s, pt_section_result *buf)
+{
+	if (!s->noted)
+		return s;
+	*buf = *s;
+	pt_jit_sec_expand(buf, pt_jit_sites(rs->fast->jit, p, earn));
+	return buf;
+}
+
+/* Program p's result r with the notes of both sections moved into their
+ * reasons[] (in place). */
+void pt_fast_prog_expand(const pt_ruleset *rs, size_t p, pt_prog_result *r);
+
+/* Program p's result as a reader sees it (pt_fast_sec_view for both
+ * sections): r itself, or buf, a copy with its notes moved. */
+static inline const pt_prog_result *pt_fast_prog_view(const pt_ruleset *rs, size_t p, const pt_prog_result *r,
+							pt_prog_result *buf)
+{
+	if (!(r->redeem.noted | r->earn.noted))
+		return r;
+	*buf = *r;
+	pt_fast_prog_expand(rs, p, buf);
+	return buf;
+}
+
+/* The same for results[0 .. n) in place: for tests that compare them. */
+void pt_fast_res_expand(const pt_ruleset *rs, pt_prog_result *results, size_t n);
+
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
  * default (the optimiser's typing relies on it: fast_opt.c).  dense, when

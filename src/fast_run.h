@@ -65,6 +65,10 @@ resume:   /* k: what the machine code returned */
 			return ok;
 		for (; fp + 1 < fp_end && k - 1 >= fp[1].entry[0]; fp++)   /* the program it stopped in */
 			res++;
+		/* its notes marked in registers (stored by the stub) into reasons[], where
+		 * pt_sec_reason looks */
+		pt_jit_sec_expand(&res->redeem, pt_jit_sites(jit, (size_t)(fp - f->progs), false));
+		pt_jit_sec_expand(&res->earn, pt_jit_sites(jit, (size_t)(fp - f->progs), true));
 		sec = k - 1 >= fp->entry[1] ? &res->earn : &res->redeem;
 		i = code + (k - 1);
 		vmdispatch;
@@ -77,6 +81,7 @@ resume:   /* k: what the machine code returned */
 		res->redeem.ran = res->earn.ran = true;
 		res->redeem.failed = res->earn.failed = false;
 		res->redeem.nreasons = res->earn.nreasons = 0;
+		res->redeem.noted = res->earn.noted = 0;
 		res->redeem.status = res->earn.status = PT_VM_OK;
 		res->redeem.status_pc = res->earn.status_pc = 0;
 		res->out[0] = res->out[1] = res->out[2] = res->out[3] = res->out[4] = res->out[5] = pt_rat_int(0);

@@ -8,8 +8,8 @@
  *   r13  in[], the inputs read in place (jit.h; pt_bind_in_place)
  *        (all three BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
- *   r14, r15  how many reasons the redeem and earn sections have noted,
- *        where they note inline (cnt_reg)
+ *   r14, r15  which inline notes the redeem and earn sections have
+ *        noted, a bit each (cnt_reg; pt_section_result.noted)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp and r12 to r15 are callee-saved, so C can be called: a reason
  * is noted inline, without a branch, where pt_jit_plan_notes shows that
@@ -139,32 +139,33 @@ static void xmm_load(jasm *j)
 	rel(j, L_SEC(j));
 }
 
-/* While a program runs, the number of reasons a section with inline
- * notes (pt_jit_plan_notes) has noted is kept in a register, r14 for
- * redeem and r15 for earn (callee-saved, so a call keeps them), not in
- * its result: a note adds to it without a load and a store.  Such a
- * section's count is stored where anything else reads it: as the
- * program ends (L_NEXT), before the code leaves for the interpreter (the
- * stubs) and before a call notes a reason.  The other sections count in
- * their results, as the calls do.  cnt_reg is the register's low three
- * bits (REX supplies the fourth). */
+/* While a program runs, which of its inline notes (pt_jit_plan_notes) a
+ * section with any has noted is kept in a register, a bit each (its
+ * j->site_bit), r14 for redeem and r15 for earn (callee-saved, so a call
+ * keeps them), and not in its result: a note is marked without a store
+ * (note_if).  The register is stored in the result's noted where
+ * anything else reads it: as the program ends (L_NEXT), before the code
+ * leaves for the interpreter (the stubs, whose caller moves the notes
+ * into reasons[]: fast_run.h) and before a call notes a reason (which
+ * moves them first: jit_reason_marked).  cnt_reg is the register's low
+ * three bits (REX supplies the fourth). */
 static int cnt_reg(uint32_t sec) { return sec == OFF_REDEEM ? 6 : 7; }
 /* Whether section sec of the program being laid out counts in its
  * register (j->cnt_cur: bit 0 redeem, bit 1 earn). */
 static bool cnt_used(const jasm *j, uint32_t sec) { return j->cnt_cur >> (sec == OFF_REDEEM ? 0 : 1) & 1; }
-/* mov [rbp + sec's nreasons], r14d or r15d */
+/* mov [rbp + sec's noted], r14d or r15d */
 static void cnt_store(jasm *j, uint32_t sec)
 {
 	op_mem(j, 0x44, (const uint8_t[]){ 0x89 }, 1, cnt_reg(sec), RBP,
-	       sec + (uint32_t)offsetof(pt_section_result, nreasons));
+	       sec + (uint32_t)offsetof(pt_section_result, noted));
 }
-/* mov r14d or r15d, [rbp + sec's nreasons] */
+/* mov r14d or r15d, [rbp + sec's noted] */
 static void cnt_load(jasm *j, uint32_t sec)
 {
 	op_mem(j, 0x44, (const uint8_t[]){ 0x8B }, 1, cnt_reg(sec), RBP,
-	       sec + (uint32_t)offsetof(pt_section_result, nreasons));
+	       sec + (uint32_t)offsetof(pt_section_result, noted));
 }
-/* The counts kept in registers into the current program's result. */
+/* The notes kept in registers into the current program's result. */
 static void cnt_flush(jasm *j)
 {
 	if (cnt_used(j, OFF_REDEEM))
@@ -174,76 +175,76 @@ static void cnt_flush(jasm *j)
 }
 
 /* Note reason s (noted at pc) in a section: jit_reason is what the code
- * calls, call_reason emits the call for the section at [rbp + sec].  (A
- * call rel32 to one shared jump on to jit_reason would take 7 bytes
- * instead of 12; it measured no faster.) */
+ * calls, jit_reason_marked where the section marks notes in a register
+ * (its notes so far moved into reasons[] first, so that pt_sec_reason
+ * sees them), call_reason emits the call at instruction k for the
+ * section at [rbp + sec].  (A call rel32 to one shared jump on to jit_reason would take 7
+ * bytes instead of 12; it measured no faster.) */
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
-static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
+static void jit_reason_marked(pt_section_result *sec, uint32_t s, uint32_t pc, const pt_reason *sites)
 {
-	if (cnt_used(j, sec))
-		cnt_store(j, sec);   /* jit_reason counts in the result */
+	pt_jit_sec_expand(sec, sites);
+	pt_sec_reason(sec, s, pc);
+}
+static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
+{
+	const bool marked = cnt_used(j, sec) && j->marked_in[k];   /* else r14 or r15 is 0 here and after */
+	if (marked)
+		cnt_store(j, sec);   /* jit_reason_marked reads the notes from the result */
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
 	movi(j, RSI, s);
 	movi(j, RDX, pc);
-	void (*fnp)(pt_section_result *, uint32_t, uint32_t) = jit_reason;
 	uint64_t addr;
-	memcpy(&addr, &fnp, sizeof addr);
+	if (marked) {
+		const pt_reason *sites = j->sites + j->site0[2 * j->pcur + (sec == OFF_EARN)];
+		memcpy(&addr, &sites, sizeof addr);
+		b1(j, 0x48);
+		b1(j, (uint8_t)(0xB8 | RCX));   /* mov rcx, imm64 */
+		b8(j, addr);
+		void (*fnp)(pt_section_result *, uint32_t, uint32_t, const pt_reason *) = jit_reason_marked;
+		memcpy(&addr, &fnp, sizeof addr);
+	} else {
+		void (*fnp)(pt_section_result *, uint32_t, uint32_t) = jit_reason;
+		memcpy(&addr, &fnp, sizeof addr);
+	}
 	b1(j, 0x48);
 	b1(j, 0xB8);   /* mov rax, imm64 */
 	b8(j, addr);
 	b1(j, 0xFF);
 	b1(j, 0xD0);   /* call rax */
-	if (cnt_used(j, sec))
-		cnt_load(j, sec);
+	if (marked)
+		cnt_load(j, sec);   /* 0: the notes are in reasons[] now */
 	xmm_load(j);
 }
 
 /* Note reason s (noted at pc) at instruction k when cc holds of the
  * flags: with a call, or, where pt_jit_plan_notes found it safe, inline and
  * without a branch (whether a cap binds varies from cart to cart, and a
- * branch on it was mispredicted about a third of the time): the reason
- * is written at index nreasons, which is below PT_MAX_REASONS there, and
- * counted only when cc holds (the slot is unused otherwise): by adding
- * the carry where cc is CC_B, else by a conditional move. */
+ * branch on it was mispredicted about a third of the time) and without
+ * a store: the note's bit (j->site_bit) is set in the section's
+ * register when cc holds, by a conditional move of the register plus the
+ * bit (no way into k set it: each note is reached once, going forward).
+ * Storing the reason whether or not it held, as this did before, cost
+ * the 20 programs' evaluation a store per note (docs/performance.md). */
 static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 {
 	if (!j->inline_note[k]) {
 		size_t at = skip(j, cc ^ 1);   /* the opposite condition */
-		call_reason(j, sec, s, pc);
+		call_reason(j, sec, s, pc, k);
 		skip_here(j, at);
 		return;
 	}
 	const int c = cnt_reg(sec);
-	const uint64_t pair = (uint64_t)pc << 32 | s;   /* a pt_reason: the string, then where */
-	_Static_assert(offsetof(pt_reason, str) == 0 && offsetof(pt_reason, pc) == 4 && sizeof(pt_reason) == 8,
-		       "a pt_reason is one 8-byte store");
-	/* both sections' reasons lie within a one-byte displacement of rbp */
-	_Static_assert((int64_t)offsetof(pt_prog_result, redeem) + (int64_t)offsetof(pt_section_result, reasons) -
-			       BIAS >= -128 &&
-			       (int64_t)offsetof(pt_prog_result, earn) +
-					       (int64_t)offsetof(pt_section_result, reasons) - BIAS <= 127,
-		       "note_if's disp8");
-	const uint8_t disp = (uint8_t)(int8_t)((int64_t)sec + (int64_t)offsetof(pt_section_result, reasons) - BIAS);
-	if (pair <= INT32_MAX) {   /* mov qword [rbp + r14/r15 * 8 + disp8], imm32 */
-		put(j, (const uint8_t[]){ 0x4A, 0xC7, 0x44, (uint8_t)(0xC0 | (c << 3) | RBP), disp }, 5);
-		b4(j, (uint32_t)pair);
-	} else {   /* mov rdx, imm64; mov [rbp + r14/r15 * 8 + disp8], rdx (neither changes the flags) */
-		b1(j, 0x48);
-		b1(j, (uint8_t)(0xB8 | RDX));
-		b8(j, pair);
-		put(j, (const uint8_t[]){ 0x4A, 0x89, (uint8_t)(0x44 | (RDX << 3)), (uint8_t)(0xC0 | (c << 3) | RBP), disp },
-		    5);   /* REX.W and REX.X: the index is r14 or r15; SIB: scale 8 */
-	}
-	if (cc == CC_B) {   /* the carry: adc r14d/r15d, 0 (mov leaves the flags) */
-		put(j, (const uint8_t[]){ 0x41, 0x83 }, 2);
-		b1(j, (uint8_t)(0xD0 | c));
-		b1(j, 0);
-		return;
-	}
-	/* lea edx, [r14/r15 + 1]; cmov<cc> r14d/r15d, edx (mov and lea leave the flags) */
+	const uint32_t bit = (uint32_t)1 << j->site_bit[k];
+	/* lea edx, [r14/r15 + bit]; cmov<cc> r14d/r15d, edx (lea leaves the flags) */
 	put(j, (const uint8_t[]){ 0x41, 0x8D }, 2);
-	b1(j, (uint8_t)(0x40 | (RDX << 3) | c));
-	b1(j, 1);
+	if (bit <= 127) {
+		b1(j, (uint8_t)(0x40 | (RDX << 3) | c));
+		b1(j, (uint8_t)bit);
+	} else {
+		b1(j, (uint8_t)(0x80 | (RDX << 3) | c));
+		b4(j, bit);
+	}
 	put(j, (const uint8_t[]){ 0x44, 0x0F }, 2);
 	b1(j, (uint8_t)(0x40 | cc));
 	b1(j, (uint8_t)(0xC0 | (c << 3) | RDX));
@@ -604,13 +605,12 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
-	if (cnt_used(j, sec)) {   /* mov r14d or r15d, 1 */
+	if (cnt_used(j, sec)) {   /* mov r14d or r15d, 0: no note marked (mov leaves the flags) */
 		b1(j, 0x41);
 		b1(j, (uint8_t)(0xB8 | cnt_reg(sec)));
-		b4(j, 1);
-	} else {
-		st32(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
+		b4(j, 0);
 	}
+	st8(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, str), s);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, pc), pc);
 }
@@ -920,7 +920,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
-		call_reason(j, OFF_REDEEM, c->b, c->x);
+		call_reason(j, OFF_REDEEM, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
 		if (c->op == F_FAIL_R) {
@@ -933,7 +933,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_FAIL_E:
 		tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_EARN));
-		call_reason(j, OFF_EARN, c->b, c->x);
+		call_reason(j, OFF_EARN, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
 		jmp(j, j->end);
 		break;
@@ -982,6 +982,7 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->out_frac = UINT32_MAX;   /* failures store 0/1 whole anyway */
 		j->tier_late = j->tier_late_on[c.p];
 		j->cnt_cur = j->cnt_on[c.p];
+		j->pcur = c.p;
 		if (c.k == UINT32_MAX) {
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
 			j->cnt_cur = 0;   /* the counts are in the result: on past where the program's end stores them */
@@ -1145,6 +1146,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		j->cnt_cur = 0;
 		j->tier_late = false;
+		j->pcur = p;
+		j->sec_site0[0] = j->sec_site0[1] = j->nsites;   /* no inline notes, unless planned */
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
@@ -1154,6 +1157,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
 		}
 		j->cnt_on[p] = j->cnt_cur;
+		j->site0[2 * p] = j->sec_site0[0];
+		j->site0[2 * p + 1] = j->sec_site0[1];
 		j->tier_late_on[p] = j->tier_late;
 		prog_start(j, f, fp, p);
 		if (!native[p]) {
@@ -1208,6 +1213,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		if (j->want_stub[k]) {   /* leaving for the interpreter, which reads the counts */
 			j->label[j->ncode + k] = (uint32_t)j->n;
 			j->cnt_cur = j->cnt_on[p];
+			j->pcur = p;
 			cnt_flush(j);
 			j->tier_late = j->tier_late_on[p];
 			tier_unset(j, k);
@@ -1287,10 +1293,14 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.rax_in = calloc(f->ncode + 1, sizeof *j.rax_in);
 	j.nbefore = calloc(f->ncode + 1, 1);
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
+	j.site_bit = calloc(f->ncode + 1, 1);
+	j.marked_in = calloc(f->ncode + 1, 1);
+	j.sites = calloc(f->ncode + 1, sizeof *j.sites);   /* at most a note per instruction */
+	j.site0 = calloc(2 * rs->nprogs + 2, sizeof *j.site0);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit || !j.marked_in || !j.sites || !j.site0 || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1334,6 +1344,10 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->nonneg = j.nonneg;
 	j.nonneg = NULL;
 	jit->nin = j.nin;
+	jit->sites = j.sites;   /* the machine code holds their address (call_reason) */
+	j.sites = NULL;
+	jit->site0 = j.site0;
+	j.site0 = NULL;
 	jit->amounts_whole = !(j.any_frac & (1u << PT_OUT_R_MAX_POINTS | 1u << PT_OUT_R_VALUE_YEN |
 					     1u << PT_OUT_E_POINTS | 1u << PT_OUT_E_BASIS));
 	for (size_t p = 0; p <= rs->nprogs; p++) {
@@ -1369,6 +1383,10 @@ out:
 	free(j.rax_in);
 	free(j.nbefore);
 	free(j.before);
+	free(j.site_bit);
+	free(j.marked_in);
+	free(j.sites);
+	free(j.site0);
 	free(j.buf);
 	free(j.fix);
 	free(j.cold);
@@ -1378,6 +1396,7 @@ out:
 /* Machine code is built here (jit.h). */
 bool pt_jit_supported(void) { return true; }
 
+
 /* Unmap the code and free the table (jit.h). */
 void pt_jit_free(pt_jit *j)
 {
@@ -1385,6 +1404,8 @@ void pt_jit_free(pt_jit *j)
 		return;
 	munmap(j->mem, j->size);
 	free(j->native);
+	free(j->sites);
+	free(j->site0);
 	free(j->den);
 	free(j->nonneg);
 	free(j);
@@ -1407,3 +1428,15 @@ bool pt_jit_supported(void) { return false; }
 void pt_jit_free(pt_jit *j) { (void)j; }
 
 #endif
+
+/* (jit.h) In every build, with or without machine code: fast.h calls
+ * it wherever noted is set.  pt_jit_plan_notes keeps the notes marked and
+ * those in reasons[] together at most PT_MAX_REASONS; the bound below
+ * only guards. */
+void pt_jit_sec_expand(pt_section_result *s, const pt_reason *sites)
+{
+	for (uint32_t m = s->noted; m; m &= m - 1)
+		if (s->nreasons < PT_MAX_REASONS)
+			s->reasons[s->nreasons++] = sites[__builtin_ctz(m)];
+	s->noted = 0;
+}

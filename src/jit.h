@@ -60,6 +60,9 @@ typedef struct pt_jit {
 	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
 			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine
 			      * code or the interpreter writes them: ptrules_amounts need no floor */
+	pt_reason *sites;    /* every section's inline notes, in order: bit k of a section's
+			      * noted is sites[site0[2 * p + earn] + k] (vm.h) */
+	uint32_t *site0;     /* 2 per program: where its redeem's and its earn's notes start */
 	pt_jit_fn all;       /* the derived values, then every program (res: the first result) */
 	pt_jit_fn from[];    /* program p and those after it (res: p's result) */
 } pt_jit;
@@ -79,6 +82,18 @@ bool pt_jit_supported(void);
  * for every 0 <= n < 2^63 and 2 <= d < 2^63: how the machine code divides
  * by a constant (exposed for tests/unit/test_jit.c). */
 void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s);
+
+/* The inline notes of program p's redeem (earn false) or earn section,
+ * by bit (pt_section_result.noted). */
+static inline const pt_reason *pt_jit_sites(const pt_jit *jit, size_t p, bool earn)
+{
+	return jit->sites + jit->site0[2 * p + earn];
+}
+
+/* Move the notes marked in s->noted (its section's sites) into
+ * s->reasons, after those there, and clear noted: the reasons as the
+ * interpreter keeps them. */
+void pt_jit_sec_expand(pt_section_result *s, const pt_reason *sites);
 
 /* Release the code of pt_jit_build (NULL is fine). */
 void pt_jit_free(pt_jit *j);

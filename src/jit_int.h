@@ -51,9 +51,16 @@ struct jasm {
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
-	uint8_t *cnt_on;    /* per program: which sections count their reasons in r14 and r15 (bit 0
+	uint8_t *cnt_on;    /* per program: which sections mark their notes in r14 and r15 (bit 0
 			     * redeem, bit 1 earn: those with inline notes; jit.c, cnt_reg) */
 	uint8_t cnt_cur;    /* cnt_on of the program being laid out */
+	uint8_t *site_bit;  /* per instruction with an inline note: its bit in the section's noted */
+	uint8_t *marked_in; /* per instruction: an inline note of its section may come before it */
+	pt_reason *sites;   /* every section's inline notes, in order (pt_jit.sites) */
+	uint32_t nsites;    /* how many so far */
+	uint32_t sec_site0[2];   /* where the notes of the program being planned start, per section */
+	uint32_t *site0;    /* 2 per program: its sections' sec_site0 (pt_jit.site0) */
+	size_t pcur;        /* the program being laid out */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
 	bool tier_late;     /* its start does not preset the tier to -1 (pt_jit_plan_tier) */
 	uint8_t *tier_late_on;   /* per program: its tier_late (for the code laid out after every program) */
@@ -122,7 +129,11 @@ static inline bool pt_jit_const_reg(const pt_ruleset *rs, const pt_fast *f, uint
  * inline: those with, in their section and on every path before
  * them, no note of the same string and fewer than PT_MAX_REASONS notes,
  * so that pt_sec_reason would add the note at index nreasons without
- * finding it.  Paths go forward only (pt_jit_compilable), so one pass in order
+ * finding it, and at most 32 in a section: each gets the next bit of its
+ * section's noted (j->site_bit) and is recorded in j->sites from
+ * j->sec_site0[section], in order; and where an inline note may come
+ * before (j->marked_in).  Paths go forward only
+ * (pt_jit_compilable), so one pass in order
  * sees every way into an instruction before the instruction; the ways
  * are the machine code's (pt_jit_succ: TIERSEL also falls into its first
  * row, which forged .ptbc files in tests/fastdiff/forged showed

@@ -45,7 +45,11 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
  * inline: those with, in their section and on every path before
  * them, no note of the same string and fewer than PT_MAX_REASONS notes,
  * so that pt_sec_reason would add the note at index nreasons without
- * finding it.  Paths go forward only (pt_jit_compilable), so one pass in order
+ * finding it, and at most 32 in a section: each gets the next bit of its
+ * section's noted (j->site_bit) and is recorded in j->sites from
+ * j->sec_site0[section], in order; and where an inline note may come
+ * before (j->marked_in).  Paths go forward only
+ * (pt_jit_compilable), so one pass in order
  * sees every way into an instruction before the instruction; the ways
  * are the machine code's (pt_jit_succ: TIERSEL also falls into its first
  * row, which forged .ptbc files in tests/fastdiff/forged showed
@@ -65,7 +69,10 @@ void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 	for (int sec = 0; sec < 2; sec++) {
 		uint32_t str[64];   /* the notes seen so far, by number */
 		int nsites = 0;
+		uint32_t bit = 0;   /* the section's inline notes so far: the next one's bit in noted */
+		uint64_t inl = 0;   /* which of the notes so far, by number, are inline */
 		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
+		j->sec_site0[sec] = j->nsites;
 		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
 			j->before[k] = 0;
 			j->nbefore[k] = 0;
@@ -75,13 +82,19 @@ void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 			uint64_t before = j->before[k];
 			uint8_t n = j->nbefore[k];
 			uint32_t s;
+			j->marked_in[k] = (before & inl) != 0;
 			if (note_of(rs, &code[k], &s)) {
 				track = track && nsites < 64;
 				if (track) {
 					bool seen = false;
 					for (uint64_t m = before; m; m &= m - 1)
 						seen = seen || str[__builtin_ctzll(m)] == s;
-					j->inline_note[k] = !seen && n < PT_MAX_REASONS;
+					j->inline_note[k] = !seen && n < PT_MAX_REASONS && bit < 32;
+					if (j->inline_note[k]) {   /* a pt_reason as note_if notes it */
+						inl |= (uint64_t)1 << nsites;
+						j->site_bit[k] = (uint8_t)bit++;
+						j->sites[j->nsites++] = (pt_reason){ s, code[k].x };
+					}
 					str[nsites] = s;
 					before |= (uint64_t)1 << nsites++;
 				}

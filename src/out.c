@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "fast.h"
 #include "out.h"
 
 /* Whether any of the 8 bytes in w is a control byte, '"' or '\\' (the
@@ -594,7 +595,8 @@ void pt_out_json(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 	for (size_t i = 0; i < rs->nprogs; i++) {
 		if (i)
 			pt_sink_putc(f, ',');
-		json_prog(f, rs, i, &res[i], trace);
+		pt_prog_result buf;   /* with its reasons in order (fast.h) */
+		json_prog(f, rs, i, pt_fast_prog_view(rs, i, &res[i], &buf), trace);
 	}
 	pt_sink_putc(f, ']');
 	if (v->use && v->use->any)
@@ -675,7 +677,8 @@ void pt_out_text(pt_sink *f, const pt_ruleset *rs, const pt_cart_view *v,
 		pt_sink rowsink = pt_sink_buf(row, sizeof row);   /* rows are trimmed before printing */
 		f = &rowsink;
 		const pt_program *pg = &rs->progs[i];
-		const pt_prog_result *r = &res[i];
+		pt_prog_result buf;   /* with its reasons in order (fast.h) */
+		const pt_prog_result *r = pt_fast_prog_view(rs, i, &res[i], &buf);
 		bool usable = !r->redeem.failed && r->redeem.status == PT_VM_OK;
 		bool earned = !r->earn.failed && r->earn.status == PT_VM_OK;
 		char label[512];

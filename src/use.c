@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fast.h"
 #include "out.h"
 #include "use.h"
 
@@ -42,6 +43,8 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 	const pt_program *pg = &rs->progs[p];
 	pt_use_prog *u = &rep->progs[p];
 	char a[32], b[32];
+	pt_section_result buf;
+	const pt_section_result *red = pt_fast_sec_view(rs, (size_t)p, false, &r->redeem, &buf);   /* its reasons */
 	pt_out_group(u->points, a, sizeof a);
 	if (!r->linked) {
 		problem(rep, p, u->cart_line, -1, 0,
@@ -54,10 +57,10 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 		return;
 	}
 	if (r->redeem.failed) {
-		int line = r->redeem.nreasons ? (int)rs->lines[r->redeem.reasons[0].pc].line : 0;
-		int file = r->redeem.nreasons ? (int)rs->lines[r->redeem.reasons[0].pc].file : -1;
+		int line = red->nreasons ? (int)rs->lines[red->reasons[0].pc].line : 0;
+		int file = red->nreasons ? (int)rs->lines[red->reasons[0].pc].file : -1;
 		problem(rep, p, u->cart_line, file, line, "%s: its points cannot be used on this order: %s", pg->id,
-			r->redeem.nreasons ? rs->strs[r->redeem.reasons[0].str] : "its redeem rules do not apply");
+			red->nreasons ? rs->strs[red->reasons[0].str] : "its redeem rules do not apply");
 		return;
 	}
 	if (u->points > balance) {
@@ -70,11 +73,11 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 		pt_out_group(maxp, b, sizeof b);
 		const char *why = NULL;
 		int line = 0, file = -1;
-		for (int i = 0; i < r->redeem.nreasons; i++)   /* the reason that limited max_points */
-			if (strncmp(rs->strs[r->redeem.reasons[i].str], "no points to use", 16) != 0) {
-				why = rs->strs[r->redeem.reasons[i].str];
-				line = (int)rs->lines[r->redeem.reasons[i].pc].line;
-				file = (int)rs->lines[r->redeem.reasons[i].pc].file;
+		for (int i = 0; i < red->nreasons; i++)   /* the reason that limited max_points */
+			if (strncmp(rs->strs[red->reasons[i].str], "no points to use", 16) != 0) {
+				why = rs->strs[red->reasons[i].str];
+				line = (int)rs->lines[red->reasons[i].pc].line;
+				file = (int)rs->lines[red->reasons[i].pc].file;
 				break;
 			}
 		problem(rep, p, u->cart_line, file, line, "%s: uses %s points, but at most %s can be used on this order%s%s",

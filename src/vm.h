@@ -33,11 +33,18 @@ typedef struct pt_reason {
 
 /* What one section (redeem or earn) concluded.  The fields a program's
  * start sets lie in the first 16 bytes, so the machine code sets them
- * with one store (jit.c, sec_start). */
+ * with one store (jit.c, sec_start).  Its reasons are reasons[0 ..
+ * nreasons), then, in order, the inline notes of the machine code that
+ * noted (bit k: its section's k-th inline note, pt_jit.sites): the
+ * machine code marks a note in a register where storing it cost a store
+ * whether or not the note held (jit.c, note_if).  Only the machine code
+ * sets noted; every reader of reasons takes them from pt_fast_sec_view
+ * (fast.h), which puts them in order in one array. */
 typedef struct pt_section_result {
 	bool ran;                /* the section has rules (not a stub) */
 	bool failed;             /* FAIL: not usable / earns nothing */
-	int nreasons;
+	uint8_t nreasons;        /* at most PT_MAX_REASONS */
+	uint32_t noted;          /* the machine code's inline notes that noted, after reasons[] */
 	pt_vm_status status;
 	uint32_t status_pc;      /* where a runtime error happened */
 	pt_reason reasons[PT_MAX_REASONS];   /* in order */

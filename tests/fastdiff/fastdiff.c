@@ -69,11 +69,14 @@ static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const p
 		fprintf(stderr, "\n");
 		return false;
 	}
+	pt_section_result abuf, bbuf;   /* the reasons as every reader sees them (fast.h) */
 	snprintf(what, sizeof what, "program %s (%s) redeem", rs->progs[p].id, how);
-	if (!same_section(what, &a->redeem, &b->redeem))
+	if (!same_section(what, pt_fast_sec_view(rs, p, false, &a->redeem, &abuf),
+			  pt_fast_sec_view(rs, p, false, &b->redeem, &bbuf)))
 		return false;
 	snprintf(what, sizeof what, "program %s (%s) earn", rs->progs[p].id, how);
-	return same_section(what, &a->earn, &b->earn);
+	return same_section(what, pt_fast_sec_view(rs, p, true, &a->earn, &abuf),
+			    pt_fast_sec_view(rs, p, true, &b->earn, &bbuf));
 }
 
 /* Both ways over one cart; false on a difference. */

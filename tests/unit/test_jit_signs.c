@@ -53,14 +53,14 @@ static void map_regs(pt_fast_ins *code, uint32_t n, uint32_t base)
  * where the scans below stop. */
 static const uint8_t *code_end(const pt_jit *jit) { return (const uint8_t *)jit->mem + jit->len; }
 
-/* How many reasons jit's code counts by the carry of an unsigned compare
- * (note_if: adc r14d, 0 or adc r15d, 0), so that a test of the carry
- * notes can tell they are the ones it runs. */
+/* How many reasons jit's code marks on the carry of an unsigned compare
+ * (note_if: cmovb r14d, edx or cmovb r15d, edx), so that a test of the
+ * carry notes can tell they are the ones it runs. */
 static int carry_notes(const pt_jit *jit)
 {
 	int n = 0;
 	for (const uint8_t *p = jit->mem, *end = code_end(jit); p + 4 <= end; p++)
-		n += p[0] == 0x41 && p[1] == 0x83 && (p[2] == 0xD6 || p[2] == 0xD7) && p[3] == 0;
+		n += p[0] == 0x44 && p[1] == 0x0F && p[2] == 0x42 && (p[3] == 0xF2 || p[3] == 0xFA);
 	return n;
 }
 
@@ -374,7 +374,7 @@ static void test_derive_typing(void **state)
 			memcpy(regs, init, nregs * sizeof *regs);
 			memset(ref, 0, sizeof ref);
 			(void)pt_eval_all(rs, regs, x.locals, ref, NULL);
-			same_result(&res[0], &ref[0]);
+			same_result(x.f.jit, 0, &res[0], &ref[0]);
 		} else {
 			assert_int_equal(k, 0);
 			assert_int_equal(x.regs[0][D0].n, dc->d0);
@@ -641,8 +641,9 @@ static void test_call_abi(void **state)
 				memset(res[m], 0xA5, sizeof res[m]);   /* every field must be written */
 				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m, NULL);
 			}
-			same_ways(ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NP, regs, nregs);
-			full += res[0][1].redeem.nreasons == 3 && res[0][1].earn.nreasons == 3;
+			same_ways(f.jit, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NP, regs, nregs);
+			const pt_prog_result seen = jfx_seen(f.jit, 1, &res[0][1]);   /* the machine code's */
+			full += seen.redeem.nreasons == 3 && seen.earn.nreasons == 3;
 		}
 		pt_jit_free(f.jit);
 		f.jit = NULL;
@@ -656,6 +657,77 @@ static void test_call_abi(void **state)
 	free(locals);
 }
 
+/* A section with more inline notes than noted has bits: the first
+ * marks bit 0, then 40 rows, one of which a cart picks (JZ over the
+ * others), each note a reason of its own.  Rows 0 to 30 mark bits 1 to
+ * 31 (from bit 7 on with a 4-byte displacement, note_if), rows 31 to 39
+ * call (jit_reason_marked), which moves bit 0's note into reasons[]
+ * first.  Whatever row, the machine code's reasons are the
+ * interpreters' and in order: the first note, then the row's. */
+static void test_many_notes(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	pt_ruleset *rs = x.rs;
+	enum { ROWS = 40, FIRST = 199, ROW0 = 100 };
+	const uint32_t base = (uint32_t)rs->ninputs, A = base + ROWS, K0 = A + 1, nregs = K0 + 1;
+	assert_true(nregs <= JFX_REGS);
+	pt_rat consts[8], *host_consts = case_consts(rs, consts, (const pt_rat[]){ pt_rat_int(0) }, 1);
+	x.f.reg_locals = x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = K0;   /* A and the rows' registers: untyped */
+	enum { END = 1 + 3 * ROWS, N = END + 2 };
+	pt_fast_ins code[N];
+	code[0] = (pt_fast_ins){ F_REASON_LE_I, FIRST, A, K0, 1 };   /* A <= 0 */
+	for (uint32_t r = 0; r < ROWS; r++) {
+		code[1 + 3 * r] = (pt_fast_ins){ F_JZ, 0, base + r, 0, 1 + 3 * (r + 1) };
+		code[2 + 3 * r] = (pt_fast_ins){ F_REASON_LE_I, ROW0 + r, A, K0, 2 + r };
+		code[3 + 3 * r] = (pt_fast_ins){ F_JMP, 0, 0, 0, END };
+	}
+	code[END] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, END + 1 };
+	code[END + 1] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+	one_program(&x, code, N, END + 1, nregs);
+	int wide = 0;   /* lea edx, [r14 + bit] with a 4-byte bit: bits 7 to 31 */
+	for (const uint8_t *p = x.f.jit->mem, *end = code_end(x.f.jit); p + 7 <= end; p++) {
+		uint32_t bit;
+		memcpy(&bit, p + 3, 4);
+		wide += p[0] == 0x41 && p[1] == 0x8D && p[2] == 0x96 && bit >= 128 && !(bit & (bit - 1));
+	}
+	assert_int_equal(wide, 25);
+	static const int rows[] = { -1, 0, 5, 6, 7, 29, 30, 31, 32, 39 };
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		for (int64_t a = -1; a <= 1; a += 2) {
+			pt_prog_result res[3];
+			for (int m = 0; m < 3; m++) {
+				for (uint32_t r = 0; r < nregs; r++)
+					x.regs[m][r] = pt_rat_int(0);
+				x.regs[m][1] = pt_rat_int(1);   /* linked */
+				if (rows[i] >= 0)
+					x.regs[m][base + (uint32_t)rows[i]] = pt_rat_int(1);
+				x.regs[m][A] = pt_rat_int(a);
+				x.regs[m][K0] = consts[0];
+			}
+			assert_true(three_ways(&x, nregs, res));
+			const pt_prog_result seen = jfx_seen(x.f.jit, 0, &res[0]);
+			const pt_section_result *s = &seen.redeem;
+			assert_int_equal(s->noted, 0);
+			if (a > 0) {   /* no note holds */
+				assert_int_equal(s->nreasons, 0);
+				continue;
+			}
+			assert_int_equal(s->nreasons, rows[i] >= 0 ? 2 : 1);
+			assert_int_equal(s->reasons[0].str, FIRST);
+			assert_int_equal(s->reasons[0].pc, 1);
+			if (rows[i] >= 0) {
+				assert_int_equal(s->reasons[1].str, ROW0 + (uint32_t)rows[i]);
+				assert_int_equal(s->reasons[1].pc, 2 + (uint32_t)rows[i]);
+			}
+			/* marked (rows before 31) or moved by the call (31 on) */
+			assert_int_equal(res[0].redeem.noted != 0, rows[i] < 31);
+		}
+	rs->consts = host_consts;
+	jfx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_derive_typing),
 		cmocka_unit_test(test_carry_edges),
 		cmocka_unit_test(test_call_abi),
+		cmocka_unit_test(test_many_notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
