@@ -765,7 +765,7 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	e->rules = ptrules_retain(r);
 	e->nprogs = rs->nprogs;
 	/* what pt_api_run runs is fixed here: the fast code unless tracing */
-	e->whole_amounts = !explain && !coverage && rs->fast && rs->fast->jit && rs->fast->jit->amounts_whole;
+	e->nwhole = !explain && !coverage && rs->fast && rs->fast->jit && rs->fast->jit->amounts_whole ? rs->nprogs : 0;
 	return e;
 }
 
@@ -791,7 +791,7 @@ PTRULES_API ptrules_status ptrules_evaluate(ptrules_eval *e, const ptrules_cart 
 {
 	if (!e || !c)
 		return PTRULES_EARG;
-	e->have = false;
+	pt_api_forget(e);
 	__builtin_prefetch(c->prep_inline);   /* a prepared cart's values, while the cart's first line loads */
 	__builtin_prefetch(c->prep_inline + 64);
 	__builtin_prefetch(c->prep_inline + 128);
@@ -919,11 +919,11 @@ static inline bool amounts_whole(const pt_prog_result *r)
 }
 
 /* Program i's amounts (i checked by the caller): the simple case inline
- * when every output is whole, known for the rules (amounts_simple) or
+ * when every output is whole, known for the rules and cart (nsimple) or
  * seen, and the cart has no `use` records. */
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
-	if (e->amounts_simple || (amounts_whole(&e->res[i]) && !e->use.any))
+	if (e->nsimple || (amounts_whole(&e->res[i]) && !e->use.any))
 		fill_amounts_simple(&e->res[i], out);
 	else
 		fill_amounts_general(e, i, out);
@@ -933,6 +933,10 @@ static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval 
  * reads per cart. */
 PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
+	if (e && out && i < e->nsimple) {   /* the common case, tested at once */
+		fill_amounts_simple(&e->res[i], out);
+		return PTRULES_OK;
+	}
 	if (!e || !out || !e->have || i >= e->nprogs)
 		return PTRULES_EARG;
 	amounts_of(e, i, out);
@@ -947,7 +951,7 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 		return 0;
 	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
 	const pt_prog_result *res = e->res;
-	if (e->amounts_simple) {   /* known whole for every program: no test per program */
+	if (e->nsimple) {   /* known whole for every program: no test per program */
 		for (size_t i = 0; i < np; i++)
 			fill_amounts_simple(&res[i], &out[i]);
 		return e->nprogs;

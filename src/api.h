@@ -60,14 +60,25 @@ struct ptrules_eval {
 	pt_trace trace;
 	bool have;             /* results describe the last cart */
 	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
-	bool whole_amounts;    /* every evaluation runs fast code whose amounts are whole (pt_jit.amounts_whole) */
-	bool amounts_simple;   /* whole_amounts and the cart has no `use` records (fill_amounts' simple
-				* case for every program, pt_api_run): derivable, but stored once per
-				* evaluation so that each ptrules_amounts_get tests one byte, not two
-				* (deriving it cost the 20 programs 34 instructions an evaluation) */
+	size_t nwhole;         /* nprogs when every evaluation runs fast code whose amounts are whole
+				* (pt_jit.amounts_whole), else 0 */
+	size_t nsimple;        /* nprogs when the results describe the last cart (have),
+				* nwhole is and the cart has no `use` records, else 0:
+				* fill_amounts' simple case for every program, all that
+				* ptrules_amounts_get tests before taking it (testing have, nprogs
+				* and whether it applies apart cost the 20 programs' 20 calls 80
+				* instructions an evaluation); set with have (pt_api_forget) */
 	pt_cart_view view;
 	pt_use_report use;     /* the cart's intended use, checked */
 };
+
+/* e's results no longer describe a cart: an evaluation starts, and
+ * leaves none if it fails. */
+static inline void pt_api_forget(ptrules_eval *e)
+{
+	e->have = false;
+	e->nsimple = 0;
+}
 
 /* Run every program over e's bound inputs and keep what the printers
  * need: the step ptrules_evaluate and ptrules_evaluate_packed
@@ -106,7 +117,7 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	}   /* else pt_use_check reads no policy result */
 	pt_use_check(rs, c, total, e->res, &e->use);
 	e->view.use = &e->use;
-	e->amounts_simple = e->whole_amounts && !e->use.any;   /* the fast code ran (tr is NULL then) */
+	e->nsimple = e->nwhole & ((size_t)e->use.any - 1);   /* the fast code ran (tr is NULL then) */
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;
 }

@@ -135,7 +135,7 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 {
 	if (!e)
 		return PTRULES_EARG;
-	e->have = false;   /* a failed call leaves no results */
+	pt_api_forget(e);   /* a failed call leaves no results */
 	if (!b || i >= b->n || e->rules != b->rules)
 		return PTRULES_EARG;
 	const batch_head *h;

@@ -1110,6 +1110,8 @@ static void test_cart_builder(void **state)
 	assert_int_equal(ptrules_evaluate(e, c, d), PTRULES_EINVALID);
 	assert_true(ptrules_diags_errors(d) >= 1);
 	assert_int_equal(ptrules_result_count(e), 0);
+	ptrules_amounts am;   /* a failed evaluation leaves no amounts, though the one before did */
+	assert_int_equal(ptrules_amounts_get(e, 0, &am), PTRULES_EARG);
 	ptrules_diags_clear(d);
 
 	/* A cart that overflows is refused, not wrapped around. */

@@ -199,6 +199,11 @@ static void test_edges(void **state)
 	assert_int_equal(ptrules_amounts_list(NULL, one, 1), 0);
 	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
 	assert_int_equal(dpoint_earn(e), 60);    /* floor(6,000 x 1%) */
+	size_t np = ptrules_program_count(r);
+	assert_int_equal(ptrules_amounts_get(e, np - 1, &one[0]), PTRULES_OK);
+	assert_int_equal(ptrules_amounts_get(e, np, &one[0]), PTRULES_EARG);   /* past the last program */
+	assert_int_equal(ptrules_amounts_get(e, 0, NULL), PTRULES_EARG);
+	assert_int_equal(ptrules_amounts_get(NULL, 0, &one[0]), PTRULES_EARG);
 	char out[8192];
 	assert_true(ptrules_format_text(e, NULL, NULL, out, sizeof out) > 0);
 	assert_non_null(strstr(out, "first"));   /* labelled with the packed cart's id */
@@ -211,6 +216,7 @@ static void test_edges(void **state)
 	assert_int_equal(ptrules_evaluate_packed(e, NULL, 0), PTRULES_EARG);
 	assert_int_equal(ptrules_result_count(e), 0);   /* a failed call leaves no results */
 	assert_int_equal(ptrules_amounts_list(e, one, 1), 0);
+	assert_int_equal(ptrules_amounts_get(e, 0, &one[0]), PTRULES_EARG);   /* nor amounts of one */
 
 	ptrules_batch_clear(b);   /* empty, its memory kept for the next carts */
 	assert_int_equal(ptrules_batch_count(b), 0);
