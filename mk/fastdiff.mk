@@ -20,7 +20,7 @@ fastdiff: $(B)/fastdiff $(B)/ptrules
 	@sh tests/fastdiff/run.sh $(B)/fastdiff $(B)/ptrules
 
 portable: | $(B)/.deps
-	$(CC) $(CPPFLAGS) -DPT_NO_JIT $(CFLAGS) $(WARN) -fsyntax-only src/jit.c src/fast.c
+	$(CC) $(CPPFLAGS) -DPT_NO_JIT $(CFLAGS) $(WARN) -fsyntax-only src/jit.c src/jit_note.c src/fast.c
 	$(CC) $(CPPFLAGS) -DPT_FAST_SWITCH_ONLY $(CFLAGS) $(WARN) -fsyntax-only src/fast.c
 
 check: fastdiff portable

@@ -9,7 +9,7 @@
  *        (all three BIAS bytes on, for short displacements)
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   r14, r15  which inline notes the redeem and earn sections have
- *        noted, a bit each (cnt_reg; pt_section_result.noted)
+ *        noted, a bit each (jit_note.c; pt_section_result.noted)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp and r12 to r15 are callee-saved, so C can be called: a reason
  * is noted inline, without a branch, where pt_jit_plan_notes shows that
@@ -18,7 +18,7 @@
  * returns 1 + the instruction's index (jit.h).  What is worked out about
  * the register code before any of it is laid out (which programs compile,
  * the notes, the registers' denominators and signs, rbx's base) is in
- * jit_plan.c. */
+ * jit_plan.c, how a note is marked in jit_note.c. */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include "jit.h"
 
@@ -33,12 +33,9 @@
 #include "jit_emit.h"
 #include "rules.h"
 
-#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
-#define PT_JIT_X64 1
+#if PT_JIT_X64   /* (jit_int.h) */
 #include <sys/mman.h>
 #include <unistd.h>
-#else
-#define PT_JIT_X64 0
 #endif
 
 #if PT_JIT_X64
@@ -63,12 +60,6 @@
 #define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
 #define L_STORED(j, p) ((uint32_t)(2 * (j)->ncode + 6 + 3 * (j)->nprogs + (p)))   /* program p ended, its counts stored */
 #define NLABELS(ncode, nprogs) (2 * (ncode) + 6 + 4 * (nprogs))
-
-/* Where a result's fields are (from the result's start; rbp is BIAS past it). */
-#define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
-#define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
-#define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
-#define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
 
 /* base[off] = 0/1, a rational zero. */
 static void st_zero(jasm *j, int base, uint32_t off)
@@ -128,8 +119,8 @@ static void clamp_int(jasm *j)
 /* The constants a program's start stores, kept in xmm0 (L_ZERO_ONE:
  * an output's 0/1), xmm1 (L_HEAD: a result's head) and xmm2 (L_SEC: a
  * section's start): loaded by the prologue and again after each call,
- * which may change them (they are caller-saved). */
-static void xmm_load(jasm *j)
+ * which may change them (they are caller-saved) (jit_int.h). */
+void pt_jit_xmm_load(jasm *j)
 {
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
 	rel(j, L_ZERO_ONE(j));
@@ -137,117 +128,6 @@ static void xmm_load(jasm *j)
 	rel(j, L_HEAD(j));
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x15 }, 3);   /* movups xmm2, [rip + rel32] */
 	rel(j, L_SEC(j));
-}
-
-/* While a program runs, which of its inline notes (pt_jit_plan_notes) a
- * section with any has noted is kept in a register, a bit each (its
- * j->site_bit), r14 for redeem and r15 for earn (callee-saved, so a call
- * keeps them), and not in its result: a note is marked without a store
- * (note_if).  The register is stored in the result's noted where
- * anything else reads it: as the program ends (L_NEXT), before the code
- * leaves for the interpreter (the stubs, whose caller moves the notes
- * into reasons[]: fast_run.h) and before a call notes a reason (which
- * moves them first: jit_reason_marked).  cnt_reg is the register's low
- * three bits (REX supplies the fourth). */
-static int cnt_reg(uint32_t sec) { return sec == OFF_REDEEM ? 6 : 7; }
-/* Whether section sec of the program being laid out counts in its
- * register (j->cnt_cur: bit 0 redeem, bit 1 earn). */
-static bool cnt_used(const jasm *j, uint32_t sec) { return j->cnt_cur >> (sec == OFF_REDEEM ? 0 : 1) & 1; }
-/* mov [rbp + sec's noted], r14d or r15d */
-static void cnt_store(jasm *j, uint32_t sec)
-{
-	op_mem(j, 0x44, (const uint8_t[]){ 0x89 }, 1, cnt_reg(sec), RBP,
-	       sec + (uint32_t)offsetof(pt_section_result, noted));
-}
-/* mov r14d or r15d, [rbp + sec's noted] */
-static void cnt_load(jasm *j, uint32_t sec)
-{
-	op_mem(j, 0x44, (const uint8_t[]){ 0x8B }, 1, cnt_reg(sec), RBP,
-	       sec + (uint32_t)offsetof(pt_section_result, noted));
-}
-/* The notes kept in registers into the current program's result. */
-static void cnt_flush(jasm *j)
-{
-	if (cnt_used(j, OFF_REDEEM))
-		cnt_store(j, OFF_REDEEM);
-	if (cnt_used(j, OFF_EARN))
-		cnt_store(j, OFF_EARN);
-}
-
-/* Note reason s (noted at pc) in a section: jit_reason is what the code
- * calls, jit_reason_marked where the section marks notes in a register
- * (its notes so far moved into reasons[] first, so that pt_sec_reason
- * sees them), call_reason emits the call at instruction k for the
- * section at [rbp + sec].  (A call rel32 to one shared jump on to jit_reason would take 7
- * bytes instead of 12; it measured no faster.) */
-static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
-static void jit_reason_marked(pt_section_result *sec, uint32_t s, uint32_t pc, const pt_reason *sites)
-{
-	pt_jit_sec_expand(sec, sites);
-	pt_sec_reason(sec, s, pc);
-}
-static void call_reason(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
-{
-	const bool marked = cnt_used(j, sec) && j->marked_in[k];   /* else r14 or r15 is 0 here and after */
-	if (marked)
-		cnt_store(j, sec);   /* jit_reason_marked reads the notes from the result */
-	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
-	movi(j, RSI, s);
-	movi(j, RDX, pc);
-	uint64_t addr;
-	if (marked) {
-		const pt_reason *sites = j->sites + j->site0[2 * j->pcur + (sec == OFF_EARN)];
-		memcpy(&addr, &sites, sizeof addr);
-		b1(j, 0x48);
-		b1(j, (uint8_t)(0xB8 | RCX));   /* mov rcx, imm64 */
-		b8(j, addr);
-		void (*fnp)(pt_section_result *, uint32_t, uint32_t, const pt_reason *) = jit_reason_marked;
-		memcpy(&addr, &fnp, sizeof addr);
-	} else {
-		void (*fnp)(pt_section_result *, uint32_t, uint32_t) = jit_reason;
-		memcpy(&addr, &fnp, sizeof addr);
-	}
-	b1(j, 0x48);
-	b1(j, 0xB8);   /* mov rax, imm64 */
-	b8(j, addr);
-	b1(j, 0xFF);
-	b1(j, 0xD0);   /* call rax */
-	if (marked)
-		cnt_load(j, sec);   /* 0: the notes are in reasons[] now */
-	xmm_load(j);
-}
-
-/* Note reason s (noted at pc) at instruction k when cc holds of the
- * flags: with a call, or, where pt_jit_plan_notes found it safe, inline and
- * without a branch (whether a cap binds varies from cart to cart, and a
- * branch on it was mispredicted about a third of the time) and without
- * a store: the note's bit (j->site_bit) is set in the section's
- * register when cc holds, by a conditional move of the register plus the
- * bit (no way into k set it: each note is reached once, going forward).
- * Storing the reason whether or not it held, as this did before, cost
- * the 20 programs' evaluation a store per note (docs/performance.md). */
-static void note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
-{
-	if (!j->inline_note[k]) {
-		size_t at = skip(j, cc ^ 1);   /* the opposite condition */
-		call_reason(j, sec, s, pc, k);
-		skip_here(j, at);
-		return;
-	}
-	const int c = cnt_reg(sec);
-	const uint32_t bit = (uint32_t)1 << j->site_bit[k];
-	/* lea edx, [r14/r15 + bit]; cmov<cc> r14d/r15d, edx (lea leaves the flags) */
-	put(j, (const uint8_t[]){ 0x41, 0x8D }, 2);
-	if (bit <= 127) {
-		b1(j, (uint8_t)(0x40 | (RDX << 3) | c));
-		b1(j, (uint8_t)bit);
-	} else {
-		b1(j, (uint8_t)(0x80 | (RDX << 3) | c));
-		b4(j, bit);
-	}
-	put(j, (const uint8_t[]){ 0x44, 0x0F }, 2);
-	b1(j, (uint8_t)(0x40 | cc));
-	b1(j, (uint8_t)(0xC0 | (c << 3) | RDX));
 }
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
@@ -579,7 +459,7 @@ static void tier_unset(jasm *j, size_t k)
 
 /* The first 16 bytes of a section's result as a program starts (the
  * interpreter's next_program): ran, not failed, no reasons, status OK,
- * from xmm2 (xmm_load). */
+ * from xmm2 (pt_jit_xmm_load). */
 static void sec_start(jasm *j, uint32_t sec)
 {
 	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 2, RBP, sec);   /* movups [rbp + sec], xmm2 */
@@ -605,9 +485,9 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
-	if (cnt_used(j, sec)) {   /* mov r14d or r15d, 0: no note marked (mov leaves the flags) */
+	if (pt_jit_note_marks(j, sec)) {   /* mov r14d or r15d, 0: no note marked (mov leaves the flags) */
 		b1(j, 0x41);
-		b1(j, (uint8_t)(0xB8 | cnt_reg(sec)));
+		b1(j, (uint8_t)(0xB8 | pt_jit_note_reg(sec)));
 		b4(j, 0);
 	}
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
@@ -837,7 +717,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			}
 		}
 		/* a at least 0, as the cap is: compared unsigned, a above the cap is the
-		 * carry, which the note adds (note_if) */
+		 * carry, which the note marks (pt_jit_note_if) */
 		bool carry = nneg(j, c->a);
 		if (carry)
 			rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
@@ -846,7 +726,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		cmov(j, carry ? CC_B : CC_G, RAX, RCX);
 		st_int(j, RBX, d);   /* mov leaves the flags */
 		if (c->x != PT_NO_STR)
-			note_if(j, carry ? CC_B : CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
+			pt_jit_note_if(j, carry ? CC_B : CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
 		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
 		break;
 	}
@@ -898,10 +778,10 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		ld_rax(j, have, c->a);
 		if (nneg(j, c->a) && pt_jit_const_reg(rs, f, c->b, &v) && v.d == 1 && v.n >= 0 && v.n < INT32_MAX) {
 			op_rax_imm(j, 0x3D, (int32_t)v.n + 1);   /* cmp rax, b + 1: a <= b is the carry (both at least 0) */
-			note_if(j, CC_B, sec, c->dst, c->x, k);
+			pt_jit_note_if(j, CC_B, sec, c->dst, c->x, k);
 		} else {
 			cmp_b(j, rs, f, c->b);
-			note_if(j, CC_LE, sec, c->dst, c->x, k);
+			pt_jit_note_if(j, CC_LE, sec, c->dst, c->x, k);
 		}
 		j->rax = j->inline_note[k] ? c->a : NO_REG;   /* a call changes rax */
 		break;
@@ -920,7 +800,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
-		call_reason(j, OFF_REDEEM, c->b, c->x, k);
+		pt_jit_note_call(j, OFF_REDEEM, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
 		if (c->op == F_FAIL_R) {
@@ -933,7 +813,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_FAIL_E:
 		tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_EARN));
-		call_reason(j, OFF_EARN, c->b, c->x, k);
+		pt_jit_note_call(j, OFF_EARN, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
 		jmp(j, j->end);
 		break;
@@ -985,7 +865,7 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->pcur = c.p;
 		if (c.k == UINT32_MAX) {
 			j->label[L_UNLINKED(j, c.p)] = (uint32_t)j->n;
-			j->cnt_cur = 0;   /* the counts are in the result: on past where the program's end stores them */
+			j->cnt_cur = 0;   /* the notes are stored (none marked): on past where the program's end stores them */
 			if (j->tier_late)   /* its start left the tier to its instructions */
 				st_no_tier(j);
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
@@ -1025,9 +905,9 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
 	}
 	for (uint32_t sec = OFF_REDEEM, i = 0; i < 2; sec = OFF_EARN, i++)   /* no reasons yet (after the jump: xor sets flags) */
-		if (cnt_used(j, sec)) {   /* xor r14d, r14d or r15d, r15d */
+		if (pt_jit_note_marks(j, sec)) {   /* xor r14d, r14d or r15d, r15d */
 			put(j, (const uint8_t[]){ 0x45, 0x31 }, 2);
-			b1(j, (uint8_t)(0xC0 | (cnt_reg(sec) << 3) | cnt_reg(sec)));
+			b1(j, (uint8_t)(0xC0 | (pt_jit_note_reg(sec) << 3) | pt_jit_note_reg(sec)));
 		}
 	if (fp->earn_stub)
 		sec_fail1(j, OFF_EARN, fp->earn_fail_str, fp->earn_fail);
@@ -1052,7 +932,7 @@ static void prologue(jasm *j)
 		put(j, (const uint8_t[]){ 0x4C, 0x8D, 0xAA }, 3);
 		b4(j, BIAS);
 	}
-	xmm_load(j);
+	pt_jit_xmm_load(j);
 }
 
 /* The derived registers (fast_derive in fast.c): the total minus each
@@ -1196,7 +1076,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			rax_on_jump(j, &code[k], end);
 		}
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
-		cnt_flush(j);
+		pt_jit_note_flush(j);
 		j->label[L_STORED(j, p)] = (uint32_t)j->n;
 		rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RBP, RBP, (uint32_t)sizeof(pt_prog_result) + BIAS);   /* lea rbp, [rbp + size] */
 	}
@@ -1214,7 +1094,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			j->label[j->ncode + k] = (uint32_t)j->n;
 			j->cnt_cur = j->cnt_on[p];
 			j->pcur = p;
-			cnt_flush(j);
+			pt_jit_note_flush(j);
 			j->tier_late = j->tier_late_on[p];
 			tier_unset(j, k);
 			movi(j, RAX, (uint32_t)k + 1);
@@ -1344,7 +1224,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->nonneg = j.nonneg;
 	j.nonneg = NULL;
 	jit->nin = j.nin;
-	jit->sites = j.sites;   /* the machine code holds their address (call_reason) */
+	jit->sites = j.sites;   /* the machine code holds their address (pt_jit_note_call) */
 	j.sites = NULL;
 	jit->site0 = j.site0;
 	j.site0 = NULL;
@@ -1429,14 +1309,3 @@ void pt_jit_free(pt_jit *j) { (void)j; }
 
 #endif
 
-/* (jit.h) In every build, with or without machine code: fast.h calls
- * it wherever noted is set.  pt_jit_plan_notes keeps the notes marked and
- * those in reasons[] together at most PT_MAX_REASONS; the bound below
- * only guards. */
-void pt_jit_sec_expand(pt_section_result *s, const pt_reason *sites)
-{
-	for (uint32_t m = s->noted; m; m &= m - 1)
-		if (s->nreasons < PT_MAX_REASONS)
-			s->reasons[s->nreasons++] = sites[__builtin_ctz(m)];
-	s->noted = 0;
-}

@@ -1,8 +1,9 @@
 /* jit_emit.h - x86-64 instruction encoding for the machine-code compiler
- * (jit.c): bytes appended to the assembly in progress (jasm, jit_int.h),
- * memory operands relative to rbx, rbp and r13, rel32 jumps to labels
- * patched later, and the checks that leave for the interpreter.  Only
- * jit.c includes it; the functions are static so it stays one unit. */
+ * (jit.c, jit_note.c): bytes appended to the assembly in progress (jasm,
+ * jit_int.h), memory operands relative to rbx, rbp and r13, rel32 jumps
+ * to labels patched later, and the checks that leave for the
+ * interpreter.  The functions are static inline, so each includer has
+ * its own. */
 #ifndef PT_JIT_EMIT_H
 #define PT_JIT_EMIT_H
 

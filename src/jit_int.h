@@ -13,6 +13,19 @@
 #include "jit.h"
 #include "rules.h"
 
+/* Where machine code is built (else pt_jit_build leaves none). */
+#if defined(__x86_64__) && defined(__linux__) && !defined(PT_NO_JIT)
+#define PT_JIT_X64 1
+#else
+#define PT_JIT_X64 0
+#endif
+
+/* Where a result's fields are (from the result's start; rbp is BIAS past it). */
+#define OFF_OUT(x) ((uint32_t)offsetof(pt_prog_result, out) + (x) * (uint32_t)sizeof(pt_rat))
+#define OFF_REDEEM ((uint32_t)offsetof(pt_prog_result, redeem))
+#define OFF_EARN ((uint32_t)offsetof(pt_prog_result, earn))
+#define OFF_FAILED(sec) ((sec) + (uint32_t)offsetof(pt_section_result, failed))
+
 typedef struct fixup {
 	uint32_t at;      /* where the rel32 is */
 	uint32_t label;   /* instruction k, its stub ncode + k, or an L_* label (jit.c) */
@@ -222,5 +235,29 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
  * temporaries; in a rule set of many programs, where every register past
  * the 16th took four bytes, the code is smaller. */
 void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code);
+
+/* Load xmm0 to xmm2 with the constants a program's start stores
+ * (jit.c): by the prologue, and again after each call. */
+void pt_jit_xmm_load(jasm *j);
+
+/* How the machine code notes reasons (jit_note.c).  While a program
+ * runs, a section with inline notes marks them in a register, a bit
+ * each; pt_jit_note_reg is that register's low three bits (r14 for the
+ * redeem section at OFF_REDEEM, r15 for earn), pt_jit_note_marks
+ * whether the program being laid out marks section sec's notes
+ * (j->cnt_cur), pt_jit_note_flush stores both registers in the result's
+ * noted (where anything else reads them: the program's end, a stub). */
+int pt_jit_note_reg(uint32_t sec);
+bool pt_jit_note_marks(const jasm *j, uint32_t sec);
+void pt_jit_note_flush(jasm *j);
+/* Note reason s, noted at pc, in section sec with a call to C at
+ * instruction k (after a FAIL, or where pt_jit_plan_notes did not make
+ * the note inline); rax, rcx, rdx, rsi, rdi and the flags do not
+ * survive it. */
+void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k);
+/* Note reason s (noted at pc) at instruction k when cc holds of the
+ * flags: inline where pt_jit_plan_notes found it safe, else with a call
+ * past a jump on the opposite condition. */
+void pt_jit_note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k);
 
 #endif
