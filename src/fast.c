@@ -799,14 +799,6 @@ void pt_fast_prog_expand(const pt_ruleset *rs, size_t p, pt_prog_result *r)
 		pt_jit_sec_expand(&r->earn, pt_jit_sites(rs->fast->jit, p, true));
 }
 
-/* (fast.h) Every program's result; the policies' results, after them,
- * have no notes marked. */
-void pt_fast_res_expand(const pt_ruleset *rs, pt_prog_result *results, size_t n)
-{
-	for (size_t i = 0; i < n && i < rs->nprogs; i++)
-		pt_fast_prog_expand(rs, i, &results[i]);
-}
-
 /* Fill the constant registers (once per evaluator). */
 void pt_fast_init_regs(const pt_ruleset *rs, pt_rat *regs)
 {

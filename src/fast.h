@@ -151,9 +151,6 @@ static inline const pt_prog_result *pt_fast_prog_view(const pt_ruleset *rs, size
 	return buf;
 }
 
-/* The same for results[0 .. n) in place: for tests that compare them. */
-void pt_fast_res_expand(const pt_ruleset *rs, pt_prog_result *results, size_t n);
-
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
  * default (the optimiser's typing relies on it: fast_opt.c).  dense, when

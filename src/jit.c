@@ -485,11 +485,10 @@ static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
-	if (pt_jit_note_marks(j, sec)) {   /* mov r14d or r15d, 0: no note marked (mov leaves the flags) */
-		b1(j, 0x41);
-		b1(j, (uint8_t)(0xB8 | pt_jit_note_reg(sec)));
-		b4(j, 0);
-	}
+	/* Only where the section marks no note (the not-linked case lays out
+	 * with none marked, an earn stub's section is one FAIL): marks would
+	 * follow this reason at the program's end.  Declined otherwise. */
+	j->bad = j->bad || pt_jit_note_marks(j, sec);
 	st8(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, str), s);
 	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, pc), pc);
