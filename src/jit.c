@@ -1179,7 +1179,9 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit || !j.marked_in || !j.sites || !j.site0 || !jit || !native)
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty ||
+	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit ||
+	    !j.marked_in || !j.sites || !j.site0 || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];

@@ -53,8 +53,9 @@ void pt_jit_note_flush(jasm *j)
  * calls, jit_reason_marked where the section marks notes in a register
  * (its notes so far moved into reasons[] first, so that pt_sec_reason
  * sees them); pt_jit_note_call (jit_int.h) emits the call at
- * instruction k for the section at [rbp + sec].  (A call rel32 to one shared jump on to jit_reason would take 7
- * bytes instead of 12; it measured no faster.) */
+ * instruction k for the section at [rbp + sec].  (A call rel32 to one
+ * shared jump on to jit_reason would take 7 bytes instead of 12; it
+ * measured no faster.) */
 static void jit_reason(pt_section_result *sec, uint32_t s, uint32_t pc) { pt_sec_reason(sec, s, pc); }
 static void jit_reason_marked(pt_section_result *sec, uint32_t s, uint32_t pc, const pt_reason *sites)
 {
