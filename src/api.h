@@ -62,12 +62,12 @@ struct ptrules_eval {
 	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
 	size_t nwhole;         /* nprogs when every evaluation runs fast code whose amounts are whole
 				* (pt_jit.amounts_whole), else 0 */
-	size_t nsimple;        /* nprogs when the results describe the last cart (have),
-				* nwhole is and the cart has no `use` records, else 0:
-				* fill_amounts' simple case for every program, all that
+	size_t nsimple;        /* nprogs when the results describe the last cart (have), nwhole is
+				* not 0 and the cart has no `use` records, else 0: fill_amounts'
+				* simple case holds for every program, and this is all
 				* ptrules_amounts_get tests before taking it (testing have, nprogs
 				* and whether it applies apart cost the 20 programs' 20 calls 80
-				* instructions an evaluation); set with have (pt_api_forget) */
+				* instructions an evaluation); cleared with have (pt_api_forget) */
 	pt_cart_view view;
 	pt_use_report use;     /* the cart's intended use, checked */
 };

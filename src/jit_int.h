@@ -138,16 +138,16 @@ static inline bool pt_jit_const_reg(const pt_ruleset *rs, const pt_fast *f, uint
 }
 
 /* Which instructions of a program (from .. end) a jump lands on
- * (j->target, for known_whole), and which reason notes note_if makes
+ * (j->target, for known_whole), and which reason notes pt_jit_note_if makes
  * inline: those with, in their section and on every path before
  * them, no note of the same string and fewer than PT_MAX_REASONS notes,
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it, and at most 32 in a section: each gets the next bit of its
  * section's noted (j->site_bit) and is recorded in j->sites from
  * j->sec_site0[section], in order; and where an inline note may come
- * before (j->marked_in).  Paths go forward only
- * (pt_jit_compilable), so one pass in order
- * sees every way into an instruction before the instruction; the ways
+ * before (j->marked_in).  Paths go forward only (pt_jit_compilable), so
+ * one pass in order sees every way into an instruction before the
+ * instruction; the ways
  * are the machine code's (pt_jit_succ: TIERSEL also falls into its first
  * row, which forged .ptbc files in tests/fastdiff/forged showed
  * missing). */

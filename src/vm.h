@@ -24,8 +24,8 @@ typedef enum {
 } pt_vm_status;
 
 /* A reason a section noted: its string, and where it was noted (a line
- * table index), side by side so that the machine code notes one with a
- * single 8-byte store (jit.c, note_if). */
+ * table index), side by side so that one is written as one 8-byte
+ * value (pt_sec_reason, the failures the machine code lays out). */
 typedef struct pt_reason {
 	uint32_t str;
 	uint32_t pc;
@@ -37,7 +37,7 @@ typedef struct pt_reason {
  * nreasons), then, in order, the inline notes of the machine code that
  * noted (bit k: its section's k-th inline note, pt_jit.sites): the
  * machine code marks a note in a register where storing it cost a store
- * whether or not the note held (jit.c, note_if).  Only the machine code
+ * whether or not the note held (jit_note.c).  Only the machine code
  * sets noted; every reader of reasons takes them from pt_fast_sec_view
  * (fast.h), which puts them in order in one array. */
 typedef struct pt_section_result {
