@@ -67,8 +67,7 @@ resume:   /* k: what the machine code returned */
 			res++;
 		/* its notes marked in registers (stored by the stub) into reasons[], where
 		 * pt_sec_reason looks */
-		pt_jit_sec_expand(&res->redeem, pt_jit_sites(jit, (size_t)(fp - f->progs), false));
-		pt_jit_sec_expand(&res->earn, pt_jit_sites(jit, (size_t)(fp - f->progs), true));
+		pt_fast_prog_expand(rs, (size_t)(fp - f->progs), res);
 		sec = k - 1 >= fp->entry[1] ? &res->earn : &res->redeem;
 		i = code + (k - 1);
 		vmdispatch;

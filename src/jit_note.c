@@ -5,7 +5,6 @@
  * (pt_sec_reason: a string noted before, or no room) is a call that
  * first moves the marks into reasons[].  pt_jit_sec_expand, which turns
  * marks into reasons, is here too and built everywhere. */
-#define _DEFAULT_SOURCE
 #include <string.h>
 
 #include "jit_int.h"

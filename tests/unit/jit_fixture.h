@@ -40,15 +40,12 @@
 	"}\n"
 static const char *const host_rules_one = HOST_PROGRAM("one");
 
-/* Program p's result x as every reader sees it: the notes its machine
- * code (jit) marked moved into reasons[] (vm.h, pt_fast_sec_view). */
-static inline pt_prog_result jfx_seen(const pt_jit *jit, size_t p, const pt_prog_result *x)
+/* Program p's result x as every reader sees it: the notes the machine
+ * code of rs marked moved into reasons[] (vm.h, pt_fast_prog_expand). */
+static inline pt_prog_result jfx_seen(const pt_ruleset *rs, size_t p, const pt_prog_result *x)
 {
 	pt_prog_result r = *x;
-	if (r.redeem.noted)
-		pt_jit_sec_expand(&r.redeem, pt_jit_sites(jit, p, false));
-	if (r.earn.noted)
-		pt_jit_sec_expand(&r.earn, pt_jit_sites(jit, p, true));
+	pt_fast_prog_expand(rs, p, &r);
 	return r;
 }
 
@@ -56,9 +53,9 @@ static inline pt_prog_result jfx_seen(const pt_jit *jit, size_t p, const pt_prog
  * API read, as they read them (jfx_seen), and each one's head says what
  * its sections say (vm.h: the machine code keeps it, pt_res_settle
  * settles it after the interpreters). */
-static inline void same_result(const pt_jit *jit, size_t p, const pt_prog_result *x0, const pt_prog_result *y0)
+static inline void same_result(const pt_ruleset *rs, size_t p, const pt_prog_result *x0, const pt_prog_result *y0)
 {
-	const pt_prog_result xs = jfx_seen(jit, p, x0), ys = jfx_seen(jit, p, y0), *x = &xs, *y = &ys;
+	const pt_prog_result xs = jfx_seen(rs, p, x0), ys = jfx_seen(rs, p, y0), *x = &xs, *y = &ys;
 	const pt_prog_result *xy[2] = { x, y };
 	for (int k = 0; k < 2; k++) {
 		pt_prog_result s = *xy[k];
@@ -173,13 +170,13 @@ static inline void one_program(jfx *x, pt_fast_ins *code, uint32_t ncode, uint32
 /* What the three ways (machine code, computed goto, switch) left: the
  * same status, results of np programs (res[m] each way's first) and
  * nregs registers. */
-static inline void same_ways(const pt_jit *jit, const bool ok[3], pt_prog_result *const res[3], size_t np,
+static inline void same_ways(const pt_ruleset *rs, const bool ok[3], pt_prog_result *const res[3], size_t np,
 			     pt_rat *const regs[3], uint32_t nregs)
 {
 	for (int m = 1; m < 3; m++) {
 		assert_int_equal(ok[0], ok[m]);
 		for (size_t p = 0; p < np; p++)
-			same_result(jit, p, &res[0][p], &res[m][p]);
+			same_result(rs, p, &res[0][p], &res[m][p]);
 		assert_memory_equal(regs[0], regs[m], nregs * sizeof(pt_rat));
 	}
 }
@@ -194,7 +191,7 @@ static inline bool three_ways(jfx *x, uint32_t nregs, pt_prog_result res[3])
 		memset(&res[m], 0xA5, sizeof res[m]);   /* every field must be written */
 		ok[m] = pt_fast_eval(x->rs, x->regs[m], x->locals, &res[m], (pt_fast_how)m, NULL);
 	}
-	same_ways(x->f.jit, ok, (pt_prog_result *const[3]){ &res[0], &res[1], &res[2] }, 1, x->regs, nregs);
+	same_ways(x->rs, ok, (pt_prog_result *const[3]){ &res[0], &res[1], &res[2] }, 1, x->regs, nregs);
 	return ok[0];
 }
 

@@ -314,7 +314,7 @@ static void test_random_programs(void **state)
 				memset(res[m], 0xA5, sizeof res[m]);   /* every field must be written */
 				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m, NULL);
 			}
-			same_ways(f.jit, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NPROG, regs, nregs);
+			same_ways(rs, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NPROG, regs, nregs);
 			memcpy(regs[0], start, nregs * sizeof *start);
 			int64_t in[PT_PREP_DENSE_MAX];   /* the inputs read in place, as pt_fast_run gives them */
 			for (uint32_t r = 0; r < f.jit->nin; r++)
@@ -476,7 +476,7 @@ static void test_reason_notes(void **state)
 					regs[m][ONE] = pt_rat_int(1);
 				}
 				assert_true(three_ways(&x, nregs, res));
-				full += jfx_seen(x.f.jit, 0, &res[0]).redeem.nreasons == PT_MAX_REASONS;   /* the machine code's */
+				full += jfx_seen(x.rs, 0, &res[0]).redeem.nreasons == PT_MAX_REASONS;   /* the machine code's */
 			}
 		}
 	}

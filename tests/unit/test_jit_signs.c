@@ -374,7 +374,7 @@ static void test_derive_typing(void **state)
 			memcpy(regs, init, nregs * sizeof *regs);
 			memset(ref, 0, sizeof ref);
 			(void)pt_eval_all(rs, regs, x.locals, ref, NULL);
-			same_result(x.f.jit, 0, &res[0], &ref[0]);
+			same_result(x.rs, 0, &res[0], &ref[0]);
 		} else {
 			assert_int_equal(k, 0);
 			assert_int_equal(x.regs[0][D0].n, dc->d0);
@@ -641,8 +641,8 @@ static void test_call_abi(void **state)
 				memset(res[m], 0xA5, sizeof res[m]);   /* every field must be written */
 				ok[m] = pt_fast_eval(rs, regs[m], locals, res[m], (pt_fast_how)m, NULL);
 			}
-			same_ways(f.jit, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NP, regs, nregs);
-			const pt_prog_result seen = jfx_seen(f.jit, 1, &res[0][1]);   /* the machine code's */
+			same_ways(rs, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NP, regs, nregs);
+			const pt_prog_result seen = jfx_seen(rs, 1, &res[0][1]);   /* the machine code's */
 			full += seen.redeem.nreasons == 3 && seen.earn.nreasons == 3;
 		}
 		pt_jit_free(f.jit);
@@ -707,7 +707,7 @@ static void test_many_notes(void **state)
 				x.regs[m][K0] = consts[0];
 			}
 			assert_true(three_ways(&x, nregs, res));
-			const pt_prog_result seen = jfx_seen(x.f.jit, 0, &res[0]);
+			const pt_prog_result seen = jfx_seen(x.rs, 0, &res[0]);
 			const pt_section_result *s = &seen.redeem;
 			assert_int_equal(s->noted, 0);
 			if (a > 0) {   /* no note holds */
