@@ -1026,18 +1026,16 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->cnt_cur = 0;
 		j->tier_late = false;
 		j->pcur = p;
-		j->sec_site0[0] = j->sec_site0[1] = j->nsites;   /* no inline notes, unless planned */
+		j->site0[2 * p] = j->site0[2 * p + 1] = j->nsites;   /* no inline notes, unless planned */
 		if (native[p]) {
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
 			pt_jit_plan_tier(j, code, fp->start, end);
-			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes count in registers */
+			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
 		}
 		j->cnt_on[p] = j->cnt_cur;
-		j->site0[2 * p] = j->sec_site0[0];
-		j->site0[2 * p + 1] = j->sec_site0[1];
 		j->tier_late_on[p] = j->tier_late;
 		prog_start(j, f, fp, p);
 		if (!native[p]) {
@@ -1092,7 +1090,6 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		if (j->want_stub[k]) {   /* leaving for the interpreter, which reads the counts */
 			j->label[j->ncode + k] = (uint32_t)j->n;
 			j->cnt_cur = j->cnt_on[p];
-			j->pcur = p;
 			pt_jit_note_flush(j);
 			j->tier_late = j->tier_late_on[p];
 			tier_unset(j, k);

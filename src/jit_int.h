@@ -71,9 +71,8 @@ struct jasm {
 	uint8_t *marked_in; /* per instruction: an inline note of its section may come before it */
 	pt_reason *sites;   /* every section's inline notes, in order (pt_jit.sites) */
 	uint32_t nsites;    /* how many so far */
-	uint32_t sec_site0[2];   /* where the notes of the program being planned start, per section */
-	uint32_t *site0;    /* 2 per program: its sections' sec_site0 (pt_jit.site0) */
-	size_t pcur;        /* the program being laid out */
+	uint32_t *site0;    /* 2 per program: where its sections' notes start in sites (pt_jit.site0) */
+	size_t pcur;        /* the program being planned or laid out */
 	uint32_t out_frac;  /* output fields the program being laid out may give a fraction (pt_jit_plan_outs) */
 	bool tier_late;     /* its start does not preset the tier to -1 (pt_jit_plan_tier) */
 	uint8_t *tier_late_on;   /* per program: its tier_late (for the code laid out after every program) */
@@ -144,7 +143,7 @@ static inline bool pt_jit_const_reg(const pt_ruleset *rs, const pt_fast *f, uint
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it, and at most 32 in a section: each gets the next bit of its
  * section's noted (j->site_bit) and is recorded in j->sites from
- * j->sec_site0[section], in order; and where an inline note may come
+ * j->site0[2 * j->pcur + section], in order; and where an inline note may come
  * before (j->marked_in).  Paths go forward only (pt_jit_compilable), so
  * one pass in order sees every way into an instruction before the
  * instruction; the ways

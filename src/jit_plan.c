@@ -47,7 +47,7 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
  * so that pt_sec_reason would add the note at index nreasons without
  * finding it, and at most 32 in a section: each gets the next bit of its
  * section's noted (j->site_bit) and is recorded in j->sites from
- * j->sec_site0[section], in order; and where an inline note may come
+ * j->site0[2 * j->pcur + section], in order; and where an inline note may come
  * before (j->marked_in).  Paths go forward only (pt_jit_compilable), so
  * one pass in order sees every way into an instruction before the
  * instruction; the ways
@@ -72,7 +72,7 @@ void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 		uint32_t bit = 0;   /* the section's inline notes so far: the next one's bit in noted */
 		uint64_t inl = 0;   /* which of the notes so far, by number, are inline */
 		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
-		j->sec_site0[sec] = j->nsites;
+		j->site0[2 * j->pcur + (size_t)sec] = j->nsites;
 		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
 			j->before[k] = 0;
 			j->nbefore[k] = 0;
