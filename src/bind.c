@@ -264,6 +264,7 @@ typedef struct pt_bind_plan {
 	uint8_t *in_place;        /* per input below ndense: read where a dense preparation keeps it */
 	uint32_t cat_lo;          /* the category sums are inputs [cat_lo, cat_lo + ncatsums), or UINT32_MAX */
 	uint32_t sink;            /* the slot a prepared item in no sum adds to (a total, written over after), or PT_PREP_NO_SUM */
+	uint64_t shape;           /* a preparation pt_bind_prepared binds with no call: its ndense and ninputs (prep_shape) */
 } pt_bind_plan;
 
 /* A byte from the first two of a name, to find category sums quickly. */
@@ -282,6 +283,28 @@ static inline uint32_t id_hash(const char *s)
 }
 
 static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp);
+
+/* A preparation's ndense and ninputs, side by side, as one word: what
+ * pt_bind_prepared compares with the plan's shape to know, in one test,
+ * that the common shape applies. */
+static inline uint64_t prep_shape(const pt_prep *p)
+{
+	_Static_assert(offsetof(pt_prep, ninputs) == offsetof(pt_prep, ndense) + 4, "ndense, ninputs side by side");
+	uint64_t w;
+	memcpy(&w, &p->ndense, sizeof w);
+	return w;
+}
+
+/* The shape (prep_shape) of a preparation bp binds the common way: dense,
+ * every input below ndense, the sums side by side; where there is no
+ * such preparation, a shape none has (an ndense above PT_PREP_DENSE_MAX). */
+static uint64_t plan_shape(const pt_ruleset *rs, const pt_bind_plan *bp)
+{
+	pt_prep p = { .ndense = UINT32_MAX, .ninputs = UINT32_MAX };
+	if (bp->tmpl && bp->ndense && bp->cat_lo != UINT32_MAX && bp->ndense >= rs->ninputs)
+		p = (pt_prep){ .ndense = bp->ndense, .ninputs = (uint32_t)rs->ninputs };
+	return prep_shape(&p);
+}
 
 /* Build rs->bind_plan; leaves it NULL (reference binding only) when the
  * rule set has inputs the plan does not cover or memory runs out. */
@@ -372,6 +395,7 @@ void pt_bind_plan_build(pt_ruleset *rs)
 	free(next);
 	if (!prep_template(rs, bp))
 		bp->tmpl = NULL;   /* carts are then not prepared */
+	bp->shape = plan_shape(rs, bp);
 	rs->bind_plan = bp;
 }
 
@@ -804,25 +828,27 @@ size_t pt_bind_prep_used(const pt_prep *p)
 }
 
 /* Add the items of p to their category sums (already 0) and write the
- * cart total to every total slot.  No overflow checks: preparing summed
+ * cart total to every total slot (the sink is the first: prep_template).  No overflow checks: preparing summed
  * the same items in the same order and refused a cart whose sums
  * overflow, and a preparation never changes.  Wrapping arithmetic keeps C
  * from calling it undefined all the same. */
 static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_plan *bp, const pt_prep *p,
 								  pt_rat *inputs)
 {
-	uint64_t total = 0;
 	const pt_prep_item *it = prep_items(p), *end = it + p->nitems;
-	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot (prep_template) */
+	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot, and there is a total (prep_template) */
+		uint64_t total = 0;
 		for (; it < end; it++) {
 			uint64_t t = (uint64_t)it->price * it->qty;
 			total += t;
 			*(uint64_t *)&inputs[it->slot].n += t;
 		}
-	} else {
+		inputs[bp->sink] = pt_rat_int((int64_t)total);   /* the first total, and the rest */
+		for (uint32_t k = 1; k < bp->ntotals; k++)
+			inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
+	} else {   /* no total */
 		for (; it < end; it++) {
 			uint64_t t = (uint64_t)it->price * it->qty;
-			total += t;
 			/* An item outside every category sum adds 0 to inputs[0]
 			 * (there is always one), by masks rather than a choice
 			 * between two addresses, which gcc compiles to a branch:
@@ -832,8 +858,6 @@ static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_p
 			*(uint64_t *)&inputs[it->slot & (uint32_t)in_sum].n += t & in_sum;
 		}
 	}
-	for (uint32_t k = 0; k < bp->ntotals; k++)
-		inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
 }
 
 /* pt_bind_prepared for every shape of preparation: compact, with values
@@ -884,14 +908,12 @@ static __attribute__((noinline)) bool bind_prepared_general(const pt_ruleset *rs
 bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
-	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
-		return false;
-	/* (a dense preparation of every input has no values past ndense) */
-	if (!p->ndense || bp->cat_lo == UINT32_MAX || bp->ndense < rs->ninputs)
+	if (!bp || prep_shape(p) != bp->shape) {   /* not the common shape */
+		if (!bp || !bp->tmpl || p->ninputs != rs->ninputs || (p->ndense && p->ndense != bp->ndense))
+			return false;
 		return bind_prepared_general(rs, p, inputs, room, in);
-	if (p->ndense != bp->ndense)
-		return false;
-	*in = prep_dense(p);
+	}
+	*in = prep_dense(p);   /* (a dense preparation of every input has no values past ndense) */
 	/* the item sums start from 0; side by side: two at a time, and the last one */
 	pt_rat *z = inputs + bp->cat_lo, *last = z + rs->ncatsums - 1;
 	for (; z < last; z += 2)
