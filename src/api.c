@@ -765,7 +765,8 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	e->rules = ptrules_retain(r);
 	e->nprogs = rs->nprogs;
 	/* what pt_api_run runs is fixed here: the fast code unless tracing */
-	e->nwhole = !explain && !coverage && rs->fast && rs->fast->jit && rs->fast->jit->amounts_whole ? rs->nprogs : 0;
+	e->jit = !explain && !coverage && rs->fast ? rs->fast->jit : NULL;
+	e->nwhole = e->jit && e->jit->amounts_whole ? rs->nprogs : 0;
 	return e;
 }
 
@@ -943,19 +944,11 @@ PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, 
 	return PTRULES_OK;
 }
 
-/* Every program's amounts in one call: the per-call checks once, and
- * whether the cart has `use` records looked at once, not per program. */
-PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n)
+/* ptrules_amounts_list where some program's amounts may not be simple
+ * (nsimple is 0): out of line, so the common case saves no registers. */
+static __attribute__((noinline)) size_t amounts_list_general(const ptrules_eval *e, ptrules_amounts *out, size_t np)
 {
-	if (!e || !e->have)
-		return 0;
-	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
 	const pt_prog_result *res = e->res;
-	if (e->nsimple) {   /* known whole for every program: no test per program */
-		for (size_t i = 0; i < np; i++)
-			fill_amounts_simple(&res[i], &out[i]);
-		return e->nprogs;
-	}
 	if (e->use.any) {
 		for (size_t i = 0; i < np; i++)
 			fill_amounts_general(e, i, &out[i]);
@@ -967,6 +960,21 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 		else
 			fill_amounts_general(e, i, &out[i]);
 	}
+	return e->nprogs;
+}
+
+/* Every program's amounts in one call: the per-call checks once, and
+ * whether the cart has `use` records looked at once, not per program. */
+PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n)
+{
+	if (!e || !e->have)
+		return 0;
+	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
+	if (!e->nsimple)
+		return amounts_list_general(e, out, np);
+	const pt_prog_result *res = e->res;   /* known whole for every program: no test per program */
+	for (size_t i = 0; i < np; i++)
+		fill_amounts_simple(&res[i], &out[i]);
 	return e->nprogs;
 }
 

@@ -58,6 +58,8 @@ struct ptrules_eval {
 	pt_trace_event *ev;
 	uint8_t *hits;         /* coverage bits per pc, or NULL */
 	pt_trace trace;
+	const pt_jit *jit;     /* rules->rs->fast->jit when evaluation does not trace (fixed by
+				* ptrules_eval_new), else NULL: what pt_api_run runs, tested once */
 	bool have;             /* results describe the last cart */
 	size_t nprogs;         /* rules->rs->nprogs, one load away for ptrules_amounts_get */
 	size_t nwhole;         /* nprogs when every evaluation runs fast code whose amounts are whole
@@ -100,7 +102,10 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
 	bool ok;
-	if (tr || !rs->fast) {
+	if (e->jit && dense) {   /* the common case: bound in place, the machine code first */
+		uint32_t k = e->jit->all(e->inputs, e->res, dense);
+		ok = !k || pt_fast_resume(rs, e->inputs, e->locals, e->res, k, dense);
+	} else if (tr || !rs->fast) {
 		if (dense)
 			pt_bind_materialize(rs, dense, e->inputs);
 		ok = pt_eval_all(rs, e->inputs, e->locals, e->res, tr);

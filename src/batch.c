@@ -129,6 +129,21 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 	return PTRULES_OK;
 }
 
+/* The run of ptrules_evaluate_packed for a cart with `use` records (at
+ * h, bound from p): out of line, so the common case keeps no cart view on
+ * its stack. */
+static __attribute__((noinline)) ptrules_status run_with_uses(ptrules_eval *e, const batch_head *h, const pt_prep *p,
+							      const int64_t *dense)
+{
+	pt_cart v;   /* what the policies and the use check read: the records and balances */
+	memset(&v, 0, sizeof v);
+	v.uses = (pt_use *)pt_batch_uses(h);   /* only read */
+	v.n_uses = h->n_uses;
+	v.accounts = (pt_account *)pt_batch_accounts(h);
+	v.n_accounts = h->n_accounts;
+	return pt_api_run(e, dense, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+}
+
 /* Evaluate packed cart i: the template and the cart's values into the
  * inputs, then the same run as ptrules_evaluate. */
 PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrules_batch *b, size_t i)
@@ -143,14 +158,7 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	const int64_t *dense;
 	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense))
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
-	if (!h->n_uses)
-		return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total,
-				  pt_bind_prep_items(p));
-	pt_cart v;   /* what the policies and the use check read: the records and balances */
-	memset(&v, 0, sizeof v);
-	v.uses = (pt_use *)pt_batch_uses(h);   /* only read */
-	v.n_uses = h->n_uses;
-	v.accounts = (pt_account *)pt_batch_accounts(h);
-	v.n_accounts = h->n_accounts;
-	return pt_api_run(e, dense, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+	if (h->n_uses)
+		return run_with_uses(e, h, p, dense);
+	return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
 }

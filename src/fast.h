@@ -151,6 +151,17 @@ static inline const pt_prog_result *pt_fast_prog_view(const pt_ruleset *rs, size
 	return buf;
 }
 
+/* What follows when the machine code (jit->all over regs, results and
+ * dense) returned k, not 0: the program it left handed to the
+ * interpreter, which resumes it at the instruction k names and runs the
+ * rest, with the inputs bound in place written into regs first. */
+static inline bool pt_fast_resume(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_result *results,
+				  uint32_t k, const int64_t *dense)
+{
+	pt_bind_materialize(rs, dense, regs);
+	return pt_fast_run(rs, regs, locals, results, PT_FAST_NATIVE, k, dense);
+}
+
 /* Evaluate every program over a bound cart whose inputs are regs[0 ..
  * ninputs), whole numbers (d == 1) except an account key's fractional
  * default (the optimiser's typing relies on it: fast_opt.c).  dense, when
@@ -166,10 +177,7 @@ static inline bool pt_fast_eval(const pt_ruleset *rs, pt_rat *regs, pt_rat *loca
 	const pt_jit *jit = rs->fast->jit;
 	if (how == PT_FAST_NATIVE && jit && dense) {
 		uint32_t k = jit->all(regs, results, dense);
-		if (!k)
-			return true;
-		pt_bind_materialize(rs, dense, regs);
-		return pt_fast_run(rs, regs, locals, results, how, k, dense);
+		return !k || pt_fast_resume(rs, regs, locals, results, k, dense);
 	}
 	if (dense)
 		pt_bind_materialize(rs, dense, regs);
