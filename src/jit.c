@@ -10,6 +10,9 @@
  *   r12  INT64_MIN (the value no whole-number result may take)
  *   r14, r15  which inline notes the redeem and earn sections have
  *        noted, a bit each (jit_note.c; pt_section_result.noted)
+ *   r8 to r11  registers of R the program keeps out of memory: a tier's
+ *        rate and cap, which only its rows write (pt_jit_plan_cache),
+ *        stored by the stubs and around calls (jit_emit.h, cache_reg)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp and r12 to r15 are callee-saved, so C can be called: a reason
  * is noted inline, without a branch, where pt_jit_plan_notes shows that
@@ -17,8 +20,9 @@
  * Every way out that is not the program's end goes through a stub that
  * returns 1 + the instruction's index (jit.h).  What is worked out about
  * the register code before any of it is laid out (which programs compile,
- * the notes, the registers' denominators and signs, rbx's base) is in
- * jit_plan.c, how a note is marked in jit_note.c. */
+ * the notes, the registers' denominators and signs, rbx's base, what is
+ * kept in r8 to r11) is in jit_plan.c, how a note is marked in
+ * jit_note.c. */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include "jit.h"
 
@@ -1031,13 +1035,18 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
 			pt_jit_plan_tier(j, code, fp->start, end);
+			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
 		}
 		j->cnt_on[p] = j->cnt_cur;
 		j->tier_late_on[p] = j->tier_late;
+		j->ncache_on[p] = native[p] ? j->ncache : 0;
+		memcpy(j->cache_on + PT_JIT_NCACHE * p, j->cache_off, sizeof j->cache_off);
+		j->ncache = 0;   /* (the start reads and writes memory) */
 		prog_start(j, f, fp, p);
+		j->ncache = j->ncache_on[p];   /* the program's instructions keep them in r8 to r11 */
 		if (!native[p]) {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
@@ -1072,6 +1081,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			}
 			rax_on_jump(j, &code[k], end);
 		}
+		j->ncache = 0;   /* nothing after a program's end reads them */
 		j->label[L_NEXT(j, p)] = (uint32_t)j->n;
 		pt_jit_note_flush(j);
 		j->label[L_STORED(j, p)] = (uint32_t)j->n;
@@ -1093,6 +1103,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_note_flush(j);
 			j->tier_late = j->tier_late_on[p];
 			tier_unset(j, k);
+			pt_jit_cache_move(j, j->cache_on + PT_JIT_NCACHE * p, j->ncache_on[p], j->cache_done[k], false);
 			movi(j, RAX, (uint32_t)k + 1);
 			jmp(j, L_EPILOGUE(j));
 		}
@@ -1173,12 +1184,18 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.marked_in = calloc(f->ncode + 1, 1);
 	j.sites = calloc(f->ncode + 1, sizeof *j.sites);   /* at most a note per instruction */
 	j.site0 = calloc(2 * rs->nprogs + 2, sizeof *j.site0);
+	j.cache_on = calloc(PT_JIT_NCACHE * (rs->nprogs + 1), sizeof *j.cache_on);
+	j.ncache_on = calloc(rs->nprogs + 1, 1);
+	j.cache_done = calloc(f->ncode + 1, 1);
+	j.cache_seen = calloc(f->ncode + 1, 1);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
+	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
 	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty ||
 	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit ||
-	    !j.marked_in || !j.sites || !j.site0 || !jit || !native)
+	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
+	    !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
@@ -1188,6 +1205,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 		j.label[k] = UINT32_MAX;
 	pt_jit_choose_rbase(&j, f, code);
 	pt_jit_type_dens(&j, rs, f, code);
+	(void)pt_jit_plan_exposed(&j, f, code);   /* out of memory: nothing is kept in r8 to r11 */
 	pt_jit_type_signs(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
@@ -1202,6 +1220,12 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 		int32_t rel32 = (int32_t)rel;
 		memcpy(j.buf + j.fix[i].at, &rel32, 4);
 	}
+	kept = calloc(f->nregs + 1, 1);
+	if (!kept)
+		goto fail;
+	for (size_t p = 0; p < rs->nprogs; p++)
+		for (uint8_t i = 0; i < j.ncache_on[p]; i++)
+			kept[j.cache_on[PT_JIT_NCACHE * p + i] / sizeof(pt_rat)] = 1;
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t size = (j.n + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
 	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1221,6 +1245,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.den = NULL;
 	jit->nonneg = j.nonneg;
 	j.nonneg = NULL;
+	jit->kept = kept;
 	jit->nin = j.nin;
 	jit->sites = j.sites;   /* the machine code holds their address (pt_jit_note_call) */
 	j.sites = NULL;
@@ -1235,6 +1260,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	native = NULL;
 	goto out;
 fail:
+	free(kept);
 	free(jit);
 	jit = NULL;
 out:
@@ -1243,6 +1269,13 @@ out:
 	free(entry);
 	free(j.label);
 	free(j.want_stub);
+	free(j.cache_on);
+	free(j.ncache_on);
+	free(j.cache_done);
+	free(j.cache_seen);
+	free(j.exposed_after);
+	free(j.exp_wr);
+	free(j.exp_self);
 	free(j.inline_note);
 	free(j.target);
 	free(j.wmark);
@@ -1286,6 +1319,7 @@ void pt_jit_free(pt_jit *j)
 	free(j->site0);
 	free(j->den);
 	free(j->nonneg);
+	free(j->kept);
 	free(j);
 }
 

@@ -56,6 +56,11 @@ typedef struct pt_jit {
 	uint8_t *nonneg;     /* per register: at least 0 whenever the code runs (pt_jit_type_signs);
 			      * the code relies on it too, so test_jit's register files keep
 			      * it (f->nregs bytes, kept for that test only) */
+	uint8_t *kept;       /* per register: some program keeps it in r8 to r11 instead (jit_plan.c:
+			      * pt_jit_plan_cache), storing it only where the interpreter takes
+			      * over or C is called, so what R holds of it past an evaluation is
+			      * not what the interpreter would leave.  For test_jit, which
+			      * compares the register files the ways leave (f->nregs bytes) */
 	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
 	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
 			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine

@@ -99,9 +99,28 @@ static inline void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
 	b1(j, (uint8_t)(0xC0 | (reg << 3) | rm));
 }
 
+/* Which of r8 to r11 holds [base + off] while the program being laid
+ * out runs (pt_jit_plan_cache), or -1: it is in memory. */
+static inline int cache_reg(const jasm *j, int base, uint32_t off)
+{
+	for (int i = 0; base == RBX && i < j->ncache; i++)
+		if (j->cache_off[i] == off)
+			return 8 + i;
+	return -1;
+}
+/* A 64-bit operation between a low register and r8 to r11 (m): REX.W
+ * and REX.B, mod 11. */
+static inline void op_hi(jasm *j, const uint8_t *op, size_t nop, int reg, int m)
+{
+	b1(j, 0x49);
+	put(j, op, nop);
+	b1(j, (uint8_t)(0xC0 | (reg << 3) | (m & 7)));
+}
+
 /* A 64-bit operation reading register-file offset off, [rbx + off]: an
  * input kept in place (pt_bind_in_place) is read from in[], [r13 + 8 *
- * its index], instead (r13 is in + BIAS; its ModRM base bits are rbp's). */
+ * its index], instead (r13 is in + BIAS; its ModRM base bits are rbp's),
+ * and a field kept in a register (cache_reg) from there. */
 static inline void rd_mem(jasm *j, const uint8_t *op, size_t nop, int reg, uint32_t off)
 {
 	uint32_t r = off / (uint32_t)sizeof(pt_rat);
@@ -109,6 +128,11 @@ static inline void rd_mem(jasm *j, const uint8_t *op, size_t nop, int reg, uint3
 		b1(j, 0x49);   /* REX.W and REX.B */
 		put(j, op, nop);
 		mem(j, reg, RBP, r * (uint32_t)sizeof(int64_t));
+		return;
+	}
+	int m = cache_reg(j, RBX, off);
+	if (m >= 0) {
+		op_hi(j, op, nop, reg, m);
 		return;
 	}
 	rm_mem(j, op, nop, reg, RBX, off);
@@ -122,15 +146,38 @@ static inline void ld(jasm *j, int r, int base, uint32_t d)
 	else
 		rm_mem(j, (const uint8_t[]){ 0x8B }, 1, r, base, d);
 }
-static inline void st(jasm *j, int base, uint32_t d, int r) { rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d); }
+static inline void st(jasm *j, int base, uint32_t d, int r)
+{
+	int m = cache_reg(j, base, d);
+	if (m >= 0)
+		op_hi(j, (const uint8_t[]){ 0x89 }, 1, r, m);   /* mov r8..r11, r */
+	else
+		rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d);
+}
 static inline void add_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x03 }, 1, r, d); }
 static inline void cmp_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x3B }, 1, r, d); }
 static inline void imul_m(jasm *j, int r, uint32_t d) { rd_mem(j, (const uint8_t[]){ 0x0F, 0xAF }, 2, r, d); }
 /* mov qword [base + d], imm32 (sign-extended) */
 static inline void st_imm(jasm *j, int base, uint32_t d, int32_t v)
 {
-	rm_mem(j, (const uint8_t[]){ 0xC7 }, 1, 0, base, d);
+	int m = cache_reg(j, base, d);
+	if (m >= 0)
+		op_hi(j, (const uint8_t[]){ 0xC7 }, 1, 0, m);   /* mov r8..r11, imm32 */
+	else
+		rm_mem(j, (const uint8_t[]){ 0xC7 }, 1, 0, base, d);
 	b4(j, (uint32_t)v);
+}
+
+/* Store the kept fields in mask (bits of off[], n of them) where they
+ * belong in the register file (load: load them back from there): before
+ * the code leaves for the interpreter, which reads them there, and
+ * around a call, which may change r8 to r11.  mov [rbx + off], r8..r11
+ * (REX.W and REX.R), whatever cache_reg says. */
+static inline void pt_jit_cache_move(jasm *j, const uint32_t *off, uint8_t n, uint8_t mask, bool load)
+{
+	for (uint8_t i = 0; i < n; i++)
+		if (mask >> i & 1)
+			op_mem(j, 0x4C, (const uint8_t[]){ load ? 0x8B : 0x89 }, 1, i, RBX, off[i]);
 }
 /* cmov<cc> dst, src */
 static inline void cmov(jasm *j, int cc, int dst, int src) { rr(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x40 | cc) }, 2, dst, src); }

@@ -38,6 +38,10 @@ typedef struct cold {
 	uint32_t p;       /* its program */
 } cold;
 
+/* How many register-file fields a program may keep in machine
+ * registers (r8 to r11, which nothing else uses: pt_jit_plan_cache). */
+#define PT_JIT_NCACHE 4
+
 /* The machine code being laid out (jit.c) and what the plans made
  * before it found (jit_plan.c). */
 typedef struct jasm jasm;
@@ -85,6 +89,19 @@ struct jasm {
 	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; pt_jit_choose_rbase) */
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
 	uint32_t *rax_in;   /* per instruction: what rax holds on every jump to it so far (rax_on_jump) */
+	uint32_t cache_off[PT_JIT_NCACHE];   /* register-file offsets kept in r8 to r11 while the program
+				 * being laid out runs (pt_jit_plan_cache; jit_emit.h reads and writes
+				 * them there) */
+	uint8_t ncache;     /* how many; 0 where nothing is kept (cold code, stubs) */
+	uint32_t *cache_on; /* per program: its cache_off (PT_JIT_NCACHE each), for the stubs */
+	uint8_t *ncache_on; /* per program: its ncache */
+	uint8_t *cache_done;   /* per instruction: the fields (bit i: cache_off[i]) every way into it wrote */
+	uint8_t *cache_seen;   /* per instruction: scratch for pt_jit_plan_cache */
+	uint64_t *exposed_after;   /* per program: the locals and temporaries (bit r - reg_locals) a
+				* program after it may read before writing (pt_jit_plan_exposed) */
+	uint32_t exp_w;     /* 64-bit words per program there */
+	uint64_t *exp_wr;   /* scratch for those analyses: exp_w words per instruction of a program */
+	uint64_t *exp_self; /* exp_w words: what the program being planned reads before writing */
 	uint64_t *before;   /* pt_jit_plan_notes: per instruction, the notes on some path before it */
 	uint8_t *nbefore;   /* and the most notes on any path before it */
 	size_t ncode, nprogs;
@@ -226,6 +243,27 @@ enum { TIER_UNSET = 0, TIER_SET = 1, TIER_SOME = 2, TIER_NO_WAY = 3 };
  * interpreter's (pt_jit_succ, pt_fast_succ, and a section's end on into
  * the earn section, pt_jit_jump_target); TIERJ and TIER set the tier. */
 void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
+
+/* Which register-file fields the program [from, end), whose earn
+ * section starts at earn, keeps in r8 to r11 instead of storing them
+ * (j->cache_off, j->ncache), and which of them every way into each of
+ * its instructions wrote (j->cache_done).  Those of the locals and
+ * temporaries that only MOV2 writes, in the earn section (a tier's row:
+ * its rate and cap, constants, stored on every cart and read a few
+ * instructions later) and that the program reads only after such a
+ * write on every way, and no program after it before writing them
+ * (pt_jit_plan_exposed): their numerators, and their denominators
+ * unless typed whole, at most PT_JIT_NCACHE fields.  Nothing but the program's
+ * own instructions reads them: where the code leaves for the
+ * interpreter (a stub) or calls C (which may change r8 to r11), it
+ * stores those written first (jit_emit.h: pt_jit_cache_spill). */
+void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end);
+
+/* Which locals and temporaries a program after each may read before
+ * writing them, so read as an earlier program left them
+ * (j->exposed_after): those pt_jit_plan_cache may not keep out of the
+ * register file.  False when out of memory. */
+bool pt_jit_plan_exposed(jasm *j, const pt_fast *f, const pt_fast_ins *code);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

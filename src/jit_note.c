@@ -66,6 +66,8 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 	const bool marked = pt_jit_note_marks(j, sec) && j->marked_in[k];   /* else r14 or r15 is 0 here and after */
 	if (marked)
 		cnt_store(j, sec);   /* jit_reason_marked reads the notes from the result */
+	const uint8_t kept = j->ncache ? j->cache_done[k] : 0;   /* in r8 to r11, which C may change */
+	pt_jit_cache_move(j, j->cache_off, j->ncache, kept, false);
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
 	movi(j, RSI, s);
 	movi(j, RDX, pc);
@@ -89,6 +91,7 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 	b1(j, 0xD0);   /* call rax */
 	if (marked)
 		cnt_load(j, sec);   /* 0: the notes are in reasons[] now */
+	pt_jit_cache_move(j, j->cache_off, j->ncache, kept, true);
 	pt_jit_xmm_load(j);
 }
 

@@ -3,9 +3,10 @@
  * compile, where the jumps land and which reason notes can be made
  * inline, what the locals' and temporaries' denominators are at every
  * moment and which output fields may hold a fraction, where rbx points,
- * and the multiplier that divides by a constant.  None of it writes
- * machine code. */
+ * which registers a program keeps in r8 to r11, and the multiplier that
+ * divides by a constant.  None of it writes machine code. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "jit_int.h"
 
@@ -492,4 +493,176 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
 			}
 	}
 	j->tier_late = late;
+}
+
+/* The bits of j->cache_off that hold register r's fields (n, d). */
+static uint8_t cache_bits(const jasm *j, uint32_t r)
+{
+	uint8_t m = 0;
+	for (uint8_t i = 0; i < j->ncache; i++)
+		if (j->cache_off[i] / sizeof(pt_rat) == r)
+			m |= (uint8_t)(1u << i);
+	return m;
+}
+
+/* Set (bset) or read (bget) bit i of the set s. */
+static inline void bset(uint64_t *s, uint32_t i) { s[i / 64] |= (uint64_t)1 << (i % 64); }
+static inline bool bget(const uint64_t *s, uint32_t i) { return s[i / 64] >> (i % 64) & 1; }
+
+/* The locals and temporaries program q may read before it writes them,
+ * into exp (j->exp_w words, bit r - reg_locals), ORed in: a forward pass
+ * over its instructions, the ways into each joined by AND (jumps go
+ * forward), the ways the machine code and the interpreter take both
+ * counted; with zeroing, locals its start or its redeem section's end
+ * zeroes in the register file count as written.  Scratch: j->exp_wr. */
+static void exposed_reads(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t q, bool zeroing, uint64_t *exp)
+{
+	uint64_t *wr = j->exp_wr;
+	const pt_fast_prog *fp = &f->progs[q];
+	const size_t from = fp->start, end = q + 1 < j->nprogs ? f->progs[q + 1].entry[0] : j->ncode;
+	const uint32_t lo = f->reg_locals, n = f->reg_derived - f->reg_locals, W = j->exp_w;
+	uint8_t *seen = j->cache_seen;
+	if (from >= end || end > j->ncode)
+		return;
+	for (size_t k = from; k < end; k++)
+		seen[k] = 0;
+	seen[from] = 1;
+	memset(wr, 0, W * sizeof *wr);   /* nothing written as the program starts */
+	if (zeroing && fp->special && fp->zero_locals)
+		for (uint32_t l = 0; l < fp->nlocals && l < n; l++)
+			bset(wr, l);
+	for (size_t k = from; k < end; k++) {
+		if (!seen[k])
+			continue;
+		uint64_t *cur = wr + (k - from) * W;
+		const pt_fast_ins *c = &code[k];
+		uint8_t pr = pt_fast_props[c->op];
+		const uint32_t rd[2] = { c->a, c->b };
+		for (int i = 0; i < 2; i++)
+			if ((pr & (FP_A << i)) && rd[i] >= lo && rd[i] - lo < n && !bget(cur, rd[i] - lo))
+				bset(exp, rd[i] - lo);
+		if ((pr & FP_W) && c->dst >= lo && c->dst - lo < n)
+			bset(cur, c->dst - lo);
+		if ((pr & FP_WX) && c->x >= lo && c->x - lo < n)
+			bset(cur, c->x - lo);
+		if (zeroing && (c->op == F_HALT_R || c->op == F_FAIL_R))   /* zeroes its dst locals */
+			for (uint32_t l = 0; l < c->dst && l < n; l++)
+				bset(cur, l);
+		size_t succ[6];
+		int ns = pt_jit_succ(c, k, succ);
+		ns += pt_fast_succ(c, k, succ + ns);
+		size_t t = pt_jit_jump_target(c);
+		if (t != SIZE_MAX)
+			succ[ns++] = t;
+		for (int i = 0; i < ns; i++) {
+			if (succ[i] <= k || succ[i] >= end)
+				continue;
+			uint64_t *to = wr + (succ[i] - from) * W;
+			for (uint32_t w = 0; w < W; w++)
+				to[w] = seen[succ[i]] ? to[w] & cur[w] : cur[w];
+			seen[succ[i]] = 1;
+		}
+	}
+}
+
+bool pt_jit_plan_exposed(jasm *j, const pt_fast *f, const pt_fast_ins *code)
+{
+	const uint32_t n = f->reg_derived > f->reg_locals ? f->reg_derived - f->reg_locals : 0;
+	const uint32_t W = n / 64 + 1;
+	size_t most = 0;   /* the longest program */
+	for (size_t q = 0; q < j->nprogs; q++) {
+		size_t end = q + 1 < j->nprogs ? f->progs[q + 1].entry[0] : j->ncode;
+		if (end > f->progs[q].start && end - f->progs[q].start > most)
+			most = end - f->progs[q].start;
+	}
+	j->exp_w = W;
+	j->exposed_after = calloc((j->nprogs + 1) * W, sizeof *j->exposed_after);
+	j->exp_wr = malloc((most + 1) * W * sizeof *j->exp_wr);
+	j->exp_self = malloc(W * sizeof *j->exp_self);
+	if (!j->exposed_after || !j->exp_wr || !j->exp_self) {
+		free(j->exposed_after);
+		j->exposed_after = NULL;   /* (pt_jit_build frees the rest) */
+		return false;
+	}
+	for (size_t q = j->nprogs; q-- > 1;) {   /* after[q - 1] = after[q] and what q reads first */
+		uint64_t *after = j->exposed_after + (q - 1) * W;
+		memcpy(after, after + W, W * sizeof *after);
+		exposed_reads(j, f, code, q, true, after);
+	}
+	return true;
+}
+
+/* Whether register r may be kept in machine registers in the program
+ * [from, end) with its earn section at earn (pt_jit_plan_cache): see
+ * there; and no program after it may read before writing it, since its
+ * value is left in a machine register (pt_jit_plan_exposed). */
+static bool cacheable(const jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end,
+		      uint32_t r)
+{
+	if (r < f->reg_locals || r >= f->reg_derived || cache_bits(j, r) || !j->exposed_after ||
+	    bget(j->exposed_after + j->pcur * j->exp_w, r - f->reg_locals) || bget(j->exp_self, r - f->reg_locals))
+		return false;
+	for (size_t k = from; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint8_t pr = pt_fast_props[c->op];
+		bool writes = ((pr & FP_W) && c->dst == r) || ((pr & FP_WX) && c->x == r);
+		if (writes && (c->op != F_MOV2 || k < earn))   /* (a call in a redeem failure's code would lose it) */
+			return false;
+	}
+	return true;
+}
+
+void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end)
+{
+	const uint32_t R = sizeof(pt_rat);
+	j->ncache = 0;
+	if (!j->exposed_after)
+		return;
+	/* what the program reads before writing, zeroing not counted: the
+	 * machine registers are not zeroed */
+	memset(j->exp_self, 0, j->exp_w * sizeof *j->exp_self);
+	exposed_reads(j, f, code, j->pcur, false, j->exp_self);
+	for (size_t k = earn; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		if (c->op != F_MOV2)
+			continue;
+		const uint32_t regs[2] = { c->dst, c->x };
+		for (int i = 0; i < 2; i++) {
+			uint32_t r = regs[i];
+			uint8_t need = j->den[r] == DEN_WHOLE ? 1 : 2;
+			if (j->ncache + need > PT_JIT_NCACHE || !cacheable(j, f, code, from, earn, end, r))
+				continue;
+			j->cache_off[j->ncache++] = r * R;
+			if (need == 2)
+				j->cache_off[j->ncache++] = r * R + 8;
+		}
+	}
+	/* the fields written on every way in: forward, ways joined by AND
+	 * (jumps go forward, so one pass in order sees every way first) */
+	uint8_t *seen = j->cache_seen;
+	for (size_t k = from; k < end; k++) {
+		seen[k] = 0;
+		j->cache_done[k] = 0;
+	}
+	if (!j->ncache || from >= end)
+		return;
+	seen[from] = 1;
+	for (size_t k = from; k < end; k++) {
+		if (!seen[k])
+			continue;
+		const pt_fast_ins *c = &code[k];
+		uint8_t out = j->cache_done[k];
+		if (c->op == F_MOV2)
+			out |= (uint8_t)(cache_bits(j, c->dst) | cache_bits(j, c->x));
+		size_t succ[3];
+		int ns = pt_jit_succ(c, k, succ);
+		size_t t = pt_jit_jump_target(c);
+		if (t != SIZE_MAX)
+			succ[ns++] = t;
+		for (int i = 0; i < ns; i++)
+			if (succ[i] > k && succ[i] < end) {
+				j->cache_done[succ[i]] = seen[succ[i]] ? (uint8_t)(j->cache_done[succ[i]] & out) : out;
+				seen[succ[i]] = 1;
+			}
+	}
 }

@@ -728,6 +728,62 @@ static void test_many_notes(void **state)
 	jfx_free(&x);
 }
 
+/* Registers only MOV2 writes in the earn section (a tier's rate and
+ * cap) are kept in r8 to r11, not stored (pt_jit_plan_cache): here two,
+ * copied from untyped registers, so numerators and denominators, four
+ * fields.  They must be stored where the interpreter takes over (the
+ * DIVFLOOR of a fraction, which the machine code leaves to it, reads the
+ * first) and survive a call (the repeated reason, jit_reason; the OUT
+ * after it reads the second).  Every way, the interpreters' results. */
+static void test_kept_registers(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	const uint32_t base = (uint32_t)x.rs->ninputs, frac = base, n1 = base + 1, z = base + 2, g1 = base + 3,
+		       g2 = base + 4, L0 = base + 5, L1 = base + 6, L2 = base + 7, nregs = base + 8;
+	pt_fast_ins code[] = {
+		{ F_HALT_R, 0, 0, 0, 1 },                 /* the redeem section */
+		{ F_MOV2, L0, g1, g2, L1 },               /* the earn section: L0 = g1, L1 = g2 */
+		{ F_REASON_LE_I, 100, n1, z, 1 },         /* n1 <= 0: inline */
+		{ F_REASON_LE_I, 100, n1, z, 2 },         /* the same reason again: a call */
+		{ F_DIVFLOOR, L2, frac, L0, 0 },          /* a fraction: the interpreter's */
+		{ F_OUT, 0, L2, 0, PT_OUT_E_POINTS },
+		{ F_OUT, 0, L1, 0, PT_OUT_E_BASIS },
+		{ F_HALT_E, 0, 0, 0, 0 },
+	};
+	x.f.reg_locals = L0;   /* frac to g2 untyped, L0 to L2 locals */
+	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = nregs;
+	one_program(&x, code, sizeof code / sizeof code[0], 1, nregs);
+	assert_true(x.f.jit->kept[L0] && x.f.jit->kept[L1] && !x.f.jit->kept[L2]);
+	int loads = 0;   /* after the call: mov r8..r11, [rbx + disp8] */
+	for (const uint8_t *p = x.f.jit->mem, *end = code_end(x.f.jit); p + 3 <= end; p++)
+		loads += p[0] == 0x4C && p[1] == 0x8B && (p[2] & 0xC7) == 0x43;
+	assert_int_equal(loads, 4);
+	static const pt_rat fracs[] = { { 7, 3 }, { 12, 1 } }, g2s[] = { { 5, 2 }, { 9, 1 } };
+	for (int i = 0; i < 2; i++)
+		for (int note = 0; note < 2; note++)
+			for (int g = 0; g < 2; g++) {
+				pt_prog_result res[3];
+				for (int m = 0; m < 3; m++) {
+					for (uint32_t r = 0; r < nregs; r++)
+						x.regs[m][r] = pt_rat_int(5);   /* L0 and L1 as an earlier program left them */
+					x.regs[m][1] = pt_rat_int(1);   /* linked */
+					x.regs[m][frac] = fracs[i];
+					x.regs[m][n1] = pt_rat_int(note ? 0 : 1);
+					x.regs[m][z] = pt_rat_int(0);
+					x.regs[m][g1] = (pt_rat){ 3, 2 };
+					x.regs[m][g2] = g2s[g];
+				}
+				assert_true(three_ways(&x, nregs, res));
+				/* floor(frac / 1.5), and L1 as given */
+				assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, i ? 8 : 1);
+				assert_memory_equal(&res[0].out[PT_OUT_E_BASIS], &g2s[g], sizeof(pt_rat));
+				assert_int_equal(jfx_seen(x.rs, 0, &res[0]).earn.nreasons, note ? 1 : 0);
+			}
+	jfx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_carry_edges),
 		cmocka_unit_test(test_call_abi),
 		cmocka_unit_test(test_many_notes),
+		cmocka_unit_test(test_kept_registers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
