@@ -247,16 +247,19 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
 /* Which register-file fields the program [from, end), whose earn
  * section starts at earn, keeps in r8 to r11 instead of storing them
  * (j->cache_off, j->ncache), and which of them every way into each of
- * its instructions wrote (j->cache_done).  Those of the locals and
- * temporaries that only MOV2 writes, in the earn section (a tier's row:
- * its rate and cap, constants, stored on every cart and read a few
- * instructions later) and that the program reads only after such a
- * write on every way, and no program after it before writing them
- * (pt_jit_plan_exposed): their numerators, and their denominators
- * unless typed whole, at most PT_JIT_NCACHE fields.  Nothing but the program's
- * own instructions reads them: where the code leaves for the
- * interpreter (a stub) or calls C (which may change r8 to r11), it
- * stores those written first (jit_emit.h: pt_jit_cache_spill). */
+ * its instructions wrote (j->cache_done).  Candidates: the locals and
+ * temporaries only the earn section writes, which the program reads only
+ * after a write on every way and no program after it reads before
+ * writing them (pt_jit_plan_exposed); taken in the order of how often
+ * the earn section names them (a tier's rows, of which one runs, once),
+ * their numerators, and their denominators unless typed whole, at most
+ * PT_JIT_NCACHE fields.  In the 20 programs of the bench that is the
+ * running sum and the temporaries of the earn rule, each stored and
+ * read back per cart before.  Nothing but the program's own
+ * instructions reads them: where the code leaves for the interpreter
+ * (a stub) it stores those written, and around a call into C (which may
+ * change r8 to r11) it stores and loads them all (jit_emit.h:
+ * pt_jit_cache_move). */
 void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end);
 
 /* Which locals and temporaries a program after each may read before

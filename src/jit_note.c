@@ -66,7 +66,9 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 	const bool marked = pt_jit_note_marks(j, sec) && j->marked_in[k];   /* else r14 or r15 is 0 here and after */
 	if (marked)
 		cnt_store(j, sec);   /* jit_reason_marked reads the notes from the result */
-	const uint8_t kept = j->ncache ? j->cache_done[k] : 0;   /* in r8 to r11, which C may change */
+	/* what r8 to r11 keep (pt_jit_plan_cache), which C may change: all of
+	 * them, those not written yet included (nothing reads those) */
+	const uint8_t kept = (uint8_t)((1u << j->ncache) - 1);
 	pt_jit_cache_move(j, j->cache_off, j->ncache, kept, false);
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
 	movi(j, RSI, s);

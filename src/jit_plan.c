@@ -606,10 +606,28 @@ static bool cacheable(const jasm *j, const pt_fast *f, const pt_fast_ins *code, 
 		const pt_fast_ins *c = &code[k];
 		uint8_t pr = pt_fast_props[c->op];
 		bool writes = ((pr & FP_W) && c->dst == r) || ((pr & FP_WX) && c->x == r);
-		if (writes && (c->op != F_MOV2 || k < earn))   /* (a call in a redeem failure's code would lose it) */
+		if (writes && k < earn)   /* (a call in a redeem failure's code would lose it) */
 			return false;
 	}
 	return true;
+}
+
+/* How often the earn section [earn, end) names register r: its reads
+ * and writes, a tier's rows' (MOV2) counted once, since one row runs. */
+static uint32_t cache_score(const pt_fast_ins *code, size_t earn, size_t end, uint32_t r)
+{
+	uint32_t n = 0;
+	bool row = false;
+	for (size_t k = earn; k < end; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint8_t pr = pt_fast_props[c->op];
+		n += ((pr & FP_A) && c->a == r) + ((pr & FP_B) && c->b == r);
+		if (((pr & FP_W) && c->dst == r) || ((pr & FP_WX) && c->x == r)) {
+			row = row || c->op == F_MOV2;
+			n += c->op != F_MOV2;
+		}
+	}
+	return n + row;
 }
 
 void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end)
@@ -622,20 +640,39 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 	 * machine registers are not zeroed */
 	memset(j->exp_self, 0, j->exp_w * sizeof *j->exp_self);
 	exposed_reads(j, f, code, j->pcur, false, j->exp_self);
-	for (size_t k = earn; k < end; k++) {
+	/* the candidates, every register the earn section writes, by
+	 * cache_score (the first written first among equals), each taken
+	 * while its fields fit */
+	enum { MAXC = 64 };
+	uint32_t cand[MAXC], score[MAXC], nc = 0;
+	for (size_t k = earn; k < end && nc < MAXC; k++) {
 		const pt_fast_ins *c = &code[k];
-		if (c->op != F_MOV2)
-			continue;
-		const uint32_t regs[2] = { c->dst, c->x };
-		for (int i = 0; i < 2; i++) {
-			uint32_t r = regs[i];
-			uint8_t need = j->den[r] == DEN_WHOLE ? 1 : 2;
-			if (j->ncache + need > PT_JIT_NCACHE || !cacheable(j, f, code, from, earn, end, r))
-				continue;
-			j->cache_off[j->ncache++] = r * R;
-			if (need == 2)
-				j->cache_off[j->ncache++] = r * R + 8;
+		uint8_t pr = pt_fast_props[c->op];
+		const uint32_t regs[2] = { pr & FP_W ? c->dst : UINT32_MAX, pr & FP_WX ? c->x : UINT32_MAX };
+		for (int i = 0; i < 2 && nc < MAXC; i++) {
+			bool seen_r = regs[i] == UINT32_MAX;
+			for (uint32_t q = 0; q < nc && !seen_r; q++)
+				seen_r = cand[q] == regs[i];
+			if (!seen_r && cacheable(j, f, code, from, earn, end, regs[i])) {
+				cand[nc] = regs[i];
+				score[nc++] = cache_score(code, earn, end, regs[i]);
+			}
 		}
+	}
+	while (nc && j->ncache < PT_JIT_NCACHE) {
+		uint32_t best = 0;
+		for (uint32_t q = 1; q < nc; q++)
+			best = score[q] > score[best] ? q : best;
+		uint32_t r = cand[best];
+		nc--;
+		memmove(cand + best, cand + best + 1, (nc - best) * sizeof *cand);   /* the rest in order */
+		memmove(score + best, score + best + 1, (nc - best) * sizeof *score);
+		uint8_t need = j->den[r] == DEN_WHOLE ? 1 : 2;
+		if (j->ncache + need > PT_JIT_NCACHE)
+			continue;
+		j->cache_off[j->ncache++] = r * R;
+		if (need == 2)
+			j->cache_off[j->ncache++] = r * R + 8;
 	}
 	/* the fields written on every way in: forward, ways joined by AND
 	 * (jumps go forward, so one pass in order sees every way first) */
@@ -652,8 +689,11 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 			continue;
 		const pt_fast_ins *c = &code[k];
 		uint8_t out = j->cache_done[k];
-		if (c->op == F_MOV2)
-			out |= (uint8_t)(cache_bits(j, c->dst) | cache_bits(j, c->x));
+		uint8_t pr = pt_fast_props[c->op];
+		if (pr & FP_W)
+			out |= cache_bits(j, c->dst);
+		if (pr & FP_WX)
+			out |= cache_bits(j, c->x);
 		size_t succ[3];
 		int ns = pt_jit_succ(c, k, succ);
 		size_t t = pt_jit_jump_target(c);
