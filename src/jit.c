@@ -7,12 +7,11 @@
  *   rbx  the register file R          rbp  the program's pt_prog_result
  *   r13  in[], the inputs read in place (jit.h; pt_bind_in_place)
  *        (all three BIAS bytes on, for short displacements)
- *   r12  INT64_MIN (the value no whole-number result may take)
  *   r14, r15  which inline notes the redeem and earn sections have
  *        noted, a bit each (jit_note.c; pt_section_result.noted)
- *   r8 to r11  registers of R the program keeps out of memory: a tier's
- *        rate and cap, which only its rows write (pt_jit_plan_cache),
- *        stored by the stubs and around calls (jit_emit.h, cache_reg)
+ *   r8 to r12  registers of R the program keeps out of memory, those its
+ *        earn section names most (pt_jit_plan_cache), stored by the
+ *        stubs and around calls (jit_emit.h, cache_reg)
  *   rax, rcx, rdx, rsi, rdi  scratch
  * rbx, rbp and r12 to r15 are callee-saved, so C can be called: a reason
  * is noted inline, without a branch, where pt_jit_plan_notes shows that
@@ -21,7 +20,7 @@
  * returns 1 + the instruction's index (jit.h).  What is worked out about
  * the register code before any of it is laid out (which programs compile,
  * the notes, the registers' denominators and signs, rbx's base, what is
- * kept in r8 to r11) is in jit_plan.c, how a note is marked in
+ * kept in r8 to r12) is in jit_plan.c, how a note is marked in
  * jit_note.c. */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include "jit.h"
@@ -63,7 +62,7 @@
 #define L_HEAD(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a result's head (prog_start) */
 #define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
 #define L_STORED(j, p) ((uint32_t)(2 * (j)->ncode + 6 + 3 * (j)->nprogs + (p)))   /* program p ended, its counts stored */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 6 + 4 * (nprogs))
+#define NLABELS(ncode, nprogs) (2 * (ncode) + 7 + 4 * (nprogs))   /* and PT_JIT_L_MIN (jit_int.h) */
 
 /* base[off] = 0/1, a rational zero. */
 static void st_zero(jasm *j, int base, uint32_t off)
@@ -921,7 +920,7 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 /* The prologue every entry point starts with: push rbx; push rbp; push
  * r12; push r13; push r14; push r15; push rax (the stack is then 16-byte
  * aligned for calls); lea rbx, [rdi + rbase + BIAS]; lea rbp, [rsi +
- * BIAS]; mov r12, INT64_MIN; lea r13, [rdx + BIAS]. */
+ * BIAS]; lea r13, [rdx + BIAS]. */
 static void prologue(jasm *j)
 {
 	put(j, (const uint8_t[]){ 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x50, 0x48, 0x8D, 0x9F },
@@ -929,8 +928,6 @@ static void prologue(jasm *j)
 	b4(j, j->rbase + BIAS);
 	put(j, (const uint8_t[]){ 0x48, 0x8D, 0xAE }, 3);
 	b4(j, BIAS);
-	put(j, (const uint8_t[]){ 0x49, 0xBC }, 2);
-	b8(j, (uint64_t)1 << 63);
 	if (j->nin) {
 		put(j, (const uint8_t[]){ 0x4C, 0x8D, 0xAA }, 3);
 		b4(j, BIAS);
@@ -1046,7 +1043,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		memcpy(j->cache_on + PT_JIT_NCACHE * p, j->cache_off, sizeof j->cache_off);
 		j->ncache = 0;   /* (the start reads and writes memory) */
 		prog_start(j, f, fp, p);
-		j->ncache = j->ncache_on[p];   /* the program's instructions keep them in r8 to r11 */
+		j->ncache = j->ncache_on[p];   /* the program's instructions keep them in r8 to r12 */
 		if (!native[p]) {
 			j->want_stub[fp->start] = 1;
 			jmp(j, (uint32_t)(j->ncode + fp->start));
@@ -1131,6 +1128,8 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	b4(j, 0);   /* runtime_error: a runtime error leaves the machine code */
 	j->label[L_SEC(j)] = (uint32_t)j->n;
 	sec_start_data(j);
+	j->label[PT_JIT_L_MIN(j)] = (uint32_t)j->n;
+	b8(j, (uint64_t)1 << 63);
 }
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
@@ -1205,7 +1204,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 		j.label[k] = UINT32_MAX;
 	pt_jit_choose_rbase(&j, f, code);
 	pt_jit_type_dens(&j, rs, f, code);
-	(void)pt_jit_plan_exposed(&j, f, code);   /* out of memory: nothing is kept in r8 to r11 */
+	(void)pt_jit_plan_exposed(&j, f, code);   /* out of memory: nothing is kept in r8 to r12 */
 	pt_jit_type_signs(&j, rs, f, code);
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)

@@ -56,7 +56,7 @@ typedef struct pt_jit {
 	uint8_t *nonneg;     /* per register: at least 0 whenever the code runs (pt_jit_type_signs);
 			      * the code relies on it too, so test_jit's register files keep
 			      * it (f->nregs bytes, kept for that test only) */
-	uint8_t *kept;       /* per register: some program keeps it in r8 to r11 instead (jit_plan.c:
+	uint8_t *kept;       /* per register: some program keeps it in r8 to r12 instead (jit_plan.c:
 			      * pt_jit_plan_cache), storing it only where the interpreter takes
 			      * over or C is called, so what R holds of it past an evaluation is
 			      * not what the interpreter would leave.  For test_jit, which

@@ -99,7 +99,7 @@ static inline void rr(jasm *j, const uint8_t *op, size_t nop, int reg, int rm)
 	b1(j, (uint8_t)(0xC0 | (reg << 3) | rm));
 }
 
-/* Which of r8 to r11 holds [base + off] while the program being laid
+/* Which of r8 to r12 holds [base + off] while the program being laid
  * out runs (pt_jit_plan_cache), or -1: it is in memory. */
 static inline int cache_reg(const jasm *j, int base, uint32_t off)
 {
@@ -108,7 +108,7 @@ static inline int cache_reg(const jasm *j, int base, uint32_t off)
 			return 8 + i;
 	return -1;
 }
-/* A 64-bit operation between a low register and r8 to r11 (m): REX.W
+/* A 64-bit operation between a low register and r8 to r12 (m): REX.W
  * and REX.B, mod 11. */
 static inline void op_hi(jasm *j, const uint8_t *op, size_t nop, int reg, int m)
 {
@@ -150,7 +150,7 @@ static inline void st(jasm *j, int base, uint32_t d, int r)
 {
 	int m = cache_reg(j, base, d);
 	if (m >= 0)
-		op_hi(j, (const uint8_t[]){ 0x89 }, 1, r, m);   /* mov r8..r11, r */
+		op_hi(j, (const uint8_t[]){ 0x89 }, 1, r, m);   /* mov r8..r12, r */
 	else
 		rm_mem(j, (const uint8_t[]){ 0x89 }, 1, r, base, d);
 }
@@ -162,7 +162,7 @@ static inline void st_imm(jasm *j, int base, uint32_t d, int32_t v)
 {
 	int m = cache_reg(j, base, d);
 	if (m >= 0)
-		op_hi(j, (const uint8_t[]){ 0xC7 }, 1, 0, m);   /* mov r8..r11, imm32 */
+		op_hi(j, (const uint8_t[]){ 0xC7 }, 1, 0, m);   /* mov r8..r12, imm32 */
 	else
 		rm_mem(j, (const uint8_t[]){ 0xC7 }, 1, 0, base, d);
 	b4(j, (uint32_t)v);
@@ -171,7 +171,7 @@ static inline void st_imm(jasm *j, int base, uint32_t d, int32_t v)
 /* Store the kept fields in mask (bits of off[], n of them) where they
  * belong in the register file (load: load them back from there): before
  * the code leaves for the interpreter, which reads them there, and
- * around a call, which may change r8 to r11.  mov [rbx + off], r8..r11
+ * around a call, which may change r8 to r12.  mov [rbx + off], r8..r12
  * (REX.W and REX.R), whatever cache_reg says. */
 static inline void pt_jit_cache_move(jasm *j, const uint32_t *off, uint8_t n, uint8_t mask, bool load)
 {
@@ -183,8 +183,17 @@ static inline void pt_jit_cache_move(jasm *j, const uint32_t *off, uint8_t n, ui
 static inline void cmov(jasm *j, int cc, int dst, int src) { rr(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x40 | cc) }, 2, dst, src); }
 /* test r, r */
 static inline void test(jasm *j, int r) { rr(j, (const uint8_t[]){ 0x85 }, 1, r, r); }
-/* cmp rax, r12 (is rax INT64_MIN?) */
-static inline void cmp_min(jasm *j, int r) { b1(j, 0x4C); b1(j, 0x39); b1(j, (uint8_t)(0xE0 | r)); }
+static inline void rel(jasm *j, uint32_t label);
+/* cmp r, [rip + INT64_MIN's 8 bytes] (is r INT64_MIN?): a constant after
+ * the code (PT_JIT_L_MIN), not a register, which r12 keeps free for
+ * pt_jit_plan_cache; the machine code of the shipped rules has none. */
+static inline void cmp_min(jasm *j, int r)
+{
+	b1(j, 0x48);
+	b1(j, 0x3B);
+	b1(j, (uint8_t)(0x05 | (r << 3)));
+	rel(j, PT_JIT_L_MIN(j));
+}
 /* xor e<r>, e<r> (zero, 32-bit form) */
 static inline void zero(jasm *j, int r) { b1(j, 0x31); b1(j, (uint8_t)(0xC0 | (r << 3) | r)); }
 /* mov e<r>, imm32 (zero-extended) */
@@ -251,6 +260,23 @@ static inline void skip_here(jasm *j, size_t at)
 		j->bad = true;
 	else
 		j->buf[at] = (uint8_t)(j->n - at - 1);
+}
+
+/* The same with a rel32 (skip_far_here patches it): over code that may
+ * be longer, a call with what it stores and loads around it. */
+static inline size_t skip_far(jasm *j, int cc)
+{
+	b1(j, 0x0F);
+	b1(j, (uint8_t)(0x80 | cc));
+	b4(j, 0);
+	return j->n - 4;
+}
+static inline void skip_far_here(jasm *j, size_t at)
+{
+	if (j->bad)
+		return;
+	uint32_t d = (uint32_t)(j->n - at - 4);
+	memcpy(j->buf + at, &d, 4);
 }
 
 #endif

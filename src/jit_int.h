@@ -39,8 +39,12 @@ typedef struct cold {
 } cold;
 
 /* How many register-file fields a program may keep in machine
- * registers (r8 to r11, which nothing else uses: pt_jit_plan_cache). */
-#define PT_JIT_NCACHE 4
+ * registers (r8 to r12, which nothing else uses: pt_jit_plan_cache). */
+#define PT_JIT_NCACHE 5
+
+/* The label of the 8 bytes of INT64_MIN after the code (cmp_min; jit.c
+ * lays the labels out: NLABELS). */
+#define PT_JIT_L_MIN(j) ((uint32_t)(2 * (j)->ncode + 6 + 4 * (j)->nprogs))
 
 /* The machine code being laid out (jit.c) and what the plans made
  * before it found (jit_plan.c). */
@@ -89,7 +93,7 @@ struct jasm {
 	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; pt_jit_choose_rbase) */
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */
 	uint32_t *rax_in;   /* per instruction: what rax holds on every jump to it so far (rax_on_jump) */
-	uint32_t cache_off[PT_JIT_NCACHE];   /* register-file offsets kept in r8 to r11 while the program
+	uint32_t cache_off[PT_JIT_NCACHE];   /* register-file offsets kept in r8 to r12 while the program
 				 * being laid out runs (pt_jit_plan_cache; jit_emit.h reads and writes
 				 * them there) */
 	uint8_t ncache;     /* how many; 0 where nothing is kept (cold code, stubs) */
@@ -245,7 +249,7 @@ enum { TIER_UNSET = 0, TIER_SET = 1, TIER_SOME = 2, TIER_NO_WAY = 3 };
 void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Which register-file fields the program [from, end), whose earn
- * section starts at earn, keeps in r8 to r11 instead of storing them
+ * section starts at earn, keeps in r8 to r12 instead of storing them
  * (j->cache_off, j->ncache), and which of them every way into each of
  * its instructions wrote (j->cache_done).  Candidates: the locals and
  * temporaries only the earn section writes, which the program reads only
@@ -258,7 +262,7 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
  * read back per cart before.  Nothing but the program's own
  * instructions reads them: where the code leaves for the interpreter
  * (a stub) it stores those written, and around a call into C (which may
- * change r8 to r11) it stores and loads them all (jit_emit.h:
+ * change r8 to r12) it stores and loads them all (jit_emit.h:
  * pt_jit_cache_move). */
 void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end);
 

@@ -66,9 +66,10 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 	const bool marked = pt_jit_note_marks(j, sec) && j->marked_in[k];   /* else r14 or r15 is 0 here and after */
 	if (marked)
 		cnt_store(j, sec);   /* jit_reason_marked reads the notes from the result */
-	/* what r8 to r11 keep (pt_jit_plan_cache), which C may change: all of
-	 * them, those not written yet included (nothing reads those) */
-	const uint8_t kept = (uint8_t)((1u << j->ncache) - 1);
+	/* what r8 to r11 keep (pt_jit_plan_cache), which C may change (not
+	 * r12): all of them, those not written yet included (nothing reads
+	 * those) */
+	const uint8_t kept = (uint8_t)((1u << j->ncache) - 1) & 0xF;
 	pt_jit_cache_move(j, j->cache_off, j->ncache, kept, false);
 	rm_mem(j, (const uint8_t[]){ 0x8D }, 1, RDI, RBP, sec);   /* lea rdi, [rbp + sec] */
 	movi(j, RSI, s);
@@ -109,9 +110,9 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 void pt_jit_note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 {
 	if (!j->inline_note[k]) {
-		size_t at = skip(j, cc ^ 1);   /* the opposite condition */
+		size_t at = skip_far(j, cc ^ 1);   /* the opposite condition */
 		pt_jit_note_call(j, sec, s, pc, k);
-		skip_here(j, at);
+		skip_far_here(j, at);
 		return;
 	}
 	const int c = pt_jit_note_reg(sec);

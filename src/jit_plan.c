@@ -3,7 +3,7 @@
  * compile, where the jumps land and which reason notes can be made
  * inline, what the locals' and temporaries' denominators are at every
  * moment and which output fields may hold a fraction, where rbx points,
- * which registers a program keeps in r8 to r11, and the multiplier that
+ * which registers a program keeps in r8 to r12, and the multiplier that
  * divides by a constant.  None of it writes machine code. */
 #include <stdlib.h>
 #include <string.h>

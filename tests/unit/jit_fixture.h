@@ -248,7 +248,7 @@ static inline uint32_t with_pre(pt_fast_ins *code, uint32_t base, const pt_fast_
 	return 1 + n;
 }
 
-/* How many INT64_MIN tests (cmp rax, r12 or cmp rcx, r12) the machine code
+/* How many INT64_MIN tests (cmp rax or rcx, [rip + INT64_MIN]) the machine code
  * of jit's one program holds: the bytes before its entry point (the
  * entry `all`, the program, the code laid out after it). */
 static inline int min_tests(const pt_jit *jit)
@@ -257,7 +257,7 @@ static inline int min_tests(const pt_jit *jit)
 	memcpy(&at, &jit->from[0], sizeof at);
 	int n = 0;
 	for (const uint8_t *p = jit->mem, *end = at; p + 3 <= end; p++)
-		n += p[0] == 0x4C && p[1] == 0x39 && (p[2] == 0xE0 || p[2] == 0xE1);
+		n += p[0] == 0x48 && p[1] == 0x3B && (p[2] == 0x05 || p[2] == 0x0D);
 	return n;
 }
 

@@ -728,13 +728,14 @@ static void test_many_notes(void **state)
 	jfx_free(&x);
 }
 
-/* Registers only MOV2 writes in the earn section (a tier's rate and
- * cap) are kept in r8 to r11, not stored (pt_jit_plan_cache): here two,
- * copied from untyped registers, so numerators and denominators, four
- * fields.  They must be stored where the interpreter takes over (the
- * DIVFLOOR of a fraction, which the machine code leaves to it, reads the
- * first) and survive a call (the repeated reason, jit_reason; the OUT
- * after it reads the second).  Every way, the interpreters' results. */
+/* Registers only the earn section writes are kept in r8 to r12, not
+ * stored (pt_jit_plan_cache): here a tier's rate and cap (MOV2), copied
+ * from untyped registers, so numerators and denominators, four fields,
+ * and the DIVFLOOR's whole result, a fifth.  They must be stored where
+ * the interpreter takes over (the DIVFLOOR of a fraction, which the
+ * machine code leaves to it, reads the first) and survive a call (the
+ * repeated reason, jit_reason; the OUT after it reads the second).
+ * Every way, the interpreters' results. */
 static void test_kept_registers(void **state)
 {
 	(void)state;
@@ -755,8 +756,8 @@ static void test_kept_registers(void **state)
 	x.f.reg_locals = L0;   /* frac to g2 untyped, L0 to L2 locals */
 	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = nregs;
 	one_program(&x, code, sizeof code / sizeof code[0], 1, nregs);
-	assert_true(x.f.jit->kept[L0] && x.f.jit->kept[L1] && !x.f.jit->kept[L2]);
-	int loads = 0;   /* after the call: mov r8..r11, [rbx + disp8] */
+	assert_true(x.f.jit->kept[L0] && x.f.jit->kept[L1] && x.f.jit->kept[L2]);   /* five fields: r8 to r12 */
+	int loads = 0;   /* after the call: mov r8..r11, [rbx + disp8] (r12 is the callee's to keep) */
 	for (const uint8_t *p = x.f.jit->mem, *end = code_end(x.f.jit); p + 3 <= end; p++)
 		loads += p[0] == 0x4C && p[1] == 0x8B && (p[2] & 0xC7) == 0x43;
 	assert_int_equal(loads, 4);
