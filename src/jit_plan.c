@@ -465,6 +465,20 @@ void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code)
 	free(uses);
 }
 
+/* Where instruction c at index k may go on, in the machine code or the
+ * interpreter (pt_jit_succ, pt_fast_succ, and a redeem section's end on
+ * into the earn section, pt_jit_jump_target): into succ (room for 6),
+ * returning how many, some perhaps twice. */
+static int any_succ(const pt_fast_ins *c, size_t k, size_t succ[6])
+{
+	int ns = pt_jit_succ(c, k, succ);
+	ns += pt_fast_succ(c, k, succ + ns);
+	size_t t = pt_jit_jump_target(c);
+	if (t != SIZE_MAX)
+		succ[ns++] = t;
+	return ns;
+}
+
 void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
 {
 	bool late = from < end;
@@ -481,11 +495,7 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
 			late = false;
 		const uint8_t out = c->op == F_TIERJ || c->op == F_TIER ? TIER_SET : in;
 		size_t succ[6];
-		int ns = pt_jit_succ(c, k, succ);
-		ns += pt_fast_succ(c, k, succ + ns);
-		size_t t = pt_jit_jump_target(c);
-		if (t != SIZE_MAX)
-			succ[ns++] = t;
+		int ns = any_succ(c, k, succ);
 		for (int i = 0; i < ns; i++)
 			if (succ[i] > k && succ[i] < end) {
 				uint8_t *q = &j->tier_in[succ[i]];
@@ -549,11 +559,7 @@ static void exposed_reads(jasm *j, const pt_fast *f, const pt_fast_ins *code, si
 			for (uint32_t l = 0; l < c->dst && l < n; l++)
 				bset(cur, l);
 		size_t succ[6];
-		int ns = pt_jit_succ(c, k, succ);
-		ns += pt_fast_succ(c, k, succ + ns);
-		size_t t = pt_jit_jump_target(c);
-		if (t != SIZE_MAX)
-			succ[ns++] = t;
+		int ns = any_succ(c, k, succ);
 		for (int i = 0; i < ns; i++) {
 			if (succ[i] <= k || succ[i] >= end)
 				continue;
