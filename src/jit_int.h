@@ -258,11 +258,11 @@ void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
  * the earn section names them (a tier's rows, of which one runs, once),
  * their numerators, and their denominators unless typed whole, at most
  * PT_JIT_NCACHE fields.  In the 20 programs of the bench that is the
- * running sum and the temporaries of the earn rule, each stored and
- * read back per cart before.  Nothing but the program's own
+ * running sum, the temporaries of the earn rule and the rank's cap, each
+ * stored and read back per cart before.  Nothing but the program's own
  * instructions reads them: where the code leaves for the interpreter
  * (a stub) it stores those written, and around a call into C (which may
- * change r8 to r12) it stores and loads them all (jit_emit.h:
+ * change r8 to r11, not r12) it stores and loads r8 to r11 (jit_emit.h:
  * pt_jit_cache_move). */
 void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end);
 

@@ -584,7 +584,7 @@ bool pt_jit_plan_exposed(jasm *j, const pt_fast *f, const pt_fast_ins *code)
 	j->exp_w = W;
 	j->exposed_after = calloc((j->nprogs + 1) * W, sizeof *j->exposed_after);
 	j->exp_wr = malloc((most + 1) * W * sizeof *j->exp_wr);
-	j->exp_self = malloc(W * sizeof *j->exp_self);
+	j->exp_self = malloc(3 * W * sizeof *j->exp_self);   /* and exp_wrote, exp_seen after it */
 	if (!j->exposed_after || !j->exp_wr || !j->exp_self) {
 		free(j->exposed_after);
 		j->exposed_after = NULL;   /* (pt_jit_build frees the rest) */
@@ -599,23 +599,17 @@ bool pt_jit_plan_exposed(jasm *j, const pt_fast *f, const pt_fast_ins *code)
 }
 
 /* Whether register r may be kept in machine registers in the program
- * [from, end) with its earn section at earn (pt_jit_plan_cache): see
- * there; and no program after it may read before writing it, since its
- * value is left in a machine register (pt_jit_plan_exposed). */
-static bool cacheable(const jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end,
-		      uint32_t r)
+ * being planned (pt_jit_plan_cache): a local or temporary it reads only
+ * after writing it (exp_self), that its redeem section does not write
+ * (exp_wrote: a call in a redeem failure's code would lose it) and that
+ * no program after it reads before writing it (pt_jit_plan_exposed), since
+ * its value is left in a machine register.  A lookup: every set was
+ * made in one pass. */
+static bool cacheable(const jasm *j, const pt_fast *f, uint32_t r)
 {
-	if (r < f->reg_locals || r >= f->reg_derived || cache_bits(j, r) || !j->exposed_after ||
-	    bget(j->exposed_after + j->pcur * j->exp_w, r - f->reg_locals) || bget(j->exp_self, r - f->reg_locals))
-		return false;
-	for (size_t k = from; k < end; k++) {
-		const pt_fast_ins *c = &code[k];
-		uint8_t pr = pt_fast_props[c->op];
-		bool writes = ((pr & FP_W) && c->dst == r) || ((pr & FP_WX) && c->x == r);
-		if (writes && k < earn)   /* (a call in a redeem failure's code would lose it) */
-			return false;
-	}
-	return true;
+	const uint32_t i = r - f->reg_locals;
+	return r >= f->reg_locals && r < f->reg_derived && !bget(j->exposed_after + j->pcur * j->exp_w, i) &&
+	       !bget(j->exp_self, i) && !bget(j->exp_self + j->exp_w, i);
 }
 
 /* How often the earn section [earn, end) names register r: its reads
@@ -638,14 +632,29 @@ static uint32_t cache_score(const pt_fast_ins *code, size_t earn, size_t end, ui
 
 void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t earn, size_t end)
 {
-	const uint32_t R = sizeof(pt_rat);
+	const uint32_t R = sizeof(pt_rat), W = j->exp_w, lo = f->reg_locals, nr = f->reg_derived - lo;
 	j->ncache = 0;
+	for (size_t k = from; k < end; k++)
+		j->cache_done[k] = 0;
 	if (!j->exposed_after)
 		return;
-	/* what the program reads before writing, zeroing not counted: the
-	 * machine registers are not zeroed */
-	memset(j->exp_self, 0, j->exp_w * sizeof *j->exp_self);
+	for (size_t k = earn; k < end; k++)   /* a section's end in the earn section (only tests build one): keep none */
+		if (code[k].op == F_HALT_R || code[k].op == F_FAIL_R || code[k].op == F_FAIL_RE)
+			return;
+	/* what the program reads before writing, zeroing not counted (the
+	 * machine registers are not zeroed); what its redeem section writes;
+	 * no register considered yet */
+	uint64_t *wrote = j->exp_self + W, *considered = j->exp_self + 2 * W;
+	memset(j->exp_self, 0, 3 * W * sizeof *j->exp_self);
 	exposed_reads(j, f, code, j->pcur, false, j->exp_self);
+	for (size_t k = from; k < earn; k++) {
+		const pt_fast_ins *c = &code[k];
+		uint8_t pr = pt_fast_props[c->op];
+		if ((pr & FP_W) && c->dst >= lo && c->dst - lo < nr)
+			bset(wrote, c->dst - lo);
+		if ((pr & FP_WX) && c->x >= lo && c->x - lo < nr)
+			bset(wrote, c->x - lo);
+	}
 	/* the candidates, every register the earn section writes, by
 	 * cache_score (the first written first among equals), each taken
 	 * while its fields fit */
@@ -656,12 +665,13 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 		uint8_t pr = pt_fast_props[c->op];
 		const uint32_t regs[2] = { pr & FP_W ? c->dst : UINT32_MAX, pr & FP_WX ? c->x : UINT32_MAX };
 		for (int i = 0; i < 2 && nc < MAXC; i++) {
-			bool seen_r = regs[i] == UINT32_MAX;
-			for (uint32_t q = 0; q < nc && !seen_r; q++)
-				seen_r = cand[q] == regs[i];
-			if (!seen_r && cacheable(j, f, code, from, earn, end, regs[i])) {
-				cand[nc] = regs[i];
-				score[nc++] = cache_score(code, earn, end, regs[i]);
+			uint32_t r = regs[i];
+			if (r < lo || r - lo >= nr || bget(considered, r - lo))
+				continue;
+			bset(considered, r - lo);
+			if (cacheable(j, f, r)) {
+				cand[nc] = r;
+				score[nc++] = cache_score(code, earn, end, r);
 			}
 		}
 	}
@@ -682,11 +692,9 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 	}
 	/* the fields written on every way in: forward, ways joined by AND
 	 * (jumps go forward, so one pass in order sees every way first) */
-	uint8_t *seen = j->cache_seen;
-	for (size_t k = from; k < end; k++) {
+	uint8_t *seen = j->cache_seen;   /* (exposed_reads used it too) */
+	for (size_t k = from; k < end; k++)
 		seen[k] = 0;
-		j->cache_done[k] = 0;
-	}
 	if (!j->ncache || from >= end)
 		return;
 	seen[from] = 1;

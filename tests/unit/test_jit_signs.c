@@ -785,6 +785,48 @@ static void test_kept_registers(void **state)
 	jfx_free(&x);
 }
 
+/* A section's end (HALT_R, FAIL_R) in the earn section, which only
+ * tests build (the translator ends the redeem section with them): it
+ * zeroes locals in the register file, by a loop past four, and FAIL_R
+ * calls C from the code laid out after every program, so a register
+ * kept in r8 to r12 would keep its value, or lose it.  Such a program
+ * keeps none (pt_jit_plan_cache), and gives the interpreters' results. */
+static void test_kept_section_end(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	const uint32_t base = (uint32_t)x.rs->ninputs, g1 = base, g2 = base + 1, L0 = base + 2, L1 = base + 3,
+		       nregs = base + 10;
+	for (int fail = 0; fail < 2; fail++) {
+		pt_fast_ins code[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },                 /* the redeem section */
+			{ F_MOV2, L0, g1, g2, L1 },               /* the earn section */
+			fail ? (pt_fast_ins){ F_FAIL_R, 0, 3, 100, 2 }   /* a reason by a call, on to 3 */
+			     : (pt_fast_ins){ F_HALT_R, 6, 0, 0, 3 },   /* six locals zeroed, by a loop */
+			{ F_OUT, 0, L0, 0, PT_OUT_E_POINTS },
+			{ F_OUT, 0, L1, 0, PT_OUT_E_BASIS },
+			{ F_HALT_E, 0, 0, 0, 0 },
+		};
+		x.f.reg_locals = L0;   /* g1, g2 untyped; eight locals */
+		x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = nregs;
+		one_program(&x, code, sizeof code / sizeof code[0], 1, nregs);
+		for (uint32_t r = 0; r < nregs; r++)
+			assert_false(x.f.jit->kept[r]);
+		pt_prog_result res[3];
+		for (int m = 0; m < 3; m++) {
+			for (uint32_t r = 0; r < nregs; r++)
+				x.regs[m][r] = pt_rat_int(5);
+			x.regs[m][1] = pt_rat_int(1);   /* linked */
+			x.regs[m][g1] = pt_rat_int(77);
+			x.regs[m][g2] = pt_rat_int(88);
+		}
+		three_ways(&x, nregs, res);
+		assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, fail ? 77 : 0);   /* the interpreters' */
+	}
+	jfx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_call_abi),
 		cmocka_unit_test(test_many_notes),
 		cmocka_unit_test(test_kept_registers),
+		cmocka_unit_test(test_kept_section_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
