@@ -515,6 +515,15 @@ static uint8_t cache_bits(const jasm *j, uint32_t r)
 	return m;
 }
 
+/* The registers instruction c writes: its dst, and MOV2's x;
+ * UINT32_MAX where it writes none. */
+static void written(const pt_fast_ins *c, uint32_t w[2])
+{
+	uint8_t pr = pt_fast_props[c->op];
+	w[0] = pr & FP_W ? c->dst : UINT32_MAX;
+	w[1] = pr & FP_WX ? c->x : UINT32_MAX;
+}
+
 /* Set (bset) or read (bget) bit i of the set s. */
 static inline void bset(uint64_t *s, uint32_t i) { s[i / 64] |= (uint64_t)1 << (i % 64); }
 static inline bool bget(const uint64_t *s, uint32_t i) { return s[i / 64] >> (i % 64) & 1; }
@@ -551,10 +560,11 @@ static void exposed_reads(jasm *j, const pt_fast *f, const pt_fast_ins *code, si
 		for (int i = 0; i < 2; i++)
 			if ((pr & (FP_A << i)) && rd[i] >= lo && rd[i] - lo < n && !bget(cur, rd[i] - lo))
 				bset(exp, rd[i] - lo);
-		if ((pr & FP_W) && c->dst >= lo && c->dst - lo < n)
-			bset(cur, c->dst - lo);
-		if ((pr & FP_WX) && c->x >= lo && c->x - lo < n)
-			bset(cur, c->x - lo);
+		uint32_t wr_k[2];
+		written(c, wr_k);
+		for (int i = 0; i < 2; i++)
+			if (wr_k[i] >= lo && wr_k[i] - lo < n)
+				bset(cur, wr_k[i] - lo);
 		if (zeroing && (c->op == F_HALT_R || c->op == F_FAIL_R))   /* zeroes its dst locals */
 			for (uint32_t l = 0; l < c->dst && l < n; l++)
 				bset(cur, l);
@@ -621,8 +631,10 @@ static uint32_t cache_score(const pt_fast_ins *code, size_t earn, size_t end, ui
 	for (size_t k = earn; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
 		uint8_t pr = pt_fast_props[c->op];
+		uint32_t w[2];
+		written(c, w);
 		n += ((pr & FP_A) && c->a == r) + ((pr & FP_B) && c->b == r);
-		if (((pr & FP_W) && c->dst == r) || ((pr & FP_WX) && c->x == r)) {
+		if (w[0] == r || w[1] == r) {
 			row = row || c->op == F_MOV2;
 			n += c->op != F_MOV2;
 		}
@@ -648,12 +660,11 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 	memset(j->exp_self, 0, 3 * W * sizeof *j->exp_self);
 	exposed_reads(j, f, code, j->pcur, false, j->exp_self);
 	for (size_t k = from; k < earn; k++) {
-		const pt_fast_ins *c = &code[k];
-		uint8_t pr = pt_fast_props[c->op];
-		if ((pr & FP_W) && c->dst >= lo && c->dst - lo < nr)
-			bset(wrote, c->dst - lo);
-		if ((pr & FP_WX) && c->x >= lo && c->x - lo < nr)
-			bset(wrote, c->x - lo);
+		uint32_t w[2];
+		written(&code[k], w);
+		for (int i = 0; i < 2; i++)
+			if (w[i] >= lo && w[i] - lo < nr)
+				bset(wrote, w[i] - lo);
 	}
 	/* the candidates, every register the earn section writes, by
 	 * cache_score (the first written first among equals), each taken
@@ -661,9 +672,8 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 	enum { MAXC = 64 };
 	uint32_t cand[MAXC], score[MAXC], nc = 0;
 	for (size_t k = earn; k < end && nc < MAXC; k++) {
-		const pt_fast_ins *c = &code[k];
-		uint8_t pr = pt_fast_props[c->op];
-		const uint32_t regs[2] = { pr & FP_W ? c->dst : UINT32_MAX, pr & FP_WX ? c->x : UINT32_MAX };
+		uint32_t regs[2];
+		written(&code[k], regs);
 		for (int i = 0; i < 2 && nc < MAXC; i++) {
 			uint32_t r = regs[i];
 			if (r < lo || r - lo >= nr || bget(considered, r - lo))
@@ -702,12 +712,9 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 		if (!seen[k])
 			continue;
 		const pt_fast_ins *c = &code[k];
-		uint8_t out = j->cache_done[k];
-		uint8_t pr = pt_fast_props[c->op];
-		if (pr & FP_W)
-			out |= cache_bits(j, c->dst);
-		if (pr & FP_WX)
-			out |= cache_bits(j, c->x);
+		uint32_t w[2];
+		written(c, w);
+		uint8_t out = j->cache_done[k] | cache_bits(j, w[0]) | cache_bits(j, w[1]);
 		size_t succ[3];
 		int ns = pt_jit_succ(c, k, succ);
 		size_t t = pt_jit_jump_target(c);
