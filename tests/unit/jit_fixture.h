@@ -167,6 +167,15 @@ static inline void one_program(jfx *x, pt_fast_ins *code, uint32_t ncode, uint32
 	jfx_build(x, code, ncode, earn, nregs);
 }
 
+/* A case's register file as it starts: every register v, the linked
+ * input (register 1) 1. */
+static inline void jfx_start(pt_rat *regs, uint32_t nregs, int64_t v)
+{
+	for (uint32_t r = 0; r < nregs; r++)
+		regs[r] = pt_rat_int(v);
+	regs[1] = pt_rat_int(1);   /* linked */
+}
+
 /* What the three ways (machine code, computed goto, switch) left: the
  * same status, results of np programs (res[m] each way's first) and
  * nregs registers, but for those the machine code keeps in its own

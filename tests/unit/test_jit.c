@@ -467,9 +467,7 @@ static void test_reason_notes(void **state)
 			for (uint32_t bits = 0; bits < 256; bits++) {
 				pt_prog_result res[3];
 				for (int m = 0; m < 3; m++) {
-					for (uint32_t i = 0; i < nregs; i++)
-						regs[m][i] = pt_rat_int(0);
-					regs[m][1] = pt_rat_int(1);   /* linked */
+					jfx_start(regs[m], nregs, 0);
 					for (uint32_t b = 0; b < 8; b++)   /* a note fires for -1 or 0 (the cap's: for 1) */
 						regs[m][base + b] = pt_rat_int(bits >> b & 1 ? (typed ? 0 : -1) : 1);
 					regs[m][base + 6] = pt_rat_int(bits >> 6 & 1);
@@ -517,9 +515,7 @@ static void test_known_whole(void **state)
 	for (int path = 0; path < 2; path++) {
 		pt_prog_result res[3];
 		for (int m = 0; m < 3; m++) {
-			for (uint32_t i = 0; i < nregs; i++)
-				regs[m][i] = pt_rat_int(2);
-			regs[m][1] = pt_rat_int(1);   /* linked */
+			jfx_start(regs[m], nregs, 2);
 			regs[m][frac] = (pt_rat){ 7, 3 };
 			regs[m][sel] = pt_rat_int(path);
 		}

@@ -489,9 +489,7 @@ static void test_carry_edges(void **state)
 						continue;   /* CR is typed at least 0 */
 					pt_prog_result res[3];
 					for (int m = 0; m < 3; m++) {
-						for (uint32_t r = 0; r < nregs; r++)
-							x.regs[m][r] = pt_rat_int(0);
-						x.regs[m][1] = pt_rat_int(1);   /* linked */
+						jfx_start(x.regs[m], nregs, 0);
 						x.regs[m][A] = pt_rat_int(a);
 						x.regs[m][CR] = pt_rat_int(caps[ci]);
 						x.regs[m][U] = pt_rat_int(us[ui]);
@@ -630,9 +628,7 @@ static void test_call_abi(void **state)
 			pt_prog_result res[3][NP];
 			bool ok[3];
 			for (int m = 0; m < 3; m++) {
-				for (uint32_t r = 0; r < nregs; r++)
-					regs[m][r] = pt_rat_int(0);
-				regs[m][1] = pt_rat_int(1);   /* linked */
+				jfx_start(regs[m], nregs, 0);
 				for (uint32_t i = 0; i < 6; i++)   /* a note fires for 0 (typed) or -1 */
 					regs[m][base + i] = pt_rat_int(bits >> i & 1 ? (typed ? 0 : -1) : 1);
 				regs[m][S1] = pt_rat_int(bits >> 6 & 1);
@@ -698,9 +694,7 @@ static void test_many_notes(void **state)
 		for (int64_t a = -1; a <= 1; a += 2) {
 			pt_prog_result res[3];
 			for (int m = 0; m < 3; m++) {
-				for (uint32_t r = 0; r < nregs; r++)
-					x.regs[m][r] = pt_rat_int(0);
-				x.regs[m][1] = pt_rat_int(1);   /* linked */
+				jfx_start(x.regs[m], nregs, 0);
 				if (rows[i] >= 0)
 					x.regs[m][base + (uint32_t)rows[i]] = pt_rat_int(1);
 				x.regs[m][A] = pt_rat_int(a);
@@ -767,9 +761,7 @@ static void test_kept_registers(void **state)
 			for (int g = 0; g < 2; g++) {
 				pt_prog_result res[3];
 				for (int m = 0; m < 3; m++) {
-					for (uint32_t r = 0; r < nregs; r++)
-						x.regs[m][r] = pt_rat_int(5);   /* L0 and L1 as an earlier program left them */
-					x.regs[m][1] = pt_rat_int(1);   /* linked */
+					jfx_start(x.regs[m], nregs, 5);   /* L0 and L1 as an earlier program left them */
 					x.regs[m][frac] = fracs[i];
 					x.regs[m][n1] = pt_rat_int(note ? 0 : 1);
 					x.regs[m][z] = pt_rat_int(0);
@@ -815,9 +807,7 @@ static void test_kept_section_end(void **state)
 			assert_false(x.f.jit->kept[r]);
 		pt_prog_result res[3];
 		for (int m = 0; m < 3; m++) {
-			for (uint32_t r = 0; r < nregs; r++)
-				x.regs[m][r] = pt_rat_int(5);
-			x.regs[m][1] = pt_rat_int(1);   /* linked */
+			jfx_start(x.regs[m], nregs, 5);
 			x.regs[m][g1] = pt_rat_int(77);
 			x.regs[m][g2] = pt_rat_int(88);
 		}
