@@ -909,9 +909,9 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	if (!bp || prep_shape(p) != bp->shape) {   /* not the common shape */
-		if (!bp || !bp->tmpl || p->ninputs != rs->ninputs || (p->ndense && p->ndense != bp->ndense))
+		if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
 			return false;
-		return bind_prepared_general(rs, p, inputs, room, in);
+		return bind_prepared_general(rs, p, inputs, room, in);   /* (which refuses another ndense) */
 	}
 	*in = prep_dense(p);   /* (a dense preparation of every input has no values past ndense) */
 	/* the item sums start from 0; side by side: two at a time, and the last one */
