@@ -62,7 +62,7 @@
 #define L_HEAD(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a result's head (prog_start) */
 #define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
 #define L_STORED(j, p) ((uint32_t)(2 * (j)->ncode + 6 + 3 * (j)->nprogs + (p)))   /* program p ended, its counts stored */
-#define NLABELS(ncode, nprogs) (2 * (ncode) + 7 + 4 * (nprogs))   /* and PT_JIT_L_MIN (jit_int.h) */
+#define NLABELS(ncode, nprogs) (3 * (ncode) + 7 + 4 * (nprogs))   /* and PT_JIT_L_MIN, PT_JIT_L_TABLE (jit_int.h) */
 
 /* base[off] = 0/1, a rational zero. */
 static void st_zero(jasm *j, int base, uint32_t off)
@@ -592,6 +592,14 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
 	const uint32_t have = j->rax;   /* for the first load only (ld_rax) */
 	j->rax = NO_REG;   /* unless the template says otherwise below */
+	if (c->op == F_TIERSEL && j->tsel[k]) {   /* the row found by counting (jit_tier.c) */
+		pt_jit_tier_emit(j, rs, f, c - k, k, have);
+		size_t t = pt_jit_tier_next(c - k, k);
+		if (t < j->pend)
+			j->rax_in[t] = NO_REG;   /* rax holds the label */
+		jmp_on(j, k, t);
+		return;
+	}
 	switch ((pt_fast_op)c->op) {
 	case F_MOV:
 	case F_MOVC:
@@ -1033,6 +1041,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
 			pt_jit_plan_tier(j, code, fp->start, end);
 			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);
+			pt_jit_plan_tables(j, rs, f, code, fp->start, end);   /* (clears rows' reach: last) */
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
@@ -1130,6 +1139,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	sec_start_data(j);
 	j->label[PT_JIT_L_MIN(j)] = (uint32_t)j->n;
 	b8(j, (uint64_t)1 << 63);
+	pt_jit_tier_data(j, rs, f, code);
 }
 
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
@@ -1164,6 +1174,8 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.pos_in = calloc(f->ncode + 1, sizeof *j.pos_in);
 	j.reach = calloc(f->ncode + 1, 1);
 	j.empty = calloc(f->ncode + 1, 1);
+	j.tsel = calloc(f->ncode + 1, 1);
+	j.jin = calloc(f->ncode + 1, 1);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.tier_late_on = calloc(rs->nprogs + 1, 1);
 	j.tier_in = calloc(f->ncode + 1, 1);
@@ -1191,7 +1203,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	uint8_t *native = calloc(rs->nprogs, 1);
 	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty ||
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin ||
 	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit ||
 	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
 	    !jit || !native)
@@ -1286,6 +1298,8 @@ out:
 	free(j.pos_in);
 	free(j.reach);
 	free(j.empty);
+	free(j.tsel);
+	free(j.jin);
 	free(j.cnt_on);
 	free(j.tier_late_on);
 	free(j.tier_in);

@@ -45,6 +45,9 @@ typedef struct cold {
 /* The label of the 8 bytes of INT64_MIN after the code (cmp_min; jit.c
  * lays the labels out: NLABELS). */
 #define PT_JIT_L_MIN(j) ((uint32_t)(2 * (j)->ncode + 6 + 4 * (j)->nprogs))
+/* The label of the table of instruction k's tier chain laid out in the
+ * counting form (jit_tier.c), after the code. */
+#define PT_JIT_L_TABLE(j, k) ((uint32_t)(2 * (j)->ncode + 7 + 4 * (j)->nprogs + (k)))
 
 /* The machine code being laid out (jit.c) and what the plans made
  * before it found (jit_plan.c). */
@@ -69,6 +72,8 @@ struct jasm {
 	uint8_t *nn_seen;   /* per instruction: a way into it was seen (pt_jit_plan_signs) */
 	uint8_t *reach;     /* per instruction: the program's start reaches it (pt_jit_plan_signs) */
 	uint8_t *empty;     /* per instruction: lays out no code where it stands (jit.c, assemble) */
+	uint8_t *tsel;      /* per instruction: a tier chain's rows, found by counting (pt_jit_plan_tables), or 0 */
+	uint8_t *jin;       /* per instruction: scratch for pt_jit_plan_tables (ways in, up to 2) */
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
@@ -271,6 +276,20 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
  * (j->exposed_after): those pt_jit_plan_cache may not keep out of the
  * register file.  False when out of memory. */
 bool pt_jit_plan_exposed(jasm *j, const pt_fast *f, const pt_fast_ins *code);
+
+/* A tier chain's row chosen without a branch (jit_tier.c).
+ * pt_jit_plan_tables: which chains of the program [from, end) are laid
+ * out so (j->tsel), after pt_jit_plan_signs (the key must be at least 0
+ * there), and which of their rows then lay out no code (j->reach
+ * cleared); pt_jit_tier_emit: chain k's code up to the jump past it
+ * (to pt_jit_tier_next; rax holds register have); pt_jit_tier_data:
+ * every such chain's table of rows, after the code. */
+void pt_jit_plan_tables(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t from,
+			size_t end);
+void pt_jit_tier_emit(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, size_t k,
+		      uint32_t have);
+size_t pt_jit_tier_next(const pt_fast_ins *code, size_t k);
+void pt_jit_tier_data(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

@@ -1,0 +1,144 @@
+/* test_jit_tier.c - a tier table's row found without a branch in the
+ * machine code (src/jit_tier.c), held to the interpreter it accelerates.
+ *
+ * A tier chain whose thresholds are whole constants going down, whose
+ * key is typed at least 0 and whose rows write constants to the same two
+ * registers counts how many thresholds the key is below (cmp, sbb) and
+ * loads the row's fields and label from a table after the code.  Each
+ * case here is a built program (jit_fixture.h): the counting form, and
+ * the shapes that must keep the rows' branches (a key of either sign, a
+ * threshold going up, one past 31 bits), and a jump from outside into a
+ * row, which must find the row laid out.  Every key around every
+ * threshold runs three ways (machine code, computed goto, switch), which
+ * must agree on every result and register. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptrules.h"
+#include "fast_int.h"
+#include "helpers.h"
+#include "jit.h"
+#include "jit_fixture.h"
+#include "vm.h"
+
+/* How often the byte string pat (n bytes) occurs in jit's code. */
+static int count_bytes(const pt_jit *jit, const uint8_t *pat, size_t n)
+{
+	int c = 0;
+	for (const uint8_t *p = jit->mem, *end = p + jit->len; p + n <= end; p++)
+		c += memcmp(p, pat, n) == 0;
+	return c;
+}
+
+/* The registers of the cases: the host's inputs, then U (untyped), the
+ * locals K (the key, which no instruction writes, so typed at least 0),
+ * Z (a flag), L0 and L1 (the rows' fields), then the five constants. */
+enum { U = 7, K = 8, Z = 9, L0 = 10, L1 = 11, C0 = 12, NREGS = C0 + 5 };
+enum { HUNDRED = C0, FIFTY = C0 + 1, TEN = C0 + 2, HALVES = C0 + 3, ONE = C0 + 4 };
+
+/* The shapes below. */
+enum { COUNTED, SIGNED_KEY, GOING_UP, WIDE, JUMP_IN, JUMP_PAST, NSHAPES };
+
+/* Four rows: key >= 100, >= 50, >= 10, otherwise (labels 0 to 3), each
+ * writing two constants to L0 and L1, then the outputs read both and Z.
+ * With a jump (JUMP_IN, JUMP_PAST), a JZ on Z before the table jumps to
+ * the second row's test, or past the table, leaving Z in rax where the
+ * table's code leaves the label.  Returns the number of instructions; the
+ * earn section starts at 1. */
+static uint32_t table_code(pt_fast_ins *code, uint32_t key, bool going_up, int jump)
+{
+	uint32_t n = 0, t0 = going_up ? TEN : HUNDRED, t2 = going_up ? HUNDRED : TEN;
+	code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
+	if (jump)
+		code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, jump == JUMP_IN ? 5 : 13 };   /* the second row, or past */
+	uint32_t r0 = n, end = r0 + 11;
+	code[n++] = (pt_fast_ins){ F_TIERSEL, 0, key, t0, r0 + 3 };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, HALVES, HUNDRED, L1 };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 0, 0, end };
+	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, FIFTY, r0 + 6 };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, ONE, FIFTY, L1 };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 1, 0, end };
+	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, t2, r0 + 9 };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, TEN, ONE, L1 };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 2, 0, end };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, FIFTY, TEN, L1 };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 3, 0, end };
+	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_POINTS };
+	code[n++] = (pt_fast_ins){ F_OUT, 0, Z, 0, PT_OUT_R_MAX_POINTS };   /* (rax is not Z here) */
+	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_POINTS };
+	code[n++] = (pt_fast_ins){ F_OUT, 0, L1, 0, PT_OUT_E_BASIS };
+	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+	return n;
+}
+
+/* Every shape, every key around every threshold: the three ways agree;
+ * where the table is counted its code is there (one sbb rcx, rcx and an
+ * sbb rcx, 0 for each threshold after the first) and the rows' fields are
+ * the row's (label, L0 as points, L1 as basis); where it is not, no sbb. */
+static void test_tier_counting(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	pt_rat consts[8];
+	const pt_rat vals[5] = { pt_rat_int(100), pt_rat_int(50), pt_rat_int(10), { 7, 2 }, pt_rat_int(1) };
+	pt_rat *host_consts = case_consts(x.rs, consts, vals, 5);
+	x.f.reg_locals = K;   /* U untyped; K to L1 locals */
+	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = C0;
+	static const int64_t keys[] = { 0, 1, 9, 10, 11, 49, 50, 51, 99, 100, 101, INT32_MAX, INT64_MAX };
+	static const int64_t signed_keys[] = { INT64_MIN + 1, -100, -1 };
+	static const int64_t wide = (int64_t)1 << 40;
+	for (int shape = 0; shape < NSHAPES; shape++) {
+		pt_fast_ins code[20];
+		bool jump = shape == JUMP_IN || shape == JUMP_PAST;
+		uint32_t n = table_code(code, shape == SIGNED_KEY ? U : K, shape == GOING_UP, jump ? shape : 0);
+		consts[0] = shape == WIDE ? pt_rat_int(wide) : vals[0];   /* the first threshold past 31 bits */
+		one_program(&x, code, n, 1, NREGS);
+		bool counted = shape == COUNTED || jump;
+		assert_int_equal(count_bytes(x.f.jit, (const uint8_t[]){ 0x48, 0x19, 0xC9 }, 3), counted);
+		assert_int_equal(count_bytes(x.f.jit, (const uint8_t[]){ 0x48, 0x83, 0xD9, 0x00 }, 4), counted ? 2 : 0);
+		if (shape == COUNTED)   /* L1's rows are whole: kept in a machine register, loaded there */
+			assert_true(x.f.jit->kept[L1]);
+		size_t nk = sizeof keys / sizeof keys[0] + (shape == SIGNED_KEY ? 3 : 0);
+		for (size_t i = 0; i < nk; i++)
+			for (int z = jump ? 0 : 1; z < 3; z++) {
+				int64_t key = i < sizeof keys / sizeof keys[0] ? keys[i] : signed_keys[i - sizeof keys / sizeof keys[0]];
+				pt_prog_result res[3];
+				for (int m = 0; m < 3; m++) {
+					jfx_start(x.regs[m], NREGS, 0);
+					for (int c = 0; c < 5; c++)
+						x.regs[m][C0 + c] = consts[c];
+					x.regs[m][shape == SIGNED_KEY ? U : K] = pt_rat_int(key);
+					x.regs[m][Z] = pt_rat_int(z);
+				}
+				assert_true(three_ways(&x, NREGS, res));
+				assert_int_equal(res[0].out[PT_OUT_R_MAX_POINTS].n, z);
+				if (shape != COUNTED)
+					continue;
+				static const int64_t points[4][2] = { { 7, 2 }, { 1, 1 }, { 10, 1 }, { 50, 1 } },
+						     basis[4] = { 100, 50, 1, 10 };
+				int row = key >= 100 ? 0 : key >= 50 ? 1 : key >= 10 ? 2 : 3;
+				assert_int_equal(res[0].tier, row);
+				assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, points[row][0]);
+				assert_int_equal(res[0].out[PT_OUT_E_POINTS].d, points[row][1]);
+				assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, basis[row]);
+				assert_int_equal(res[0].out[PT_OUT_E_BASIS].d, 1);
+			}
+	}
+	x.rs->consts = host_consts;
+	jfx_free(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tier_counting),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
