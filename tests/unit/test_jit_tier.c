@@ -42,8 +42,11 @@ static int count_bytes(const pt_jit *jit, const uint8_t *pat, size_t n)
 enum { U = 7, K = 8, Z = 9, L0 = 10, L1 = 11, C0 = 12, NREGS = C0 + 5 };
 enum { HUNDRED = C0, FIFTY = C0 + 1, TEN = C0 + 2, HALVES = C0 + 3, ONE = C0 + 4 };
 
-/* The shapes below. */
-enum { COUNTED, SIGNED_KEY, GOING_UP, WIDE, JUMP_IN, JUMP_PAST, NSHAPES };
+/* The shapes below: counted (COUNTED, JUMP_IN, JUMP_PAST), or keeping
+ * their branches: a key of either sign, a threshold going up, one past
+ * 31 bits, one below 0, a row writing another register, a row going
+ * elsewhere, a row's field from a register. */
+enum { COUNTED, JUMP_IN, JUMP_PAST, SIGNED_KEY, GOING_UP, WIDE, BELOW_0, OTHER_DST, OTHER_END, FIELD_REG, NSHAPES };
 
 /* Four rows: key >= 100, >= 50, >= 10, otherwise (labels 0 to 3), each
  * writing two constants to L0 and L1, then the outputs read both and Z.
@@ -51,25 +54,25 @@ enum { COUNTED, SIGNED_KEY, GOING_UP, WIDE, JUMP_IN, JUMP_PAST, NSHAPES };
  * the second row's test, or past the table, leaving Z in rax where the
  * table's code leaves the label.  Returns the number of instructions; the
  * earn section starts at 1. */
-static uint32_t table_code(pt_fast_ins *code, uint32_t key, bool going_up, int jump)
+static uint32_t table_code(pt_fast_ins *code, int shape)
 {
-	uint32_t n = 0, t0 = going_up ? TEN : HUNDRED, t2 = going_up ? HUNDRED : TEN;
+	uint32_t n = 0, key = shape == SIGNED_KEY ? U : K, t0 = shape == GOING_UP ? TEN : HUNDRED,
+		 t2 = shape == GOING_UP ? HUNDRED : TEN;
 	code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
-	if (jump)
-		code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, jump == JUMP_IN ? 5 : 13 };   /* the second row, or past */
+	if (shape == JUMP_IN || shape == JUMP_PAST)
+		code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, shape == JUMP_IN ? 5 : 13 };   /* the second row, or past */
 	uint32_t r0 = n, end = r0 + 11;
 	code[n++] = (pt_fast_ins){ F_TIERSEL, 0, key, t0, r0 + 3 };
 	code[n++] = (pt_fast_ins){ F_MOV2, L0, HALVES, HUNDRED, L1 };
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 0, 0, end };
 	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, FIFTY, r0 + 6 };
-	code[n++] = (pt_fast_ins){ F_MOV2, L0, ONE, FIFTY, L1 };
-	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 1, 0, end };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, ONE, FIFTY, shape == OTHER_DST ? U : L1 };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 1, 0, shape == OTHER_END ? end + 1 : end };
 	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, t2, r0 + 9 };
 	code[n++] = (pt_fast_ins){ F_MOV2, L0, TEN, ONE, L1 };
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 2, 0, end };
-	code[n++] = (pt_fast_ins){ F_MOV2, L0, FIFTY, TEN, L1 };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, shape == FIELD_REG ? U : FIFTY, TEN, L1 };
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 3, 0, end };
-	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_POINTS };
 	code[n++] = (pt_fast_ins){ F_OUT, 0, Z, 0, PT_OUT_R_MAX_POINTS };   /* (rax is not Z here) */
 	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_POINTS };
 	code[n++] = (pt_fast_ins){ F_OUT, 0, L1, 0, PT_OUT_E_BASIS };
@@ -97,8 +100,9 @@ static void test_tier_counting(void **state)
 	for (int shape = 0; shape < NSHAPES; shape++) {
 		pt_fast_ins code[20];
 		bool jump = shape == JUMP_IN || shape == JUMP_PAST;
-		uint32_t n = table_code(code, shape == SIGNED_KEY ? U : K, shape == GOING_UP, jump ? shape : 0);
+		uint32_t n = table_code(code, shape);
 		consts[0] = shape == WIDE ? pt_rat_int(wide) : vals[0];   /* the first threshold past 31 bits */
+		consts[2] = shape == BELOW_0 ? pt_rat_int(-10) : vals[2];   /* the third below 0 */
 		one_program(&x, code, n, 1, NREGS);
 		bool counted = shape == COUNTED || jump;
 		assert_int_equal(count_bytes(x.f.jit, (const uint8_t[]){ 0x48, 0x19, 0xC9 }, 3), counted);
@@ -115,10 +119,13 @@ static void test_tier_counting(void **state)
 					for (int c = 0; c < 5; c++)
 						x.regs[m][C0 + c] = consts[c];
 					x.regs[m][shape == SIGNED_KEY ? U : K] = pt_rat_int(key);
+					if (shape != SIGNED_KEY)
+						x.regs[m][U] = pt_rat_int(-7);
 					x.regs[m][Z] = pt_rat_int(z);
 				}
 				assert_true(three_ways(&x, NREGS, res));
-				assert_int_equal(res[0].out[PT_OUT_R_MAX_POINTS].n, z);
+				if (shape != OTHER_END)   /* (whose second row goes past the OUT) */
+					assert_int_equal(res[0].out[PT_OUT_R_MAX_POINTS].n, z);
 				if (shape != COUNTED)
 					continue;
 				static const int64_t points[4][2] = { { 7, 2 }, { 1, 1 }, { 10, 1 }, { 50, 1 } },
