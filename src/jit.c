@@ -810,7 +810,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
-		pt_jit_note_call(j, OFF_REDEEM, c->b, c->x, k);
+		pt_jit_note_always(j, OFF_REDEEM, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
 		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
 		if (c->op == F_FAIL_R) {
@@ -823,7 +823,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_FAIL_E:
 		tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_EARN));
-		pt_jit_note_call(j, OFF_EARN, c->b, c->x, k);
+		pt_jit_note_always(j, OFF_EARN, c->b, c->x, k);
 		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
 		jmp(j, j->end);
 		break;

@@ -322,5 +322,8 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k);
  * flags: inline where pt_jit_plan_notes found it safe, else with a call
  * past a jump on the opposite condition. */
 void pt_jit_note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size_t k);
+/* The same where the note is always made (a section's failure, FAIL_*):
+ * its bit set, or the call. */
+void pt_jit_note_always(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k);
 
 #endif

@@ -131,6 +131,31 @@ void pt_jit_note_if(jasm *j, int cc, uint32_t sec, uint32_t s, uint32_t pc, size
 	b1(j, (uint8_t)(0xC0 | (c << 3) | RDX));
 }
 
+/* (jit_int.h) Note reason s (noted at pc) at instruction k, a section's
+ * failure, which notes it whenever it runs: where pt_jit_plan_notes made
+ * the note inline, its bit set in the section's register (or r14d or
+ * r15d, bit), else the call.  A failure noted by a call cost about 25
+ * instructions (the call, the kept registers stored and loaded around
+ * it, xmm0 to xmm2 loaded again, jit_reason itself), and most carts fail
+ * a section of some program: one not linked, an order below a
+ * threshold, a card the program does not take. */
+void pt_jit_note_always(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
+{
+	if (!j->inline_note[k]) {
+		pt_jit_note_call(j, sec, s, pc, k);
+		return;
+	}
+	const int c = pt_jit_note_reg(sec);
+	const uint32_t bit = (uint32_t)1 << j->site_bit[k];
+	b1(j, 0x41);   /* REX.B: r14 or r15 */
+	if (bit <= 127) {
+		put(j, (const uint8_t[]){ 0x83, (uint8_t)(0xC8 | c), (uint8_t)bit }, 3);   /* or r14d, imm8 */
+	} else {
+		put(j, (const uint8_t[]){ 0x81, (uint8_t)(0xC8 | c) }, 2);   /* or r14d, imm32 */
+		b4(j, bit);
+	}
+}
+
 #endif
 
 /* (jit.h) In every build, with or without machine code: fast.h calls

@@ -29,13 +29,16 @@ void pt_jit_div_magic(uint64_t d, uint64_t *m, unsigned *s)
 	*s = l - 1;
 }
 
-/* The reason instruction c notes when its condition holds, if any. */
-static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, uint32_t *s)
+/* The reason instruction c, in section sec (0 redeem, 1 earn), notes
+ * when its condition holds (a failure: whenever it runs), if any. */
+static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, int sec, uint32_t *s)
 {
 	if (c->op == F_CAP_I && c->x != PT_NO_STR)
 		*s = PT_INS_ARG(rs->code[c->x]);
 	else if (c->op == F_REASON_LE_I)
 		*s = c->dst;
+	else if (((c->op == F_FAIL_R || c->op == F_FAIL_RE) && sec == 0) || (c->op == F_FAIL_E && sec == 1))
+		*s = c->b;   /* a section's failure, in that section (elsewhere, which only tests build: a call) */
 	else
 		return false;
 	return true;
@@ -72,7 +75,8 @@ void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 		int nsites = 0;
 		uint32_t bit = 0;   /* the section's inline notes so far: the next one's bit in noted */
 		uint64_t inl = 0;   /* which of the notes so far, by number, are inline */
-		bool track = true;   /* (a stub's earn section is one FAIL: no note to plan) */
+		bool track = sec == 0 || !fp->earn_stub;   /* a stub's earn section, one FAIL, is settled at the
+							 * program's start (sec_fail1, with no note marked) */
 		j->site0[2 * j->pcur + (size_t)sec] = j->nsites;
 		for (size_t k = bound[sec]; k < bound[sec + 1]; k++) {
 			j->before[k] = 0;
@@ -84,7 +88,7 @@ void pt_jit_plan_notes(jasm *j, const pt_ruleset *rs, const pt_fast_prog *fp, co
 			uint8_t n = j->nbefore[k];
 			uint32_t s;
 			j->marked_in[k] = (before & inl) != 0;
-			if (note_of(rs, &code[k], &s)) {
+			if (note_of(rs, &code[k], sec, &s)) {
 				track = track && nsites < 64;
 				if (track) {
 					bool seen = false;
