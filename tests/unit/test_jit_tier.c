@@ -46,9 +46,9 @@ enum { HUNDRED = C0, FIFTY = C0 + 1, TEN = C0 + 2, HALVES = C0 + 3, ONE = C0 + 4
  * their branches: a key of either sign, a threshold going up, one past
  * 31 bits, one below 0, a row writing another register (first or
  * second), a row going
- * elsewhere, a row's field from a register. */
+ * elsewhere, a row's field from a register (first or second). */
 enum { COUNTED, JUMP_IN, JUMP_PAST, SIGNED_KEY, GOING_UP, WIDE, BELOW_0, OTHER_DST, OTHER_X, OTHER_END, FIELD_REG,
-       NSHAPES };
+       FIELD_REG_B, NSHAPES };
 
 /* Four rows: key >= 100, >= 50, >= 10, otherwise (labels 0 to 3), each
  * writing two constants to L0 and L1, then the outputs read both and Z.
@@ -69,13 +69,14 @@ static uint32_t table_code(pt_fast_ins *code, int shape)
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 0, 0, end };
 	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, FIFTY, r0 + 6 };
 	code[n++] = (pt_fast_ins){ F_MOV2, shape == OTHER_DST ? U : L0, ONE, FIFTY, shape == OTHER_X ? U : L1 };
-	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 1, 0, shape == OTHER_END ? end + 1 : end };
+	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 1, 0, shape == OTHER_END ? end + 2 : end };
 	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, key, t2, r0 + 9 };
 	code[n++] = (pt_fast_ins){ F_MOV2, L0, TEN, ONE, L1 };
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 2, 0, end };
-	code[n++] = (pt_fast_ins){ F_MOV2, L0, shape == FIELD_REG ? U : FIFTY, TEN, L1 };
+	code[n++] = (pt_fast_ins){ F_MOV2, L0, shape == FIELD_REG ? U : FIFTY, shape == FIELD_REG_B ? U : TEN, L1 };
 	code[n++] = (pt_fast_ins){ F_TIERJ, 0, 3, 0, end };
-	code[n++] = (pt_fast_ins){ F_OUT, 0, Z, 0, PT_OUT_R_MAX_POINTS };   /* (rax is not Z here) */
+	code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, end + 2 };   /* rax is Z here by the jump past, not by the table */
+	code[n++] = (pt_fast_ins){ F_OUT, 0, Z, 0, PT_OUT_R_MAX_POINTS };
 	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_POINTS };
 	code[n++] = (pt_fast_ins){ F_OUT, 0, L1, 0, PT_OUT_E_BASIS };
 	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
