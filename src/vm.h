@@ -158,8 +158,9 @@ typedef struct pt_prep {
 	uint32_t ndense;          /* inputs [0, ndense) are kept whole, in order */
 	uint32_t ninputs;         /* of the rule set it was made for */
 	uint32_t spare;           /* 0; keeps what follows 8-byte aligned */
-	/* then nitems pt_prep_items, ndense values (int64_t), nvals slots
-	 * (uint32_t, past ndense) padded to 8 bytes, and nvals values
+	/* then nitems pt_prep_items and items of no amount up to a multiple
+	 * of four (four for a cart of none), ndense values (int64_t), nvals
+	 * slots (uint32_t, past ndense) padded to 8 bytes, and nvals values
 	 * (int64_t) (bind.c) */
 } pt_prep;
 typedef struct pt_prep_item {

@@ -295,6 +295,55 @@ static void test_prepared_forms(void **state)
 	fx_free(&x);
 }
 
+/* A prepared cart's items are laid out four at a time (bind.c,
+ * prep_nlaid: the rest items of no amount, a cart of none four of them),
+ * so that binding most carts loops back never: every count around a
+ * multiple of four, in both forms, binds to pt_bind_fast's inputs, over
+ * inputs another cart left. */
+static void test_prepared_item_counts(void **state)
+{
+	(void)state;
+	static const size_t counts[] = { 0, 1, 3, 4, 5, 8, 9 };
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		char text[1024] = "order date=2026-03-08\n";
+		for (size_t i = 0; i < counts[c]; i++)   /* every third item in an excluded category */
+			snprintf(text + strlen(text), sizeof text - strlen(text), "item price=%zu qty=%zu category=%s\n",
+				 100 * i + 7, i % 2 + 1, i % 3 == 1 ? "kindle" : "grocery");
+		strcat(text, "account program=dpoint balance=1200 earned_3mo=1600\naccount program=recruit balance=500\n");
+		fx x;
+		fx_init(&x, NULL, text);
+		const pt_ruleset *rs = x.rs;
+		size_t size = pt_bind_prep_size(rs, &x.c);
+		pt_rat *scratch = calloc(rs->ninputs + 1, sizeof *scratch), *want = calloc(rs->ninputs + 1, sizeof *want);
+		uint64_t *mem = calloc(size / 8 + 1, 8);
+		int64_t *room = calloc(PT_PREP_DENSE_MAX, sizeof *room);
+		assert_true(scratch && want && mem && room);
+		assert_true(pt_bind_fast(rs, &x.c, x.c.date, want));
+		for (int dense = 0; dense < 2; dense++) {
+			pt_prep *p = (pt_prep *)mem;
+			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
+			assert_int_equal(pt_bind_prep_items(p), counts[c]);
+			size_t laid = counts[c] ? (counts[c] + 3) / 4 * 4 : 4;
+			assert_true(pt_bind_prep_used(p) <= size);
+			assert_true(pt_bind_prep_used(p) >= sizeof *p + laid * sizeof(pt_prep_item));
+			for (size_t i = 0; i < rs->ninputs; i++)
+				x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
+			const int64_t *in = NULL;
+			assert_true(pt_bind_prepared(rs, p, x.regs, room, &in));
+			pt_bind_materialize(rs, in, x.regs);
+			for (size_t i = 0; i < rs->ninputs; i++) {
+				assert_int_equal(x.regs[i].n, want[i].n);
+				assert_int_equal(x.regs[i].d, want[i].d);
+			}
+		}
+		free(scratch);
+		free(want);
+		free(mem);
+		free(room);
+		fx_free(&x);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_unlinked),
 		cmocka_unit_test(test_bind_fast_declines),
 		cmocka_unit_test(test_prepared_forms),
+		cmocka_unit_test(test_prepared_item_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
