@@ -49,7 +49,7 @@ PTRULES_API void ptrules_batch_free(ptrules_batch *b)
 		return;
 	ptrules_release(b->rules);
 	free(b->mem);
-	free(b->off);
+	free(b->at);
 	pt_arena_free(&b->strs);
 	free(b->scratch);
 	free(b);
@@ -101,7 +101,7 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 		return PTRULES_ENOMEM;
 	size_t head = sizeof(batch_head) + pc->n_uses * sizeof(pt_use) + nacc * sizeof(pt_account);
 	if (!grow((void **)&b->mem, &b->cap, b->used, head + pt_bind_prep_size(rs, pc)) ||
-	    !grow((void **)&b->off, &b->cap_off, b->n * sizeof *b->off, sizeof *b->off))
+	    !grow((void **)&b->at, &b->cap_at, b->n * sizeof *b->at, sizeof *b->at))
 		return PTRULES_ENOMEM;
 	unsigned char *at = b->mem + b->used;
 	const pt_prep *p = (const pt_prep *)(at + head);
@@ -124,7 +124,7 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 	}
 	if (!ok)   /* strings already kept stay in the arena until it is cleared */
 		return PTRULES_ENOMEM;
-	b->off[b->n++] = b->used;
+	b->at[b->n++] = (batch_at){ b->used, b->used + head };
 	b->used += head + pt_bind_prep_used(p);   /* a multiple of 8 */
 	return PTRULES_OK;
 }

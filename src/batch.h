@@ -18,12 +18,19 @@ typedef struct batch_head {
 	uint32_t n_uses, n_accounts;
 } batch_head;
 
+/* Where a packed cart's header and its preparation lie in the batch's
+ * memory: both known at once, so that finding the preparation waits on
+ * one load, not on the header's counts too. */
+typedef struct batch_at {
+	size_t head, prep;
+} batch_at;
+
 struct ptrules_batch {
 	ptrules_rules *rules;     /* retained */
 	unsigned char *mem;       /* the packed carts, 8-byte aligned */
 	size_t used, cap;
-	size_t *off;              /* where cart i starts in mem */
-	size_t n, cap_off;
+	batch_at *at;             /* where cart i lies in mem */
+	size_t n, cap_at;
 	pt_arena strs;            /* the carts' strings */
 	pt_rat *scratch;          /* rs->ninputs + 1 values, for packing */
 };
@@ -39,8 +46,9 @@ static inline const pt_account *pt_batch_accounts(const batch_head *h)
  * which follows the header's `use` records and account lines. */
 static inline const pt_prep *pt_batch_cart(const ptrules_batch *b, size_t i, const batch_head **h)
 {
-	*h = (const batch_head *)(b->mem + b->off[i]);
-	return (const pt_prep *)(pt_batch_accounts(*h) + (*h)->n_accounts);
+	const batch_at *a = &b->at[i];
+	*h = (const batch_head *)(b->mem + a->head);
+	return (const pt_prep *)(b->mem + a->prep);
 }
 
 #endif
