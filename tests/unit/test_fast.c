@@ -222,6 +222,36 @@ static void test_bind_fast_declines(void **state)
 	}
 }
 
+/* What a test of prepared carts needs beside the cart x: room for a
+ * preparation of it (size bytes at mem), scratch values, the inputs the
+ * ordinary binding gives (want) and room for the inputs left in place. */
+typedef struct prep_case {
+	size_t size;
+	pt_rat *scratch, *want;
+	uint64_t *mem;
+	int64_t *room;
+} prep_case;
+
+static void prep_case_init(prep_case *pc, fx *x)
+{
+	const pt_ruleset *rs = x->rs;
+	pc->size = pt_bind_prep_size(rs, &x->c);
+	pc->scratch = calloc(rs->ninputs + 1, sizeof *pc->scratch);
+	pc->want = calloc(rs->ninputs + 1, sizeof *pc->want);
+	pc->mem = calloc(pc->size / 8 + 1, 8);
+	pc->room = calloc(PT_PREP_DENSE_MAX, sizeof *pc->room);
+	assert_true(pc->scratch && pc->want && pc->mem && pc->room);
+	assert_true(pt_bind_fast(rs, &x->c, x->c.date, pc->want));
+}
+
+static void prep_case_free(prep_case *pc)
+{
+	free(pc->scratch);
+	free(pc->want);
+	free(pc->mem);
+	free(pc->room);
+}
+
 /* Both forms of a prepared cart (bind.c: dense, and compact with ndense
  * 0) bind through pt_bind_prepared to the same inputs as pt_bind_fast,
  * whatever the inputs held before: the inputs pt_bind_in_place names
@@ -238,12 +268,12 @@ static void test_prepared_forms(void **state)
 		"payment card=jcb\naccount program=dpoint balance=1200 earned_3mo=1600 earned_this_month=40\n"
 		"account program=recruit balance=500\n");
 	const pt_ruleset *rs = x.rs;
-	size_t size = pt_bind_prep_size(rs, &x.c);
-	pt_rat *scratch = calloc(rs->ninputs + 1, sizeof *scratch), *want = calloc(rs->ninputs + 1, sizeof *want);
-	uint64_t *mem = calloc(size / 8 + 1, 8);
-	int64_t *room = calloc(PT_PREP_DENSE_MAX, sizeof *room);
-	assert_true(scratch && want && mem && room);
-	assert_true(pt_bind_fast(rs, &x.c, x.c.date, want));
+	prep_case pc;
+	prep_case_init(&pc, &x);
+	size_t size = pc.size;
+	pt_rat *scratch = pc.scratch, *want = pc.want;
+	uint64_t *mem = pc.mem;
+	int64_t *room = pc.room;
 	size_t sums = 0;
 	for (size_t i = 0; i < rs->ninputs; i++)
 		sums += rs->inputs[i].kind == PT_IN_CATSUM;
@@ -288,10 +318,7 @@ static void test_prepared_forms(void **state)
 		assert_int_equal(room[0], -5);
 		p->ninputs--;
 	}
-	free(scratch);
-	free(want);
-	free(mem);
-	free(room);
+	prep_case_free(&pc);
 	fx_free(&x);
 }
 
@@ -313,33 +340,26 @@ static void test_prepared_item_counts(void **state)
 		fx x;
 		fx_init(&x, NULL, text);
 		const pt_ruleset *rs = x.rs;
-		size_t size = pt_bind_prep_size(rs, &x.c);
-		pt_rat *scratch = calloc(rs->ninputs + 1, sizeof *scratch), *want = calloc(rs->ninputs + 1, sizeof *want);
-		uint64_t *mem = calloc(size / 8 + 1, 8);
-		int64_t *room = calloc(PT_PREP_DENSE_MAX, sizeof *room);
-		assert_true(scratch && want && mem && room);
-		assert_true(pt_bind_fast(rs, &x.c, x.c.date, want));
+		prep_case pc;
+		prep_case_init(&pc, &x);
 		for (int dense = 0; dense < 2; dense++) {
-			pt_prep *p = (pt_prep *)mem;
-			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
+			pt_prep *p = (pt_prep *)pc.mem;
+			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, pc.scratch, dense));
 			assert_int_equal(pt_bind_prep_items(p), counts[c]);
 			size_t laid = counts[c] ? (counts[c] + 3) / 4 * 4 : 4;
-			assert_true(pt_bind_prep_used(p) <= size);
+			assert_true(pt_bind_prep_used(p) <= pc.size);
 			assert_true(pt_bind_prep_used(p) >= sizeof *p + laid * sizeof(pt_prep_item));
 			for (size_t i = 0; i < rs->ninputs; i++)
 				x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
 			const int64_t *in = NULL;
-			assert_true(pt_bind_prepared(rs, p, x.regs, room, &in));
+			assert_true(pt_bind_prepared(rs, p, x.regs, pc.room, &in));
 			pt_bind_materialize(rs, in, x.regs);
 			for (size_t i = 0; i < rs->ninputs; i++) {
-				assert_int_equal(x.regs[i].n, want[i].n);
-				assert_int_equal(x.regs[i].d, want[i].d);
+				assert_int_equal(x.regs[i].n, pc.want[i].n);
+				assert_int_equal(x.regs[i].d, pc.want[i].d);
 			}
 		}
-		free(scratch);
-		free(want);
-		free(mem);
-		free(room);
+		prep_case_free(&pc);
 		fx_free(&x);
 	}
 }
