@@ -585,6 +585,41 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 	track_writes(j, rs, f, c);
 }
 
+/* A merged guards' failure in j->cold: the first guard's index with this bit. */
+#define COLD_GUARDS 0x80000000u
+static void defer(jasm *j, uint32_t k, uint32_t p);
+
+/* The condition on which guard c (JZ, JF_*) leaves for its failure,
+ * after its test: rax loaded with R[c->a] (have: what rax holds) and
+ * compared with R[c->b], or tested. */
+static int guard_test(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, uint32_t have)
+{
+	static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
+				  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L };
+	ld_rax(j, have, c->a);
+	if (c->op == F_JZ) {
+		test(j, RAX);
+		return CC_E;
+	}
+	cmp_b(j, rs, f, c->b);
+	return on[c->op];
+}
+
+/* Guards k and k + 1 laid out as one branch (pt_jit_plan_guards): dl is
+ * whether the first fails, cl the second; on either, to the failure
+ * laid out after every program (lay_cold), which takes the first's if
+ * dl says so. */
+static void merged_guards(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k,
+			  uint32_t have)
+{
+	put(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x90 | guard_test(j, rs, f, c, have)), 0xC2 }, 3);   /* setcc dl */
+	put(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x90 | guard_test(j, rs, f, c + 1, c->a)), 0xC1 }, 3);   /* setcc cl */
+	put(j, (const uint8_t[]){ 0x08, 0xD1 }, 2);   /* or cl, dl */
+	jcc(j, CC_NE, (uint32_t)(j->ncode + k + 1));   /* the second's stub label: it lays out no code */
+	defer(j, (uint32_t)k | COLD_GUARDS, (uint32_t)j->pcur);
+	j->rax = c[1].a;
+}
+
 /* The template of instruction k (ins). */
 static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec)
 {
@@ -592,6 +627,10 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
 	const uint32_t have = j->rax;   /* for the first load only (ld_rax) */
 	j->rax = NO_REG;   /* unless the template says otherwise below */
+	if (j->gmerge[k]) {   /* a guard and the next as one branch (pt_jit_plan_guards) */
+		merged_guards(j, rs, f, c, k, have);
+		return;
+	}
 	if (c->op == F_TIERSEL && j->tsel[k]) {   /* the row found by counting (jit_tier.c) */
 		pt_jit_tier_emit(j, rs, f, c - k, k, have);
 		size_t t = pt_jit_tier_next(c - k, k);
@@ -883,6 +922,18 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			jmp(j, L_STORED(j, c.p));
 			continue;
 		}
+		if (c.k & COLD_GUARDS) {   /* merged guards' failure: the first's if dl, else the second's */
+			const uint32_t k = c.k & ~COLD_GUARDS, f1 = code[k].x, f2 = code[k + 1].x;
+			j->label[j->ncode + k + 1] = (uint32_t)j->n;
+			movi(j, RAX, (uint32_t)1 << j->site_bit[f2]);
+			movi(j, RCX, (uint32_t)1 << j->site_bit[f1]);
+			put(j, (const uint8_t[]){ 0x84, 0xD2, 0x0F, 0x45, 0xC1 }, 5);   /* test dl, dl; cmovne eax, ecx */
+			j->note_eax = true;   /* the failure template notes with eax (pt_jit_note_always) */
+			j->nn_cur = j->nn_in[f1];
+			ins(j, rs, f, &code[f1], f1, f1 < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
+			j->note_eax = false;
+			continue;
+		}
 		j->label[c.k] = (uint32_t)j->n;
 		j->nn_cur = j->nn_in[c.k];
 		ins(j, rs, f, &code[c.k], c.k, c.k < fp->entry[1] ? OFF_REDEEM : OFF_EARN);
@@ -1042,6 +1093,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_plan_tier(j, code, fp->start, end);
 			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);
 			pt_jit_plan_tables(j, rs, f, code, fp->start, end);   /* (clears rows' reach: last) */
+			pt_jit_plan_guards(j, code, fp->start, end);          /* (likewise) */
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
@@ -1175,6 +1227,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.reach = calloc(f->ncode + 1, 1);
 	j.empty = calloc(f->ncode + 1, 1);
 	j.tsel = calloc(f->ncode + 1, 1);
+	j.gmerge = calloc(f->ncode + 1, 1);
 	j.jin = calloc(f->ncode + 1, 1);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.tier_late_on = calloc(rs->nprogs + 1, 1);
@@ -1203,7 +1256,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	uint8_t *native = calloc(rs->nprogs, 1);
 	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin ||
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin || !j.gmerge ||
 	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit ||
 	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
 	    !jit || !native)
@@ -1299,6 +1352,7 @@ out:
 	free(j.reach);
 	free(j.empty);
 	free(j.tsel);
+	free(j.gmerge);
 	free(j.jin);
 	free(j.cnt_on);
 	free(j.tier_late_on);

@@ -74,6 +74,8 @@ struct jasm {
 	uint8_t *empty;     /* per instruction: lays out no code where it stands (jit.c, assemble) */
 	uint8_t *tsel;      /* per instruction: a tier chain's rows, found by counting (pt_jit_plan_tables), or 0 */
 	uint8_t *jin;       /* per instruction: scratch for pt_jit_plan_tables (ways in, up to 2) */
+	uint8_t *gmerge;    /* per instruction: a guard laid out with the guard after it (pt_jit_plan_guards) */
+	bool note_eax;      /* pt_jit_note_always marks the bits in eax (a merged guards' failure) */
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
 	uint32_t nn_lo, nn_hi;   /* the registers nn_in has a bit for: the first 64 locals and temporaries */
@@ -290,6 +292,18 @@ void pt_jit_tier_emit(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 		      uint32_t have);
 size_t pt_jit_tier_next(const pt_fast_ins *code, size_t k);
 void pt_jit_tier_data(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
+
+/* Two guards in a row, each a test leaving for a failure of its own
+ * (FAIL_*, laid out after every program) with nothing between them, laid
+ * out as one branch (j->gmerge at the first; the second then lays out no
+ * code, j->reach cleared): where no jump lands on the second, the two
+ * failures are the same instruction but for their reason, both noted
+ * inline, and their ways in agree on the tier (j->tier_in).  The failure
+ * taken is the first guard's if it fails, else the second's, its bit
+ * chosen without a branch (jit.c, lay_cold).  A program's validity date
+ * and its linked account are such a pair, each close to a coin toss over
+ * a batch of carts. */
+void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

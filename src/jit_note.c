@@ -146,6 +146,10 @@ void pt_jit_note_always(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k
 		return;
 	}
 	const int c = pt_jit_note_reg(sec);
+	if (j->note_eax) {   /* or r14d, eax: the bit of one of two merged guards' failures (jit.c) */
+		put(j, (const uint8_t[]){ 0x41, 0x09, (uint8_t)(0xC0 | c) }, 3);
+		return;
+	}
 	const uint32_t bit = (uint32_t)1 << j->site_bit[k];
 	b1(j, 0x41);   /* REX.B: r14 or r15 */
 	if (bit <= 127) {

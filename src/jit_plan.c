@@ -44,6 +44,31 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, int sec, uint32_
 	return true;
 }
 
+/* Whether op leaves for a failure when its test says so (a guard), or
+ * is such a failure. */
+static bool is_guard(uint32_t op) { return op == F_JZ || (op >= F_JF_EQ_I && op <= F_JF_GE_I); }
+static bool is_failure(uint32_t op) { return op == F_FAIL_R || op == F_FAIL_RE || op == F_FAIL_E; }
+
+/* (jit_int.h) */
+void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
+{
+	for (size_t k = from; k < end; k++)
+		j->gmerge[k] = 0;
+	for (size_t k = from; k + 1 < end; k++) {
+		const pt_fast_ins *c = &code[k], *d = &code[k + 1];
+		if (!is_guard(c->op) || !is_guard(d->op) || !j->reach[k] || !j->reach[k + 1] || j->target[k + 1] ||
+		    c->x >= end || d->x >= end || c->x == d->x)
+			continue;
+		const pt_fast_ins *f1 = &code[c->x], *f2 = &code[d->x];
+		if (!is_failure(f1->op) || f1->op != f2->op || f1->a != f2->a || f1->dst != f2->dst ||
+		    !j->inline_note[c->x] || !j->inline_note[d->x] || j->tier_in[c->x] != j->tier_in[d->x])
+			continue;
+		j->gmerge[k] = 1;
+		j->reach[k + 1] = 0;   /* its test is laid out with k's */
+		k++;
+	}
+}
+
 /* Which instructions of a program (from .. end) a jump lands on
  * (j->target, for known_whole), and which reason notes pt_jit_note_if makes
  * inline: those with, in their section and on every path before

@@ -1,5 +1,7 @@
-/* test_jit_tier.c - a tier table's row found without a branch in the
- * machine code (src/jit_tier.c), held to the interpreter it accelerates.
+/* test_jit_branches.c - branches the machine code leaves out, held to
+ * the interpreter it accelerates: a tier table's row found by counting
+ * (src/jit_tier.c) and two guards laid out as one branch (jit.c,
+ * pt_jit_plan_guards).
  *
  * A tier chain whose thresholds are whole constants going down, whose
  * key is typed at least 0 and whose rows write constants to the same two
@@ -145,10 +147,101 @@ static void test_tier_counting(void **state)
 	jfx_free(&x);
 }
 
+/* The shapes of test_merged_guards: merged, or laid out one by one: a
+ * jump lands on the second guard, the failures differ in their kind or
+ * in where they go on, the second's reason was noted before (a call). */
+enum { MERGED, MERGED_AFTER_NOTE, SECOND_TARGET, OTHER_KIND, OTHER_ON, NOTED_BEFORE, NGSHAPES };
+
+/* A redeem section of two guards (D <= LIM, else reason 301; Lk not 0,
+ * else 302), an output, and their failures; the earn section one
+ * failure.  Returns the number of instructions and the earn's start. */
+static uint32_t guards_code(pt_fast_ins *code, int shape, uint32_t *earn)
+{
+	enum { D = U, LK = K, Z0 = Z, V = L0 };
+	uint32_t n = 0;
+	if (shape == NOTED_BEFORE || shape == MERGED_AFTER_NOTE)   /* Z0 <= L1 (0): a note of 302, or of 303 */
+		code[n++] = (pt_fast_ins){ F_REASON_LE_I, shape == NOTED_BEFORE ? 302 : 303, Z0, L1, 1 };
+	if (shape == SECOND_TARGET) {
+		code[n] = (pt_fast_ins){ F_JZ, 0, Z0, 0, n + 2 };   /* to the second guard */
+		n++;
+	}
+	uint32_t g = n, f1 = g + 4, f2 = g + 5;
+	code[n++] = (pt_fast_ins){ F_JF_LE_I, 0, D, FIFTY, f1 };
+	code[n++] = (pt_fast_ins){ F_JZ, 0, LK, 0, f2 };
+	code[n++] = (pt_fast_ins){ F_OUT, 0, V, 0, PT_OUT_R_MAX_POINTS };
+	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+	code[n++] = (pt_fast_ins){ shape == OTHER_KIND ? F_FAIL_R : F_FAIL_RE, 0, shape == OTHER_KIND ? f2 + 1 : 0, 301, 11 };
+	code[n++] = shape == OTHER_ON ? (pt_fast_ins){ F_FAIL_R, 0, f2 + 1, 302, 12 }
+				      : (pt_fast_ins){ F_FAIL_RE, 0, 0, 302, 12 };
+	if (shape == OTHER_ON)   /* (the first failure too, going on elsewhere) */
+		code[f1] = (pt_fast_ins){ F_FAIL_R, 0, f2 + 2, 301, 11 };
+	*earn = n;
+	code[n++] = (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 };
+	if (shape == OTHER_ON)
+		code[n++] = (pt_fast_ins){ F_FAIL_E, 0, 0, 305, 14 };
+	return n;
+}
+
+/* Every shape, D either side of its bound and on it, Lk 0 and not, a
+ * note before or not: the three ways agree on every result and register
+ * (the reasons in order: jfx_seen), the merged shapes' code holds the one
+ * branch (or cl, dl) and the others' not, and a merged pair's reasons
+ * are the first failing guard's. */
+static void test_merged_guards(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	pt_rat consts[8];
+	const pt_rat vals[5] = { pt_rat_int(100), pt_rat_int(50), pt_rat_int(10), { 7, 2 }, pt_rat_int(1) };
+	pt_rat *host_consts = case_consts(x.rs, consts, vals, 5);
+	x.f.reg_locals = K;
+	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = C0;
+	for (int shape = 0; shape < NGSHAPES; shape++) {
+		pt_fast_ins code[16];
+		uint32_t earn, n = guards_code(code, shape, &earn);
+		one_program(&x, code, n, earn, NREGS);
+		bool merged = shape == MERGED || shape == MERGED_AFTER_NOTE;
+		assert_int_equal(count_bytes(x.f.jit, (const uint8_t[]){ 0x08, 0xD1 }, 2) > 0, merged);
+		for (int64_t d = 49; d <= 51; d++)
+			for (int lk = 0; lk < 2; lk++)
+				for (int z = 0; z < 2; z++) {
+					pt_prog_result res[3];
+					for (int m = 0; m < 3; m++) {
+						jfx_start(x.regs[m], NREGS, 0);
+						for (int c = 0; c < 5; c++)
+							x.regs[m][C0 + c] = consts[c];
+						x.regs[m][U] = pt_rat_int(d);
+						x.regs[m][K] = pt_rat_int(lk);
+						x.regs[m][Z] = pt_rat_int(z);
+						x.regs[m][L0] = pt_rat_int(9);
+					}
+					assert_true(three_ways(&x, NREGS, res));
+					if (!merged)
+						continue;
+					const pt_prog_result seen = jfx_seen(x.rs, 0, &res[0]);
+					const pt_section_result *r = &seen.redeem;
+					bool noted = shape == MERGED_AFTER_NOTE && z == 0;
+					uint32_t want = d > 50 ? 301 : lk == 0 ? 302 : 0;
+					assert_int_equal(r->failed, want != 0);
+					assert_int_equal(r->nreasons, noted + (want != 0));
+					if (noted)
+						assert_int_equal(r->reasons[0].str, 303);
+					if (want)
+						assert_int_equal(r->reasons[noted].str, want);
+					else
+						assert_int_equal(res[0].out[PT_OUT_R_MAX_POINTS].n, 9);
+				}
+	}
+	x.rs->consts = host_consts;
+	jfx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tier_counting),
+		cmocka_unit_test(test_merged_guards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
