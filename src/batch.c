@@ -105,7 +105,7 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 		return PTRULES_ENOMEM;
 	unsigned char *at = b->mem + b->used;
 	const pt_prep *p = (const pt_prep *)(at + head);
-	if (!pt_bind_prepare(rs, pc, pc->date, at + head, b->scratch, true))
+	if (!pt_bind_prepare(rs, pc, pc->date, at + head, b->scratch, true, true))   /* items four at a time */
 		return PTRULES_EINVALID;   /* binding found a diagnostic, or a sum that overflows */
 	batch_head *h = (batch_head *)at;
 	*h = (batch_head){ .total = total, .n_uses = (uint32_t)pc->n_uses, .n_accounts = (uint32_t)nacc };

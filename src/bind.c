@@ -675,7 +675,7 @@ static inline size_t prep_nlaid(size_t nitems)
 {
 	return nitems ? (nitems + PREP_CHUNK - 1) / PREP_CHUNK * PREP_CHUNK : PREP_CHUNK;
 }
-static inline int64_t *prep_dense(const pt_prep *p) { return (int64_t *)(prep_items(p) + prep_nlaid(p->nitems)); }
+static inline int64_t *prep_dense(const pt_prep *p) { return (int64_t *)(prep_items(p) + p->nlaid); }
 static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(prep_dense(p) + p->ndense); }
 static inline int64_t *prep_vals(const pt_prep *p)
 {
@@ -779,18 +779,24 @@ size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c)
  * bytes, 8-byte aligned, owned by the caller), dense or compact, using
  * scratch (rs->ninputs + 1 values): false when the cart needs a
  * diagnostic or has a value that is not whole (evaluation then binds it
- * the ordinary way). */
-bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense)
+ * the ordinary way).  pad: the items laid out four at a time
+ * (prep_nlaid), which binding sums with no test between them; a batch
+ * does, a cart's own preparation does not, since its dense form must fit
+ * the room the cart has for it (PREP_INLINE, api.h), which the items of
+ * no amount of a one-item cart would pass. */
+bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense,
+		     bool pad)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	pt_prep *p = mem;
 	if (!bp || !bp->tmpl || c->n_items > UINT32_MAX / 2)
 		return false;
 	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ndense = dense ? bp->ndense : 0,
-			.ninputs = (uint32_t)rs->ninputs };
+			.ninputs = (uint32_t)rs->ninputs,
+			.nlaid = (uint32_t)(pad ? prep_nlaid(c->n_items) : c->n_items) };
 	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))   /* writes every input */
 		return false;
-	for (size_t k = p->nitems; k < prep_nlaid(p->nitems); k++)   /* of no amount, into the sink */
+	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
 		prep_items(p)[k] = (pt_prep_item){ 0, 0, bp->sink };
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
@@ -858,15 +864,20 @@ static inline __attribute__((always_inline)) uint64_t add_item(const pt_prep_ite
 static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_plan *bp, const pt_prep *p,
 								  pt_rat *inputs)
 {
-	const pt_prep_item *it = prep_items(p), *end = it + prep_nlaid(p->nitems);
+	const pt_prep_item *it = prep_items(p), *end = it + p->nlaid;
 	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot, and there is a total (prep_template) */
 		uint64_t total = 0;
 		_Static_assert(PREP_CHUNK == 4, "four add_item below");
-		do {   /* PREP_CHUNK at a time: a cart of up to four items (most) never loops back */
-			total += add_item(&it[0], inputs) + add_item(&it[1], inputs) + add_item(&it[2], inputs) +
-				 add_item(&it[3], inputs);
-			it += PREP_CHUNK;
-		} while (it < end);
+		if (p->nlaid % PREP_CHUNK == 0 && p->nlaid) {
+			do {   /* PREP_CHUNK at a time: a cart of up to four items (most) never loops back */
+				total += add_item(&it[0], inputs) + add_item(&it[1], inputs) + add_item(&it[2], inputs) +
+					 add_item(&it[3], inputs);
+				it += PREP_CHUNK;
+			} while (it < end);
+		} else {   /* laid out one by one (a cart's own preparation: see pt_bind_prepare's pad) */
+			for (; it < end; it++)
+				total += add_item(it, inputs);
+		}
 		inputs[bp->sink] = pt_rat_int((int64_t)total);   /* the first total, and the rest */
 		for (uint32_t k = 1; k < bp->ntotals; k++)
 			inputs[bp->totals[k]] = pt_rat_int((int64_t)total);

@@ -627,8 +627,19 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	uint32_t d = c->dst * R, a = c->a * R, b = c->b * R;
 	const uint32_t have = j->rax;   /* for the first load only (ld_rax) */
 	j->rax = NO_REG;   /* unless the template says otherwise below */
-	if (j->gmerge[k]) {   /* a guard and the next as one branch (pt_jit_plan_guards) */
+	if (j->gmerge[k] == PT_JIT_GUARDS_FAIL) {   /* a guard and the next as one branch (pt_jit_plan_guards) */
 		merged_guards(j, rs, f, c, k, have);
+		return;
+	}
+	if (j->gmerge[k]) {   /* guards going to one place as one branch */
+		for (uint8_t i = 0; i < j->gmerge[k]; i++) {   /* setcc dl, then setcc cl; or dl, cl */
+			int cc = guard_test(j, rs, f, c + i, i ? c[i - 1].a : have);
+			put(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x90 | cc), i ? 0xC1 : 0xC2 }, 3);
+			if (i)
+				put(j, (const uint8_t[]){ 0x08, 0xCA }, 2);
+		}
+		jcc(j, CC_NE, c->x);
+		j->rax = c[j->gmerge[k] - 1].a;   /* (rax_on_jump gives it to the place jumped to) */
 		return;
 	}
 	if (c->op == F_TIERSEL && j->tsel[k]) {   /* the row found by counting (jit_tier.c) */
@@ -1116,12 +1127,16 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->pend = end;
 		for (size_t k = fp->start; native[p] && k < end; k++) {   /* what lays out no code where it stands */
 			bool fallen = k == fp->start || (j->reach[k - 1] && !pt_jit_ends(code[k - 1].op));
-			j->empty[k] = !j->reach[k] || (is_cold(code[k].op) && !fallen);
+			j->empty[k] = !j->reach[k] || j->gmerge[k] == PT_JIT_GUARDS_IN || (is_cold(code[k].op) && !fallen);
 		}
 		for (size_t k = fp->start; native[p] && k < end; k++) {
 			j->wgen += j->target[k];
 			if (j->target[k])
 				j->rax = rax_at_target(j, code, fp->start, k);
+			if (j->gmerge[k] == PT_JIT_GUARDS_IN) {   /* laid out with the guard before (pt_jit_plan_guards) */
+				j->label[k] = (uint32_t)j->n;
+				continue;
+			}
 			if (!j->reach[k] && !is_cold(code[k].op)) {   /* never run: nothing laid out */
 				j->label[k] = (uint32_t)j->n;
 				j->rax = NO_REG;

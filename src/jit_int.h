@@ -74,7 +74,7 @@ struct jasm {
 	uint8_t *empty;     /* per instruction: lays out no code where it stands (jit.c, assemble) */
 	uint8_t *tsel;      /* per instruction: a tier chain's rows, found by counting (pt_jit_plan_tables), or 0 */
 	uint8_t *jin;       /* per instruction: scratch for pt_jit_plan_tables (ways in, up to 2) */
-	uint8_t *gmerge;    /* per instruction: a guard laid out with the guard after it (pt_jit_plan_guards) */
+	uint8_t *gmerge;    /* per instruction: guards laid out with it as one branch (pt_jit_plan_guards) */
 	bool note_eax;      /* pt_jit_note_always marks the bits in eax (a merged guards' failure) */
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
@@ -293,16 +293,25 @@ void pt_jit_tier_emit(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 size_t pt_jit_tier_next(const pt_fast_ins *code, size_t k);
 void pt_jit_tier_data(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
 
-/* Two guards in a row, each a test leaving for a failure of its own
- * (FAIL_*, laid out after every program) with nothing between them, laid
- * out as one branch (j->gmerge at the first; the second then lays out no
- * code, j->reach cleared): where no jump lands on the second, the two
- * failures are the same instruction but for their reason, both noted
- * inline, and their ways in agree on the tier (j->tier_in).  The failure
- * taken is the first guard's if it fails, else the second's, its bit
- * chosen without a branch (jit.c, lay_cold).  A program's validity date
- * and its linked account are such a pair, each close to a coin toss over
- * a batch of carts. */
+/* Guards in a row (JZ, JF_*: a test and a jump when it fails) laid out
+ * as one branch, which each guard's outcome, varying from cart to cart,
+ * made several (j->gmerge at the first: how many, or
+ * PT_JIT_GUARDS_FAIL; at the others PT_JIT_GUARDS_IN: they lay out no
+ * code, but are reached as before, so what follows is fallen into).
+ * Where no jump lands on the others:
+ *   up to PT_JIT_GUARDS_MAX guards going to one place (a `when`'s
+ *   conditions: the day, an account flag, a date): one jump if any
+ *   fails;
+ *   two guards each leaving for a failure of its own (FAIL_*, laid out
+ *   after every program), the same instruction but for its reason, both
+ *   noted inline, their ways in agreeing on the tier (j->tier_in): one
+ *   jump if either fails, to a failure that takes the first's reason if
+ *   it failed, else the second's, its bit chosen without a branch (jit.c,
+ *   lay_cold).  A program's validity date and its linked account are
+ *   such a pair, each close to a coin toss over a batch of carts. */
+#define PT_JIT_GUARDS_MAX 4
+#define PT_JIT_GUARDS_FAIL 0xFF
+#define PT_JIT_GUARDS_IN 0xFE
 void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code

@@ -157,9 +157,9 @@ typedef struct pt_prep {
 	uint32_t nitems, nvals;
 	uint32_t ndense;          /* inputs [0, ndense) are kept whole, in order */
 	uint32_t ninputs;         /* of the rule set it was made for */
-	uint32_t spare;           /* 0; keeps what follows 8-byte aligned */
-	/* then nitems pt_prep_items and items of no amount up to a multiple
-	 * of four (four for a cart of none), ndense values (int64_t), nvals
+	uint32_t nlaid;           /* items laid out: nitems, or (pt_bind_prepare's pad) up to a multiple of four */
+	/* then nlaid pt_prep_items (nitems, then items of no amount: four
+	 * for a cart of none), ndense values (int64_t), nvals
 	 * slots (uint32_t, past ndense) padded to 8 bytes, and nvals values
 	 * (int64_t) (bind.c) */
 } pt_prep;
@@ -177,7 +177,8 @@ typedef struct pt_prep_item {
  * (evaluate it the ordinary way).  dense: the form that binds faster, or
  * the compact one (bind.c, "prepared carts"). */
 size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
-bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense);
+bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense,
+		     bool pad);
 size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }

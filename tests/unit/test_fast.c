@@ -279,7 +279,7 @@ static void test_prepared_forms(void **state)
 		sums += rs->inputs[i].kind == PT_IN_CATSUM;
 	for (int dense = 0; dense < 2; dense++) {
 		pt_prep *p = (pt_prep *)mem;
-		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense));
+		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense, false));
 		assert_int_equal(p->ndense, dense ? rs->ninputs : 0);   /* the shipped rules: no fraction, few inputs */
 		assert_true(pt_bind_prep_used(p) <= size);
 		/* the grocery item is in no category sum: it adds to the total
@@ -322,11 +322,12 @@ static void test_prepared_forms(void **state)
 	fx_free(&x);
 }
 
-/* A prepared cart's items are laid out four at a time (bind.c,
+/* A batch's preparations lay their items out four at a time (bind.c,
  * prep_nlaid: the rest items of no amount, a cart of none four of them),
- * so that binding most carts loops back never: every count around a
- * multiple of four, in both forms, binds to pt_bind_fast's inputs, over
- * inputs another cart left. */
+ * so that binding most carts loops back never; a cart's own do not:
+ * every count around a multiple of four, in both forms, padded and not,
+ * over memory holding something else, binds to pt_bind_fast's inputs,
+ * over inputs another cart left. */
 static void test_prepared_item_counts(void **state)
 {
 	(void)state;
@@ -342,11 +343,13 @@ static void test_prepared_item_counts(void **state)
 		const pt_ruleset *rs = x.rs;
 		prep_case pc;
 		prep_case_init(&pc, &x);
-		for (int dense = 0; dense < 2; dense++) {
+		for (int form = 0; form < 4; form++) {   /* dense or compact, padded or not */
+			bool dense = form & 1, pad = form & 2;
 			pt_prep *p = (pt_prep *)pc.mem;
-			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, pc.scratch, dense));
+			memset(pc.mem, 0xA5, pc.size);   /* what was there before: the items of no amount must be written */
+			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, pc.scratch, dense, pad));
 			assert_int_equal(pt_bind_prep_items(p), counts[c]);
-			size_t laid = counts[c] ? (counts[c] + 3) / 4 * 4 : 4;
+			size_t laid = !pad ? counts[c] : counts[c] ? (counts[c] + 3) / 4 * 4 : 4;
 			assert_true(pt_bind_prep_used(p) <= pc.size);
 			assert_true(pt_bind_prep_used(p) >= sizeof *p + laid * sizeof(pt_prep_item));
 			for (size_t i = 0; i < rs->ninputs; i++)
