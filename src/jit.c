@@ -631,17 +631,6 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		merged_guards(j, rs, f, c, k, have);
 		return;
 	}
-	if (j->gmerge[k]) {   /* guards going to one place as one branch */
-		for (uint8_t i = 0; i < j->gmerge[k]; i++) {   /* setcc dl, then setcc cl; or dl, cl */
-			int cc = guard_test(j, rs, f, c + i, i ? c[i - 1].a : have);
-			put(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x90 | cc), i ? 0xC1 : 0xC2 }, 3);
-			if (i)
-				put(j, (const uint8_t[]){ 0x08, 0xCA }, 2);
-		}
-		jcc(j, CC_NE, c->x);
-		j->rax = c[j->gmerge[k] - 1].a;   /* (rax_on_jump gives it to the place jumped to) */
-		return;
-	}
 	if (c->op == F_TIERSEL && j->tsel[k]) {   /* the row found by counting (jit_tier.c) */
 		pt_jit_tier_emit(j, rs, f, c - k, k, have);
 		size_t t = pt_jit_tier_next(c - k, k);

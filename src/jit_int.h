@@ -293,23 +293,21 @@ void pt_jit_tier_emit(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 size_t pt_jit_tier_next(const pt_fast_ins *code, size_t k);
 void pt_jit_tier_data(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code);
 
-/* Guards in a row (JZ, JF_*: a test and a jump when it fails) laid out
- * as one branch, which each guard's outcome, varying from cart to cart,
- * made several (j->gmerge at the first: how many, or
- * PT_JIT_GUARDS_FAIL; at the others PT_JIT_GUARDS_IN: they lay out no
- * code, but are reached as before, so what follows is fallen into).
- * Where no jump lands on the others:
- *   up to PT_JIT_GUARDS_MAX guards going to one place (a `when`'s
- *   conditions: the day, an account flag, a date): one jump if any
- *   fails;
- *   two guards each leaving for a failure of its own (FAIL_*, laid out
- *   after every program), the same instruction but for its reason, both
- *   noted inline, their ways in agreeing on the tier (j->tier_in): one
- *   jump if either fails, to a failure that takes the first's reason if
- *   it failed, else the second's, its bit chosen without a branch (jit.c,
- *   lay_cold).  A program's validity date and its linked account are
- *   such a pair, each close to a coin toss over a batch of carts. */
-#define PT_JIT_GUARDS_MAX 4
+/* Two guards in a row (JZ, JF_*: a test and a jump when it fails), each
+ * leaving for a failure of its own (FAIL_*, laid out after every
+ * program), laid out as one branch where each guard's outcome, varying
+ * from cart to cart, made two (j->gmerge: PT_JIT_GUARDS_FAIL at the
+ * first, PT_JIT_GUARDS_IN at the second, which lays out no code but is
+ * reached as before, so that what follows is fallen into): where no jump
+ * lands on the second, the failures are the same instruction but for
+ * their reason, both noted inline, and their ways in agree on the tier
+ * (j->tier_in).  One jump if either fails, to a failure that takes the
+ * first's reason if it failed, else the second's, its bit chosen without
+ * a branch (jit.c, lay_cold).  A program's validity date and its linked
+ * account are such a pair, each close to a coin toss over a batch of
+ * carts.  (Guards going to one place, a `when`'s conditions, were merged
+ * too and made the 20 programs' evaluation 10 to 20 ns slower for no
+ * measurable gain: docs/performance.md.) */
 #define PT_JIT_GUARDS_FAIL 0xFF
 #define PT_JIT_GUARDS_IN 0xFE
 void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end);

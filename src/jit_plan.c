@@ -58,18 +58,7 @@ void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t en
 		const pt_fast_ins *c = &code[k], *d = &code[k + 1];
 		if (!is_guard(c->op) || !j->reach[k])
 			continue;
-		size_t len = 1;   /* guards after k going where k goes, which no jump lands on */
-		while (len < PT_JIT_GUARDS_MAX && k + len < end && is_guard(code[k + len].op) && code[k + len].x == c->x &&
-		       j->reach[k + len] && !j->target[k + len])
-			len++;
-		if (len > 1) {
-			j->gmerge[k] = (uint8_t)len;
-			for (size_t i = 1; i < len; i++)
-				j->gmerge[k + i] = PT_JIT_GUARDS_IN;   /* their tests are laid out with k's */
-			k += len - 1;
-			continue;
-		}
-		if (!is_guard(d->op) || !j->reach[k + 1] || j->target[k + 1] || c->x >= end || d->x >= end)
+		if (!is_guard(d->op) || !j->reach[k + 1] || j->target[k + 1] || c->x >= end || d->x >= end || c->x == d->x)
 			continue;
 		const pt_fast_ins *f1 = &code[c->x], *f2 = &code[d->x];
 		if (!is_failure(f1->op) || f1->op != f2->op || f1->a != f2->a || f1->dst != f2->dst ||

@@ -249,90 +249,11 @@ static void test_merged_guards(void **state)
 	jfx_free(&x);
 }
 
-/* The shapes of test_merged_when. */
-enum { WHEN3, WHEN_INTO_FAIL, WHEN_SECOND_TARGET, NWSHAPES };
-
-/* Three guards going to one place, as a `when`'s conditions compile (U
- * is 10, K is not 0, L0 is at least 50), its body an output of U (or a
- * failure, fallen into), then an output of L0 wherever the way came from.
- * WHEN_SECOND_TARGET: a jump lands on the second guard, so only the
- * second and third are one branch. */
-static uint32_t when_code(pt_fast_ins *code, int shape, uint32_t *earn)
-{
-	uint32_t n = 0;
-	code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
-	*earn = n;
-	if (shape == WHEN_SECOND_TARGET) {
-		code[n] = (pt_fast_ins){ F_JZ, 0, Z, 0, n + 2 };
-		n++;
-	}
-	uint32_t g = n, body = g + 3, past = g + 4;
-	code[n++] = (pt_fast_ins){ F_JF_EQ_I, 0, U, TEN, past };
-	code[n++] = (pt_fast_ins){ F_JZ, 0, K, 0, past };
-	code[n++] = (pt_fast_ins){ F_JF_GE_I, 0, L0, FIFTY, past };
-	code[n++] = shape == WHEN_INTO_FAIL ? (pt_fast_ins){ F_FAIL_E, 0, 0, 307, 20 }
-					    : (pt_fast_ins){ F_OUT, 0, U, 0, PT_OUT_E_POINTS };
-	(void)body;
-	code[n++] = (pt_fast_ins){ F_OUT, 0, L0, 0, PT_OUT_E_BASIS };
-	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
-	return n;
-}
-
-/* Every shape, each condition holding and not (and on its edge): the
- * three ways agree, the code holds one `or dl, cl` per guard merged after
- * the first, and the body runs only where all three hold. */
-static void test_merged_when(void **state)
-{
-	(void)state;
-	jfx x;
-	jfx_init(&x);
-	pt_rat consts[8];
-	const pt_rat vals[5] = { pt_rat_int(100), pt_rat_int(50), pt_rat_int(10), { 7, 2 }, pt_rat_int(1) };
-	pt_rat *host_consts = case_consts(x.rs, consts, vals, 5);
-	x.f.reg_locals = K;
-	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = C0;
-	static const int ors[NWSHAPES] = { 2, 2, 1 };
-	for (int shape = 0; shape < NWSHAPES; shape++) {
-		pt_fast_ins code[16];
-		uint32_t earn, n = when_code(code, shape, &earn);
-		one_program(&x, code, n, earn, NREGS);
-		assert_int_equal(count_bytes(x.f.jit, (const uint8_t[]){ 0x08, 0xCA }, 2), ors[shape]);
-		for (int64_t u = 9; u <= 11; u++)
-			for (int k = 0; k < 2; k++)
-				for (int64_t l = 49; l <= 51; l++)
-					for (int z = 0; z < 2; z++) {
-						pt_prog_result res[3];
-						for (int m = 0; m < 3; m++) {
-							jfx_start(x.regs[m], NREGS, 0);
-							for (int c = 0; c < 5; c++)
-								x.regs[m][C0 + c] = consts[c];
-							x.regs[m][U] = pt_rat_int(u);
-							x.regs[m][K] = pt_rat_int(k);
-							x.regs[m][L0] = pt_rat_int(l);
-							x.regs[m][Z] = pt_rat_int(z);
-						}
-						assert_true(three_ways(&x, NREGS, res));
-						bool all = u == 10 && k && l >= 50 && !(shape == WHEN_SECOND_TARGET && z == 0);
-						if (shape == WHEN_SECOND_TARGET && z == 0)   /* the first guard jumped over */
-							all = k && l >= 50;
-						if (shape == WHEN_INTO_FAIL) {
-							assert_int_equal(res[0].earn.failed, all);
-							continue;
-						}
-						assert_int_equal(res[0].out[PT_OUT_E_POINTS].n, all ? u : 0);
-						assert_int_equal(res[0].out[PT_OUT_E_BASIS].n, l);
-					}
-	}
-	x.rs->consts = host_consts;
-	jfx_free(&x);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tier_counting),
 		cmocka_unit_test(test_merged_guards),
-		cmocka_unit_test(test_merged_when),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
