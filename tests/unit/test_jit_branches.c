@@ -44,6 +44,28 @@ static int count_bytes(const pt_jit *jit, const uint8_t *pat, size_t n)
 enum { U = 7, K = 8, Z = 9, L0 = 10, L1 = 11, C0 = 12, NREGS = C0 + 5 };
 enum { HUNDRED = C0, FIFTY = C0 + 1, TEN = C0 + 2, HALVES = C0 + 3, ONE = C0 + 4 };
 
+/* A case of this file: the host with the five constants below in place
+ * of its own (the host's returned, for case_end) and the registers laid
+ * out as the enum above says. */
+static const pt_rat case_vals[5] = { { 100, 1 }, { 50, 1 }, { 10, 1 }, { 7, 2 }, { 1, 1 } };
+static pt_rat *case_begin(jfx *x, pt_rat consts[8])
+{
+	jfx_init(x);
+	pt_rat *host = case_consts(x->rs, consts, case_vals, 5);
+	x->f.reg_locals = K;   /* U untyped; K to L1 locals */
+	x->f.reg_temps = x->f.reg_derived = x->f.reg_consts = C0;
+	return host;
+}
+
+/* Register file m of x as a case starts: every register 0, the linked
+ * input 1, the constants. */
+static void case_regs(jfx *x, int m, const pt_rat consts[8])
+{
+	jfx_start(x->regs[m], NREGS, 0);
+	for (int c = 0; c < 5; c++)
+		x->regs[m][C0 + c] = consts[c];
+}
+
 /* The shapes below: counted (COUNTED, JUMP_IN, JUMP_PAST), or keeping
  * their branches: a key of either sign, a threshold going up, one past
  * 31 bits, one below 0, a row writing another register (first or
@@ -93,12 +115,8 @@ static void test_tier_counting(void **state)
 {
 	(void)state;
 	jfx x;
-	jfx_init(&x);
-	pt_rat consts[8];
-	const pt_rat vals[5] = { pt_rat_int(100), pt_rat_int(50), pt_rat_int(10), { 7, 2 }, pt_rat_int(1) };
-	pt_rat *host_consts = case_consts(x.rs, consts, vals, 5);
-	x.f.reg_locals = K;   /* U untyped; K to L1 locals */
-	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = C0;
+	pt_rat consts[8], *host_consts = case_begin(&x, consts);
+	const pt_rat *vals = case_vals;
 	static const int64_t keys[] = { 0, 1, 9, 10, 11, 49, 50, 51, 99, 100, 101, INT32_MAX, INT64_MAX };
 	static const int64_t signed_keys[] = { INT64_MIN + 1, -100, -1 };
 	static const int64_t wide = (int64_t)1 << 40;
@@ -120,9 +138,7 @@ static void test_tier_counting(void **state)
 				int64_t key = i < sizeof keys / sizeof keys[0] ? keys[i] : signed_keys[i - sizeof keys / sizeof keys[0]];
 				pt_prog_result res[3];
 				for (int m = 0; m < 3; m++) {
-					jfx_start(x.regs[m], NREGS, 0);
-					for (int c = 0; c < 5; c++)
-						x.regs[m][C0 + c] = consts[c];
+					case_regs(&x, m, consts);
 					x.regs[m][shape == SIGNED_KEY ? U : K] = pt_rat_int(key);
 					if (shape != SIGNED_KEY)
 						x.regs[m][U] = pt_rat_int(-7);
@@ -201,12 +217,7 @@ static void test_merged_guards(void **state)
 {
 	(void)state;
 	jfx x;
-	jfx_init(&x);
-	pt_rat consts[8];
-	const pt_rat vals[5] = { pt_rat_int(100), pt_rat_int(50), pt_rat_int(10), { 7, 2 }, pt_rat_int(1) };
-	pt_rat *host_consts = case_consts(x.rs, consts, vals, 5);
-	x.f.reg_locals = K;
-	x.f.reg_temps = x.f.reg_derived = x.f.reg_consts = C0;
+	pt_rat consts[8], *host_consts = case_begin(&x, consts);
 	for (int shape = 0; shape < NGSHAPES; shape++) {
 		pt_fast_ins code[16];
 		uint32_t earn, n = guards_code(code, shape, &earn);
@@ -218,9 +229,7 @@ static void test_merged_guards(void **state)
 				for (int z = 0; z < 2; z++) {
 					pt_prog_result res[3];
 					for (int m = 0; m < 3; m++) {
-						jfx_start(x.regs[m], NREGS, 0);
-						for (int c = 0; c < 5; c++)
-							x.regs[m][C0 + c] = consts[c];
+						case_regs(&x, m, consts);
 						x.regs[m][U] = pt_rat_int(d);
 						x.regs[m][K] = pt_rat_int(lk);
 						x.regs[m][Z] = pt_rat_int(z);
