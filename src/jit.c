@@ -589,13 +589,14 @@ static void ins(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_i
 #define COLD_GUARDS 0x80000000u
 static void defer(jasm *j, uint32_t k, uint32_t p);
 
-/* The condition on which guard c (JZ, JF_*) leaves for its failure,
- * after its test: rax loaded with R[c->a] (have: what rax holds) and
- * compared with R[c->b], or tested. */
+/* The condition on which guard c (JZ, JF_*, TIERSEL as its first row's
+ * JF_GE_I) jumps, after its test: rax loaded with R[c->a] (have: what rax
+ * holds) and compared with R[c->b], or tested. */
 static int guard_test(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, uint32_t have)
 {
 	static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
-				  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L };
+				  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L,
+				  [F_TIERSEL] = CC_L };
 	ld_rax(j, have, c->a);
 	if (c->op == F_JZ) {
 		test(j, RAX);
@@ -780,21 +781,10 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		break;
 	}
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
-	case F_TIERSEL: {   /* TIERSEL is its first row's JF_GE_I; the rows follow */
-		static const int on[] = { [F_JF_EQ_I] = CC_NE, [F_JF_NE_I] = CC_E, [F_JF_LT_I] = CC_GE,
-					  [F_JF_LE_I] = CC_G, [F_JF_GT_I] = CC_LE, [F_JF_GE_I] = CC_L,
-					  [F_TIERSEL] = CC_L };
-		ld_rax(j, have, c->a);
-		cmp_b(j, rs, f, c->b);
-		jcc(j, on[c->op], c->x);
-		j->rax = c->a;   /* going on; where it jumps to is a jump target */
-		break;
-	}
+	case F_TIERSEL:   /* TIERSEL is its first row's JF_GE_I; the rows follow */
 	case F_JZ:
-		ld_rax(j, have, c->a);
-		test(j, RAX);
-		jcc(j, CC_E, c->x);
-		j->rax = c->a;
+		jcc(j, guard_test(j, rs, f, c, have), c->x);
+		j->rax = c->a;   /* going on; where it jumps to is a jump target */
 		break;
 	case F_JMP:
 		jmp_on(j, k, c->x);
@@ -884,7 +874,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
  * code every cart runs lies in fewer cache lines: with 20 programs the
  * machine code outgrew the first-level instruction cache, and its time
  * moved by a third with where the code was mapped (docs/performance.md). */
-static bool is_cold(uint32_t op) { return op == F_FAIL_E || op == F_FAIL_R || op == F_FAIL_RE; }
+static bool is_cold(uint32_t op) { return pt_jit_failure(op); }
 
 /* Lay instruction k of program p (or, k UINT32_MAX, p's unlinked_fail)
  * out after every program (lay_cold). */

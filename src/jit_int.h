@@ -145,12 +145,27 @@ static inline int pt_jit_succ(const pt_fast_ins *c, size_t k, size_t succ[2])
 	return ns;
 }
 
+/* Whether op is a section's failure (FAIL_R, FAIL_RE, FAIL_E). */
+static inline bool pt_jit_failure(uint32_t op) { return op == F_FAIL_R || op == F_FAIL_RE || op == F_FAIL_E; }
+
 /* Where instruction c jumps in the machine code, or SIZE_MAX: a jump's
  * target, and where a redeem section's HALT_R or FAIL_R goes on in the
  * earn section. */
 static inline size_t pt_jit_jump_target(const pt_fast_ins *c)
 {
 	return pt_fast_branches(c->op) || c->op == F_HALT_R ? c->x : c->op == F_FAIL_R ? c->a : SIZE_MAX;
+}
+
+/* Every way on from instruction c at index k in the machine code:
+ * pt_jit_succ's, and where a section's end goes on (pt_jit_jump_target)
+ * unless that is pt_jit_succ's jump already.  Returns how many. */
+static inline int pt_jit_ways(const pt_fast_ins *c, size_t k, size_t succ[3])
+{
+	int ns = pt_jit_succ(c, k, succ);
+	size_t t = pt_jit_jump_target(c);
+	if (t != SIZE_MAX && (ns == 0 || succ[0] != t))
+		succ[ns++] = t;
+	return ns;
 }
 
 /* Whether register r (an index) is one of the rule set's constants,

@@ -44,10 +44,8 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, int sec, uint32_
 	return true;
 }
 
-/* Whether op leaves for a failure when its test says so (a guard), or
- * is such a failure. */
+/* Whether op leaves when its test says so (a guard: JZ, JF_*_I). */
 static bool is_guard(uint32_t op) { return op == F_JZ || (op >= F_JF_EQ_I && op <= F_JF_GE_I); }
-static bool is_failure(uint32_t op) { return op == F_FAIL_R || op == F_FAIL_RE || op == F_FAIL_E; }
 
 /* (jit_int.h) */
 void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
@@ -61,7 +59,7 @@ void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t en
 		if (!is_guard(d->op) || !j->reach[k + 1] || j->target[k + 1] || c->x >= end || d->x >= end || c->x == d->x)
 			continue;
 		const pt_fast_ins *f1 = &code[c->x], *f2 = &code[d->x];
-		if (!is_failure(f1->op) || f1->op != f2->op || f1->a != f2->a || f1->dst != f2->dst ||
+		if (!pt_jit_failure(f1->op) || f1->op != f2->op || f1->a != f2->a || f1->dst != f2->dst ||
 		    !j->inline_note[c->x] || !j->inline_note[d->x] || j->tier_in[c->x] != j->tier_in[d->x])
 			continue;
 		j->gmerge[k] = PT_JIT_GUARDS_FAIL;
@@ -419,10 +417,7 @@ void pt_jit_plan_signs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt
 			for (uint32_t l = 0; l < c->dst; l++)
 				sign_set(f, &m, &mp, f->reg_locals + l, SG_NN);
 		size_t succ[3];
-		int ns = pt_jit_succ(c, k, succ);
-		size_t t = pt_jit_jump_target(c);
-		if (t != SIZE_MAX && (ns == 0 || succ[0] != t))
-			succ[ns++] = t;
+		int ns = pt_jit_ways(c, k, succ);
 		for (int i = 0; i < ns; i++)
 			if (succ[i] > k && succ[i] < end) {
 				size_t q = succ[i];
@@ -746,10 +741,7 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 		written(c, w);
 		uint8_t out = j->cache_done[k] | cache_bits(j, w[0]) | cache_bits(j, w[1]);
 		size_t succ[3];
-		int ns = pt_jit_succ(c, k, succ);
-		size_t t = pt_jit_jump_target(c);
-		if (t != SIZE_MAX)
-			succ[ns++] = t;
+		int ns = pt_jit_ways(c, k, succ);
 		for (int i = 0; i < ns; i++)
 			if (succ[i] > k && succ[i] < end) {
 				j->cache_done[succ[i]] = seen[succ[i]] ? (uint8_t)(j->cache_done[succ[i]] & out) : out;

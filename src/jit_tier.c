@@ -94,10 +94,7 @@ void pt_jit_plan_tables(jasm *j, const pt_ruleset *rs, const pt_fast *f, const p
 		j->jin[k] = 0;
 	for (size_t k = from; k < end; k++) {   /* the ways into each instruction, up to 2 */
 		size_t succ[3];
-		int ns = pt_jit_succ(&code[k], k, succ);
-		size_t t = pt_jit_jump_target(&code[k]);
-		if (t != SIZE_MAX && (ns == 0 || succ[0] != t))
-			succ[ns++] = t;
+		int ns = pt_jit_ways(&code[k], k, succ);
 		for (int i = 0; j->reach[k] && i < ns; i++)
 			if (succ[i] < end && j->jin[succ[i]] < 2)
 				j->jin[succ[i]]++;
