@@ -843,6 +843,29 @@ size_t pt_bind_prep_used(const pt_prep *p)
 	return (size_t)((const char *)(prep_vals(p) + p->nvals) - (const char *)p);
 }
 
+/* Set the numerators of the n sums side by side at z to 0 (their
+ * denominators are 1 already): up to eight with no loop, by a jump that
+ * the rule set's count, the same for every cart, makes predictable (a
+ * loop of two at a time took 25 instructions a cart for the shipped
+ * rules' six). */
+static inline __attribute__((always_inline)) void zero_sums(pt_rat *z, size_t n)
+{
+	switch (n) {
+	case 8: z[7].n = 0; /* fall through */
+	case 7: z[6].n = 0; /* fall through */
+	case 6: z[5].n = 0; /* fall through */
+	case 5: z[4].n = 0; /* fall through */
+	case 4: z[3].n = 0; /* fall through */
+	case 3: z[2].n = 0; /* fall through */
+	case 2: z[1].n = 0; /* fall through */
+	case 1: z[0].n = 0; /* fall through */
+	case 0: break;
+	default:
+		for (size_t i = 0; i < n; i++)
+			z[i].n = 0;
+	}
+}
+
 /* Add item it's amount to its sum; returns the amount. */
 static inline __attribute__((always_inline)) uint64_t add_item(const pt_prep_item *it, pt_rat *inputs)
 {
@@ -949,11 +972,7 @@ bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, in
 		return bind_prepared_general(rs, p, inputs, room, in);   /* (which refuses another ndense) */
 	}
 	*in = prep_dense(p);   /* (a dense preparation of every input has no values past ndense) */
-	/* the item sums start from 0; side by side: two at a time, and the last one */
-	pt_rat *z = inputs + bp->cat_lo, *last = z + rs->ncatsums - 1;
-	for (; z < last; z += 2)
-		z[0].n = z[1].n = 0;
-	last->n = 0;
+	zero_sums(inputs + bp->cat_lo, rs->ncatsums);   /* the item sums start from 0 */
 	prep_add_items(bp, p, inputs);
 	return true;
 }
