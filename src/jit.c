@@ -621,6 +621,14 @@ static void merged_guards(jasm *j, const pt_ruleset *rs, const pt_fast *f, const
 	j->rax = c[1].a;
 }
 
+/* Output field o set to 0/1 by a failure at instruction k, unless no way
+ * into k wrote it since the program's start did (pt_jit_plan_written). */
+static void out_zero(jasm *j, size_t k, uint32_t o)
+{
+	if (j->out_in[k] >> o & 1)
+		st_zero(j, RBP, OFF_OUT(o));
+}
+
 /* The template of instruction k (ins). */
 static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t sec)
 {
@@ -840,8 +848,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		set_true(j, OFF_FAILED(OFF_REDEEM));
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 		pt_jit_note_always(j, OFF_REDEEM, c->b, c->x, k);
-		st_zero(j, RBP, OFF_OUT(PT_OUT_R_MAX_POINTS));
-		st_zero(j, RBP, OFF_OUT(PT_OUT_R_VALUE_YEN));
+		out_zero(j, k, PT_OUT_R_MAX_POINTS);
+		out_zero(j, k, PT_OUT_R_VALUE_YEN);
 		if (c->op == F_FAIL_R) {
 			zero_locals(j, f->reg_locals, c->dst);
 			jmp(j, c->a);
@@ -853,7 +861,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		tier_unset(j, k);
 		set_true(j, OFF_FAILED(OFF_EARN));
 		pt_jit_note_always(j, OFF_EARN, c->b, c->x, k);
-		st_zero(j, RBP, OFF_OUT(PT_OUT_E_POINTS));
+		out_zero(j, k, PT_OUT_E_POINTS);
 		jmp(j, j->end);
 		break;
 	case F_HALT_E:
@@ -1071,6 +1079,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		j->label[L_PROG(j, p)] = (uint32_t)j->n;
 		j->end = L_NEXT(j, p);
 		pt_jit_plan_outs(j, rs, f, code, fp->start, end);
+		pt_jit_plan_written(j, code, fp->start, end);
 		j->any_frac |= j->out_frac;
 		native[p] = pt_jit_compilable(j, f, fp, code, fp->start, end);
 		j->cnt_cur = 0;
@@ -1226,6 +1235,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.tier_late_on = calloc(rs->nprogs + 1, 1);
 	j.tier_in = calloc(f->ncode + 1, 1);
+	j.out_in = calloc(f->ncode + 1, sizeof *j.out_in);
 	j.nn_lo = f->reg_locals;
 	j.nn_hi = f->reg_derived - f->reg_locals < 64 ? f->reg_derived : f->reg_locals + 64;
 	j.wgen = 1;
@@ -1251,7 +1261,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
 	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin || !j.gmerge ||
-	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.in_place || !j.rax_in || !j.site_bit ||
+	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.out_in || !j.in_place || !j.rax_in || !j.site_bit ||
 	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
 	    !jit || !native)
 		goto fail;
@@ -1351,6 +1361,7 @@ out:
 	free(j.cnt_on);
 	free(j.tier_late_on);
 	free(j.tier_in);
+	free(j.out_in);
 	free(j.in_place);
 	free(j.rax_in);
 	free(j.nbefore);

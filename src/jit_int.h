@@ -92,6 +92,7 @@ struct jasm {
 	bool tier_late;     /* its start does not preset the tier to -1 (pt_jit_plan_tier) */
 	uint8_t *tier_late_on;   /* per program: its tier_late (for the code laid out after every program) */
 	uint8_t *tier_in;   /* per instruction: TIER_* on every way into it (pt_jit_plan_tier) */
+	uint32_t *out_in;   /* per instruction: output fields some way into it may have written (pt_jit_plan_written) */
 	uint32_t any_frac;  /* the union of every program's out_frac */
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
@@ -269,6 +270,14 @@ enum { TIER_UNSET = 0, TIER_SET = 1, TIER_SOME = 2, TIER_NO_WAY = 3 };
  * interpreter's (pt_jit_succ, pt_fast_succ, and a section's end on into
  * the earn section, pt_jit_jump_target); TIERJ and TIER set the tier. */
 void pt_jit_plan_tier(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
+
+/* Which output fields some way into each instruction of the program
+ * [from, end) may have written (j->out_in; a bit per field, every bit
+ * when unsure): those a section's failure sets to 0 again.  The others
+ * are 0/1 as the program's start stored them, and the failure's
+ * template leaves them be.  Most carts fail a section somewhere, and the
+ * stores were a third of such a failure's code. */
+void pt_jit_plan_written(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Which register-file fields the program [from, end), whose earn
  * section starts at earn, keeps in r8 to r12 instead of storing them

@@ -456,6 +456,61 @@ void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 	}
 }
 
+/* The output fields instruction c writes: a bit per field, every bit
+ * for an instruction that may write any (a failure's or a halt's, one
+ * left to the interpreter) or a field past 31. */
+static uint32_t outs_written(const pt_fast_ins *c)
+{
+	uint32_t f[2] = { UINT32_MAX, UINT32_MAX };   /* the fields named, or none */
+	switch ((pt_fast_op)c->op) {
+	case F_OUT:
+		f[0] = c->x;
+		break;
+	case F_OUT_MOVC:
+		f[0] = c->x;
+		f[1] = c->dst;
+		break;
+	case F_MOVC_O: case F_MULFLOOR_I_O: case F_MULFLOOR_IR_O: case F_MAX_I_O:
+		f[0] = c->dst;
+		break;
+	case F_JF_EQ: case F_JF_NE: case F_JF_LT: case F_JF_LE: case F_JF_GT: case F_JF_GE:
+	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
+	case F_JZ: case F_JMP: case F_TIERSEL: case F_TIERJ: case F_TIER: case F_REASON: case F_REASON_LE_I:
+	case F_MOV2:
+		return 0;
+	default:
+		if (c->op <= F_MOVC)   /* the register operations: MOV .. MOVC in the list */
+			return 0;
+		return UINT32_MAX;
+	}
+	uint32_t m = 0;
+	for (int i = 0; i < 2; i++)
+		if (f[i] != UINT32_MAX)
+			m |= f[i] < 32 ? (uint32_t)1 << f[i] : UINT32_MAX;
+	return m;
+}
+
+/* (jit_int.h) */
+void pt_jit_plan_written(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
+{
+	for (size_t k = from; k < end; k++)
+		j->out_in[k] = 0;
+	for (size_t k = from; k < end; k++) {   /* jumps go forward: every way into k is counted by now */
+		uint32_t out = j->out_in[k] | outs_written(&code[k]);
+		size_t succ[3];
+		int ns = pt_jit_ways(&code[k], k, succ);
+		for (int i = 0; i < ns; i++) {
+			if (succ[i] <= k) {   /* a way back (forged code): unsure everywhere */
+				for (size_t q = from; q < end; q++)
+					j->out_in[q] = UINT32_MAX;
+				return;
+			}
+			if (succ[i] < end)
+				j->out_in[succ[i]] |= out;
+		}
+	}
+}
+
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.
  * Inputs read in place are named through r13 instead, so for the
