@@ -1,7 +1,8 @@
-/* test_jit_branches.c - branches the machine code leaves out, held to
- * the interpreter it accelerates: a tier table's row found by counting
- * (src/jit_tier.c) and two guards laid out as one branch (jit.c,
- * pt_jit_plan_guards).
+/* test_jit_branches.c - branches and stores the machine code leaves out,
+ * held to the interpreter it accelerates: a tier table's row found by
+ * counting (src/jit_tier.c), two guards laid out as one branch (jit.c,
+ * pt_jit_plan_guards), and a failure's outputs left as the program's
+ * start stored them (pt_jit_plan_written).
  *
  * A tier chain whose thresholds are whole constants going down, whose
  * key is typed at least 0 and whose rows write constants to the same two
@@ -258,11 +259,96 @@ static void test_merged_guards(void **state)
 	jfx_free(&x);
 }
 
+/* The instructions that write an output field, for test_failure_outputs. */
+static const uint8_t writers[] = { F_OUT, F_OUT_MOVC, F_MOVC_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O, F_MAX_I_O };
+enum { NWRITERS = sizeof writers / sizeof writers[0] };
+
+/* Writer w (an index into writers[]) giving field o (and, OUT_MOVC,
+ * field o2 too) from L0: 9 as it is, times 10 or 7/2 floored, or the
+ * larger of it and 1. */
+static pt_fast_ins writer(int w, uint32_t o, uint32_t o2)
+{
+	switch (writers[w]) {
+	case F_OUT: return (pt_fast_ins){ F_OUT, 0, L0, 0, o };
+	case F_OUT_MOVC: return (pt_fast_ins){ F_OUT_MOVC, o2, L0, L0, o };
+	case F_MOVC_O: return (pt_fast_ins){ F_MOVC_O, o, L0, 0, 0 };
+	case F_MULFLOOR_I_O: return (pt_fast_ins){ F_MULFLOOR_I_O, o, L0, TEN, 0 };
+	case F_MULFLOOR_IR_O: return (pt_fast_ins){ F_MULFLOOR_IR_O, o, L0, HALVES, 0 };
+	default: return (pt_fast_ins){ F_MAX_I_O, o, L0, ONE, 0 };
+	}
+}
+
+/* A section that writes the field its failure sets to 0 (the redeem's
+ * maximum and value, the earn's points) when K is not 0, then fails when
+ * Z is 0: writer w in the redeem section (earn false) or the earn
+ * section.  Returns the number of instructions and the earn's start. */
+static uint32_t written_code(pt_fast_ins *code, int w, bool earn_sec, uint32_t *earn)
+{
+	uint32_t n = 0;
+	if (earn_sec)
+		code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
+	else
+		*earn = 6;
+	uint32_t s = n;
+	code[n++] = (pt_fast_ins){ F_JZ, 0, K, 0, s + 2 };   /* K 0: no write on this way */
+	code[n++] = earn_sec ? writer(w, PT_OUT_E_POINTS, PT_OUT_E_BASIS) : writer(w, PT_OUT_R_MAX_POINTS, PT_OUT_R_VALUE_YEN);
+	code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, s + 4 };
+	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+	code[n++] = earn_sec ? (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 } : (pt_fast_ins){ F_FAIL_RE, 0, 0, 301, 11 };
+	if (earn_sec) {
+		*earn = 1;
+	} else {
+		code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };   /* (not reached) */
+		code[n++] = (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 };
+	}
+	return n;
+}
+
+/* A section's failure sets the fields it concludes (the redeem's maximum
+ * and value, the earn's points) to 0 again when some way into it wrote
+ * them, and leaves them as the program's start stored them when none did
+ * (pt_jit_plan_written): every instruction that writes a field, on one
+ * of the two ways in or on both, failing or not.  The three ways agree,
+ * and the field is 0/1 after a failure, the writer's value otherwise. */
+static void test_failure_outputs(void **state)
+{
+	(void)state;
+	jfx x;
+	pt_rat consts[8], *host_consts = case_begin(&x, consts);
+	static const int64_t wrote[NWRITERS] = { 9, 9, 9, 90, 31, 9 };
+	for (int w = 0; w < NWRITERS; w++)
+		for (int e = 0; e < 2; e++) {
+			pt_fast_ins code[10];
+			uint32_t earn, n = written_code(code, w, e, &earn);
+			one_program(&x, code, n, earn, NREGS);
+			const uint32_t o = e ? PT_OUT_E_POINTS : PT_OUT_R_MAX_POINTS;
+			for (int k = 0; k < 2; k++)
+				for (int z = 0; z < 2; z++) {
+					pt_prog_result res[3];
+					for (int m = 0; m < 3; m++) {
+						case_regs(&x, m, consts);
+						x.regs[m][K] = pt_rat_int(k);
+						x.regs[m][Z] = pt_rat_int(z);
+						x.regs[m][L0] = pt_rat_int(9);
+					}
+					assert_true(three_ways(&x, NREGS, res));
+					int64_t want = z && k ? wrote[w] : 0;
+					assert_int_equal(res[0].out[o].n, want);
+					assert_int_equal(res[0].out[o].d, 1);
+					if (!e && writers[w] == F_OUT_MOVC)   /* its second field, the value */
+						assert_int_equal(res[0].out[PT_OUT_R_VALUE_YEN].n, want);
+				}
+		}
+	x.rs->consts = host_consts;
+	jfx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tier_counting),
 		cmocka_unit_test(test_merged_guards),
+		cmocka_unit_test(test_failure_outputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
