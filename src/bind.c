@@ -500,7 +500,7 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 		if (items) {
 			if (it->qty < 0 || it->qty > UINT32_MAX)
 				return false;
-			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, found == PT_PREP_NO_SUM ? bp->sink : found };
+			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, pt_prep_at(found == PT_PREP_NO_SUM ? bp->sink : found) };
 		}
 	}
 	if (rs->total_slot >= 0)
@@ -797,7 +797,7 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))   /* writes every input */
 		return false;
 	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
-		prep_items(p)[k] = (pt_prep_item){ 0, 0, bp->sink };
+		prep_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->sink) };
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
 	for (uint32_t t = 0; t < bp->ntotals; t++)
@@ -870,7 +870,7 @@ static inline __attribute__((always_inline)) void zero_sums(pt_rat *z, size_t n)
 static inline __attribute__((always_inline)) uint64_t add_item(const pt_prep_item *it, pt_rat *inputs)
 {
 	uint64_t t = (uint64_t)it->price * it->qty;
-	*(uint64_t *)&inputs[it->slot].n += t;
+	*(uint64_t *)((char *)inputs + it->at) += t;   /* (the numerator: first in a pt_rat) */
 	return t;
 }
 
@@ -912,8 +912,8 @@ static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_p
 			 * between two addresses, which gcc compiles to a branch:
 			 * which items those are varies per cart, so it was
 			 * mispredicted. */
-			uint64_t in_sum = -(uint64_t)(it->slot != PT_PREP_NO_SUM);
-			*(uint64_t *)&inputs[it->slot & (uint32_t)in_sum].n += t & in_sum;
+			uint64_t in_sum = -(uint64_t)(it->at != PT_PREP_NO_SUM);
+			*(uint64_t *)((char *)inputs + (it->at & (uint32_t)in_sum)) += t & in_sum;
 		}
 	}
 }

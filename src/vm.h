@@ -166,9 +166,16 @@ typedef struct pt_prep {
 typedef struct pt_prep_item {
 	int64_t price;
 	uint32_t qty;             /* at most PT_CART_MAX_QTY */
-	uint32_t slot;            /* its category sum; outside every sum, a total slot (written over after the items), or PT_PREP_NO_SUM when there is none */
+	uint32_t at;              /* its category sum's place in the inputs, in bytes (pt_prep_at: no scaling per item); outside every sum, a total slot's (written over after the items), or PT_PREP_NO_SUM when there is none */
 } pt_prep_item;
 #define PT_PREP_NO_SUM UINT32_MAX
+/* Where slot's value lies in the inputs, in bytes, for pt_prep_item.at
+ * (PT_MAX_INPUTS slots of 16 bytes fit 32 bits); PT_PREP_NO_SUM stays. */
+static inline uint32_t pt_prep_at(uint32_t slot)
+{
+	_Static_assert((uint64_t)PT_MAX_INPUTS * sizeof(pt_rat) < PT_PREP_NO_SUM, "a slot's place fits below PT_PREP_NO_SUM");
+	return slot == PT_PREP_NO_SUM ? PT_PREP_NO_SUM : slot * (uint32_t)sizeof(pt_rat);
+}
 /* Inputs prepared carts keep whole, at most: 2 KiB a cart. */
 #define PT_PREP_DENSE_MAX 256
 /* The bytes preparing cart c for rs takes at most, and the preparation

@@ -288,8 +288,9 @@ static void test_prepared_forms(void **state)
 		const pt_prep_item *it = (const pt_prep_item *)(p + 1);
 		assert_int_equal(p->nitems, 2);
 		assert_true(rs->total_slot >= 0);
-		assert_int_equal(it[0].slot, (uint32_t)rs->total_slot);
-		assert_int_equal(rs->inputs[it[1].slot].kind, PT_IN_CATSUM);
+		assert_int_equal(it[0].at, (uint32_t)rs->total_slot * sizeof(pt_rat));
+		assert_int_equal(it[1].at % sizeof(pt_rat), 0);
+		assert_int_equal(rs->inputs[it[1].at / sizeof(pt_rat)].kind, PT_IN_CATSUM);
 		for (size_t i = 0; i < rs->ninputs; i++)   /* what another cart left: other whole numbers */
 			x.regs[i] = pt_rat_int((int64_t)i * 7 + 3);
 		for (size_t i = 0; i < PT_PREP_DENSE_MAX; i++)
