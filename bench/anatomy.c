@@ -23,6 +23,7 @@
 
 #include "api.h"
 #include "batch.h"
+#include "bind_fast.h"
 #include "fast.h"
 
 #include "bench.h"

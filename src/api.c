@@ -17,6 +17,7 @@
 #include "ptrules.h"
 
 #include "api.h"
+#include "bind_fast.h"
 
 #include "date.h"
 #include "fast.h"

@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "batch.h"
+#include "bind_fast.h"
 #include "grow.h"
 
 /* An empty batch for rules r. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "bind_fast.h"
 #include "vm.h"
 
 #define PT_BIND_ACCOUNTS 64   /* account lines tracked per cart for unread-key warnings */
@@ -246,6 +247,7 @@ typedef struct pt_bind_in {
 } pt_bind_in;
 
 typedef struct pt_bind_plan {
+	pt_bind_quick fast;       /* first: what bind_fast.h reads (shape, sums, sink, totals) */
 	uint32_t *prog_index;     /* open addressing over program ids: index + 1, 0 empty */
 	uint32_t prog_mask;
 	uint32_t *builtins;       /* built-in slots other than the total */
@@ -258,14 +260,10 @@ typedef struct pt_bind_plan {
 	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
 	pt_rat *tmpl;             /* prepared carts: the inputs of a cart with nothing, or NULL */
 	int64_t *tmpl_n;          /* and their numerators below ndense */
-	uint32_t *totals;         /* the slots that hold the cart total */
-	uint32_t ntotals;
 	uint32_t ndense;          /* prepared carts hold inputs [0, ndense) whole (prep_template) */
 	uint8_t *in_place;        /* per input below ndense: read where a dense preparation keeps it */
-	uint32_t cat_lo;          /* the category sums are inputs [cat_lo, cat_lo + ncatsums), or UINT32_MAX */
-	uint32_t sink;            /* the slot a prepared item in no sum adds to (a total, written over after), or PT_PREP_NO_SUM */
-	uint64_t shape;           /* a preparation pt_bind_prepared binds with no call: its ndense and ninputs (prep_shape) */
 } pt_bind_plan;
+_Static_assert(offsetof(pt_bind_plan, fast) == 0, "bind_fast.h reads the plan as its first member");
 
 /* A byte from the first two of a name, to find category sums quickly. */
 static inline unsigned cat_key(const char *s)
@@ -284,26 +282,15 @@ static inline uint32_t id_hash(const char *s)
 
 static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp);
 
-/* A preparation's ndense and ninputs, side by side, as one word: what
- * pt_bind_prepared compares with the plan's shape to know, in one test,
- * that the common shape applies. */
-static inline uint64_t prep_shape(const pt_prep *p)
-{
-	_Static_assert(offsetof(pt_prep, ninputs) == offsetof(pt_prep, ndense) + 4, "ndense, ninputs side by side");
-	uint64_t w;
-	memcpy(&w, &p->ndense, sizeof w);
-	return w;
-}
-
-/* The shape (prep_shape) of a preparation bp binds the common way: dense,
+/* The shape (pt_bind_prep_shape) of a preparation bp binds the common way: dense,
  * every input below ndense, the sums side by side; where there is no
  * such preparation, a shape none has (an ndense above PT_PREP_DENSE_MAX). */
 static uint64_t plan_shape(const pt_ruleset *rs, const pt_bind_plan *bp)
 {
 	pt_prep p = { .ndense = UINT32_MAX, .ninputs = UINT32_MAX };
-	if (bp->tmpl && bp->ndense && bp->cat_lo != UINT32_MAX && bp->ndense >= rs->ninputs)
+	if (bp->tmpl && bp->ndense && bp->fast.cat_lo != UINT32_MAX && bp->ndense >= rs->ninputs)
 		p = (pt_prep){ .ndense = bp->ndense, .ninputs = (uint32_t)rs->ninputs };
-	return prep_shape(&p);
+	return pt_bind_prep_shape(&p);
 }
 
 /* Build rs->bind_plan; leaves it NULL (reference binding only) when the
@@ -395,7 +382,7 @@ void pt_bind_plan_build(pt_ruleset *rs)
 	free(next);
 	if (!prep_template(rs, bp))
 		bp->tmpl = NULL;   /* carts are then not prepared */
-	bp->shape = plan_shape(rs, bp);
+	bp->fast.shape = plan_shape(rs, bp);
 	rs->bind_plan = bp;
 }
 
@@ -500,7 +487,7 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 		if (items) {
 			if (it->qty < 0 || it->qty > UINT32_MAX)
 				return false;
-			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, pt_prep_at(found == PT_PREP_NO_SUM ? bp->sink : found) };
+			items[k] = (pt_prep_item){ it->price, (uint32_t)it->qty, pt_prep_at(found == PT_PREP_NO_SUM ? bp->fast.sink : found) };
 		}
 	}
 	if (rs->total_slot >= 0)
@@ -667,15 +654,14 @@ _Static_assert(sizeof(pt_prep) % 8 == 0, "the arrays after a pt_prep are 8-byte 
  * is known before binding; laid out four at a time, prep_nlaid), then the
  * ndense inputs, the slots past them, padded to 8 bytes, and their
  * values. */
-static inline pt_prep_item *prep_items(const pt_prep *p) { return (pt_prep_item *)(p + 1); }
-/* The items laid out: nitems rounded up to a multiple of PREP_CHUNK (a
- * cart of none to PREP_CHUNK), the rest items of no amount. */
-#define PREP_CHUNK 4u
+static inline pt_prep_item *prep_items(const pt_prep *p) { return pt_bind_items(p); }
+/* The items laid out: nitems rounded up to a multiple of PT_PREP_CHUNK
+ * (a cart of none to PT_PREP_CHUNK), the rest items of no amount. */
 static inline size_t prep_nlaid(size_t nitems)
 {
-	return nitems ? (nitems + PREP_CHUNK - 1) / PREP_CHUNK * PREP_CHUNK : PREP_CHUNK;
+	return nitems ? (nitems + PT_PREP_CHUNK - 1) / PT_PREP_CHUNK * PT_PREP_CHUNK : PT_PREP_CHUNK;
 }
-static inline int64_t *prep_dense(const pt_prep *p) { return (int64_t *)(prep_items(p) + p->nlaid); }
+static inline int64_t *prep_dense(const pt_prep *p) { return pt_bind_dense(p); }
 static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(prep_dense(p) + p->ndense); }
 static inline int64_t *prep_vals(const pt_prep *p)
 {
@@ -699,15 +685,15 @@ static uint32_t total_slots(const pt_ruleset *rs, uint32_t *out)
  * memory or binding an empty cart fails (then nothing is prepared). */
 static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 {
-	bp->ntotals = total_slots(rs, NULL);
-	bp->totals = pt_arena_alloc(&rs->arena, (bp->ntotals + 1) * sizeof *bp->totals);
+	bp->fast.ntotals = total_slots(rs, NULL);
+	bp->fast.totals = pt_arena_alloc(&rs->arena, (bp->fast.ntotals + 1) * sizeof *bp->fast.totals);
 	bp->tmpl = pt_arena_alloc(&rs->arena, (rs->ninputs + 1) * sizeof *bp->tmpl);
-	if (!bp->totals || !bp->tmpl)
+	if (!bp->fast.totals || !bp->tmpl)
 		return false;
-	total_slots(rs, bp->totals);
+	total_slots(rs, bp->fast.totals);
 	/* an item in no sum adds its amount to a total, which binding writes
 	 * after the items: no test per item, where those items vary per cart */
-	bp->sink = bp->ntotals ? bp->totals[0] : PT_PREP_NO_SUM;
+	bp->fast.sink = bp->fast.ntotals ? bp->fast.totals[0] : PT_PREP_NO_SUM;
 	pt_cart empty;
 	memset(&empty, 0, sizeof empty);
 	rs->bind_plan = bp;   /* pt_bind_fast reads it */
@@ -715,8 +701,8 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	rs->bind_plan = NULL;
 	for (size_t j = 0; ok && j < rs->ncatsums; j++)
 		bp->tmpl[rs->catsum_slots[j]] = pt_rat_int(0);
-	for (uint32_t t = 0; ok && t < bp->ntotals; t++)
-		bp->tmpl[bp->totals[t]] = pt_rat_int(0);
+	for (uint32_t t = 0; ok && t < bp->fast.ntotals; t++)
+		bp->tmpl[bp->fast.totals[t]] = pt_rat_int(0);
 	/* dense up to the first default that is a fraction: a dense input is
 	 * written as a whole number */
 	bp->ndense = 0;
@@ -735,9 +721,9 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 		bp->tmpl_n[i] = bp->tmpl[i].n;
 		bp->in_place[i] = rs->inputs[i].kind != PT_IN_CATSUM;
 	}
-	for (uint32_t t = 0; t < bp->ntotals; t++)
-		if (bp->totals[t] < bp->ndense)
-			bp->in_place[bp->totals[t]] = 0;
+	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
+		if (bp->fast.totals[t] < bp->ndense)
+			bp->in_place[bp->fast.totals[t]] = 0;
 	/* the sums side by side (as the compiler lays inputs out), so that
 	 * pt_bind_prepared zeroes them without reading where they are */
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -745,7 +731,7 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 		lo = rs->catsum_slots[k] < lo ? rs->catsum_slots[k] : lo;
 		hi = rs->catsum_slots[k] > hi ? rs->catsum_slots[k] : hi;
 	}
-	bp->cat_lo = rs->ncatsums && hi - lo + 1 == rs->ncatsums ? lo : UINT32_MAX;   /* the slots are distinct */
+	bp->fast.cat_lo = rs->ncatsums && hi - lo + 1 == rs->ncatsums ? lo : UINT32_MAX;   /* the slots are distinct */
 	return true;
 }
 
@@ -797,11 +783,11 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))   /* writes every input */
 		return false;
 	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
-		prep_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->sink) };
+		prep_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->fast.sink) };
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
-	for (uint32_t t = 0; t < bp->ntotals; t++)
-		scratch[bp->totals[t]] = pt_rat_int(0);
+	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
+		scratch[bp->fast.totals[t]] = pt_rat_int(0);
 	/* The dense inputs; then which of the others differ from the
 	 * template, 64 at a time as a mask with no branch on the data, and
 	 * those slots and values in order. */
@@ -843,87 +829,14 @@ size_t pt_bind_prep_used(const pt_prep *p)
 	return (size_t)((const char *)(prep_vals(p) + p->nvals) - (const char *)p);
 }
 
-/* Set the numerators of the n sums side by side at z to 0 (their
- * denominators are 1 already): up to eight with no loop, by a jump that
- * the rule set's count, the same for every cart, makes predictable (a
- * loop of two at a time took 25 instructions a cart for the shipped
- * rules' six). */
-static inline __attribute__((always_inline)) void zero_sums(pt_rat *z, size_t n)
-{
-	switch (n) {
-	case 8: z[7].n = 0; /* fall through */
-	case 7: z[6].n = 0; /* fall through */
-	case 6: z[5].n = 0; /* fall through */
-	case 5: z[4].n = 0; /* fall through */
-	case 4: z[3].n = 0; /* fall through */
-	case 3: z[2].n = 0; /* fall through */
-	case 2: z[1].n = 0; /* fall through */
-	case 1: z[0].n = 0; /* fall through */
-	case 0: break;
-	default:
-		for (size_t i = 0; i < n; i++)
-			z[i].n = 0;
-	}
-}
-
-/* Add item it's amount to its sum; returns the amount. */
-static inline __attribute__((always_inline)) uint64_t add_item(const pt_prep_item *it, pt_rat *inputs)
-{
-	uint64_t t = (uint64_t)it->price * it->qty;
-	*(uint64_t *)((char *)inputs + it->at) += t;   /* (the numerator: first in a pt_rat) */
-	return t;
-}
-
-/* Add the items of p to their category sums (already 0) and write the
- * cart total to every total slot (the sink is the first: prep_template).
- * Four items at a time, with no test between them: the items laid out
- * past nitems add 0 to the sink, and a cart of up to four items, most
- * carts, never loops back (the loop's end, which varies from cart to
- * cart, was a mispredicted branch on nearly every cart: about 3.5 ns of
- * the packed sweep, docs/performance.md).  No overflow checks: preparing
- * summed the same items in the same order and refused a cart whose sums
- * overflow, and a preparation never changes.  Wrapping arithmetic keeps
- * C from calling it undefined all the same. */
-static inline __attribute__((always_inline)) void prep_add_items(const pt_bind_plan *bp, const pt_prep *p,
-								  pt_rat *inputs)
-{
-	const pt_prep_item *it = prep_items(p), *end = it + p->nlaid;
-	if (bp->sink != PT_PREP_NO_SUM) {   /* every item has a slot, and there is a total (prep_template) */
-		uint64_t total = 0;
-		_Static_assert(PREP_CHUNK == 4, "four add_item below");
-		if (p->nlaid % PREP_CHUNK == 0 && p->nlaid) {
-			do {   /* PREP_CHUNK at a time: a cart of up to four items (most) never loops back */
-				total += add_item(&it[0], inputs) + add_item(&it[1], inputs) + add_item(&it[2], inputs) +
-					 add_item(&it[3], inputs);
-				it += PREP_CHUNK;
-			} while (it < end);
-		} else {   /* laid out one by one (a cart's own preparation: see pt_bind_prepare's pad) */
-			for (; it < end; it++)
-				total += add_item(it, inputs);
-		}
-		inputs[bp->sink] = pt_rat_int((int64_t)total);   /* the first total, and the rest */
-		for (uint32_t k = 1; k < bp->ntotals; k++)
-			inputs[bp->totals[k]] = pt_rat_int((int64_t)total);
-	} else {   /* no total */
-		for (; it < end; it++) {
-			uint64_t t = (uint64_t)it->price * it->qty;
-			/* An item outside every category sum adds 0 to inputs[0]
-			 * (there is always one), by masks rather than a choice
-			 * between two addresses, which gcc compiles to a branch:
-			 * which items those are varies per cart, so it was
-			 * mispredicted. */
-			uint64_t in_sum = -(uint64_t)(it->at != PT_PREP_NO_SUM);
-			*(uint64_t *)((char *)inputs + (it->at & (uint32_t)in_sum)) += t & in_sum;
-		}
-	}
-}
-
-/* pt_bind_prepared for every shape of preparation: compact, with values
- * past ndense, or sums that are not side by side. */
-static __attribute__((noinline)) bool bind_prepared_general(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs,
-							     int64_t *room, const int64_t **in)
+/* (bind_fast.h) pt_bind_prepared for every other shape of preparation:
+ * compact, with values past ndense, or sums that are not side by side;
+ * false when p's shape does not fit rs. */
+bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
+	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
+		return false;
 	uint32_t nd = bp->ndense;
 	if (p->ndense) {
 		if (p->ndense != nd)
@@ -945,34 +858,7 @@ static __attribute__((noinline)) bool bind_prepared_general(const pt_ruleset *rs
 		else
 			inputs[slots[k]] = pt_rat_int(vals[k]);
 	}
-	prep_add_items(bp, p, inputs);
+	pt_bind_add_items(&bp->fast, p, inputs);
 	return true;
 }
 
-/* Bind a prepared cart: every input but those pt_bind_in_place names
- * into inputs[] (the sums of the items, the totals, and the template and
- * the cart's values past ndense), and those where the machine code reads
- * them, *in: a dense preparation's own values, or, from a compact one,
- * the template and the cart's values written into room (PT_PREP_DENSE_MAX
- * values); false when p's shape does not fit rs (which rules p was made
- * for, the callers check).  Nothing reads the inputs left in place from
- * inputs[] before pt_bind_materialize writes them there.  Their
- * denominators in inputs[] are 1 already, since the evaluator starts
- * every input at 0/1 and every binding writes whole numbers there (cart
- * values are whole, and ndense ends before the first default that is
- * not).  The common shape (dense, every input below ndense, the sums side
- * by side) is bound here with no call, so no register is saved; the
- * others by bind_prepared_general. */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in)
-{
-	const pt_bind_plan *bp = rs->bind_plan;
-	if (!bp || prep_shape(p) != bp->shape) {   /* not the common shape */
-		if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
-			return false;
-		return bind_prepared_general(rs, p, inputs, room, in);   /* (which refuses another ndense) */
-	}
-	*in = prep_dense(p);   /* (a dense preparation of every input has no values past ndense) */
-	zero_sums(inputs + bp->cat_lo, rs->ncatsums);   /* the item sums start from 0 */
-	prep_add_items(bp, p, inputs);
-	return true;
-}

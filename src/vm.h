@@ -190,15 +190,7 @@ size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
-/* Bind p, made for rs (the callers check that: a cart's prep_rules, a
- * batch's rules), into inputs[], but for the inputs pt_bind_in_place
- * names: those are left where *in says (p itself, or room, which holds
- * PT_PREP_DENSE_MAX values), for the machine code to read; false (nothing
- * written) when p's shape does not fit rs.  pt_bind_materialize writes
- * them into inputs[] for anything else that reads them.  inputs[0] must
- * exist and hold a value even when rs has no inputs: an item in no
- * category sum adds 0 to it. */
-bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p, pt_rat *inputs, int64_t *room, const int64_t **in);
+/* pt_bind_prepared, which binds a prepared cart: bind_fast.h. */
 bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r);
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind_fast.h"
 #include "cart.h"
 #include "fast.h"
 #include "helpers.h"
