@@ -482,19 +482,29 @@ static void sec_start_data(jasm *j)
 		       "what a section's start sets lies in its first 16 bytes, and nothing else does");
 	put(j, &s, 16);
 }
-/* A section failed with one reason, s noted at pc. */
+/* A section failed with one reason, s noted at pc: two stores where four
+ * were (the not-linked and earn-stub failures run on most carts, and
+ * their stores were most of what those carts stored).  Writes rax. */
 static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
 	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
 		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
-	st8(j, sec + (uint32_t)offsetof(pt_section_result, failed), 1);
+	/* failed and nreasons 1, in one 2-byte store: mov word [rbp + ..], 0x0101 */
+	_Static_assert(offsetof(pt_section_result, nreasons) == offsetof(pt_section_result, failed) + 1,
+		       "failed, nreasons side by side");
+	op_mem(j, 0x66, (const uint8_t[]){ 0xC7 }, 1, 0, RBP, sec + (uint32_t)offsetof(pt_section_result, failed));
+	b1(j, 1);
+	b1(j, 1);
 	/* Only where the section marks no note (the not-linked case lays out
 	 * with none marked, an earn stub's section is one FAIL): marks would
 	 * follow this reason at the program's end.  Declined otherwise. */
 	j->bad = j->bad || pt_jit_note_marks(j, sec);
-	st8(j, sec + (uint32_t)offsetof(pt_section_result, nreasons), 1);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, str), s);
-	st32(j, sec + (uint32_t)offsetof(pt_section_result, reasons) + (uint32_t)offsetof(pt_reason, pc), pc);
+	/* the reason, str then pc, in one 8-byte store: mov rax, imm64; mov [rbp + ..], rax
+	 * (the callers hold nothing in rax) */
+	_Static_assert(offsetof(pt_reason, pc) == offsetof(pt_reason, str) + 4, "str, pc side by side");
+	put(j, (const uint8_t[]){ 0x48, 0xB8 }, 2);
+	b8(j, (uint64_t)pc << 32 | s);
+	rm_mem(j, (const uint8_t[]){ 0x89 }, 1, RAX, RBP, sec + (uint32_t)offsetof(pt_section_result, reasons));
 }
 
 /* Whether R[r] is other than INT64_MIN for certain once the code laid
