@@ -456,9 +456,12 @@ void pt_jit_plan_outs(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 	}
 }
 
-/* The output fields instruction c writes: a bit per field, every bit
- * for an instruction that may write any (a failure's or a halt's, one
- * left to the interpreter) or a field past 31. */
+/* The output fields instruction c may leave other than 0/1: a bit per
+ * field; none for the redeem section's end, which goes on to the earn
+ * section (HALT_R writes no field, FAIL_R sets its two to 0/1); every
+ * bit for an instruction left to the interpreter (FAIL, HALT: nothing
+ * comes back from it) or a field past 31.  The other ends of a section
+ * end the program: no way on. */
 static uint32_t outs_written(const pt_fast_ins *c)
 {
 	uint32_t f[2] = { UINT32_MAX, UINT32_MAX };   /* the fields named, or none */
@@ -476,7 +479,7 @@ static uint32_t outs_written(const pt_fast_ins *c)
 	case F_JF_EQ: case F_JF_NE: case F_JF_LT: case F_JF_LE: case F_JF_GT: case F_JF_GE:
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
 	case F_JZ: case F_JMP: case F_TIERSEL: case F_TIERJ: case F_TIER: case F_REASON: case F_REASON_LE_I:
-	case F_MOV2:
+	case F_MOV2: case F_HALT_R: case F_FAIL_R:
 		return 0;
 	default:
 		if (c->op <= F_MOVC)   /* the register operations: MOV .. MOVC in the list */

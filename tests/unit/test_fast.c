@@ -369,6 +369,24 @@ static void test_prepared_item_counts(void **state)
 	}
 }
 
+/* pt_bind_zero_sums: every count up to the eight stores and past them
+ * (the loop) sets the first n numerators to 0 and nothing else: not the
+ * denominators, not the sums after. */
+static void test_zero_sums(void **state)
+{
+	(void)state;
+	for (size_t n = 0; n <= 11; n++) {
+		pt_rat z[12];
+		for (size_t i = 0; i < 12; i++)
+			z[i] = (pt_rat){ 7, 3 };
+		pt_bind_zero_sums(z, n);
+		for (size_t i = 0; i < 12; i++) {
+			assert_int_equal(z[i].n, i < n ? 0 : 7);
+			assert_int_equal(z[i].d, 3);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_bind_fast_declines),
 		cmocka_unit_test(test_prepared_forms),
 		cmocka_unit_test(test_prepared_item_counts),
+		cmocka_unit_test(test_zero_sums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

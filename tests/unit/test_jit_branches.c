@@ -259,13 +259,14 @@ static void test_merged_guards(void **state)
 	jfx_free(&x);
 }
 
-/* The instructions that write an output field, for test_failure_outputs. */
-static const uint8_t writers[] = { F_OUT, F_OUT_MOVC, F_MOVC_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O, F_MAX_I_O };
-enum { NWRITERS = sizeof writers / sizeof writers[0] };
+/* The instructions that write an output field, for
+ * test_failure_outputs, and last a MOV, which writes none. */
+static const uint8_t writers[] = { F_OUT, F_OUT_MOVC, F_MOVC_O, F_MULFLOOR_I_O, F_MULFLOOR_IR_O, F_MAX_I_O, F_MOV };
+enum { NWRITERS = sizeof writers / sizeof writers[0], NO_WRITER = NWRITERS - 1 };
 
 /* Writer w (an index into writers[]) giving field o (and, OUT_MOVC,
  * field o2 too) from L0: 9 as it is, times 10 or 7/2 floored, or the
- * larger of it and 1. */
+ * larger of it and 1; the MOV copies L0 to U. */
 static pt_fast_ins writer(int w, uint32_t o, uint32_t o2)
 {
 	switch (writers[w]) {
@@ -274,54 +275,84 @@ static pt_fast_ins writer(int w, uint32_t o, uint32_t o2)
 	case F_MOVC_O: return (pt_fast_ins){ F_MOVC_O, o, L0, 0, 0 };
 	case F_MULFLOOR_I_O: return (pt_fast_ins){ F_MULFLOOR_I_O, o, L0, TEN, 0 };
 	case F_MULFLOOR_IR_O: return (pt_fast_ins){ F_MULFLOOR_IR_O, o, L0, HALVES, 0 };
-	default: return (pt_fast_ins){ F_MAX_I_O, o, L0, ONE, 0 };
+	case F_MAX_I_O: return (pt_fast_ins){ F_MAX_I_O, o, L0, ONE, 0 };
+	default: return (pt_fast_ins){ F_MOV, U, L0, 0, 0 };
 	}
 }
 
+/* The failures of test_failure_outputs: the redeem section's ending the
+ * program (FAIL_RE), the earn section's (FAIL_E, after the redeem
+ * section's end went on to it), the redeem section's going on to the earn
+ * section (FAIL_R). */
+enum { AT_FAIL_RE, AT_FAIL_E, AT_FAIL_R, NFAILS };
+
 /* A section that writes the field its failure sets to 0 (the redeem's
  * maximum and value, the earn's points) when K is not 0, then fails when
- * Z is 0: writer w in the redeem section (earn false) or the earn
- * section.  Returns the number of instructions and the earn's start. */
-static uint32_t written_code(pt_fast_ins *code, int w, bool earn_sec, uint32_t *earn)
+ * Z is 0: writer w before failure at.  Returns the number of instructions
+ * and the earn's start. */
+static uint32_t written_code(pt_fast_ins *code, int w, int at, uint32_t *earn)
 {
 	uint32_t n = 0;
-	if (earn_sec)
+	if (at == AT_FAIL_E)
 		code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
-	else
-		*earn = 6;
 	uint32_t s = n;
 	code[n++] = (pt_fast_ins){ F_JZ, 0, K, 0, s + 2 };   /* K 0: no write on this way */
-	code[n++] = earn_sec ? writer(w, PT_OUT_E_POINTS, PT_OUT_E_BASIS) : writer(w, PT_OUT_R_MAX_POINTS, PT_OUT_R_VALUE_YEN);
+	code[n++] = at == AT_FAIL_E ? writer(w, PT_OUT_E_POINTS, PT_OUT_E_BASIS)
+				    : writer(w, PT_OUT_R_MAX_POINTS, PT_OUT_R_VALUE_YEN);
 	code[n++] = (pt_fast_ins){ F_JZ, 0, Z, 0, s + 4 };
-	code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
-	code[n++] = earn_sec ? (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 } : (pt_fast_ins){ F_FAIL_RE, 0, 0, 301, 11 };
-	if (earn_sec) {
-		*earn = 1;
-	} else {
+	switch (at) {
+	case AT_FAIL_RE:
+		code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+		code[n++] = (pt_fast_ins){ F_FAIL_RE, 0, 0, 301, 11 };
 		code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };   /* (not reached) */
+		*earn = n;
 		code[n++] = (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 };
+		break;
+	case AT_FAIL_E:
+		code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+		code[n++] = (pt_fast_ins){ F_FAIL_E, 0, 0, 304, 13 };
+		*earn = 1;
+		break;
+	default:   /* AT_FAIL_R: both ends of the redeem section go on to the earn section */
+		code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, s + 5 };
+		code[n++] = (pt_fast_ins){ F_FAIL_R, 0, s + 5, 301, 11 };
+		*earn = n;
+		code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+		break;
 	}
 	return n;
+}
+
+/* How often jit's code stores 0 into the numerator of output field o
+ * (mov qword [rbp + d], 0, d from the result's start less the 128 bytes
+ * rbp points past it): a failure's setting it to 0/1. */
+static int zero_stores(const pt_jit *jit, uint32_t o)
+{
+	int d = (int)(offsetof(pt_prog_result, out) + o * sizeof(pt_rat)) - 128;
+	return count_bytes(jit, (const uint8_t[]){ 0x48, 0xC7, 0x45, (uint8_t)d, 0, 0, 0, 0 }, 8);
 }
 
 /* A section's failure sets the fields it concludes (the redeem's maximum
  * and value, the earn's points) to 0 again when some way into it wrote
  * them, and leaves them as the program's start stored them when none did
  * (pt_jit_plan_written): every instruction that writes a field, on one
- * of the two ways in or on both, failing or not.  The three ways agree,
- * and the field is 0/1 after a failure, the writer's value otherwise. */
+ * of the two ways in or on both, failing or not, before each kind of
+ * failure.  The three ways agree; the field is 0/1 after a failure, the
+ * writer's value otherwise; and the failure's code stores 0 into the
+ * field only after a writer (none after the MOV). */
 static void test_failure_outputs(void **state)
 {
 	(void)state;
 	jfx x;
 	pt_rat consts[8], *host_consts = case_begin(&x, consts);
-	static const int64_t wrote[NWRITERS] = { 9, 9, 9, 90, 31, 9 };
+	static const int64_t wrote[NWRITERS] = { 9, 9, 9, 90, 31, 9, 0 };
 	for (int w = 0; w < NWRITERS; w++)
-		for (int e = 0; e < 2; e++) {
+		for (int at = 0; at < NFAILS; at++) {
 			pt_fast_ins code[10];
-			uint32_t earn, n = written_code(code, w, e, &earn);
+			uint32_t earn, n = written_code(code, w, at, &earn);
 			one_program(&x, code, n, earn, NREGS);
-			const uint32_t o = e ? PT_OUT_E_POINTS : PT_OUT_R_MAX_POINTS;
+			const uint32_t o = at == AT_FAIL_E ? PT_OUT_E_POINTS : PT_OUT_R_MAX_POINTS;
+			assert_int_equal(zero_stores(x.f.jit, o) > 0, w != NO_WRITER);
 			for (int k = 0; k < 2; k++)
 				for (int z = 0; z < 2; z++) {
 					pt_prog_result res[3];
@@ -335,7 +366,7 @@ static void test_failure_outputs(void **state)
 					int64_t want = z && k ? wrote[w] : 0;
 					assert_int_equal(res[0].out[o].n, want);
 					assert_int_equal(res[0].out[o].d, 1);
-					if (!e && writers[w] == F_OUT_MOVC)   /* its second field, the value */
+					if (at != AT_FAIL_E && writers[w] == F_OUT_MOVC)   /* its second field, the value */
 						assert_int_equal(res[0].out[PT_OUT_R_VALUE_YEN].n, want);
 				}
 		}
