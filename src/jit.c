@@ -484,11 +484,11 @@ static void sec_start_data(jasm *j)
 }
 /* A section failed with one reason, s noted at pc: two stores where four
  * were (the not-linked and earn-stub failures run on most carts, and
- * their stores were most of what those carts stored).  Writes rax. */
+ * their stores were most of what those carts stored).  Writes rax.  The
+ * head's usable is the caller's (the not-linked path stores the head
+ * whole). */
 static void sec_fail1(jasm *j, uint32_t sec, uint32_t s, uint32_t pc)
 {
-	if (sec == OFF_REDEEM)   /* the head says so too (vm.h) */
-		st32(j, (uint32_t)offsetof(pt_prog_result, usable), 0);
 	/* failed and nreasons 1, in one 2-byte store: mov word [rbp + ..], 0x0101 */
 	_Static_assert(offsetof(pt_section_result, nreasons) == offsetof(pt_section_result, failed) + 1,
 		       "failed, nreasons side by side");
@@ -925,6 +925,10 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			j->cnt_cur = 0;   /* the notes are stored (none marked): on past where the program's end stores them */
 			if (j->tier_late)   /* its start left the tier to its instructions */
 				st_no_tier(j);
+			/* the head: not linked, not usable, use_valid, no runtime error, in one
+			 * store: pshufd xmm3, xmm1, 0xEF (L_HEAD's dwords 3, 3, 2, 3); movups [rbp], xmm3 */
+			put(j, (const uint8_t[]){ 0x66, 0x0F, 0x70, 0xD9, 0xEF }, 5);
+			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 3, RBP, 0);
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
 			jmp(j, L_STORED(j, c.p));
@@ -957,10 +961,14 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 {
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
-	/* the head (vm.h): linked 0 for now, usable, use_valid, no runtime
-	 * error; then linked's low byte from the test */
-	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
-	op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
+	/* the head (vm.h): linked, usable, use_valid, no runtime error; where
+	 * the program is concluded at once when not linked, after that jump
+	 * (the not-linked head stored whole there: lay_cold), else linked's
+	 * low byte from the test */
+	if (!fp->unlinked_fail) {
+		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
+		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
+	}
 	sec_start(j, OFF_REDEEM);
 	sec_start(j, OFF_EARN);
 	/* every output 0/1 (xmm0) */
@@ -972,6 +980,7 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
 		jcc(j, CC_E, L_UNLINKED(j, p));
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
+		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1: linked */
 	}
 	for (uint32_t sec = OFF_REDEEM, i = 0; i < 2; sec = OFF_EARN, i++)   /* no reasons yet (after the jump: xor sets flags) */
 		if (pt_jit_note_marks(j, sec)) {   /* xor r14d, r14d or r15d, r15d */
@@ -1196,7 +1205,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	_Static_assert(offsetof(pt_prog_result, linked) == 0 && offsetof(pt_prog_result, usable) == 4 &&
 			       offsetof(pt_prog_result, use_valid) == 8 && offsetof(pt_prog_result, runtime_error) == 12,
 		       "L_HEAD's layout");
-	b4(j, 0);   /* linked: set by prog_start */
+	b4(j, 1);   /* linked (prog_start: else not stored, or its byte set by setne) */
 	b4(j, 1);   /* usable until the redeem section fails */
 	b4(j, 1);   /* use_valid */
 	b4(j, 0);   /* runtime_error: a runtime error leaves the machine code */
