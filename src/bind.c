@@ -652,17 +652,15 @@ _Static_assert(sizeof(pt_prep) % 8 == 0, "the arrays after a pt_prep are 8-byte 
 
 /* The arrays that follow a pt_prep header: the items first (their number
  * is known before binding; laid out four at a time, prep_nlaid), then the
- * ndense inputs, the slots past them, padded to 8 bytes, and their
- * values. */
-static inline pt_prep_item *prep_items(const pt_prep *p) { return pt_bind_items(p); }
+ * ndense inputs (pt_bind_items, pt_bind_dense: bind_fast.h), the slots
+ * past them, padded to 8 bytes, and their values. */
 /* The items laid out: nitems rounded up to a multiple of PT_PREP_CHUNK
  * (a cart of none to PT_PREP_CHUNK), the rest items of no amount. */
 static inline size_t prep_nlaid(size_t nitems)
 {
 	return nitems ? (nitems + PT_PREP_CHUNK - 1) / PT_PREP_CHUNK * PT_PREP_CHUNK : PT_PREP_CHUNK;
 }
-static inline int64_t *prep_dense(const pt_prep *p) { return pt_bind_dense(p); }
-static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(prep_dense(p) + p->ndense); }
+static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(pt_bind_dense(p) + p->ndense); }
 static inline int64_t *prep_vals(const pt_prep *p)
 {
 	return (int64_t *)((char *)prep_slots(p) + ((p->nvals * sizeof(uint32_t) + 7) & ~(size_t)7));
@@ -780,10 +778,10 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ndense = dense ? bp->ndense : 0,
 			.ninputs = (uint32_t)rs->ninputs,
 			.nlaid = (uint32_t)(pad ? prep_nlaid(c->n_items) : c->n_items) };
-	if (!bind_fast_items(rs, c, date, scratch, prep_items(p)))   /* writes every input */
+	if (!bind_fast_items(rs, c, date, scratch, pt_bind_items(p)))   /* writes every input */
 		return false;
 	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
-		prep_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->fast.sink) };
+		pt_bind_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->fast.sink) };
 	for (size_t j = 0; j < rs->ncatsums; j++)
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
 	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
@@ -792,7 +790,7 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	 * template, 64 at a time as a mask with no branch on the data, and
 	 * those slots and values in order. */
 	uint64_t not_whole = 0;
-	int64_t *whole = prep_dense(p);
+	int64_t *whole = pt_bind_dense(p);
 	for (uint32_t i = 0; i < p->ndense; i++) {
 		not_whole |= scratch[i].d != 1;
 		whole[i] = scratch[i].n;
@@ -841,7 +839,7 @@ bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inpu
 	if (p->ndense) {
 		if (p->ndense != nd)
 			return false;
-		*in = prep_dense(p);
+		*in = pt_bind_dense(p);
 	} else {   /* compact: the template, and the values below overwrite it */
 		memcpy(room, bp->tmpl_n, nd * sizeof *room);
 		*in = room;
