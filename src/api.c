@@ -765,6 +765,7 @@ PTRULES_API ptrules_eval *ptrules_eval_new(ptrules_rules *r, int flags)
 	}
 	e->rules = ptrules_retain(r);
 	e->nprogs = rs->nprogs;
+	e->view.use = &e->use;   /* pt_api_run fills the rest of the view per cart */
 	/* what pt_api_run runs is fixed here: the fast code unless tracing */
 	e->jit = !explain && !coverage && rs->fast ? rs->fast->jit : NULL;
 	e->nwhole = e->jit && e->jit->amounts_whole ? rs->nprogs : 0;
@@ -1184,14 +1185,17 @@ PTRULES_API ptrules_status ptrules_order_get(const ptrules_eval *e, ptrules_orde
 	if (!e || !out || !e->have)
 		return PTRULES_EARG;
 	const pt_use_report *u = &e->use;
-	*out = (ptrules_order){ u->any, u->valid, u->total_yen, u->giftcard_yen, u->points_yen, u->pay_yen,
-				(size_t)u->nproblems };
+	if (!u->any)   /* nothing intended: only `any` was set (use.h) */
+		*out = (ptrules_order){ false, true, e->view.total_yen, 0, 0, e->view.total_yen, 0 };
+	else
+		*out = (ptrules_order){ true, u->valid, u->total_yen, u->giftcard_yen, u->points_yen, u->pay_yen,
+					(size_t)u->nproblems };
 	return PTRULES_OK;
 }
 
 PTRULES_API ptrules_status ptrules_problem_get(const ptrules_eval *e, size_t i, ptrules_problem *out)
 {
-	if (!e || !out || !e->have || i >= (size_t)e->use.nproblems)
+	if (!e || !out || !e->have || !e->use.any || i >= (size_t)e->use.nproblems)
 		return PTRULES_EARG;
 	const pt_ruleset *rs = e->rules->rs;
 	const pt_use_problem *p = &e->use.problems[i];

@@ -96,23 +96,34 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	const pt_ruleset *rs = e->rules->rs;
 	if (!c)
 		c = &no_uses;
-	e->view = (pt_cart_view){ label, order_id, date, has_date, total, n_items, NULL };
-	e->trace.n = e->trace.dropped = 0;
-	pt_trace *tr = e->ev || e->hits ? &e->trace : NULL;
+	/* field by field: view.use is &e->use from ptrules_eval_new on */
+	e->view.label = label;
+	e->view.order_id = order_id;
+	e->view.date = date;
+	e->view.date_from_order = has_date;
+	e->view.total_yen = total;
+	e->view.n_items = n_items;
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
+	pt_trace *tr = NULL;   /* e->jit is NULL whenever there is a trace to keep */
 	bool ok;
 	if (e->jit && dense) {   /* the common case: bound in place, the machine code first */
 		uint32_t k = e->jit->all(e->inputs, e->res, dense);
 		ok = !k || pt_fast_resume(rs, e->inputs, e->locals, e->res, k, dense);
-	} else if (tr || !rs->fast) {
-		if (dense)
-			pt_bind_materialize(rs, dense, e->inputs);
-		ok = pt_eval_all(rs, e->inputs, e->locals, e->res, tr);
 	} else {
-		if (!dense && rs->fast->jit)   /* bound the ordinary way */
-			dense = pt_fast_copy_in(rs->fast->jit, e->inputs, e->in);
-		ok = pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
+		if (e->ev || e->hits) {   /* --explain or coverage: the trace starts empty */
+			tr = &e->trace;
+			tr->n = tr->dropped = 0;
+		}
+		if (tr || !rs->fast) {
+			if (dense)
+				pt_bind_materialize(rs, dense, e->inputs);
+			ok = pt_eval_all(rs, e->inputs, e->locals, e->res, tr);
+		} else {
+			if (!dense && rs->fast->jit)   /* bound the ordinary way */
+				dense = pt_fast_copy_in(rs->fast->jit, e->inputs, e->in);
+			ok = pt_fast_eval(rs, e->inputs, e->locals, e->res, PT_FAST_NATIVE, dense);
+		}
 	}
 	if (c->n_uses) {   /* policies judge the intended use; without one there is nothing to judge */
 		if (dense)
@@ -121,7 +132,6 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 		ok = pt_eval_policies(rs, e->inputs, e->locals, e->res, tr, fits) && ok;
 	}   /* else pt_use_check reads no policy result */
 	pt_use_check(rs, c, total, e->res, &e->use);
-	e->view.use = &e->use;
 	e->nsimple = e->nwhole & ((size_t)e->use.any - 1);   /* the fast code ran (tr is NULL then) */
 	e->have = true;
 	return ok ? PTRULES_OK : PTRULES_ERUNTIME;

@@ -151,14 +151,17 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 {
 	if (!e)
 		return PTRULES_EARG;
-	pt_api_forget(e);   /* a failed call leaves no results */
-	if (!b || i >= b->n || e->rules != b->rules)
+	if (!b || i >= b->n || e->rules != b->rules) {
+		pt_api_forget(e);   /* a failed call leaves no results; a run sets them anew */
 		return PTRULES_EARG;
+	}
 	const batch_head *h;
 	const pt_prep *p = pt_batch_cart(b, i, &h);
 	const int64_t *dense;
-	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense))
+	if (!pt_bind_prepared(b->rules->rs, p, e->inputs, e->in, &dense)) {
+		pt_api_forget(e);
 		return PTRULES_EINVALID;   /* not reached: b was packed for these rules */
+	}
 	if (h->n_uses)
 		return run_with_uses(e, h, p, dense);
 	return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));

@@ -85,12 +85,16 @@ static void check_prog(const pt_ruleset *rs, int p, const pt_prog_result *r, int
 	}
 }
 
-/* Check cart c's use records against the evaluated results; use.h's
- * pt_use_check has set the report up for a cart without any. */
+/* Check cart c's use records against the evaluated results: use.h's
+ * pt_use_check for a cart with any. */
 void pt_use_check_records(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 			  const pt_prog_result *results, pt_use_report *rep)
 {
 	rep->any = true;
+	rep->valid = true;
+	rep->total_yen = rep->pay_yen = total;
+	rep->giftcard_yen = rep->points_yen = 0;
+	rep->nproblems = rep->dropped = 0;
 	for (size_t i = 0; i < rs->nprogs; i++)
 		rep->progs[i] = (pt_use_prog){ 0, 0, true, 0 };
 	bool gift_seen = false;

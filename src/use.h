@@ -35,7 +35,10 @@ typedef struct pt_use_prog {
 	int cart_line;
 } pt_use_prog;
 
-/* The whole order's intended use. */
+/* The whole order's intended use.  Only `any` is set for a cart without
+ * `use` records (the common case, per cart in a checkout path): the rest
+ * describes the cart only when any is true, and readers answer the
+ * nothing-intended case themselves (ptrules_order_get). */
 typedef struct pt_use_report {
 	bool any;                 /* the cart has `use` records */
 	bool valid;               /* no problem found */
@@ -58,13 +61,10 @@ void pt_use_check_records(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 static inline void pt_use_check(const pt_ruleset *rs, const pt_cart *c, int64_t total,
 				const pt_prog_result *results, pt_use_report *rep)
 {
-	rep->any = false;   /* nothing intended: rep->progs is not read (the accessors check any) */
-	rep->valid = true;
-	rep->total_yen = rep->pay_yen = total;
-	rep->giftcard_yen = rep->points_yen = 0;
-	rep->nproblems = rep->dropped = 0;
 	if (c->n_uses)   /* inline: most carts have no `use` records */
 		pt_use_check_records(rs, c, total, results, rep);
+	else
+		rep->any = false;   /* nothing intended: one store, nothing else is read */
 }
 
 #endif

@@ -191,6 +191,12 @@ static void test_edges(void **state)
 
 	assert_int_equal(ptrules_evaluate_packed(e, b, 1), PTRULES_OK);
 	assert_int_equal(dpoint_earn(e), 100);   /* the base cap of 100 */
+	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);   /* nothing of cart 2's use is left */
+	assert_false(o.has_uses);
+	assert_true(o.valid);
+	assert_int_equal(o.total_yen, 10000);
+	assert_int_equal(o.giftcard_yen, 0);
+	assert_int_equal(o.pay_yen, 10000);
 	ptrules_amounts one[1];   /* ptrules_amounts_list fills no more than asked */
 	one[0].earn_points = -7;
 	assert_int_equal(ptrules_amounts_list(e, NULL, 0), ptrules_program_count(r));

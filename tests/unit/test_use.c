@@ -130,6 +130,26 @@ static void test_set_use_on_copy(void **state)
 	ptrules_problem_get(e, 0, &p);
 	assert_string_equal(p.text, "the gift card covers the whole order, so partner points are not used");
 
+	/* a cart without use records next: nothing of the last order's use
+	 * (two problems, a gift card) shows through; only `any` is set per
+	 * cart, and the accessors answer the rest */
+	ptrules_cart *plain = read_cart(cart_text);
+	assert_int_equal(ptrules_evaluate(e, plain, NULL), PTRULES_OK);
+	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+	assert_false(o.has_uses);
+	assert_true(o.valid);
+	assert_int_equal(o.total_yen, 9160);
+	assert_int_equal(o.giftcard_yen, 0);
+	assert_int_equal(o.points_yen, 0);
+	assert_int_equal(o.pay_yen, 9160);
+	assert_int_equal(o.nproblems, 0);
+	assert_int_equal(ptrules_problem_get(e, 0, &p), PTRULES_EARG);
+	assert_int_equal(result_of(e, "dpoint").use_points, 0);
+	char json[8192];
+	assert_true(ptrules_format_json(e, plain, NULL, json, sizeof json) < sizeof json);
+	assert_null(strstr(json, "\"use\""));
+	ptrules_cart_free(plain);
+
 	/* arguments */
 	assert_int_equal(ptrules_cart_set_use(c, "giftcard", 5), PTRULES_EARG);
 	assert_int_equal(ptrules_cart_set_use(c, "dpoint", -1), PTRULES_EINVALID);
