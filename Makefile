@@ -47,10 +47,12 @@ $(B)/parser.c $(B)/parser.h: grammar/parser.y | $(B)/.deps
 $(B)/lexer.c $(B)/lexer.h: grammar/lexer.l $(B)/parser.h | $(B)/.deps
 	flex --header-file=$(B)/lexer.h -o $(B)/lexer.c $<
 
+# -MMD on the generated sources too: they include ast.h, whose layout
+# changing under a stale lexer.o or parser.o breaks every parse.
 $(B)/lexer.o: $(B)/lexer.c $(B)/parser.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 $(B)/parser.o: $(B)/parser.c $(B)/lexer.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 
 $(B)/%.o: src/%.c $(B)/parser.h $(B)/lexer.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<

@@ -63,9 +63,9 @@ $(BENCH_DIR)/.dir:
 $(BENCH_DIR)/obj/%.o: src/%.c $(B)/parser.h $(B)/lexer.h | $(BENCH_DIR)/.dir
 	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(BENCH_WARN) -MMD -MP -c -o $@ $<
 $(BENCH_DIR)/obj/lexer.o: $(B)/lexer.c $(B)/parser.h | $(BENCH_DIR)/.dir
-	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(GENWARN) -c -o $@ $<
+	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 $(BENCH_DIR)/obj/parser.o: $(B)/parser.c $(B)/lexer.h | $(BENCH_DIR)/.dir
-	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(GENWARN) -c -o $@ $<
+	$(BENCH_CC) $(CPPFLAGS) $(BENCH_CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 $(BENCH_CLI_OBJS): $(BENCH_DIR)/obj/%.o: src/%.c include/ptrules.h src/cli.h | $(BENCH_DIR)/.dir
 	$(BENCH_CC) -D_POSIX_C_SOURCE=200809L -Iinclude $(BENCH_CFLAGS) $(BENCH_WARN) \
 		-DPT_SHAREDIR='"$(SHAREDIR)"' -MMD -MP -c -o $@ $<

@@ -38,9 +38,9 @@ $(FUZZ_DIR)/.dir:
 $(FUZZ_DIR)/%.o: src/%.c $(B)/parser.h $(B)/lexer.h | $(FUZZ_DIR)/.dir
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(filter-out -Werror,$(WARN)) -MMD -MP -c -o $@ $<
 $(FUZZ_DIR)/lexer.o: $(B)/lexer.c $(B)/parser.h | $(FUZZ_DIR)/.dir
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(GENWARN) -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 $(FUZZ_DIR)/parser.o: $(B)/parser.c $(B)/lexer.h | $(FUZZ_DIR)/.dir
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(GENWARN) -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 
 FUZZ_HDRS := tests/fuzz/fuzz_common.h include/ptrules.h
 

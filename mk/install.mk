@@ -59,10 +59,10 @@ $(B)/pic/%.o: src/%.c $(B)/parser.h $(B)/lexer.h
 	$(CC) $(CPPFLAGS) $(PIC_FLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 $(B)/pic/lexer.o: $(B)/lexer.c $(B)/parser.h
 	@mkdir -p $(B)/pic
-	$(CC) $(CPPFLAGS) $(PIC_FLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PIC_FLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 $(B)/pic/parser.o: $(B)/parser.c $(B)/lexer.h
 	@mkdir -p $(B)/pic
-	$(CC) $(CPPFLAGS) $(PIC_FLAGS) $(CFLAGS) $(GENWARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PIC_FLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 
 # The static library is one relocatable object whose hidden symbols are made
 # local, so a program linking libptrules.a sees the same ptrules_* names as
