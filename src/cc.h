@@ -45,12 +45,10 @@ typedef struct pt_prog_info {
 	int nredeems, nearns;
 	pt_decl *checks[16];        /* a policy's check blocks */
 	int nchecks;
-	pt_tier_info tiers[8];
+	pt_tier_info *tiers[8];     /* in the AST arena: inline, they made each program 5.5 KB */
 	int ntiers;
 	int nlocals;
 	int slot_basis, slot_acc, slot_value, slot_maxp;
-	pt_binding scope[64];
-	int nscope;
 	pt_section sec;
 	const char *granted;
 	int expr_depth;             /* check_expr recursion, bounded */
@@ -84,6 +82,8 @@ typedef struct pt_cc {
 	size_t nrules, caprules;
 	pt_cover_def *covers;
 	size_t ncovers, capcovers;
+	pt_binding scope[64];       /* the let names in scope: sema checks one program at a time */
+	int nscope;
 	bool oom;                   /* a builder failed to grow */
 	bool inputs_full;           /* PT_MAX_INPUTS reached (reported once) */
 	struct pt_itab {            /* interning tables (compile.c) */

@@ -429,9 +429,9 @@ void pt_lint_program(pt_cc *cc, pt_prog_info *pi, bool *read)
 	check_versions(&l, pi->redeems, pi->nredeems, "redeem block");
 	check_versions(&l, pi->earns, pi->nearns, "earn block");
 	for (int t = 0; t < pi->ntiers; t++) {
-		check_versions(&l, pi->tiers[t].versions, pi->tiers[t].nversions, "version of this tier table");
-		check_tier_rows(&l, &pi->tiers[t]);
-		tier_ranges(&l, &pi->tiers[t]);
+		check_versions(&l, pi->tiers[t]->versions, pi->tiers[t]->nversions, "version of this tier table");
+		check_tier_rows(&l, pi->tiers[t]);
+		tier_ranges(&l, pi->tiers[t]);
 	}
 	for (int sec = 0; sec < 2; sec++) {
 		pi->sec = sec ? PT_SEC_EARN : PT_SEC_REDEEM;

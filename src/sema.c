@@ -78,12 +78,12 @@ static pt_unit use_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 {
 	const char *n = e->str;
-	for (int i = pi->nscope - 1; i >= 0; i--)
-		if (strcmp(pi->scope[i].name, n) == 0) {
+	for (int i = cc->nscope - 1; i >= 0; i--)
+		if (strcmp(cc->scope[i].name, n) == 0) {
 			e->ref = PT_R_LOCAL;
-			e->slot = pi->scope[i].slot;
-			e->integral = pi->scope[i].integral;
-			return pi->scope[i].unit;
+			e->slot = cc->scope[i].slot;
+			e->integral = cc->scope[i].integral;
+			return cc->scope[i].unit;
 		}
 	if (strcmp(n, "basis") == 0 && pi->sec != PT_SEC_NONE && pi->sec != PT_SEC_POLICY) {
 		e->ref = PT_R_LOCAL;
@@ -131,7 +131,7 @@ static pt_unit resolve_name(pt_cc *cc, pt_prog_info *pi, pt_expr *e)
 	const char *dot = strchr(n, '.');
 	if (dot)
 		for (int t = 0; t < pi->ntiers; t++) {
-			pt_tier_info *ti = &pi->tiers[t];
+			pt_tier_info *ti = pi->tiers[t];
 			if (strlen(ti->name) != (size_t)(dot - n) || strncmp(ti->name, n, (size_t)(dot - n)) != 0)
 				continue;
 			for (int f = 0; f < ti->nfields; f++)
@@ -416,7 +416,7 @@ static bool const_value(const pt_expr *e, pt_rat *out)
 /* Check a block's statements in a new scope. */
 static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *top)
 {
-	int scope_mark = pi->nscope;
+	int scope_mark = cc->nscope;
 	bool seen_value = false;
 	for (; s; s = s->next) {
 		bool earn = pi->sec == PT_SEC_EARN;
@@ -425,15 +425,15 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 			check_expr(cc, pi, s->e);
 			if (s->cap && expect(cc, pi, s->cap, s->e->unit, "a cap") && !s->cap->integral)
 				s->e->integral = false;
-			for (int i = scope_mark; i < pi->nscope; i++)
-				if (strcmp(pi->scope[i].name, s->name) == 0)
+			for (int i = scope_mark; i < cc->nscope; i++)
+				if (strcmp(cc->scope[i].name, s->name) == 0)
 					pt_cc_error(cc, pi, s->name_loc, "PT010", "'%s' is already defined in this block", s->name);
-			if (pi->nscope >= (int)(sizeof pi->scope / sizeof pi->scope[0])) {
+			if (cc->nscope >= (int)(sizeof cc->scope / sizeof cc->scope[0])) {
 				pt_cc_error(cc, pi, s->loc, "PT011", "too many let names in scope (limit is 64)");
 				break;
 			}
 			s->slot = new_slot(cc, pi, s->loc);
-			pi->scope[pi->nscope++] = (pt_binding){ s->name, s->slot, s->e->unit, s->e->integral };
+			cc->scope[cc->nscope++] = (pt_binding){ s->name, s->slot, s->e->unit, s->e->integral };
 			break;
 		case PT_S_ADD:
 			if (!earn) {
@@ -495,7 +495,7 @@ static void check_stmts(pt_cc *cc, pt_prog_info *pi, pt_stmt *s, const pt_decl *
 	if (top && pi->sec == PT_SEC_REDEEM && !seen_value)
 		pt_cc_error(cc, pi, top->loc,
 			    "PT010", "redeem block needs a point's value, e.g. `value 1 yen per point`");
-	pi->nscope = scope_mark;
+	cc->nscope = scope_mark;
 }
 
 /* Check one tier table's versions: key, rows in order, fields alike. */
@@ -638,6 +638,7 @@ static void unreachable_versions(pt_cc *cc, pt_prog_info *pi, pt_decl **v, int n
 bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 {
 	size_t errors = cc->d->n_errors;
+	cc->nscope = 0;   /* (every block leaves the scope as it found it) */
 	for (pt_decl *d = pi->ast->decls; d; d = d->next) {
 		switch (d->kind) {
 		case PT_D_NAME:
@@ -711,20 +712,25 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 		}
 		case PT_D_TIERS: {
 			int t = 0;
-			while (t < pi->ntiers && strcmp(pi->tiers[t].name, d->name) != 0)
+			while (t < pi->ntiers && strcmp(pi->tiers[t]->name, d->name) != 0)
 				t++;
 			if (t == pi->ntiers) {
 				if (pi->ntiers >= 8) {
 					pt_cc_error(cc, pi, d->loc, "PT011", "too many tier tables (limit is 8)");
 					break;
 				}
+				pi->tiers[t] = pt_arena_alloc(&cc->ast, sizeof *pi->tiers[t]);
+				if (!pi->tiers[t]) {
+					cc->oom = true;
+					break;
+				}
 				pi->ntiers++;
-				pi->tiers[t].name = d->name;
+				pi->tiers[t]->name = d->name;
 			}
-			if (pi->tiers[t].nversions >= 16)
+			if (pi->tiers[t]->nversions >= 16)
 				pt_cc_error(cc, pi, d->loc, "PT011", "too many dated versions (limit is 16)");
 			else
-				pi->tiers[t].versions[pi->tiers[t].nversions++] = d;
+				pi->tiers[t]->versions[pi->tiers[t]->nversions++] = d;
 			if (d->from > d->until)
 				pt_cc_error(cc, pi, d->loc, "PT008", "'from' date is after 'until' date");
 			break;
@@ -754,11 +760,11 @@ bool pt_sema_program(pt_cc *cc, pt_prog_info *pi)
 	pi->slot_value = new_slot(cc, pi, pi->ast->loc);
 	pi->slot_maxp = new_slot(cc, pi, pi->ast->loc);
 	for (int t = 0; t < pi->ntiers; t++)
-		check_tiers(cc, pi, &pi->tiers[t]);
+		check_tiers(cc, pi, pi->tiers[t]);
 	unreachable_versions(cc, pi, pi->redeems, pi->nredeems, "redeem block");
 	unreachable_versions(cc, pi, pi->earns, pi->nearns, "earn block");
 	for (int t = 0; t < pi->ntiers; t++)
-		unreachable_versions(cc, pi, pi->tiers[t].versions, pi->tiers[t].nversions, "tier table version");
+		unreachable_versions(cc, pi, pi->tiers[t]->versions, pi->tiers[t]->nversions, "tier table version");
 	pi->sec = PT_SEC_REDEEM;
 	for (int i = 0; i < pi->nredeems; i++)
 		check_stmts(cc, pi, pi->redeems[i]->body, pi->redeems[i]);
