@@ -259,9 +259,11 @@ typedef struct pt_bind_plan {
 	size_t nuses;
 	uint64_t cat_first[256];  /* category sums (their index in catsum_slots) by cat_key of the name */
 	pt_rat *tmpl;             /* prepared carts: the inputs of a cart with nothing, or NULL */
-	int64_t *tmpl_n;          /* and their numerators below ndense */
-	uint32_t ndense;          /* prepared carts hold inputs [0, ndense) whole (prep_template) */
+	int64_t *tmpl_n;          /* and the numerators of those read in place, nkept, in pos order */
+	uint32_t ndense;          /* the dense form covers inputs [0, ndense) (prep_template) */
 	uint8_t *in_place;        /* per input below ndense: read where a dense preparation keeps it */
+	uint16_t *pos;            /* per input read in place: where among the kept values */
+	uint32_t nkept;           /* the inputs read in place: the values a dense preparation keeps */
 } pt_bind_plan;
 _Static_assert(offsetof(pt_bind_plan, fast) == 0, "bind_fast.h reads the plan as its first member");
 
@@ -282,14 +284,15 @@ static inline uint32_t id_hash(const char *s)
 
 static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp);
 
-/* The shape (pt_bind_prep_shape) of a preparation bp binds the common way: dense,
- * every input below ndense, the sums side by side; where there is no
- * such preparation, a shape none has (an ndense above PT_PREP_DENSE_MAX). */
+/* The shape (pt_bind_prep_shape) of a preparation bp binds the common
+ * way: dense, covering every input, the sums side by side; where there
+ * is no such preparation, a shape none has (an nkept above
+ * PT_PREP_DENSE_MAX). */
 static uint64_t plan_shape(const pt_ruleset *rs, const pt_bind_plan *bp)
 {
-	pt_prep p = { .ndense = UINT32_MAX, .ninputs = UINT32_MAX };
-	if (bp->tmpl && bp->ndense && bp->fast.cat_lo != UINT32_MAX && bp->ndense >= rs->ninputs)
-		p = (pt_prep){ .ndense = bp->ndense, .ninputs = (uint32_t)rs->ninputs };
+	pt_prep p = { .nkept = UINT32_MAX, .ninputs = UINT32_MAX };
+	if (bp->tmpl && bp->nkept && bp->fast.cat_lo != UINT32_MAX && bp->ndense >= rs->ninputs)
+		p = (pt_prep){ .nkept = bp->nkept, .ninputs = (uint32_t)rs->ninputs };
 	return pt_bind_prep_shape(&p);
 }
 
@@ -627,22 +630,27 @@ bool pt_bind_reference(const pt_ruleset *rs, const pt_cart *c, int32_t date,
  * keeps what binding derives from its names, so that evaluating it looks
  * at no string: each item's amount with its category sum slot, then the
  * inputs, in one of two forms.
- *   Dense: the first ndense inputs (all of them in a rule set of up to
- *     PT_PREP_DENSE_MAX inputs, and up to the first default that is a
- *     fraction), one whole number each, in order: the machine code reads
- *     them where they lie (pt_bind_in_place), so binding one writes only
- *     the item sums and totals.
- *   Compact (ndense 0), and past ndense: the template (what binding gives
+ *   Dense: of the first ndense inputs (all of them in a rule set of up
+ *     to PT_PREP_DENSE_MAX inputs, and up to the first default that is a
+ *     fraction), those the machine code reads where they lie
+ *     (pt_bind_in_place: all but the item sums and totals, which binding
+ *     adds up), one whole number each, in order (pt_bind_in_pos), so
+ *     binding one writes only the sums and totals.  The sums and totals
+ *     take no room there: they held only zeros, 56 of the 375 bytes a
+ *     packed cart of the shipped rules took (320 now; about 1 ns of the
+ *     packed sweep, docs/performance.md).
+ *   Compact (nkept 0), and past ndense: the template (what binding gives
  *     a cart with no items, accounts or payment), which every cart shares
- *     and so stays in cache, is copied (its numerators below ndense into
- *     room, where the machine code reads them), and the cart keeps only
+ *     and so stays in cache, is copied (the numerators of the inputs read
+ *     in place into room, where the machine code reads them, in the dense
+ *     form's order), and the cart keeps only
  *     the inputs that differ from it, each a slot and a whole number.
  * The register file gets the inputs read in place only when something
  * other than the machine code reads them (pt_bind_materialize: the
  * interpreter taking over, the reference VM, the policies).
  * Dense binds without copying the template; compact takes less memory
  * when most inputs keep their template value (a cart of the shipped rules
- * takes about 100 bytes of values compact against 216 dense), which
+ * takes about 100 bytes of values compact against 160 dense), which
  * counts where a preparation must fit inside the cart object.  Only carts
  * the fast binding accepts are prepared, so a prepared cart never needs a
  * diagnostic except an overflowing total, which sends it back to the
@@ -652,15 +660,16 @@ _Static_assert(sizeof(pt_prep) % 8 == 0, "the arrays after a pt_prep are 8-byte 
 
 /* The arrays that follow a pt_prep header: the items first (their number
  * is known before binding; laid out four at a time, prep_nlaid), then the
- * ndense inputs (pt_bind_items, pt_bind_dense: bind_fast.h), the slots
- * past them, padded to 8 bytes, and their values. */
+ * nkept values (pt_bind_items, pt_bind_dense: bind_fast.h), the slots
+ * past the inputs the dense form covers, padded to 8 bytes, and their
+ * values. */
 /* The items laid out: nitems rounded up to a multiple of PT_PREP_CHUNK
  * (a cart of none to PT_PREP_CHUNK), the rest items of no amount. */
 static inline size_t prep_nlaid(size_t nitems)
 {
 	return nitems ? (nitems + PT_PREP_CHUNK - 1) / PT_PREP_CHUNK * PT_PREP_CHUNK : PT_PREP_CHUNK;
 }
-static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(pt_bind_dense(p) + p->ndense); }
+static inline uint32_t *prep_slots(const pt_prep *p) { return (uint32_t *)(pt_bind_dense(p) + p->nkept); }
 static inline int64_t *prep_vals(const pt_prep *p)
 {
 	return (int64_t *)((char *)prep_slots(p) + ((p->nvals * sizeof(uint32_t) + 7) & ~(size_t)7));
@@ -712,16 +721,22 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	 * register file: pt_eval_paid, which the API calls once the inputs
 	 * are written there) */
 	bp->in_place = ok ? pt_arena_alloc(&rs->arena, bp->ndense + 1) : NULL;
+	bp->pos = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->pos) : NULL;
 	bp->tmpl_n = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->tmpl_n) : NULL;
-	if (!bp->in_place || !bp->tmpl_n)
+	if (!bp->in_place || !bp->pos || !bp->tmpl_n)
 		return false;
-	for (uint32_t i = 0; i < bp->ndense; i++) {
-		bp->tmpl_n[i] = bp->tmpl[i].n;
+	for (uint32_t i = 0; i < bp->ndense; i++)
 		bp->in_place[i] = rs->inputs[i].kind != PT_IN_CATSUM;
-	}
 	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
 		if (bp->fast.totals[t] < bp->ndense)
 			bp->in_place[bp->fast.totals[t]] = 0;
+	_Static_assert(PT_PREP_DENSE_MAX <= UINT16_MAX, "a kept value's place fits pos");
+	bp->nkept = 0;
+	for (uint32_t i = 0; i < bp->ndense; i++)
+		if (bp->in_place[i]) {
+			bp->pos[i] = (uint16_t)bp->nkept;
+			bp->tmpl_n[bp->nkept++] = bp->tmpl[i].n;
+		}
 	/* the sums side by side (as the compiler lays inputs out), so that
 	 * pt_bind_prepared zeroes them without reading where they are */
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -742,14 +757,23 @@ bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r)
 	return bp && bp->tmpl && r < bp->ndense && bp->in_place[r];
 }
 
-/* Write the inputs pt_bind_prepared left in place, dense[r], into
+/* Where among the values pt_bind_prepared leaves in place input r lies
+ * (r read in place: pt_bind_in_place), for the machine code's address
+ * of it. */
+uint32_t pt_bind_in_pos(const pt_ruleset *rs, uint32_t r)
+{
+	const pt_bind_plan *bp = rs->bind_plan;
+	return pt_bind_in_place(rs, r) ? bp->pos[r] : 0;
+}
+
+/* Write the inputs pt_bind_prepared left in place, dense[pos[r]], into
  * inputs: before anything but the machine code reads them.  Idempotent. */
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	for (uint32_t r = 0; bp && bp->tmpl && r < bp->ndense; r++)
 		if (bp->in_place[r])
-			inputs[r].n = dense[r];
+			inputs[r].n = dense[bp->pos[r]];
 }
 
 /* The bytes pt_bind_prepare needs for cart c, at most. */
@@ -775,7 +799,8 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	pt_prep *p = mem;
 	if (!bp || !bp->tmpl || c->n_items > UINT32_MAX / 2)
 		return false;
-	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .ndense = dense ? bp->ndense : 0,
+	uint32_t nd = dense ? bp->ndense : 0;   /* the inputs the form covers: past them, slots and values */
+	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .nkept = dense ? bp->nkept : 0,
 			.ninputs = (uint32_t)rs->ninputs,
 			.nlaid = (uint32_t)(pad ? prep_nlaid(c->n_items) : c->n_items) };
 	if (!bind_fast_items(rs, c, date, scratch, pt_bind_items(p)))   /* writes every input */
@@ -786,18 +811,19 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
 	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
 		scratch[bp->fast.totals[t]] = pt_rat_int(0);
-	/* The dense inputs; then which of the others differ from the
-	 * template, 64 at a time as a mask with no branch on the data, and
-	 * those slots and values in order. */
+	/* The dense inputs read in place; then which of the others differ
+	 * from the template, 64 at a time as a mask with no branch on the
+	 * data, and those slots and values in order. */
 	uint64_t not_whole = 0;
 	int64_t *whole = pt_bind_dense(p);
-	for (uint32_t i = 0; i < p->ndense; i++) {
+	for (uint32_t i = 0; i < nd; i++) {
 		not_whole |= scratch[i].d != 1;
-		whole[i] = scratch[i].n;
+		if (bp->in_place[i])   /* (the sums and totals are 0 here) */
+			whole[bp->pos[i]] = scratch[i].n;
 	}
 	uint32_t *slots = prep_slots(p);
 	uint32_t k = 0;
-	for (size_t base = p->ndense; base < rs->ninputs; base += 64) {
+	for (size_t base = nd; base < rs->ninputs; base += 64) {
 		size_t n = rs->ninputs - base < 64 ? rs->ninputs - base : 64;
 		uint64_t mask = 0;
 		for (size_t j = 0; j < n; j++) {
@@ -836,12 +862,12 @@ bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inpu
 	if (!bp || !bp->tmpl || p->ninputs != rs->ninputs)
 		return false;
 	uint32_t nd = bp->ndense;
-	if (p->ndense) {
-		if (p->ndense != nd)
+	if (p->nkept) {
+		if (p->nkept != bp->nkept)
 			return false;
 		*in = pt_bind_dense(p);
 	} else {   /* compact: the template, and the values below overwrite it */
-		memcpy(room, bp->tmpl_n, nd * sizeof *room);
+		memcpy(room, bp->tmpl_n, bp->nkept * sizeof *room);
 		*in = room;
 	}
 	for (size_t k = 0; k < rs->ncatsums; k++)
@@ -851,8 +877,8 @@ bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inpu
 	const uint32_t *slots = prep_slots(p);
 	const int64_t *vals = prep_vals(p);
 	for (uint32_t k = 0; k < p->nvals; k++) {   /* slots ascending; none is a sum or a total */
-		if (slots[k] < nd)
-			room[slots[k]] = vals[k];
+		if (slots[k] < nd && bp->in_place[slots[k]])
+			room[bp->pos[slots[k]]] = vals[k];
 		else
 			inputs[slots[k]] = pt_rat_int(vals[k]);
 	}

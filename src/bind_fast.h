@@ -18,7 +18,7 @@
 /* What binding a prepared cart of the common shape reads of the rule
  * set's binding plan: the plan's first member (bind.c, pt_bind_plan). */
 typedef struct pt_bind_quick {
-	uint64_t shape;     /* a preparation bound inline: its ndense and ninputs (pt_bind_prep_shape) */
+	uint64_t shape;     /* a preparation bound inline: its nkept and ninputs (pt_bind_prep_shape) */
 	uint32_t cat_lo;    /* the category sums are inputs [cat_lo, cat_lo + ncatsums), or UINT32_MAX */
 	uint32_t sink;      /* the slot a prepared item in no sum adds to (a total, written over after), or PT_PREP_NO_SUM */
 	uint32_t *totals;   /* the slots that hold the cart total, the sink first */
@@ -30,18 +30,18 @@ typedef struct pt_bind_quick {
 #define PT_PREP_CHUNK 4u
 
 /* The arrays that follow a pt_prep header: the items first, then the
- * ndense inputs (bind.c has the rest). */
+ * nkept values read in place (bind.c has the rest). */
 static inline pt_prep_item *pt_bind_items(const pt_prep *p) { return (pt_prep_item *)(p + 1); }
 static inline int64_t *pt_bind_dense(const pt_prep *p) { return (int64_t *)(pt_bind_items(p) + p->nlaid); }
 
-/* A preparation's ndense and ninputs, side by side, as one word: what
+/* A preparation's nkept and ninputs, side by side, as one word: what
  * pt_bind_prepared compares with the plan's shape to know, in one test,
  * that the common shape applies. */
 static inline uint64_t pt_bind_prep_shape(const pt_prep *p)
 {
-	_Static_assert(offsetof(pt_prep, ninputs) == offsetof(pt_prep, ndense) + 4, "ndense, ninputs side by side");
+	_Static_assert(offsetof(pt_prep, ninputs) == offsetof(pt_prep, nkept) + 4, "nkept, ninputs side by side");
 	uint64_t w;
-	memcpy(&w, &p->ndense, sizeof w);
+	memcpy(&w, &p->nkept, sizeof w);
 	return w;
 }
 
@@ -125,7 +125,8 @@ bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inpu
 /* Bind p, made for rs (the callers check that: a cart's prep_rules, a
  * batch's rules), into inputs[], but for the inputs pt_bind_in_place
  * names: those are left where *in says (p itself, or room, which holds
- * PT_PREP_DENSE_MAX values), for the machine code to read; false
+ * PT_PREP_DENSE_MAX values), input r at (*in)[pt_bind_in_pos(rs, r)],
+ * for the machine code to read; false
  * (nothing written) when p's shape does not fit rs.  pt_bind_materialize
  * writes them into inputs[] for anything else that reads them.
  * inputs[0] must exist and hold a value even when rs has no inputs: an
@@ -133,16 +134,17 @@ bool pt_bind_prepared_other(const pt_ruleset *rs, const pt_prep *p, pt_rat *inpu
  * in place from inputs[] before pt_bind_materialize writes them there.
  * Their denominators in inputs[] are 1 already, since the evaluator
  * starts every input at 0/1 and every binding writes whole numbers there
- * (cart values are whole, and ndense ends before the first default that
- * is not).  The common shape (dense, every input below ndense, the sums
- * side by side) is bound here; the others by pt_bind_prepared_other. */
+ * (cart values are whole, and the dense form ends before the first
+ * default that is not).  The common shape (dense, covering every input,
+ * the sums side by side) is bound here; the others by
+ * pt_bind_prepared_other. */
 static inline __attribute__((always_inline)) bool pt_bind_prepared(const pt_ruleset *rs, const pt_prep *p,
 								    pt_rat *inputs, int64_t *room, const int64_t **in)
 {
 	const pt_bind_quick *bf = (const pt_bind_quick *)rs->bind_plan;   /* the plan's first member */
 	if (!bf || pt_bind_prep_shape(p) != bf->shape)   /* not the common shape */
 		return pt_bind_prepared_other(rs, p, inputs, room, in);
-	*in = pt_bind_dense(p);   /* (a dense preparation of every input has no values past ndense) */
+	*in = pt_bind_dense(p);   /* (a dense preparation that covers every input has no values past them) */
 	pt_bind_zero_sums(inputs + bf->cat_lo, rs->ncatsums);   /* the item sums start from 0 */
 	pt_bind_add_items(bf, p, inputs);
 	return true;

@@ -103,21 +103,13 @@ bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_res
 		 uint32_t resume, const int64_t *in);
 
 /* The inputs the machine code reads in place (jit.h) copied from regs
- * into copy (room for jit->nin + 3), and copy returned: for a cart bound
- * the ordinary way.  Four at a time (the loop costs more than the
- * copies), reading up to three registers past the inputs: the constants,
- * locals and at least PT_MAX_STACK temporaries follow them
- * (pt_fast_build). */
+ * into copy (room for jit->nkept), in the order a dense preparation
+ * keeps them (pt_bind_in_pos), and copy returned: for a cart bound the
+ * ordinary way. */
 static inline const int64_t *pt_fast_copy_in(const pt_jit *jit, const pt_rat *regs, int64_t *copy)
 {
-	_Static_assert(PT_MAX_STACK >= 3, "registers follow the inputs");
-	const pt_rat *s = regs;
-	for (int64_t *d = copy, *end = copy + jit->nin; d < end; d += 4, s += 4) {   /* pointers: no index to widen */
-		d[0] = s[0].n;
-		d[1] = s[1].n;
-		d[2] = s[2].n;
-		d[3] = s[3].n;
-	}
+	for (uint32_t k = 0; k < jit->nkept; k++)
+		copy[k] = regs[jit->in_src[k]].n;
 	return copy;
 }
 

@@ -1261,9 +1261,12 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.derived0 = f->reg_derived;
 	j.derived1 = f->reg_derived + f->nderived;
 	j.in_place = calloc(PT_PREP_DENSE_MAX, 1);
-	for (uint32_t r = 0; j.in_place && r < PT_PREP_DENSE_MAX && r < rs->ninputs && r < f->nregs; r++)
-		if ((j.in_place[r] = pt_bind_in_place(rs, r)))
+	j.in_pos = calloc(PT_PREP_DENSE_MAX, sizeof *j.in_pos);
+	for (uint32_t r = 0; j.in_place && j.in_pos && r < PT_PREP_DENSE_MAX && r < rs->ninputs && r < f->nregs; r++)
+		if ((j.in_place[r] = pt_bind_in_place(rs, r))) {
 			j.nin = r + 1;
+			j.in_pos[r] = (uint16_t)pt_bind_in_pos(rs, r);
+		}
 	j.rax_in = calloc(f->ncode + 1, sizeof *j.rax_in);
 	j.nbefore = calloc(f->ncode + 1, 1);
 	j.before = calloc(f->ncode + 1, sizeof *j.before);
@@ -1280,7 +1283,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
 	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin || !j.gmerge ||
-	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.out_in || !j.in_place || !j.rax_in || !j.site_bit ||
+	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.out_in || !j.in_place || !j.in_pos || !j.rax_in || !j.site_bit ||
 	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
 	    !jit || !native)
 		goto fail;
@@ -1334,6 +1337,10 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nonneg = NULL;
 	jit->kept = kept;
 	jit->nin = j.nin;
+	jit->nkept = 0;
+	for (uint32_t r = 0; r < j.nin; r++)   /* pt_fast_copy_in: in[] in the order binding keeps it */
+		if (j.in_place[r])
+			jit->in_src[jit->nkept++] = (uint16_t)r;
 	jit->sites = j.sites;   /* the machine code holds their address (pt_jit_note_call) */
 	j.sites = NULL;
 	jit->site0 = j.site0;
@@ -1382,6 +1389,7 @@ out:
 	free(j.tier_in);
 	free(j.out_in);
 	free(j.in_place);
+	free(j.in_pos);
 	free(j.rax_in);
 	free(j.nbefore);
 	free(j.before);

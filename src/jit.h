@@ -28,9 +28,10 @@
 #include "vm.h"
 
 /* Compiled code over the register file R and the results from res on;
- * the inputs pt_bind_in_place names, below nin, are read from in[r]
- * instead of R[r] (a dense prepared cart's values where they are kept:
- * pt_bind_prepared), and their numerators in R are not read.
+ * the inputs pt_bind_in_place names, below nin, are read from
+ * in[pt_bind_in_pos(r)] instead of R[r] (a dense prepared cart's values
+ * where they are kept: pt_bind_prepared), and their numerators in R are
+ * not read.
  * Returns 0 when every program ran to its end; PT_JIT_DERIVE_FAILED when
  * a derived value does not fit (nothing ran: the reference VM evaluates
  * the cart); else 1 + the index of the register instruction where the
@@ -61,7 +62,9 @@ typedef struct pt_jit {
 			      * over or C is called, so what R holds of it past an evaluation is
 			      * not what the interpreter would leave.  For test_jit, which
 			      * compares the register files the ways leave (f->nregs bytes) */
-	uint32_t nin;        /* in[] is read below nin (at most PT_PREP_DENSE_MAX) */
+	uint32_t nin;        /* inputs below nin may be read from in[] (at most PT_PREP_DENSE_MAX) */
+	uint32_t nkept;      /* in[] holds this many values: input in_src[k] at k (pt_fast_copy_in) */
+	uint16_t in_src[PT_PREP_DENSE_MAX];
 	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
 			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine
 			      * code or the interpreter writes them: ptrules_amounts need no floor */

@@ -119,7 +119,8 @@ static inline void op_hi(jasm *j, const uint8_t *op, size_t nop, int reg, int m)
 
 /* A 64-bit operation reading register-file offset off, [rbx + off]: an
  * input kept in place (pt_bind_in_place) is read from in[], [r13 + 8 *
- * its index], instead (r13 is in + BIAS; its ModRM base bits are rbp's),
+ * its place there (pt_bind_in_pos)], instead (r13 is in + BIAS; its
+ * ModRM base bits are rbp's),
  * and a field kept in a register (cache_reg) from there. */
 static inline void rd_mem(jasm *j, const uint8_t *op, size_t nop, int reg, uint32_t off)
 {
@@ -127,7 +128,7 @@ static inline void rd_mem(jasm *j, const uint8_t *op, size_t nop, int reg, uint3
 	if (off % sizeof(pt_rat) == 0 && r < j->nin && j->in_place[r]) {
 		b1(j, 0x49);   /* REX.W and REX.B */
 		put(j, op, nop);
-		mem(j, reg, RBP, r * (uint32_t)sizeof(int64_t));
+		mem(j, reg, RBP, j->in_pos[r] * (uint32_t)sizeof(int64_t));
 		return;
 	}
 	int m = cache_reg(j, RBX, off);

@@ -97,6 +97,7 @@ struct jasm {
 	uint32_t wgen;      /* advanced at every jump target: what is known before does not hold there */
 	uint32_t derived0, derived1;   /* the derived registers, whole whenever a program runs */
 	uint8_t *in_place;  /* per input below nin: read from in[] (pt_bind_in_place) */
+	uint16_t *in_pos;   /* and where in in[] (pt_bind_in_pos) */
 	uint32_t nin;
 	uint32_t rbase;     /* rbx is R + rbase + BIAS (bytes; pt_jit_choose_rbase) */
 	uint32_t rax;       /* the register whose numerator the template just laid out left in rax, or NO_REG */

@@ -155,13 +155,13 @@ void pt_bind_plan_build(pt_ruleset *rs);
 typedef struct pt_prep {
 	int32_t date;             /* the order date the values were made for */
 	uint32_t nitems, nvals;
-	uint32_t ndense;          /* inputs [0, ndense) are kept whole, in order */
+	uint32_t nkept;           /* dense: the values of the inputs read in place (pt_bind_in_pos), else 0 */
 	uint32_t ninputs;         /* of the rule set it was made for */
 	uint32_t nlaid;           /* items laid out: nitems, or (pt_bind_prepare's pad) up to a multiple of four */
 	/* then nlaid pt_prep_items (nitems, then items of no amount: four
-	 * for a cart of none), ndense values (int64_t), nvals
-	 * slots (uint32_t, past ndense) padded to 8 bytes, and nvals values
-	 * (int64_t) (bind.c) */
+	 * for a cart of none), nkept values (int64_t), nvals slots
+	 * (uint32_t, past the inputs the dense form covers) padded to 8
+	 * bytes, and nvals values (int64_t) (bind.c) */
 } pt_prep;
 typedef struct pt_prep_item {
 	int64_t price;
@@ -192,6 +192,7 @@ static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }
 static inline size_t pt_bind_prep_items(const pt_prep *p) { return p->nitems; }
 /* pt_bind_prepared, which binds a prepared cart: bind_fast.h. */
 bool pt_bind_in_place(const pt_ruleset *rs, uint32_t r);
+uint32_t pt_bind_in_pos(const pt_ruleset *rs, uint32_t r);
 void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inputs);
 
 #endif

@@ -253,13 +253,15 @@ static void prep_case_free(prep_case *pc)
 	free(pc->room);
 }
 
-/* Both forms of a prepared cart (bind.c: dense, and compact with ndense
+/* Both forms of a prepared cart (bind.c: dense, and compact with nkept
  * 0) bind through pt_bind_prepared to the same inputs as pt_bind_fast,
  * whatever the inputs held before: the inputs pt_bind_in_place names
  * (all but the category sums and the total, for the shipped rules) are
  * left unwritten, where *in says (the preparation itself, or the room
- * given), until pt_bind_materialize writes them; a preparation whose
- * shape does not fit the rule set is refused with nothing written. */
+ * given), each at its own place there (pt_bind_in_pos: the places
+ * 0, 1, ... in input order, the sums and the total taking none), until
+ * pt_bind_materialize writes them; a preparation whose shape does not
+ * fit the rule set is refused with nothing written. */
 static void test_prepared_forms(void **state)
 {
 	(void)state;
@@ -281,7 +283,8 @@ static void test_prepared_forms(void **state)
 	for (int dense = 0; dense < 2; dense++) {
 		pt_prep *p = (pt_prep *)mem;
 		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense, false));
-		assert_int_equal(p->ndense, dense ? rs->ninputs : 0);   /* the shipped rules: no fraction, few inputs */
+		/* the shipped rules: no fraction, few inputs; the sums and the total take no room */
+		assert_int_equal(p->nkept, dense ? rs->ninputs - rs->ncatsums - 1 : 0);
 		assert_true(pt_bind_prep_used(p) <= size);
 		/* the grocery item is in no category sum: it adds to the total
 		 * slot, which binding writes over after the items (the sink),
@@ -305,8 +308,10 @@ static void test_prepared_forms(void **state)
 			kept += there;
 			assert_int_equal(x.regs[i].n, there ? (int64_t)i * 7 + 3 : want[i].n);
 			assert_int_equal(x.regs[i].d, want[i].d);
-			if (there)
-				assert_int_equal(in[i], want[i].n);
+			if (there) {
+				assert_int_equal(pt_bind_in_pos(rs, (uint32_t)i), kept - 1);
+				assert_int_equal(in[kept - 1], want[i].n);
+			}
 		}
 		assert_int_equal(kept, rs->ninputs - sums - 1);   /* all but the sums and the total */
 		pt_bind_materialize(rs, in, x.regs);

@@ -317,9 +317,7 @@ static void test_random_programs(void **state)
 			same_ways(rs, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NPROG, regs, nregs);
 			memcpy(regs[0], start, nregs * sizeof *start);
 			int64_t in[PT_PREP_DENSE_MAX];   /* the inputs read in place, as pt_fast_run gives them */
-			for (uint32_t r = 0; r < f.jit->nin; r++)
-				in[r] = start[r].n;
-			uint32_t k = f.jit->all(regs[0], res[0], in);
+			uint32_t k = f.jit->all(regs[0], res[0], pt_fast_copy_in(f.jit, start, in));
 			finished += k == 0;
 			derive_failed += k == PT_JIT_DERIVE_FAILED;
 			handed_back += k != 0 && k != PT_JIT_DERIVE_FAILED;
