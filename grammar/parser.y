@@ -475,5 +475,7 @@ bool pt_parse(pt_parser *p)
 		pt_yy_delete_buffer(buf, scanner);
 	pt_yylex_destroy(scanner);
 	free(text);
+	if (p->scan_oom)   /* flex's buffer out of memory: the caller stops (bison's stack reports its own) */
+		p->oom = true;
 	return rc == 0 && p->diags->n_errors == errors_before;
 }

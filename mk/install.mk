@@ -165,7 +165,11 @@ NOALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wra
 $(B)/test_noalloc: tests/unit/test_noalloc.c $(API_TEST_DEPS)
 	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
 
-api-tests: $(B)/test_api $(B)/test_threads $(B)/test_noalloc
+# The same wrapping, each allocation made to fail in turn.
+$(B)/test_oom: tests/unit/test_oom.c $(API_TEST_DEPS)
+	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
+
+api-tests: $(B)/test_api $(B)/test_threads $(B)/test_noalloc $(B)/test_oom
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
 # Installs into a temporary DESTDIR, builds the example of docs/library.md

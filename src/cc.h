@@ -72,6 +72,7 @@ typedef struct pt_cc {
 	uint32_t *code;
 	pt_line_def *lines;
 	size_t ncode, capcode;
+	size_t caplines;            /* the line table's room, capcode once it grew with the code */
 	pt_rat *consts;
 	size_t nconsts, capconsts;
 	const char **strs;

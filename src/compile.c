@@ -272,16 +272,16 @@ uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg)
 		cc->oom = true;
 		return 0;
 	}
-	size_t old = cc->capcode;
 	if (!grow(cc, (void **)&cc->code, &cc->capcode, cc->ncode, sizeof *cc->code))
 		return 0;
-	if (cc->capcode != old) {   /* the line table grows in step with the code */
+	if (cc->caplines < cc->capcode) {   /* the line table follows the code: its own count, so a failure here stays one */
 		pt_line_def *l = realloc(cc->lines, cc->capcode * sizeof *l);
 		if (!l) {
 			cc->oom = true;
 			return 0;
 		}
 		cc->lines = l;
+		cc->caplines = cc->capcode;
 	}
 	cc->code[cc->ncode] = PT_INS(op, arg & PT_ARG_MAX);
 	cc->lines[cc->ncode] = (pt_line_def){ (uint16_t)cc->cur_file, (uint32_t)cc->cur_line };
@@ -432,7 +432,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pt_diag_file(d, PT_ERROR, srcs[0].name, "too many programs (limit is %d)", PT_MAX_PROGRAMS);
 		goto out;
 	}
-	if (d->n_errors > errors)
+	if (d->n_errors > errors || cc.oom)   /* a parser out of memory leaves nodes half made (ids NULL) */
 		goto out;
 	if (cc.nprogs + cc.npolicies == 0) {
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "no programs found; a rules file holds `program ID { ... }` blocks");
