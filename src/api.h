@@ -74,8 +74,10 @@ struct ptrules_eval {
 	pt_use_report use;     /* the cart's intended use, checked */
 };
 
-/* e's results no longer describe a cart: an evaluation starts, and
- * leaves none if it fails. */
+/* e's results no longer describe a cart: an evaluation that fails
+ * before it runs leaves none (ptrules_evaluate forgets first,
+ * ptrules_evaluate_packed on its error paths; pt_api_run sets both
+ * anew). */
 static inline void pt_api_forget(ptrules_eval *e)
 {
 	e->have = false;

@@ -37,17 +37,19 @@ static char *read_stream(FILE *f, const char *path, size_t cap, size_t *len, pt_
 		buf = nb;
 		cap *= 2;
 	}
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
+	if (!buf) {
+		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		return NULL;
 	}
+	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
 /* Slurp a file or stdin; the buffer is NUL-terminated for convenience.
  * A file is read with open, fstat and read into a buffer of its size (+1
  * to see the end in one read): stdio's fopen and fread made six system
- * calls a file where this makes five, and `ptrules check` over 1,000
+ * calls a file where this makes four, and `ptrules check` over 1,000
  * small files spends much of its time in them; 64 KB a file, as stdio
  * read them once, touched 65 MB. */
 char *pt_read_file(const char *path, size_t *len, pt_diags *d)
@@ -69,6 +71,11 @@ char *pt_read_file(const char *path, size_t *len, pt_diags *d)
 		cap = size + 1;
 	}
 	char *buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		return NULL;
+	}
 	while (buf) {
 		ssize_t got = read(fd, buf + n, cap - n);
 		if (got < 0 && errno == EINTR)

@@ -1325,6 +1325,111 @@ static void test_costs(void **state)
 	ptrules_release(r);
 }
 
+/* The texts code generation writes (gen.c joins them by hand): every
+ * shape of a dated block's coverage point, a tier row's (cut at 255
+ * bytes, as snprintf cut it), an exclusion's, and the failure a program
+ * gives before it starts. */
+static void test_coverage_texts(void **state)
+{
+	(void)state;
+	char label[301], text[4096];
+	memset(label, 'L', 300);
+	label[300] = '\0';
+	snprintf(text, sizeof text,
+		 "program cov {\n"
+		 "  name \"Cov\"\n"
+		 "  input account.level: points = 0 points\n"
+		 "  valid from 2020-01-01 until 2099-12-31\n"
+		 "  exclude categories giftcard\n"
+		 "  redeem from 2028-01-01 {\n    value 2 yen per point\n  }\n"
+		 "  redeem from 2026-04-01 until 2027-03-31 {\n    value 1.2 yen per point\n  }\n"
+		 "  redeem {\n    value 1 yen per point\n  }\n"
+		 "  tiers rank by account.level {\n    \"%s\" otherwise: multiplier 1\n  }\n"
+		 "  earn until 2030-12-31 {\n    add floor(total * rank.multiplier * 1%%) as points\n  }\n"
+		 "}\n",
+		 label);
+	ptrules_rules *r = NULL;
+	assert_int_equal(load_text(&r, "cov.rules", text, NULL), PTRULES_OK);
+	ptrules_eval *e = ptrules_eval_new(r, PTRULES_EVAL_COVERAGE);
+	char want_tier[512];
+	snprintf(want_tier, sizeof want_tier, "tier row \"%s\" of rank is chosen", label);
+	want_tier[255] = '\0';   /* where a coverage text is cut */
+	const char *want[] = { "the redeem block from 2028-01-01 is in force",
+			       "the redeem block from 2026-04-01 until 2027-03-31 is in force",
+			       "the earn block until 2030-12-31 is in force", "an excluded giftcard item is in a cart",
+			       want_tier };
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+		bool found = false;
+		ptrules_cover cv;
+		for (size_t i = 0; i < ptrules_coverage_count(e) && !found; i++) {
+			assert_int_equal(ptrules_coverage_get(e, i, &cv), PTRULES_OK);
+			found = strcmp(cv.what, want[k]) == 0;
+		}
+		if (!found)
+			fail_msg("no coverage point \"%s\"", want[k]);
+	}
+	ptrules_cart *c = ptrules_cart_new();
+	assert_int_equal(ptrules_cart_set_order(c, "early", "2019-12-31"), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 1000, 1, NULL, NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "cov", 10), PTRULES_OK);
+	assert_int_equal(ptrules_evaluate(e, c, NULL), PTRULES_OK);
+	char json[8192];
+	assert_true(ptrules_format_json(e, c, NULL, json, sizeof json) < sizeof json);
+	assert_non_null(strstr(json, "program cov starts on 2020-01-01"));
+	ptrules_cart_free(c);
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
+/* The explain trace describes the last cart only: a rule that ran for
+ * one cart reads as not run for the next, where it did not run, through
+ * ptrules_evaluate and ptrules_evaluate_packed alike (pt_api_run empties
+ * the trace only where there is one). */
+static void test_explain_each_cart(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"cart id=bonus\norder date=2026-03-05\nitem price=6000 category=grocery\n"
+		"account program=dpoint balance=0 dvaluepass=yes\n"
+		"cart id=plain\norder date=2026-03-06\nitem price=6000 category=grocery\n"
+		"account program=dpoint balance=0 dvaluepass=yes\n";
+	ptrules_rules *r = px_load_rules("rules", NULL);
+	ptrules_eval *e = ptrules_eval_new(r, PTRULES_EVAL_EXPLAIN);
+	ptrules_batch *b = ptrules_batch_new(r);
+	ptrules_reader *rd = ptrules_reader_new(text, sizeof text - 1, "carts.txt");
+	ptrules_cart *carts[2];
+	const ptrules_cart *c;
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(ptrules_reader_next(rd, &c, NULL), 1);
+		carts[k] = ptrules_cart_new();
+		assert_int_equal(ptrules_cart_copy(carts[k], c), PTRULES_OK);
+		assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+	}
+	size_t rule = SIZE_MAX;
+	ptrules_explain x;
+	assert_int_equal(ptrules_evaluate(e, carts[0], NULL), PTRULES_OK);
+	for (size_t i = 0; i < ptrules_explain_count(e); i++) {
+		assert_int_equal(ptrules_explain_get(e, i, &x), PTRULES_OK);
+		if (strstr(x.rule, "let day_multiplier"))
+			rule = i;
+	}
+	assert_true(rule != SIZE_MAX);
+	for (int packed = 0; packed < 2; packed++) {
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(packed ? ptrules_evaluate_packed(e, b, (size_t)k) : ptrules_evaluate(e, carts[k], NULL),
+					 PTRULES_OK);
+			assert_int_equal(ptrules_explain_get(e, rule, &x), PTRULES_OK);
+			assert_int_equal(x.ran, k == 0);   /* the 5th is the bonus day, the 6th is not */
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		ptrules_cart_free(carts[k]);
+	ptrules_reader_free(rd);
+	ptrules_batch_free(b);
+	ptrules_eval_free(e);
+	ptrules_release(r);
+}
+
 static void test_coverage(void **state)
 {
 	(void)state;
@@ -1535,6 +1640,8 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_costs),
 		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_coverage_texts),
+		cmocka_unit_test(test_explain_each_cart),
 		cmocka_unit_test(test_lint),
 		cmocka_unit_test(test_fmt),
 	};

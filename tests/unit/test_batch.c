@@ -216,11 +216,26 @@ static void test_edges(void **state)
 	assert_true(ptrules_format_text(e, NULL, "mine", out, sizeof out) > 0);
 	assert_non_null(strstr(out, "mine"));
 
+	/* a failed call leaves no results, whichever check refuses it, after
+	 * a call that left some */
 	assert_int_equal(ptrules_evaluate_packed(e, b, 3), PTRULES_EARG);
-	assert_int_equal(ptrules_evaluate_packed(eo, b, 0), PTRULES_EARG);   /* same files, other rules */
-	assert_int_equal(ptrules_evaluate_packed(NULL, b, 0), PTRULES_EARG);
+	assert_int_equal(ptrules_result_count(e), 0);
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
 	assert_int_equal(ptrules_evaluate_packed(e, NULL, 0), PTRULES_EARG);
-	assert_int_equal(ptrules_result_count(e), 0);   /* a failed call leaves no results */
+	assert_int_equal(ptrules_result_count(e), 0);
+	ptrules_batch *bo = ptrules_batch_new(other);
+	c = px_small_cart("other", "2025-06-01");
+	assert_int_equal(ptrules_batch_add(bo, c), PTRULES_OK);
+	ptrules_cart_free(c);
+	assert_int_equal(ptrules_evaluate_packed(eo, bo, 0), PTRULES_OK);
+	assert_true(ptrules_result_count(eo) > 0);
+	assert_int_equal(ptrules_evaluate_packed(eo, b, 0), PTRULES_EARG);   /* same files, other rules */
+	assert_int_equal(ptrules_result_count(eo), 0);
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
+	assert_int_equal(ptrules_evaluate_packed(e, bo, 0), PTRULES_EARG);
+	assert_int_equal(ptrules_evaluate_packed(NULL, b, 0), PTRULES_EARG);
+	assert_int_equal(ptrules_result_count(e), 0);
+	ptrules_batch_free(bo);
 	assert_int_equal(ptrules_amounts_list(e, one, 1), 0);
 	assert_int_equal(ptrules_amounts_get(e, 0, &one[0]), PTRULES_EARG);   /* nor amounts of one */
 
