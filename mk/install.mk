@@ -162,11 +162,11 @@ $(B)/test_threads: tests/unit/test_threads.c $(API_TEST_DEPS)
 
 # Every allocation the library makes goes through the test's counters.
 NOALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_memalign,--wrap=aligned_alloc
-$(B)/test_noalloc: tests/unit/test_noalloc.c $(API_TEST_DEPS)
+$(B)/test_noalloc: tests/unit/test_noalloc.c tests/unit/alloc_wrap.h $(API_TEST_DEPS)
 	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
 
 # The same wrapping, each allocation made to fail in turn.
-$(B)/test_oom: tests/unit/test_oom.c $(API_TEST_DEPS)
+$(B)/test_oom: tests/unit/test_oom.c tests/unit/alloc_wrap.h $(API_TEST_DEPS)
 	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
 
 api-tests: $(B)/test_api $(B)/test_threads $(B)/test_noalloc $(B)/test_oom
