@@ -103,13 +103,26 @@ bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_res
 		 uint32_t resume, const int64_t *in);
 
 /* The inputs the machine code reads in place (jit.h) copied from regs
- * into copy (room for jit->nkept), in the order a dense preparation
+ * into copy (room for jit->nkept + 3), in the order a dense preparation
  * keeps them (pt_bind_in_pos), and copy returned: for a cart bound the
- * ordinary way. */
+ * ordinary way.  Run by run (the shipped rules have two: the inputs
+ * before the category sums and those after), four at a time: the loop
+ * costs more than the copies.  A run's last four may write up to three
+ * values past it, which the next run writes over, and read up to three
+ * registers past it: the constants, locals and at least PT_MAX_STACK
+ * temporaries follow the inputs (pt_fast_build). */
 static inline const int64_t *pt_fast_copy_in(const pt_jit *jit, const pt_rat *regs, int64_t *copy)
 {
-	for (uint32_t k = 0; k < jit->nkept; k++)
-		copy[k] = regs[jit->in_src[k]].n;
+	_Static_assert(PT_MAX_STACK >= 3, "registers follow the inputs");
+	for (const struct pt_jit_run *u = jit->runs, *end = u + jit->nruns; u < end; u++) {
+		const pt_rat *s = regs + u->src;
+		for (int64_t *d = copy + u->dst, *e = d + u->len; d < e; d += 4, s += 4) {   /* pointers: no index to widen */
+			d[0] = s[0].n;
+			d[1] = s[1].n;
+			d[2] = s[2].n;
+			d[3] = s[3].n;
+		}
+	}
 	return copy;
 }
 

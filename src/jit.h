@@ -63,8 +63,11 @@ typedef struct pt_jit {
 			      * not what the interpreter would leave.  For test_jit, which
 			      * compares the register files the ways leave (f->nregs bytes) */
 	uint32_t nin;        /* inputs below nin may be read from in[] (at most PT_PREP_DENSE_MAX) */
-	uint32_t nkept;      /* in[] holds this many values: input in_src[k] at k (pt_fast_copy_in) */
-	uint16_t in_src[PT_PREP_DENSE_MAX];
+	uint32_t nkept;      /* in[] holds this many values (pt_bind_in_pos) */
+	uint32_t nruns;      /* pt_fast_copy_in's runs of inputs side by side in in[] */
+	struct pt_jit_run {
+		uint16_t src, dst, len;   /* inputs [src, src + len) are in[dst, dst + len) */
+	} runs[PT_PREP_DENSE_MAX / 2 + 1];
 	bool amounts_whole;  /* no program gives redeem.max_points, redeem.value_yen, earn.points or
 			      * earn.basis_yen a fraction (pt_jit_plan_outs), whether the machine
 			      * code or the interpreter writes them: ptrules_amounts need no floor */

@@ -316,7 +316,7 @@ static void test_random_programs(void **state)
 			}
 			same_ways(rs, ok, (pt_prog_result *const[3]){ res[0], res[1], res[2] }, NPROG, regs, nregs);
 			memcpy(regs[0], start, nregs * sizeof *start);
-			int64_t in[PT_PREP_DENSE_MAX];   /* the inputs read in place, as pt_fast_run gives them */
+			int64_t in[PT_PREP_DENSE_MAX + 3];   /* the inputs read in place, as pt_fast_run gives them */
 			uint32_t k = f.jit->all(regs[0], res[0], pt_fast_copy_in(f.jit, start, in));
 			finished += k == 0;
 			derive_failed += k == PT_JIT_DERIVE_FAILED;
