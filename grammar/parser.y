@@ -31,6 +31,7 @@ typedef void *yyscan_t;
 #define YYMAXDEPTH 2000
 
 static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg);
+static void *node(pt_parser *p, size_t size);
 static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next);
 /* Lists are built by prepending (linear in their length) and reversed
  * once where a rule uses them. */
@@ -108,7 +109,7 @@ file
 
 program
 	: PROGRAM IDENT '{' decls '}' {
-		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
+		pt_prog_ast *g = node(p, sizeof *g);
 		if (g) {
 			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = rev_decls($4);
 			*p->tail = g; p->tail = &g->next;
@@ -119,7 +120,7 @@ program
 /* An order-level policy: checks on how one order combines programs. */
 policy
 	: POLICY IDENT '{' pdecls '}' {
-		pt_prog_ast *g = pt_arena_alloc(p->arena, sizeof *g);
+		pt_prog_ast *g = node(p, sizeof *g);
 		if (g) {
 			g->id = $2; g->loc = @$; g->id_loc = @2; g->file = p->file; g->decls = rev_decls($4);
 			g->policy = true;
@@ -256,11 +257,11 @@ rows
 
 row
 	: STRING FROM expr ':' fields {
-		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		$$ = node(p, sizeof *$$);
 		if ($$) { $$->label = $1; $$->loc = @$; $$->threshold = $3; $$->fields = rev_fields($5); }
 	}
 	| STRING OTHERWISE ':' fields {
-		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		$$ = node(p, sizeof *$$);
 		if ($$) { $$->label = $1; $$->loc = @$; $$->fields = rev_fields($4); }
 	}
 	| error { $$ = NULL; }
@@ -273,7 +274,7 @@ fields
 
 field
 	: IDENT expr {
-		$$ = pt_arena_alloc(p->arena, sizeof *$$);
+		$$ = node(p, sizeof *$$);
 		if ($$) { $$->name = $1; $$->loc = @1; $$->e = $2; }
 	}
 	;
@@ -334,9 +335,22 @@ primary
 %%
 
 /* Build one list cell in the arena. */
+/* A node of the AST, zeroed, from the parser's arena; out of memory,
+ * NULL and the parser's oom set, so that the compile stops rather than
+ * go on without what the rules said (a list cut short, a program or a
+ * tier row left out: docs/testing.md, test_oom). */
+static void *node(pt_parser *p, size_t size)
+{
+	void *n = pt_arena_alloc(p->arena, size);
+	if (!n)
+		p->oom = true;
+	return n;
+}
+
+/* A list cell for s before next. */
 static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next)
 {
-	pt_strlist *l = pt_arena_alloc(p->arena, sizeof *l);
+	pt_strlist *l = node(p, sizeof *l);
 	if (l) {
 		l->s = s;
 		l->loc = loc;

@@ -186,12 +186,17 @@ int pt_cc_input(pt_cc *cc, pt_input_kind kind, int builtin, int prog, const char
 		cc->oom = true;
 		return 0;
 	}
+	const char *copy = name ? pt_arena_strndup(&cc->ast, name, strlen(name)) : NULL;
+	if (name && !copy) {   /* not added: a NULL name would crash the next lookup */
+		cc->oom = true;
+		return 0;
+	}
 	pt_input_def *in = &cc->inputs[cc->ninputs];
 	memset(in, 0, sizeof *in);
 	in->kind = kind;
 	in->builtin = builtin;
 	in->prog = prog;
-	in->name = name ? pt_arena_strndup(&cc->ast, name, strlen(name)) : NULL;
+	in->name = copy;
 	in->type = type;
 	in->dflt = pt_rat_int(0);
 	uint32_t h = input_hash(kind, builtin, prog, name) & t->mask;
@@ -247,6 +252,8 @@ int pt_cc_rule(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, pt_unit unit)
 	r->line = loc.first_line;
 	r->col = loc.first_column;
 	r->text = pt_arena_strndup(&cc->ast, p, (size_t)(e - p));
+	if (!r->text)
+		cc->oom = true;   /* (the compile stops; nothing reads the rule) */
 	r->prog = pi->index;
 	r->unit = unit;
 	return (int)cc->nrules++;

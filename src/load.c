@@ -129,7 +129,13 @@ static bool add_file(pt_srclist *l, const char *path, pt_diags *d)
 		l->v = v;
 		l->cap = nc;
 	}
-	l->v[l->n++] = (pt_src){ strdup(path), text, len, 0 };
+	char *name = strdup(path);
+	if (!name) {
+		free(text);
+		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		return false;
+	}
+	l->v[l->n++] = (pt_src){ name, text, len, 0 };
 	return true;
 }
 
@@ -176,6 +182,8 @@ bool pt_srclist_add(pt_srclist *l, const char *path, pt_diags *d)
 			names[n++] = full;
 		}
 		closedir(dir);
+		if (!ok)   /* the names' room or a name ran out of memory */
+			pt_diag_file(d, PT_ERROR, path, "out of memory");
 		if (n > 1)
 			qsort(names, n, sizeof *names, cmp_names);
 		for (size_t i = 0; i < n; i++) {

@@ -599,6 +599,8 @@ static void declare_input(pt_cc *cc, pt_prog_info *pi, pt_decl *d)
 		return;
 	}
 	int slot = pt_cc_input(cc, PT_IN_ACCOUNT, 0, pi->index, key, d->type);
+	if (cc->oom)   /* no slot was made: slot 0 may not exist */
+		return;
 	cc->inputs[slot].file = pi->ast->file;
 	cc->inputs[slot].line = d->loc.first_line;
 	if (!d->dflt)
