@@ -780,7 +780,7 @@ void pt_bind_materialize(const pt_ruleset *rs, const int64_t *dense, pt_rat *inp
 size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c)
 {
 	return sizeof(pt_prep) + rs->ninputs * (sizeof(uint32_t) + sizeof(int64_t)) + 8 +
-	       prep_nlaid(c->n_items) * sizeof(pt_prep_item);   /* ndense values and no slot for those */
+	       prep_nlaid(c->n_items) * sizeof(pt_prep_item);   /* nkept values and no slot for those */
 }
 
 /* Prepare cart c, evaluated on `date`, for rs into mem (pt_bind_prep_size

@@ -1376,6 +1376,24 @@ static void test_coverage_texts(void **state)
 	char json[8192];
 	assert_true(ptrules_format_json(e, c, NULL, json, sizeof json) < sizeof json);
 	assert_non_null(strstr(json, "program cov starts on 2020-01-01"));
+	/* an order the 2026-04-01..2027-03-31 redeem block is in force for
+	 * hits that block's point and not the later one's */
+	ptrules_cart_clear(c);
+	assert_int_equal(ptrules_cart_set_order(c, "inside", "2026-05-01"), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_item(c, 1000, 1, NULL, NULL), PTRULES_OK);
+	assert_int_equal(ptrules_cart_add_account(c, "cov", 10), PTRULES_OK);
+	assert_int_equal(ptrules_evaluate(e, c, NULL), PTRULES_OK);
+	int hit_in = -1, hit_later = -1;
+	for (size_t i = 0; i < ptrules_coverage_count(e); i++) {
+		ptrules_cover cv;
+		assert_int_equal(ptrules_coverage_get(e, i, &cv), PTRULES_OK);
+		if (strcmp(cv.what, want[1]) == 0)
+			hit_in = cv.hit;
+		if (strcmp(cv.what, want[0]) == 0)
+			hit_later = cv.hit;
+	}
+	assert_int_equal(hit_in, 1);
+	assert_int_equal(hit_later, 0);
 	ptrules_cart_free(c);
 	ptrules_eval_free(e);
 	ptrules_release(r);
