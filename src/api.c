@@ -548,11 +548,11 @@ PTRULES_API ptrules_status ptrules_cart_add_item(ptrules_cart *c, int64_t price_
 	if (price_yen < 0 || qty < 1 || qty > PT_CART_MAX_QTY || c->c.n_items >= PT_CART_MAX_ITEMS)
 		return PTRULES_EINVALID;
 	pt_item *v = cart_grow(c, c->c.items, c->c.n_items, &c->cap_items, sizeof *v);
-	const char *cat = cart_str(c, category ? category : "general");
-	if (!v || !cat)
+	const char *cat = cart_str(c, category ? category : "general"), *nm = cart_str(c, name);
+	if (!v || !cat || (name && !nm))   /* nothing the caller gave is dropped without saying so */
 		return PTRULES_ENOMEM;
 	c->c.items = v;
-	v[c->c.n_items++] = (pt_item){ price_yen, qty, cat, cart_str(c, name), 0 };
+	v[c->c.n_items++] = (pt_item){ price_yen, qty, cat, nm, 0 };
 	return PTRULES_OK;
 }
 
@@ -561,8 +561,11 @@ PTRULES_API ptrules_status ptrules_cart_set_payment(ptrules_cart *c, const char 
 	if (!c || c->src != &built_src)
 		return PTRULES_EARG;
 	cart_unprepare(c);
-	c->c.card = cart_str(c, card);
-	c->c.method = cart_str(c, method);
+	const char *cs = cart_str(c, card), *ms = cart_str(c, method);
+	if ((card && !cs) || (method && !ms))   /* the payment as it was: no card dropped without saying so */
+		return PTRULES_ENOMEM;
+	c->c.card = cs;
+	c->c.method = ms;
 	return PTRULES_OK;
 }
 

@@ -347,12 +347,79 @@ static void test_evaluate(void **state)
 	srcs_free(&ss);
 }
 
+/* Building a cart call by call, every allocation failing in turn: each
+ * call succeeds with what it was given or says ENOMEM, and a cart whose
+ * calls all succeeded evaluates as the cart built with nothing failing
+ * (the payment card, which decides OkiDoki's points, once went missing
+ * with PTRULES_OK). */
+static void test_builder(void **state)
+{
+	(void)state;
+	srcset ss;
+	srcs_load(&ss);
+	ptrules_rules *r = NULL;
+	assert_int_equal(ptrules_load_sources(&r, ss.s, ss.n, NULL), PTRULES_OK);
+	ptrules_eval *e = ptrules_eval_new(r, 0);
+	assert_non_null(e);
+	long failed = 0, whole = 0;
+	char *big = malloc(2u << 20);   /* past the arena's largest block */
+	assert_non_null(big);
+	memset(big, 'r', (2u << 20) - 1);
+	big[(2u << 20) - 1] = '\0';
+	for (long n = 1;; n++) {
+		arm(n);
+		ptrules_cart *c = ptrules_cart_new();
+		int ok = c != NULL;
+		ptrules_status st[5] = { PTRULES_OK, PTRULES_OK, PTRULES_OK, PTRULES_OK, PTRULES_OK };
+		if (c) {
+			st[0] = ptrules_cart_set_order(c, "o1", "2025-06-01");
+			st[1] = ptrules_cart_add_item(c, 8000, 1, "grocery", big);   /* a block of its own: */
+			/* what follows needs a new block, an allocation that can fail */
+			st[2] = ptrules_cart_set_payment(c, "jcb", "card");
+			st[3] = ptrules_cart_add_account(c, "okidoki", 300);
+			st[4] = ptrules_cart_set_int(c, "dpoint", "earned_3mo", 100);   /* no dpoint line: EARG */
+		}
+		int hit = reached();
+		for (int k = 0; k < 4; k++) {
+			assert_true(st[k] == PTRULES_OK || st[k] == PTRULES_ENOMEM);
+			ok &= st[k] == PTRULES_OK;
+		}
+		if (c)
+			assert_int_equal(st[4], PTRULES_EARG);
+		if (ok) {   /* everything said OK: the card is there, OkiDoki's points usable */
+			assert_int_equal(ptrules_evaluate(e, c, NULL), PTRULES_OK);
+			ptrules_result res;
+			int found = 0;
+			for (size_t i = 0; i < ptrules_result_count(e); i++) {
+				assert_int_equal(ptrules_result_get(e, i, &res), PTRULES_OK);
+				if (strcmp(res.id, "okidoki") == 0) {
+					found = 1;
+					assert_int_equal(res.redeem_usable, 1);
+				}
+			}
+			assert_true(found);
+			whole++;
+		}
+		ptrules_cart_free(c);
+		if (!hit)
+			break;
+		failed++;
+	}
+	free(big);
+	print_message("cart builder: %ld allocations, each failed once (%ld carts whole)\n", failed, whole);
+	assert_true(failed > 3);
+	ptrules_eval_free(e);
+	ptrules_release(r);
+	srcs_free(&ss);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_boundaries),
 		cmocka_unit_test(test_evaluate),
+		cmocka_unit_test(test_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
