@@ -334,7 +334,6 @@ primary
 
 %%
 
-/* Build one list cell in the arena. */
 /* A node of the AST, zeroed, from the parser's arena; out of memory,
  * NULL and the parser's oom set, so that the compile stops rather than
  * go on without what the rules said (a list cut short, a program or a

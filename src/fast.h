@@ -103,10 +103,11 @@ bool pt_fast_run(const pt_ruleset *rs, pt_rat *regs, pt_rat *locals, pt_prog_res
 		 uint32_t resume, const int64_t *in);
 
 /* The inputs the machine code reads in place (jit.h) copied from regs
- * into copy (room for jit->nkept + 3), in the order a dense preparation
- * keeps them (pt_bind_in_pos), and copy returned: for a cart bound the
- * ordinary way.  Run by run (the shipped rules have two: the inputs
- * before the category sums and those after), four at a time: the loop
+ * into copy (room for PT_PREP_DENSE_MAX + 3), each at the place a dense
+ * preparation keeps it (pt_bind_in_pos), and copy returned: for a cart
+ * bound the ordinary way.  Run by run (the shipped rules have three: the
+ * inputs before the category sums, between the sums and the total, and
+ * after the total), four at a time: the loop
  * costs more than the copies.  A run's last four may write up to three
  * values past it, which the next run writes over, and read up to three
  * registers past it: the constants, locals and at least PT_MAX_STACK

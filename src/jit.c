@@ -1337,16 +1337,16 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.nonneg = NULL;
 	jit->kept = kept;
 	jit->nin = j.nin;
-	jit->nkept = jit->nruns = 0;
-	for (uint32_t r = 0; r < j.nin; r++)   /* pt_fast_copy_in: in[] in the order binding keeps it, in runs */
-		if (j.in_place[r]) {
-			struct pt_jit_run *u = &jit->runs[jit->nruns - (jit->nruns > 0)];
-			if (jit->nruns && u->src + u->len == r)
-				u->len++;
-			else
-				jit->runs[jit->nruns++] = (struct pt_jit_run){ (uint16_t)r, (uint16_t)jit->nkept, 1 };
-			jit->nkept++;
-		}
+	jit->nruns = 0;
+	for (uint32_t r = 0; r < j.nin; r++) {   /* pt_fast_copy_in: runs of in-place inputs at their places */
+		if (!j.in_place[r])
+			continue;
+		struct pt_jit_run *u = jit->nruns ? &jit->runs[jit->nruns - 1] : NULL;
+		if (u && u->src + u->len == r && u->dst + u->len == j.in_pos[r])
+			u->len++;
+		else
+			jit->runs[jit->nruns++] = (struct pt_jit_run){ (uint16_t)r, j.in_pos[r], 1 };
+	}
 	jit->sites = j.sites;   /* the machine code holds their address (pt_jit_note_call) */
 	j.sites = NULL;
 	jit->site0 = j.site0;

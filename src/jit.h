@@ -63,8 +63,7 @@ typedef struct pt_jit {
 			      * not what the interpreter would leave.  For test_jit, which
 			      * compares the register files the ways leave (f->nregs bytes) */
 	uint32_t nin;        /* inputs below nin may be read from in[] (at most PT_PREP_DENSE_MAX) */
-	uint32_t nkept;      /* in[] holds this many values (pt_bind_in_pos) */
-	uint32_t nruns;      /* pt_fast_copy_in's runs of inputs side by side in in[] */
+	uint32_t nruns;      /* pt_fast_copy_in's runs of inputs side by side in in[] (pt_bind_in_pos) */
 	struct pt_jit_run {
 		uint16_t src, dst, len;   /* inputs [src, src + len) are in[dst, dst + len) */
 	} runs[PT_PREP_DENSE_MAX / 2 + 1];
