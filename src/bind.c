@@ -263,7 +263,9 @@ typedef struct pt_bind_plan {
 	uint32_t ndense;          /* the dense form covers inputs [0, ndense) (prep_template) */
 	uint8_t *in_place;        /* per input below ndense: read where a dense preparation keeps it */
 	uint16_t *pos;            /* per input read in place: where among the kept values */
+	uint32_t *kept;           /* and the other way: the input of each kept value, nkept, in pos order */
 	uint32_t nkept;           /* the inputs read in place: the values a dense preparation keeps */
+	bool sums_past_dense;     /* a sum or total slot at or past ndense (the compact part's template) */
 } pt_bind_plan;
 _Static_assert(offsetof(pt_bind_plan, fast) == 0, "bind_fast.h reads the plan as its first member");
 
@@ -723,7 +725,8 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	bp->in_place = ok ? pt_arena_alloc(&rs->arena, bp->ndense + 1) : NULL;
 	bp->pos = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->pos) : NULL;
 	bp->tmpl_n = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->tmpl_n) : NULL;
-	if (!bp->in_place || !bp->pos || !bp->tmpl_n)
+	bp->kept = ok ? pt_arena_alloc(&rs->arena, (bp->ndense + 1) * sizeof *bp->kept) : NULL;
+	if (!bp->in_place || !bp->pos || !bp->tmpl_n || !bp->kept)
 		return false;
 	for (uint32_t i = 0; i < bp->ndense; i++)
 		bp->in_place[i] = rs->inputs[i].kind != PT_IN_CATSUM;
@@ -735,8 +738,14 @@ static bool prep_template(pt_ruleset *rs, pt_bind_plan *bp)
 	for (uint32_t i = 0; i < bp->ndense; i++)
 		if (bp->in_place[i]) {
 			bp->pos[i] = (uint16_t)bp->nkept;
+			bp->kept[bp->nkept] = i;
 			bp->tmpl_n[bp->nkept++] = bp->tmpl[i].n;
 		}
+	bp->sums_past_dense = false;
+	for (size_t j = 0; j < rs->ncatsums; j++)
+		bp->sums_past_dense |= rs->catsum_slots[j] >= bp->ndense;
+	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
+		bp->sums_past_dense |= bp->fast.totals[t] >= bp->ndense;
 	/* the sums side by side (as the compiler lays inputs out), so that
 	 * pt_bind_prepared zeroes them without reading where they are */
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -807,20 +816,23 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 		return false;
 	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
 		pt_bind_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->fast.sink) };
-	for (size_t j = 0; j < rs->ncatsums; j++)
-		scratch[rs->catsum_slots[j]] = pt_rat_int(0);
-	for (uint32_t t = 0; t < bp->fast.ntotals; t++)
-		scratch[bp->fast.totals[t]] = pt_rat_int(0);
-	/* The dense inputs read in place; then which of the others differ
-	 * from the template, 64 at a time as a mask with no branch on the
-	 * data, and those slots and values in order. */
+	if (bp->sums_past_dense || !dense) {   /* the template has them 0: compared below */
+		for (size_t j = 0; j < rs->ncatsums; j++)
+			scratch[rs->catsum_slots[j]] = pt_rat_int(0);
+		for (uint32_t t = 0; t < bp->fast.ntotals; t++)
+			scratch[bp->fast.totals[t]] = pt_rat_int(0);
+	}
+	/* The dense inputs read in place (not the sums and totals), gathered
+	 * in pos order: whole numbers, since binding writes only whole numbers
+	 * and defaults, and below ndense every default is whole (the template
+	 * is).  Then which of the others differ from the template, 64 at a
+	 * time as a mask with no branch on the data, and those slots and
+	 * values in order; one of them that is not whole refuses the cart. */
 	uint64_t not_whole = 0;
 	int64_t *whole = pt_bind_dense(p);
-	for (uint32_t i = 0; i < nd; i++) {
-		not_whole |= scratch[i].d != 1;
-		if (bp->in_place[i])   /* (the sums and totals are 0 here) */
-			whole[bp->pos[i]] = scratch[i].n;
-	}
+	const uint32_t *kept = bp->kept;
+	for (uint32_t k = 0, nk = p->nkept; k < nk; k++)
+		whole[k] = scratch[kept[k]].n;
 	uint32_t *slots = prep_slots(p);
 	uint32_t k = 0;
 	for (size_t base = nd; base < rs->ninputs; base += 64) {
