@@ -460,6 +460,94 @@ PTRULES_API int ptrules_reader_next(ptrules_reader *r, const ptrules_cart **cart
 	return 1;
 }
 
+/* ---- carts held together (ptrules_cartset) ----------------------------- */
+
+struct ptrules_cartset {
+	pt_arena arena;   /* the carts: each one's header, values, lines and name */
+};
+
+/* The cart ptrules_reader_next_held returns when memory to hold one ran
+ * out: an error, nothing else, and never changed (threads may share it). */
+static const ptrules_cart held_oom = { .c = { .n_errors = 1 }, .src = &built_src };
+
+PTRULES_API ptrules_cartset *ptrules_cartset_new(void)
+{
+	ptrules_cartset *s = calloc(1, sizeof *s);
+	if (s)
+		pt_arena_init(&s->arena, 64 * 1024);
+	return s;
+}
+
+/* Forget every cart of s; its memory is kept (one block once it has
+ * grown to what the carts took: pt_arena_reset) for the next ones. */
+PTRULES_API void ptrules_cartset_clear(ptrules_cartset *s)
+{
+	if (s)
+		pt_arena_reset(&s->arena);
+}
+
+PTRULES_API void ptrules_cartset_free(ptrules_cartset *s)
+{
+	if (!s)
+		return;
+	pt_arena_free(&s->arena);
+	free(s);
+}
+
+/* The reader reads into s's arena (swapped in, and kept as it is by
+ * pt_cart_next while hold is set), then the cart's lines and the input's
+ * name are copied there too: the cart needs nothing of the reader
+ * afterwards.  When memory for the cart's header or lines runs out, the
+ * cart is read all the same (into the reader's own when there is no
+ * header) and reported, and what is returned has an error, as a cart the
+ * reader runs out of memory for. */
+PTRULES_API const ptrules_cart *ptrules_reader_next_held(ptrules_reader *r, ptrules_cartset *s, ptrules_diags *d)
+{
+	if (!r || !s)
+		return NULL;
+	pt_diags scratch;
+	pt_diags *dd = diags_of(d, &scratch);
+	ptrules_cart *c = pt_arena_alloc(&s->arena, sizeof *c);   /* zeroed: not prepared, no arena of its own */
+	pt_arena mine = r->r.arena;
+	if (c) {
+		r->r.arena = s->arena;
+		r->r.hold = true;
+	} else {
+		c = &r->cart;
+	}
+	bool got = pt_cart_next(&r->r, &c->c, dd);
+	if (c != &r->cart) {
+		s->arena = r->r.arena;
+		r->r.arena = mine;
+		r->r.hold = false;
+	}
+	char *name = NULL;
+	size_t nlen = 0, tlen = 0;
+	if (got && c != &r->cart) {
+		nlen = strlen(r->r.src.name);
+		tlen = r->r.pos - r->r.keep;
+		name = pt_arena_alloc_uninit(&s->arena, nlen + tlen + 2);
+	}
+	if (name) {
+		char *text = name + nlen + 1;
+		memcpy(name, r->r.src.name, nlen + 1);
+		memcpy(text, r->r.src.text, tlen);
+		text[tlen] = '\0';
+		c->own_src = (pt_src){ name, text, tlen, r->r.keep_line };
+		c->src = &c->own_src;
+	} else if (got) {   /* the cart is not evaluated */
+		pt_diag_at(dd, PT_ERROR, &r->r.src, c->c.line, 1, 1, "out of memory while reading this cart");
+		c->c.n_errors++;
+		c->src = &built_src;
+	}
+	if (!d)
+		pt_diags_free(&scratch);
+	if (!got)
+		return NULL;
+	r->index++;
+	return c == &r->cart ? &held_oom : c;
+}
+
 PTRULES_API int ptrules_reader_index(const ptrules_reader *r) { return r ? r->index : 0; }
 PTRULES_API int ptrules_reader_has_cart_lines(const ptrules_reader *r) { return r && r->r.seen_cart_line; }
 
