@@ -201,20 +201,6 @@ PTRULES_API int ptrules_reader_error(const ptrules_reader *r);
  * A malformed cart is still returned, with its errors in d and
  * ptrules_cart_errors() > 0; the caller reports and skips it. */
 PTRULES_API int ptrules_reader_next(ptrules_reader *r, const ptrules_cart **cart, ptrules_diags *d);
-/* Carts held together: read ahead with ptrules_reader_next_held, each
- * keeps its values and the lines messages about it quote, apart from the
- * reader, until the set is cleared or freed.  For reading carts on one
- * thread while another evaluates them: the carts of a set are in one
- * block of memory, reused after ptrules_cartset_clear. */
-typedef struct ptrules_cartset ptrules_cartset;
-PTRULES_API ptrules_cartset *ptrules_cartset_new(void);
-PTRULES_API void ptrules_cartset_clear(ptrules_cartset *s);
-PTRULES_API void ptrules_cartset_free(ptrules_cartset *s);
-/* Next cart, as ptrules_reader_next, held in s: valid until s is
- * cleared or freed, whatever the reader reads meanwhile, and after the
- * reader is freed; NULL at the end.  A cart that memory ran out for has
- * an error (in d), as one the reader runs out of memory for. */
-PTRULES_API const ptrules_cart *ptrules_reader_next_held(ptrules_reader *r, ptrules_cartset *s, ptrules_diags *d);
 /* 1-based index of the cart last returned. */
 PTRULES_API int ptrules_reader_index(const ptrules_reader *r);
 /* Whether the text separates carts with `cart` lines (so even the first

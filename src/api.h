@@ -38,7 +38,6 @@ struct ptrules_cart {
 	pt_arena arena;        /* built carts: their strings and arrays */
 	size_t cap_items, cap_accounts, cap_uses;
 	const pt_src *src;     /* where the cart came from, for messages */
-	pt_src own_src;        /* a cart held in a cart set (ptrules_reader_next_held): its own lines, src points here */
 	void *prep_mem;        /* owned: room for a preparation, reused while it fits */
 	size_t prep_cap;
 };

@@ -955,8 +955,7 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 {
 	ctx c = { .r = r, .out = out, .d = d };
 	const char *e;
-	if (!r->hold)
-		pt_arena_reset(&r->arena);
+	pt_arena_reset(&r->arena);
 	memset(out, 0, sizeof *out);
 	out->line = 1;
 	r->keep = r->pos;

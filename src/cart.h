@@ -105,8 +105,6 @@ typedef struct pt_cart_reader {
 	int line;              /* line number at pos */
 	int keep_line;         /* line number at keep */
 	pt_arena arena;        /* this cart's memory */
-	bool hold;             /* pt_cart_next leaves the arena as it is: a caller's,
-				* holding earlier carts (ptrules_reader_next_held) */
 	bool seen_cart_line;   /* file uses explicit `cart` lines */
 	int cart_index;        /* carts returned so far */
 	/* Streaming only (read != NULL). */

@@ -1,18 +1,19 @@
 /* cmd_pipe.c - `ptrules eval` on two processors: one thread reads the
- * carts, the calling thread evaluates and prints them.
+ * carts and packs them, the calling thread evaluates and prints them.
  *
  * Reading a cart costs about as much as evaluating and printing it
  * (docs/performance.md), so with a second processor the reader runs
- * ahead on its own thread.  It fills a block of up to CHUNK carts, held
- * in the block's cart set (ptrules_reader_next_held: each keeps its
- * values and its lines, for messages about it, apart from the reader),
- * with each one's label and its reading's rendered diagnostics in the
- * block's text.  The calling thread takes the blocks
- * in order and evaluates and prints each cart as the single-threaded
- * loop does (main.c), writing every byte, standard output and standard
- * error alike, in the same order, so the output is the same byte for
- * byte.  Two blocks alternate: memory stays flat however long the input
- * is. */
+ * ahead on its own thread.  It fills a block of up to CHUNK carts: each
+ * cart that can be packed (ptrules_batch_add) goes into the block's batch
+ * with its label; any other cart (errors, binding diagnostics, no order
+ * date) is evaluated and formatted right there, with the reader's own
+ * context.  Its text, and every cart's rendered diagnostics, are kept in
+ * the block.
+ * The calling thread takes the blocks in order and writes every byte,
+ * standard output and standard error alike, in the order the
+ * single-threaded loop writes them (main.c), so the output is the same
+ * byte for byte.  Two blocks alternate: memory stays flat however long
+ * the input is. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,22 +25,25 @@
 
 #include "cli.h"
 
-enum { CHUNK = 1024 };   /* carts per block */
+enum { CHUNK = 2048 };   /* carts per block */
 
-/* One entry of a block: a cart, or the diagnostics after the last. */
+/* One cart of a block: packed, or done by the reader. */
 typedef struct pipe_ent {
 	bool cart;                /* false: only diagnostics that followed the last cart */
+	bool packed;
+	ptrules_status st;        /* not packed: its evaluation (EINVALID: nothing printed) */
+	size_t index;             /* packed: its index in the block's batch */
 	size_t label;             /* offsets into the block's text */
-	size_t diag, diag_len;    /* the reading's diagnostics, to print before it */
-	size_t errors;            /* errors among them */
+	size_t diag, diag_len;    /* diagnostics to print before it */
+	size_t out, out_len;      /* not packed: the formatted cart */
+	size_t errors;            /* errors among the diagnostics */
 } pipe_ent;
 
 typedef struct pipe_block {
-	ptrules_cartset *set;     /* its carts */
-	const ptrules_cart **carts;   /* entry i's cart */
+	ptrules_batch *batch;
 	pipe_ent *ents;
 	size_t n;
-	char *text;               /* labels and diagnostics */
+	char *text;               /* labels, diagnostics and outputs */
 	size_t tlen, tcap;
 	bool full;                /* filled by the reader, not yet taken */
 	bool last;                /* the reader has nothing after it */
@@ -56,7 +60,9 @@ struct cli_pipe {
 	bool ended;               /* the caller has had every cart */
 	bool oom;                 /* the reader ran out of memory: it stopped */
 	cli_carts *cf;
-	ptrules_diags *d;         /* the reader's */
+	ptrules_eval *e;          /* the reader's context, for carts it evaluates itself */
+	ptrules_diags *d;
+	bool json;
 };
 
 /* Room for n more bytes of text in k; false when out of memory. */
@@ -113,18 +119,52 @@ static bool add_diags(pipe_block *k, ptrules_diags *d, pipe_ent *x)
 	return ok;
 }
 
+/* The formatted cart c (evaluated with e) into k's text; false when out
+ * of memory. */
+static bool add_output(pipe_block *k, const ptrules_eval *e, const ptrules_cart *c, const char *label, bool json,
+		       pipe_ent *x)
+{
+	size_t (*fmt)(const ptrules_eval *, const ptrules_cart *, const char *, char *, size_t) =
+		json ? ptrules_format_json : ptrules_format_text;
+	size_t n = fmt(e, c, label, k->text + k->tlen, k->tcap - k->tlen);   /* mostly it fits */
+	if (n >= k->tcap - k->tlen) {
+		if (!text_room(k, n + 1))
+			return false;
+		fmt(e, c, label, k->text + k->tlen, n + 1);
+	}
+	x->out = k->tlen;
+	x->out_len = n;
+	k->tlen += n + 1;
+	return true;
+}
+
 /* Read the next cart into block k; false at the end of the input. */
 static bool read_one(struct cli_pipe *p, pipe_block *k)
 {
-	const ptrules_cart *c = ptrules_reader_next_held(p->cf->r, k->set, p->d);
-	if (!c)
+	const ptrules_cart *c;
+	if (!ptrules_reader_next(p->cf->r, &c, p->d))
 		return false;
-	k->carts[k->n] = c;
 	pipe_ent *x = &k->ents[k->n];
-	*x = (pipe_ent){ .cart = true };
+	*x = (pipe_ent){ .cart = true, .st = PTRULES_EINVALID };
 	char label[512];
 	const char *lb = cli_cart_label(p->cf->r, c, p->cf->name, label, sizeof label);
-	bool ok = (x->label = text_add(k, lb, strlen(lb))) != SIZE_MAX && add_diags(k, p->d, x);
+	bool ok = (x->label = text_add(k, lb, strlen(lb))) != SIZE_MAX;
+	if (ok && !ptrules_cart_errors(c)) {
+		size_t before = ptrules_batch_count(k->batch);
+		ptrules_status st = ptrules_batch_add(k->batch, c);
+		if (st == PTRULES_OK) {
+			x->packed = true;
+			x->index = before;
+		} else if (st == PTRULES_ENOMEM) {
+			ok = false;
+		}
+	}
+	if (ok && !x->packed && ptrules_cart_errors(c) == 0)   /* the reader evaluates it, as main.c does */
+		x->st = ptrules_evaluate(p->e, c, p->d);
+	if (ok)   /* the reader's, and the evaluation's if it ran here */
+		ok = add_diags(k, p->d, x);
+	if (ok && !x->packed && x->st != PTRULES_EINVALID)
+		ok = add_output(k, p->e, c, lb, p->json, x);
 	if (!ok)
 		p->oom = true;
 	else
@@ -144,12 +184,12 @@ static void *reader_main(void *arg)
 			pthread_cond_wait(&p->cv, &p->mu);
 		pthread_mutex_unlock(&p->mu);
 		k->n = k->tlen = 0;
-		ptrules_cartset_clear(k->set);
+		ptrules_batch_clear(k->batch);
 		while (k->n < CHUNK && (more = read_one(p, k)))   /* false at the end, and when out of memory */
 			;
 		if (!more) {   /* diagnostics after the last cart: an entry of their own */
 			pipe_ent *x = &k->ents[k->n];
-			*x = (pipe_ent){ .cart = false };
+			*x = (pipe_ent){ .st = PTRULES_EINVALID };
 			if (!p->oom && add_diags(k, p->d, x) && x->diag_len) {
 				x->label = text_add(k, "", 0);
 				if (x->label != SIZE_MAX)
@@ -166,32 +206,22 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* The carts, entries and text of both blocks. */
-static void free_blocks(struct cli_pipe *p)
-{
-	for (int i = 0; i < 2; i++) {
-		ptrules_cartset_free(p->b[i].set);
-		free(p->b[i].carts);
-		free(p->b[i].ents);
-		free(p->b[i].text);
-	}
-}
-
 /* Start reading cf on a thread of its own; NULL when that cannot be done
  * (the caller then reads the file itself). */
-cli_pipe *cli_pipe_start(cli_carts *cf)
+cli_pipe *cli_pipe_start(cli_carts *cf, ptrules_rules *r, bool json)
 {
 	struct cli_pipe *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->cf = cf;
+	p->json = json;
+	p->e = ptrules_eval_new(r, 0);
 	p->d = ptrules_diags_new();
-	bool ok = p->d;
+	bool ok = p->e && p->d;
 	for (int i = 0; i < 2 && ok; i++) {
-		p->b[i].set = ptrules_cartset_new();
-		p->b[i].carts = malloc(CHUNK * sizeof *p->b[i].carts);
+		p->b[i].batch = ptrules_batch_new(r);
 		p->b[i].ents = malloc((CHUNK + 1) * sizeof *p->b[i].ents);
-		ok = p->b[i].set && p->b[i].carts && p->b[i].ents;
+		ok = p->b[i].batch && p->b[i].ents;
 	}
 	if (ok && pthread_mutex_init(&p->mu, NULL) != 0)
 		ok = false;
@@ -204,8 +234,12 @@ cli_pipe *cli_pipe_start(cli_carts *cf)
 		ok = false;
 	}
 	if (!ok) {
-		free_blocks(p);
+		for (int i = 0; i < 2; i++) {
+			ptrules_batch_free(p->b[i].batch);
+			free(p->b[i].ents);
+		}
 		ptrules_diags_free(p->d);
+		ptrules_eval_free(p->e);
 		free(p);
 		return NULL;
 	}
@@ -228,11 +262,16 @@ bool cli_pipe_next(cli_pipe *p, cli_pipe_item *it)
 		if (p->pos < k->n) {
 			const pipe_ent *x = &k->ents[p->pos++];
 			*it = (cli_pipe_item){
-				.cart = x->cart ? k->carts[p->pos - 1] : NULL,
+				.cart = x->cart,
+				.batch = x->packed ? k->batch : NULL,
+				.index = x->index,
+				.st = x->st,
 				.label = k->text + x->label,
 				.diag = x->diag_len ? k->text + x->diag : NULL,
 				.diag_len = x->diag_len,
 				.errors = x->errors,
+				.out = x->packed || x->st == PTRULES_EINVALID ? NULL : k->text + x->out,
+				.out_len = x->out_len,
 			};
 			return true;
 		}
@@ -259,10 +298,15 @@ bool cli_pipe_finish(cli_pipe *p)
 	bool ok = !p->oom;
 	if (!ok)
 		fputs("ptrules: out of memory\n", stderr);
-	free_blocks(p);
+	for (int i = 0; i < 2; i++) {
+		ptrules_batch_free(p->b[i].batch);
+		free(p->b[i].ents);
+		free(p->b[i].text);
+	}
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	ptrules_diags_free(p->d);
+	ptrules_eval_free(p->e);
 	free(p);
 	return ok;
 }

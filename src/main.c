@@ -190,27 +190,31 @@ static bool cart_status(const opts *o, outbuf *ob, ptrules_status st, bool *ok, 
 	return true;
 }
 
-/* Evaluate cart c (read with the diagnostics in d, which are printed
- * first) and print it under label: one turn of eval_file's loop, the same
- * whichever thread read the cart.  *ok becomes false when c is not
- * printed or failed. */
-static void eval_cart(ptrules_eval *e, const opts *o, outbuf *ob, const ptrules_cart *c, const char *label,
-		      ptrules_diags *d, bool *ok, size_t *errors)
+/* Append n bytes of formatted text to ob, handing them to stdio at the
+ * same points as emit would, so stdio writes the same blocks. */
+static void emit_text(outbuf *ob, const char *text, size_t n)
 {
-	ptrules_status st = PTRULES_EINVALID;
-	if (ptrules_cart_errors(c) == 0)
-		st = ptrules_evaluate(e, c, d);
-	report(ob, d, errors);
-	if (cart_status(o, ob, st, ok, errors))
-		emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, c, label);
+	if (n < sizeof ob->buf - ob->len) {
+		memcpy(ob->buf + ob->len, text, n);
+		ob->len += n;
+		if (ob->each || sizeof ob->buf - ob->len < 8192)
+			flush_out(ob);
+		return;
+	}
+	flush_out(ob);
+	if (n < sizeof ob->buf) {
+		memcpy(ob->buf, text, n);
+		ob->len = n;
+		flush_out(ob);
+		return;
+	}
+	fwrite(text, 1, n, stdout);
 }
 
-/* eval_file's loop over carts read on a second thread (cmd_pipe.c): the
- * same bytes, on standard output and standard error, in the same order.
- * The reading's diagnostics come rendered; the evaluation's are printed
- * after them, as eval_file prints both at once. */
-static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, ptrules_diags *d,
-		       size_t *errors)
+/* eval_file's loop over carts read and packed on a second thread
+ * (cmd_pipe.c): the same bytes, on standard output and standard error,
+ * in the same order. */
+static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, size_t *errors)
 {
 	bool ok = true;
 	cli_pipe_item it;
@@ -220,8 +224,15 @@ static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, 
 			fwrite(it.diag, 1, it.diag_len, stderr);
 			*errors += it.errors;
 		}
-		if (it.cart)
-			eval_cart(e, o, ob, it.cart, it.label, d, &ok, errors);
+		if (!it.cart)
+			continue;
+		ptrules_status st = it.batch ? ptrules_evaluate_packed(e, it.batch, it.index) : it.st;
+		if (!cart_status(o, ob, st, &ok, errors))
+			continue;
+		if (it.batch)
+			emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, NULL, it.label);
+		else
+			emit_text(ob, it.out, it.out_len);
 	}
 	flush_out(ob);
 	return cli_pipe_finish(p) && ok;
@@ -246,28 +257,36 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		(*errors)++;
 		return false;
 	}
-	ptrules_diags *d = ptrules_diags_new();
-	if (!d) {
-		flush_out(ob);
-		fputs("ptrules: out of memory\n", stderr);
-		if (!cli_carts_close(&cf))
-			(*errors)++;
-		return false;
-	}
-	bool ok = true;
-	cli_pipe *p = eval_two_threads(o, ob) ? cli_pipe_start(&cf) : NULL;
+	cli_pipe *p = eval_two_threads(o, ob) ? cli_pipe_start(&cf, ptrules_eval_rules(e), o->ro.json) : NULL;
 	if (p) {
-		ok = eval_piped(e, o, p, ob, d, errors);
-	} else {
-		const ptrules_cart *c;
-		while (ptrules_reader_next(cf.r, &c, d)) {   /* a bad cart never stops the others */
-			char label[512];
-			const char *lb = cli_cart_label(cf.r, c, cf.name, label, sizeof label);
-			eval_cart(e, o, ob, c, lb, d, &ok, errors);
+		bool ok = eval_piped(e, o, p, ob, errors);
+		if (!cli_carts_close(&cf)) {   /* the carts before the failure were printed */
+			(*errors)++;
+			ok = false;
 		}
+		return ok;
 	}
-	report(ob, d, errors);
+	ptrules_reader *r = cf.r;
+	const char *name = cf.name;
+	ptrules_diags *d = ptrules_diags_new();
+	bool ok = d != NULL;
+	const ptrules_cart *c;
+	while (d && ptrules_reader_next(r, &c, d)) {   /* a bad cart never stops the others */
+		ptrules_status st = PTRULES_EINVALID;
+		if (ptrules_cart_errors(c) == 0)
+			st = ptrules_evaluate(e, c, d);
+		report(ob, d, errors);
+		if (!cart_status(o, ob, st, &ok, errors))
+			continue;
+		char label[512];
+		const char *lb = cli_cart_label(r, c, name, label, sizeof label);
+		emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, c, lb);
+	}
+	if (d)
+		report(ob, d, errors);
 	flush_out(ob);
+	if (!d)
+		fputs("ptrules: out of memory\n", stderr);
 	ptrules_diags_free(d);
 	if (!cli_carts_close(&cf)) {   /* the carts before the failure were printed */
 		(*errors)++;

@@ -18,12 +18,12 @@
 #   4. when the binary has `compile` and `eval --bytecode`: compiling
 #      twice gives the same bytes, and the compiled rules give the same
 #      output as the sources;
-#   5. eval on two threads (--jobs 2: the carts read and held on a
+#   5. eval on two threads (--jobs 2: the carts read and packed on a
 #      second thread, src/cmd_pipe.c) prints what one thread prints, byte
 #      for byte, with standard output and error interleaved as written
 #      and the same exit status: over the files above, over one file of
 #      more than 7,000 carts mixing them (the reader hands over blocks of
-#      1,024), and from standard input.
+#      2,048), and from standard input.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PTRULES" >&2; exit 2; }
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")

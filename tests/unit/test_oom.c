@@ -347,88 +347,6 @@ static void test_evaluate(void **state)
 	srcs_free(&ss);
 }
 
-/* Reading carts into a cart set (ptrules_reader_next_held), every
- * allocation failing in turn, the set's blocks among them (200 carts
- * need several): every cart is still read, and each either says that
- * memory ran out (an error: not evaluated) or evaluates, once the reader
- * is freed, as the same cart read with nothing failing. */
-static void test_held(void **state)
-{
-	(void)state;
-	srcset ss;
-	srcs_load(&ss);
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_sources(&r, ss.s, ss.n, NULL), PTRULES_OK);
-	ptrules_eval *e = ptrules_eval_new(r, 0);
-	assert_non_null(e);
-	static const char two[] =   /* two carts that evaluate, one with a warning (an unread key) */
-		"cart id=one\norder date=2026-03-08\nitem price=3980 qty=2 category=grocery\n"
-		"item price=1200 category=kindle\npayment card=jcb\n"
-		"account program=dpoint balance=1200 earned_3mo=1600 earned_this_month=0 colour=red\n"
-		"cart id=two\norder date=2025-06-01\nitem price=500\naccount program=recruit balance=10\n";
-	enum { REPEAT = 100, NCARTS = 2 * REPEAT };
-	size_t one = sizeof two - 1;
-	char *text = malloc(one * REPEAT + 1);
-	assert_non_null(text);
-	for (int i = 0; i < REPEAT; i++)
-		memcpy(text + one * (size_t)i, two, one);
-	text[one * REPEAT] = '\0';
-	static char want[2][8192], got[8192];
-	ptrules_status want_st[2];
-	for (int k = 0; k < 2; k++) {   /* the two carts, read with nothing failing */
-		ptrules_reader *rd = ptrules_reader_new(two, one, "carts.txt");
-		const ptrules_cart *c;
-		for (int j = 0; j <= k; j++)
-			assert_int_equal(ptrules_reader_next(rd, &c, NULL), 1);
-		want_st[k] = ptrules_evaluate(e, c, NULL);
-		want[k][0] = '\0';
-		if (want_st[k] == PTRULES_OK)
-			ptrules_format_json(e, c, NULL, want[k], sizeof want[k]);
-		ptrules_reader_free(rd);
-	}
-	assert_true(want_st[0] == PTRULES_OK && want_st[1] == PTRULES_OK);
-	long failed = 0, lost = 0;
-	for (long n = 1, from = 0; from < 2; n++) {   /* each allocation failing once, then every one from it on */
-		arm_from(n, (int)from);
-		ptrules_cartset *set = ptrules_cartset_new();
-		ptrules_reader *rd = set ? ptrules_reader_new(text, one * REPEAT, "carts.txt") : NULL;
-		const ptrules_cart *held[NCARTS + 1];
-		size_t nheld = 0;
-		while (rd && nheld <= NCARTS && (held[nheld] = ptrules_reader_next_held(rd, set, NULL)))
-			nheld++;
-		int hit = reached();
-		ptrules_reader_free(rd);
-		if (rd) {
-			assert_int_equal(nheld, NCARTS);
-			for (size_t i = 0; i < nheld; i++)
-				if (ptrules_cart_errors(held[i])) {
-					lost++;
-				} else {
-					assert_int_equal(ptrules_evaluate(e, held[i], NULL), want_st[i % 2]);
-					got[0] = '\0';
-					if (want_st[i % 2] == PTRULES_OK)
-						ptrules_format_json(e, held[i], NULL, got, sizeof got);
-					assert_string_equal(got, want[i % 2]);
-				}
-		}
-		ptrules_cartset_free(set);
-		if (!hit) {
-			n = 0;
-			from++;
-			continue;
-		}
-		failed++;
-	}
-	print_message("held carts: %ld failure points (once, and from each on); %ld carts said out of memory\n",
-		      failed, lost);
-	assert_true(failed > 3);
-	assert_true(lost > 0);
-	free(text);
-	ptrules_eval_free(e);
-	ptrules_release(r);
-	srcs_free(&ss);
-}
-
 /* Building a cart call by call, every allocation failing in turn: each
  * call succeeds with what it was given or says ENOMEM, and a cart whose
  * calls all succeeded evaluates as the cart built with nothing failing
@@ -501,7 +419,6 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_boundaries),
 		cmocka_unit_test(test_evaluate),
-		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,9 +9,7 @@
  * reader's window) and the JSON and text output.  The stream is fed in
  * chunks of every size from 1 byte up, so every cart, line, CR/LF pair and
  * UTF-8 sequence straddles a chunk boundary at every position, and by
- * short reads of varying length, as a pipe gives them; and read with
- * every cart held in a cart set (ptrules_reader_next_held), evaluated
- * only once the reader has read them all and is freed. */
+ * short reads of varying length, as a pipe gives them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,62 +93,6 @@ static char *fingerprint(ptrules_reader *r, ptrules_eval *e)
 	return out;
 }
 
-/* fingerprint, but every cart is read first, held in s
- * (ptrules_reader_next_held), and evaluated only after the reader has
- * read them all and is freed (it frees r): what each says must not
- * change, the evaluation's diagnostics, which quote the cart's lines,
- * included. */
-static char *held_fingerprint(ptrules_reader *r, ptrules_eval *e, ptrules_cartset *s)
-{
-	static char buf[1 << 16];
-	char *out = NULL, *head = NULL;
-	size_t outlen = 0, headlen = 0, n = 0;
-	const ptrules_cart *held[256];
-	char *heads[256];
-	ptrules_diags *d = ptrules_diags_new();
-	assert_non_null(d);
-	const ptrules_cart *c;
-	while ((c = ptrules_reader_next_held(r, s, d))) {
-		assert_true(n < 256);
-		FILE *h = open_memstream(&head, &headlen);
-		assert_non_null(h);
-		fprintf(h, "#%d id=%s errors=%zu cart-lines=%d\n", ptrules_reader_index(r),
-			ptrules_cart_id(c) ? ptrules_cart_id(c) : "-", ptrules_cart_errors(c),
-			ptrules_reader_has_cart_lines(r));
-		ptrules_diags_print(d, h);
-		ptrules_diags_clear(d);
-		fclose(h);
-		held[n] = c;
-		heads[n++] = head;
-	}
-	int err = ptrules_reader_error(r);
-	ptrules_reader_free(r);   /* the carts need nothing of the reader */
-	FILE *m = open_memstream(&out, &outlen);
-	assert_non_null(m);
-	for (size_t i = 0; i < n; i++) {
-		fputs(heads[i], m);
-		free(heads[i]);
-		c = held[i];
-		if (ptrules_cart_errors(c))
-			continue;
-		ptrules_status st = ptrules_evaluate(e, c, d);
-		fprintf(m, "status %d\n", (int)st);
-		ptrules_diags_print(d, m);
-		ptrules_diags_clear(d);
-		if (st != PTRULES_OK && st != PTRULES_ERUNTIME)
-			continue;
-		ptrules_format_json(e, c, NULL, buf, sizeof buf);
-		fputs(buf, m);
-		ptrules_format_text(e, c, NULL, buf, sizeof buf);
-		fputs(buf, m);
-	}
-	fprintf(m, "end, read error %d\n", err);
-	ptrules_diags_print(d, m);
-	ptrules_diags_free(d);
-	fclose(m);
-	return out;
-}
-
 /* The fingerprint of text read in memory. */
 static char *in_memory(ptrules_eval *e, const char *text, size_t len, const char *name)
 {
@@ -173,39 +115,23 @@ static char *streamed(ptrules_eval *e, const char *text, size_t len, const char 
 	return fp;
 }
 
-/* The fingerprint of text streamed in chunks of `chunk` bytes, its carts
- * held in s (cleared first, so that one set serves every run). */
-static char *streamed_held(ptrules_eval *e, const char *text, size_t len, const char *name, size_t chunk,
-			   ptrules_cartset *s)
-{
-	feed f = { text, len, 0, 0, 1, -1 };
-	ptrules_reader *r = ptrules_reader_new_stream(feed_read, &f, chunk, name);
-	assert_non_null(r);
-	ptrules_cartset_clear(s);
-	return held_fingerprint(r, e, s);
-}
-
 /* Streamed and in-memory reading agree on text for every chunk size in
- * [1, max_chunk], for the default size, and for varying short reads; so
- * do carts held and evaluated after the whole text was read. */
+ * [1, max_chunk], for the default size, and for varying short reads. */
 static void agree(ptrules_eval *e, const char *text, size_t len, const char *name, size_t max_chunk)
 {
 	char *want = in_memory(e, text, len, name);
-	ptrules_cartset *s = ptrules_cartset_new();
-	assert_non_null(s);
 	for (size_t chunk = 0; chunk <= max_chunk + 1; chunk++) {
 		size_t k = chunk > max_chunk ? 4096 : chunk;   /* 0 is the default, 64 KiB */
-		for (int vary = 0; vary < 3; vary++) {
-			char *got = vary < 2 ? streamed(e, text, len, name, k, vary) : streamed_held(e, text, len, name, k, s);
+		for (int vary = 0; vary < 2; vary++) {
+			char *got = streamed(e, text, len, name, k, vary);
 			if (strcmp(want, got) != 0) {
-				fprintf(stderr, "%s: chunk %zu%s differs\n--- in memory\n%s--- streamed\n%s", name, k,
-					vary == 2 ? " (held)" : vary ? " (short reads)" : "", want, got);
+				fprintf(stderr, "%s: chunk %zu%s differs\n--- in memory\n%s--- streamed\n%s", name,
+					k, vary ? " (short reads)" : "", want, got);
 				fail();
 			}
 			free(got);
 		}
 	}
-	ptrules_cartset_free(s);
 	free(want);
 }
 
