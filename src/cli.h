@@ -59,7 +59,7 @@ const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const
 /* cmd_pipe.c: a cart file read and packed on a thread of its own, ahead
  * of the caller, who evaluates and prints the carts in order.  Each item
  * is one cart: packed (batch and index: evaluate it with
- * ptrules_evaluate_packed and print it under label), or evaluated by the
+ * ptrules_evaluate_packed and print it under label, NULL for its id), or evaluated by the
  * reader already (st, and out/out_len when st is not PTRULES_EINVALID).
  * diag/diag_len: diagnostics to print before it, with `errors` errors
  * among them.  cart is false for an item that carries only diagnostics

@@ -33,7 +33,7 @@ typedef struct pipe_ent {
 	bool packed;
 	ptrules_status st;        /* not packed: its evaluation (EINVALID: nothing printed) */
 	size_t index;             /* packed: its index in the block's batch */
-	size_t label;             /* offsets into the block's text */
+	size_t label;             /* offsets into the block's text (label SIZE_MAX: the packed cart's id) */
 	size_t diag, diag_len;    /* diagnostics to print before it */
 	size_t out, out_len;      /* not packed: the formatted cart */
 	size_t errors;            /* errors among the diagnostics */
@@ -145,11 +145,9 @@ static bool read_one(struct cli_pipe *p, pipe_block *k)
 	if (!ptrules_reader_next(p->cf->r, &c, p->d))
 		return false;
 	pipe_ent *x = &k->ents[k->n];
-	*x = (pipe_ent){ .cart = true, .st = PTRULES_EINVALID };
-	char label[512];
-	const char *lb = cli_cart_label(p->cf->r, c, p->cf->name, label, sizeof label);
-	bool ok = (x->label = text_add(k, lb, strlen(lb))) != SIZE_MAX;
-	if (ok && !ptrules_cart_errors(c)) {
+	*x = (pipe_ent){ .cart = true, .st = PTRULES_EINVALID, .label = SIZE_MAX };
+	bool ok = true;
+	if (!ptrules_cart_errors(c)) {
 		size_t before = ptrules_batch_count(k->batch);
 		ptrules_status st = ptrules_batch_add(k->batch, c);
 		if (st == PTRULES_OK) {
@@ -158,6 +156,16 @@ static bool read_one(struct cli_pipe *p, pipe_block *k)
 		} else if (st == PTRULES_ENOMEM) {
 			ok = false;
 		}
+	}
+	/* A packed cart labelled by its id needs no text: the batch keeps the
+	 * id, which the output then shows (label NULL), as cli_cart_label
+	 * would give it. */
+	char label[512];
+	const char *id = x->packed ? ptrules_cart_id(c) : NULL;
+	const char *lb = NULL;
+	if (ok && !(id && strlen(id) < sizeof label)) {
+		lb = cli_cart_label(p->cf->r, c, p->cf->name, label, sizeof label);
+		ok = (x->label = text_add(k, lb, strlen(lb))) != SIZE_MAX;
 	}
 	if (ok && !x->packed && ptrules_cart_errors(c) == 0)   /* the reader evaluates it, as main.c does */
 		x->st = ptrules_evaluate(p->e, c, p->d);
@@ -266,7 +274,7 @@ bool cli_pipe_next(cli_pipe *p, cli_pipe_item *it)
 				.batch = x->packed ? k->batch : NULL,
 				.index = x->index,
 				.st = x->st,
-				.label = k->text + x->label,
+				.label = x->label == SIZE_MAX ? NULL : k->text + x->label,
 				.diag = x->diag_len ? k->text + x->diag : NULL,
 				.diag_len = x->diag_len,
 				.errors = x->errors,
