@@ -461,7 +461,7 @@ bool pt_parse(pt_parser *p)
 	p->progs = NULL;
 	p->tail = &p->progs;
 	if (pt_yylex_init_extra(p, &scanner) != 0) {
-		pt_diag_file(p->diags, PT_ERROR, p->src->name, "out of memory");
+		pt_diag_oom(p->diags, p->src->name);
 		return false;
 	}
 	/* Our copy of the text with the two NULs flex ends a buffer with (what
@@ -476,7 +476,7 @@ bool pt_parse(pt_parser *p)
 	}
 	int rc = 1;
 	if (!buf || p->scan_oom) {
-		pt_diag_file(p->diags, PT_ERROR, p->src->name, "out of memory");
+		pt_diag_oom(p->diags, p->src->name);
 	} else {
 		pt_loc start = { 1, 0, 1, 0 };
 		pt_yyset_lloc(&start, scanner);

@@ -116,11 +116,12 @@ static pt_diags *diags_of(ptrules_diags *d, pt_diags *scratch)
 
 /* ---- rule sets ------------------------------------------------------ */
 
-/* Wrap a compiled rule set in a handle with one reference. */
-static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out)
+/* Wrap a compiled rule set in a handle with one reference; without one,
+ * ENOMEM when loading ran out of memory (d->oom), else EINVALID. */
+static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out, const pt_diags *d)
 {
 	if (!rs)
-		return PTRULES_EINVALID;
+		return d->oom ? PTRULES_ENOMEM : PTRULES_EINVALID;
 	ptrules_rules *r = malloc(sizeof *r);
 	if (!r) {
 		pt_ruleset_free(rs);
@@ -146,7 +147,8 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 				 srcs[i].text ? srcs[i].len : 0, 0 };
 	pt_diags scratch;
 	pt_diags *dd = diags_of(d, &scratch);
-	ptrules_status st = wrap(pt_compile(v, n, dd), out);
+	dd->oom = false;   /* this load's */
+	ptrules_status st = wrap(pt_compile(v, n, dd), out, dd);
 	if (!d)
 		pt_diags_free(&scratch);
 	free(v);
@@ -162,11 +164,12 @@ static ptrules_status load_paths(ptrules_rules **out, const char *const *paths, 
 	*out = NULL;
 	pt_diags scratch;
 	pt_diags *dd = diags_of(d, &scratch);
+	dd->oom = false;   /* this load's */
 	pt_srclist l = { 0 };
 	bool ok = true;
 	for (size_t i = 0; i < n; i++)
 		ok = pt_srclist_add(&l, paths[i], dd) && ok;
-	ptrules_status st = ok ? wrap(pt_compile_ex(l.v, l.n, dd, lint), out) : PTRULES_EIO;
+	ptrules_status st = ok ? wrap(pt_compile_ex(l.v, l.n, dd, lint), out, dd) : dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;
 	pt_srclist_free(&l);
 	if (!d)
 		pt_diags_free(&scratch);
@@ -193,7 +196,8 @@ PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void
 	*out = NULL;
 	pt_diags scratch;
 	pt_diags *dd = diags_of(d, &scratch);
-	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name ? name : "<bytecode>", dd), out);
+	dd->oom = false;   /* this load's */
+	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name ? name : "<bytecode>", dd), out, dd);
 	if (!d)
 		pt_diags_free(&scratch);
 	return st;
@@ -207,11 +211,12 @@ PTRULES_API ptrules_status ptrules_load_bytecode_file(ptrules_rules **out, const
 	*out = NULL;
 	pt_diags scratch;
 	pt_diags *dd = diags_of(d, &scratch);
+	dd->oom = false;   /* this load's */
 	size_t len;
 	char *text = pt_read_file(path, &len, dd);
-	ptrules_status st = PTRULES_EIO;
+	ptrules_status st = dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;
 	if (text)
-		st = wrap(pt_ptbc_load((const unsigned char *)text, len, path, dd), out);
+		st = wrap(pt_ptbc_load((const unsigned char *)text, len, path, dd), out, dd);
 	free(text);
 	if (!d)
 		pt_diags_free(&scratch);

@@ -85,7 +85,8 @@ typedef struct pt_cc {
 	size_t ncovers, capcovers;
 	pt_binding scope[64];       /* the let names in scope: sema checks one program at a time */
 	int nscope;
-	bool oom;                   /* a builder failed to grow */
+	bool oom;                   /* a builder failed to grow (or a limit was reached: then limit too) */
+	bool limit;                 /* a compiler limit was reached (PT_MAX_CODE, _CONSTS, _STRS) */
 	bool inputs_full;           /* PT_MAX_INPUTS reached (reported once) */
 	struct pt_itab {            /* interning tables (compile.c) */
 		uint32_t *slot;

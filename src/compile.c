@@ -90,6 +90,7 @@ int pt_cc_const(pt_cc *cc, pt_rat v)
 			return (int)t->slot[h] - 1;
 	}
 	if (cc->nconsts >= PT_MAX_CONSTS || !grow(cc, (void **)&cc->consts, &cc->capconsts, cc->nconsts, sizeof v)) {
+		cc->limit |= cc->nconsts >= PT_MAX_CONSTS;
 		cc->oom = true;
 		return 0;
 	}
@@ -110,6 +111,7 @@ int pt_cc_str(pt_cc *cc, const char *s)
 		if (strcmp(cc->strs[t->slot[h] - 1], s) == 0)
 			return (int)t->slot[h] - 1;
 	if (cc->nstrs >= PT_MAX_STRS || !grow(cc, (void **)&cc->strs, &cc->capstrs, cc->nstrs, sizeof s)) {
+		cc->limit |= cc->nstrs >= PT_MAX_STRS;
 		cc->oom = true;
 		return 0;
 	}
@@ -276,6 +278,7 @@ void pt_cc_cover(pt_cc *cc, const pt_prog_info *pi, uint32_t pc, unsigned mask, 
 uint32_t pt_cc_emit(pt_cc *cc, int op, uint32_t arg)
 {
 	if (cc->ncode >= PT_MAX_CODE) {
+		cc->limit = true;
 		cc->oom = true;
 		return 0;
 	}
@@ -542,8 +545,10 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		cc.oom = true;
 	}
 out:
-	if (cc.oom)
-		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "out of memory, or a compiler limit was exceeded (docs/language.md, Limits)");
+	if (cc.limit)
+		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "a compiler limit was exceeded (docs/language.md, Limits)");
+	else if (cc.oom)
+		pt_diag_oom(d, n ? srcs[0].name : "rules");
 	free(cc.code);
 	free(cc.lines);
 	free(cc.consts);

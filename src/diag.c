@@ -129,6 +129,13 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 	va_end(ap);
 }
 
+/* Record running out of memory for file, and that it happened (d->oom). */
+void pt_diag_oom(pt_diags *d, const char *file)
+{
+	pt_diag_file(d, PT_ERROR, file, "out of memory");
+	d->oom = true;
+}
+
 /* Whether further errors would be dropped. */
 int pt_diags_full(const pt_diags *d)
 {

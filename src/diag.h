@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* A named buffer of source text (rules file or cart file). */
@@ -38,6 +39,7 @@ typedef struct pt_diags {
 	size_t n_errors, n_warnings;
 	size_t max_errors;  /* stop recording errors past this (0 = 50) */
 	int truncated;      /* errors were dropped because of max_errors */
+	bool oom;           /* pt_diag_oom reported running out of memory (the API's PTRULES_ENOMEM) */
 } pt_diags;
 
 void pt_diags_init(pt_diags *d);
@@ -51,6 +53,9 @@ void pt_diag_vat(pt_diags *d, pt_severity sev, const pt_src *src, int line,
 /* Record a diagnostic for a whole file (no line), e.g. "cannot open". */
 void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* "out of memory" for a whole file, and d->oom set: what loading reports
+ * when an allocation fails, so that the API can say PTRULES_ENOMEM. */
+void pt_diag_oom(pt_diags *d, const char *file);
 /* True when the error cap has been reached and callers may stop early. */
 int pt_diags_full(const pt_diags *d);
 struct pt_sink;

@@ -38,7 +38,7 @@ static char *read_stream(FILE *f, const char *path, size_t cap, size_t *len, pt_
 		cap *= 2;
 	}
 	if (!buf) {
-		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		pt_diag_oom(d, path);
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -73,7 +73,7 @@ char *pt_read_file(const char *path, size_t *len, pt_diags *d)
 	char *buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
-		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		pt_diag_oom(d, path);
 		return NULL;
 	}
 	while (buf) {
@@ -123,7 +123,7 @@ static bool add_file(pt_srclist *l, const char *path, pt_diags *d)
 		pt_src *v = realloc(l->v, nc * sizeof *v);
 		if (!v) {
 			free(text);
-			pt_diag_file(d, PT_ERROR, path, "out of memory");
+			pt_diag_oom(d, path);
 			return false;
 		}
 		l->v = v;
@@ -132,7 +132,7 @@ static bool add_file(pt_srclist *l, const char *path, pt_diags *d)
 	char *name = strdup(path);
 	if (!name) {
 		free(text);
-		pt_diag_file(d, PT_ERROR, path, "out of memory");
+		pt_diag_oom(d, path);
 		return false;
 	}
 	l->v[l->n++] = (pt_src){ name, text, len, 0 };
@@ -183,7 +183,7 @@ bool pt_srclist_add(pt_srclist *l, const char *path, pt_diags *d)
 		}
 		closedir(dir);
 		if (!ok)   /* the names' room or a name ran out of memory */
-			pt_diag_file(d, PT_ERROR, path, "out of memory");
+			pt_diag_oom(d, path);
 		if (n > 1)
 			qsort(names, n, sizeof *names, cmp_names);
 		for (size_t i = 0; i < n; i++) {

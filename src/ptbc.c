@@ -227,6 +227,14 @@ static void r_fail(rbuf *r, const char *what)
 	r->bad = true;
 }
 
+/* r_fail for a failed allocation, which the API reports as ENOMEM. */
+static void r_oom(rbuf *r)
+{
+	if (!r->bad)
+		r->d->oom = true;
+	r_fail(r, "out of memory");
+}
+
 /* Whether n more bytes are there; reports truncation otherwise. */
 static bool r_need(rbuf *r, size_t n)
 {
@@ -278,7 +286,7 @@ static const char *r_str(rbuf *r, bool nullable, size_t max)
 	}
 	char *s = pt_arena_strndup(r->a, (const char *)r->p, n);
 	if (!s)
-		r_fail(r, "out of memory");
+		r_oom(r);
 	r->p += n;
 	return s;
 }
@@ -305,7 +313,7 @@ static void *r_array(rbuf *r, size_t n, size_t elem)
 {
 	void *p = pt_arena_alloc(r->a, (n ? n : 1) * elem);
 	if (!p)
-		r_fail(r, "out of memory");
+		r_oom(r);
 	return p;
 }
 
@@ -504,7 +512,7 @@ pt_ruleset *pt_ptbc_load(const unsigned char *data, size_t len, const char *name
 	}
 	pt_ruleset *rs = calloc(1, sizeof *rs);
 	if (!rs) {
-		pt_diag_file(d, PT_ERROR, name, "out of memory");
+		pt_diag_oom(d, name);
 		return NULL;
 	}
 	pt_arena_init(&rs->arena, 1 << 16);
@@ -516,7 +524,7 @@ pt_ruleset *pt_ptbc_load(const unsigned char *data, size_t len, const char *name
 		return NULL;
 	}
 	if (!pt_ruleset_index(rs, true)) {
-		pt_diag_file(d, PT_ERROR, name, "out of memory");
+		pt_diag_oom(d, name);
 		pt_ruleset_free(rs);
 		return NULL;
 	}

@@ -188,7 +188,7 @@ bool pt_verify(pt_ruleset *rs, pt_diags *d, const char *what)
 	}
 	int *depth = malloc(rs->ncode * sizeof *depth);
 	if (!depth) {
-		VERR("out of memory verifying bytecode");
+		pt_diag_oom(d, what);
 		return false;
 	}
 	rs->max_stack = 0;

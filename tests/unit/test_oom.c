@@ -159,7 +159,7 @@ static unsigned char *bytes_of(ptrules_rules *r, size_t *len)
 typedef ptrules_status (*load_fn)(ptrules_rules **r, const void *ctx, ptrules_diags *d);
 
 /* Load with allocation n failing (and every one after it when from),
- * n = 1, 2, ...: each load gives an error with a diagnostic, or the
+ * n = 1, 2, ...: each load gives PTRULES_ENOMEM, or the
  * rule set that nothing failing gives, byte for byte (a parser node or
  * a name lost to a failed allocation once gave a rule set that loaded
  * and said less than its rules: docs/testing.md); returns how many
@@ -189,12 +189,13 @@ static long sweep_load(load_fn load, const void *ctx, const unsigned char *want,
 				fail_msg("allocation %ld failing: the rules loaded, but not as they are", n);
 			free(got);
 			ptrules_release(r);
-		} else {
+		} else {   /* nothing wrong with the rules: the status says memory ran out */
 			assert_null(r);
-			/* ENOMEM says it all; anything else needs a diagnostic (which,
-			 * failing from n on, may not fit) */
-			if (!from && st != PTRULES_ENOMEM && ptrules_diags_errors(d) == 0)
-				fail_msg("allocation %ld failing: status %d and no diagnostic", n, st);
+			if (st != PTRULES_ENOMEM) {
+				ptrules_diags_print(d, stderr);
+				fail_msg("allocation %ld failing%s: status %d, not PTRULES_ENOMEM", n, from ? " from on" : "",
+					 st);
+			}
 		}
 		ptrules_diags_free(d);
 	}
