@@ -3,7 +3,8 @@
  * For every cart of the files given, binds and evaluates it twice: the
  * reference way (pt_bind_reference, the stack VM) and the fast way
  * (pt_bind_fast, the register code as machine code and under both
- * dispatch loops), and
+ * dispatch loops), then prepared the three ways a cart is (packed, a
+ * cart's own, compact) and bound as evaluation binds those, and
  * compares everything: whether binding succeeded, every input slot, and
  * every field of every program's result.  When the fast binding accepts a
  * cart, the reference must accept it with no diagnostic at all.
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind_fast.h"
 #include "cart.h"
 #include "date.h"
 #include "fast.h"
@@ -28,8 +30,18 @@
 
 /* Counters for the summary line. */
 typedef struct fd_stats {
-	size_t carts, bound_fast, bound_ref, evaluated, runtime_errors;
+	size_t carts, bound_fast, bound_ref, evaluated, runtime_errors, prepared;
 } fd_stats;
+
+/* What evaluating a prepared cart needs, apart from the rest. */
+typedef struct fd_prep {
+	void *mem;          /* the preparation */
+	size_t cap;
+	pt_rat *scratch;    /* pt_bind_prepare's, rs->ninputs + 1 */
+	pt_rat *regs;       /* a register file of its own */
+	size_t nregs;
+	int64_t room[PT_PREP_DENSE_MAX + 3];
+} fd_prep;
 
 /* Compare one section's results; false (and a message) on a difference. */
 static bool same_section(const char *what, const pt_section_result *a, const pt_section_result *b)
@@ -79,9 +91,70 @@ static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const p
 			    pt_fast_sec_view(rs, p, true, &b->earn, &bbuf));
 }
 
+/* Cart c prepared three ways (dense with its items laid out four at a
+ * time as a batch does, dense as a cart's own, compact), each bound as
+ * evaluation binds it (pt_bind_prepared, the inputs read in place left
+ * where the preparation keeps them) into a register file whose inputs
+ * hold a value no cart gives, then evaluated every way: every input, once
+ * written back (pt_bind_materialize), and every result must be the
+ * reference's.  false on a difference. */
+static bool check_prepared(const pt_ruleset *rs, const pt_cart *c, int32_t date, const pt_rat *ref_in,
+			   const pt_prog_result *ref, bool r_ok, pt_rat *locals, pt_prog_result *fast, fd_prep *fp,
+			   fd_stats *st)
+{
+	static const char *const forms[] = { "packed", "prepared", "compact" };
+	static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
+					     [PT_FAST_GOTO] = "computed goto" };
+	const char *id = c->id ? c->id : "(no id)";
+	size_t need = pt_bind_prep_size(rs, c);
+	if (need > fp->cap) {
+		free(fp->mem);
+		fp->cap = need * 2;
+		if (!(fp->mem = malloc(fp->cap)))
+			return false;
+	}
+	for (int f = 0; f < 3; f++) {
+		if (!pt_bind_prepare(rs, c, date, fp->mem, fp->scratch, f < 2, f == 0))
+			continue;   /* a value that is not whole: evaluation binds it the ordinary way */
+		st->prepared += f == 0;
+		for (int m = 0; m < 3; m++) {
+			for (size_t i = 0; i < rs->ninputs; i++)
+				fp->regs[i] = pt_rat_int(0x5EED5EED);   /* read before it is written: a difference */
+			const int64_t *in = NULL;
+			if (!pt_bind_prepared(rs, fp->mem, fp->regs, fp->room, &in)) {
+				fprintf(stderr, "fastdiff: cart %s (%s): its preparation does not fit the rules\n", id, forms[f]);
+				return false;
+			}
+			memset(fast, 0xA5, rs->nprogs * sizeof *fast);
+			bool f_ok = pt_fast_eval(rs, fp->regs, locals, fast, (pt_fast_how)m, in);
+			pt_bind_materialize(rs, in, fp->regs);
+			for (size_t i = 0; i < rs->ninputs; i++)
+				if (ref_in[i].n != fp->regs[i].n || ref_in[i].d != fp->regs[i].d) {
+					fprintf(stderr, "fastdiff: cart %s (%s, %s): input %zu is %lld/%lld, the reference's %lld/%lld\n",
+						id, forms[f], hows[m], i, (long long)fp->regs[i].n, (long long)fp->regs[i].d,
+						(long long)ref_in[i].n, (long long)ref_in[i].d);
+					return false;
+				}
+			if (f_ok != r_ok) {
+				fprintf(stderr, "fastdiff: cart %s (%s, %s): evaluation %s the reference way, %s prepared\n", id,
+					forms[f], hows[m], r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
+				return false;
+			}
+			char how[64];
+			snprintf(how, sizeof how, "%s, %s", forms[f], hows[m]);
+			for (size_t p = 0; p < rs->nprogs; p++)
+				if (!same_result(rs, p, how, &ref[p], &fast[p])) {
+					fprintf(stderr, "fastdiff: in cart %s\n", id);
+					return false;
+				}
+		}
+	}
+	return true;
+}
+
 /* Both ways over one cart; false on a difference. */
 static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src, pt_rat *ref_in, pt_rat *regs,
-		       pt_rat *locals, pt_prog_result *ref, pt_prog_result *fast, fd_stats *st)
+		       pt_rat *locals, pt_prog_result *ref, pt_prog_result *fast, fd_prep *fp, fd_stats *st)
 {
 	int32_t date = c->has_date ? c->date : pt_date_today_jst();
 	const char *id = c->id ? c->id : "(no id)";
@@ -140,7 +213,9 @@ static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src
 				return false;
 			}
 	}
-	return true;
+	if (!ok_ref || !rs->bind_plan || !c->has_date || ndiags)   /* what is prepared: dated carts binding cleanly */
+		return true;
+	return check_prepared(rs, c, date, ref_in, ref, r_ok, locals, fast, fp, st);
 }
 
 int main(int argc, char **argv)
@@ -229,6 +304,12 @@ int main(int argc, char **argv)
 		regs[i] = pt_rat_int(0);
 	if (rs->fast)
 		pt_fast_init_regs(rs, regs);
+	fd_prep fp = { .nregs = nregs };
+	fp.scratch = calloc(rs->ninputs + 1, sizeof *fp.scratch);
+	fp.regs = calloc(nregs + 1, sizeof *fp.regs);
+	if (!fp.scratch || !fp.regs)
+		return 2;
+	memcpy(fp.regs, regs, (nregs + 1) * sizeof *fp.regs);
 	fd_stats st = { 0 };
 	int rc = 0;
 	for (int i = first_cart; i < argc && rc == 0; i++) {
@@ -246,16 +327,19 @@ int main(int argc, char **argv)
 		pt_diags cd;
 		pt_diags_init(&cd);
 		while (rc == 0 && pt_cart_next(&r, &c, &cd))
-			if (!c.n_errors && !check_cart(rs, &c, &src, ref_in, regs, locals, ref, fast, &st))
+			if (!c.n_errors && !check_cart(rs, &c, &src, ref_in, regs, locals, ref, fast, &fp, &st))
 				rc = 1;
 		pt_diags_free(&cd);
 		pt_cart_reader_free(&r);
 		free(text);
 	}
 	if (rc == 0)
-		printf("fastdiff: %zu carts (%zu bound fast, %zu the reference way), %zu evaluated, %zu with runtime errors: "
-		       "no difference%s\n", st.carts, st.bound_fast, st.bound_ref, st.evaluated, st.runtime_errors,
-		       rs->fast ? "" : " (no fast code: binding only)");
+		printf("fastdiff: %zu carts (%zu bound fast, %zu the reference way), %zu evaluated, %zu with runtime errors, "
+		       "%zu prepared and packed: no difference%s\n", st.carts, st.bound_fast, st.bound_ref, st.evaluated,
+		       st.runtime_errors, st.prepared, rs->fast ? "" : " (no fast code: binding only)");
+	free(fp.mem);
+	free(fp.scratch);
+	free(fp.regs);
 	free(ref_in);
 	free(regs);
 	free(locals);
