@@ -668,10 +668,10 @@ PTRULES_API ptrules_status ptrules_cart_prepare(ptrules_cart *c, ptrules_rules *
 	void *tmp = malloc(pt_bind_prep_size(rs, &c->c));
 	pt_rat *scratch = malloc((rs->ninputs + 1) * sizeof *scratch);
 	ptrules_status st = tmp && scratch ? PTRULES_OK : PTRULES_ENOMEM;
-	bool made = st == PTRULES_OK && pt_bind_prepare(rs, &c->c, c->c.date, tmp, scratch, true, false);
+	bool made = st == PTRULES_OK && pt_bind_prepare(rs, &c->c, c->c.date, tmp, scratch, true, false, NULL);
 	if (made && pt_bind_prep_used(tmp) > PREP_INLINE) {
 		pt_prep *compact = malloc(pt_bind_prep_size(rs, &c->c));
-		if (compact && pt_bind_prepare(rs, &c->c, c->c.date, compact, scratch, false, false) &&
+		if (compact && pt_bind_prepare(rs, &c->c, c->c.date, compact, scratch, false, false, NULL) &&
 		    pt_bind_prep_used(compact) <= PREP_INLINE) {
 			free(tmp);
 			tmp = compact;

@@ -93,9 +93,8 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 		return PTRULES_EARG;
 	const pt_cart *pc = &c->c;
 	const pt_ruleset *rs = b->rules->rs;
-	int64_t total;
-	if (pc->n_errors || !pc->has_date || pc->n_uses > UINT32_MAX || pc->n_accounts > UINT32_MAX ||
-	    !pt_cart_total(pc, &total))
+	int64_t total = 0;
+	if (pc->n_errors || !pc->has_date || pc->n_uses > UINT32_MAX || pc->n_accounts > UINT32_MAX)
 		return PTRULES_EINVALID;
 	size_t nacc = pc->n_uses ? pc->n_accounts : 0;
 	if (pc->n_uses > (SIZE_MAX / 8) / sizeof(pt_use) || nacc > (SIZE_MAX / 8) / sizeof(pt_account))
@@ -106,8 +105,8 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 		return PTRULES_ENOMEM;
 	unsigned char *at = b->mem + b->used;
 	const pt_prep *p = (const pt_prep *)(at + head);
-	if (!pt_bind_prepare(rs, pc, pc->date, at + head, b->scratch, true, true))   /* items four at a time */
-		return PTRULES_EINVALID;   /* binding found a diagnostic, or a sum that overflows */
+	if (!pt_bind_prepare(rs, pc, pc->date, at + head, b->scratch, true, true, &total))   /* items four at a time */
+		return PTRULES_EINVALID;   /* binding found a diagnostic, or a sum (the total too) that overflows */
 	batch_head *h = (batch_head *)at;
 	*h = (batch_head){ .total = total, .n_uses = (uint32_t)pc->n_uses, .n_accounts = (uint32_t)nacc };
 	pt_use *uses = (pt_use *)(h + 1);

@@ -391,9 +391,17 @@ void pt_bind_plan_build(pt_ruleset *rs)
 	rs->bind_plan = bp;
 }
 
-/* The program with this id, or -1. */
+/* The program with this id, or -1.  Among a few programs, their ids'
+ * first bytes tell most apart without hashing the whole id (binding
+ * looks up every account line's program). */
 static int plan_find_prog(const pt_ruleset *rs, const pt_bind_plan *bp, const char *id)
 {
+	if (rs->nprogs <= 8) {
+		for (size_t p = 0; p < rs->nprogs; p++)
+			if (rs->progs[p].id[0] == id[0] && strcmp(rs->progs[p].id, id) == 0)
+				return (int)p;
+		return -1;
+	}
 	for (uint32_t h = id_hash(id) & bp->prog_mask; bp->prog_index[h]; h = (h + 1) & bp->prog_mask) {
 		uint32_t p = bp->prog_index[h] - 1;
 		if (strcmp(rs->progs[p].id, id) == 0)
@@ -455,9 +463,10 @@ static bool bind_account(const pt_ruleset *rs, const pt_bind_in *e, const pt_bin
 
 /* pt_bind_fast, and when items is not NULL each item's amount and
  * category sum slot as a prepared cart keeps them (false for a quantity
- * past 32 bits, which no reader or builder makes). */
+ * past 32 bits, which no reader or builder makes); *total_out, when not
+ * NULL, gets the cart's total. */
 static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs,
-			    pt_prep_item *items)
+			    pt_prep_item *items, int64_t *total_out)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	if (!bp)
@@ -497,6 +506,8 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 	}
 	if (rs->total_slot >= 0)
 		inputs[rs->total_slot] = pt_rat_int(total);
+	if (total_out)
+		*total_out = total;
 	int y = 0, m = 0, dd = 0;
 	if (bp->need_ymd)
 		pt_date_to_ymd(date, &y, &m, &dd);
@@ -532,7 +543,7 @@ static bool bind_fast_items(const pt_ruleset *rs, const pt_cart *c, int32_t date
 /* Fill inputs[] for a cart that needs no diagnostic; false otherwise. */
 bool pt_bind_fast(const pt_ruleset *rs, const pt_cart *c, int32_t date, pt_rat *inputs)
 {
-	return bind_fast_items(rs, c, date, inputs, NULL);
+	return bind_fast_items(rs, c, date, inputs, NULL, NULL);
 }
 
 /* Fill inputs[] for cart c evaluated on `date`: the fast binding when
@@ -800,9 +811,10 @@ size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c)
  * (prep_nlaid), which binding sums with no test between them; a batch
  * does, a cart's own preparation does not, since its dense form must fit
  * the room the cart has for it (PREP_INLINE, api.h), which the items of
- * no amount of a one-item cart would pass. */
+ * no amount of a one-item cart would pass.  *total, when not NULL, gets
+ * the cart's total (the items summed without overflow). */
 bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense,
-		     bool pad)
+		     bool pad, int64_t *total)
 {
 	const pt_bind_plan *bp = rs->bind_plan;
 	pt_prep *p = mem;
@@ -812,7 +824,7 @@ bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void 
 	*p = (pt_prep){ .date = date, .nitems = (uint32_t)c->n_items, .nkept = dense ? bp->nkept : 0,
 			.ninputs = (uint32_t)rs->ninputs,
 			.nlaid = (uint32_t)(pad ? prep_nlaid(c->n_items) : c->n_items) };
-	if (!bind_fast_items(rs, c, date, scratch, pt_bind_items(p)))   /* writes every input */
+	if (!bind_fast_items(rs, c, date, scratch, pt_bind_items(p), total))   /* writes every input */
 		return false;
 	for (size_t k = p->nitems; k < p->nlaid; k++)   /* of no amount, into the sink */
 		pt_bind_items(p)[k] = (pt_prep_item){ 0, 0, pt_prep_at(bp->fast.sink) };

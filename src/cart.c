@@ -941,11 +941,31 @@ bool pt_cart_reader_init_stream(pt_cart_reader *r, const char *name, pt_cart_rea
 void pt_cart_reader_free(pt_cart_reader *r)
 {
 	pt_arena_free(&r->arena);
+	for (int k = 0; k < 3; k++) {
+		free(r->room[k]);
+		r->room[k] = NULL;
+		r->room_cap[k] = 0;
+	}
 	free(r->mem);
 	free(r->tail);
 	r->mem = r->tail = NULL;
 	r->buf = "";
 	r->len = r->pos = r->keep = r->nl_end = 0;
+}
+
+/* After a cart whose array k grew to cap elements in the arena: room of
+ * that size for the carts after it (the cart itself uses the arena's
+ * copy, so the old room can go).  Out of memory, the room stays. */
+static void keep_room(pt_cart_reader *r, int k, size_t cap, size_t sz)
+{
+	if (cap <= r->room_cap[k] || cap > SIZE_MAX / sz)
+		return;
+	void *v = malloc(cap * sz);
+	if (!v)
+		return;
+	free(r->room[k]);
+	r->room[k] = v;
+	r->room_cap[k] = cap;
 }
 
 /* Read the next cart: skip to its first record, then take lines up to the
@@ -978,6 +998,12 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 			break;
 	}
 	out->line = r->line;
+	out->items = r->room[0];   /* grown in the arena, as needed, past them */
+	c.cap_items = r->room_cap[0];
+	out->accounts = r->room[1];
+	c.cap_accounts = r->room_cap[1];
+	out->uses = r->room[2];
+	c.cap_uses = r->room_cap[2];
 	for (bool first = true;; advance(r, e), first = false) {
 		/* Complete lines: the fast path reads what it can of them. */
 		if (r->pos < r->nl_end && pt_cart_fast_lines(&c, &first) == PT_FAST_CART)
@@ -997,6 +1023,9 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 		c.lno = r->line;
 		parse_line(&c);
 	}
+	keep_room(r, 0, c.cap_items, sizeof(pt_item));
+	keep_room(r, 1, c.cap_accounts, sizeof(pt_account));
+	keep_room(r, 2, c.cap_uses, sizeof(pt_use));
 	if (r->error)
 		return false;
 	r->cart_index++;

@@ -105,6 +105,10 @@ typedef struct pt_cart_reader {
 	int line;              /* line number at pos */
 	int keep_line;         /* line number at keep */
 	pt_arena arena;        /* this cart's memory */
+	void *room[3];         /* arrays a cart starts with (items, accounts, uses), kept from cart
+				* to cart so that a cart no bigger than the biggest before
+				* allocates none of them; owned */
+	size_t room_cap[3];    /* their capacities, in elements */
 	bool seen_cart_line;   /* file uses explicit `cart` lines */
 	int cart_index;        /* carts returned so far */
 	/* Streaming only (read != NULL). */

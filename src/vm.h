@@ -182,10 +182,11 @@ static inline uint32_t pt_prep_at(uint32_t slot)
  * itself into caller memory of that size (8-byte aligned), with scratch
  * room for rs->ninputs + 1 values; false when the cart needs a diagnostic
  * (evaluate it the ordinary way).  dense: the form that binds faster, or
- * the compact one (bind.c, "prepared carts"). */
+ * the compact one (bind.c, "prepared carts"); *total (when not NULL)
+ * gets the cart's total. */
 size_t pt_bind_prep_size(const pt_ruleset *rs, const pt_cart *c);
 bool pt_bind_prepare(const pt_ruleset *rs, const pt_cart *c, int32_t date, void *mem, pt_rat *scratch, bool dense,
-		     bool pad);
+		     bool pad, int64_t *total);
 size_t pt_bind_prep_used(const pt_prep *p);
 /* The date a prepared cart was made for, and its number of items. */
 static inline int32_t pt_bind_prep_date(const pt_prep *p) { return p->date; }

@@ -114,7 +114,7 @@ static bool check_prepared(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 			return false;
 	}
 	for (int f = 0; f < 3; f++) {
-		if (!pt_bind_prepare(rs, c, date, fp->mem, fp->scratch, f < 2, f == 0))
+		if (!pt_bind_prepare(rs, c, date, fp->mem, fp->scratch, f < 2, f == 0, NULL))
 			continue;   /* a value that is not whole: evaluation binds it the ordinary way */
 		st->prepared += f == 0;
 		for (int m = 0; m < 3; m++) {

@@ -282,7 +282,7 @@ static void test_prepared_forms(void **state)
 		sums += rs->inputs[i].kind == PT_IN_CATSUM;
 	for (int dense = 0; dense < 2; dense++) {
 		pt_prep *p = (pt_prep *)mem;
-		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense, false));
+		assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, scratch, dense, false, NULL));
 		/* the shipped rules: no fraction, few inputs; the sums and the total take no room */
 		assert_int_equal(p->nkept, dense ? rs->ninputs - rs->ncatsums - 1 : 0);
 		assert_true(pt_bind_prep_used(p) <= size);
@@ -354,7 +354,7 @@ static void test_prepared_item_counts(void **state)
 			bool dense = form & 1, pad = form & 2;
 			pt_prep *p = (pt_prep *)pc.mem;
 			memset(pc.mem, 0xA5, pc.size);   /* what was there before: the items of no amount must be written */
-			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, pc.scratch, dense, pad));
+			assert_true(pt_bind_prepare(rs, &x.c, x.c.date, p, pc.scratch, dense, pad, NULL));
 			assert_int_equal(pt_bind_prep_items(p), counts[c]);
 			size_t laid = !pad ? counts[c] : counts[c] ? (counts[c] + 3) / 4 * 4 : 4;
 			assert_true(pt_bind_prep_used(p) <= pc.size);
