@@ -116,6 +116,15 @@ static pt_diags *diags_of(ptrules_diags *d, pt_diags *scratch)
 
 /* ---- rule sets ------------------------------------------------------ */
 
+/* diags_of for a load: its out-of-memory mark cleared, so that what the
+ * load returns (wrap) says whether this load ran out of memory. */
+static pt_diags *load_diags_of(ptrules_diags *d, pt_diags *scratch)
+{
+	pt_diags *dd = diags_of(d, scratch);
+	dd->oom = false;
+	return dd;
+}
+
 /* Wrap a compiled rule set in a handle with one reference; without one,
  * ENOMEM when loading ran out of memory (d->oom), else EINVALID. */
 static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out, const pt_diags *d)
@@ -146,8 +155,7 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 		v[i] = (pt_src){ srcs[i].name ? srcs[i].name : "<rules>", srcs[i].text ? srcs[i].text : "",
 				 srcs[i].text ? srcs[i].len : 0, 0 };
 	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	dd->oom = false;   /* this load's */
+	pt_diags *dd = load_diags_of(d, &scratch);
 	ptrules_status st = wrap(pt_compile(v, n, dd), out, dd);
 	if (!d)
 		pt_diags_free(&scratch);
@@ -163,8 +171,7 @@ static ptrules_status load_paths(ptrules_rules **out, const char *const *paths, 
 		return PTRULES_EARG;
 	*out = NULL;
 	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	dd->oom = false;   /* this load's */
+	pt_diags *dd = load_diags_of(d, &scratch);
 	pt_srclist l = { 0 };
 	bool ok = true;
 	for (size_t i = 0; i < n; i++)
@@ -195,8 +202,7 @@ PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void
 		return PTRULES_EARG;
 	*out = NULL;
 	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	dd->oom = false;   /* this load's */
+	pt_diags *dd = load_diags_of(d, &scratch);
 	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name ? name : "<bytecode>", dd), out, dd);
 	if (!d)
 		pt_diags_free(&scratch);
@@ -210,8 +216,7 @@ PTRULES_API ptrules_status ptrules_load_bytecode_file(ptrules_rules **out, const
 		return PTRULES_EARG;
 	*out = NULL;
 	pt_diags scratch;
-	pt_diags *dd = diags_of(d, &scratch);
-	dd->oom = false;   /* this load's */
+	pt_diags *dd = load_diags_of(d, &scratch);
 	size_t len;
 	char *text = pt_read_file(path, &len, dd);
 	ptrules_status st = dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;

@@ -138,6 +138,16 @@ static void srcs_load(srcset *ss)
 	ss->s[ss->n++] = (ptrules_source){ "extra.rules", extra, sizeof extra - 1 };
 }
 
+/* The shipped rules and the extra program (ss, which the caller frees
+ * with srcs_free), loaded with nothing failing. */
+static ptrules_rules *srcs_rules(srcset *ss)
+{
+	srcs_load(ss);
+	ptrules_rules *r = NULL;
+	assert_int_equal(ptrules_load_sources(&r, ss->s, ss->n, NULL), PTRULES_OK);
+	return r;
+}
+
 static void srcs_free(srcset *ss)
 {
 	for (size_t i = 0; i < ss->n; i++)
@@ -232,9 +242,7 @@ static void test_load(void **state)
 {
 	(void)state;
 	srcset ss;
-	srcs_load(&ss);
-	ptrules_rules *want = NULL;
-	assert_int_equal(ptrules_load_sources(&want, ss.s, ss.n, NULL), PTRULES_OK);
+	ptrules_rules *want = srcs_rules(&ss);
 	size_t want_len;
 	unsigned char *want_b = bytes_of(want, &want_len);
 	char dir[4096];
@@ -315,9 +323,7 @@ static void test_evaluate(void **state)
 {
 	(void)state;
 	srcset ss;
-	srcs_load(&ss);
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_sources(&r, ss.s, ss.n, NULL), PTRULES_OK);
+	ptrules_rules *r = srcs_rules(&ss);
 	long n = 1, failed = 0;
 	char buf[8192];
 	for (;; n++) {
@@ -357,9 +363,7 @@ static void test_builder(void **state)
 {
 	(void)state;
 	srcset ss;
-	srcs_load(&ss);
-	ptrules_rules *r = NULL;
-	assert_int_equal(ptrules_load_sources(&r, ss.s, ss.n, NULL), PTRULES_OK);
+	ptrules_rules *r = srcs_rules(&ss);
 	ptrules_eval *e = ptrules_eval_new(r, 0);
 	assert_non_null(e);
 	long failed = 0, whole = 0;
