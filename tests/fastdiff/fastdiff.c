@@ -6,8 +6,11 @@
  * dispatch loops), then prepared the three ways a cart is (packed, a
  * cart's own, compact) and bound as evaluation binds those, and
  * compares everything: whether binding succeeded, every input slot, and
- * every field of every program's result.  When the fast binding accepts a
- * cart, the reference must accept it with no diagnostic at all.
+ * every field of every program's result (a rule set without fast code:
+ * the prepared carts through the reference VM, as the library runs them).
+ * When the fast binding accepts a cart, the reference must accept it with
+ * no diagnostic at all.  With --require-fast, a run in which no cart was
+ * bound fast or prepared fails: it compared nothing the fast way.
  *
  *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
  *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
@@ -91,6 +94,10 @@ static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const p
 			    pt_fast_sec_view(rs, p, true, &b->earn, &bbuf));
 }
 
+/* The ways fast code runs, by pt_fast_how, for messages. */
+static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
+				     [PT_FAST_GOTO] = "computed goto" };
+
 /* Cart c prepared three ways (dense with its items laid out four at a
  * time as a batch does, dense as a cart's own, compact), each bound as
  * evaluation binds it (pt_bind_prepared, the inputs read in place left
@@ -103,21 +110,22 @@ static bool check_prepared(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 			   fd_stats *st)
 {
 	static const char *const forms[] = { "packed", "prepared", "compact" };
-	static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
-					     [PT_FAST_GOTO] = "computed goto" };
 	const char *id = c->id ? c->id : "(no id)";
 	size_t need = pt_bind_prep_size(rs, c);
 	if (need > fp->cap) {
 		free(fp->mem);
 		fp->cap = need * 2;
-		if (!(fp->mem = malloc(fp->cap)))
+		if (!(fp->mem = malloc(fp->cap))) {
+			fprintf(stderr, "fastdiff: out of memory preparing cart %s\n", id);
 			return false;
+		}
 	}
+	const char *const *ways = rs->fast ? hows : (const char *const[]){ "the reference VM" };
 	for (int f = 0; f < 3; f++) {
 		if (!pt_bind_prepare(rs, c, date, fp->mem, fp->scratch, f < 2, f == 0, NULL))
 			continue;   /* a value that is not whole: evaluation binds it the ordinary way */
 		st->prepared += f == 0;
-		for (int m = 0; m < 3; m++) {
+		for (int m = 0; m < (rs->fast ? 3 : 1); m++) {   /* without fast code: the reference VM */
 			for (size_t i = 0; i < rs->ninputs; i++)
 				fp->regs[i] = pt_rat_int(0x5EED5EED);   /* read before it is written: a difference */
 			const int64_t *in = NULL;
@@ -126,28 +134,58 @@ static bool check_prepared(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 				return false;
 			}
 			memset(fast, 0xA5, rs->nprogs * sizeof *fast);
-			bool f_ok = pt_fast_eval(rs, fp->regs, locals, fast, (pt_fast_how)m, in);
-			pt_bind_materialize(rs, in, fp->regs);
+			bool f_ok;
+			if (rs->fast) {
+				f_ok = pt_fast_eval(rs, fp->regs, locals, fast, (pt_fast_how)m, in);
+				pt_bind_materialize(rs, in, fp->regs);
+			} else {   /* what the library does then (pt_api_run), which may set use.points_yen */
+				pt_bind_materialize(rs, in, fp->regs);
+				f_ok = pt_eval_all(rs, fp->regs, locals, fast, NULL);
+			}
 			for (size_t i = 0; i < rs->ninputs; i++)
 				if (ref_in[i].n != fp->regs[i].n || ref_in[i].d != fp->regs[i].d) {
 					fprintf(stderr, "fastdiff: cart %s (%s, %s): input %zu is %lld/%lld, the reference's %lld/%lld\n",
-						id, forms[f], hows[m], i, (long long)fp->regs[i].n, (long long)fp->regs[i].d,
+						id, forms[f], ways[m], i, (long long)fp->regs[i].n, (long long)fp->regs[i].d,
 						(long long)ref_in[i].n, (long long)ref_in[i].d);
 					return false;
 				}
 			if (f_ok != r_ok) {
 				fprintf(stderr, "fastdiff: cart %s (%s, %s): evaluation %s the reference way, %s prepared\n", id,
-					forms[f], hows[m], r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
+					forms[f], ways[m], r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
 				return false;
 			}
 			char how[64];
-			snprintf(how, sizeof how, "%s, %s", forms[f], hows[m]);
+			snprintf(how, sizeof how, "%s, %s", forms[f], ways[m]);
 			for (size_t p = 0; p < rs->nprogs; p++)
 				if (!same_result(rs, p, how, &ref[p], &fast[p])) {
 					fprintf(stderr, "fastdiff: in cart %s\n", id);
 					return false;
 				}
 		}
+	}
+	return true;
+}
+
+/* The fast code run every way (machine code, switch, computed goto) over
+ * bound inputs regs; each result must be the reference's.  false on a
+ * difference. */
+static bool check_ways(const pt_ruleset *rs, const char *id, pt_rat *regs, const pt_prog_result *ref, bool r_ok,
+		       pt_rat *locals, pt_prog_result *fast)
+{
+	for (int m = 0; m < 3; m++) {
+		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
+		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m, NULL);
+		const char *how = hows[m];
+		if (f_ok != r_ok) {
+			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,
+				r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
+			return false;
+		}
+		for (size_t p = 0; p < rs->nprogs; p++)
+			if (!same_result(rs, p, how, &ref[p], &fast[p])) {
+				fprintf(stderr, "fastdiff: in cart %s\n", id);
+				return false;
+			}
 	}
 	return true;
 }
@@ -194,25 +232,8 @@ static bool check_cart(const pt_ruleset *rs, const pt_cart *c, const pt_src *src
 	bool r_ok = pt_eval_all(rs, ref_in, locals, ref, NULL);
 	st->evaluated++;
 	st->runtime_errors += !r_ok;
-	if (!rs->fast)
-		return true;
-	static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
-					     [PT_FAST_GOTO] = "computed goto" };
-	for (int m = 0; m < 3; m++) {
-		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
-		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m, NULL);
-		const char *how = hows[m];
-		if (f_ok != r_ok) {
-			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,
-				r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
-			return false;
-		}
-		for (size_t p = 0; p < rs->nprogs; p++)
-			if (!same_result(rs, p, how, &ref[p], &fast[p])) {
-				fprintf(stderr, "fastdiff: in cart %s\n", id);
-				return false;
-			}
-	}
+	if (rs->fast && !check_ways(rs, id, regs, ref, r_ok, locals, fast))
+		return false;
 	if (!ok_ref || !rs->bind_plan || !c->has_date || ndiags)   /* what is prepared: dated carts binding cleanly */
 		return true;
 	return check_prepared(rs, c, date, ref_in, ref, r_ok, locals, fast, fp, st);
@@ -333,10 +354,16 @@ int main(int argc, char **argv)
 		pt_cart_reader_free(&r);
 		free(text);
 	}
+	if (rc == 0 && require_fast && st.carts && (!st.bound_fast || !st.prepared)) {
+		/* a check that compared nothing the fast way would pass whatever the fast paths do */
+		fprintf(stderr, "fastdiff: of %zu carts, %zu bound fast and %zu prepared: nothing was compared the fast way\n",
+			st.carts, st.bound_fast, st.prepared);
+		rc = 1;
+	}
 	if (rc == 0)
 		printf("fastdiff: %zu carts (%zu bound fast, %zu the reference way), %zu evaluated, %zu with runtime errors, "
 		       "%zu prepared and packed: no difference%s\n", st.carts, st.bound_fast, st.bound_ref, st.evaluated,
-		       st.runtime_errors, st.prepared, rs->fast ? "" : " (no fast code: binding only)");
+		       st.runtime_errors, st.prepared, rs->fast ? "" : " (no fast code: the reference VM alone)");
 	free(fp.mem);
 	free(fp.scratch);
 	free(fp.regs);

@@ -35,6 +35,14 @@ named() {
 	sed "s|^|  $name: |" "$tmp/out"
 	[ "$st" -eq 0 ] || { echo "fastdiff: failed on $name" >&2; exit 1; }
 }
+# A run that compares nothing the fast way must fail, not pass: carts
+# without a date are never prepared.
+printf 'cart id=undated\nitem price=100\n' >"$tmp/undated.txt"
+if "$fd" --require-fast --rules "$root/rules" "$tmp/undated.txt" >"$tmp/out" 2>&1; then
+	echo "fastdiff: passed a run that prepared no cart" >&2
+	exit 1
+fi
+grep -q 'nothing was compared the fast way' "$tmp/out" || { cat "$tmp/out" >&2; exit 1; }
 for b in "$root"/tests/fastdiff/forged/*.ptbc; do
 	named "$(basename "$b")" "$fd" --require-fast --bytecode "$b" "$root/tests/fastdiff/forged/cart.txt"
 done
