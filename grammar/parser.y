@@ -22,6 +22,7 @@ typedef void *yyscan_t;
 
 %code {
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,11 @@ typedef void *yyscan_t;
 #define yylex pt_yylex
 #define YYMAXDEPTH 2000
 
-static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg);
+/* bison's own errors, told the capacity of its stack (yyparse's
+ * yystacksize, where bison calls yyerror): "memory exhausted" below
+ * YYMAXDEPTH is a failed allocation, not rules nested too deeply. */
+#define yyerror(loc, scanner, p, msg) bison_error(loc, p, msg, yystacksize)
+static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t stacksize);
 static void *node(pt_parser *p, size_t size);
 static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next);
 /* Lists are built by prepending (linear in their length) and reversed
@@ -439,18 +444,23 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_p
 	return 0;
 }
 
-/* Errors bison raises itself, such as exhausting its stack. */
-static void yyerror(const pt_loc *loc, yyscan_t scanner, pt_parser *p, const char *msg)
+/* Errors bison raises itself: its stack full (stacksize its capacity
+ * then), or a failed allocation growing it. */
+static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t stacksize)
 {
-	(void)scanner;
 	if (p->too_deep)
 		return;
-	/* Not the parenthesis limit (lexer.l): nested `if`, `when`, `not` and
-	 * unary minus fill bison's stack (docs/limits.md gives how many fit). */
-	if (strcmp(msg, "memory exhausted") == 0)
-		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d parser stack entries)", YYMAXDEPTH);
-	else
+	if (strcmp(msg, "memory exhausted") != 0) {
 		pt_parse_error(p, *loc, "%s", msg);
+	} else if (stacksize < YYMAXDEPTH) {   /* the stack or LAC's could not grow: stop (pt_parse) */
+		pt_diag_oom(p->diags, p->src->name);
+		p->oom = true;
+	} else {
+		/* Not the parenthesis limit (lexer.l): nested `if`, `when`, `not`
+		 * and unary minus fill bison's stack (docs/limits.md gives how
+		 * many fit). */
+		pt_parse_error(p, *loc, "rules nested too deeply (limit is %d parser stack entries)", YYMAXDEPTH);
+	}
 }
 
 /* Run the scanner and parser over p->src, filling p->progs. */
@@ -475,20 +485,20 @@ bool pt_parse(pt_parser *p)
 		buf = pt_yy_scan_buffer(text, len + 2, scanner);
 	}
 	int rc = 1;
-	if (!buf || p->scan_oom) {
-		pt_diag_oom(p->diags, p->src->name);
-	} else {
+	if (buf && !p->scan_oom) {
 		pt_loc start = { 1, 0, 1, 0 };
 		pt_yyset_lloc(&start, scanner);
 		rc = yyparse(scanner, p);
 	}
-	if (p->scan_fatal)
+	if (!buf || p->scan_oom)   /* said once: flex's own message then is about the same failure */
+		pt_diag_oom(p->diags, p->src->name);
+	else if (p->scan_fatal)
 		pt_diag_file(p->diags, PT_ERROR, p->src->name, "internal error in the scanner: %s", p->scan_fatal);
 	if (buf)
 		pt_yy_delete_buffer(buf, scanner);
 	pt_yylex_destroy(scanner);
 	free(text);
-	if (p->scan_oom)   /* flex's buffer out of memory: the caller stops (bison's stack reports its own) */
+	if (p->scan_oom)   /* flex's buffer out of memory: the caller stops (bison's stack: bison_error) */
 		p->oom = true;
 	return rc == 0 && p->diags->n_errors == errors_before;
 }

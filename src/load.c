@@ -1,6 +1,7 @@
 /* load.c - files, directories and standard input. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,16 @@
 #include <unistd.h>
 
 #include "load.h"
+
+/* A buffer for path's text could not grow: past what we read at all
+ * (huge), or out of memory (which the load reports as such). */
+static void cannot_grow(pt_diags *d, const char *path, bool huge)
+{
+	if (huge)
+		pt_diag_file(d, PT_ERROR, path, "file too large to read");
+	else
+		pt_diag_oom(d, path);
+}
 
 /* Read all of stream f into a growing buffer of cap bytes to start:
  * standard input, whose size is not known. */
@@ -28,10 +39,11 @@ static char *read_stream(FILE *f, const char *path, size_t cap, size_t *len, pt_
 			}
 			break;
 		}
-		char *nb = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2 + 1);
+		bool huge = cap > ((size_t)1 << 40);
+		char *nb = huge ? NULL : realloc(buf, cap * 2 + 1);
 		if (!nb) {
 			free(buf);
-			pt_diag_file(d, PT_ERROR, path, "file too large to read");
+			cannot_grow(d, path, huge);
 			return NULL;
 		}
 		buf = nb;
@@ -93,11 +105,12 @@ char *pt_read_file(const char *path, size_t *len, pt_diags *d)
 			break;
 		if (n < cap)
 			continue;
-		char *nb = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2 + 1);
+		bool huge = cap > ((size_t)1 << 40);
+		char *nb = huge ? NULL : realloc(buf, cap * 2 + 1);
 		if (!nb) {
 			free(buf);
 			buf = NULL;
-			pt_diag_file(d, PT_ERROR, path, "file too large to read");
+			cannot_grow(d, path, huge);
 			break;
 		}
 		buf = nb;

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ptrules.h"
 #include "alloc_wrap.h"
@@ -317,6 +319,105 @@ static void test_load_boundaries(void **state)
 	print_message("arena boundaries: %ld allocations failed\n", total);
 }
 
+/* `if` nested 300 deep: bison's stack (200 entries to start) grows
+ * twice.  A failure growing it is running out of memory, not rules nested
+ * too deeply (it once said the latter, PTRULES_EINVALID). */
+static void test_load_nested(void **state)
+{
+	(void)state;
+	static const char head[] = "program p {\n  name \"P\"\n  earn {\n    add ", tail[] = "1 points\n  }\n}\n",
+			  step[] = "if yes then 1 points else ";
+	size_t cap = sizeof head + 300 * (sizeof step - 1) + sizeof tail, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	n += (size_t)snprintf(t + n, cap - n, "%s", head);
+	for (int k = 0; k < 300; k++)
+		n += (size_t)snprintf(t + n, cap - n, "%s", step);
+	snprintf(t + n, cap - n, "%s", tail);
+	srcset ss = { .n = 1 };
+	ss.text[0] = t;
+	ss.s[0] = (ptrules_source){ "nested.rules", t, strlen(t) };
+	ptrules_rules *want = NULL;
+	assert_int_equal(ptrules_load_sources(&want, ss.s, 1, NULL), PTRULES_OK);
+	size_t want_len;
+	unsigned char *want_b = bytes_of(want, &want_len);
+	min_size = 200 * 4;   /* bison's stacks, LAC's and arena blocks: not every node */
+	long failed = sweep_load(load_srcs, &ss, want_b, want_len, 0);
+	min_size = 0;
+	print_message("nested 300 deep: %ld allocations\n", failed);
+	assert_true(failed >= 3);
+	free(want_b);
+	ptrules_release(want);
+	free(t);
+}
+
+/* Rules over 64 KB read through a pipe, as standard input ("-") and by a
+ * name that is not a regular file (/dev/stdin): the buffer grows as it
+ * reads, and a failure there is running out of memory (it once said
+ * "file too large to read", PTRULES_EIO). */
+typedef struct piped {
+	const char *path;   /* what ptrules_load_paths is given */
+	const char *text;
+} piped;
+
+static ptrules_status load_piped(ptrules_rules **r, const void *ctx, ptrules_diags *d)
+{
+	const piped *pp = ctx;
+	int fd[2];
+	assert_int_equal(pipe(fd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {   /* the writer: the text, then the end */
+		close(fd[0]);
+		size_t len = strlen(pp->text), off = 0;
+		while (off < len) {
+			ssize_t w = write(fd[1], pp->text + off, len - off);
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	int saved = dup(0);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd[0], 0), 0);
+	close(fd[0]);
+	clearerr(stdin);
+	const char *paths[] = { pp->path };
+	ptrules_status st = ptrules_load_paths(r, paths, 1, d);
+	assert_int_equal(dup2(saved, 0), 0);   /* the writer may be blocked: closing its reader ends it */
+	close(saved);
+	clearerr(stdin);
+	int wst;
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	return st;
+}
+
+static void test_load_piped(void **state)
+{
+	(void)state;
+	char *t = boundary_rules(80, 1000);   /* about 85 KB */
+	assert_true(strlen(t) > 65536);
+	ptrules_source s = { "p.rules", t, strlen(t) };
+	ptrules_rules *want = NULL;
+	assert_int_equal(ptrules_load_sources(&want, &s, 1, NULL), PTRULES_OK);
+	size_t want_len;
+	unsigned char *want_b = bytes_of(want, &want_len);
+	static const char *const paths[] = { "-", "/dev/stdin" };
+	for (size_t i = 0; i < 2; i++) {
+		piped pp = { paths[i], t };
+		min_size = 65536;   /* the text's buffer, and the arena's blocks */
+		long failed = sweep_load(load_piped, &pp, NULL, 0, 0);
+		min_size = 0;
+		print_message("rules through a pipe as %s: %ld allocations\n", paths[i], failed);
+		assert_true(failed >= 2);
+	}
+	free(want_b);
+	ptrules_release(want);
+	free(t);
+}
+
 /* Evaluating: an evaluation context, a reader, its carts evaluated and
  * formatted, and a batch of them, every allocation failing in turn. */
 static void test_evaluate(void **state)
@@ -418,13 +519,25 @@ static void test_builder(void **state)
 	srcs_free(&ss);
 }
 
+/* Before each test: nothing armed, every size counted (a test that
+ * failed midway leaves neither behind). */
+static int reset(void **state)
+{
+	(void)state;
+	arm(0);
+	min_size = 0;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load),
-		cmocka_unit_test(test_load_boundaries),
-		cmocka_unit_test(test_evaluate),
-		cmocka_unit_test(test_builder),
+		cmocka_unit_test_setup(test_load, reset),
+		cmocka_unit_test_setup(test_load_boundaries, reset),
+		cmocka_unit_test_setup(test_load_nested, reset),
+		cmocka_unit_test_setup(test_load_piped, reset),
+		cmocka_unit_test_setup(test_evaluate, reset),
+		cmocka_unit_test_setup(test_builder, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
