@@ -31,11 +31,12 @@ typedef void *yyscan_t;
 #define yylex pt_yylex
 #define YYMAXDEPTH 2000
 
-/* bison's own errors, told the capacity of its stack (yyparse's
- * yystacksize, where bison calls yyerror): "memory exhausted" below
- * YYMAXDEPTH is a failed allocation, not rules nested too deeply. */
-#define yyerror(loc, scanner, p, msg) bison_error(loc, p, msg, yystacksize)
-static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t stacksize);
+/* bison's own errors, told how deep its stack is (in yyparse, where
+ * bison calls yyerror; a failed allocation leaves the old stack in
+ * place): "memory exhausted" short of YYMAXDEPTH entries is a failed
+ * allocation, not rules nested too deeply. */
+#define yyerror(loc, scanner, p, msg) bison_error(loc, p, msg, yyssp - yyss + 1)
+static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t depth);
 static void *node(pt_parser *p, size_t size);
 static pt_strlist *strlist(pt_parser *p, const char *s, pt_loc loc, pt_strlist *next);
 /* Lists are built by prepending (linear in their length) and reversed
@@ -444,16 +445,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_p
 	return 0;
 }
 
-/* Errors bison raises itself: its stack full (stacksize its capacity
- * then), or a failed allocation growing it. */
-static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t stacksize)
+/* Errors bison raises itself: its stack full (depth entries in use), or
+ * a failed allocation growing it, which only sets p->oom (the caller
+ * reports it, once: compile.c). */
+static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdiff_t depth)
 {
 	if (p->too_deep)
 		return;
 	if (strcmp(msg, "memory exhausted") != 0) {
 		pt_parse_error(p, *loc, "%s", msg);
-	} else if (stacksize < YYMAXDEPTH) {   /* the stack or LAC's could not grow: stop (pt_parse) */
-		pt_diag_oom(p->diags, p->src->name);
+	} else if (depth < YYMAXDEPTH) {   /* the stack could not grow: the compile stops */
 		p->oom = true;
 	} else {
 		/* Not the parenthesis limit (lexer.l): nested `if`, `when`, `not`
@@ -463,7 +464,8 @@ static void bison_error(const pt_loc *loc, pt_parser *p, const char *msg, ptrdif
 	}
 }
 
-/* Run the scanner and parser over p->src, filling p->progs. */
+/* Run the scanner and parser over p->src, filling p->progs.  Out of
+ * memory, p->oom is set and nothing said: the caller reports it. */
 bool pt_parse(pt_parser *p)
 {
 	yyscan_t scanner;
@@ -471,7 +473,7 @@ bool pt_parse(pt_parser *p)
 	p->progs = NULL;
 	p->tail = &p->progs;
 	if (pt_yylex_init_extra(p, &scanner) != 0) {
-		pt_diag_oom(p->diags, p->src->name);
+		p->oom = true;
 		return false;
 	}
 	/* Our copy of the text with the two NULs flex ends a buffer with (what
@@ -490,15 +492,13 @@ bool pt_parse(pt_parser *p)
 		pt_yyset_lloc(&start, scanner);
 		rc = yyparse(scanner, p);
 	}
-	if (!buf || p->scan_oom)   /* said once: flex's own message then is about the same failure */
-		pt_diag_oom(p->diags, p->src->name);
+	if (!buf || p->scan_oom)   /* flex's own message then is about the same failure */
+		p->oom = true;
 	else if (p->scan_fatal)
 		pt_diag_file(p->diags, PT_ERROR, p->src->name, "internal error in the scanner: %s", p->scan_fatal);
 	if (buf)
 		pt_yy_delete_buffer(buf, scanner);
 	pt_yylex_destroy(scanner);
 	free(text);
-	if (p->scan_oom)   /* flex's buffer out of memory: the caller stops (bison's stack: bison_error) */
-		p->oom = true;
 	return rc == 0 && p->diags->n_errors == errors_before;
 }

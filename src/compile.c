@@ -26,9 +26,13 @@ static bool grow(pt_cc *cc, void **v, size_t *cap, size_t n, size_t elem)
 	return false;
 }
 
-/* Report an error at loc in the program's file. */
+/* Report an error at loc in the program's file; nothing once out of
+ * memory, when a lookup may fail for what it could not record (an input
+ * "not declared"): the compile then says only that (pt_compile_ex). */
 void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code, const char *fmt, ...)
 {
+	if (cc->oom)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	int len = loc.last_line == loc.first_line ? loc.last_column - loc.first_column + 1 : 1;
