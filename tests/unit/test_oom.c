@@ -279,6 +279,26 @@ static void test_load(void **state)
 	srcs_free(&ss);
 }
 
+/* Load text (as file name) with each allocation of at least min bytes
+ * failing in turn (sweep_load, every load compared with the rule set
+ * nothing failing gives); returns how many failed. */
+static long sweep_text(const char *name, char *text, size_t min)
+{
+	srcset ss = { .n = 1 };
+	ss.text[0] = text;
+	ss.s[0] = (ptrules_source){ name, text, strlen(text) };
+	ptrules_rules *want = NULL;
+	assert_int_equal(ptrules_load_sources(&want, ss.s, 1, NULL), PTRULES_OK);
+	size_t want_len;
+	unsigned char *want_b = bytes_of(want, &want_len);
+	min_size = min;
+	long failed = sweep_load(load_srcs, &ss, want_b, want_len, 0);
+	min_size = 0;
+	free(want_b);
+	ptrules_release(want);
+	return failed;
+}
+
 /* A rule set whose AST fills the parser's first arena block (64 KB) and
  * goes on into the next, with the boundary moved along a list of
  * category names: fillers programs with names of name_len bytes, then
@@ -314,18 +334,7 @@ static void test_load_boundaries(void **state)
 	for (int fillers = 20; fillers <= 60; fillers++)
 		for (int len = 700; len <= 1000; len += 100) {
 			char *t = boundary_rules(fillers, len);
-			srcset ss = { .n = 1 };
-			ss.text[0] = t;
-			ss.s[0] = (ptrules_source){ "boundary.rules", t, strlen(t) };
-			ptrules_rules *want = NULL;
-			assert_int_equal(ptrules_load_sources(&want, ss.s, 1, NULL), PTRULES_OK);
-			size_t want_len;
-			unsigned char *want_b = bytes_of(want, &want_len);
-			min_size = 65536;   /* only the arena's blocks fail: where one runs out */
-			total += sweep_load(load_srcs, &ss, want_b, want_len, 0);
-			min_size = 0;
-			free(want_b);
-			ptrules_release(want);
+			total += sweep_text("boundary.rules", t, 65536);   /* only the arena's blocks: where one runs out */
 			free(t);
 		}
 	print_message("arena boundaries: %ld allocations failed\n", total);
@@ -348,20 +357,9 @@ static void test_load_nested(void **state)
 	for (int k = 0; k < 340; k++)
 		n += (size_t)snprintf(t + n, cap - n, "%s", step);
 	snprintf(t + n, cap - n, "%s", tail);
-	srcset ss = { .n = 1 };
-	ss.text[0] = t;
-	ss.s[0] = (ptrules_source){ "nested.rules", t, strlen(t) };
-	ptrules_rules *want = NULL;
-	assert_int_equal(ptrules_load_sources(&want, ss.s, 1, NULL), PTRULES_OK);
-	size_t want_len;
-	unsigned char *want_b = bytes_of(want, &want_len);
-	min_size = 200 * 4;   /* bison's stacks and arena blocks: not every node */
-	long failed = sweep_load(load_srcs, &ss, want_b, want_len, 0);
-	min_size = 0;
+	long failed = sweep_text("nested.rules", t, 200 * 4);   /* bison's stacks and arena blocks: not every node */
 	print_message("nested 340 deep: %ld allocations\n", failed);
 	assert_true(failed >= 4);
-	free(want_b);
-	ptrules_release(want);
 	free(t);
 }
 
