@@ -2,7 +2,7 @@
 # and the valgrind run (docs/testing.md).
 #
 #   make fuzz [FUZZ_SECONDS=60]   run every libFuzzer target N seconds (clang)
-#   make fuzz-NAME                run one target: fuzz-rules, fuzz-cart, fuzz-bytecode, fuzz-diff
+#   make fuzz-NAME                run one target: fuzz-rules, fuzz-cart, fuzz-bytecode, fuzz-diff, fuzz-oom
 #   make fuzz-build               build them (build/fuzz/fuzz_NAME)
 #   make fuzz-replay              replay seeds, regressions and known problems (gcc; in `make check`)
 #   make limits                   tests/run-limits.sh (in `make check`)
@@ -48,6 +48,14 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_OBJS)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_ROOT) $(FUZZ_CFLAGS) $(filter-out -Werror,$(WARN)) \
 		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS)
 
+# fuzz_oom makes the library's allocations fail: the allocator wrapped as
+# test_oom's is (NOALLOC_WRAP, mk/install.mk).  Its inputs are rules text
+# after two bytes: the rules' dictionary serves.
+FUZZ_DICT_oom := tests/fuzz/rules.dict
+$(FUZZ_DIR)/fuzz_oom: tests/fuzz/fuzz_oom.c tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(FUZZ_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_ROOT) $(FUZZ_CFLAGS) $(filter-out -Werror,$(WARN)) \
+		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(NOALLOC_WRAP)
+
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
 # Keep the objects (make would delete them as intermediates of fuzz_%).
@@ -59,7 +67,7 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/artifacts/$*
 	$(FUZZ_DIR)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$*/ \
-		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) $(FUZZ_FLAGS) \
+		$(addprefix -dict=,$(or $(FUZZ_DICT_$*),$(wildcard tests/fuzz/$*.dict))) $(FUZZ_FLAGS) \
 		$(FUZZ_DIR)/corpus/$* tests/fuzz/corpus/$* \
 		$(wildcard tests/fuzz/regressions/$*)
 
@@ -69,6 +77,10 @@ fuzz: $(FUZZ_TARGETS:%=fuzz-%)
 $(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDRS) $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(FUZZ_ROOT) $(CFLAGS) $(WARN) -o $@ $< tests/fuzz/replay.c \
 		$(B)/libpt.a $(LDFLAGS) $(LDLIBS)
+
+$(B)/replay_oom: tests/fuzz/fuzz_oom.c tests/fuzz/replay.c tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(B)/libpt.a
+	$(CC) $(CPPFLAGS) $(FUZZ_ROOT) $(CFLAGS) $(WARN) -o $@ $< tests/fuzz/replay.c \
+		$(B)/libpt.a $(LDFLAGS) $(NOALLOC_WRAP) $(LDLIBS)
 
 # tests/fuzz/known/NAME holds inputs of open problems: replayed and
 # expected to fail, so that a fix shows up as XPASS and the input moves

@@ -63,7 +63,8 @@ static char *copy_line(const pt_src *src, int line)
 	return s;
 }
 
-/* Append one record, honouring the error cap. */
+/* Append one record, honouring the error cap; NULL past the cap, or
+ * with d->oom set when there is no room for it. */
 static pt_diag *push(pt_diags *d, pt_severity sev)
 {
 	size_t cap = d->max_errors ? d->max_errors : 50;
@@ -79,8 +80,10 @@ static pt_diag *push(pt_diags *d, pt_severity sev)
 	if (d->n == d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 16;
 		pt_diag *v = realloc(d->v, nc * sizeof *v);
-		if (!v)
+		if (!v) {
+			d->oom = true;   /* the record is lost: the load says out of memory */
 			return NULL;
+		}
 		d->v = v;
 		d->cap = nc;
 	}
@@ -88,6 +91,20 @@ static pt_diag *push(pt_diags *d, pt_severity sev)
 	memset(r, 0, sizeof *r);
 	r->sev = sev;
 	return r;
+}
+
+/* The record just pushed, r, without its file name or text for want of
+ * memory: taken back (a record is whole or absent), and d->oom set, so
+ * that the load says out of memory. */
+static void drop_if_partial(pt_diags *d, pt_diag *r)
+{
+	if (r->file && r->msg)
+		return;
+	free(r->file);
+	free(r->msg);
+	free(r->src_line);
+	d->n--;
+	d->oom = true;
 }
 
 /* Record a located diagnostic (va_list form). */
@@ -103,6 +120,7 @@ void pt_diag_vat(pt_diags *d, pt_severity sev, const pt_src *src, int line,
 	r->len = len < 1 ? 1 : len;
 	r->msg = vfmt(fmt, ap);
 	r->src_line = copy_line(src, line);
+	drop_if_partial(d, r);
 }
 
 /* Record a located diagnostic. */
@@ -127,6 +145,7 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 	r->file = strdup(file ? file : "<input>");
 	r->msg = vfmt(fmt, ap);
 	va_end(ap);
+	drop_if_partial(d, r);
 }
 
 /* Record running out of memory for file, and that it happened (d->oom). */
@@ -225,10 +244,10 @@ void pt_diags_write(const pt_diags *d, pt_sink *out)
 	for (size_t i = 0; i < d->n; i++) {
 		const pt_diag *r = &d->v[i];
 		if (r->line > 0)
-			pt_sink_printf(out, "%s:%d:%d: %s: %s", r->file, r->line, r->col,
+			pt_sink_printf(out, "%s:%d:%d: %s: %s", r->file ? r->file : "<input>", r->line, r->col,
 				sev_name[r->sev], r->msg ? r->msg : "");
 		else
-			pt_sink_printf(out, "%s: %s: %s", r->file, sev_name[r->sev],
+			pt_sink_printf(out, "%s: %s: %s", r->file ? r->file : "<input>", sev_name[r->sev],
 				r->msg ? r->msg : "");
 		if (r->code[0])
 			pt_sink_printf(out, " [%s]", r->code);
