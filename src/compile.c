@@ -27,8 +27,9 @@ static bool grow(pt_cc *cc, void **v, size_t *cap, size_t n, size_t elem)
 }
 
 /* Report an error at loc in the program's file; nothing once out of
- * memory, when a lookup may fail for what it could not record (an input
- * "not declared"): the compile then says only that (pt_compile_ex). */
+ * memory (or past a compiler limit, which sets cc->oom too), when a
+ * lookup may fail for what it could not record (an input "not
+ * declared"): the compile then says only that (pt_compile_ex). */
 void pt_cc_error(pt_cc *cc, const pt_prog_info *pi, pt_loc loc, const char *code, const char *fmt, ...)
 {
 	if (cc->oom)
