@@ -420,6 +420,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 	pt_ruleset *rs = NULL;
 	pt_program *progs = NULL;
 	size_t errors = d->n_errors;
+	bool oom_in = d->oom;   /* a diagnostic lost before this compile is not its own */
 	pt_arena_init(&cc.ast, 1 << 16);
 	pt_prog_ast *all = NULL, **tail = &all;
 	for (size_t i = 0; i < n; i++) {
@@ -447,7 +448,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pt_diag_file(d, PT_ERROR, srcs[0].name, "too many programs (limit is %d)", PT_MAX_PROGRAMS);
 		goto out;
 	}
-	if (d->n_errors > errors || cc.oom)   /* a parser out of memory leaves nodes half made (ids NULL) */
+	if (d->n_errors > errors || cc.oom || d->oom != oom_in)   /* out of memory: nodes half made (ids NULL), or an error lost */
 		goto out;
 	if (cc.nprogs + cc.npolicies == 0) {
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "no programs found; a rules file holds `program ID { ... }` blocks");
@@ -497,7 +498,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		cc.cur_file = cc.progs[i].ast->file;   /* names the file in a limit error */
 		pt_sema_program(&cc, &cc.progs[i]);
 	}
-	if (d->n_errors > errors || cc.oom)
+	if (d->n_errors > errors || cc.oom || d->oom != oom_in)
 		goto out;
 	if (lint) {
 		bool *read = calloc(PT_MAX_INPUTS, sizeof *read);
@@ -527,7 +528,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pg->balance_input = pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 		pt_gen_program(&cc, pi, pg);
 	}
-	if (d->n_errors > errors || cc.oom)
+	if (d->n_errors > errors || cc.oom || d->oom != oom_in)
 		goto out;
 	rs = build_ruleset(&cc, progs);
 	if (!rs) {
@@ -550,9 +551,13 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		cc.oom = true;
 	}
 out:
+	if (rs && d->oom && !oom_in) {   /* a diagnostic (a lint warning) lost for want of memory */
+		pt_ruleset_free(rs);
+		rs = NULL;
+	}
 	if (cc.limit)
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "a compiler limit was exceeded (docs/language.md, Limits)");
-	else if (cc.oom)
+	else if (cc.oom || (d->oom && !oom_in))
 		pt_diag_oom(d, n ? srcs[0].name : "rules");
 	free(cc.code);
 	free(cc.lines);

@@ -80,8 +80,10 @@ static pt_diag *push(pt_diags *d, pt_severity sev)
 	if (d->n == d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 16;
 		pt_diag *v = realloc(d->v, nc * sizeof *v);
-		if (!v) {
-			d->oom = true;   /* the record is lost: the load says out of memory */
+		if (!v) {   /* the record is lost, and not counted: the load says out of memory */
+			d->n_errors -= sev == PT_ERROR;
+			d->n_warnings -= sev == PT_WARNING;
+			d->oom = true;
 			return NULL;
 		}
 		d->v = v;
@@ -104,6 +106,8 @@ static void drop_if_partial(pt_diags *d, pt_diag *r)
 	free(r->msg);
 	free(r->src_line);
 	d->n--;
+	d->n_errors -= r->sev == PT_ERROR;   /* counted as it was pushed */
+	d->n_warnings -= r->sev == PT_WARNING;
 	d->oom = true;
 }
 
@@ -148,10 +152,15 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 	drop_if_partial(d, r);
 }
 
-/* Record running out of memory for file, and that it happened (d->oom). */
+/* Record running out of memory for file, and that it happened (d->oom);
+ * once, however many of a load's steps find it (d->oom_said). */
 void pt_diag_oom(pt_diags *d, const char *file)
 {
-	pt_diag_file(d, PT_ERROR, file, "out of memory");
+	if (!d->oom_said) {
+		size_t n = d->n;
+		pt_diag_file(d, PT_ERROR, file, "out of memory");
+		d->oom_said = d->n > n;
+	}
 	d->oom = true;
 }
 

@@ -39,7 +39,8 @@ typedef struct pt_diags {
 	size_t n_errors, n_warnings;
 	size_t max_errors;  /* stop recording errors past this (0 = 50) */
 	int truncated;      /* errors were dropped because of max_errors */
-	bool oom;           /* pt_diag_oom reported running out of memory (the API's PTRULES_ENOMEM) */
+	bool oom;           /* memory ran out: pt_diag_oom, or a record lost (the API's PTRULES_ENOMEM) */
+	bool oom_said;      /* pt_diag_oom's "out of memory" is recorded: it is said once */
 } pt_diags;
 
 void pt_diags_init(pt_diags *d);

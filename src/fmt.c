@@ -506,6 +506,7 @@ PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char 
 	pt_diags *dd = d ? &d->d : &scratch;
 	if (!d)
 		pt_diags_init(&scratch);
+	dd->oom = dd->oom_said = false;   /* this call's, as a load's (api.c, load_diags_of) */
 	ptrules_status st = PTRULES_OK;
 	ftoks toks = { 0 };
 	posv starts = { 0 };
@@ -524,7 +525,7 @@ PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char 
 	pt_src src = { name, text, len, 0 };
 	pt_parser p = { .arena = &arena, .diags = dd, .src = &src };
 	bool parsed = pt_parse(&p);
-	if (p.oom) {
+	if (p.oom || dd->oom) {   /* (dd->oom: a diagnostic lost for want of memory) */
 		st = PTRULES_ENOMEM;
 		goto out;
 	}

@@ -88,6 +88,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ptrules_status st1 = ptrules_load_sources(&r1, &s, 1, d1);
 	int reached = calls >= at;
 	fail_at = 0;
+	size_t ne = 0, nw = 0;   /* what the records are: a lost one is not counted */
+	for (size_t k = 0; k < ptrules_diags_count(d1); k++) {
+		ptrules_diag g;
+		FZ_CHECK(ptrules_diags_get(d1, k, &g) == PTRULES_OK, "diagnostic %zu unreadable", k);
+		ne += g.severity == PTRULES_ERROR;
+		nw += g.severity == PTRULES_WARNING;
+	}
+	FZ_CHECK(ne == ptrules_diags_errors(d1) && nw == ptrules_diags_warnings(d1),
+		 "allocation %ld failing: %zu errors and %zu warnings counted, %zu and %zu recorded", at,
+		 ptrules_diags_errors(d1), ptrules_diags_warnings(d1), ne, nw);
 	if (reached && st1 == PTRULES_ENOMEM) {
 		FZ_CHECK(r1 == NULL, "allocation %ld failing: ENOMEM with a rule set", at);
 		size_t oom = 0;
