@@ -413,6 +413,14 @@ static pt_prog_ast *policies_last(pt_prog_ast *all)
 	return progs;
 }
 
+/* Whether the compile stops after a pass: an error since it started
+ * (errors before it), out of memory, or a diagnostic lost for want of
+ * memory (d->oom set since, oom_in being its value at the start). */
+static bool compile_stops(const pt_cc *cc, size_t errors, bool oom_in)
+{
+	return cc->d->n_errors > errors || cc->oom || cc->d->oom != oom_in;
+}
+
 /* Parse, check, lint, generate and verify; NULL with diagnostics on error. */
 pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 {
@@ -448,7 +456,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pt_diag_file(d, PT_ERROR, srcs[0].name, "too many programs (limit is %d)", PT_MAX_PROGRAMS);
 		goto out;
 	}
-	if (d->n_errors > errors || cc.oom || d->oom != oom_in)   /* out of memory: nodes half made (ids NULL), or an error lost */
+	if (compile_stops(&cc, errors, oom_in))   /* out of memory: nodes half made (ids NULL), or an error lost */
 		goto out;
 	if (cc.nprogs + cc.npolicies == 0) {
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "no programs found; a rules file holds `program ID { ... }` blocks");
@@ -498,7 +506,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		cc.cur_file = cc.progs[i].ast->file;   /* names the file in a limit error */
 		pt_sema_program(&cc, &cc.progs[i]);
 	}
-	if (d->n_errors > errors || cc.oom || d->oom != oom_in)
+	if (compile_stops(&cc, errors, oom_in))
 		goto out;
 	if (lint) {
 		bool *read = calloc(PT_MAX_INPUTS, sizeof *read);
@@ -528,7 +536,7 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		pg->balance_input = pt_cc_input(&cc, PT_IN_BALANCE, 0, pi->index, "balance", PT_U_POINTS);
 		pt_gen_program(&cc, pi, pg);
 	}
-	if (d->n_errors > errors || cc.oom || d->oom != oom_in)
+	if (compile_stops(&cc, errors, oom_in))
 		goto out;
 	rs = build_ruleset(&cc, progs);
 	if (!rs) {
@@ -550,14 +558,15 @@ pt_ruleset *pt_compile_ex(const pt_src *srcs, size_t n, pt_diags *d, bool lint)
 		rs = NULL;
 		cc.oom = true;
 	}
-out:
-	if (rs && d->oom && !oom_in) {   /* a diagnostic (a lint warning) lost for want of memory */
+out:;
+	bool lost = d->oom != oom_in;   /* a diagnostic (a lint warning) lost for want of memory */
+	if (rs && lost) {
 		pt_ruleset_free(rs);
 		rs = NULL;
 	}
 	if (cc.limit)
 		pt_diag_file(d, PT_ERROR, n ? srcs[0].name : "rules", "a compiler limit was exceeded (docs/language.md, Limits)");
-	else if (cc.oom || (d->oom && !oom_in))
+	else if (cc.oom || lost)
 		pt_diag_oom(d, n ? srcs[0].name : "rules");
 	free(cc.code);
 	free(cc.lines);
