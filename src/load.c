@@ -12,14 +12,26 @@
 
 #include "load.h"
 
-/* A buffer for path's text could not grow: past what we read at all
- * (huge), or out of memory (which the load reports as such). */
-static void cannot_grow(pt_diags *d, const char *path, bool huge)
+/* Double the buffer *buf of *cap bytes (+1 for the NUL) holding path's
+ * text; false, *buf freed, and said, when it cannot grow: past what we
+ * read at all ("file too large"), or out of memory (which the load
+ * reports as such). */
+static bool grow_text(char **buf, size_t *cap, const char *path, pt_diags *d)
 {
-	if (huge)
-		pt_diag_file(d, PT_ERROR, path, "file too large to read");
-	else
-		pt_diag_oom(d, path);
+	bool huge = *cap > ((size_t)1 << 40);
+	char *nb = huge ? NULL : realloc(*buf, *cap * 2 + 1);
+	if (!nb) {
+		free(*buf);
+		*buf = NULL;
+		if (huge)
+			pt_diag_file(d, PT_ERROR, path, "file too large to read");
+		else
+			pt_diag_oom(d, path);
+		return false;
+	}
+	*buf = nb;
+	*cap *= 2;
+	return true;
 }
 
 /* Read all of stream f into a growing buffer of cap bytes to start:
@@ -39,15 +51,8 @@ static char *read_stream(FILE *f, const char *path, size_t cap, size_t *len, pt_
 			}
 			break;
 		}
-		bool huge = cap > ((size_t)1 << 40);
-		char *nb = huge ? NULL : realloc(buf, cap * 2 + 1);
-		if (!nb) {
-			free(buf);
-			cannot_grow(d, path, huge);
+		if (!grow_text(&buf, &cap, path, d))
 			return NULL;
-		}
-		buf = nb;
-		cap *= 2;
 	}
 	if (!buf) {
 		pt_diag_oom(d, path);
@@ -105,16 +110,8 @@ char *pt_read_file(const char *path, size_t *len, pt_diags *d)
 			break;
 		if (n < cap)
 			continue;
-		bool huge = cap > ((size_t)1 << 40);
-		char *nb = huge ? NULL : realloc(buf, cap * 2 + 1);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			cannot_grow(d, path, huge);
+		if (!grow_text(&buf, &cap, path, d))
 			break;
-		}
-		buf = nb;
-		cap *= 2;
 	}
 	close(fd);
 	if (!buf)
