@@ -121,7 +121,7 @@ static pt_diags *diags_of(ptrules_diags *d, pt_diags *scratch)
 static pt_diags *load_diags_of(ptrules_diags *d, pt_diags *scratch)
 {
 	pt_diags *dd = diags_of(d, scratch);
-	dd->oom = dd->oom_said = false;
+	pt_diags_begin_call(dd);
 	return dd;
 }
 

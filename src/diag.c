@@ -152,6 +152,14 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 	drop_if_partial(d, r);
 }
 
+/* Clear d's out-of-memory marks as a load (or fmt) starts, so that they
+ * say whether this call ran out of memory and "out of memory" is said
+ * once in it. */
+void pt_diags_begin_call(pt_diags *d)
+{
+	d->oom = d->oom_said = false;
+}
+
 /* Record running out of memory for file, and that it happened (d->oom);
  * once, however many of a load's steps find it (d->oom_said). */
 void pt_diag_oom(pt_diags *d, const char *file)

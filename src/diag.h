@@ -57,6 +57,7 @@ void pt_diag_file(pt_diags *d, pt_severity sev, const char *file,
 /* "out of memory" for a whole file, and d->oom set: what loading reports
  * when an allocation fails, so that the API can say PTRULES_ENOMEM. */
 void pt_diag_oom(pt_diags *d, const char *file);
+void pt_diags_begin_call(pt_diags *d);
 /* True when the error cap has been reached and callers may stop early. */
 int pt_diags_full(const pt_diags *d);
 struct pt_sink;

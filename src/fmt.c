@@ -506,7 +506,7 @@ PTRULES_API ptrules_status ptrules_fmt(const char *text, size_t len, const char 
 	pt_diags *dd = d ? &d->d : &scratch;
 	if (!d)
 		pt_diags_init(&scratch);
-	dd->oom = dd->oom_said = false;   /* this call's, as a load's (api.c, load_diags_of) */
+	pt_diags_begin_call(dd);
 	ptrules_status st = PTRULES_OK;
 	ftoks toks = { 0 };
 	posv starts = { 0 };
