@@ -52,7 +52,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_OBJS)
 # test_oom's is (NOALLOC_WRAP, mk/install.mk).  Its inputs are rules text
 # after two bytes: the rules' dictionary serves.
 FUZZ_DICT_oom := tests/fuzz/rules.dict
-$(FUZZ_DIR)/fuzz_oom: tests/fuzz/fuzz_oom.c tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_oom: tests/fuzz/fuzz_oom.c tests/unit/alloc_fail.h tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(FUZZ_OBJS)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_ROOT) $(FUZZ_CFLAGS) $(filter-out -Werror,$(WARN)) \
 		-fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(NOALLOC_WRAP)
 
@@ -78,7 +78,7 @@ $(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDRS) $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(FUZZ_ROOT) $(CFLAGS) $(WARN) -o $@ $< tests/fuzz/replay.c \
 		$(B)/libpt.a $(LDFLAGS) $(LDLIBS)
 
-$(B)/replay_oom: tests/fuzz/fuzz_oom.c tests/fuzz/replay.c tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(B)/libpt.a
+$(B)/replay_oom: tests/fuzz/fuzz_oom.c tests/fuzz/replay.c tests/unit/alloc_fail.h tests/unit/alloc_wrap.h $(FUZZ_HDRS) $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(FUZZ_ROOT) $(CFLAGS) $(WARN) -o $@ $< tests/fuzz/replay.c \
 		$(B)/libpt.a $(LDFLAGS) $(NOALLOC_WRAP) $(LDLIBS)
 

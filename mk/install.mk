@@ -191,7 +191,7 @@ $(B)/test_noalloc: tests/unit/test_noalloc.c tests/unit/alloc_wrap.h $(API_TEST_
 	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
 
 # The same wrapping, each allocation made to fail in turn.
-$(B)/test_oom: tests/unit/test_oom.c tests/unit/alloc_wrap.h $(API_TEST_DEPS)
+$(B)/test_oom: tests/unit/test_oom.c tests/unit/alloc_fail.h tests/unit/alloc_wrap.h $(API_TEST_DEPS)
 	$(CC) $(CPPFLAGS) -Iinclude $(CFLAGS) $(WARN) -o $@ $< $(B)/libptrules.a $(LDFLAGS) $(NOALLOC_WRAP) -lcmocka $(LDLIBS)
 
 api-tests: $(B)/test_api $(B)/test_threads $(B)/test_noalloc $(B)/test_oom

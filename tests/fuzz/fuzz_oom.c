@@ -19,35 +19,9 @@
  * Build: `make fuzz-oom` (clang) or the replay driver in `make check`. */
 #include "fuzz_common.h"
 
-#include <errno.h>
 #include <stdbool.h>
 
-#include "../unit/alloc_wrap.h"
-
-static long fail_at;   /* the allocation that fails, counted from 1; 0: none */
-static long calls;     /* allocations since the count was armed */
-static int sticky;     /* every allocation from fail_at on fails */
-
-/* Whether this allocation fails. */
-static int failing(void)
-{
-	if (!fail_at)
-		return 0;
-	calls++;
-	return sticky ? calls >= fail_at : calls == fail_at;
-}
-
-void *__wrap_malloc(size_t n) { return failing() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return failing() ? NULL : __real_calloc(n, size); }
-void *__wrap_realloc(void *p, size_t n) { return failing() ? NULL : __real_realloc(p, n); }
-void __wrap_free(void *p) { __real_free(p); }
-char *__wrap_strdup(const char *s) { return failing() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return failing() ? NULL : __real_strndup(s, n); }
-int __wrap_posix_memalign(void **p, size_t align, size_t n)
-{
-	return failing() ? ENOMEM : __real_posix_memalign(p, align, n);
-}
-void *__wrap_aligned_alloc(size_t align, size_t n) { return failing() ? NULL : __real_aligned_alloc(align, n); }
+#include "../unit/alloc_fail.h"
 
 /* Whether diagnostic g is among d's (file, place, message). */
 static bool said_in(const ptrules_diags *d, const ptrules_diag *g)
@@ -82,12 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ptrules_diags *d0 = ptrules_diags_new(), *d1 = ptrules_diags_new();
 	FZ_CHECK(d0 && d1, "no diagnostics object");
 	ptrules_status st0 = ptrules_load_sources(&r0, &s, 1, d0);
-	calls = 0;
-	sticky = from;
-	fail_at = at;
+	arm_from(at, from);
 	ptrules_status st1 = ptrules_load_sources(&r1, &s, 1, d1);
-	int reached = calls >= at;
-	fail_at = 0;
+	int hit = reached();
 	size_t ne = 0, nw = 0;   /* what the records are: a lost one is not counted */
 	for (size_t k = 0; k < ptrules_diags_count(d1); k++) {
 		ptrules_diag g;
@@ -99,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(ne == (errors < 50 ? errors : 50) && nw == ptrules_diags_warnings(d1),
 		 "allocation %ld failing: %zu errors and %zu warnings counted, %zu and %zu recorded", at,
 		 ptrules_diags_errors(d1), ptrules_diags_warnings(d1), ne, nw);
-	if (reached && st1 == PTRULES_ENOMEM) {
+	if (hit && st1 == PTRULES_ENOMEM) {
 		FZ_CHECK(r1 == NULL, "allocation %ld failing: ENOMEM with a rule set", at);
 		size_t oom = 0;
 		for (size_t k = 0; k < ptrules_diags_count(d1); k++) {
@@ -113,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		FZ_CHECK(oom <= 1, "allocation %ld failing: out of memory said %zu times", at, oom);
 	} else {   /* got by without it: the same answer */
-		FZ_CHECK(st1 == st0, "allocation %ld failing%s: status %d, %d without it", at, reached ? "" : " (not reached)", st1, st0);
+		FZ_CHECK(st1 == st0, "allocation %ld failing%s: status %d, %d without it", at, hit ? "" : " (not reached)", st1, st0);
 		FZ_CHECK(ptrules_diags_count(d1) == ptrules_diags_count(d0), "allocation %ld failing: %zu diagnostics, %zu without it", at,
 			 ptrules_diags_count(d1), ptrules_diags_count(d0));
 		for (size_t k = 0; k < ptrules_diags_count(d1); k++) {
