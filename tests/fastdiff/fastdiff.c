@@ -94,6 +94,25 @@ static bool same_result(const pt_ruleset *rs, size_t p, const char *how, const p
 			    pt_fast_sec_view(rs, p, true, &b->earn, &bbuf));
 }
 
+/* One evaluation of cart id (how: which) against the reference's: both
+ * succeed or both fail (way: the other's name in the message), and every
+ * program's result is the same; false, said, on a difference. */
+static bool same_run(const pt_ruleset *rs, const char *id, const char *how, const char *way,
+		     const pt_prog_result *ref, bool r_ok, const pt_prog_result *fast, bool f_ok)
+{
+	if (f_ok != r_ok) {
+		fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s %s\n", id, how,
+			r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails", way);
+		return false;
+	}
+	for (size_t p = 0; p < rs->nprogs; p++)
+		if (!same_result(rs, p, how, &ref[p], &fast[p])) {
+			fprintf(stderr, "fastdiff: in cart %s\n", id);
+			return false;
+		}
+	return true;
+}
+
 /* The ways fast code runs, by pt_fast_how, for messages. */
 static const char *const hows[] = { [PT_FAST_NATIVE] = "machine code", [PT_FAST_SWITCH] = "switch dispatch",
 				     [PT_FAST_GOTO] = "computed goto" };
@@ -149,18 +168,10 @@ static bool check_prepared(const pt_ruleset *rs, const pt_cart *c, int32_t date,
 						(long long)ref_in[i].n, (long long)ref_in[i].d);
 					return false;
 				}
-			if (f_ok != r_ok) {
-				fprintf(stderr, "fastdiff: cart %s (%s, %s): evaluation %s the reference way, %s prepared\n", id,
-					forms[f], ways[m], r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
-				return false;
-			}
 			char how[64];
 			snprintf(how, sizeof how, "%s, %s", forms[f], ways[m]);
-			for (size_t p = 0; p < rs->nprogs; p++)
-				if (!same_result(rs, p, how, &ref[p], &fast[p])) {
-					fprintf(stderr, "fastdiff: in cart %s\n", id);
-					return false;
-				}
+			if (!same_run(rs, id, how, "prepared", ref, r_ok, fast, f_ok))
+				return false;
 		}
 	}
 	return true;
@@ -175,17 +186,8 @@ static bool check_ways(const pt_ruleset *rs, const char *id, pt_rat *regs, const
 	for (int m = 0; m < 3; m++) {
 		memset(fast, 0xA5, rs->nprogs * sizeof *fast);   /* nothing may survive from before */
 		bool f_ok = pt_fast_eval(rs, regs, locals, fast, (pt_fast_how)m, NULL);
-		const char *how = hows[m];
-		if (f_ok != r_ok) {
-			fprintf(stderr, "fastdiff: cart %s (%s): evaluation %s the reference way, %s the fast way\n", id, how,
-				r_ok ? "succeeds" : "fails", f_ok ? "succeeds" : "fails");
+		if (!same_run(rs, id, hows[m], "the fast way", ref, r_ok, fast, f_ok))
 			return false;
-		}
-		for (size_t p = 0; p < rs->nprogs; p++)
-			if (!same_result(rs, p, how, &ref[p], &fast[p])) {
-				fprintf(stderr, "fastdiff: in cart %s\n", id);
-				return false;
-			}
 	}
 	return true;
 }
