@@ -261,10 +261,10 @@ void pt_diags_write(const pt_diags *d, pt_sink *out)
 	for (size_t i = 0; i < d->n; i++) {
 		const pt_diag *r = &d->v[i];
 		if (r->line > 0)
-			pt_sink_printf(out, "%s:%d:%d: %s: %s", r->file ? r->file : "<input>", r->line, r->col,
+			pt_sink_printf(out, "%s:%d:%d: %s: %s", r->file, r->line, r->col,
 				sev_name[r->sev], r->msg ? r->msg : "");
 		else
-			pt_sink_printf(out, "%s: %s: %s", r->file ? r->file : "<input>", sev_name[r->sev],
+			pt_sink_printf(out, "%s: %s: %s", r->file, sev_name[r->sev],
 				r->msg ? r->msg : "");
 		if (r->code[0])
 			pt_sink_printf(out, " [%s]", r->code);
