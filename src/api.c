@@ -126,14 +126,16 @@ static pt_diags *load_diags_of(ptrules_diags *d, pt_diags *scratch)
 }
 
 /* Wrap a compiled rule set in a handle with one reference; without one,
- * ENOMEM when loading ran out of memory (d->oom), else EINVALID. */
-static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out, const pt_diags *d)
+ * ENOMEM when loading ran out of memory (d->oom), else EINVALID.  The
+ * handle's own allocation failing is said against file, as any other. */
+static ptrules_status wrap(pt_ruleset *rs, ptrules_rules **out, pt_diags *d, const char *file)
 {
 	if (!rs)
 		return d->oom ? PTRULES_ENOMEM : PTRULES_EINVALID;
 	ptrules_rules *r = malloc(sizeof *r);
 	if (!r) {
 		pt_ruleset_free(rs);
+		pt_diag_oom(d, file);
 		return PTRULES_ENOMEM;
 	}
 	r->rs = rs;
@@ -148,15 +150,19 @@ PTRULES_API ptrules_status ptrules_load_sources(ptrules_rules **out, const ptrul
 	if (!out || (!srcs && n))
 		return PTRULES_EARG;
 	*out = NULL;
-	pt_src *v = calloc(n ? n : 1, sizeof *v);
-	if (!v)
-		return PTRULES_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		v[i] = (pt_src){ srcs[i].name ? srcs[i].name : "<rules>", srcs[i].text ? srcs[i].text : "",
-				 srcs[i].text ? srcs[i].len : 0, 0 };
 	pt_diags scratch;
 	pt_diags *dd = load_diags_of(d, &scratch);
-	ptrules_status st = wrap(pt_compile(v, n, dd), out, dd);
+	const char *first = n && srcs[0].name ? srcs[0].name : n ? "<rules>" : "rules";
+	pt_src *v = calloc(n ? n : 1, sizeof *v);
+	ptrules_status st = PTRULES_ENOMEM;
+	if (!v)
+		pt_diag_oom(dd, first);
+	else {
+		for (size_t i = 0; i < n; i++)
+			v[i] = (pt_src){ srcs[i].name ? srcs[i].name : "<rules>", srcs[i].text ? srcs[i].text : "",
+					 srcs[i].text ? srcs[i].len : 0, 0 };
+		st = wrap(pt_compile(v, n, dd), out, dd, first);
+	}
 	if (!d)
 		pt_diags_free(&scratch);
 	free(v);
@@ -176,7 +182,8 @@ static ptrules_status load_paths(ptrules_rules **out, const char *const *paths, 
 	bool ok = true;
 	for (size_t i = 0; i < n; i++)
 		ok = pt_srclist_add(&l, paths[i], dd) && ok;
-	ptrules_status st = ok ? wrap(pt_compile_ex(l.v, l.n, dd, lint), out, dd) : dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;
+	ptrules_status st = ok ? wrap(pt_compile_ex(l.v, l.n, dd, lint), out, dd, l.n ? l.v[0].name : "rules")
+			       : dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;
 	pt_srclist_free(&l);
 	if (!d)
 		pt_diags_free(&scratch);
@@ -203,7 +210,8 @@ PTRULES_API ptrules_status ptrules_load_bytecode(ptrules_rules **out, const void
 	*out = NULL;
 	pt_diags scratch;
 	pt_diags *dd = load_diags_of(d, &scratch);
-	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name ? name : "<bytecode>", dd), out, dd);
+	name = name ? name : "<bytecode>";
+	ptrules_status st = wrap(pt_ptbc_load(data ? data : "", len, name, dd), out, dd, name);
 	if (!d)
 		pt_diags_free(&scratch);
 	return st;
@@ -221,7 +229,7 @@ PTRULES_API ptrules_status ptrules_load_bytecode_file(ptrules_rules **out, const
 	char *text = pt_read_file(path, &len, dd);
 	ptrules_status st = dd->oom ? PTRULES_ENOMEM : PTRULES_EIO;
 	if (text)
-		st = wrap(pt_ptbc_load((const unsigned char *)text, len, path, dd), out, dd);
+		st = wrap(pt_ptbc_load((const unsigned char *)text, len, path, dd), out, dd, path);
 	free(text);
 	if (!d)
 		pt_diags_free(&scratch);

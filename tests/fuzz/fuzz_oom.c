@@ -8,8 +8,9 @@
  * failure armed (the library's malloc, calloc, realloc, strdup, strndup,
  * posix_memalign and aligned_alloc, by -Wl,--wrap: mk/fuzz.mk).  The
  * second load must
- *   - give PTRULES_ENOMEM with no rule set, say "out of memory" at most
- *     once, and say nothing else that the first load did not say (a
+ *   - give PTRULES_ENOMEM with no rule set, say "out of memory" once
+ *     (at most once when every allocation from it on fails, so that
+ *     recording it may fail too), and say nothing else that the first load did not say (a
  *     lookup that failed for what it could not record once reported
  *     inputs "not declared"), or
  *   - give what the first gave: the same status, the same diagnostics,
@@ -83,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 g.file ? g.file : "?", g.line, g.col, g.message ? g.message : "?");   /* nothing new */
 		}
 		FZ_CHECK(oom <= 1, "allocation %ld failing: out of memory said %zu times", at, oom);
+		FZ_CHECK(from || ne >= 50 || oom == 1, "allocation %ld failing: ENOMEM without saying out of memory", at);
 	} else {   /* got by without it: the same answer */
 		FZ_CHECK(st1 == st0, "allocation %ld failing%s: status %d, %d without it", at, hit ? "" : " (not reached)", st1, st0);
 		FZ_CHECK(ptrules_diags_count(d1) == ptrules_diags_count(d0), "allocation %ld failing: %zu diagnostics, %zu without it", at,

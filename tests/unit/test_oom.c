@@ -166,7 +166,9 @@ static long sweep_load(load_fn load, const void *ctx, const unsigned char *want,
 				fail_msg("allocation %ld failing%s: status %d, not PTRULES_ENOMEM", n, from ? " from on" : "",
 					 st);
 			}
-			if (ptrules_diags_errors(d) > 1) {   /* "out of memory", said once (or not, if that fails too) */
+			/* "out of memory", said once; not at all only when every
+			 * allocation from n on fails (recording it fails too) */
+			if (ptrules_diags_errors(d) > 1 || (!from && ptrules_diags_errors(d) != 1)) {
 				for (size_t k = 0; k < ptrules_diags_count(d); k++) {
 					ptrules_diag g;
 					if (ptrules_diags_get(d, k, &g) == PTRULES_OK)
