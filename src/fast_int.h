@@ -72,6 +72,29 @@ void pt_fast_encode(pt_fast_ins *c, bool scale);
  * n) follows a write of it on every path (fast_opt.c; n at most 256). */
 bool pt_fast_assigned(const pt_fast_ins *code, size_t a, size_t b, uint32_t lo, uint32_t n);
 
+/* Whether register r is a stack temporary (PT_MAX_STACK + 1 of them:
+ * a pt_fast_tset holds them all). */
+static inline bool pt_fast_is_temp(const pt_fast *f, uint32_t r) { return r >= f->reg_temps && r < f->reg_derived; }
+_Static_assert(PT_MAX_STACK + 1 <= 128, "a pt_fast_tset holds every temporary");
+
+/* A set of temporaries, bit r - reg_temps. */
+typedef struct pt_fast_tset {
+	uint64_t w[2];
+} pt_fast_tset;
+
+/* The temporaries live after each instruction of code[0 .. n) (out[i]):
+ * read on some way on before a write (fast_opt.c).  Serves the
+ * optimiser's dead copies and the machine code's dead stores (jit_plan.c).
+ * False when out of memory. */
+bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out);
+
+/* Whether r is live in s: any register that is not a temporary is. */
+static inline bool pt_fast_live(const pt_fast *f, const pt_fast_tset *s, uint32_t r)
+{
+	uint32_t d = r - f->reg_temps;
+	return !pt_fast_is_temp(f, r) || (s->w[d / 64] >> (d % 64) & 1);
+}
+
 /* Whether binding always writes input r (below rs->ninputs) as a whole
  * number (fast_opt.c; jit.c types registers with it too). */
 bool pt_fast_input_whole(const pt_ruleset *rs, uint32_t r);

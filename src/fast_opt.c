@@ -59,7 +59,7 @@ static bool never_min(const opt *o, uint32_t r)
 	return r >= f->reg_derived && r < f->nregs;
 }
 
-static bool is_temp(const opt *o, uint32_t r) { return r >= o->f->reg_temps && r < o->f->reg_derived; }
+static bool is_temp(const opt *o, uint32_t r) { return pt_fast_is_temp(o->f, r); }
 
 /* Whether binding always writes input r (below rs->ninputs) as a whole
  * number: every input but an account key whose default is fractional (left
@@ -276,22 +276,18 @@ static void forward_copies(opt *o)
 	}
 }
 
-typedef struct tset {
-	uint64_t w[2];
-} tset;
-
-/* Live temporaries after each instruction (out[i]), by one backward pass
- * (jumps only go forward).  False when out of memory. */
-static bool live_temps(const opt *o, tset *out)
+/* Live temporaries after each instruction (fast_int.h), by one backward
+ * pass (jumps only go forward). */
+bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out)
 {
-	tset *in = calloc(o->n + 1, sizeof *in);
+	pt_fast_tset *in = calloc(n + 1, sizeof *in);
 	if (!in)
 		return false;
-	const uint32_t base = o->f->reg_temps;
-	for (size_t i = o->n; i-- > 0;) {
-		const pt_fast_ins *c = &o->code[i];
+	const uint32_t base = f->reg_temps;
+	for (size_t i = n; i-- > 0;) {
+		const pt_fast_ins *c = &code[i];
 		uint8_t pr = pt_fast_props[c->op];
-		tset s = { { 0, 0 } };
+		pt_fast_tset s = { { 0, 0 } };
 		if (c->op == F__COUNT) {
 			in[i] = in[i + 1];
 			out[i] = s;
@@ -300,7 +296,7 @@ static bool live_temps(const opt *o, tset *out)
 		if (!(pr & FP_END))
 			s = in[i + 1];
 		if (pr & FP_J) {
-			if (c->x <= i || c->x > o->n) {
+			if (c->x <= i || c->x > n) {
 				s.w[0] = s.w[1] = UINT64_MAX;   /* never for translated code */
 			} else {
 				s.w[0] |= in[c->x].w[0];
@@ -309,27 +305,21 @@ static bool live_temps(const opt *o, tset *out)
 		}
 		out[i] = s;
 		uint32_t d = c->dst - base;
-		if ((pr & FP_W) && is_temp(o, c->dst))
+		if ((pr & FP_W) && pt_fast_is_temp(f, c->dst))
 			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
 		d = c->x - base;
-		if ((pr & FP_WX) && is_temp(o, c->x))
+		if ((pr & FP_WX) && pt_fast_is_temp(f, c->x))
 			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
 		uint32_t r[2] = { c->a, c->b };
 		for (int k = 0; k < 2; k++) {
 			d = r[k] - base;
-			if ((pr & (FP_A << k)) && is_temp(o, r[k]))
+			if ((pr & (FP_A << k)) && pt_fast_is_temp(f, r[k]))
 				s.w[d / 64] |= (uint64_t)1 << (d % 64);
 		}
 		in[i] = s;
 	}
 	free(in);
 	return true;
-}
-
-static bool live(const opt *o, const tset *s, uint32_t r)
-{
-	uint32_t d = r - o->f->reg_temps;
-	return !is_temp(o, r) || (s->w[d / 64] >> (d % 64) & 1);
 }
 
 /* Whether, in the section [a, b) of code, every read of a register in
@@ -407,14 +397,14 @@ static uint32_t out_form(uint32_t op)
  * OUT right after it copies out of a dead temporary. */
 static bool outputs(opt *o)
 {
-	tset *lo = malloc((o->n + 1) * sizeof *lo);
-	if (!lo || !live_temps(o, lo)) {
+	pt_fast_tset *lo = malloc((o->n + 1) * sizeof *lo);
+	if (!lo || !pt_fast_live_temps(o->f, o->code, o->n, lo)) {
 		free(lo);
 		return false;
 	}
 	for (size_t i = 0; i < o->n; i++) {
 		pt_fast_ins *c = &o->code[i];
-		if (c->op == F_MOV && is_temp(o, c->dst) && !live(o, &lo[i], c->dst))
+		if (c->op == F_MOV && is_temp(o, c->dst) && !pt_fast_live(o->f, &lo[i], c->dst))
 			c->op = F__COUNT;
 	}
 	for (size_t i = 0; i < o->n; i++) {
@@ -427,7 +417,7 @@ static bool outputs(opt *o)
 			if (o->target[k])
 				form = F__COUNT;
 		pt_fast_ins *d = &o->code[j];
-		if (form == F__COUNT || d->op != F_OUT || d->a != c->dst || live(o, &lo[j], c->dst))
+		if (form == F__COUNT || d->op != F_OUT || d->a != c->dst || pt_fast_live(o->f, &lo[j], c->dst))
 			continue;
 		c->op = form;
 		c->dst = d->x;

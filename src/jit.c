@@ -311,16 +311,25 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 }
 
 
-/* rax, a whole result: to register d, or clamped at 0 to output field
- * dst when to_out (the _O forms; nn: it is at least 0 already). */
-static void st_result(jasm *j, bool to_out, uint32_t d, uint32_t dst, bool nn)
+/* rax, instruction k's whole result, to register d, unless the cap
+ * laid out next takes it from rax and nothing reads it after
+ * (FUSE_KEEP: pt_jit_plan_fuse). */
+static void st_kept(jasm *j, size_t k, uint32_t d)
+{
+	if (!(j->fuse[k] & FUSE_KEEP))
+		st_int(j, RBX, d);
+}
+/* rax, instruction k's whole result: to register d (st_kept), or clamped
+ * at 0 to output field dst when to_out (the _O forms; nn: it is at least
+ * 0 already). */
+static void st_result(jasm *j, size_t k, bool to_out, uint32_t d, uint32_t dst, bool nn)
 {
 	if (to_out) {
 		if (!nn)
 			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(dst));
 	} else {
-		st_int(j, RBX, d);
+		st_kept(j, k, d);
 	}
 }
 
@@ -343,6 +352,35 @@ static void check_min(jasm *j, uint32_t have, uint32_t r, size_t k)
 	cmp_min(j, RAX);
 	bail(j, CC_E, k);
 	j->nmark[r] = j->wgen;   /* going on, it is not */
+}
+/* rcx = R[c->a] - R[c->b] for SUB_I c (instruction k) whose result
+ * the CAP_I after it takes from rcx (FUSE_SUB_RCX), checked as the
+ * template checks it; rax, holding R[have], is left alone. */
+static void sub_rcx(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *c, size_t k, uint32_t have)
+{
+	const uint32_t R = sizeof(pt_rat);
+	int32_t v;
+	bool imm = imm_reg(rs, f, c->b, &v), in_mem = imm || known_not_min(j, c->b);
+	if (!in_mem) {   /* b tested for INT64_MIN first, as the template does */
+		ld(j, RDX, RBX, c->b * R);
+		cmp_min(j, RDX);
+		bail(j, CC_E, k);
+		j->nmark[c->b] = j->wgen;
+	}
+	if (have == c->a)
+		rr(j, (const uint8_t[]){ 0x89 }, 1, RAX, RCX);   /* mov rcx, rax */
+	else
+		ld(j, RCX, RBX, c->a * R);
+	if (imm) {
+		rr(j, (const uint8_t[]){ 0x81 }, 1, 5, RCX);   /* sub rcx, imm32 */
+		b4(j, (uint32_t)v);
+	} else if (in_mem) {
+		rd_mem(j, (const uint8_t[]){ 0x2B }, 1, RCX, c->b * R);   /* sub rcx, [b] */
+	} else {
+		rr(j, (const uint8_t[]){ 0x29 }, 1, RDX, RCX);   /* sub rcx, rdx */
+	}
+	if (!nneg(j, c->a) || !nneg(j, c->b))
+		checked(j, k);
 }
 /* Output field o = R[a] clamped at 0 (fast_clamp; nn: it is at least 0
  * already). */
@@ -677,12 +715,17 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		else
 			add_m(j, RAX, b);
 		checked_nn(j, k, nneg(j, c->a) && nneg(j, c->b));
-		st_int(j, RBX, d);
+		st_kept(j, k, d);
 		j->rax = c->dst;
 		break;
 	}
 	case F_SUB_I: {
 		int32_t v;
+		if (j->fuse[k] & FUSE_SUB_RCX) {   /* into rcx, for the cap after (rax kept) */
+			sub_rcx(j, rs, f, c, k, have);
+			j->rax = have == c->dst ? NO_REG : have;
+			break;
+		}
 		if (imm_reg(rs, f, c->b, &v)) {   /* a constant b: not INT64_MIN */
 			ld_rax(j, have, c->a);
 			op_rax_imm(j, 0x2D, v);   /* sub rax, imm32 */
@@ -698,7 +741,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		}
 		if (!nneg(j, c->a) || !nneg(j, c->b))   /* else between -INT64_MAX and INT64_MAX */
 			checked(j, k);
-		st_int(j, RBX, d);
+		st_kept(j, k, d);
 		j->rax = c->dst;
 		break;
 	}
@@ -708,14 +751,14 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		ld_rax(j, have, c->a);
 		imul_m(j, RAX, b);
 		checked_nn(j, k, nneg(j, c->a) && nneg(j, c->b));
-		st_result(j, c->op == F_MULFLOOR_I_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
+		st_result(j, k, c->op == F_MULFLOOR_I_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
 		j->rax = c->op == F_MULFLOOR_I_O ? NO_REG : c->dst;
 		break;
 	case F_MULFLOOR_IR:
 	case F_MULFLOOR_IR_O:
 		ld_rax(j, have, c->a);
 		mulfloor_ir(j, rs, f, k, c->a, c->b);
-		st_result(j, c->op == F_MULFLOOR_IR_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
+		st_result(j, k, c->op == F_MULFLOOR_IR_O, d, c->dst, nneg(j, c->a) && nneg(j, c->b));
 		j->rax = c->op == F_MULFLOOR_IR_O ? NO_REG : c->dst;
 		break;
 	case F_NEG:
@@ -761,23 +804,27 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		pt_rat v;
 		ld_rax(j, have, c->a);
 		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
-			st_result(j, true, d, c->dst, nneg(j, c->a));
+			st_result(j, k, true, d, c->dst, nneg(j, c->a));
 			break;
 		}
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
-		st_result(j, c->op == F_MAX_I_O, d, c->dst, nneg(j, c->a) || nneg(j, c->b));
+		st_result(j, k, c->op == F_MAX_I_O, d, c->dst, nneg(j, c->a) || nneg(j, c->b));
 		j->rax = c->op == F_MAX_I_O ? NO_REG : c->dst;
 		break;
 	}
 	case F_CAP_I: {   /* a above max(b, 0) becomes it, with the cap's reason */
 		pt_rat v;
+		bool in_rcx = j->fuse[k] & FUSE_B_RCX;   /* the SUB_I before left b there */
+		if (k > 0 && (j->fuse[k - 1] & FUSE_KEEP) && have != c->a)
+			j->bad = true;   /* not reached: R[a] is only in rax (pt_jit_plan_fuse) */
 		ld_rax(j, have, c->a);
-		if (pt_jit_const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
+		if (!in_rcx && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
 			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
 		} else {
-			ld(j, RCX, RBX, b);
+			if (!in_rcx)
+				ld(j, RCX, RBX, b);
 			if (!nneg(j, c->b)) {   /* else max(b, 0) is b */
 				zero(j, RDX);
 				test(j, RCX);
@@ -792,7 +839,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		else
 			rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
 		cmov(j, carry ? CC_B : CC_G, RAX, RCX);
-		st_int(j, RBX, d);   /* mov leaves the flags */
+		st_kept(j, k, d);   /* mov leaves the flags */
 		if (c->x != PT_NO_STR)
 			pt_jit_note_if(j, carry ? CC_B : CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
 		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
@@ -1112,6 +1159,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);
 			pt_jit_plan_tables(j, rs, f, code, fp->start, end);   /* (clears rows' reach: last) */
 			pt_jit_plan_guards(j, code, fp->start, end);          /* (likewise) */
+			pt_jit_plan_fuse(j, f, code, fp->start, end);
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;
@@ -1250,6 +1298,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	j.empty = calloc(f->ncode + 1, 1);
 	j.tsel = calloc(f->ncode + 1, 1);
 	j.gmerge = calloc(f->ncode + 1, 1);
+	j.fuse = calloc(f->ncode + 1, 1);
 	j.jin = calloc(f->ncode + 1, 1);
 	j.cnt_on = calloc(rs->nprogs + 1, 1);
 	j.tier_late_on = calloc(rs->nprogs + 1, 1);
@@ -1282,7 +1331,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	uint8_t *native = calloc(rs->nprogs, 1);
 	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!code || !entry || !j.label || !j.want_stub || !j.inline_note || !j.nbefore || !j.before || !j.target ||
-	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin || !j.gmerge ||
+	    !j.wmark || !j.nmark || !j.den || !j.nonneg || !j.nn_in || !j.pos_in || !j.reach || !j.empty || !j.tsel || !j.jin || !j.gmerge || !j.fuse ||
 	    !j.nn_seen || !j.cnt_on || !j.tier_late_on || !j.tier_in || !j.out_in || !j.in_place || !j.in_pos || !j.rax_in || !j.site_bit ||
 	    !j.marked_in || !j.sites || !j.site0 || !j.cache_on || !j.ncache_on || !j.cache_done || !j.cache_seen ||
 	    !jit || !native)
@@ -1290,6 +1339,11 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
 		code[k] = f->code[k];
 		pt_fast_encode(&code[k], false);
+	}
+	j.live = malloc((f->ncode + 1) * sizeof *j.live);   /* out of memory: nothing fused */
+	if (j.live && !pt_fast_live_temps(f, code, f->ncode, j.live)) {
+		free(j.live);
+		j.live = NULL;
 	}
 	for (size_t k = 0; k < nlabels; k++)
 		j.label[k] = UINT32_MAX;
@@ -1329,6 +1383,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->mem = mem;
 	jit->size = size;
 	jit->len = j.n;
+	jit->nfused = j.nfused;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
 	jit->den = j.den;
@@ -1389,6 +1444,8 @@ out:
 	free(j.empty);
 	free(j.tsel);
 	free(j.gmerge);
+	free(j.fuse);
+	free(j.live);
 	free(j.jin);
 	free(j.cnt_on);
 	free(j.tier_late_on);

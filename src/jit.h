@@ -47,6 +47,7 @@ typedef struct pt_jit {
 	void *mem;           /* the executable pages (mmap) */
 	size_t size;
 	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
+	size_t nfused;       /* pairs laid out as one (jit_int.h, FUSE_*; test_jit.c counts them) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
 	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every

@@ -75,6 +75,9 @@ struct jasm {
 	uint8_t *tsel;      /* per instruction: a tier chain's rows, found by counting (pt_jit_plan_tables), or 0 */
 	uint8_t *jin;       /* per instruction: scratch for pt_jit_plan_tables (ways in, up to 2) */
 	uint8_t *gmerge;    /* per instruction: guards laid out with it as one branch (pt_jit_plan_guards) */
+	uint8_t *fuse;      /* per instruction: FUSE_* (pt_jit_plan_fuse) */
+	size_t nfused;      /* how many pairs it fused */
+	pt_fast_tset *live; /* per instruction: the temporaries live after it (pt_fast_live_temps), or NULL */
 	bool note_eax;      /* pt_jit_note_always marks the bits in eax (a merged guards' failure) */
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
 	uint64_t nn_cur;    /* nn_in of the instruction being laid out */
@@ -336,6 +339,20 @@ void pt_jit_tier_data(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_
 #define PT_JIT_GUARDS_FAIL 0xFF
 #define PT_JIT_GUARDS_IN 0xFE
 void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end);
+
+/* A temporary passed from one instruction to the CAP_I right after it,
+ * in a register, where nothing reads it after the cap (j->live): its
+ * store is dropped.  FUSE_KEEP: instruction k leaves its result in rax,
+ * where the cap takes it as the value capped.  FUSE_SUB_RCX: k is a
+ * SUB_I giving the cap, worked out in rcx, where the CAP_I (marked
+ * FUSE_B_RCX) takes it; rax is left as it was, so a value capped that
+ * rax held before the subtraction is not loaded again.  `cap
+ * rank.monthly_cap - account.earned_this_month` is such a pair in most
+ * programs: two stores, two loads and a copy fewer.  Only where the
+ * CAP_I is laid out right after k (reached, not a jump target, neither
+ * a merged guard nor a tier row). */
+enum { FUSE_KEEP = 1, FUSE_SUB_RCX = 2, FUSE_B_RCX = 4 };
+void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

@@ -47,6 +47,44 @@ static bool note_of(const pt_ruleset *rs, const pt_fast_ins *c, int sec, uint32_
 /* Whether op leaves when its test says so (a guard: JZ, JF_*_I). */
 static bool is_guard(uint32_t op) { return op == F_JZ || (op >= F_JF_EQ_I && op <= F_JF_GE_I); }
 
+/* Whether the template of instruction k (c) leaves its register result
+ * in rax, stored as well (jit.c): the value ops, a CAP_I whose note
+ * makes no call. */
+static bool leaves_rax(const jasm *j, const pt_fast_ins *c, size_t k)
+{
+	switch ((pt_fast_op)c->op) {
+	case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR: case F_MIN_I: case F_MAX_I:
+		return true;
+	case F_CAP_I:
+		return c->x == PT_NO_STR || j->inline_note[k];
+	default:
+		return false;
+	}
+}
+
+/* (jit_int.h) */
+void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end)
+{
+	for (size_t k = from; k < end; k++)
+		j->fuse[k] = 0;
+	for (size_t k = from; j->live && k + 1 < end; k++) {
+		const pt_fast_ins *c = &code[k], *n = &code[k + 1];
+		uint32_t t = c->dst;
+		if (n->op != F_CAP_I || !j->reach[k] || !j->reach[k + 1] || j->target[k + 1] || j->gmerge[k] ||
+		    j->gmerge[k + 1] || j->tsel[k] || j->tsel[k + 1] || !pt_fast_writes(c->op) ||
+		    !pt_fast_is_temp(f, t) || pt_fast_live(f, &j->live[k + 1], t))
+			continue;
+		if (n->a == t && n->b != t && leaves_rax(j, c, k)) {
+			j->fuse[k] |= FUSE_KEEP;
+			j->nfused++;
+		} else if (n->b == t && n->a != t && c->op == F_SUB_I) {
+			j->fuse[k] |= FUSE_SUB_RCX;
+			j->fuse[k + 1] |= FUSE_B_RCX;
+			j->nfused++;
+		}
+	}
+}
+
 /* (jit_int.h) */
 void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t end)
 {

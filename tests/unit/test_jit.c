@@ -905,6 +905,125 @@ static void test_not_min_kept(void **state)
 	jfx_free(&x);
 }
 
+/* A temporary passed to the cap right after it in a register, its store
+ * dropped (pt_jit_plan_fuse): the value capped left in rax (FUSE_KEEP,
+ * after ADD_I, MULFLOOR_I and a CAP_I), and the cap worked out by a
+ * SUB_I in rcx (FUSE_SUB_RCX), its b a register or a constant, its a
+ * read from rax or not, rax keeping the value capped.  Each case runs
+ * after a block that, on half the runs, negates v0 to v2 (so their signs
+ * are unknown, and after the jump target nothing is known of INT64_MIN:
+ * the subtraction tests its b first).  Over values that go every way
+ * (capped or not, a cap below 0, a difference that overflows, which
+ * leaves for the interpreter, which reads the operands where they lie)
+ * the machine code agrees with the interpreters; and the pair is fused
+ * (pt_jit.nfused), where with the temporaries made plain registers (not
+ * known dead) nothing is. */
+static void test_fused_caps(void **state)
+{
+	(void)state;
+	jfx x;
+	jfx_init(&x);
+	pt_ruleset *rs = x.rs;
+	/* registers from base: v0 to v3, t0 and t1, then two constants */
+	const uint32_t base = (uint32_t)rs->ninputs, v3 = base + 3, t0 = base + 4, K = base + 8, nregs = base + 10;
+	pt_rat mine[8], *host = case_consts(rs, mine, (pt_rat[]){ { 40, 1 }, { 0, 1 } }, 2);
+	static const int64_t vals[] = { 0, 5, 100, 3, INT64_MAX, INT64_MAX - 2, (int64_t)1 << 62 };
+	enum { NV = sizeof vals / sizeof vals[0] };
+	static const struct {
+		const char *what;
+		pt_fast_ins pre[3];   /* registers from base: the pair, and what goes before it */
+		uint32_t n;
+	} cases[] = {   /* each fuses one pair */
+		{ "SUB_I, b a register", { { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2 },
+		{ "SUB_I, b a constant", { { F_SUB_I, 4, 1, 8, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2 },
+		{ "SUB_I, rax the value capped", { { F_ADD_I, 0, 0, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
+		{ "SUB_I, rax its a", { { F_ADD_I, 1, 1, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
+		{ "SUB_I, rax its b", { { F_ADD_I, 2, 2, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
+		{ "ADD_I capped", { { F_ADD_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
+		{ "MULFLOOR_I capped", { { F_MULFLOOR_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
+		{ "CAP_I capped", { { F_CAP_I, 4, 1, 2, PT_NO_STR }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
+		{ "both", { { F_ADD_I, 4, 1, 2, 0 }, { F_SUB_I, 5, 0, 2, 0 }, { F_CAP_I, 3, 4, 5, PT_NO_STR } }, 3 },
+	};
+	long ran = 0, left = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t nf[2];
+		for (int fused = 0; fused < 2; fused++) {
+			pt_fast_ins code[12];
+			uint32_t n = 0;
+			code[n++] = (pt_fast_ins){ F_HALT_R, 0, 0, 0, 1 };
+			code[n++] = (pt_fast_ins){ F_JZ, 0, v3, 0, 5 };   /* v3 0: the values as they are */
+			for (uint32_t r = 0; r < 3; r++)
+				code[n++] = (pt_fast_ins){ F_SUB_I, base + r, K + 1, base + r, 0 };   /* 0 - v */
+			for (uint32_t k = 0; k < cases[i].n; k++) {
+				pt_fast_ins c = cases[i].pre[k];
+				c.dst += base;
+				c.a += base;
+				c.b += base;
+				code[n++] = c;
+			}
+			code[n++] = (pt_fast_ins){ F_OUT, 0, v3, 0, PT_OUT_E_POINTS };
+			code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
+			x.f.reg_locals = x.f.reg_temps = fused ? t0 : K;   /* (no locals: none is read before written) */
+			x.f.reg_derived = x.f.reg_consts = K;
+			one_program(&x, code, n, 1, nregs);
+			nf[fused] = x.f.jit->nfused;
+			for (int va = 0; va < NV; va++)
+				for (int vb = 0; vb < NV; vb++)
+					for (int vc = 0; vc < NV; vc++) {
+						pt_rat init[JFX_REGS];
+						jfx_start(init, nregs, 1);
+						init[base] = pt_rat_int(vals[va]);
+						init[base + 1] = pt_rat_int(vals[vb]);
+						init[base + 2] = pt_rat_int(vals[vc]);
+						init[v3] = pt_rat_int((va + vb + vc) % 2);
+						init[K] = mine[0];
+						init[K + 1] = mine[1];
+						for (int m = 0; m < 3; m++)
+							memcpy(x.regs[m], init, nregs * sizeof(pt_rat));
+						pt_prog_result res[3];
+						(void)three_ways(&x, nregs, res);
+						memcpy(x.regs[0], init, nregs * sizeof(pt_rat));
+						int64_t in[PT_PREP_DENSE_MAX + 3];
+						left += x.f.jit->all(x.regs[0], res, pt_fast_copy_in(x.f.jit, init, in)) != 0;
+						ran++;
+					}
+		}
+		if (nf[1] != 1 || nf[0] != 0)
+			print_error("%s: %zu pairs fused, %zu as plain registers\n", cases[i].what, nf[1], nf[0]);
+		assert_true(nf[1] == 1 && nf[0] == 0);
+	}
+	{   /* the temporary read after the cap, or the cap a jump target: nothing fused */
+		pt_fast_ins code[][7] = {
+			{ { F_HALT_R, 0, 0, 0, 1 }, { F_SUB_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, base, t0, PT_NO_STR },
+			  { F_OUT, 0, t0, 0, PT_OUT_E_BASIS }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } },
+			{ { F_HALT_R, 0, 0, 0, 1 }, { F_JZ, 0, base, 0, 3 }, { F_SUB_I, t0, base + 1, base + 2, 0 },
+			  { F_CAP_I, v3, base, t0, PT_NO_STR }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } },
+		};
+		for (int c = 0; c < 2; c++) {
+			x.f.reg_locals = x.f.reg_temps = t0;
+			x.f.reg_derived = x.f.reg_consts = K;
+			one_program(&x, code[c], 6, 1, nregs);
+			assert_int_equal(x.f.jit->nfused, 0);
+			pt_rat init[JFX_REGS];
+			jfx_start(init, nregs, 1);
+			init[base] = pt_rat_int(c);
+			init[base + 1] = pt_rat_int(100);
+			init[base + 2] = pt_rat_int(3);
+			init[K] = mine[0];
+			init[K + 1] = mine[1];
+			for (int m = 0; m < 3; m++)
+				memcpy(x.regs[m], init, nregs * sizeof(pt_rat));
+			pt_prog_result res[3];
+			assert_true(three_ways(&x, nregs, res));
+			assert_int_equal(res[0].out[c ? PT_OUT_E_POINTS : PT_OUT_E_BASIS].n, c ? 1 : 97);
+		}
+	}
+	print_message("fused caps: %ld runs, %ld left for the interpreter\n", ran, left);
+	assert_true(left > ran / 20 && left < ran / 2);   /* both ways taken */
+	rs->consts = host;
+	jfx_free(&x);
+}
+
 /* What the sign typing (pt_jit_type_signs, pt_jit_plan_signs) must not
  * believe, each a program whose output is clamped at 0 only if the
  * typing knows a register may be below 0: a constant 1 taken from a
@@ -1178,6 +1297,7 @@ int main(void)
 		cmocka_unit_test(test_tracking_cases),
 		cmocka_unit_test(test_sign_cases),
 		cmocka_unit_test(test_not_min_kept),
+		cmocka_unit_test(test_fused_caps),
 		cmocka_unit_test(test_signs),
 		cmocka_unit_test(test_div_magic),
 		cmocka_unit_test(test_code_budget),
