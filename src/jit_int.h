@@ -354,6 +354,12 @@ void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t en
 enum { FUSE_KEEP = 1, FUSE_SUB_RCX = 2, FUSE_B_RCX = 4 };
 void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
 
+/* The compiler's working tables for f's code and rs's programs
+ * (jit_scratch.c): made zeroed (false when out of memory), and freed
+ * with what the layout grew. */
+bool pt_jit_scratch_new(jasm *j, const pt_ruleset *rs, const pt_fast *f);
+void pt_jit_scratch_free(jasm *j);
+
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.
  * Inputs read in place are named through r13 instead, so for the
