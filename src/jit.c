@@ -383,10 +383,11 @@ static void sub_rcx(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fa
 		checked(j, k);
 }
 /* Output field o = R[a] clamped at 0 (fast_clamp; nn: it is at least 0
- * already). */
-static void out_rat(jasm *j, uint32_t a, uint32_t o, bool nn)
+ * already; loaded: rax holds R[a]'s numerator already). */
+static void out_rat(jasm *j, uint32_t a, uint32_t o, bool nn, bool loaded)
 {
-	ld(j, RAX, RBX, a);
+	if (!loaded)
+		ld(j, RAX, RBX, a);
 	ld(j, RCX, RBX, a + 8);
 	if (!nn)
 		clamp_rat(j);
@@ -449,7 +450,8 @@ static bool mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 }
 /* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
  * register known whole (known_whole) as a whole number, without reading
- * its denominator; with check (and have), as mov_reg. */
+ * its denominator; with check, as mov_reg; not loaded again where rax
+ * holds it (have: what the template before left there). */
 static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k,
 		    uint32_t have)
 {
@@ -463,13 +465,13 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		check_min(j, have, from, k);   /* leaves R[from].n in rax */
 	if (known_whole(j, from)) {
 		if (!check)
-			ld(j, RAX, RBX, a);
+			ld_rax(j, have, from);
 		if (!nneg(j, from))
 			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(o));
 		return;
 	}
-	out_rat(j, a, o, nneg(j, from));
+	out_rat(j, a, o, nneg(j, from), check || have == from);
 }
 
 /* mov byte [rbp + d], v */
@@ -802,11 +804,19 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_MAX_I:
 	case F_MAX_I_O: {
 		pt_rat v;
-		ld_rax(j, have, c->a);
 		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
+			int m = cache_reg(j, RBX, a);
+			if (have != c->a && m >= 0 && nneg(j, c->a)) {   /* stored from r8..r12 as it is */
+				op_mem(j, 0x4C, (const uint8_t[]){ 0x89 }, 1, m & 7, RBP, OFF_OUT(c->dst));   /* mov [rbp + out], r8..r12 */
+				if (!den_one(j, RBP, OFF_OUT(c->dst)))
+					st_imm(j, RBP, OFF_OUT(c->dst) + 8, 1);
+				break;
+			}
+			ld_rax(j, have, c->a);
 			st_result(j, k, true, d, c->dst, nneg(j, c->a));
 			break;
 		}
+		ld_rax(j, have, c->a);
 		ld(j, RCX, RBX, b);
 		rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		cmov(j, c->op == F_MIN_I ? CC_L : CC_G, RAX, RCX);
@@ -833,16 +843,23 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		}
 		/* a at least 0, as the cap is: compared unsigned, a above the cap is the
 		 * carry, which the note marks (pt_jit_note_if) */
-		bool carry = nneg(j, c->a);
+		bool carry = nneg(j, c->a), keep_a = j->fuse[k] & FUSE_KEEP_A;
 		if (carry)
 			rr(j, (const uint8_t[]){ 0x39 }, 1, RAX, RCX);   /* cmp rcx, rax */
 		else
 			rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
-		cmov(j, carry ? CC_B : CC_G, RAX, RCX);
-		st_kept(j, k, d);   /* mov leaves the flags */
+		if (keep_a) {   /* the result in rcx, R[a] left in rax for the REASON_LE_I after */
+			cmov(j, carry ? CC_AE : CC_LE, RCX, RAX);
+			st(j, RBX, d, RCX);   /* mov leaves the flags */
+			if (!den_one(j, RBX, d))
+				st_imm(j, RBX, d + 8, 1);
+		} else {
+			cmov(j, carry ? CC_B : CC_G, RAX, RCX);
+			st_kept(j, k, d);
+		}
 		if (c->x != PT_NO_STR)
 			pt_jit_note_if(j, carry ? CC_B : CC_G, sec, PT_INS_ARG(rs->code[c->x]), c->x, k);
-		j->rax = c->x == PT_NO_STR || j->inline_note[k] ? c->dst : NO_REG;   /* a call changes rax */
+		j->rax = c->x != PT_NO_STR && !j->inline_note[k] ? NO_REG : keep_a ? c->a : c->dst;   /* a call changes rax */
 		break;
 	}
 	case F_JF_EQ_I: case F_JF_NE_I: case F_JF_LT_I: case F_JF_LE_I: case F_JF_GT_I: case F_JF_GE_I:
@@ -855,7 +872,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		jmp_on(j, k, c->x);
 		break;
 	case F_OUT:
-		out_reg(j, rs, f, c->a, c->x, false, k, NO_REG);
+		out_reg(j, rs, f, c->a, c->x, false, k, have);
 		break;
 	case F_OUT_MOVC: {   /* the check first, then both fields */
 		pt_rat v;

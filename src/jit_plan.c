@@ -70,6 +70,12 @@ void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t
 	for (size_t k = from; j->live && k + 1 < end; k++) {
 		const pt_fast_ins *c = &code[k], *n = &code[k + 1];
 		uint32_t t = c->dst;
+		if (c->op == F_CAP_I && n->op == F_REASON_LE_I && n->a == c->a && c->dst != c->a && j->reach[k] &&
+		    j->reach[k + 1] && !j->target[k + 1] && !(j->fuse[k] & FUSE_B_RCX)) {
+			j->fuse[k] |= FUSE_KEEP_A;
+			j->nfused++;
+			continue;
+		}
 		if (n->op != F_CAP_I || !j->reach[k] || !j->reach[k + 1] || j->target[k + 1] || j->gmerge[k] ||
 		    j->gmerge[k + 1] || j->tsel[k] || j->tsel[k + 1] || !pt_fast_writes(c->op) ||
 		    !pt_fast_is_temp(f, t) || pt_fast_live(f, &j->live[k + 1], t))

@@ -909,7 +909,9 @@ static void test_not_min_kept(void **state)
  * dropped (pt_jit_plan_fuse): the value capped left in rax (FUSE_KEEP,
  * after ADD_I, MULFLOOR_I and a CAP_I), and the cap worked out by a
  * SUB_I in rcx (FUSE_SUB_RCX), its b a register or a constant, its a
- * read from rax or not, rax keeping the value capped.  Each case runs
+ * read from rax or not, rax keeping the value capped; a cap worked out
+ * in rcx, leaving the value capped in rax for a reason's test after it
+ * (FUSE_KEEP_A).  Each case runs
  * after a block that, on half the runs, negates v0 to v2 (so their signs
  * are unknown, and after the jump target nothing is known of INT64_MIN:
  * the subtraction tests its b first).  Over values that go every way
@@ -924,8 +926,9 @@ static void test_fused_caps(void **state)
 	jfx x;
 	jfx_init(&x);
 	pt_ruleset *rs = x.rs;
-	/* registers from base: v0 to v3, t0 and t1, then two constants */
-	const uint32_t base = (uint32_t)rs->ninputs, v3 = base + 3, t0 = base + 4, K = base + 8, nregs = base + 10;
+	/* registers from base: v0 to v3, t0 and t1, two unused, then two
+	 * constants; 7 in a case is the cart's total, an input typed at least 0 */
+	const uint32_t total = (uint32_t)rs->total_slot, base = (uint32_t)rs->ninputs, v3 = base + 3, t0 = base + 4, K = base + 8, nregs = base + 10;
 	pt_rat mine[8], *host = case_consts(rs, mine, (pt_rat[]){ { 40, 1 }, { 0, 1 } }, 2);
 	static const int64_t vals[] = { 0, 5, 100, 3, INT64_MAX, INT64_MAX - 2, (int64_t)1 << 62 };
 	enum { NV = sizeof vals / sizeof vals[0] };
@@ -933,16 +936,19 @@ static void test_fused_caps(void **state)
 		const char *what;
 		pt_fast_ins pre[3];   /* registers from base: the pair, and what goes before it */
 		uint32_t n;
+		size_t plain;         /* pairs fused with t0 and t1 plain registers (none is a temporary) */
 	} cases[] = {   /* each fuses one pair */
-		{ "SUB_I, b a register", { { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2 },
-		{ "SUB_I, b a constant", { { F_SUB_I, 4, 1, 8, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2 },
-		{ "SUB_I, rax the value capped", { { F_ADD_I, 0, 0, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
-		{ "SUB_I, rax its a", { { F_ADD_I, 1, 1, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
-		{ "SUB_I, rax its b", { { F_ADD_I, 2, 2, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3 },
-		{ "ADD_I capped", { { F_ADD_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
-		{ "MULFLOOR_I capped", { { F_MULFLOOR_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
-		{ "CAP_I capped", { { F_CAP_I, 4, 1, 2, PT_NO_STR }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2 },
-		{ "both", { { F_ADD_I, 4, 1, 2, 0 }, { F_SUB_I, 5, 0, 2, 0 }, { F_CAP_I, 3, 4, 5, PT_NO_STR } }, 3 },
+		{ "SUB_I, b a register", { { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2, 0 },
+		{ "SUB_I, b a constant", { { F_SUB_I, 4, 1, 8, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2, 0 },
+		{ "SUB_I, rax the value capped", { { F_ADD_I, 0, 0, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3, 0 },
+		{ "SUB_I, rax its a", { { F_ADD_I, 1, 1, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3, 0 },
+		{ "SUB_I, rax its b", { { F_ADD_I, 2, 2, 9, 0 }, { F_SUB_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 3, 0 },
+		{ "ADD_I capped", { { F_ADD_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2, 0 },
+		{ "MULFLOOR_I capped", { { F_MULFLOOR_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2, 0 },
+		{ "CAP_I capped", { { F_CAP_I, 4, 1, 2, PT_NO_STR }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2, 0 },
+		{ "both", { { F_ADD_I, 4, 1, 2, 0 }, { F_SUB_I, 5, 0, 2, 0 }, { F_CAP_I, 3, 4, 5, PT_NO_STR } }, 3, 0 },
+		{ "CAP_I, then a reason on the value capped", { { F_CAP_I, 3, 0, 1, PT_NO_STR }, { F_REASON_LE_I, 0, 0, 2, 1 } }, 2, 1 },
+		{ "the same, the value at least 0", { { F_CAP_I, 3, 7, 1, PT_NO_STR }, { F_REASON_LE_I, 0, 7, 2, 1 } }, 2, 1 },
 	};
 	long ran = 0, left = 0;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -956,15 +962,16 @@ static void test_fused_caps(void **state)
 				code[n++] = (pt_fast_ins){ F_SUB_I, base + r, K + 1, base + r, 0 };   /* 0 - v */
 			for (uint32_t k = 0; k < cases[i].n; k++) {
 				pt_fast_ins c = cases[i].pre[k];
-				c.dst += base;
-				c.a += base;
+				c.dst += c.op == F_REASON_LE_I ? 100 : base;   /* its dst: a string */
+				c.a = c.a == 7 ? total : base + c.a;
 				c.b += base;
 				code[n++] = c;
 			}
 			code[n++] = (pt_fast_ins){ F_OUT, 0, v3, 0, PT_OUT_E_POINTS };
 			code[n++] = (pt_fast_ins){ F_HALT_E, 0, 0, 0, 0 };
 			x.f.reg_locals = x.f.reg_temps = fused ? t0 : K;   /* (no locals: none is read before written) */
-			x.f.reg_derived = x.f.reg_consts = K;
+			x.f.reg_derived = K;
+			x.f.reg_consts = K;
 			one_program(&x, code, n, 1, nregs);
 			nf[fused] = x.f.jit->nfused;
 			for (int va = 0; va < NV; va++)
@@ -975,6 +982,7 @@ static void test_fused_caps(void **state)
 						init[base] = pt_rat_int(vals[va]);
 						init[base + 1] = pt_rat_int(vals[vb]);
 						init[base + 2] = pt_rat_int(vals[vc]);
+						init[total] = pt_rat_int(vals[va]);
 						init[v3] = pt_rat_int((va + vb + vc) % 2);
 						init[K] = mine[0];
 						init[K + 1] = mine[1];
@@ -988,9 +996,9 @@ static void test_fused_caps(void **state)
 						ran++;
 					}
 		}
-		if (nf[1] != 1 || nf[0] != 0)
+		if (nf[1] != 1 || nf[0] != cases[i].plain)
 			print_error("%s: %zu pairs fused, %zu as plain registers\n", cases[i].what, nf[1], nf[0]);
-		assert_true(nf[1] == 1 && nf[0] == 0);
+		assert_true(nf[1] == 1 && nf[0] == cases[i].plain);
 	}
 	{   /* the temporary read after the cap, or the cap a jump target: nothing fused */
 		pt_fast_ins code[][7] = {
