@@ -313,10 +313,10 @@ static void zero_locals(jasm *j, uint32_t l, uint32_t n)
 
 /* rax, instruction k's whole result, to register d, unless the cap
  * laid out next takes it from rax and nothing reads it after
- * (FUSE_KEEP: pt_jit_plan_fuse). */
+ * (FUSE_KEEP, FUSE_KEEP_B: pt_jit_plan_fuse). */
 static void st_kept(jasm *j, size_t k, uint32_t d)
 {
-	if (!(j->fuse[k] & FUSE_KEEP))
+	if (!(j->fuse[k] & (FUSE_KEEP | FUSE_KEEP_B)))
 		st_int(j, RBX, d);
 }
 /* rax, instruction k's whole result: to register d (st_kept), or clamped
@@ -451,15 +451,16 @@ static bool mov_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 /* Output field o = R[from] clamped at 0 (out_rat): a constant folded, a
  * register known whole (known_whole) as a whole number, without reading
  * its denominator; with check, as mov_reg; not loaded again where rax
- * holds it (have: what the template before left there). */
-static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k,
+ * holds it (have: what the template before left there).  Returns whether
+ * rax holds R[from]'s numerator after (loaded, and not clamped). */
+static bool out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t from, uint32_t o, bool check, size_t k,
 		    uint32_t have)
 {
 	const uint32_t a = from * (uint32_t)sizeof(pt_rat);
 	pt_rat v;
 	if (pt_jit_const_reg(rs, f, from, &v) && v.n != INT64_MIN) {
 		st_rat_imm(j, RBP, OFF_OUT(o), v.n < 0 ? pt_rat_int(0) : v);
-		return;
+		return false;
 	}
 	if (check)
 		check_min(j, have, from, k);   /* leaves R[from].n in rax */
@@ -469,9 +470,10 @@ static void out_reg(jasm *j, const pt_ruleset *rs, const pt_fast *f, uint32_t fr
 		if (!nneg(j, from))
 			clamp_int(j);
 		st_int(j, RBP, OFF_OUT(o));
-		return;
+		return nneg(j, from);
 	}
 	out_rat(j, a, o, nneg(j, from), check || have == from);
+	return nneg(j, from);
 }
 
 /* mov byte [rbp + d], v */
@@ -797,7 +799,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			floor_div_const(j, (uint64_t)v.n, nneg(j, c->a));
 		else
 			floor_div_rcx(j, nneg(j, c->a));
-		st_int(j, RBX, d);
+		st_kept(j, k, d);
+		j->rax = c->dst;
 		break;
 	}
 	case F_MIN_I:
@@ -827,9 +830,14 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	case F_CAP_I: {   /* a above max(b, 0) becomes it, with the cap's reason */
 		pt_rat v;
 		bool in_rcx = j->fuse[k] & FUSE_B_RCX;   /* the SUB_I before left b there */
-		if (k > 0 && (j->fuse[k - 1] & FUSE_KEEP) && have != c->a)
-			j->bad = true;   /* not reached: R[a] is only in rax (pt_jit_plan_fuse) */
-		ld_rax(j, have, c->a);
+		uint8_t before = k > 0 ? j->fuse[k - 1] : 0;
+		if (((before & FUSE_KEEP) && have != c->a) || ((before & FUSE_KEEP_B) && have != c->b))
+			j->bad = true;   /* not reached: R[a] or R[b] is only in rax (pt_jit_plan_fuse) */
+		if (before & FUSE_KEEP_B) {   /* b from rax, before a is loaded there */
+			rr(j, (const uint8_t[]){ 0x89 }, 1, RAX, RCX);   /* mov rcx, rax */
+			in_rcx = true;
+		}
+		ld_rax(j, before & FUSE_KEEP_B ? NO_REG : have, c->a);
 		if (!in_rcx && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= INT32_MAX) {   /* a constant cap: max(b, 0) now */
 			movi(j, RCX, (uint32_t)(v.n < 0 ? 0 : v.n));
 		} else {
@@ -872,7 +880,8 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		jmp_on(j, k, c->x);
 		break;
 	case F_OUT:
-		out_reg(j, rs, f, c->a, c->x, false, k, have);
+		if (out_reg(j, rs, f, c->a, c->x, false, k, have))
+			j->rax = c->a;
 		break;
 	case F_OUT_MOVC: {   /* the check first, then both fields */
 		pt_rat v;

@@ -350,11 +350,14 @@ void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t en
  * rank.monthly_cap - account.earned_this_month` is such a pair in most
  * programs: two stores, two loads and a copy fewer.  Only where the
  * CAP_I is laid out right after k (reached, not a jump target, neither
- * a merged guard nor a tier row).  FUSE_KEEP_A: a CAP_I followed by a
+ * a merged guard nor a tier row).  FUSE_KEEP_B: instruction k (not a
+ * SUB_I) leaves the cap itself in rax, whence the CAP_I copies it to
+ * rcx (okidoki's balance capped at the total's worth in points, a
+ * DIVFLOOR).  FUSE_KEEP_A: a CAP_I followed by a
  * REASON_LE_I testing the value it capped (`cap balance ... else` then
  * a reason when the balance is 0) works its result out in rcx, leaving
  * that value in rax for the test. */
-enum { FUSE_KEEP = 1, FUSE_SUB_RCX = 2, FUSE_B_RCX = 4, FUSE_KEEP_A = 8 };
+enum { FUSE_KEEP = 1, FUSE_SUB_RCX = 2, FUSE_B_RCX = 4, FUSE_KEEP_A = 8, FUSE_KEEP_B = 16 };
 void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
 
 /* The compiler's working tables for f's code and rs's programs

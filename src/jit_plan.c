@@ -54,6 +54,7 @@ static bool leaves_rax(const jasm *j, const pt_fast_ins *c, size_t k)
 {
 	switch ((pt_fast_op)c->op) {
 	case F_ADD_I: case F_SUB_I: case F_MUL_I: case F_MULFLOOR_I: case F_MULFLOOR_IR: case F_MIN_I: case F_MAX_I:
+	case F_DIVFLOOR:
 		return true;
 	case F_CAP_I:
 		return c->x == PT_NO_STR || j->inline_note[k];
@@ -86,6 +87,9 @@ void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t
 		} else if (n->b == t && n->a != t && c->op == F_SUB_I) {
 			j->fuse[k] |= FUSE_SUB_RCX;
 			j->fuse[k + 1] |= FUSE_B_RCX;
+			j->nfused++;
+		} else if (n->b == t && n->a != t && leaves_rax(j, c, k)) {
+			j->fuse[k] |= FUSE_KEEP_B;
 			j->nfused++;
 		}
 	}

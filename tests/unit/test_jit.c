@@ -909,7 +909,8 @@ static void test_not_min_kept(void **state)
  * dropped (pt_jit_plan_fuse): the value capped left in rax (FUSE_KEEP,
  * after ADD_I, MULFLOOR_I and a CAP_I), and the cap worked out by a
  * SUB_I in rcx (FUSE_SUB_RCX), its b a register or a constant, its a
- * read from rax or not, rax keeping the value capped; a cap worked out
+ * read from rax or not, rax keeping the value capped; the cap left in
+ * rax by the instruction before (FUSE_KEEP_B); a cap worked out
  * in rcx, leaving the value capped in rax for a reason's test after it
  * (FUSE_KEEP_A).  Each case runs
  * after a block that, on half the runs, negates v0 to v2 (so their signs
@@ -947,6 +948,8 @@ static void test_fused_caps(void **state)
 		{ "MULFLOOR_I capped", { { F_MULFLOOR_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2, 0 },
 		{ "CAP_I capped", { { F_CAP_I, 4, 1, 2, PT_NO_STR }, { F_CAP_I, 3, 4, 0, PT_NO_STR } }, 2, 0 },
 		{ "both", { { F_ADD_I, 4, 1, 2, 0 }, { F_SUB_I, 5, 0, 2, 0 }, { F_CAP_I, 3, 4, 5, PT_NO_STR } }, 3, 0 },
+		{ "DIVFLOOR giving the cap", { { F_DIVFLOOR, 4, 1, 8, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2, 0 },
+		{ "ADD_I giving the cap", { { F_ADD_I, 4, 1, 2, 0 }, { F_CAP_I, 3, 0, 4, PT_NO_STR } }, 2, 0 },
 		{ "CAP_I, then a reason on the value capped", { { F_CAP_I, 3, 0, 1, PT_NO_STR }, { F_REASON_LE_I, 0, 0, 2, 1 } }, 2, 1 },
 		{ "the same, the value at least 0", { { F_CAP_I, 3, 7, 1, PT_NO_STR }, { F_REASON_LE_I, 0, 7, 2, 1 } }, 2, 1 },
 	};
