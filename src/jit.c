@@ -1182,10 +1182,10 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			pt_jit_plan_notes(j, rs, fp, code, fp->start, end);
 			pt_jit_plan_signs(j, rs, f, code, fp->start, end);
 			pt_jit_plan_tier(j, code, fp->start, end);
-			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);
-			pt_jit_plan_tables(j, rs, f, code, fp->start, end);   /* (clears rows' reach: last) */
+			pt_jit_plan_tables(j, rs, f, code, fp->start, end);   /* (clears rows' reach) */
 			pt_jit_plan_guards(j, code, fp->start, end);          /* (likewise) */
-			pt_jit_plan_fuse(j, f, code, fp->start, end);
+			pt_jit_plan_fuse(j, f, code, fp->start, end);         /* (after both: reads reach) */
+			pt_jit_plan_cache(j, f, code, fp->start, fp->entry[1], end);   /* (counts what fuse leaves) */
 			for (size_t k = fp->start; k < end; k++)   /* the sections with inline notes mark them in registers */
 				if (j->inline_note[k])
 					j->cnt_cur |= k < fp->entry[1] ? 1 : 2;

@@ -754,17 +754,22 @@ static bool cacheable(const jasm *j, const pt_fast *f, uint32_t r)
 }
 
 /* How often the earn section [earn, end) names register r: its reads
- * and writes, a tier's rows' (MOV2) counted once, since one row runs. */
-static uint32_t cache_score(const pt_fast_ins *code, size_t earn, size_t end, uint32_t r)
+ * and writes, a tier's rows' (MOV2) counted once, since one row runs;
+ * not a temporary passed to a cap in a machine register
+ * (pt_jit_plan_fuse), which is neither stored nor loaded. */
+static uint32_t cache_score(const jasm *j, const pt_fast_ins *code, size_t earn, size_t end, uint32_t r)
 {
 	uint32_t n = 0;
 	bool row = false;
 	for (size_t k = earn; k < end; k++) {
 		const pt_fast_ins *c = &code[k];
-		uint8_t pr = pt_fast_props[c->op];
+		uint8_t pr = pt_fast_props[c->op], fz = j->fuse[k], before = k > earn ? j->fuse[k - 1] : 0;
 		uint32_t w[2];
 		written(c, w);
-		n += ((pr & FP_A) && c->a == r) + ((pr & FP_B) && c->b == r);
+		n += ((pr & FP_A) && c->a == r && !(before & FUSE_KEEP)) +
+		     ((pr & FP_B) && c->b == r && !(before & (FUSE_KEEP_B | FUSE_SUB_RCX)));
+		if ((fz & (FUSE_KEEP | FUSE_KEEP_B | FUSE_SUB_RCX)) && c->dst == r)
+			continue;   /* never stored */
 		if (w[0] == r || w[1] == r) {
 			row = row || c->op == F_MOV2;
 			n += c->op != F_MOV2;
@@ -812,7 +817,7 @@ void pt_jit_plan_cache(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_
 			bset(considered, r - lo);
 			if (cacheable(j, f, r)) {
 				cand[nc] = r;
-				score[nc++] = cache_score(code, earn, end, r);
+				score[nc++] = cache_score(j, code, earn, end, r);
 			}
 		}
 	}

@@ -136,23 +136,21 @@ static void op_row(jasm *j, uint8_t prefix, uint8_t op, int reg, uint32_t d)
 }
 
 /* Register r (an index) from the chosen row's column w, and its
- * denominator from column w + 1 when den, in a table of n rows; the
- * numerator straight into r8 to r12 where it is kept (cache_reg).  (Both
+ * denominator from column w + 1 when den, in a table of n rows; each
+ * straight into r8 to r12 where it is kept (cache_reg).  (Both
  * words in one 16-byte store through xmm3 made the 20 programs'
  * evaluation 4 ns slower: the instructions after read the halves apart.) */
 static void ld_field(jasm *j, uint32_t r, size_t n, uint8_t w, bool den)
 {
 	const uint32_t off = r * (uint32_t)sizeof(pt_rat);
-	int m = cache_reg(j, RBX, off);
-	if (m >= 0) {
-		op_row(j, 0x4C, 0x8B, m, col_at(n, w));   /* mov r8..r12 (REX.W and REX.R) */
-	} else {
-		op_row(j, 0x48, 0x8B, RAX, col_at(n, w));
-		st(j, RBX, off, RAX);
-	}
-	if (den) {
-		op_row(j, 0x48, 0x8B, RAX, col_at(n, (uint8_t)(w + 1)));
-		st(j, RBX, off + 8, RAX);
+	for (int i = 0; i < 1 + den; i++) {   /* the numerator, then the denominator */
+		int m = cache_reg(j, RBX, off + 8 * (uint32_t)i);
+		if (m >= 0) {
+			op_row(j, 0x4C, 0x8B, m, col_at(n, (uint8_t)(w + i)));   /* mov r8..r12 (REX.W and REX.R) */
+		} else {
+			op_row(j, 0x48, 0x8B, RAX, col_at(n, (uint8_t)(w + i)));
+			st(j, RBX, off + 8 * (uint32_t)i, RAX);
+		}
 	}
 }
 
