@@ -62,7 +62,8 @@
 #define L_HEAD(j) ((uint32_t)(2 * (j)->ncode + 4 + 3 * (j)->nprogs))   /* 16 bytes: a result's head (prog_start) */
 #define L_SEC(j) ((uint32_t)(2 * (j)->ncode + 5 + 3 * (j)->nprogs))    /* 16 bytes: a section's start (sec_start) */
 #define L_STORED(j, p) ((uint32_t)(2 * (j)->ncode + 6 + 3 * (j)->nprogs + (p)))   /* program p ended, its counts stored */
-#define NLABELS(ncode, nprogs) (3 * (ncode) + 7 + 4 * (nprogs))   /* and PT_JIT_L_MIN, PT_JIT_L_TABLE (jit_int.h) */
+#define L_ZERO_SEC(j) ((uint32_t)(2 * (j)->ncode + 7 + 4 * (j)->nprogs))   /* 32 bytes: 0, 1, a section's start */
+#define NLABELS(ncode, nprogs) (3 * (ncode) + 8 + 4 * (nprogs))   /* and PT_JIT_L_MIN, PT_JIT_L_TABLE (jit_int.h) */
 
 /* base[off] = 0/1, a rational zero. */
 static void st_zero(jasm *j, int base, uint32_t off)
@@ -119,12 +120,29 @@ static void clamp_int(jasm *j)
 	cmov(j, CC_S, RAX, RDX);
 }
 
+/* vmovups ymm<r> (l256) or xmm<r>, [rip + label]: VEX, two bytes. */
+static void vload(jasm *j, bool l256, int r, uint32_t label)
+{
+	put(j, (const uint8_t[]){ 0xC5, (uint8_t)(0xF8 | l256 << 2), 0x10, (uint8_t)(0x05 | r << 3) }, 4);
+	rel(j, label);
+}
+
 /* The constants a program's start stores, kept in xmm0 (L_ZERO_ONE:
  * an output's 0/1), xmm1 (L_HEAD: a result's head) and xmm2 (L_SEC: a
- * section's start): loaded by the prologue and again after each call,
- * which may change them (they are caller-saved) (jit_int.h). */
+ * section's start), or with j->avx in ymm0 (two outputs' 0/1), ymm1
+ * (the head and an output's 0/1), ymm2 (an output's 0/1 and a section's
+ * start) and xmm3 (a section's start): loaded by the prologue and again
+ * after each call, which may change them (they are caller-saved)
+ * (jit_int.h). */
 void pt_jit_xmm_load(jasm *j)
 {
+	if (j->avx) {
+		vload(j, true, 0, L_ZERO_ONE(j));
+		vload(j, true, 1, L_HEAD(j));
+		vload(j, true, 2, L_ZERO_SEC(j));
+		vload(j, false, 3, L_SEC(j));
+		return;
+	}
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x05 }, 3);   /* movups xmm0, [rip + rel32] */
 	rel(j, L_ZERO_ONE(j));
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x0D }, 3);   /* movups xmm1, [rip + rel32] */
@@ -132,6 +150,14 @@ void pt_jit_xmm_load(jasm *j)
 	put(j, (const uint8_t[]){ 0x0F, 0x10, 0x15 }, 3);   /* movups xmm2, [rip + rel32] */
 	rel(j, L_SEC(j));
 }
+
+/* vmovups [rbp + off], ymm<r> (l256) or xmm<r>: VEX, two bytes. */
+static void vstore(jasm *j, bool l256, int r, uint32_t off)
+{
+	put(j, (const uint8_t[]){ 0xC5, (uint8_t)(0xF8 | l256 << 2), 0x11 }, 3);
+	mem(j, r, RBP, off);
+}
+
 
 /* rax = floor(rax / rcx) for rcx > 0 and rax not INT64_MIN (floor_div in
  * fast.c); where rax is at least 0 (nn), the quotient is the floor. */
@@ -1000,8 +1026,13 @@ static void lay_cold(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 				st_no_tier(j);
 			/* the head: not linked, not usable, use_valid, no runtime error, in one
 			 * store: pshufd xmm3, xmm1, 0xEF (L_HEAD's dwords 3, 3, 2, 3); movups [rbp], xmm3 */
-			put(j, (const uint8_t[]){ 0x66, 0x0F, 0x70, 0xD9, 0xEF }, 5);
-			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 3, RBP, 0);
+			if (j->avx) {   /* vpshufd xmm4, xmm1, 0xEF (xmm3 is kept); vmovups [rbp], xmm4 */
+				put(j, (const uint8_t[]){ 0xC5, 0xF9, 0x70, 0xE1, 0xEF }, 5);
+				vstore(j, false, 4, 0);
+			} else {
+				put(j, (const uint8_t[]){ 0x66, 0x0F, 0x70, 0xD9, 0xEF }, 5);
+				op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 3, RBP, 0);
+			}
 			sec_fail1(j, OFF_REDEEM, fp->unlinked_str[0], fp->unlinked[0]);
 			sec_fail1(j, OFF_EARN, fp->unlinked_str[1], fp->unlinked[1]);
 			jmp(j, L_STORED(j, c.p));
@@ -1034,26 +1065,37 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 {
 	ld(j, RAX, RBX, fp->linked * (uint32_t)sizeof(pt_rat));
 	test(j, RAX);
+	if (j->avx) {   /* the 128 bytes from the head to the redeem section's start, and the earn section's */
+		_Static_assert(OFF_OUT(0) == 16 && OFF_REDEEM == OFF_OUT(PT_OUT__COUNT) && PT_OUT__COUNT == 6,
+			       "a result's start is four 32-byte stores");
+		vstore(j, true, 1, 0);
+		vstore(j, true, 0, 32);
+		vstore(j, true, 0, 64);
+		vstore(j, true, 2, 96);
+		vstore(j, false, 3, OFF_EARN);
+		if (!fp->unlinked_fail)
+			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
+	}
 	/* the head (vm.h): linked, usable, use_valid, no runtime error; where
 	 * the program is concluded at once when not linked, after that jump
 	 * (the not-linked head stored whole there: lay_cold), else linked's
 	 * low byte from the test */
-	if (!fp->unlinked_fail) {
+	if (!fp->unlinked_fail && !j->avx) {
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
 	}
-	sec_start(j, OFF_REDEEM);
-	sec_start(j, OFF_EARN);
-	/* every output 0/1 (xmm0) */
-	for (uint32_t o = 0; o < PT_OUT__COUNT; o++) {
-		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
-	}
+	for (uint32_t o = 0; !j->avx && o < PT_OUT__COUNT + 2; o++)   /* every output 0/1 (xmm0), the sections' starts */
+		if (o < PT_OUT__COUNT)
+			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
+		else
+			sec_start(j, o == PT_OUT__COUNT ? OFF_REDEEM : OFF_EARN);
 	if (!j->tier_late)   /* else the ways that set no tier store -1 (tier_unset) */
 		st_no_tier(j);
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */
 		jcc(j, CC_E, L_UNLINKED(j, p));
 		defer(j, UINT32_MAX, p);   /* unlinked: both sections fail there (lay_cold) */
-		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1: linked */
+		if (!j->avx)   /* (else stored above, and overwritten there) */
+			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1: linked */
 	}
 	for (uint32_t sec = OFF_REDEEM, i = 0; i < 2; sec = OFF_EARN, i++)   /* no reasons yet (after the jump: xor sets flags) */
 		if (pt_jit_note_marks(j, sec)) {   /* xor r14d, r14d or r15d, r15d */
@@ -1268,13 +1310,16 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	j->label[L_RETURN(j)] = (uint32_t)j->n;
 	zero(j, RAX);
 	j->label[L_EPILOGUE(j)] = (uint32_t)j->n;
+	vzeroupper(j);
 	put(j, (const uint8_t[]){ 0x59, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3 }, 12);   /* pop rcx;
 		pop r15; pop r14; pop r13; pop r12; pop rbp; pop rbx; ret */
 	while (j->n % 16 && !j->bad)
 		b1(j, 0xCC);   /* int3: never run */
-	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;
-	b8(j, 0);
-	b8(j, 1);
+	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;   /* two outputs' 0/1, the head and one, one and the section's start */
+	for (int i = 0; i < 2; i++) {
+		b8(j, 0);
+		b8(j, 1);
+	}
 	j->label[L_HEAD(j)] = (uint32_t)j->n;
 	_Static_assert(offsetof(pt_prog_result, linked) == 0 && offsetof(pt_prog_result, usable) == 4 &&
 			       offsetof(pt_prog_result, use_valid) == 8 && offsetof(pt_prog_result, runtime_error) == 12,
@@ -1283,6 +1328,9 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 	b4(j, 1);   /* usable until the redeem section fails */
 	b4(j, 1);   /* use_valid */
 	b4(j, 0);   /* runtime_error: a runtime error leaves the machine code */
+	j->label[L_ZERO_SEC(j)] = (uint32_t)j->n;
+	b8(j, 0);
+	b8(j, 1);
 	j->label[L_SEC(j)] = (uint32_t)j->n;
 	sec_start_data(j);
 	j->label[PT_JIT_L_MIN(j)] = (uint32_t)j->n;
@@ -1293,6 +1341,19 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 /* Compile f (jit.h): check what every offset needs, lay the chain out,
  * patch the jumps, then map the code read-only and executable. */
 pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
+{
+	return pt_jit_build_with(rs, f, pt_jit_avx());
+}
+
+/* Whether this processor and its system run AVX (the upper halves
+ * saved): a result's start is then stored 32 bytes at a time. */
+bool pt_jit_avx(void)
+{
+	return __builtin_cpu_supports("avx");
+}
+
+/* (jit.h) */
+pt_jit *pt_jit_build_with(const pt_ruleset *rs, const pt_fast *f, bool avx)
 {
 	if (!f || !rs->nprogs || f->ncode >= UINT32_MAX / 4 || rs->nprogs >= UINT32_MAX / 4)
 		return NULL;
@@ -1305,7 +1366,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 			return NULL;
 	size_t limit = JIT_MAX_INS * (f->ncode + 1) + JIT_MAX_PROG * rs->nprogs + 65536;
 	jasm j = { .ncode = f->ncode, .nprogs = rs->nprogs,
-		   .limit = limit < PT_JIT_MAX_CODE ? limit : PT_JIT_MAX_CODE };
+		   .limit = limit < PT_JIT_MAX_CODE ? limit : PT_JIT_MAX_CODE, .avx = avx };
 	pt_fast_ins *code = malloc(f->ncode * sizeof *code);
 	uint32_t *entry = malloc((rs->nprogs + 1) * sizeof *entry);
 	size_t nlabels = NLABELS(f->ncode, rs->nprogs);
@@ -1363,6 +1424,7 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	jit->size = size;
 	jit->len = j.n;
 	jit->nfused = j.nfused;
+	jit->avx = avx;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;
 	jit->den = j.den;
@@ -1434,6 +1496,14 @@ pt_jit *pt_jit_build(const pt_ruleset *rs, const pt_fast *f)
 	(void)f;
 	return NULL;
 }
+
+pt_jit *pt_jit_build_with(const pt_ruleset *rs, const pt_fast *f, bool avx)
+{
+	(void)avx;
+	return pt_jit_build(rs, f);
+}
+
+bool pt_jit_avx(void) { return false; }
 
 /* Machine code is not built here. */
 bool pt_jit_supported(void) { return false; }

@@ -48,6 +48,7 @@ typedef struct pt_jit {
 	size_t size;
 	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
 	size_t nfused;       /* pairs laid out as one (jit_int.h, FUSE_*; test_jit.c counts them) */
+	bool avx;            /* built with 32-byte stores (pt_jit_build_with) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
 	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every
@@ -84,6 +85,10 @@ struct pt_fast;
 /* Compile the fast code of rs; NULL when unsupported here, out of memory
  * or refused executable memory (never an error: the interpreter runs). */
 pt_jit *pt_jit_build(const struct pt_ruleset *rs, const struct pt_fast *f);
+/* The same, a result's start stored 32 bytes at a time (AVX) or 16
+ * (SSE2): pt_jit_build asks pt_jit_avx; tests build both. */
+pt_jit *pt_jit_build_with(const struct pt_ruleset *rs, const struct pt_fast *f, bool avx);
+bool pt_jit_avx(void);
 
 /* Whether this build translates to machine code at all (x86-64, not
  * -DPT_NO_JIT): tests require the code where it is built. */

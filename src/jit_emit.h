@@ -180,6 +180,14 @@ static inline void pt_jit_cache_move(jasm *j, const uint32_t *off, uint8_t n, ui
 		if (mask >> i & 1)
 			op_mem(j, 0x4C, (const uint8_t[]){ load ? 0x8B : 0x89 }, 1, i, RBX, off[i]);
 }
+/* vzeroupper where a result's start is stored 32 bytes at a time
+ * (j->avx): before C runs (a call, the return), so that its SSE code
+ * pays no penalty for the upper halves left set. */
+static inline void vzeroupper(jasm *j)
+{
+	if (j->avx)
+		put(j, (const uint8_t[]){ 0xC5, 0xF8, 0x77 }, 3);
+}
 /* cmov<cc> dst, src */
 static inline void cmov(jasm *j, int cc, int dst, int src) { rr(j, (const uint8_t[]){ 0x0F, (uint8_t)(0x40 | cc) }, 2, dst, src); }
 /* test r, r */

@@ -47,7 +47,7 @@ typedef struct cold {
 #define PT_JIT_L_MIN(j) ((uint32_t)(2 * (j)->ncode + 6 + 4 * (j)->nprogs))
 /* The label of the table of instruction k's tier chain laid out in the
  * counting form (jit_tier.c), after the code. */
-#define PT_JIT_L_TABLE(j, k) ((uint32_t)(2 * (j)->ncode + 7 + 4 * (j)->nprogs + (k)))
+#define PT_JIT_L_TABLE(j, k) ((uint32_t)(2 * (j)->ncode + 8 + 4 * (j)->nprogs + (k)))
 
 /* The machine code being laid out (jit.c) and what the plans made
  * before it found (jit_plan.c). */
@@ -77,6 +77,7 @@ struct jasm {
 	uint8_t *gmerge;    /* per instruction: guards laid out with it as one branch (pt_jit_plan_guards) */
 	uint8_t *fuse;      /* per instruction: FUSE_* (pt_jit_plan_fuse) */
 	size_t nfused;      /* how many pairs it fused */
+	bool avx;           /* a result's start stored 32 bytes at a time (pt_jit_build_with) */
 	pt_fast_tset *live; /* per instruction: the temporaries live after it (pt_fast_live_temps), or NULL */
 	bool note_eax;      /* pt_jit_note_always marks the bits in eax (a merged guards' failure) */
 	size_t pend;        /* the end of the program being laid out (an instruction index) */
@@ -374,8 +375,9 @@ void pt_jit_scratch_free(jasm *j);
  * the 16th took four bytes, the code is smaller. */
 void pt_jit_choose_rbase(jasm *j, const pt_fast *f, const pt_fast_ins *code);
 
-/* Load xmm0 to xmm2 with the constants a program's start stores
- * (jit.c): by the prologue, and again after each call. */
+/* Load xmm0 to xmm2 (with j->avx: ymm0 to ymm2 and xmm3) with the
+ * constants a program's start stores (jit.c): by the prologue, and
+ * again after each call. */
 void pt_jit_xmm_load(jasm *j);
 
 /* How the machine code notes reasons (jit_note.c).  While a program

@@ -90,6 +90,7 @@ void pt_jit_note_call(jasm *j, uint32_t sec, uint32_t s, uint32_t pc, size_t k)
 	b1(j, 0x48);
 	b1(j, 0xB8);   /* mov rax, imm64 */
 	b8(j, addr);
+	vzeroupper(j);
 	b1(j, 0xFF);
 	b1(j, 0xD0);   /* call rax */
 	if (marked)

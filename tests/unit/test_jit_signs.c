@@ -537,17 +537,24 @@ static int or_marks(const pt_jit *jit)
 	return n;
 }
 
-/* The calls to C in jit's code (call_reason: mov rax, imm64; call rax),
- * each of which must be followed within a few bytes (the counts loaded
- * back first) by the loads of xmm0, xmm1 and xmm2 (xmm_load: movups
- * xmmN, [rip + rel32]); returns how many, and fails at one that is not.
- * Every call goes to the same function. */
+/* The calls to C in jit's code (call_reason: mov rax, imm64; call rax;
+ * built with AVX, vzeroupper before the call), each of which must be
+ * followed within a few bytes (the counts loaded back first) by the
+ * loads of the constants a result's start stores (xmm_load: movups
+ * xmm0 to xmm2, [rip + rel32]; with AVX vmovups ymm0 to ymm2 and xmm3);
+ * returns how many, and fails at one that is not.  Every call goes to
+ * the same function. */
 static int calls_reloading_xmm(const pt_jit *jit)
 {
+	static const uint8_t sse[3][3] = { { 0x0F, 0x10, 0x05 }, { 0x0F, 0x10, 0x0D }, { 0x0F, 0x10, 0x15 } };
+	static const uint8_t avx[4][4] = { { 0xC5, 0xFC, 0x10, 0x05 }, { 0xC5, 0xFC, 0x10, 0x0D }, { 0xC5, 0xFC, 0x10, 0x15 },
+					   { 0xC5, 0xF8, 0x10, 0x1D } };
+	const size_t call = jit->avx ? 15 : 12;   /* mov rax, imm64 [vzeroupper] call rax */
 	int n = 0;
 	uint64_t to = 0;
-	for (const uint8_t *p = jit->mem, *end = code_end(jit); p + 12 <= end; p++) {
-		if (!(p[0] == 0x48 && p[1] == 0xB8 && p[10] == 0xFF && p[11] == 0xD0))
+	for (const uint8_t *p = jit->mem, *end = code_end(jit); p + call <= end; p++) {
+		if (!(p[0] == 0x48 && p[1] == 0xB8 && p[call - 2] == 0xFF && p[call - 1] == 0xD0) ||
+		    (jit->avx && !(p[10] == 0xC5 && p[11] == 0xF8 && p[12] == 0x77)))
 			continue;
 		uint64_t fn;
 		memcpy(&fn, p + 2, sizeof fn);
@@ -555,11 +562,13 @@ static int calls_reloading_xmm(const pt_jit *jit)
 		to = fn;
 		n++;
 		bool reloads = false;
-		for (const uint8_t *q = p + 12; !reloads && q < p + 12 + 16 && q + 17 <= end; q++)
-			reloads = q[0] == 0x0F && q[1] == 0x10 && q[2] == 0x05 && q[7] == 0x0F && q[8] == 0x10 && q[9] == 0x0D &&
-				  q[14] == 0x0F && q[15] == 0x10 && q[16] == 0x15;
+		for (const uint8_t *q = p + call; !reloads && q < p + call + 16 && q + 32 <= end; q++) {
+			reloads = true;
+			for (int r = 0; r < (jit->avx ? 4 : 3); r++)   /* each load: its bytes, then a rel32 */
+				reloads = reloads && (jit->avx ? memcmp(q + 8 * r, avx[r], 4) == 0 : memcmp(q + 7 * r, sse[r], 3) == 0);
+		}
 		if (!reloads)
-			fail_msg("the call at byte %td does not load xmm0 to xmm2 again", p - (const uint8_t *)jit->mem);
+			fail_msg("the call at byte %td does not load the constants again", p - (const uint8_t *)jit->mem);
 	}
 	return n;
 }
@@ -625,13 +634,14 @@ static void test_call_abi(void **state)
 	for (int m = 0; m < 3; m++)
 		assert_non_null(regs[m] = calloc(nregs, sizeof(pt_rat)));
 	long full = 0;
-	for (int typed = 0; typed < 2; typed++) {
-		/* typed: the notes' registers and S1, S2 are locals (at least 0) */
-		f.reg_locals = typed ? base : Z;
+	for (int typed = 0; typed < 4; typed++) {
+		/* typed & 1: the notes' registers and S1, S2 are locals (at least
+		 * 0); typed & 2: built with AVX, where the processor has it */
+		f.reg_locals = typed & 1 ? base : Z;
 		f.reg_temps = f.reg_derived = Z;
 		f.jit = NULL;
 		rs->fast = &f;
-		f.jit = pt_jit_build(rs, &f);
+		f.jit = pt_jit_build_with(rs, &f, typed & 2 && pt_jit_avx());
 		assert_non_null(f.jit);
 		assert_true(f.jit->native[0] && f.jit->native[1]);
 		assert_int_equal(calls_reloading_xmm(f.jit), 3 * NP);   /* the repeats, FAIL_R */
@@ -642,7 +652,7 @@ static void test_call_abi(void **state)
 			for (int m = 0; m < 3; m++) {
 				jfx_start(regs[m], nregs, 0);
 				for (uint32_t i = 0; i < 6; i++)   /* a note fires for 0 (typed) or -1 */
-					regs[m][base + i] = pt_rat_int(bits >> i & 1 ? (typed ? 0 : -1) : 1);
+					regs[m][base + i] = pt_rat_int(bits >> i & 1 ? (typed & 1 ? 0 : -1) : 1);
 				regs[m][S1] = pt_rat_int(bits >> 6 & 1);
 				regs[m][S2] = pt_rat_int(bits >> 7 & 1);
 				regs[m][Z] = consts[0];
