@@ -83,9 +83,12 @@ typedef struct pt_fast_tset {
 } pt_fast_tset;
 
 /* The temporaries live after each instruction of code[0 .. n) (out[i]):
- * read on some way on before a write (fast_opt.c).  Serves the
- * optimiser's dead copies and the machine code's dead stores (jit_plan.c).
- * False when out of memory. */
+ * read on some way on before a write (fast_opt.c).  Within a section:
+ * a section's end (HALT_R, FAIL_R, a program's) passes nothing on, so a
+ * user across sections must check that none is live where a section
+ * starts (pt_jit_plan_fuse's caller does).  Serves the optimiser's dead
+ * copies and the machine code's dead stores (jit_plan.c).  False when
+ * out of memory, or with more temporaries than a set holds. */
 bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out);
 
 /* Whether r is live in s: any register that is not a temporary is. */

@@ -280,6 +280,8 @@ static void forward_copies(opt *o)
  * pass (jumps only go forward). */
 bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out)
 {
+	if (f->reg_derived < f->reg_temps || f->reg_derived - f->reg_temps > 128)
+		return false;   /* more than a set holds (only hand-built code: PT_MAX_STACK) */
 	pt_fast_tset *in = calloc(n + 1, sizeof *in);
 	if (!in)
 		return false;
@@ -293,7 +295,7 @@ bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_
 			out[i] = s;
 			continue;
 		}
-		if (!(pr & FP_END))
+		if (!(pr & FP_END) || c->op == F_TIERSEL)   /* a tier chain's first row follows it */
 			s = in[i + 1];
 		if (pr & FP_J) {
 			if (c->x <= i || c->x > n) {

@@ -21,8 +21,8 @@
  * the register code before any of it is laid out (which programs compile,
  * the notes, the registers' denominators and signs, rbx's base, what is
  * kept in r8 to r12) is in jit_plan.c, how a note is marked in
- * jit_note.c. */
-#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
+ * jit_note.c, the working tables and the pages the code ends in in
+ * jit_scratch.c. */
 #include "jit.h"
 
 #include <stdbool.h>
@@ -37,11 +37,6 @@
 #include "rules.h"
 
 #if PT_JIT_X64   /* (jit_int.h) */
-#include <sys/mman.h>
-#include <unistd.h>
-#endif
-
-#if PT_JIT_X64
 
 /* The most machine code one rule set gets: an absolute bound, so every
  * rel32 reaches, and one proportional to the register code (no template
@@ -405,8 +400,10 @@ static void sub_rcx(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fa
 	} else {
 		rr(j, (const uint8_t[]){ 0x29 }, 1, RDX, RCX);   /* sub rcx, rdx */
 	}
-	if (!nneg(j, c->a) || !nneg(j, c->b))
-		checked(j, k);
+	if (!nneg(j, c->a) || !nneg(j, c->b)) {   /* the difference is in rcx (-1 - INT64_MAX is INT64_MIN) */
+		j->want_stub[k] = 1;
+		checked_in(j, RCX, (uint32_t)(j->ncode + k));
+	}
 }
 /* Output field o = R[a] clamped at 0 (fast_clamp; nn: it is at least 0
  * already; loaded: rax holds R[a]'s numerator already). */
@@ -1373,7 +1370,6 @@ pt_jit *pt_jit_build_with(const pt_ruleset *rs, const pt_fast *f, bool avx)
 	j.label = malloc(nlabels * sizeof *j.label);
 	pt_jit *jit = malloc(sizeof *jit + rs->nprogs * sizeof jit->from[0]);
 	uint8_t *native = calloc(rs->nprogs, 1);
-	uint8_t *kept = NULL;   /* jit->kept, made once the code is laid out */
 	if (!pt_jit_scratch_new(&j, rs, f) || !code || !entry || !j.label || !jit || !native)
 		goto fail;
 	for (size_t k = 0; k < f->ncode; k++) {   /* index form: registers, fields and targets */
@@ -1381,7 +1377,7 @@ pt_jit *pt_jit_build_with(const pt_ruleset *rs, const pt_fast *f, bool avx)
 		pt_fast_encode(&code[k], false);
 	}
 	j.live = malloc((f->ncode + 1) * sizeof *j.live);   /* out of memory: nothing fused */
-	if (j.live && !pt_fast_live_temps(f, code, f->ncode, j.live)) {
+	if (j.live && (!pt_fast_live_temps(f, code, f->ncode, j.live) || pt_jit_temps_cross(rs, f, code, j.live))) {
 		free(j.live);
 		j.live = NULL;
 	}
@@ -1394,69 +1390,11 @@ pt_jit *pt_jit_build_with(const pt_ruleset *rs, const pt_fast *f, bool avx)
 	assemble(&j, rs, f, code, entry, native);
 	if (j.bad)
 		goto fail;
-	for (size_t i = 0; i < j.nfix; i++) {
-		uint32_t to = j.label[j.fix[i].label];
-		if (to == UINT32_MAX)
-			goto fail;   /* not reached: pt_jit_compilable() checked every target */
-		int64_t rel = (int64_t)to - (int64_t)(j.fix[i].at + 4);
-		if (rel < INT32_MIN || rel > INT32_MAX)
-			goto fail;   /* not reached: PT_JIT_MAX_CODE */
-		int32_t rel32 = (int32_t)rel;
-		memcpy(j.buf + j.fix[i].at, &rel32, 4);
-	}
-	kept = calloc(f->nregs + 1, 1);
-	if (!kept)
+	if (!pt_jit_scratch_finish(&j, rs, f, entry, native, jit))
 		goto fail;
-	for (size_t p = 0; p < rs->nprogs; p++)
-		for (uint8_t i = 0; i < j.ncache_on[p]; i++)
-			kept[j.cache_on[PT_JIT_NCACHE * p + i] / sizeof(pt_rat)] = 1;
-	long pg = sysconf(_SC_PAGESIZE);
-	size_t size = (j.n + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
-	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		goto fail;
-	memcpy(mem, j.buf, j.n);
-	if (mprotect(mem, size, PROT_READ | PROT_EXEC) != 0) {   /* never writable and executable at once */
-		munmap(mem, size);
-		goto fail;
-	}
-	jit->mem = mem;
-	jit->size = size;
-	jit->len = j.n;
-	jit->nfused = j.nfused;
-	jit->avx = avx;
-	jit->nprogs = rs->nprogs;
-	jit->native = native;
-	jit->den = j.den;
-	j.den = NULL;
-	jit->nonneg = j.nonneg;
-	j.nonneg = NULL;
-	jit->kept = kept;
-	jit->nin = j.nin;
-	jit->nruns = 0;
-	for (uint32_t r = 0; r < j.nin; r++) {   /* pt_fast_copy_in: runs of in-place inputs at their places */
-		if (!j.in_place[r])
-			continue;
-		struct pt_jit_run *u = jit->nruns ? &jit->runs[jit->nruns - 1] : NULL;
-		if (u && u->src + u->len == r && u->dst + u->len == j.in_pos[r])
-			u->len++;
-		else
-			jit->runs[jit->nruns++] = (struct pt_jit_run){ (uint16_t)r, j.in_pos[r], 1 };
-	}
-	jit->sites = j.sites;   /* the machine code holds their address (pt_jit_note_call) */
-	j.sites = NULL;
-	jit->site0 = j.site0;
-	j.site0 = NULL;
-	jit->amounts_whole = !(j.any_frac & (1u << PT_OUT_R_MAX_POINTS | 1u << PT_OUT_R_VALUE_YEN |
-					     1u << PT_OUT_E_POINTS | 1u << PT_OUT_E_BASIS));
-	for (size_t p = 0; p <= rs->nprogs; p++) {
-		void *at = (char *)mem + entry[p];
-		memcpy(p < rs->nprogs ? &jit->from[p] : &jit->all, &at, sizeof at);   /* object to function pointer, as POSIX allows */
-	}
 	native = NULL;
 	goto out;
 fail:
-	free(kept);
 	free(jit);
 	jit = NULL;
 out:
@@ -1471,21 +1409,6 @@ out:
 /* Machine code is built here (jit.h). */
 bool pt_jit_supported(void) { return true; }
 
-
-/* Unmap the code and free the table (jit.h). */
-void pt_jit_free(pt_jit *j)
-{
-	if (!j)
-		return;
-	munmap(j->mem, j->size);
-	free(j->native);
-	free(j->sites);
-	free(j->site0);
-	free(j->den);
-	free(j->nonneg);
-	free(j->kept);
-	free(j);
-}
 
 #else   /* no JIT here: the interpreter runs everything */
 

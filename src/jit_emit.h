@@ -227,14 +227,16 @@ static inline void bail(jasm *j, int cc, size_t k)
 	j->want_stub[k] = 1;
 	jcc(j, cc, (uint32_t)(j->ncode + k));
 }
-/* After an operation into rax: go to label when it overflowed or gave
- * INT64_MIN (the value no whole-number result takes). */
-static inline void checked_to(jasm *j, uint32_t label)
+/* After an operation into register r: go to label when it overflowed
+ * or gave INT64_MIN (the value no whole-number result takes). */
+static inline void checked_in(jasm *j, int r, uint32_t label)
 {
 	jcc(j, CC_O, label);
-	cmp_min(j, RAX);
+	cmp_min(j, r);
 	jcc(j, CC_E, label);
 }
+/* The same for rax. */
+static inline void checked_to(jasm *j, uint32_t label) { checked_in(j, RAX, label); }
 /* The same, leaving for the interpreter at instruction k. */
 static inline void checked(jasm *j, size_t k)
 {

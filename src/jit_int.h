@@ -360,12 +360,21 @@ void pt_jit_plan_guards(jasm *j, const pt_fast_ins *code, size_t from, size_t en
  * that value in rax for the test. */
 enum { FUSE_KEEP = 1, FUSE_SUB_RCX = 2, FUSE_B_RCX = 4, FUSE_KEEP_A = 8, FUSE_KEEP_B = 16 };
 void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end);
+/* Whether some temporary is live where a section starts (live: after
+ * each instruction, pt_fast_live_temps), which the liveness does not
+ * follow from the section before: then nothing is fused.  The compiler's
+ * temporaries never are (a statement's stack); forged code may be. */
+bool pt_jit_temps_cross(const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, const pt_fast_tset *live);
 
 /* The compiler's working tables for f's code and rs's programs
  * (jit_scratch.c): made zeroed (false when out of memory), and freed
  * with what the layout grew. */
 bool pt_jit_scratch_new(jasm *j, const pt_ruleset *rs, const pt_fast *f);
 void pt_jit_scratch_free(jasm *j);
+/* Patch j's jumps and map its code into jit (jit_scratch.c); false when
+ * that fails (jit and native are the caller's still). */
+bool pt_jit_scratch_finish(jasm *j, const pt_ruleset *rs, const pt_fast *f, const uint32_t *entry, uint8_t *native,
+			   pt_jit *jit);
 
 /* Where rbx points (j->rbase): at the first of the 16 registers the code
  * names most through rbx, so that those take a one-byte displacement.

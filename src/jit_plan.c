@@ -64,6 +64,26 @@ static bool leaves_rax(const jasm *j, const pt_fast_ins *c, size_t k)
 }
 
 /* (jit_int.h) */
+bool pt_jit_temps_cross(const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code, const pt_fast_tset *live)
+{
+	for (size_t p = 0; p < rs->nprogs; p++)
+		for (int s = 0; s < 2; s++) {
+			size_t k = f->progs[p].entry[s];
+			if (k >= f->ncode)
+				continue;
+			const pt_fast_ins *c = &code[k];
+			const uint8_t pr = pt_fast_props[c->op];
+			pt_fast_tset in = live[k];   /* what is live before c: after it, less its writes, and its reads */
+			if ((pr & FP_W) && pt_fast_is_temp(f, c->dst))
+				in.w[(c->dst - f->reg_temps) / 64] &= ~((uint64_t)1 << ((c->dst - f->reg_temps) % 64));
+			if (((pr & FP_A) && pt_fast_is_temp(f, c->a)) || ((pr & FP_B) && pt_fast_is_temp(f, c->b)) ||
+			    in.w[0] || in.w[1])
+				return true;
+		}
+	return false;
+}
+
+/* (jit_int.h) */
 void pt_jit_plan_fuse(jasm *j, const pt_fast *f, const pt_fast_ins *code, size_t from, size_t end)
 {
 	for (size_t k = from; k < end; k++)

@@ -1,12 +1,18 @@
 /* jit_scratch.c - the machine-code compiler's working state (jasm,
  * jit_int.h): the tables per instruction, per register and per program
  * that its plans (jit_plan.c) and its layout (jit.c) fill for one rule
- * set, made before and freed after. */
+ * set, made before and freed after; and what the laid-out code becomes,
+ * its jumps patched, in pages of its own (pt_jit), freed by
+ * pt_jit_free. */
+#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include <stdlib.h>
+#include <string.h>
 
 #include "jit_int.h"
 
 #if PT_JIT_X64
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* Make j's tables for f's code (j->ncode instructions) and rs's
  * programs, zeroed, and settle what they start from: the registers
@@ -108,6 +114,95 @@ void pt_jit_scratch_free(jasm *j)
 	free(j->buf);
 	free(j->fix);
 	free(j->cold);
+}
+
+/* Patch j's jumps, map its code read-only and executable, and fill jit
+ * (room for rs's programs) with it: the entry points (entry[p], the
+ * chain at entry[nprogs]), the tables it keeps (native, taken only on
+ * success; den, nonneg, sites, handed over from j), the registers kept
+ * in r8 to r12, the runs of inputs read in place.  False when a jump
+ * cannot be patched or the system refuses the pages. */
+bool pt_jit_scratch_finish(jasm *j, const pt_ruleset *rs, const pt_fast *f, const uint32_t *entry, uint8_t *native,
+			   pt_jit *jit)
+{
+	for (size_t i = 0; i < j->nfix; i++) {
+		uint32_t to = j->label[j->fix[i].label];
+		if (to == UINT32_MAX)
+			return false;   /* not reached: pt_jit_compilable() checked every target */
+		int64_t rel = (int64_t)to - (int64_t)(j->fix[i].at + 4);
+		if (rel < INT32_MIN || rel > INT32_MAX)
+			return false;   /* not reached: PT_JIT_MAX_CODE */
+		int32_t rel32 = (int32_t)rel;
+		memcpy(j->buf + j->fix[i].at, &rel32, 4);
+	}
+	uint8_t *kept = calloc(f->nregs + 1, 1);
+	if (!kept)
+		return false;
+	for (size_t p = 0; p < rs->nprogs; p++)
+		for (uint8_t i = 0; i < j->ncache_on[p]; i++)
+			kept[j->cache_on[PT_JIT_NCACHE * p + i] / sizeof(pt_rat)] = 1;
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t size = (j->n + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		free(kept);
+		return false;
+	}
+	memcpy(mem, j->buf, j->n);
+	if (mprotect(mem, size, PROT_READ | PROT_EXEC) != 0) {   /* never writable and executable at once */
+		munmap(mem, size);
+		free(kept);
+		return false;
+	}
+	jit->mem = mem;
+	jit->size = size;
+	jit->len = j->n;
+	jit->nfused = j->nfused;
+	jit->avx = j->avx;
+	jit->nprogs = rs->nprogs;
+	jit->native = native;
+	jit->den = j->den;
+	j->den = NULL;
+	jit->nonneg = j->nonneg;
+	j->nonneg = NULL;
+	jit->kept = kept;
+	jit->nin = j->nin;
+	jit->nruns = 0;
+	for (uint32_t r = 0; r < j->nin; r++) {   /* pt_fast_copy_in: runs of in-place inputs at their places */
+		if (!j->in_place[r])
+			continue;
+		struct pt_jit_run *u = jit->nruns ? &jit->runs[jit->nruns - 1] : NULL;
+		if (u && u->src + u->len == r && u->dst + u->len == j->in_pos[r])
+			u->len++;
+		else
+			jit->runs[jit->nruns++] = (struct pt_jit_run){ (uint16_t)r, j->in_pos[r], 1 };
+	}
+	jit->sites = j->sites;   /* the machine code holds their address (pt_jit_note_call) */
+	j->sites = NULL;
+	jit->site0 = j->site0;
+	j->site0 = NULL;
+	jit->amounts_whole = !(j->any_frac & (1u << PT_OUT_R_MAX_POINTS | 1u << PT_OUT_R_VALUE_YEN |
+					     1u << PT_OUT_E_POINTS | 1u << PT_OUT_E_BASIS));
+	for (size_t p = 0; p <= rs->nprogs; p++) {
+		void *at = (char *)mem + entry[p];
+		memcpy(p < rs->nprogs ? &jit->from[p] : &jit->all, &at, sizeof at);   /* object to function pointer, as POSIX allows */
+	}
+	return true;
+}
+
+/* Unmap the code and free the table (jit.h). */
+void pt_jit_free(pt_jit *j)
+{
+	if (!j)
+		return;
+	munmap(j->mem, j->size);
+	free(j->native);
+	free(j->sites);
+	free(j->site0);
+	free(j->den);
+	free(j->nonneg);
+	free(j->kept);
+	free(j);
 }
 
 #endif

@@ -329,8 +329,9 @@ static void test_random_programs(void **state)
 		pt_jit_free(f.jit);
 		f.jit = NULL;
 	}
-	print_message("chains 3000 x 30: %ld finished, %ld handed back, %ld derived values too large, %ld programs declined\n",
-		      finished, handed_back, derive_failed, declined);
+	print_message("chains 3000 x 30: %ld finished, %ld handed back, %ld derived values too large, %ld programs declined%s\n",
+		      finished, handed_back, derive_failed, declined,
+		      pt_jit_avx() ? "" : " (no AVX here: every chain built without it)");
 	/* each happens often: the machine code is what ran, in every way */
 	assert_true(finished > 2000);
 	assert_true(handed_back > 20000);
@@ -921,8 +922,9 @@ static void test_not_min_kept(void **state)
  * are unknown, and after the jump target nothing is known of INT64_MIN:
  * the subtraction tests its b first).  Over values that go every way
  * (capped or not, a cap below 0, a difference that overflows, which
- * leaves for the interpreter, which reads the operands where they lie)
- * the machine code agrees with the interpreters; and the pair is fused
+ * leaves for the interpreter, which reads the operands where they lie,
+ * and differences of exactly INT64_MIN, which must leave too) the
+ * machine code agrees with the interpreters; and the pair is fused
  * (pt_jit.nfused), where with the temporaries made plain registers (not
  * known dead) nothing is. */
 static void test_fused_caps(void **state)
@@ -935,7 +937,8 @@ static void test_fused_caps(void **state)
 	 * constants; 7 in a case is the cart's total, an input typed at least 0 */
 	const uint32_t total = (uint32_t)rs->total_slot, base = (uint32_t)rs->ninputs, v3 = base + 3, t0 = base + 4, K = base + 8, nregs = base + 10;
 	pt_rat mine[8], *host = case_consts(rs, mine, (pt_rat[]){ { 40, 1 }, { 0, 1 } }, 2);
-	static const int64_t vals[] = { 0, 5, 100, 3, INT64_MAX, INT64_MAX - 2, (int64_t)1 << 62 };
+	/* negated or not: 1 - INT64_MAX and -(INT64_MAX - 39) - 40 are INT64_MIN, without an overflow */
+	static const int64_t vals[] = { 0, 5, 100, 3, INT64_MAX, INT64_MAX - 2, (int64_t)1 << 62, 1, INT64_MAX - 39 };
 	enum { NV = sizeof vals / sizeof vals[0] };
 	static const struct {
 		const char *what;
@@ -1031,6 +1034,46 @@ static void test_fused_caps(void **state)
 			pt_prog_result res[3];
 			assert_true(three_ways(&x, nregs, res));
 			assert_int_equal(res[0].out[c ? PT_OUT_E_POINTS : PT_OUT_E_BASIS].n, c ? 1 : 97);
+		}
+	}
+	{   /* a temporary that a tier chain's first row reads (the liveness follows
+	     * TIERSEL into its rows), and one read in the next section (no
+	     * liveness crosses a section's end: nothing in the rule set is fused) */
+		const uint32_t v4 = base + 6, v5 = base + 7;
+		pt_fast_ins tier[] = {
+			{ F_HALT_R, 0, 0, 0, 1 },
+			{ F_ADD_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, t0, base, PT_NO_STR },
+			{ F_TIERSEL, 0, v4, K, 6 }, { F_MOV2, v5, t0, base, base }, { F_TIERJ, 0, 1, 0, 11 },
+			{ F_JF_GE_I, 0, v4, K + 1, 9 }, { F_MOV2, v5, base + 1, base, base }, { F_TIERJ, 0, 2, 0, 11 },
+			{ F_MOV2, v5, base + 2, base, base }, { F_TIERJ, 0, 3, 0, 11 },
+			{ F_OUT, 0, v5, 0, PT_OUT_E_POINTS }, { F_OUT, 0, v3, 0, PT_OUT_E_BASIS }, { F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins cross[] = {
+			{ F_ADD_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, t0, base, PT_NO_STR }, { F_HALT_R, 0, 0, 0, 3 },
+			{ F_OUT, 0, t0, 0, PT_OUT_E_BASIS }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 },
+		};
+		struct { pt_fast_ins *code; uint32_t n, earn; int64_t want; } w[] = {
+			{ tier, sizeof tier / sizeof tier[0], 1, 42 }, { cross, sizeof cross / sizeof cross[0], 3, 42 },
+		};
+		for (size_t c = 0; c < sizeof w / sizeof w[0]; c++) {
+			x.f.reg_locals = x.f.reg_temps = t0;
+			x.f.reg_derived = t0 + 2;   /* v4 and v5 plain registers */
+			x.f.reg_consts = K;
+			one_program(&x, w[c].code, w[c].n, w[c].earn, nregs);
+			assert_int_equal(x.f.jit->nfused, 0);
+			pt_rat init[JFX_REGS];
+			jfx_start(init, nregs, 1);
+			init[base] = pt_rat_int(1000);
+			init[base + 1] = pt_rat_int(30);
+			init[base + 2] = pt_rat_int(12);
+			init[v4] = pt_rat_int(100);
+			init[K] = mine[0];
+			init[K + 1] = mine[1];
+			for (int m = 0; m < 3; m++)
+				memcpy(x.regs[m], init, nregs * sizeof(pt_rat));
+			pt_prog_result res[3];
+			assert_true(three_ways(&x, nregs, res));
+			assert_int_equal(res[0].out[c ? PT_OUT_E_BASIS : PT_OUT_E_POINTS].n, w[c].want);
 		}
 	}
 	print_message("fused caps: %ld runs, %ld left for the interpreter\n", ran, left);
