@@ -1010,36 +1010,20 @@ static void test_fused_caps(void **state)
 			print_error("%s: %zu pairs fused, %zu as plain registers\n", cases[i].what, nf[1], nf[0]);
 		assert_true(nf[1] == 1 && nf[0] == cases[i].plain);
 	}
-	{   /* the temporary read after the cap, or the cap a jump target: nothing fused */
-		pt_fast_ins code[][7] = {
-			{ { F_HALT_R, 0, 0, 0, 1 }, { F_SUB_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, base, t0, PT_NO_STR },
-			  { F_OUT, 0, t0, 0, PT_OUT_E_BASIS }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } },
-			{ { F_HALT_R, 0, 0, 0, 1 }, { F_JZ, 0, base, 0, 3 }, { F_SUB_I, t0, base + 1, base + 2, 0 },
-			  { F_CAP_I, v3, base, t0, PT_NO_STR }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 } },
-		};
-		for (int c = 0; c < 2; c++) {
-			x.f.reg_locals = x.f.reg_temps = t0;
-			x.f.reg_derived = x.f.reg_consts = K;
-			one_program(&x, code[c], 6, 1, nregs);
-			assert_int_equal(x.f.jit->nfused, 0);
-			pt_rat init[JFX_REGS];
-			jfx_start(init, nregs, 1);
-			init[base] = pt_rat_int(c);
-			init[base + 1] = pt_rat_int(100);
-			init[base + 2] = pt_rat_int(3);
-			init[K] = mine[0];
-			init[K + 1] = mine[1];
-			for (int m = 0; m < 3; m++)
-				memcpy(x.regs[m], init, nregs * sizeof(pt_rat));
-			pt_prog_result res[3];
-			assert_true(three_ways(&x, nregs, res));
-			assert_int_equal(res[0].out[c ? PT_OUT_E_POINTS : PT_OUT_E_BASIS].n, c ? 1 : 97);
-		}
-	}
-	{   /* a temporary that a tier chain's first row reads (the liveness follows
-	     * TIERSEL into its rows), and one read in the next section (no
-	     * liveness crosses a section's end: nothing in the rule set is fused) */
+	{   /* nothing fused: the temporary read after the cap, the cap a jump
+	     * target, a tier chain's first row reading the temporary (the
+	     * liveness follows TIERSEL into its rows), the next section reading
+	     * it (no liveness crosses a section's end: nothing in the rule set
+	     * is fused) */
 		const uint32_t v4 = base + 6, v5 = base + 7;
+		pt_fast_ins after[] = {
+			{ F_HALT_R, 0, 0, 0, 1 }, { F_SUB_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, base, t0, PT_NO_STR },
+			{ F_OUT, 0, t0, 0, PT_OUT_E_BASIS }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 },
+		};
+		pt_fast_ins target[] = {
+			{ F_HALT_R, 0, 0, 0, 1 }, { F_JZ, 0, base, 0, 3 }, { F_SUB_I, t0, base + 1, base + 2, 0 },
+			{ F_CAP_I, v3, base, t0, PT_NO_STR }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 },
+		};
 		pt_fast_ins tier[] = {
 			{ F_HALT_R, 0, 0, 0, 1 },
 			{ F_ADD_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, t0, base, PT_NO_STR },
@@ -1052,8 +1036,15 @@ static void test_fused_caps(void **state)
 			{ F_ADD_I, t0, base + 1, base + 2, 0 }, { F_CAP_I, v3, t0, base, PT_NO_STR }, { F_HALT_R, 0, 0, 0, 3 },
 			{ F_OUT, 0, t0, 0, PT_OUT_E_BASIS }, { F_OUT, 0, v3, 0, PT_OUT_E_POINTS }, { F_HALT_E, 0, 0, 0, 0 },
 		};
-		struct { pt_fast_ins *code; uint32_t n, earn; int64_t want; } w[] = {
-			{ tier, sizeof tier / sizeof tier[0], 1, 42 }, { cross, sizeof cross / sizeof cross[0], 3, 42 },
+		struct {
+			pt_fast_ins *code;
+			uint32_t n, earn, out;
+			int64_t v0, want;
+		} w[] = {
+			{ after, 6, 1, PT_OUT_E_BASIS, 0, 18 },   /* v1 30, v2 12 */
+			{ target, 6, 1, PT_OUT_E_POINTS, 1, 1 },
+			{ tier, 14, 1, PT_OUT_E_POINTS, 1000, 42 },
+			{ cross, 6, 3, PT_OUT_E_BASIS, 1000, 42 },
 		};
 		for (size_t c = 0; c < sizeof w / sizeof w[0]; c++) {
 			x.f.reg_locals = x.f.reg_temps = t0;
@@ -1063,7 +1054,7 @@ static void test_fused_caps(void **state)
 			assert_int_equal(x.f.jit->nfused, 0);
 			pt_rat init[JFX_REGS];
 			jfx_start(init, nregs, 1);
-			init[base] = pt_rat_int(1000);
+			init[base] = pt_rat_int(w[c].v0);
 			init[base + 1] = pt_rat_int(30);
 			init[base + 2] = pt_rat_int(12);
 			init[v4] = pt_rat_int(100);
@@ -1073,7 +1064,7 @@ static void test_fused_caps(void **state)
 				memcpy(x.regs[m], init, nregs * sizeof(pt_rat));
 			pt_prog_result res[3];
 			assert_true(three_ways(&x, nregs, res));
-			assert_int_equal(res[0].out[c ? PT_OUT_E_BASIS : PT_OUT_E_POINTS].n, w[c].want);
+			assert_int_equal(res[0].out[w[c].out].n, w[c].want);
 		}
 	}
 	print_message("fused caps: %ld runs, %ld left for the interpreter\n", ran, left);
