@@ -44,6 +44,7 @@ static const char *const host_rules = HOST_PROGRAM("one") HOST_PROGRAM("two") HO
 enum {
 	NR = 24,          /* random-code registers past the host's inputs */
 	NLOC = 8,         /* and the locals after them */
+	NTMP = 4,         /* and the temporaries after those (only passed to a cap: pt_jit_plan_fuse) */
 	NDER = 2,         /* derived registers after those, at most */
 	NCONST = 6,       /* and constants after those (read, never written) */
 	NPROG = 3,        /* programs in a chain */
@@ -55,6 +56,7 @@ typedef struct gen {
 	uint64_t s;
 	uint32_t base;    /* first register the random code uses */
 	uint32_t nstr;    /* stack pcs a reason may name (the host's code) */
+	uint32_t tmp;     /* the first temporary */
 	pt_fast_ins code[MAXCODE];
 	size_t n;
 } gen;
@@ -122,7 +124,7 @@ static uint32_t src(gen *g)
 {
 	if (rn(g, 8) == 0)   /* an input of the host: read in place (in[], jit.h) where pt_bind_in_place says */
 		return rn(g, g->base - 2);
-	return rn(g, 4) ? reg(g) : g->base + NR + NLOC + NDER + rn(g, NCONST);
+	return rn(g, 4) ? reg(g) : g->base + NR + NLOC + NTMP + NDER + rn(g, NCONST);
 }
 
 /* Append an instruction (index form). */
@@ -159,6 +161,22 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 			continue;
 		}
 		uint32_t to = (uint32_t)(k + 1 + rn(g, (uint32_t)left - 1));   /* forward, inside */
+		if (left >= 4 && rn(g, 6) == 0) {   /* a temporary written, then read once by the cap right after */
+			static const uint32_t writers[] = { F_ADD_I, F_SUB_I, F_MUL_I, F_MULFLOOR_I, F_MULFLOOR_IR,
+							    F_MIN_I, F_MAX_I, F_DIVFLOOR, F_CAP_I, F_SUB_I };
+			uint32_t t = g->tmp + rn(g, NTMP), t2 = g->tmp + (t - g->tmp + 1) % NTMP, w = writers[rn(g, 10)];
+			uint32_t cx = rn(g, 3) == 0 ? PT_NO_STR : rn(g, g->nstr);   /* the cap's reason: none, inline or a call */
+			emit(g, (pt_fast_ins){ w, t, src(g), src(g), w == F_CAP_I ? PT_NO_STR : 0 });
+			switch (rn(g, 3)) {
+			case 0: emit(g, (pt_fast_ins){ F_CAP_I, reg(g), t, src(g), cx }); break;   /* the value capped */
+			case 1: emit(g, (pt_fast_ins){ F_CAP_I, reg(g), src(g), t, cx }); break;   /* the cap */
+			default:   /* both, the cap a subtraction */
+				emit(g, (pt_fast_ins){ F_SUB_I, t2, src(g), src(g), 0 });
+				emit(g, (pt_fast_ins){ F_CAP_I, reg(g), t, t2, cx });
+				break;
+			}
+			continue;
+		}
 		if (left >= 10 && rn(g, 10) == 0) {   /* a tier table: TIERSEL, then its rows */
 			uint32_t key = reg(g), out = (uint32_t)(k + 8 + rn(g, (uint32_t)left - 8));
 			emit(g, (pt_fast_ins){ F_TIERSEL, 0, key, src(g), (uint32_t)k + 3 });
@@ -213,11 +231,13 @@ static void test_random_programs(void **state)
 	pt_ruleset *rs = host_compile(host_rules, NPROG);
 	pt_fast *host = rs->fast;
 	gen g = { .s = 0x9E3779B97F4A7C15ull, .base = (uint32_t)rs->ninputs + 2, .nstr = (uint32_t)rs->ncode };
-	const uint32_t nregs = g.base + NR + NLOC + NDER + NCONST;
-	pt_fast f = *host;   /* the random code's: NLOC locals, temporaries none, derived, constants */
+	const uint32_t nregs = g.base + NR + NLOC + NTMP + NDER + NCONST;
+	pt_fast f = *host;   /* the random code's: NLOC locals, NTMP temporaries, derived, constants */
 	f.nregs = nregs;
 	f.reg_locals = g.base + NR;
-	f.reg_temps = f.reg_derived = f.reg_locals + NLOC;
+	f.reg_temps = f.reg_locals + NLOC;
+	f.reg_derived = f.reg_temps + NTMP;
+	g.tmp = f.reg_temps;
 	f.reg_consts = f.reg_derived + NDER;
 	pt_rat consts[NCONST], *host_consts = rs->consts;   /* the constants the JIT reads: the chain's */
 	size_t host_nconsts = rs->nconsts;
@@ -237,7 +257,7 @@ static void test_random_programs(void **state)
 	pt_fast_ins enc[MAXCODE];
 	pt_fast_prog fp[NPROG];
 	bool want_native[NPROG];
-	long finished = 0, handed_back = 0, derive_failed = 0, declined = 0;
+	long finished = 0, handed_back = 0, derive_failed = 0, declined = 0, fused = 0;
 	for (int chain = 0; chain < 3000; chain++) {
 		g.n = 0;
 		for (int p = 0; p < NPROG; p++) {
@@ -281,6 +301,7 @@ static void test_random_programs(void **state)
 		f.jit = pt_jit_build_with(rs, &f, avx);
 		assert_non_null(f.jit);
 		assert_int_equal(f.jit->avx, avx);
+		fused += (long)f.jit->nfused;
 		for (int p = 0; p < NPROG; p++)   /* declined exactly where it should be */
 			assert_int_equal(f.jit->native[p], want_native[p]);
 		for (int run = 0; run < 30; run++) {
@@ -329,14 +350,15 @@ static void test_random_programs(void **state)
 		pt_jit_free(f.jit);
 		f.jit = NULL;
 	}
-	print_message("chains 3000 x 30: %ld finished, %ld handed back, %ld derived values too large, %ld programs declined%s\n",
-		      finished, handed_back, derive_failed, declined,
+	print_message("chains 3000 x 30: %ld finished, %ld handed back, %ld derived values too large, %ld programs declined, "
+		      "%ld pairs fused%s\n", finished, handed_back, derive_failed, declined, fused,
 		      pt_jit_avx() ? "" : " (no AVX here: every chain built without it)");
 	/* each happens often: the machine code is what ran, in every way */
 	assert_true(finished > 2000);
 	assert_true(handed_back > 20000);
 	assert_true(derive_failed > 2000);
 	assert_true(declined > 300);
+	assert_true(fused > 1000);   /* the pairs laid out as one ran too */
 	rs->fast = host;
 	rs->consts = host_consts;
 	rs->nconsts = host_nconsts;
