@@ -91,6 +91,10 @@ typedef struct pt_fast_tset {
  * out of memory, or with more temporaries than a set holds. */
 bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out);
 
+/* The temporaries live before instruction c, given those live after it
+ * (its writes out, its reads in): the step of pt_fast_live_temps. */
+pt_fast_tset pt_fast_live_before(const pt_fast *f, const pt_fast_ins *c, pt_fast_tset after);
+
 /* Whether r is live in s: any register that is not a temporary is. */
 static inline bool pt_fast_live(const pt_fast *f, const pt_fast_tset *s, uint32_t r)
 {

@@ -276,6 +276,26 @@ static void forward_copies(opt *o)
 	}
 }
 
+/* The temporaries live before instruction c (fast_int.h). */
+pt_fast_tset pt_fast_live_before(const pt_fast *f, const pt_fast_ins *c, pt_fast_tset after)
+{
+	const uint8_t pr = pt_fast_props[c->op];
+	const uint32_t base = f->reg_temps;
+	uint32_t d = c->dst - base;
+	if ((pr & FP_W) && pt_fast_is_temp(f, c->dst))
+		after.w[d / 64] &= ~((uint64_t)1 << (d % 64));
+	d = c->x - base;
+	if ((pr & FP_WX) && pt_fast_is_temp(f, c->x))
+		after.w[d / 64] &= ~((uint64_t)1 << (d % 64));
+	uint32_t r[2] = { c->a, c->b };
+	for (int k = 0; k < 2; k++) {
+		d = r[k] - base;
+		if ((pr & (FP_A << k)) && pt_fast_is_temp(f, r[k]))
+			after.w[d / 64] |= (uint64_t)1 << (d % 64);
+	}
+	return after;
+}
+
 /* Live temporaries after each instruction (fast_int.h), by one backward
  * pass (jumps only go forward). */
 bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_fast_tset *out)
@@ -285,7 +305,6 @@ bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_
 	pt_fast_tset *in = calloc(n + 1, sizeof *in);
 	if (!in)
 		return false;
-	const uint32_t base = f->reg_temps;
 	for (size_t i = n; i-- > 0;) {
 		const pt_fast_ins *c = &code[i];
 		uint8_t pr = pt_fast_props[c->op];
@@ -306,19 +325,7 @@ bool pt_fast_live_temps(const pt_fast *f, const pt_fast_ins *code, size_t n, pt_
 			}
 		}
 		out[i] = s;
-		uint32_t d = c->dst - base;
-		if ((pr & FP_W) && pt_fast_is_temp(f, c->dst))
-			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
-		d = c->x - base;
-		if ((pr & FP_WX) && pt_fast_is_temp(f, c->x))
-			s.w[d / 64] &= ~((uint64_t)1 << (d % 64));
-		uint32_t r[2] = { c->a, c->b };
-		for (int k = 0; k < 2; k++) {
-			d = r[k] - base;
-			if ((pr & (FP_A << k)) && pt_fast_is_temp(f, r[k]))
-				s.w[d / 64] |= (uint64_t)1 << (d % 64);
-		}
-		in[i] = s;
+		in[i] = pt_fast_live_before(f, c, s);
 	}
 	free(in);
 	return true;

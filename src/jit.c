@@ -77,13 +77,20 @@ static bool den_one(const jasm *j, int base, uint32_t off)
 		       !(j->out_frac >> ((off - out0) / R) & 1);
 	return base == RBX && off % R == 0 && j->den[off / R] == DEN_WHOLE;
 }
-/* R[off] = pt_rat_int(rax) */
-static void st_int(jasm *j, int base, uint32_t off)
+/* base[off] = pt_rat_int(register r): rax or rcx, or r8 to r12 (8 to
+ * 12) into a result's field; its denominator stored where it is not 1
+ * already (den_one). */
+static void st_int_from(jasm *j, int r, int base, uint32_t off)
 {
-	st(j, base, off, RAX);
+	if (r >= 8)
+		op_mem(j, 0x4C, (const uint8_t[]){ 0x89 }, 1, r & 7, base, off);   /* mov [base + off], r8..r12 */
+	else
+		st(j, base, off, r);
 	if (!den_one(j, base, off))
 		st_imm(j, base, off + 8, 1);
 }
+/* R[off] = pt_rat_int(rax) */
+static void st_int(jasm *j, int base, uint32_t off) { st_int_from(j, RAX, base, off); }
 /* Copy the rational R[from] (numerator and denominator) to base[to];
  * the numerator alone where the denominator is 1 already (den_one). */
 static void copy(jasm *j, uint32_t from, int base, uint32_t to)
@@ -400,10 +407,8 @@ static void sub_rcx(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fa
 	} else {
 		rr(j, (const uint8_t[]){ 0x29 }, 1, RDX, RCX);   /* sub rcx, rdx */
 	}
-	if (!nneg(j, c->a) || !nneg(j, c->b)) {   /* the difference is in rcx (-1 - INT64_MAX is INT64_MIN) */
-		j->want_stub[k] = 1;
-		checked_in(j, RCX, (uint32_t)(j->ncode + k));
-	}
+	if (!nneg(j, c->a) || !nneg(j, c->b))   /* the difference is in rcx (-1 - INT64_MAX is INT64_MIN) */
+		checked_reg(j, RCX, k);
 }
 /* Output field o = R[a] clamped at 0 (fast_clamp; nn: it is at least 0
  * already; loaded: rax holds R[a]'s numerator already). */
@@ -833,9 +838,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		if (c->op == F_MAX_I_O && pt_jit_const_reg(rs, f, c->b, &v) && v.n <= 0) {   /* max(a, b <= 0) clamped: a clamped */
 			int m = cache_reg(j, RBX, a);
 			if (have != c->a && m >= 0 && nneg(j, c->a)) {   /* stored from r8..r12 as it is */
-				op_mem(j, 0x4C, (const uint8_t[]){ 0x89 }, 1, m & 7, RBP, OFF_OUT(c->dst));   /* mov [rbp + out], r8..r12 */
-				if (!den_one(j, RBP, OFF_OUT(c->dst)))
-					st_imm(j, RBP, OFF_OUT(c->dst) + 8, 1);
+				st_int_from(j, m, RBP, OFF_OUT(c->dst));
 				break;
 			}
 			ld_rax(j, have, c->a);
@@ -881,9 +884,7 @@ static void template(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 			rr(j, (const uint8_t[]){ 0x39 }, 1, RCX, RAX);   /* cmp rax, rcx */
 		if (keep_a) {   /* the result in rcx, R[a] left in rax for the REASON_LE_I after */
 			cmov(j, carry ? CC_AE : CC_LE, RCX, RAX);
-			st(j, RBX, d, RCX);   /* mov leaves the flags */
-			if (!den_one(j, RBX, d))
-				st_imm(j, RBX, d + 8, 1);
+			st_int_from(j, RCX, RBX, d);   /* mov leaves the flags */
 		} else {
 			cmov(j, carry ? CC_B : CC_G, RAX, RCX);
 			st_kept(j, k, d);
@@ -1081,11 +1082,12 @@ static void prog_start(jasm *j, const pt_fast *f, const pt_fast_prog *fp, size_t
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 1, RBP, 0);   /* movups [rbp + 0], xmm1 */
 		op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x95 }, 2, 0, RBP, (uint32_t)offsetof(pt_prog_result, linked));   /* setne */
 	}
-	for (uint32_t o = 0; !j->avx && o < PT_OUT__COUNT + 2; o++)   /* every output 0/1 (xmm0), the sections' starts */
-		if (o < PT_OUT__COUNT)
+	if (!j->avx) {   /* the sections' starts, every output 0/1 (xmm0) */
+		sec_start(j, OFF_REDEEM);
+		sec_start(j, OFF_EARN);
+		for (uint32_t o = 0; o < PT_OUT__COUNT; o++)
 			op_mem(j, 0, (const uint8_t[]){ 0x0F, 0x11 }, 2, 0, RBP, OFF_OUT(o));   /* movups [rbp + out[o]], xmm0 */
-		else
-			sec_start(j, o == PT_OUT__COUNT ? OFF_REDEEM : OFF_EARN);
+	}
 	if (!j->tier_late)   /* else the ways that set no tier store -1 (tier_unset) */
 		st_no_tier(j);
 	if (fp->unlinked_fail) {   /* the flags of the test above: mov and setcc keep them */

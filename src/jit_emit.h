@@ -237,12 +237,15 @@ static inline void checked_in(jasm *j, int r, uint32_t label)
 }
 /* The same for rax. */
 static inline void checked_to(jasm *j, uint32_t label) { checked_in(j, RAX, label); }
-/* The same, leaving for the interpreter at instruction k. */
-static inline void checked(jasm *j, size_t k)
+/* After an operation into register r, leaving for the interpreter at
+ * instruction k. */
+static inline void checked_reg(jasm *j, int r, size_t k)
 {
 	j->want_stub[k] = 1;
-	checked_to(j, (uint32_t)(j->ncode + k));
+	checked_in(j, r, (uint32_t)(j->ncode + k));
 }
+/* The same for rax. */
+static inline void checked(jasm *j, size_t k) { checked_reg(j, RAX, k); }
 /* checked, or, for a sum or product of two numbers at least 0 (nn),
  * the overflow test alone: without an overflow the result is at least
  * 0, so not INT64_MIN. */

@@ -71,13 +71,8 @@ bool pt_jit_temps_cross(const pt_ruleset *rs, const pt_fast *f, const pt_fast_in
 			size_t k = f->progs[p].entry[s];
 			if (k >= f->ncode)
 				continue;
-			const pt_fast_ins *c = &code[k];
-			const uint8_t pr = pt_fast_props[c->op];
-			pt_fast_tset in = live[k];   /* what is live before c: after it, less its writes, and its reads */
-			if ((pr & FP_W) && pt_fast_is_temp(f, c->dst))
-				in.w[(c->dst - f->reg_temps) / 64] &= ~((uint64_t)1 << ((c->dst - f->reg_temps) % 64));
-			if (((pr & FP_A) && pt_fast_is_temp(f, c->a)) || ((pr & FP_B) && pt_fast_is_temp(f, c->b)) ||
-			    in.w[0] || in.w[1])
+			pt_fast_tset in = pt_fast_live_before(f, &code[k], live[k]);
+			if (in.w[0] || in.w[1])
 				return true;
 		}
 	return false;
