@@ -180,10 +180,10 @@ static inline void jfx_start(pt_rat *regs, uint32_t nregs, int64_t v)
  * same status, results of np programs (res[m] each way's first) and
  * nregs registers, but for those the machine code keeps in its own
  * registers (pt_jit.kept), which it leaves unwritten past the program,
- * and the temporaries, which it leaves unwritten where it passes one to
- * a cap in a machine register (pt_jit_plan_fuse; a temporary is dead
- * past the instruction that reads it); the interpreters still agree on
- * them. */
+ * and, where it fused any pair (pt_jit.nfused), the temporaries, which
+ * it leaves unwritten where it passes one to a cap in a machine register
+ * (pt_jit_plan_fuse; a temporary is dead past the instruction that reads
+ * it); the interpreters still agree on them. */
 static inline void same_ways(const pt_ruleset *rs, const bool ok[3], pt_prog_result *const res[3], size_t np,
 			     pt_rat *const regs[3], uint32_t nregs)
 {
@@ -194,7 +194,7 @@ static inline void same_ways(const pt_ruleset *rs, const bool ok[3], pt_prog_res
 		for (size_t p = 0; p < np; p++)
 			same_result(rs, p, &res[0][p], &res[m][p]);
 		for (uint32_t r = 0; r < nregs; r++)
-			if ((!kept || !kept[r]) && !(f && f->jit && r >= f->reg_temps && r < f->reg_derived))
+			if ((!kept || !kept[r]) && !(f && f->jit && f->jit->nfused && r >= f->reg_temps && r < f->reg_derived))
 				assert_memory_equal(&regs[0][r], &regs[m][r], sizeof(pt_rat));
 	}
 	assert_memory_equal(regs[1], regs[2], nregs * sizeof(pt_rat));
