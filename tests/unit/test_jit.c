@@ -58,6 +58,7 @@ typedef struct gen {
 	uint32_t nstr;    /* stack pcs a reason may name (the host's code) */
 	uint32_t tmp;     /* the first temporary */
 	pt_fast_ins code[MAXCODE];
+	uint32_t pair[MAXCODE];   /* inside a temporary's pair: 1 + the pair's first index; else 0 */
 	size_t n;
 } gen;
 
@@ -131,6 +132,7 @@ static uint32_t src(gen *g)
 static void emit(gen *g, pt_fast_ins c)
 {
 	assert_true(g->n < MAXCODE);
+	g->pair[g->n] = 0;
 	g->code[g->n++] = c;
 }
 
@@ -175,6 +177,8 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 				emit(g, (pt_fast_ins){ F_CAP_I, reg(g), t, t2, cx });
 				break;
 			}
+			for (size_t i = k + 1; i < g->n; i++)
+				g->pair[i] = (uint32_t)k + 1;
 			continue;
 		}
 		if (left >= 10 && rn(g, 10) == 0) {   /* a tier table: TIERSEL, then its rows */
@@ -214,6 +218,16 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 		if ((op == F_FAIL_E || op == F_HALT_E) && rn(g, 3))
 			continue;   /* rarely: they end the program early */
 		emit(g, c);
+	}
+	/* A jump into a pair keeps it apart (pt_jit_plan_fuse): three in
+	 * four such jumps go to the pair's start instead, which lies past the
+	 * jump (laid out after it), so that most chains fuse their pairs. */
+	for (size_t k = start; k < end; k++) {
+		pt_fast_ins *c = &g->code[k];
+		bool jumps = c->op == F_TIERJ || c->op == F_JZ || c->op == F_JMP ||
+			     (c->op >= F_JF_EQ_I && c->op <= F_JF_GE_I);
+		if (jumps && c->x < end && g->pair[c->x] && rn(g, 4))
+			c->x = g->pair[c->x] - 1;
 	}
 }
 
@@ -354,11 +368,11 @@ static void test_random_programs(void **state)
 		      "%ld pairs fused%s\n", finished, handed_back, derive_failed, declined, fused,
 		      pt_jit_avx() ? "" : " (no AVX here: every chain built without it)");
 	/* each happens often: the machine code is what ran, in every way */
-	assert_true(finished > 2000);
+	assert_true(finished > 1000);
 	assert_true(handed_back > 20000);
 	assert_true(derive_failed > 2000);
 	assert_true(declined > 300);
-	assert_true(fused > 1000);   /* the pairs laid out as one ran too */
+	assert_true(fused > 7000);   /* the pairs laid out as one ran too (about 5,200 with every jump into a pair kept) */
 	rs->fast = host;
 	rs->consts = host_consts;
 	rs->nconsts = host_nconsts;
