@@ -1314,6 +1314,7 @@ static void assemble(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_f
 		pop r15; pop r14; pop r13; pop r12; pop rbp; pop rbx; ret */
 	while (j->n % 16 && !j->bad)
 		b1(j, 0xCC);   /* int3: never run */
+	j->text = j->n;
 	j->label[L_ZERO_ONE(j)] = (uint32_t)j->n;   /* two outputs' 0/1, the head and one, one and the section's start */
 	for (int i = 0; i < 2; i++) {
 		b8(j, 0);

@@ -48,6 +48,7 @@ typedef struct pt_jit {
 	size_t size;
 	size_t len;          /* the bytes of code in it (tests/unit/test_jit.c holds it to a budget) */
 	size_t nfused;       /* pairs laid out as one (jit_int.h, FUSE_*; test_jit.c counts them) */
+	size_t text;         /* bytes of instructions at mem; the constants and tables follow, up to len */
 	bool avx;            /* built with 32-byte stores (pt_jit_build_with) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */

@@ -77,6 +77,7 @@ struct jasm {
 	uint8_t *gmerge;    /* per instruction: guards laid out with it as one branch (pt_jit_plan_guards) */
 	uint8_t *fuse;      /* per instruction: FUSE_* (pt_jit_plan_fuse) */
 	size_t nfused;      /* how many pairs it fused */
+	size_t text;        /* bytes of instructions: the constants and tier tables follow */
 	bool avx;           /* a result's start stored 32 bytes at a time (pt_jit_build_with) */
 	pt_fast_tset *live; /* per instruction: the temporaries live after it (pt_fast_live_temps), or NULL */
 	bool note_eax;      /* pt_jit_note_always marks the bits in eax (a merged guards' failure) */

@@ -158,6 +158,7 @@ bool pt_jit_scratch_finish(jasm *j, const pt_ruleset *rs, const pt_fast *f, cons
 	jit->size = size;
 	jit->len = j->n;
 	jit->nfused = j->nfused;
+	jit->text = j->text;
 	jit->avx = j->avx;
 	jit->nprogs = rs->nprogs;
 	jit->native = native;

@@ -14,7 +14,11 @@
  *
  *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
  *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
- *   fastdiff [--rules PATH]... --dump-jit FILE   (also write the machine code to FILE)
+ *   fastdiff [--rules PATH]... [--jit-form avx|sse] --dump-jit FILE
+ *                      (also write the machine code's instructions, not
+ *                      the constants and tables after them, to FILE; --jit-form
+ *                      builds it with or without AVX, whatever the host:
+ *                      tests/fastdiff/vex.sh disassembles both)
  *
  * Prints a summary line; exits 1 on the first difference (described),
  * 2 on bad usage or unreadable input. */
@@ -248,7 +252,7 @@ int main(int argc, char **argv)
 	pt_diags_init(&d);
 	const char *bytecode = NULL;
 	bool require_fast = false, dump = false;
-	const char *dump_jit = NULL;
+	const char *dump_jit = NULL, *form = NULL;
 	int first_cart = argc;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
@@ -260,6 +264,9 @@ int main(int argc, char **argv)
 			dump = true;
 		} else if (strcmp(argv[i], "--dump-jit") == 0 && i + 1 < argc) {
 			dump_jit = argv[++i];
+		} else if (strcmp(argv[i], "--jit-form") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "avx") == 0 || strcmp(argv[i + 1], "sse") == 0)) {
+			form = argv[++i];
 		} else if (strcmp(argv[i], "--require-fast") == 0) {
 			require_fast = true;
 		} else {
@@ -277,10 +284,14 @@ int main(int argc, char **argv)
 	} else if (!d.n_errors) {
 		rs = pt_compile(srcs.v, srcs.n, &d);
 	}
+	if (rs && dump_jit && form && rs->fast && rs->fast->jit) {   /* rebuilt in the form asked for */
+		pt_jit_free(rs->fast->jit);
+		rs->fast->jit = pt_jit_build_with(rs, rs->fast, strcmp(form, "avx") == 0);
+	}
 	if (rs && dump_jit) {   /* the machine code, raw (objdump -D -b binary -mi386:x86-64) */
 		FILE *fj = fopen(dump_jit, "wb");
 		const pt_jit *j = rs->fast ? rs->fast->jit : NULL;
-		bool wrote = fj && j && fwrite(j->mem, 1, j->size, fj) == j->size;
+		bool wrote = fj && j && fwrite(j->mem, 1, j->text, fj) == j->text;   /* (not the data after) */
 		if ((fj && fclose(fj) != 0) || !wrote) {
 			fprintf(stderr, "fastdiff: cannot write the machine code to %s\n", dump_jit);
 			return 1;
@@ -298,7 +309,7 @@ int main(int argc, char **argv)
 	if (!rs || first_cart >= argc) {
 		pt_diags_print(&d, stderr);
 		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n"
-			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | --dump-jit FILE\n");
+			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | [--jit-form avx|sse] --dump-jit FILE\n");
 		early = 2;
 	} else if (require_fast && (!rs->fast || !rs->bind_plan)) {
 		fprintf(stderr, "fastdiff: the rule set has no %s\n", rs->fast ? "fast binding plan" : "fast code");

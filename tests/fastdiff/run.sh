@@ -67,3 +67,6 @@ for t in "$root"/tests/lang/*.test; do
 	n=$((n + 1))
 done
 echo "fastdiff: $n tests/lang cases: no difference"
+# The vector instructions of the shipped and edge rules' machine code,
+# built with AVX and without: one encoding each (vex.sh).
+sh "$root/tests/fastdiff/vex.sh" "$fd" "$root/rules" "$root/tests/fastdiff/edge.rules"
