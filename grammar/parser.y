@@ -411,6 +411,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pt_p
 	enum { MAXEXP = 64 };
 	yysymbol_kind_t exp[MAXEXP];
 	int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
+	if (n < 0)   /* YYENOMEM: LAC's stack could not grow; 2 makes bison say "memory exhausted" (bison_error) */
+		return 2;
 	yysymbol_kind_t la = yypcontext_token(ctx);
 	char msg[600], tok[64];
 	size_t len = 0;
