@@ -12,13 +12,16 @@
  * no diagnostic at all.  With --require-fast, a run in which no cart was
  * bound fast or prepared fails: it compared nothing the fast way.
  *
- *   fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...
+ *   fastdiff [--rules PATH]... [--bytecode FILE] [--jit-form avx|sse] [--require-fast] CART...
  *   fastdiff [--rules PATH]... [--bytecode FILE] --dump    (print the fast code)
- *   fastdiff [--rules PATH]... [--jit-form avx|sse] --dump-jit FILE
- *                      (also write the machine code's instructions, not
- *                      the constants and tables after them, to FILE; --jit-form
- *                      builds it with or without AVX, whatever the host:
- *                      tests/fastdiff/vex.sh disassembles both)
+ *   fastdiff [--rules PATH]... --dump-jit FILE   (also write the machine
+ *                      code's instructions, not the constants and tables
+ *                      after them, to FILE)
+ * --jit-form avx|sse builds the machine code with or without AVX instead
+ * of as the processor allows: over carts, to run the form the host would
+ * not pick (avx only where the processor has it); with --dump-jit, either
+ * form anywhere (tests/fastdiff/vex.sh disassembles both).  Exits 3 when
+ * the build has no machine code at all.
  *
  * Prints a summary line; exits 1 on the first difference (described),
  * 2 on bad usage or unreadable input. */
@@ -284,7 +287,15 @@ int main(int argc, char **argv)
 	} else if (!d.n_errors) {
 		rs = pt_compile(srcs.v, srcs.n, &d);
 	}
-	if (rs && dump_jit && form && rs->fast && rs->fast->jit) {   /* rebuilt in the form asked for */
+	if (form && !pt_jit_supported()) {   /* (vex.sh skips on 3) */
+		fprintf(stderr, "fastdiff: --jit-form: this build has no machine code\n");
+		return 3;
+	}
+	if (form && strcmp(form, "avx") == 0 && !dump_jit && !pt_jit_avx()) {
+		fprintf(stderr, "fastdiff: --jit-form avx: this processor has no AVX (only --dump-jit can build it here)\n");
+		return 2;
+	}
+	if (rs && form && rs->fast && rs->fast->jit) {   /* rebuilt in the form asked for, before anything reads it */
 		pt_jit_free(rs->fast->jit);
 		rs->fast->jit = pt_jit_build_with(rs, rs->fast, strcmp(form, "avx") == 0);
 	}
@@ -308,7 +319,7 @@ int main(int argc, char **argv)
 	int early = 0;   /* a way out before any cart: 2 usage, 1 a rule set without fast code */
 	if (!rs || first_cart >= argc) {
 		pt_diags_print(&d, stderr);
-		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--require-fast] CART...\n"
+		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--jit-form avx|sse] [--require-fast] CART...\n"
 			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | [--jit-form avx|sse] --dump-jit FILE\n");
 		early = 2;
 	} else if (require_fast && (!rs->fast || !rs->bind_plan)) {

@@ -6,6 +6,8 @@
 #   - tests/fastdiff/edge.rules with edge.txt: every kind of instruction
 #     and every way back to the reference paths (runtime errors, carts
 #     that need diagnostics), from source and from .ptbc;
+#   - both again with the machine code built without AVX (--jit-form sse),
+#     and vex.sh over both forms' encodings;
 #   - forged .ptbc files the compiler never writes (forged/README.md);
 #   - every tests/lang case that writes rules and a cart.
 set -eu
@@ -67,6 +69,11 @@ for t in "$root"/tests/lang/*.test; do
 	n=$((n + 1))
 done
 echo "fastdiff: $n tests/lang cases: no difference"
+# The form of the machine code the processor would not pick: without AVX
+# (on a processor without AVX, the form the runs above ran again).
+# shellcheck disable=SC2086
+"$fd" --require-fast --jit-form sse --rules "$root/rules" $carts
+"$fd" --require-fast --jit-form sse --rules "$root/tests/fastdiff/edge.rules" "$root/tests/fastdiff/edge.txt"
 # The vector instructions of the shipped and edge rules' machine code,
 # built with AVX and without: one encoding each (vex.sh).
 sh "$root/tests/fastdiff/vex.sh" "$fd" "$root/rules" "$root/tests/fastdiff/edge.rules"
