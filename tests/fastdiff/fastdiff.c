@@ -20,8 +20,8 @@
  * --jit-form avx|sse builds the machine code with or without AVX instead
  * of as the processor allows: over carts, to run the form the host would
  * not pick (avx only where the processor has it); with --dump-jit, either
- * form anywhere (tests/fastdiff/vex.sh disassembles both).  Exits 3 when
- * the build has no machine code at all.
+ * form anywhere (tests/fastdiff/vex.sh disassembles both).  In a build
+ * without machine code, --jit-form changes nothing, and --dump-jit exits 3.
  *
  * Prints a summary line; exits 1 on the first difference (described),
  * 2 on bad usage or unreadable input. */
@@ -287,42 +287,38 @@ int main(int argc, char **argv)
 	} else if (!d.n_errors) {
 		rs = pt_compile(srcs.v, srcs.n, &d);
 	}
-	if (form && !pt_jit_supported()) {   /* (vex.sh skips on 3) */
-		fprintf(stderr, "fastdiff: --jit-form: this build has no machine code\n");
-		return 3;
-	}
-	if (form && strcmp(form, "avx") == 0 && !dump_jit && !pt_jit_avx()) {
+	int early = 0;   /* a way out before any cart: 2 usage, 1 a rule set without fast code, 3 no
+			  * machine code to dump in this build (vex.sh skips then); -1 dumped */
+	if (dump_jit && !pt_jit_supported()) {
+		fprintf(stderr, "fastdiff: --dump-jit: this build has no machine code\n");
+		early = 3;
+	} else if (form && strcmp(form, "avx") == 0 && !dump_jit && !pt_jit_avx()) {
 		fprintf(stderr, "fastdiff: --jit-form avx: this processor has no AVX (only --dump-jit can build it here)\n");
-		return 2;
+		early = 2;
 	}
-	if (rs && form && rs->fast && rs->fast->jit) {   /* rebuilt in the form asked for, before anything reads it */
+	if (!early && rs && form && rs->fast && rs->fast->jit) {   /* rebuilt in the form asked for, before anything reads it */
 		pt_jit_free(rs->fast->jit);
 		rs->fast->jit = pt_jit_build_with(rs, rs->fast, strcmp(form, "avx") == 0);
 	}
-	if (rs && dump_jit) {   /* the machine code, raw (objdump -D -b binary -mi386:x86-64) */
+	if (!early && rs && dump_jit) {   /* the machine code, raw (objdump -D -b binary -mi386:x86-64) */
 		FILE *fj = fopen(dump_jit, "wb");
 		const pt_jit *j = rs->fast ? rs->fast->jit : NULL;
 		bool wrote = fj && j && fwrite(j->mem, 1, j->text, fj) == j->text;   /* (not the data after) */
 		if ((fj && fclose(fj) != 0) || !wrote) {
 			fprintf(stderr, "fastdiff: cannot write the machine code to %s\n", dump_jit);
-			return 1;
+			early = 1;
 		}
 		dump = true;
 	}
-	if (rs && dump) {
+	if (!early && rs && dump) {
 		pt_fast_dump(stdout, rs);
-		pt_ruleset_free(rs);
-		pt_srclist_free(&srcs);
-		pt_diags_free(&d);
-		return 0;
-	}
-	int early = 0;   /* a way out before any cart: 2 usage, 1 a rule set without fast code */
-	if (!rs || first_cart >= argc) {
+		early = -1;
+	} else if (!early && (!rs || first_cart >= argc)) {
 		pt_diags_print(&d, stderr);
 		fprintf(stderr, "usage: fastdiff [--rules PATH]... [--bytecode FILE] [--jit-form avx|sse] [--require-fast] CART...\n"
 			"       fastdiff [--rules PATH]... [--bytecode FILE] --dump | [--jit-form avx|sse] --dump-jit FILE\n");
 		early = 2;
-	} else if (require_fast && (!rs->fast || !rs->bind_plan)) {
+	} else if (!early && require_fast && (!rs->fast || !rs->bind_plan)) {
 		fprintf(stderr, "fastdiff: the rule set has no %s\n", rs->fast ? "fast binding plan" : "fast code");
 		early = 1;
 	}
@@ -335,7 +331,7 @@ int main(int argc, char **argv)
 		pt_ruleset_free(rs);
 		pt_srclist_free(&srcs);
 		pt_diags_free(&d);
-		return early;
+		return early < 0 ? 0 : early;
 	}
 	size_t nregs = rs->fast ? rs->fast->nregs : rs->ninputs;
 	pt_rat *ref_in = calloc(rs->ninputs + 1, sizeof *ref_in), *regs = calloc(nregs + 1, sizeof *regs);

@@ -35,11 +35,16 @@ for rules in "$@"; do
 			NF >= 3 {
 				split($3, w, " ")
 				m = w[1]
+				vexb = $2 ~ /^ *c[45] /   # a VEX prefix (LDS and LES do not exist in 64-bit code)
 				vec = $3 ~ /%[xy]mm[0-9]/ || m == "vzeroupper"
+				if (form == "sse" && vexb && !vec) {   # (BMI and the like: VEX-encoded too)
+					bad++
+					badl = badl "\n  " $0
+				}
 				if (!vec)
 					next
 				n++
-				vex = m ~ /^v/
+				vex = m ~ /^v/ && vexb
 				if ((form == "avx") != vex) {
 					bad++
 					badl = badl "\n  " $0

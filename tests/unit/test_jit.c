@@ -220,13 +220,20 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 		emit(g, c);
 	}
 	/* A jump into a pair keeps it apart (pt_jit_plan_fuse): three in
-	 * four such jumps go to the pair's start instead, which lies past the
-	 * jump (laid out after it), so that most chains fuse their pairs. */
+	 * four of the places inside pairs that jumps go to are left for the
+	 * pair's start instead, which lies past the jump (laid out after it),
+	 * so that most chains fuse their pairs.  Decided once per place, so
+	 * a tier table's rows, which all jump to the same place, still do. */
+	uint8_t moved[MAXCODE] = { 0 };   /* per place: 0 not decided, 1 moved, 2 kept */
 	for (size_t k = start; k < end; k++) {
 		pt_fast_ins *c = &g->code[k];
 		bool jumps = c->op == F_TIERJ || c->op == F_JZ || c->op == F_JMP ||
 			     (c->op >= F_JF_EQ_I && c->op <= F_JF_GE_I);
-		if (jumps && c->x < end && g->pair[c->x] && rn(g, 4))
+		if (!jumps || c->x >= end || !g->pair[c->x])
+			continue;
+		if (!moved[c->x])
+			moved[c->x] = rn(g, 4) ? 1 : 2;
+		if (moved[c->x] == 1)
 			c->x = g->pair[c->x] - 1;
 	}
 }
