@@ -227,9 +227,7 @@ static void gen_section(gen *g, size_t start, size_t len, bool redeem, uint32_t 
 	uint8_t moved[MAXCODE] = { 0 };   /* per place: 0 not decided, 1 moved, 2 kept */
 	for (size_t k = start; k < end; k++) {
 		pt_fast_ins *c = &g->code[k];
-		bool jumps = c->op == F_TIERJ || c->op == F_JZ || c->op == F_JMP ||
-			     (c->op >= F_JF_EQ_I && c->op <= F_JF_GE_I);
-		if (!jumps || c->x >= end || !g->pair[c->x])
+		if (!pt_fast_branches(c->op) || c->x >= end || !g->pair[c->x])
 			continue;
 		if (!moved[c->x])
 			moved[c->x] = rn(g, 4) ? 1 : 2;
