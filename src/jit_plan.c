@@ -261,10 +261,11 @@ static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uin
 	return pt_jit_den_src(j, rs, f, r) == DEN_WHOLE;
 }
 
-/* What the denominators of the locals and temporaries are at every
- * moment of every evaluation (j->den): 1 (DEN_WHOLE), a power of two
- * (DEN_POW2: a rank's rate such as 1.5), or anything.  They start at 0/1
- * (ptrules_eval_new; a section's end zeroes locals to 0/1), nothing but
+/* What the denominators of the locals, temporaries and derived
+ * registers are at every moment of every evaluation (j->den): 1
+ * (DEN_WHOLE), a power of two (DEN_POW2: a rank's rate such as 1.5), or
+ * anything.  They start at 0/1 (ptrules_eval_new; a section's end zeroes
+ * locals to 0/1), nothing but
  * the register code writes them (the reference VM has locals of its
  * own), and every instruction of the rule set that writes one writes, in
  * the interpreter as here, a value of the kind typed: an _I form, a
@@ -280,6 +281,10 @@ static bool whole_src(const jasm *j, const pt_ruleset *rs, const pt_fast *f, uin
 void pt_jit_type_dens(jasm *j, const pt_ruleset *rs, const pt_fast *f, const pt_fast_ins *code)
 {
 	for (uint32_t r = f->reg_locals; r < f->reg_derived && r < f->nregs; r++)
+		j->den[r] = DEN_WHOLE;
+	/* The derived registers: 0/1 at the start too, and written only whole
+	 * (derive in jit.c, fast_derive in fast.c), never by an instruction. */
+	for (uint32_t r = j->derived0; r < j->derived1 && r < f->nregs; r++)
 		j->den[r] = DEN_WHOLE;
 	for (bool changed = true; changed;) {
 		changed = false;
