@@ -358,6 +358,19 @@ PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, 
  * many as there are), as ptrules_amounts_get gives them; returns the
  * number of programs (0 when there are no results). */
 PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *out, size_t n);
+/* Evaluate carts from .. from+n-1 of batch b with e, as
+ * ptrules_evaluate_packed does one by one, and write each cart's
+ * amounts as ptrules_amounts_list gives them: cart from+k's program p at
+ * out[k * stride + p], for the first min(stride, program count)
+ * programs.  The batch job's loop in one call.  PTRULES_ERUNTIME when a
+ * rule failed at run time on some cart (every cart is still evaluated;
+ * runtime_error says which); PTRULES_EARG, nothing written, when e is
+ * not an evaluator of b's rules, the range is not within b, or n is not
+ * 0 and out is NULL or stride 0.  Afterwards e's results describe the
+ * range's last cart, as after ptrules_evaluate_packed (none when n is
+ * 0). */
+PTRULES_API ptrules_status ptrules_evaluate_range(ptrules_eval *e, const ptrules_batch *b, size_t from, size_t n,
+						  ptrules_amounts *out, size_t stride);
 /* The order as a whole: what its `use` records pay and whether every
  * program's rules and every policy allow them. */
 typedef struct ptrules_order {

@@ -903,30 +903,6 @@ static inline __attribute__((always_inline)) void fill_amounts(const pt_prog_res
 	};
 }
 
-/* The head of a result is the head of its amounts (vm.h). */
-_Static_assert(offsetof(pt_prog_result, linked) == offsetof(ptrules_amounts, linked) &&
-		       offsetof(pt_prog_result, usable) == offsetof(ptrules_amounts, redeem_usable) &&
-		       offsetof(pt_prog_result, use_valid) == offsetof(ptrules_amounts, use_valid) &&
-		       offsetof(pt_prog_result, runtime_error) == offsetof(ptrules_amounts, runtime_error) &&
-		       sizeof(int) == sizeof(int32_t),
-	       "pt_prog_result starts as ptrules_amounts does");
-
-/* fill_amounts where the outputs are whole numbers and the cart has no
- * `use` records (the common case, known by the caller): the flags are
- * the result's head, settled (pt_res_settle), copied as they lie, and
- * no floor is taken. */
-static inline __attribute__((always_inline)) void fill_amounts_simple(const pt_prog_result *r, ptrules_amounts *out)
-{
-	memcpy(out, r, offsetof(ptrules_amounts, redeem_max_points));
-	out->redeem_max_points = r->out[PT_OUT_R_MAX_POINTS].n;
-	out->redeem_value_yen = r->out[PT_OUT_R_VALUE_YEN].n;
-	out->earn_points = r->out[PT_OUT_E_POINTS].n;
-	out->earn_basis_yen = r->out[PT_OUT_E_BASIS].n;
-	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
-	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
-	out->use_points = out->use_value_yen = 0;
-}
-
 /* fill_amounts in general, kept out of line so the common case saves no
  * registers. */
 static __attribute__((noinline)) void fill_amounts_general(const ptrules_eval *e, size_t i, ptrules_amounts *out)
@@ -948,7 +924,7 @@ static inline bool amounts_whole(const pt_prog_result *r)
 static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	if (e->nsimple || (amounts_whole(&e->res[i]) && !e->use.any))
-		fill_amounts_simple(&e->res[i], out);
+		pt_api_fill_simple(&e->res[i], out);
 	else
 		fill_amounts_general(e, i, out);
 }
@@ -958,7 +934,7 @@ static inline __attribute__((always_inline)) void amounts_of(const ptrules_eval 
 PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, ptrules_amounts *out)
 {
 	if (e && out && i < e->nsimple) {   /* the common case, tested at once */
-		fill_amounts_simple(&e->res[i], out);
+		pt_api_fill_simple(&e->res[i], out);
 		return PTRULES_OK;
 	}
 	if (!e || !out || !e->have || i >= e->nprogs)
@@ -968,8 +944,9 @@ PTRULES_API ptrules_status ptrules_amounts_get(const ptrules_eval *e, size_t i, 
 }
 
 /* ptrules_amounts_list where some program's amounts may not be simple
- * (nsimple is 0): out of line, so the common case saves no registers. */
-static __attribute__((noinline)) size_t amounts_list_general(const ptrules_eval *e, ptrules_amounts *out, size_t np)
+ * (nsimple is 0): out of line, so the common case saves no registers;
+ * ptrules_evaluate_range's too (batch.c). */
+__attribute__((noinline)) size_t pt_api_amounts_general(const ptrules_eval *e, ptrules_amounts *out, size_t np)
 {
 	const pt_prog_result *res = e->res;
 	if (e->use.any) {
@@ -979,7 +956,7 @@ static __attribute__((noinline)) size_t amounts_list_general(const ptrules_eval 
 	}
 	for (size_t i = 0; i < np; i++) {
 		if (amounts_whole(&res[i]))
-			fill_amounts_simple(&res[i], &out[i]);
+			pt_api_fill_simple(&res[i], &out[i]);
 		else
 			fill_amounts_general(e, i, &out[i]);
 	}
@@ -994,10 +971,10 @@ PTRULES_API size_t ptrules_amounts_list(const ptrules_eval *e, ptrules_amounts *
 		return 0;
 	size_t np = !out ? 0 : e->nprogs < n ? e->nprogs : n;
 	if (!e->nsimple)
-		return amounts_list_general(e, out, np);
+		return pt_api_amounts_general(e, out, np);
 	const pt_prog_result *res = e->res;   /* known whole for every program: no test per program */
 	for (size_t i = 0; i < np; i++)
-		fill_amounts_simple(&res[i], &out[i]);
+		pt_api_fill_simple(&res[i], &out[i]);
 	return e->nprogs;
 }
 

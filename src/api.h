@@ -6,6 +6,10 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "ptrules.h"
 
 #include "arena.h"
 #include "cart.h"
@@ -84,6 +88,49 @@ static inline void pt_api_forget(ptrules_eval *e)
 	e->nsimple = 0;
 }
 
+/* The head of a result is the head of its amounts (vm.h). */
+_Static_assert(offsetof(pt_prog_result, linked) == offsetof(ptrules_amounts, linked) &&
+		       offsetof(pt_prog_result, usable) == offsetof(ptrules_amounts, redeem_usable) &&
+		       offsetof(pt_prog_result, use_valid) == offsetof(ptrules_amounts, use_valid) &&
+		       offsetof(pt_prog_result, runtime_error) == offsetof(ptrules_amounts, runtime_error) &&
+		       sizeof(int) == sizeof(int32_t),
+	       "pt_prog_result starts as ptrules_amounts does");
+
+/* ptrules_amounts where the outputs are whole numbers and the cart has no
+ * `use` records (the common case, known by the caller): the flags are
+ * the result's head, settled (pt_res_settle), copied as they lie, and
+ * no floor is taken. */
+static inline __attribute__((always_inline)) void pt_api_fill_simple(const pt_prog_result *r, ptrules_amounts *out)
+{
+	memcpy(out, r, offsetof(ptrules_amounts, redeem_max_points));
+	out->redeem_max_points = r->out[PT_OUT_R_MAX_POINTS].n;
+	out->redeem_value_yen = r->out[PT_OUT_R_VALUE_YEN].n;
+	out->earn_points = r->out[PT_OUT_E_POINTS].n;
+	out->earn_basis_yen = r->out[PT_OUT_E_BASIS].n;
+	out->point_value_num = r->out[PT_OUT_R_POINT_VALUE].n;
+	out->point_value_den = r->out[PT_OUT_R_POINT_VALUE].d;
+	out->use_points = out->use_value_yen = 0;
+}
+
+/* ptrules_amounts_list for the first np programs of e's results when
+ * some program's amounts may not be simple (e->nsimple is 0); returns
+ * e->nprogs (api.c). */
+size_t pt_api_amounts_general(const ptrules_eval *e, ptrules_amounts *out, size_t np);
+
+/* What the printers say of the cart e's results describe: its label,
+ * order id, date, total and item count (pt_api_run's arguments). */
+static inline __attribute__((always_inline)) void pt_api_view(ptrules_eval *e, const char *label, const char *order_id,
+							       int32_t date, bool has_date, int64_t total, size_t n_items)
+{
+	/* field by field: view.use is &e->use from ptrules_eval_new on */
+	e->view.label = label;
+	e->view.order_id = order_id;
+	e->view.date = date;
+	e->view.date_from_order = has_date;
+	e->view.total_yen = total;
+	e->view.n_items = n_items;
+}
+
 /* Run every program over e's bound inputs and keep what the printers
  * need: the step ptrules_evaluate and ptrules_evaluate_packed
  * share.  dense: the inputs binding left in place (pt_bind_prepared), or
@@ -98,13 +145,7 @@ pt_api_run(ptrules_eval *e, const int64_t *dense, const pt_cart *c, const char *
 	const pt_ruleset *rs = e->rules->rs;
 	if (!c)
 		c = &no_uses;
-	/* field by field: view.use is &e->use from ptrules_eval_new on */
-	e->view.label = label;
-	e->view.order_id = order_id;
-	e->view.date = date;
-	e->view.date_from_order = has_date;
-	e->view.total_yen = total;
-	e->view.n_items = n_items;
+	pt_api_view(e, label, order_id, date, has_date, total, n_items);
 	/* The fast code is built only for rule sets whose earn sections do not
 	 * read use.points_yen; --explain and coverage run the reference VM. */
 	pt_trace *tr = NULL;   /* e->jit is NULL whenever there is a trace to keep */

@@ -124,7 +124,9 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 	}
 	if (!ok)   /* strings already kept stay in the arena until it is cleared */
 		return PTRULES_ENOMEM;
-	b->at[b->n++] = (batch_at){ b->used, b->used + head };
+	const pt_bind_quick *bf = (const pt_bind_quick *)rs->bind_plan;   /* (see pt_bind_prepared) */
+	bool common = bf && pt_bind_prep_shape(p) == bf->shape && !pc->n_uses;
+	b->at[b->n++] = (batch_at){ b->used | (common ? PT_BATCH_COMMON : 0), b->used + head };
 	b->used += head + pt_bind_prep_used(p);   /* a multiple of 8 */
 	return PTRULES_OK;
 }
@@ -144,16 +146,12 @@ static __attribute__((noinline)) ptrules_status run_with_uses(ptrules_eval *e, c
 	return pt_api_run(e, dense, &v, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
 }
 
-/* Evaluate packed cart i: the template and the cart's values into the
- * inputs, then the same run as ptrules_evaluate. */
-PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrules_batch *b, size_t i)
+/* Evaluate packed cart i of b (in range, packed for e's rules: the
+ * callers check): the template and the cart's values into the inputs,
+ * then the same run as ptrules_evaluate. */
+static inline __attribute__((always_inline)) ptrules_status packed_run(ptrules_eval *e, const ptrules_batch *b,
+									size_t i)
 {
-	if (!e)
-		return PTRULES_EARG;
-	if (!b || i >= b->n || e->rules != b->rules) {
-		pt_api_forget(e);   /* a failed call leaves no results; a run sets them anew */
-		return PTRULES_EARG;
-	}
 	const batch_head *h;
 	const pt_prep *p = pt_batch_cart(b, i, &h);
 	const int64_t *dense;
@@ -164,4 +162,106 @@ PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrule
 	if (h->n_uses)
 		return run_with_uses(e, h, p, dense);
 	return pt_api_run(e, dense, NULL, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+}
+
+PTRULES_API ptrules_status ptrules_evaluate_packed(ptrules_eval *e, const ptrules_batch *b, size_t i)
+{
+	if (!e)
+		return PTRULES_EARG;
+	if (!b || i >= b->n || e->rules != b->rules) {
+		pt_api_forget(e);   /* a failed call leaves no results; a run sets them anew */
+		return PTRULES_EARG;
+	}
+	return packed_run(e, b, i);
+}
+
+/* Cart i of b's amounts, np programs at out, from e's results of it
+ * (ptrules_amounts_list's work, inline). */
+static inline __attribute__((always_inline)) void range_amounts(const ptrules_eval *e, ptrules_amounts *out, size_t np)
+{
+	if (e->nsimple) {
+		for (size_t k = 0; k < np; k++)
+			pt_api_fill_simple(&e->res[k], &out[k]);
+	} else {
+		pt_api_amounts_general(e, out, np);
+	}
+}
+
+/* ptrules_evaluate_range where every cart may take any path: each one
+ * through packed_run, as ptrules_evaluate_packed takes it. */
+static ptrules_status range_general(ptrules_eval *e, const ptrules_batch *b, size_t from, size_t n,
+				    ptrules_amounts *out, size_t stride, size_t np)
+{
+	ptrules_status st = PTRULES_OK;
+	for (size_t i = from; i < from + n; i++, out += stride) {
+		ptrules_status s = packed_run(e, b, i);
+		if (s != PTRULES_OK && s != PTRULES_ERUNTIME)
+			return s;   /* not reached: every cart of b fits its rules */
+		if (s != PTRULES_OK)
+			st = s;
+		range_amounts(e, out, np);
+	}
+	return st;
+}
+
+/* Every cart of the range in one call: the checks of a call once, not
+ * per cart; what each cart's run reads of e, b and the rules held in
+ * locals, not loaded again after the call into the machine code; each
+ * cart's amounts written where the caller reads them; and what the
+ * printers read of a cart (pt_api_view) written for the last one only.
+ * A cart of the common shape without `use` records, under rules whose
+ * fast code gives whole amounts, is bound and run here as pt_api_run
+ * does; any other goes through packed_run. */
+PTRULES_API ptrules_status ptrules_evaluate_range(ptrules_eval *e, const ptrules_batch *b, size_t from, size_t n,
+						  ptrules_amounts *out, size_t stride)
+{
+	if (!e)
+		return PTRULES_EARG;
+	pt_api_forget(e);   /* no results until a cart has run */
+	if (!b || e->rules != b->rules || from > b->n || n > b->n - from || (n && (!out || !stride)))
+		return PTRULES_EARG;
+	size_t np = e->nprogs < stride ? e->nprogs : stride;
+	const pt_ruleset *rs = b->rules->rs;
+	const pt_jit *jit = e->jit;
+	const pt_bind_quick *plan = (const pt_bind_quick *)rs->bind_plan;   /* (see pt_bind_prepared) */
+	if (!n || !jit || !plan || !e->nwhole || plan->sink == PT_PREP_NO_SUM || plan->cat_lo == UINT32_MAX)
+		return range_general(e, b, from, n, out, stride, np);
+	const pt_bind_quick bf = *plan;
+	const size_t ncatsums = rs->ncatsums;
+	pt_rat *inputs = e->inputs, *sink = inputs + bf.sink;
+	pt_prog_result *res = e->res;
+	const unsigned char *mem = b->mem;
+	const size_t rbytes = np * sizeof *res;   /* the results to copy, each cart */
+	ptrules_status st = PTRULES_OK;
+	for (const batch_at *a = &b->at[from], *end = a + n; a < end; a++, out += stride) {
+		const pt_prep *p = (const pt_prep *)(mem + a->prep);
+		if (!(a->head & PT_BATCH_COMMON)) {
+			ptrules_status s = packed_run(e, b, (size_t)(a - b->at));
+			if (s != PTRULES_OK && s != PTRULES_ERUNTIME)
+				return s;   /* not reached: every cart of b fits its rules */
+			if (s != PTRULES_OK)
+				st = s;
+			range_amounts(e, out, np);
+			continue;
+		}
+		pt_bind_zero_sums(inputs + bf.cat_lo, ncatsums);
+		pt_bind_add_sunk(&bf, p, inputs, sink);
+		const int64_t *dense = pt_bind_dense(p);
+		uint32_t k = jit->all(inputs, res, dense);
+		if (k && !pt_fast_resume(rs, inputs, e->locals, res, k, dense))
+			st = PTRULES_ERUNTIME;
+		ptrules_amounts *o = out;   /* whole amounts (nwhole), no `use` records */
+		for (const pt_prog_result *r = res, *rend = (const pt_prog_result *)((const char *)res + rbytes); r < rend;
+		     r++, o++)
+			pt_api_fill_simple(r, o);
+	}
+	const batch_head *h;
+	const pt_prep *p = pt_batch_cart(b, from + n - 1, &h);
+	if (b->at[from + n - 1].head & PT_BATCH_COMMON) {   /* e's results as pt_api_run leaves them */
+		pt_api_view(e, h->label, h->order, pt_bind_prep_date(p), true, h->total, pt_bind_prep_items(p));
+		e->use.any = false;   /* as pt_use_check leaves a cart without `use` records */
+		e->nsimple = e->nwhole;
+		e->have = true;
+	}
+	return st;
 }

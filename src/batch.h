@@ -22,8 +22,14 @@ typedef struct batch_head {
  * memory: both known at once, so that finding the preparation waits on
  * one load, not on the header's counts too. */
 typedef struct batch_at {
-	size_t head, prep;
+	size_t head, prep;   /* offsets in mem, multiples of 8; head's low bit is PT_BATCH_COMMON */
 } batch_at;
+
+/* In batch_at.head: the cart has no `use` records and its preparation
+ * has the shape pt_bind_prepared binds inline for the batch's rules,
+ * both known when it is packed, so ptrules_evaluate_range tests one bit
+ * for them, not two fields in two places. */
+#define PT_BATCH_COMMON ((size_t)1)
 
 struct ptrules_batch {
 	ptrules_rules *rules;     /* retained */
@@ -47,7 +53,7 @@ static inline const pt_account *pt_batch_accounts(const batch_head *h)
 static inline const pt_prep *pt_batch_cart(const ptrules_batch *b, size_t i, const batch_head **h)
 {
 	const batch_at *a = &b->at[i];
-	*h = (const batch_head *)(b->mem + a->head);
+	*h = (const batch_head *)(b->mem + (a->head & ~PT_BATCH_COMMON));
 	return (const pt_prep *)(b->mem + a->prep);
 }
 

@@ -78,45 +78,55 @@ static inline __attribute__((always_inline)) uint64_t pt_bind_add_item(const pt_
 
 /* Add the items of p to their category sums (already 0) and write the
  * cart total to every total slot (the sink is the first: bind.c,
- * prep_template).  Four items at a time, with no test between them: the
- * items laid out past nitems add 0 to the sink, and a cart of up to four
- * items, most carts, never loops back (the loop's end, which varies from
- * cart to cart, was a mispredicted branch on nearly every cart: about 3.5
- * ns of the packed sweep, docs/performance.md).  No overflow checks:
- * preparing summed the same items in the same order and refused a cart
- * whose sums overflow, and a preparation never changes.  Wrapping
+ * prep_template), for a plan with a sink (every item has a slot, and
+ * there is a total; sink is inputs + bf->sink, which a caller looping
+ * over carts works out once).  Four items at a time, with no test between them:
+ * the items laid out past nitems add 0 to the sink, and a cart of up to
+ * four items, most carts, never loops back (the loop's end, which varies
+ * from cart to cart, was a mispredicted branch on nearly every cart:
+ * about 3.5 ns of the packed sweep, docs/performance.md).  No overflow
+ * checks: preparing summed the same items in the same order and refused
+ * a cart whose sums overflow, and a preparation never changes.  Wrapping
  * arithmetic keeps C from calling it undefined all the same. */
+static inline __attribute__((always_inline)) void pt_bind_add_sunk(const pt_bind_quick *bf, const pt_prep *p,
+								    pt_rat *inputs, pt_rat *sink)
+{
+	const pt_prep_item *it = pt_bind_items(p), *end = it + p->nlaid;
+	uint64_t total = 0;
+	_Static_assert(PT_PREP_CHUNK == 4, "four pt_bind_add_item below");
+	if (p->nlaid % PT_PREP_CHUNK == 0 && p->nlaid) {
+		do {   /* PT_PREP_CHUNK at a time: a cart of up to four items (most) never loops back */
+			total += pt_bind_add_item(&it[0], inputs) + pt_bind_add_item(&it[1], inputs) +
+				 pt_bind_add_item(&it[2], inputs) + pt_bind_add_item(&it[3], inputs);
+			it += PT_PREP_CHUNK;
+		} while (it < end);
+	} else {   /* laid out one by one (a cart's own preparation: see pt_bind_prepare's pad) */
+		for (; it < end; it++)
+			total += pt_bind_add_item(it, inputs);
+	}
+	*sink = pt_rat_int((int64_t)total);   /* the first total, and the rest */
+	for (uint32_t k = 1; k < bf->ntotals; k++)
+		inputs[bf->totals[k]] = pt_rat_int((int64_t)total);
+}
+
+/* Add the items of p to their category sums (already 0), and to the
+ * totals when the plan has a sink (pt_bind_add_sunk). */
 static inline __attribute__((always_inline)) void pt_bind_add_items(const pt_bind_quick *bf, const pt_prep *p,
 								     pt_rat *inputs)
 {
-	const pt_prep_item *it = pt_bind_items(p), *end = it + p->nlaid;
-	if (bf->sink != PT_PREP_NO_SUM) {   /* every item has a slot, and there is a total (prep_template) */
-		uint64_t total = 0;
-		_Static_assert(PT_PREP_CHUNK == 4, "four pt_bind_add_item below");
-		if (p->nlaid % PT_PREP_CHUNK == 0 && p->nlaid) {
-			do {   /* PT_PREP_CHUNK at a time: a cart of up to four items (most) never loops back */
-				total += pt_bind_add_item(&it[0], inputs) + pt_bind_add_item(&it[1], inputs) +
-					 pt_bind_add_item(&it[2], inputs) + pt_bind_add_item(&it[3], inputs);
-				it += PT_PREP_CHUNK;
-			} while (it < end);
-		} else {   /* laid out one by one (a cart's own preparation: see pt_bind_prepare's pad) */
-			for (; it < end; it++)
-				total += pt_bind_add_item(it, inputs);
-		}
-		inputs[bf->sink] = pt_rat_int((int64_t)total);   /* the first total, and the rest */
-		for (uint32_t k = 1; k < bf->ntotals; k++)
-			inputs[bf->totals[k]] = pt_rat_int((int64_t)total);
-	} else {   /* no total */
-		for (; it < end; it++) {
-			uint64_t t = (uint64_t)it->price * it->qty;
-			/* An item outside every category sum adds 0 to inputs[0]
-			 * (there is always one), by masks rather than a choice
-			 * between two addresses, which gcc compiles to a branch:
-			 * which items those are varies per cart, so it was
-			 * mispredicted. */
-			uint64_t in_sum = -(uint64_t)(it->at != PT_PREP_NO_SUM);
-			*(uint64_t *)((char *)inputs + (it->at & (uint32_t)in_sum)) += t & in_sum;
-		}
+	if (bf->sink != PT_PREP_NO_SUM) {
+		pt_bind_add_sunk(bf, p, inputs, inputs + bf->sink);
+		return;
+	}
+	for (const pt_prep_item *it = pt_bind_items(p), *end = it + p->nlaid; it < end; it++) {   /* no total */
+		uint64_t t = (uint64_t)it->price * it->qty;
+		/* An item outside every category sum adds 0 to inputs[0]
+		 * (there is always one), by masks rather than a choice
+		 * between two addresses, which gcc compiles to a branch:
+		 * which items those are varies per cart, so it was
+		 * mispredicted. */
+		uint64_t in_sum = -(uint64_t)(it->at != PT_PREP_NO_SUM);
+		*(uint64_t *)((char *)inputs + (it->at & (uint32_t)in_sum)) += t & in_sum;
 	}
 }
 

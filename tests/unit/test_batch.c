@@ -68,6 +68,64 @@ static void pack_one(const char *path, ptrules_reader *rd, const ptrules_cart *c
 	assert_non_null(x->expect[n]);
 }
 
+/* Every packed cart of b through ptrules_evaluate_range, in ranges of
+ * several lengths and with several strides: each cart's amounts must be
+ * those ptrules_evaluate_packed and ptrules_amounts_list give it, slots
+ * past the programs untouched; a call's status must be PTRULES_ERUNTIME
+ * exactly when some cart of its range gave that; and afterwards e's
+ * results must describe the range's last cart as expect says. */
+static void compare_range(ptrules_eval *e, const ptrules_batch *b, char **expect)
+{
+	static char got_text[1 << 16];
+	size_t n = ptrules_batch_count(b), np = ptrules_program_count(ptrules_eval_rules(e));
+	ptrules_amounts *want = calloc(n * np + 1, sizeof *want), *got = calloc(n * (np + 2) + 1, sizeof *got);
+	ptrules_status *st = calloc(n + 1, sizeof *st);
+	assert_true(want && got && st && np > 1);
+	size_t runtime = 0;
+	for (size_t i = 0; i < n; i++) {
+		st[i] = ptrules_evaluate_packed(e, b, i);
+		runtime += st[i] == PTRULES_ERUNTIME;
+		assert_int_equal(ptrules_amounts_list(e, &want[i * np], np), np);
+	}
+	static const size_t lens[] = { 1, 3, 64, 1000, SIZE_MAX };   /* SIZE_MAX: the whole batch at once */
+	static const size_t extra[] = { 0, 1, 2, 0, 1 };              /* slots past the programs */
+	for (size_t l = 0; l < sizeof lens / sizeof *lens; l++) {
+		size_t len = lens[l] < n ? lens[l] : n, stride = np + extra[l];
+		memset(got, 0xA5, n * stride * sizeof *got);
+		for (size_t from = 0; from < n; from += len) {
+			size_t m = n - from < len ? n - from : len;
+			ptrules_status want_st = PTRULES_OK;
+			for (size_t k = from; k < from + m; k++)
+				if (st[k] != PTRULES_OK)
+					want_st = st[k];
+			assert_int_equal(ptrules_evaluate_range(e, b, from, m, &got[from * stride], stride), want_st);
+			px_describe(e, NULL, st[from + m - 1], got_text, sizeof got_text);
+			if (strcmp(expect[from + m - 1], got_text) != 0) {
+				fprintf(stderr, "after the range %zu+%zu, cart %zu differs:\n%s---\n%s", from, m,
+					from + m - 1, expect[from + m - 1], got_text);
+				fail();
+			}
+		}
+		ptrules_amounts untouched;
+		memset(&untouched, 0xA5, sizeof untouched);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t p = 0; p < np; p++)
+				if (memcmp(&got[i * stride + p], &want[i * np + p], sizeof *got) != 0)
+					fail_msg("cart %zu, program %zu: ranges of %zu give other amounts", i, p, len);
+			for (size_t p = np; p < stride; p++)
+				assert_memory_equal(&got[i * stride + p], &untouched, sizeof untouched);
+		}
+	}
+	/* a stride below the program count: the first programs only */
+	memset(got, 0xA5, n * sizeof *got);
+	assert_int_equal(ptrules_evaluate_range(e, b, 0, n, got, 1), runtime ? PTRULES_ERUNTIME : PTRULES_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_memory_equal(&got[i], &want[i * np], sizeof *got);
+	free(st);
+	free(got);
+	free(want);
+}
+
 /* Every corpus cart packed into one batch for rules r, compared with the
  * cart as read; returns how many were packed. */
 static size_t compare_all(ptrules_rules *r)
@@ -91,6 +149,7 @@ static size_t compare_all(ptrules_rules *r)
 				fail();
 			}
 		}
+	compare_range(e, b, expect);
 	for (size_t i = 0; i < n; i++)
 		free(expect[i]);
 	free(expect);
@@ -215,6 +274,48 @@ static void test_edges(void **state)
 	assert_non_null(strstr(out, "first"));   /* labelled with the packed cart's id */
 	assert_true(ptrules_format_text(e, NULL, "mine", out, sizeof out) > 0);
 	assert_non_null(strstr(out, "mine"));
+
+	/* ptrules_evaluate_range: the three carts in one call, the last
+	 * one's results readable after it */
+	ptrules_amounts amt[3 * 8];
+	assert_true(np <= 8);
+	assert_int_equal(ptrules_evaluate_range(e, b, 0, 3, amt, np), PTRULES_OK);
+	assert_int_equal(ptrules_order_get(e, &o), PTRULES_OK);
+	assert_true(o.has_uses);   /* cart 2's */
+	assert_int_equal(o.pay_yen, 10000 - 1000 - 300);
+	assert_int_equal(ptrules_evaluate_range(e, b, 0, 2, amt, np), PTRULES_OK);
+	assert_int_equal(dpoint_earn(e), 100);   /* cart 1's */
+	assert_true(ptrules_format_text(e, NULL, NULL, out, sizeof out) > 0);
+	assert_non_null(strstr(out, "first"));
+	/* refused: nothing written, no results left, whichever check says no */
+	memset(amt, 0x5A, sizeof amt);
+	ptrules_amounts same[3 * 8];
+	memcpy(same, amt, sizeof amt);
+	const struct {
+		ptrules_eval *e;
+		const ptrules_batch *b;
+		size_t from, n, stride;
+		ptrules_amounts *out;
+	} bad[] = {
+		{ e, NULL, 0, 1, np, amt }, { eo, b, 0, 1, np, amt },   /* no batch; another rule set's evaluator */
+		{ e, b, 0, 4, np, amt },    { e, b, 4, 0, np, amt },    /* past the end; starting past it */
+		{ e, b, 2, SIZE_MAX, np, amt },                         /* from + n overflows */
+		{ e, b, 0, 1, np, NULL },   { e, b, 0, 1, 0, amt },     /* nowhere to write */
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		if (bad[k].e == e)   /* results the refusal must drop */
+			assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
+		assert_int_equal(ptrules_evaluate_range(bad[k].e, bad[k].b, bad[k].from, bad[k].n, bad[k].out,
+							bad[k].stride),
+				 PTRULES_EARG);
+		assert_int_equal(ptrules_result_count(bad[k].e), 0);
+		assert_memory_equal(amt, same, sizeof amt);
+	}
+	assert_int_equal(ptrules_evaluate_range(NULL, b, 0, 1, amt, np), PTRULES_EARG);
+	assert_int_equal(ptrules_evaluate_packed(e, b, 0), PTRULES_OK);
+	assert_int_equal(ptrules_evaluate_range(e, b, 3, 0, NULL, 0), PTRULES_OK);   /* an empty range at the end */
+	assert_int_equal(ptrules_result_count(e), 0);   /* describes no cart */
+	assert_memory_equal(amt, same, sizeof amt);
 
 	/* a failed call leaves no results, whichever check refuses it, after
 	 * a call that left some */

@@ -11,7 +11,7 @@
  * the results and formats JSON and text into its own buffers.  It requires
  * zero again while it rebuilds a cart field by field after
  * ptrules_cart_clear, and while it evaluates a prepared cart or a packed
- * one. */
+ * one, one by one or a range at a time (ptrules_evaluate_range). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -379,6 +379,11 @@ static void test_built_cart(void **state)
 		assert_int_equal(ptrules_evaluate_packed(e, b, (size_t)i % 3), PTRULES_OK);
 		assert_true(ptrules_format_json(e, NULL, NULL, json, sizeof json) < sizeof json);
 	}
+	ptrules_amounts amounts[3 * 8];   /* the three carts in one call: the shipped rules hold fewer than 8 programs */
+	size_t np = ptrules_program_count(r);
+	assert_true(np <= 8);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(ptrules_evaluate_range(e, b, 0, 3, amounts, np), PTRULES_OK);
 	count_stop();
 	if (n_allocs || n_frees)
 		fail_msg("packed carts: %ld allocations, %ld frees evaluating them", n_allocs, n_frees);
