@@ -5,7 +5,8 @@
  *         --ptrules build/bench/ptrules --rules rules --big BIG.txt --mid MID.txt
  *         --tmp build/bench/tmp --json build/bench.json [--rounds R] [--cg-carts N]
  *   bench --instr WHICH N --data D.flat --rules rules     (run under callgrind;
- *         WHICH: dpoint, okidoki, recruit or all, packed; all-prepared,
+ *         WHICH: dpoint, okidoki, recruit or all, packed, and the same
+ *         with -range (dpoint-range ...: ptrules_evaluate_range); all-prepared,
  *         all-unprepared or native; twenty, with --rules the 20
  *         programs' directory, N evaluations of their prepared cart;
  *         twenty-list, the same reading their amounts in one call)
@@ -15,7 +16,8 @@
  *  1. the same three programs, in-process, over the same carts: ptrules
  *     (carts built field by field and packed into one ptrules_batch
  *     before timing; timed: ptrules_evaluate_packed and
- *     ptrules_amounts_list; also the same carts prepared one by one, with
+ *     ptrules_amounts_list per cart, and ptrules_evaluate_range over
+ *     BENCH_RANGE carts a call; also the same carts prepared one by one, with
  *     ptrules_cart_prefetch two carts ahead and without it, and not
  *     prepared; and the packed sweep stopped after each step of the
  *     evaluation, anatomy.c), hand-written C (native.c), Lua 5.4 and LuaJIT
@@ -370,11 +372,11 @@ static void program_indexes(const ptrules_rules *r, int idx[3])
 
 static long eval_failures;
 
-static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
+/* The three programs' results among the n amounts at a (programs in
+ * the rule set's order). */
+static inline void res_of_amounts(const ptrules_amounts *a, size_t n, const int idx[3], bench_res *r)
 {
-	ptrules_amounts a[BENCH_MAX_PROGS];
 	memset(r, 0, sizeof *r);
-	size_t n = ptrules_amounts_list(e, a, BENCH_MAX_PROGS);
 	if (idx[0] >= 0 && (size_t)idx[0] < n) {
 		const ptrules_amounts *p = &a[idx[0]];
 		r->dp_earn = p->earn_points;
@@ -394,6 +396,12 @@ static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_re
 		r->rc_max = p->redeem_max_points;
 		r->rc_yen = p->redeem_value_yen;
 	}
+}
+
+static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
+{
+	ptrules_amounts a[BENCH_MAX_PROGS];
+	res_of_amounts(a, ptrules_amounts_list(e, a, BENCH_MAX_PROGS), idx, r);
 }
 
 /* Read the last evaluation's three results and fold them into the
@@ -436,6 +444,29 @@ __attribute__((noinline)) int64_t bench_packed_sweep(ptrules_eval *e, const ptru
 		if (ptrules_evaluate_packed(e, b, i) != PTRULES_OK)
 			eval_failures++;
 		fold(e, idx, &w, &ck);
+	}
+	return ck;
+}
+
+/* The packed sweep as a batch job writes it with the range call:
+ * BENCH_RANGE packed carts
+ * at a time through ptrules_evaluate_range, their amounts (np programs
+ * per cart) read and folded into the checksum.  Not static: callgrind
+ * collects inside it. */
+__attribute__((noinline)) int64_t bench_range_sweep(ptrules_eval *e, const ptrules_batch *b, uint32_t n, const int idx[3],
+						    size_t np)
+{
+	ptrules_amounts a[BENCH_RANGE * BENCH_MAX_PROGS];
+	int64_t ck = 0, w = 0;
+	for (uint32_t i = 0; i < n; i += BENCH_RANGE) {
+		uint32_t m = n - i < BENCH_RANGE ? n - i : BENCH_RANGE;
+		if (ptrules_evaluate_range(e, b, i, m, a, np) != PTRULES_OK)
+			eval_failures++;
+		for (uint32_t k = 0; k < m; k++) {
+			bench_res r;
+			res_of_amounts(&a[k * np], np, idx, &r);
+			bench_fold(&r, &w, &ck);
+		}
 	}
 	return ck;
 }
@@ -699,8 +730,9 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	ptrules_batch *batch = pack_carts(rules, plain, n, 0);
 	int64_t ck_ptrules = bench_packed_sweep(e, batch, n, idx);
 	if (bench_ptrules_sweep(e, plain, n, idx, 0) != ck_ptrules || bench_ptrules_sweep(e, carts, n, idx, 0) != ck_ptrules ||
-	    bench_ptrules_sweep(e, carts, n, idx, 1) != ck_ptrules)
-		bench_die("packed, prepared and unprepared carts give different checksums");
+	    bench_ptrules_sweep(e, carts, n, idx, 1) != ck_ptrules ||
+	    bench_range_sweep(e, batch, n, idx, ptrules_program_count(rules)) != ck_ptrules)
+		bench_die("packed (one by one and by ranges), prepared and unprepared carts give different checksums");
 	if (eval_failures)
 		bench_die("ptrules_evaluate failed %ld times", eval_failures);
 	if (ck_native != ck_ptrules)
@@ -750,8 +782,10 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 
 	/* Interleaved rounds; round 0 calibrates the repetitions and warms up. */
 	/* packed, native, lua, luajit, not prepared, prepared, prepared and
-	 * prefetched, then the packed sweep's steps (anatomy.c) */
-	enum { NIMPL = 7 + BENCH_NSTAGES };
+	 * prefetched, packed a range at a time, then the packed sweep's steps
+	 * (anatomy.c) */
+	enum { I_RANGE = 7, I_STAGE = 8, NIMPL = I_STAGE + BENCH_NSTAGES };
+	size_t nprogs = ptrules_program_count(rules);
 	int reps[NIMPL];
 	double bestns[NIMPL];
 	for (int k = 0; k < NIMPL; k++)
@@ -762,15 +796,20 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 		for (int impl = 0; impl < NIMPL; impl++) {
 			double t;
 			int64_t ck = 0;
-			if (impl >= 7) {   /* a step of the packed sweep; step 0 reads stale results */
+			if (impl >= I_STAGE) {   /* a step of the packed sweep; step 0 reads stale results */
 				if (!stages)
 					continue;
 				double t0 = now_s();
 				for (int k = 0; k < reps[impl]; k++)
-					ck = bench_anatomy_sweep(e, batch, n, idx, impl - 7);
+					ck = bench_anatomy_sweep(e, batch, n, idx, impl - I_STAGE);
 				t = now_s() - t0;
-				if (impl == 7)
+				if (impl == I_STAGE)
 					ck = R->checksum;
+			} else if (impl == I_RANGE) {
+				double t0 = now_s();
+				for (int k = 0; k < reps[impl]; k++)
+					ck = bench_range_sweep(e, batch, n, idx, nprogs);
+				t = now_s() - t0;
 			} else if (impl == 0) {
 				double t0 = now_s();
 				for (int k = 0; k < reps[impl]; k++)
@@ -796,7 +835,8 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 				bench_die("refusing to report times: %s gave checksum %" PRId64 ", ptrules %" PRId64,
 				    impl == 0 ? "ptrules" : impl == 1 ? "native" : impl == 4 ? "ptrules (not prepared)"
 					      : impl == 5 ? "ptrules (prepared)" : impl == 6 ? "ptrules (prefetch)"
-					      : impl >= 7 ? "a step of the packed sweep (anatomy.c)" : L[impl - 2].label,
+					      : impl == I_RANGE ? "ptrules (range)"
+					      : impl >= I_STAGE ? "a step of the packed sweep (anatomy.c)" : L[impl - 2].label,
 				    ck, R->checksum);
 			double ns = t * 1e9 / ((double)reps[impl] * n);
 			if (round == 0)
@@ -814,8 +854,9 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 	R->ns_unprepared = bestns[4];
 	R->ns_noprefetch = bestns[5];
 	R->ns_prefetch = bestns[6];
+	R->ns_range = bestns[I_RANGE];
 	for (int k = 0; k < BENCH_NSTAGES; k++)
-		R->ns_stage[k] = bestns[7 + k];
+		R->ns_stage[k] = bestns[I_STAGE + k];
 	for (int k = 0; k < 2; k++)
 		lua_stop(&L[k]);
 
@@ -1137,8 +1178,10 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 	char outopt[4300], toggle[128];
 	snprintf(outopt, sizeof outopt, "--callgrind-out-file=%s", out);
 	int twenty = strncmp(which, "twenty", 6) == 0;
+	size_t wl = strlen(which);
 	snprintf(toggle, sizeof toggle, "--toggle-collect=%s",
-		 strcmp(which, "native") == 0 ? "native_sweep"
+		 wl > 6 && strcmp(which + wl - 6, "-range") == 0 ? "bench_range_sweep"
+		 : strcmp(which, "native") == 0		       ? "native_sweep"
 		 : strcmp(which, "twenty-list") == 0 ? "bench_twenty_sweep_list"
 		 : twenty		      ? "bench_twenty_sweep"
 		 : strncmp(which, "all-", 4) == 0 ? "bench_ptrules_sweep" : "bench_packed_sweep");
@@ -1167,8 +1210,10 @@ static long callgrind_ir(const char *self, const char *which, int ncarts, const 
 
 static void instructions(const opts *o, results *R)
 {
-	static const char *const which[BENCH_NINSTR] = { "dpoint", "okidoki", "recruit", "all", "native",
-							 "all-unprepared", "all-prepared", "twenty", "twenty-list" };
+	static const char *const which[BENCH_NINSTR] = { "dpoint",	 "okidoki",	  "recruit",	  "all",
+							 "native",	 "all-unprepared", "all-prepared", "twenty",
+							 "twenty-list",  "dpoint-range",   "okidoki-range", "recruit-range",
+							 "all-range" };
 	for (int k = 0; k < BENCH_NINSTR; k++)
 		R->instr[k] = -1;
 	if (!on_path("valgrind")) {
@@ -1209,6 +1254,13 @@ static int instr_mode(const char *which, int n, const opts *o)
 		(void)ck;
 		return 0;
 	}
+	char base[32];   /* WHICH-range: the same through ptrules_evaluate_range */
+	snprintf(base, sizeof base, "%s", which);
+	size_t bl = strlen(base);
+	int range = bl > 6 && strcmp(base + bl - 6, "-range") == 0;
+	if (range)
+		base[bl - 6] = '\0';
+	which = base;
 	int mask = strcmp(which, "dpoint") == 0 ? P_DP : strcmp(which, "okidoki") == 0 ? P_OK
 						      : strcmp(which, "recruit") == 0 ? P_RC : P_DP | P_OK | P_RC;
 	int prepare = strcmp(which, "all-unprepared") != 0, packed = strncmp(which, "all-", 4) != 0;
@@ -1223,8 +1275,9 @@ static int instr_mode(const char *which, int n, const opts *o)
 	ptrules_eval *e = ptrules_eval_new(rules, 0);
 	ptrules_cart **carts = build_carts(&d, (uint32_t)n, mask, prepare && !packed ? rules : NULL);
 	ptrules_batch *b = packed ? pack_carts(rules, carts, (uint32_t)n, 0) : NULL;
-	volatile int64_t ck = packed ? bench_packed_sweep(e, b, (uint32_t)n, idx)
-				     : bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
+	volatile int64_t ck = range	 ? bench_range_sweep(e, b, (uint32_t)n, idx, ptrules_program_count(rules))
+			      : packed ? bench_packed_sweep(e, b, (uint32_t)n, idx)
+				       : bench_ptrules_sweep(e, carts, (uint32_t)n, idx, prepare);
 	(void)ck;
 	if (eval_failures)
 		bench_die("ptrules_evaluate failed %ld times", eval_failures);

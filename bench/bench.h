@@ -11,6 +11,8 @@ typedef struct opts {
 	double round_s;
 } opts;
 
+#define BENCH_RANGE 64   /* carts a ptrules_evaluate_range call evaluates: their amounts stay in L1 */
+
 typedef struct results {
 	uint32_t ncarts, nitems;
 	int64_t checksum;
@@ -18,6 +20,7 @@ typedef struct results {
 	double ns_unprepared;   /* ptrules over carts not prepared for the rules */
 	double ns_noprefetch;   /* prepared carts, without ptrules_cart_prefetch */
 	double ns_prefetch;     /* prepared carts, with ptrules_cart_prefetch two ahead */
+	double ns_range;        /* packed carts, BENCH_RANGE at a time by ptrules_evaluate_range */
 #define BENCH_NSTAGES 3
 	double ns_stage[BENCH_NSTAGES];   /* packed carts up to a step (anatomy.c): bound; and the
 					     programs run; ptrules_evaluate_packed whole; < 0: not measured */
@@ -26,11 +29,12 @@ typedef struct results {
 	double ws_ns[BENCH_WS];        /* that many, five times over) took ws_ns[k] per cart */
 	char why_lua[256], why_luajit[256], why_instr[256];
 #define BENCH_NPLACE 5   /* times the 20 programs are loaded, each one's code elsewhere */
-#define BENCH_NINSTR 9
+#define BENCH_NINSTR 13
 	long instr[BENCH_NINSTR];   /* dpoint, okidoki, recruit, all three (packed), native (all three),
 				       all three over carts not prepared, and prepared; one evaluation
 				       of the 20 programs' cart, prepared, and the same with their
-				       amounts read by ptrules_amounts_list; -1: not measured */
+				       amounts read by ptrules_amounts_list; dpoint, okidoki, recruit,
+				       all three by ptrules_evaluate_range; -1: not measured */
 	double cli_big_s, cli_mid_s;
 	long cli_big_rss, cli_mid_rss;
 	uint64_t big_carts, mid_carts, big_bytes, mid_bytes;

@@ -96,16 +96,17 @@ void bench_report(const opts *o, const results *R)
 	printf("machine: %ld cpus, %s; gcc %s -O2; best of %d interleaved rounds; load average at start %s\n\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), cpu, __VERSION__, o->rounds, R->loadavg);
 	printf("  the three shipped programs, in-process    ns/cart   vs native   vs ptrules\n");
-	struct { const char *name; double ns; const char *why; } rows[7] = {
+	struct { const char *name; double ns; const char *why; } rows[8] = {
 		{ "hand-written C (bench/native.c)", R->ns_native, "" },
 		{ "ptrules (packed batch)", R->ns_ptrules, "" },
+		{ "ptrules (packed, ptrules_evaluate_range)", R->ns_range, "" },
 		{ "ptrules (prepared carts, prefetch)", R->ns_prefetch, "" },
 		{ "ptrules (prepared carts, no prefetch)", R->ns_noprefetch, "" },
 		{ "ptrules (carts not prepared)", R->ns_unprepared, "" },
 		{ "Lua 5.4 (flat arrays)", R->ns_lua, R->why_lua },
 		{ "LuaJIT 2.1 (JIT on, flat arrays)", R->ns_luajit, R->why_luajit },
 	};
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < 8; k++) {
 		if (rows[k].ns < 0)
 			printf("  %-40s %9s   skipped: %s\n", rows[k].name, "-", rows[k].why);
 		else
@@ -129,6 +130,10 @@ void bench_report(const opts *o, const results *R)
 		       bench_commas(o->cg_carts), bench_commas(R->instr[0]), bench_commas(R->instr[1]), bench_commas(R->instr[2]),
 		       bench_commas(R->instr[3]), bench_commas(R->instr[6]), bench_commas(R->instr[5]),
 		       bench_commas(R->instr[4]));
+		printf("  the same by ptrules_evaluate_range, %d carts a call: dpoint %s, okidoki %s, recruit %s, "
+		       "all three %s\n",
+		       BENCH_RANGE, bench_commas(R->instr[9]), bench_commas(R->instr[10]), bench_commas(R->instr[11]),
+		       bench_commas(R->instr[12]));
 		printf("  instructions per evaluation of the 20 programs' prepared cart, their amounts read: %s "
 		       "(by one ptrules_amounts_list: %s)\n",
 		       bench_commas(R->instr[7]), bench_commas(R->instr[8]));   /* bench_commas keeps 8 results at a time */
@@ -161,23 +166,34 @@ void bench_report(const opts *o, const results *R)
 	       bench_commas((int64_t)R->allocs_evals));
 
 	printf("\n  target (issue 7)                         measured\n");
-	double rv = ratio(R->ns_ptrules, R->ns_native);
-	double rl = ratio(R->ns_lua, R->ns_ptrules);
-	long ipp = R->instr[3] >= 0 ? (R->instr[3] + 1) / 3 : -1;
-	long ipmax = R->instr[0];
-	for (int k = 1; k < 3; k++)
+	double rv = ratio(R->ns_ptrules, R->ns_native), rv_range = ratio(R->ns_range, R->ns_native);
+	double rl = ratio(R->ns_lua, R->ns_ptrules), rl_range = ratio(R->ns_lua, R->ns_range);
+	/* instructions per program: the most any one program takes alone,
+	 * per cart, one by one and by ranges */
+	long ipp = R->instr[3] >= 0 ? (R->instr[3] + 1) / 3 : -1, ipp_range = R->instr[12] >= 0 ? (R->instr[12] + 1) / 3 : -1;
+	long ipmax = R->instr[0], ipmax_range = R->instr[9];
+	for (int k = 1; k < 3; k++) {
 		if (R->instr[k] > ipmax)
 			ipmax = R->instr[k];
+		if (R->instr[9 + k] > ipmax_range)
+			ipmax_range = R->instr[9 + k];
+	}
 #define MARK(ok) ((ok) ? "met" : "NOT met")
-	printf("  VM <= 2x native                          %sx  %s\n", fx(rv, 2), MARK(rv >= 0 && rv <= 2));
+	printf("  (each line: ptrules_evaluate_packed per cart; then ptrules_evaluate_range, %d carts a call)\n",
+	       BENCH_RANGE);
+	printf("  VM <= 2x native                          %sx  %s; %sx  %s\n", fx(rv, 2), MARK(rv >= 0 && rv <= 2),
+	       fx(rv_range, 2), MARK(rv_range >= 0 && rv_range <= 2));
 	if (ipmax >= 0)
-		printf("  <= 250 instructions per program/cart     max %s (all three / 3: %s)  %s\n", bench_commas(ipmax),
-		       bench_commas(ipp), MARK(ipmax <= 250));
+		printf("  <= 250 instructions per program/cart     max %s (all three / 3: %s)  %s; max %s (%s)  %s\n",
+		       bench_commas(ipmax), bench_commas(ipp), MARK(ipmax <= 250), bench_commas(ipmax_range),
+		       bench_commas(ipp_range), MARK(ipmax_range >= 0 && ipmax_range <= 250));
 	if (rl >= 0)
-		printf("  >= 10x faster than Lua 5.4               %sx  %s\n", fx(rl, 2), MARK(rl >= 10));
+		printf("  >= 10x faster than Lua 5.4               %sx  %s; %sx  %s\n", fx(rl, 2), MARK(rl >= 10),
+		       fx(rl_range, 2), MARK(rl_range >= 10));
 	if (R->ns_luajit >= 0)
-		printf("  faster than LuaJIT                       %sx LuaJIT's time  %s\n",
-		       fx(ratio(R->ns_ptrules, R->ns_luajit), 2), MARK(R->ns_ptrules < R->ns_luajit));
+		printf("  faster than LuaJIT                       %sx LuaJIT's time  %s; %sx  %s\n",
+		       fx(ratio(R->ns_ptrules, R->ns_luajit), 2), MARK(R->ns_ptrules < R->ns_luajit),
+		       fx(ratio(R->ns_range, R->ns_luajit), 2), MARK(R->ns_range >= 0 && R->ns_range < R->ns_luajit));
 	printf("  20 programs on one cart <= 200 ns        %s ns (%s by one ptrules_amounts_list)  %s (%s by the list)\n",
 	       fx(R->ns_20, 1), fx(R->ns_20_list, 1), MARK(R->ns_20 <= 200), MARK(R->ns_20_list >= 0 && R->ns_20_list <= 200));
 	printf("  0 heap allocations per evaluation        %ld  %s\n", R->allocs, MARK(R->allocs == 0));
@@ -211,6 +227,8 @@ void bench_report(const opts *o, const results *R)
 	jfx(f, R->ns_noprefetch, 1);
 	fprintf(f, ", \"ptrules_prepared_prefetch\": ");
 	jfx(f, R->ns_prefetch, 1);
+	fprintf(f, ", \"ptrules_range\": ");
+	jfx(f, R->ns_range, 1);
 	fprintf(f, ", \"ptrules_bound_only\": ");
 	jfx(f, R->ns_stage[0], 1);
 	fprintf(f, ", \"ptrules_bound_and_run\": ");
@@ -223,6 +241,12 @@ void bench_report(const opts *o, const results *R)
 	jfx(f, rl, 3);
 	fprintf(f, ",\n  \"ratio_luajit_vs_ptrules\": ");
 	jfx(f, ratio(R->ns_luajit, R->ns_ptrules), 3);
+	fprintf(f, ",\n  \"ratio_vs_native_range\": ");
+	jfx(f, rv_range, 2);
+	fprintf(f, ",\n  \"ratio_lua_vs_ptrules_range\": ");
+	jfx(f, rl_range, 3);
+	fprintf(f, ",\n  \"ratio_luajit_vs_ptrules_range\": ");
+	jfx(f, ratio(R->ns_luajit, R->ns_range), 3);
 	fprintf(f, ",\n  \"instr_per_cart\": {\"dpoint\": ");
 	jint(f, R->instr[0]);
 	fprintf(f, ", \"okidoki\": ");
@@ -241,6 +265,11 @@ void bench_report(const opts *o, const results *R)
 	jint(f, R->instr[7]);
 	fprintf(f, ", \"twenty_programs_list\": ");
 	jint(f, R->instr[8]);
+	static const char *const range_keys[4] = { "dpoint_range", "okidoki_range", "recruit_range", "all_range" };
+	for (int k = 0; k < 4; k++) {
+		fprintf(f, ", \"%s\": ", range_keys[k]);
+		jint(f, R->instr[9 + k]);
+	}
 	fprintf(f, ", \"carts\": %d},\n  \"cli_carts_per_s\": ", o->cg_carts);
 	jint(f, cli_cps < 0 ? -1 : (long)cli_cps);
 	fprintf(f, ",\n  \"cli_mb_per_s\": ");
