@@ -1288,6 +1288,8 @@ static int instr_mode(const char *which, int n, const opts *o)
 	int mask = strcmp(which, "dpoint") == 0 ? P_DP : strcmp(which, "okidoki") == 0 ? P_OK
 						      : strcmp(which, "recruit") == 0 ? P_RC : P_DP | P_OK | P_RC;
 	int prepare = strcmp(which, "all-unprepared") != 0, packed = strncmp(which, "all-", 4) != 0;
+	if (range && (!packed || strcmp(which, "native") == 0 || strncmp(which, "twenty", 6) == 0))
+		bench_die("--instr %s-range: only dpoint, okidoki, recruit and all have a range form", which);
 	char path[4200];
 	if (mask == (P_DP | P_OK | P_RC))
 		snprintf(path, sizeof path, "%s", o->rules);

@@ -58,7 +58,7 @@ extern "C" {
 #define PTRULES_API
 #endif
 
-#define PTRULES_VERSION "0.5.0"
+#define PTRULES_VERSION "0.6.0"
 
 typedef enum ptrules_status {
 	PTRULES_OK = 0,

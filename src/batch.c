@@ -126,6 +126,8 @@ PTRULES_API ptrules_status ptrules_batch_add(ptrules_batch *b, const ptrules_car
 		return PTRULES_ENOMEM;
 	const pt_bind_quick *bf = (const pt_bind_quick *)rs->bind_plan;   /* (see pt_bind_prepared) */
 	bool common = bf && pt_bind_prep_shape(p) == bf->shape && !pc->n_uses;
+	_Static_assert(sizeof(batch_head) % 8 == 0 && sizeof(pt_use) % 8 == 0 && sizeof(pt_account) % 8 == 0,
+		       "packed carts start at multiples of 8: the low bit of head is free for PT_BATCH_COMMON");
 	b->at[b->n++] = (batch_at){ b->used | (common ? PT_BATCH_COMMON : 0), b->used + head };
 	b->used += head + pt_bind_prep_used(p);   /* a multiple of 8 */
 	return PTRULES_OK;
@@ -193,13 +195,13 @@ static ptrules_status range_general(ptrules_eval *e, const ptrules_batch *b, siz
 				    ptrules_amounts *out, size_t stride, size_t np)
 {
 	ptrules_status st = PTRULES_OK;
-	for (size_t i = from; i < from + n; i++, out += stride) {
-		ptrules_status s = packed_run(e, b, i);
+	for (size_t k = 0; k < n; k++) {   /* out + k * stride: never past the caller's last cart */
+		ptrules_status s = packed_run(e, b, from + k);
 		if (s != PTRULES_OK && s != PTRULES_ERUNTIME)
 			return s;   /* not reached: every cart of b fits its rules */
 		if (s != PTRULES_OK)
 			st = s;
-		range_amounts(e, out, np);
+		range_amounts(e, out + k * stride, np);
 	}
 	return st;
 }
@@ -233,7 +235,10 @@ PTRULES_API ptrules_status ptrules_evaluate_range(ptrules_eval *e, const ptrules
 	const unsigned char *mem = b->mem;
 	const size_t rbytes = np * sizeof *res;   /* the results to copy, each cart */
 	ptrules_status st = PTRULES_OK;
-	for (const batch_at *a = &b->at[from], *end = a + n; a < end; a++, out += stride) {
+	/* cart k's amounts at out + at, at = k * stride: an index, so that no
+	 * pointer is formed past the caller's array after the last cart */
+	size_t at = 0;
+	for (const batch_at *a = &b->at[from], *end = a + n; a < end; a++, at += stride) {
 		const pt_prep *p = (const pt_prep *)(mem + a->prep);
 		if (!(a->head & PT_BATCH_COMMON)) {
 			ptrules_status s = packed_run(e, b, (size_t)(a - b->at));
@@ -241,7 +246,7 @@ PTRULES_API ptrules_status ptrules_evaluate_range(ptrules_eval *e, const ptrules
 				return s;   /* not reached: every cart of b fits its rules */
 			if (s != PTRULES_OK)
 				st = s;
-			range_amounts(e, out, np);
+			range_amounts(e, out + at, np);
 			continue;
 		}
 		pt_bind_zero_sums(inputs + bf.cat_lo, ncatsums);
@@ -250,7 +255,7 @@ PTRULES_API ptrules_status ptrules_evaluate_range(ptrules_eval *e, const ptrules
 		uint32_t k = jit->all(inputs, res, dense);
 		if (k && !pt_fast_resume(rs, inputs, e->locals, res, k, dense))
 			st = PTRULES_ERUNTIME;
-		ptrules_amounts *o = out;   /* whole amounts (nwhole), no `use` records */
+		ptrules_amounts *o = out + at;   /* whole amounts (nwhole), no `use` records */
 		for (const pt_prog_result *r = res, *rend = (const pt_prog_result *)((const char *)res + rbytes); r < rend;
 		     r++, o++)
 			pt_api_fill_simple(r, o);

@@ -52,11 +52,12 @@ typedef struct pt_jit {
 	bool avx;            /* built with 32-byte stores (pt_jit_build_with) */
 	size_t nprogs;
 	uint8_t *native;     /* per program: compiled (else it leaves at its first instruction) */
-	uint8_t *den;        /* per register: what a local's or temporary's denominator is at every
-			      * moment, DEN_* above; the code relies on it (never storing a
-			      * DEN_WHOLE one), so a register file given to the code must keep
-			      * it so.  Kept only for tests/unit/test_jit.c, which starts from
-			      * such register files (f->nregs bytes) */
+	uint8_t *den;        /* per register: what a local's, temporary's or derived register's
+			      * denominator is at every moment, DEN_* above; the code relies on
+			      * it (never storing a DEN_WHOLE one), so a register file given to
+			      * the code must keep it so: a derived register's is 1, as
+			      * pt_fast_init_regs leaves it.  Kept only for tests/unit/test_jit.c,
+			      * which starts from such register files (f->nregs bytes) */
 	uint8_t *nonneg;     /* per register: at least 0 whenever the code runs (pt_jit_type_signs);
 			      * the code relies on it too, so test_jit's register files keep
 			      * it (f->nregs bytes, kept for that test only) */

@@ -267,7 +267,7 @@ static void test_strerror(void **state)
 	}
 	assert_non_null(ptrules_strerror((ptrules_status)99));
 	assert_non_null(ptrules_strerror((ptrules_status)-1));
-	assert_string_equal(PTRULES_VERSION, "0.5.0");
+	assert_string_equal(PTRULES_VERSION, "0.6.0");
 }
 
 static void test_null_handles(void **state)

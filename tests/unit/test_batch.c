@@ -358,6 +358,83 @@ static void test_edges(void **state)
 	ptrules_batch_free(b);   /* lets r go */
 }
 
+/* Ranges over carts whose rules fail at run time on some of them: two
+ * programs of whole amounts in machine code, with category sums (so a
+ * range binds and runs their carts in its own loop), one dividing by an
+ * input that is 0 on every third cart.
+ * compare_range requires PTRULES_ERUNTIME exactly for the ranges that
+ * hold such a cart, every amount as one by one, and the last cart's
+ * results after each call; with the explain trace, the evaluator runs
+ * no machine code and a range takes the one-cart path. */
+static void test_range_runtime_errors(void **state)
+{
+	(void)state;
+	static const char text[] = "program divz {\n"
+				   "  name \"Div\"\n"
+				   "  input account.div: number = 1\n"
+				   "  exclude categories giftcard\n"
+				   "  earn {\n"
+				   "    granted at payment\n"
+				   "    basis eligible\n"
+				   "    add floor(basis / account.div) as points\n"
+				   "  }\n"
+				   "}\n"
+				   "program half {\n"
+				   "  name \"Half\"\n"
+				   "  exclude categories giftcard, kindle\n"
+				   "  earn {\n"
+				   "    granted at payment\n"
+				   "    basis eligible\n"
+				   "    add floor(basis / 2) as points cap 40 points else \"capped\"\n"
+				   "  }\n"
+				   "}\n";
+	ptrules_source src = { "divz.rules", text, sizeof text - 1 };
+	ptrules_diags *d = ptrules_diags_new();
+	ptrules_rules *r = NULL;
+	assert_int_equal(ptrules_load_sources(&r, &src, 1, d), PTRULES_OK);
+	assert_int_equal(ptrules_program_count(r), 2);
+	enum { N = 90 };
+	for (int flags = 0; flags <= PTRULES_EVAL_EXPLAIN; flags += PTRULES_EVAL_EXPLAIN) {
+		ptrules_eval *e = ptrules_eval_new(r, flags);
+		ptrules_batch *b = ptrules_batch_new(r);
+		ptrules_cart *c = ptrules_cart_new();
+		char **expect = calloc(N, sizeof *expect), want[1 << 14];
+		assert_true(e && b && c && expect);
+		size_t failing = 0;
+		for (int i = 0; i < N; i++) {
+			char id[16];
+			snprintf(id, sizeof id, "c%d", i);
+			ptrules_cart_clear(c);
+			assert_int_equal(ptrules_cart_set_order(c, id, "2026-01-01"), PTRULES_OK);
+			for (int k = 0; k <= i % 6; k++)   /* 1 to 6 items: one chunk of four, or two */
+				assert_int_equal(ptrules_cart_add_item(c, 10 + 7 * i + k, 1 + k % 2,
+								       k % 3 == 1 ? "giftcard" : k % 3 == 2 ? "kindle" : NULL, NULL),
+						 PTRULES_OK);
+			if (i % 5 != 4) {   /* every fifth cart without the account: divz unlinked */
+				assert_int_equal(ptrules_cart_add_account(c, "divz", 0), PTRULES_OK);
+				assert_int_equal(ptrules_cart_set_int(c, "divz", "div", i % 3 == 0 ? 0 : 1 + i % 4), PTRULES_OK);
+			}
+			ptrules_status st = ptrules_evaluate(e, c, d);
+			failing += st == PTRULES_ERUNTIME;
+			px_describe(e, c, st, want, sizeof want);
+			assert_non_null(expect[i] = strdup(want));
+			assert_int_equal(ptrules_batch_add(b, c), PTRULES_OK);
+		}
+		assert_true(failing >= 20);
+		assert_int_equal(ptrules_program_native(r, 0), 1);   /* the machine code runs them (flags 0) */
+		assert_int_equal(ptrules_program_native(r, 1), 1);
+		compare_range(e, b, expect);
+		for (int i = 0; i < N; i++)
+			free(expect[i]);
+		free(expect);
+		ptrules_cart_free(c);
+		ptrules_batch_free(b);
+		ptrules_eval_free(e);
+	}
+	ptrules_release(r);
+	ptrules_diags_free(d);
+}
+
 /* A batch large enough to grow its memory many times over: every cart
  * still gives its own answer, the one its cart object gave. */
 static void test_growth(void **state)
@@ -407,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_extra),
 		cmocka_unit_test(test_left_out),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_range_runtime_errors),
 		cmocka_unit_test(test_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
