@@ -31,7 +31,9 @@
  *      over) and by one made with PTRULES_EVAL_COVERAGE (which runs the
  *      reference VM and formats exactly as a plain one: no explain
  *      trace); each built cart likewise, and again prepared for the
- *      rules and packed into a batch, through the fast path.  Everything
+ *      rules and packed into a batch, through the fast path, one by one
+ *      and as a range of one (ptrules_evaluate_range, whose amounts must
+ *      be those ptrules_amounts_list reads after it).  Everything
  *      the public API says about an evaluation must be identical: the
  *      status, the diagnostics added, the result count, every field of
  *      ptrules_result_get (tier, reasons with their files and lines,
@@ -431,7 +433,7 @@ static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_
 		size_t nd = ptrules_diags_count(d);
 		ptrules_status st = ptrules_evaluate(ref, built[c], d);
 		fz_full_sig(ref, built[c], st, ptrules_diags_count(d) - nd, &rs);
-		for (int k = 0; k < 4 && ok; k++) {
+		for (int k = 0; k < 5 && ok; k++) {
 			ptrules_eval *e = k == 1 ? fast_bc : fast;
 			ptrules_batch *pb = NULL;
 			fs.n = 0;
@@ -444,13 +446,23 @@ static int compare_fast(const fz_buf *text, ptrules_cart **built, const int *ok_
 				how = ptrules_cart_prepared(built[c], g.fast) ? "prepared" : "left unprepared";
 				st = ptrules_evaluate(e, built[c], d);
 			} else {
-				how = "packed";
+				how = k == 3 ? "packed" : "packed, a range of one";
 				FZ_CHECK((pb = ptrules_batch_new(g.fast)) != NULL, "out of memory");
 				if (ptrules_batch_add(pb, built[c]) != PTRULES_OK) {
 					ptrules_batch_free(pb);
 					break;   /* undated, needing a diagnostic, ...: step 5 checks the contract */
 				}
-				st = ptrules_evaluate_packed(e, pb, 0);
+				if (k == 3) {
+					st = ptrules_evaluate_packed(e, pb, 0);
+				} else {   /* the amounts it writes are those ptrules_amounts_list reads after it */
+					enum { NA = 16 };
+					ptrules_amounts ra[NA], la[NA];
+					st = ptrules_evaluate_range(e, pb, 0, 1, ra, NA);
+					size_t na = ptrules_amounts_list(e, la, NA);
+					na = na < NA ? na : NA;
+					FZ_CHECK(memcmp(ra, la, na * sizeof *ra) == 0,
+						 "built cart %d: ptrules_evaluate_range wrote other amounts than it left", c + 1);
+				}
 			}
 			fz_full_sig(e, built[c], st, ptrules_diags_count(d) - nd, &fs);
 			ptrules_cart_prepare(built[c], NULL);
