@@ -372,60 +372,41 @@ static void program_indexes(const ptrules_rules *r, int idx[3])
 
 static long eval_failures;
 
-/* The three programs' results among the n amounts at a (programs in
- * the rule set's order). */
-static inline void res_of_amounts(const ptrules_amounts *a, size_t n, const int idx[3], bench_res *r)
-{
-	memset(r, 0, sizeof *r);
-	if (idx[0] >= 0 && (size_t)idx[0] < n) {
-		const ptrules_amounts *p = &a[idx[0]];
-		r->dp_earn = p->earn_points;
-		r->dp_use = p->redeem_usable;
-		r->dp_max = p->redeem_max_points;
-		r->dp_yen = p->redeem_value_yen;
-	}
-	if (idx[1] >= 0 && (size_t)idx[1] < n) {
-		const ptrules_amounts *p = &a[idx[1]];
-		r->ok_use = p->redeem_usable;
-		r->ok_max = p->redeem_max_points;
-		r->ok_yen = p->redeem_value_yen;
-	}
-	if (idx[2] >= 0 && (size_t)idx[2] < n) {
-		const ptrules_amounts *p = &a[idx[2]];
-		r->rc_use = p->redeem_usable;
-		r->rc_max = p->redeem_max_points;
-		r->rc_yen = p->redeem_value_yen;
-	}
-}
+/* The three programs' results among the n amounts of a (programs in
+ * the rule set's order) into *r.  A macro, so that each sweep compiles
+ * it against its own array: through a function taking a pointer, gcc
+ * compiled the one-cart sweep 4 instructions a cart longer, and its
+ * counts are compared from stop to stop. */
+#define RES_OF_AMOUNTS(a, n, idx, r)                                            \
+	do {                                                                    \
+		memset((r), 0, sizeof *(r));                                    \
+		if ((idx)[0] >= 0 && (size_t)(idx)[0] < (n)) {                  \
+			const ptrules_amounts *p_ = &(a)[(idx)[0]];             \
+			(r)->dp_earn = p_->earn_points;                         \
+			(r)->dp_use = p_->redeem_usable;                        \
+			(r)->dp_max = p_->redeem_max_points;                    \
+			(r)->dp_yen = p_->redeem_value_yen;                     \
+		}                                                               \
+		if ((idx)[1] >= 0 && (size_t)(idx)[1] < (n)) {                  \
+			const ptrules_amounts *p_ = &(a)[(idx)[1]];             \
+			(r)->ok_use = p_->redeem_usable;                        \
+			(r)->ok_max = p_->redeem_max_points;                    \
+			(r)->ok_yen = p_->redeem_value_yen;                     \
+		}                                                               \
+		if ((idx)[2] >= 0 && (size_t)(idx)[2] < (n)) {                  \
+			const ptrules_amounts *p_ = &(a)[(idx)[2]];             \
+			(r)->rc_use = p_->redeem_usable;                        \
+			(r)->rc_max = p_->redeem_max_points;                    \
+			(r)->rc_yen = p_->redeem_value_yen;                     \
+		}                                                               \
+	} while (0)
 
-/* The last evaluation's three results, read by one ptrules_amounts_list.
- * Written out, not through res_of_amounts: gcc compiled the one-cart
- * sweep 4 instructions a cart longer that way, and its counts are
- * compared from stop to stop. */
+/* The last evaluation's three results, read by one ptrules_amounts_list. */
 static inline void ptrules_res(const ptrules_eval *e, const int idx[3], bench_res *r)
 {
 	ptrules_amounts a[BENCH_MAX_PROGS];
-	memset(r, 0, sizeof *r);
 	size_t n = ptrules_amounts_list(e, a, BENCH_MAX_PROGS);
-	if (idx[0] >= 0 && (size_t)idx[0] < n) {
-		const ptrules_amounts *p = &a[idx[0]];
-		r->dp_earn = p->earn_points;
-		r->dp_use = p->redeem_usable;
-		r->dp_max = p->redeem_max_points;
-		r->dp_yen = p->redeem_value_yen;
-	}
-	if (idx[1] >= 0 && (size_t)idx[1] < n) {
-		const ptrules_amounts *p = &a[idx[1]];
-		r->ok_use = p->redeem_usable;
-		r->ok_max = p->redeem_max_points;
-		r->ok_yen = p->redeem_value_yen;
-	}
-	if (idx[2] >= 0 && (size_t)idx[2] < n) {
-		const ptrules_amounts *p = &a[idx[2]];
-		r->rc_use = p->redeem_usable;
-		r->rc_max = p->redeem_max_points;
-		r->rc_yen = p->redeem_value_yen;
-	}
+	RES_OF_AMOUNTS(a, n, idx, r);
 }
 
 /* Read the last evaluation's three results and fold them into the
@@ -488,7 +469,8 @@ __attribute__((noinline)) int64_t bench_range_sweep(ptrules_eval *e, const ptrul
 			eval_failures++;
 		for (uint32_t k = 0; k < m; k++) {
 			bench_res r;
-			res_of_amounts(&a[k * np], np, idx, &r);
+			const ptrules_amounts *cart = &a[k * np];
+			RES_OF_AMOUNTS(cart, np, idx, &r);
 			bench_fold(&r, &w, &ck);
 		}
 	}
