@@ -4,7 +4,7 @@
  *
  * Every result is compared with what a single thread computes for the
  * same cart and the same rule set.  One prepared cart, and one batch of
- * the carts packed, are shared by all threads; in the swap test each thread's built cart stays prepared for
+ * the carts packed (evaluated one by one and by ranges), are shared by all threads; in the swap test each thread's built cart stays prepared for
  * the first rule set (and keeps it alive) while later ones are used.  Under `make check SANITIZE=1`,
  * AddressSanitizer also catches a rule set freed while still in use and
  * any rule set that is never freed. */
@@ -217,7 +217,14 @@ static void *shared_worker(void *arg)
 		else if (strcmp(got, expected[SET_A][explain][i]) != 0)
 			w->mismatches++;
 		size_t j = (size_t)n % ptrules_batch_count(w->batch);
-		ptrules_status st = ptrules_evaluate_packed(e, w->batch, j);
+		ptrules_status st;
+		if (n % 4 == 3) {   /* a range of up to five carts ending at j: the results are j's */
+			ptrules_amounts amounts[5 * 8];
+			size_t from = j >= 4 ? j - 4 : 0;
+			st = ptrules_evaluate_range(e, w->batch, from, j - from + 1, amounts, 8);
+		} else {
+			st = ptrules_evaluate_packed(e, w->batch, j);
+		}
 		if ((st != PTRULES_OK && st != PTRULES_ERUNTIME) || ptrules_format_json(e, NULL, NULL, buf, JSONCAP) >= JSONCAP)
 			w->failures++;
 		else if (strcmp(buf, expected[SET_A][explain][w->packed_from[j]]) != 0)
