@@ -14,7 +14,10 @@
  * reads memory in order, which the hardware prefetches.  The strings
  * (ids, the programs of `use` records and accounts) go to an arena, where
  * they never move.  Packing copies: the cart can be changed, reused or
- * freed afterwards. */
+ * freed afterwards.  A packed cart is evaluated alone
+ * (ptrules_evaluate_packed) or with the carts after it, its amounts
+ * written to the caller's array (ptrules_evaluate_range: a batch job's
+ * loop without a call per cart). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
