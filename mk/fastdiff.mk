@@ -10,8 +10,12 @@
 #                   without the JIT (-DPT_NO_JIT, what non-x86-64 systems
 #                   get) and with the switch loop alone (-DPT_FAST_SWITCH_ONLY,
 #                   compilers without computed goto) (in `make check`)
+#   make cart-nosimd the fast cart reader against the reference reader
+#                   (tests/unit/test_cart_diff.c) with its SSE2 spans
+#                   compiled out (-DPT_CART_NO_SIMD, the byte loops that
+#                   non-x86 systems run) (in `make check`)
 
-.PHONY: fastdiff portable
+.PHONY: fastdiff portable cart-nosimd
 
 $(B)/fastdiff: tests/fastdiff/fastdiff.c $(B)/libpt.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/libpt.a $(LDFLAGS) $(LDLIBS)
@@ -23,4 +27,18 @@ portable: | $(B)/.deps
 	$(CC) $(CPPFLAGS) -DPT_NO_JIT $(CFLAGS) $(WARN) -fsyntax-only src/jit.c src/jit_note.c src/fast.c
 	$(CC) $(CPPFLAGS) -DPT_FAST_SWITCH_ONLY $(CFLAGS) $(WARN) -fsyntax-only src/fast.c
 
-check: fastdiff portable
+# This build's cart_fast.o, linked before the library, replaces the
+# library's (its one external name is pt_cart_fast_lines).
+$(B)/nosimd/cart_fast.o: src/cart_fast.c | $(B)/.deps
+	@mkdir -p $(B)/nosimd
+	$(CC) $(CPPFLAGS) -DPT_CART_NO_SIMD $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(B)/test_cart_diff_nosimd: tests/unit/test_cart_diff.c tests/unit/helpers.h $(B)/nosimd/cart_fast.o $(B)/libpt.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/nosimd/cart_fast.o $(B)/libpt.a $(LDFLAGS) -lcmocka $(LDLIBS)
+
+cart-nosimd: $(B)/test_cart_diff_nosimd
+	@echo "== $<" && $<
+
+-include $(wildcard $(B)/nosimd/*.d)
+
+check: fastdiff portable cart-nosimd
