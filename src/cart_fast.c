@@ -38,6 +38,7 @@
 #if defined(__SSE2__) && !defined(PT_CART_NO_SIMD)
 #define PT_CART_SIMD 1
 #include <emmintrin.h>
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "digits8 reads a little-endian word");
 #else
 #define PT_CART_SIMD 0
 #endif
@@ -92,6 +93,26 @@ static inline unsigned plain_bits(const char *q)
 	__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 	__m128i ok = _mm_or_si128(in_range(v, 0x20, 0x7E), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, ok));
+}
+
+/* Set for the digits 0-9. */
+static inline unsigned digit_bits(const char *q)
+{
+	return (unsigned)_mm_movemask_epi8(in_range(_mm_loadu_si128((const __m128i *)(const void *)q), '0', '9'));
+}
+
+/* The value of the n digits at p, 1 <= n <= 8, with 8 bytes readable:
+ * the digits moved to the top of a little-endian word (the bytes after
+ * them shifted out), then pairs, quads and the two halves combined, three
+ * multiplies instead of a loop whose exit depends on the length. */
+static inline uint64_t digits8(const char *p, unsigned n)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	x = (x & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - n));
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFu;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFu;
+	return (x * 10000 + (x >> 32)) & 0xFFFFFFFFu;
 }
 
 /* Past the bytes of a class at q, 16 at a time while 16 remain in the
@@ -178,12 +199,20 @@ static inline const char *next_key(line *l, const char *q)
 /* The integer at p: up to 15 digits, alone or in comma groups of three
  * (3,980).  Returns the byte after it, or NULL for anything else, which
  * cart.c either reads differently or explains. */
-static inline const char *scan_int(const char *p, int64_t *out)
+static inline const char *scan_int(const line *l, const char *p, int64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;   /* wraps harmlessly past 19 digits: those are refused */
-	for (unsigned dg; (dg = (unsigned)(unsigned char)*q - '0') < 10; q++)   /* no table: a digit is a range */
-		v = v * 10 + dg;
+#if PT_CART_SIMD
+	unsigned lead;   /* the digits the 16 bytes at p start with */
+	if (room(l, p, 16) && (lead = (unsigned)__builtin_ctz(~digit_bits(p))) <= 8) {
+		v = lead ? digits8(p, lead) : 0;
+		q = p + lead;
+	} else
+#endif
+		for (unsigned dg; (dg = (unsigned)(unsigned char)*q - '0') < 10; q++)   /* no table: a digit is a range */
+			v = v * 10 + dg;
+	(void)l;
 	size_t nd = (size_t)(q - p);
 	if (*q == ',') {
 		if (nd < 1 || nd > 3)
@@ -309,7 +338,7 @@ static const char *scan_value(const line *l, const char *v, pt_ckv *kv, const ch
 	*str = NULL;
 	kv->i = 0;   /* what a word or a string has, as in cart.c */
 	if (CLS(*v) & CL_DIGIT) {
-		if ((q = scan_int(v, &kv->i))) {
+		if ((q = scan_int(l, v, &kv->i))) {
 			kv->kind = PT_CV_INT;
 			return q;
 		}
@@ -428,12 +457,12 @@ static int fast_item(line *l, const char *q)
 		const char *v;
 		switch (*q) {
 		case 'p':
-			if (has_price || !IS_KEY(l, q, "price=") || !(q = scan_int(q + 6, &price)))
+			if (has_price || !IS_KEY(l, q, "price=") || !(q = scan_int(l, q + 6, &price)))
 				return PT_FAST_NO;
 			has_price = true;
 			break;
 		case 'q':
-			if (has_qty || !IS_KEY(l, q, "qty=") || !(q = scan_int(q + 4, &qty)) ||
+			if (has_qty || !IS_KEY(l, q, "qty=") || !(q = scan_int(l, q + 4, &qty)) ||
 			    qty < 1 || qty > PT_CART_MAX_QTY)
 				return PT_FAST_NO;
 			has_qty = true;
@@ -527,7 +556,7 @@ static int fast_account(line *l, const char *q)
 			continue;
 		}
 		if (IS_KEY(l, q, "balance=")) {
-			if (has_balance || !(q = scan_int(q + 8, &balance)))
+			if (has_balance || !(q = scan_int(l, q + 8, &balance)))
 				return PT_FAST_NO;
 			has_balance = true;
 			continue;
@@ -596,11 +625,11 @@ static int fast_use(line *l, const char *q)
 			prog = v;
 			prog_n = (size_t)(q - v);
 		} else if (!has_points && IS_KEY(l, q, "points=")) {
-			if (!(q = scan_int(q + 7, &points)))
+			if (!(q = scan_int(l, q + 7, &points)))
 				return PT_FAST_NO;
 			has_points = true;
 		} else if (!has_yen && IS_KEY(l, q, "yen=")) {
-			if (!(q = scan_int(q + 4, &yen)))
+			if (!(q = scan_int(l, q + 4, &yen)))
 				return PT_FAST_NO;
 			has_yen = true;
 		} else {
