@@ -278,6 +278,24 @@ static int spawn_mode(int argc, char **argv)
 	return fclose(f) != 0;
 }
 
+/* One pass of the cart reader over the text of the n carts; *best gets
+ * its time in seconds when it is the fastest yet. */
+static void reader_pass(const char *text, size_t tlen, uint32_t n, double *best)
+{
+	ptrules_reader *rd = ptrules_reader_new(text, tlen, "carts.txt");
+	const ptrules_cart *c;
+	uint32_t k = 0;
+	double t0 = now_s();
+	while (ptrules_reader_next(rd, &c, NULL))
+		k += ptrules_cart_errors(c) == 0;
+	double t = now_s() - t0;
+	ptrules_reader_free(rd);
+	if (k != n)
+		bench_die("the reader gave %u good carts, expected %u", k, n);
+	if (t < *best)
+		*best = t;
+}
+
 /* ---- building ptrules carts from the flat data --------------------------- */
 
 #define P_DP 1
@@ -753,27 +771,14 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 		bench_die("ptrules over the text (%u carts, checksum %" PRId64 ") differs from the built carts (%u, %" PRId64 ")",
 		    tn, ck_text, n, ck_ptrules);
 
-	/* The cart reader alone (it builds each cart as it goes); a pass takes
-	 * about 50 ms, so the best of 11 (one run's spread was 495-920 MB/s
-	 * with 3). */
+	/* The cart reader alone (it builds each cart as it goes): a pass takes
+	 * about 50 ms, and this machine has slow spells of seconds (one run's
+	 * 11 passes in a row spread from 432 to 720 MB/s between runs), so
+	 * three passes here and two in each interleaved round below, the best
+	 * of them all. */
 	double best = 1e9;
-	for (int pass = 0; pass < 11; pass++) {
-		ptrules_reader *rd = ptrules_reader_new(text, tlen, "carts.txt");
-		const ptrules_cart *c;
-		uint32_t k = 0;
-		double t0 = now_s();
-		while (ptrules_reader_next(rd, &c, NULL))
-			k += ptrules_cart_errors(c) == 0;
-		double t = now_s() - t0;
-		ptrules_reader_free(rd);
-		if (k != n)
-			bench_die("the reader gave %u good carts, expected %u", k, n);
-		if (t < best)
-			best = t;
-	}
-	R->parse_bytes = tlen;
-	R->parse_mb_s = (double)tlen / best / 1e6;
-	free(text);
+	for (int pass = 0; pass < 3; pass++)
+		reader_pass(text, tlen, n, &best);
 
 	luaproc L[2] = { { .label = "lua5.4", .interp = "lua5.4", .dialect = "5.4" },
 			 { .label = "luajit", .interp = "luajit", .dialect = "jit" } };
@@ -852,7 +857,12 @@ static void in_process(const opts *o, const bench_data *d, results *R)
 		}
 		if (eval_failures)
 			bench_die("ptrules_evaluate failed %ld times", eval_failures);
+		for (int pass = 0; round > 0 && pass < 2; pass++)
+			reader_pass(text, tlen, n, &best);
 	}
+	R->parse_bytes = tlen;
+	R->parse_mb_s = (double)tlen / best / 1e6;
+	free(text);
 	R->ns_ptrules = bestns[0];
 	R->ns_native = bestns[1];
 	R->ns_lua = bestns[2];
@@ -1146,33 +1156,36 @@ static uint64_t count_carts(const char *path, uint64_t *bytes)
 	return n;
 }
 
+/* `ptrules eval --format json` over the 1,000,000- and 250,000-cart
+ * files, as a user runs it: the best wall time of each and its largest
+ * peak RSS. */
 static void cli_end_to_end(const opts *o, results *R)
 {
+	enum { PASSES = 5 };   /* a run is about 1 s and this machine has slow spells of seconds */
 	char err[4200];
 	snprintf(err, sizeof err, "%s/eval.err", o->tmp);
-	for (int k = 0; k < 2; k++) {
-		const char *file = k ? o->mid : o->big;
-		uint64_t bytes, n = count_carts(file, &bytes);
-		double best = -1;
-		long rss = 0;
-		for (int pass = 0; pass < 3; pass++) {   /* best time of 3 (one run is about 1 s); the largest RSS */
-			fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s), run %d of 3 ...\n",
-				bench_commas((int64_t)n), file, pass + 1);
-			char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules, (char *)file, NULL };
+	const char *files[2] = { o->big, o->mid };
+	uint64_t bytes[2], n[2];
+	double best[2] = { -1, -1 };
+	long rss[2] = { 0, 0 };
+	for (int k = 0; k < 2; k++)
+		n[k] = count_carts(files[k], &bytes[k]);
+	for (int pass = 0; pass < PASSES; pass++)   /* the two sizes interleaved; best time, largest RSS */
+		for (int k = 0; k < 2; k++) {
+			fprintf(stderr, "bench: ptrules eval --format json over %s carts (%s), run %d of %d ...\n",
+				bench_commas((int64_t)n[k]), files[k], pass + 1, PASSES);
+			char *argv[] = { (char *)o->cli, "eval", "--format", "json", "--rules", (char *)o->rules,
+					 (char *)files[k], NULL };
 			run_stat st = run(argv, NULL, err);
 			if (st.status != 0)
-				bench_die("`%s eval --format json %s` exited with %d (see %s)", o->cli, file, st.status, err);
-			if (best < 0 || st.wall_s < best)
-				best = st.wall_s;
-			if (st.maxrss_kb > rss)
-				rss = st.maxrss_kb;
+				bench_die("`%s eval --format json %s` exited with %d (see %s)", o->cli, files[k], st.status, err);
+			if (best[k] < 0 || st.wall_s < best[k])
+				best[k] = st.wall_s;
+			if (st.maxrss_kb > rss[k])
+				rss[k] = st.maxrss_kb;
 		}
-		if (k) {
-			R->mid_carts = n, R->mid_bytes = bytes, R->cli_mid_s = best, R->cli_mid_rss = rss;
-		} else {
-			R->big_carts = n, R->big_bytes = bytes, R->cli_big_s = best, R->cli_big_rss = rss;
-		}
-	}
+	R->big_carts = n[0], R->big_bytes = bytes[0], R->cli_big_s = best[0], R->cli_big_rss = rss[0];
+	R->mid_carts = n[1], R->mid_bytes = bytes[1], R->cli_mid_s = best[1], R->cli_mid_rss = rss[1];
 }
 
 /* Ir collected inside fn, from a callgrind output file. */
