@@ -92,7 +92,8 @@ static const unsigned char spec_first[K_COUNT + 1] = {
 		((((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\') || (c) == '\t') ? CL_PLAIN : 0) | \
 		((CL_IS_DIGIT(c) || (c) == ',') ? CL_NUM : 0) | \
 		(((c) > 0x20 && (c) < 0x7F && (c) != '"') ? CL_ID : 0) | \
-		(((c) == '\r' || (c) == '\n') ? CL_EOL : 0))
+		(((c) == '\r' || (c) == '\n') ? CL_EOL : 0) | \
+		(((c) == ' ' || (c) == '\t' || (c) == '#' || (c) == '\n') ? CL_VEND : 0))
 #define CL4(c) CL1(c), CL1((c) + 1), CL1((c) + 2), CL1((c) + 3)
 #define CL16(c) CL4(c), CL4((c) + 4), CL4((c) + 8), CL4((c) + 12)
 #define CL64(c) CL16(c), CL16((c) + 16), CL16((c) + 32), CL16((c) + 48)

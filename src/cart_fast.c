@@ -174,7 +174,7 @@ static inline bool kind_at(const line *l, const char *s, const char *w, size_t n
  * a CR then an LF).  A CR inside a line belongs to the value. */
 static inline bool value_end(const char *q)
 {
-	return (CLS(*q) & CL_STOP) || *q == '\n' || (*q == '\r' && q[1] == '\n');
+	return (CLS(*q) & CL_VEND) || (*q == '\r' && q[1] == '\n');   /* one test for the usual ends */
 }
 
 /* Past the blanks at q: the next key, or NULL at the end of the line or

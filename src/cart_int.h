@@ -22,7 +22,8 @@ enum {
 	CL_PLAIN = 32,  /* tab and printable ASCII but " and \: copied as is in strings */
 	CL_NUM = 64,    /* 0-9 and ',': what an integer is made of */
 	CL_ID = 128,    /* printable ASCII but space and ": what an unquoted id is made of */
-	CL_EOL = 256    /* CR, LF: may end the line */
+	CL_EOL = 256,   /* CR, LF: may end the line */
+	CL_VEND = 512   /* space, tab, #, LF: ends a value (as does CR then LF) */
 };
 extern const unsigned short pt_cart_cls[256];
 #define CLS(ch) pt_cart_cls[(unsigned char)(ch)]
