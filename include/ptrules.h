@@ -58,7 +58,7 @@ extern "C" {
 #define PTRULES_API
 #endif
 
-#define PTRULES_VERSION "0.6.0"
+#define PTRULES_VERSION "0.7.0"
 
 typedef enum ptrules_status {
 	PTRULES_OK = 0,
@@ -179,6 +179,15 @@ typedef struct ptrules_reader ptrules_reader;
 /* Read the carts of a cart.txt text one at a time.  The text must stay
  * alive while the reader is used. */
 PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, const char *name);
+/* ptrules_reader_new over one part of a larger cart file, so that several
+ * threads can read the file's parts at once: text's first byte begins
+ * line first_line (>= 1) of the file and carts_before (>= 0) carts of the
+ * file come before it, so messages and ptrules_reader_index count as in
+ * the whole file.  The part reads as the whole file's reader would read
+ * those lines when it is the file's first part, or when it begins with a
+ * `cart` line; NULL when out of memory or for a bad argument. */
+PTRULES_API ptrules_reader *ptrules_reader_new_part(const char *text, size_t len, const char *name, int first_line,
+						    int carts_before);
 PTRULES_API void ptrules_reader_free(ptrules_reader *r);
 /* Where a streaming reader gets its bytes: copy at most cap bytes into
  * buf and return how many, 0 at the end of input, or -1 after a read

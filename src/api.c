@@ -415,6 +415,22 @@ PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, con
 	return r;
 }
 
+/* A reader over one part of a file (ptrules.h): the whole file's line
+ * and cart counts start where the part does. */
+PTRULES_API ptrules_reader *ptrules_reader_new_part(const char *text, size_t len, const char *name, int first_line,
+						    int carts_before)
+{
+	if (first_line < 1 || carts_before < 0)
+		return NULL;
+	ptrules_reader *r = ptrules_reader_new(text, len, name);
+	if (!r)
+		return NULL;
+	r->r.line = first_line;
+	r->r.cart_index = carts_before;
+	r->index = carts_before;
+	return r;
+}
+
 /* A streaming reader over fn; NULL when out of memory. */
 PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void *ctx, size_t chunk,
 						      const char *name)

@@ -56,31 +56,28 @@ bool cli_carts_close(cli_carts *cf);
  * itself, or buf. */
 const char *cli_cart_label(const ptrules_reader *r, const ptrules_cart *c, const char *file, char *buf,
 			   size_t size);
-/* cmd_pipe.c: a cart file read and packed on a thread of its own, ahead
- * of the caller, who evaluates and prints the carts in order.  Each item
- * is one cart: packed (batch and index: evaluate it with
- * ptrules_evaluate_packed and print it under label, NULL for its id), or evaluated by the
- * reader already (st, and out/out_len when st is not PTRULES_EINVALID).
- * diag/diag_len: diagnostics to print before it, with `errors` errors
- * among them.  cart is false for an item that carries only diagnostics
- * that followed the last cart.  The items point into the pipe until the
- * next call.  cli_pipe_start returns NULL when the thread cannot be
- * started (read the file in the caller instead); cli_pipe_finish is
- * false when the reader ran out of memory (said on standard error). */
+/* cmd_pipe.c: a cart file cut into parts that `workers` threads read,
+ * evaluate and format at once, ahead of the caller, who prints them in
+ * order.  Each item is one cart evaluated by a worker (st; out/out_len,
+ * its output, when st is not PTRULES_EINVALID), or with cart false only
+ * diagnostics that followed the last cart.  diag/diag_len: diagnostics to
+ * print before it, with `errors` errors among them.  The items point into
+ * the pipe until the next call.  cli_pipe_start returns NULL when the
+ * threads cannot be started (read the file in the caller instead);
+ * cli_pipe_finish is false when a part ran out of memory or the file
+ * could not be read to its end (said on standard error, a read error
+ * counted in *errors). */
 typedef struct cli_pipe cli_pipe;
 typedef struct cli_pipe_item {
 	bool cart;
-	const ptrules_batch *batch;
-	size_t index;
 	ptrules_status st;
-	const char *label;
 	const char *diag;
 	size_t diag_len, errors;
 	const char *out;
 	size_t out_len;
 } cli_pipe_item;
-cli_pipe *cli_pipe_start(cli_carts *cf, ptrules_rules *r, bool json);
+cli_pipe *cli_pipe_start(cli_carts *cf, ptrules_rules *r, bool json, bool explain, int workers, size_t block);
 bool cli_pipe_next(cli_pipe *p, cli_pipe_item *it);
-bool cli_pipe_finish(cli_pipe *p);
+bool cli_pipe_finish(cli_pipe *p, size_t *errors);
 
 #endif

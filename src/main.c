@@ -38,8 +38,8 @@ static const char usage_text[] =
 	"  --bytecode FILE  a compiled rule set written by `ptrules compile`\n"
 	"  --format F       text (a table, the default) or json (one object per cart)\n"
 	"  --explain        show every rule with its source line and what it saw\n"
-	"  --jobs N         eval: 1 reads and evaluates on one thread; 2 (the default\n"
-	"                   with two processors) reads on a second one; same output\n"
+	"  --jobs N         eval: threads that read and evaluate parts of the file at\n"
+	"                   once (default: one per processor); 1: this one; same output\n"
 	"  -o OUT           where compile writes the rule set (atomically)\n"
 	"  CART             a cart file (several carts per file allowed); - is stdin\n";
 
@@ -58,6 +58,7 @@ typedef struct opts {
 	const char *output;
 	bool explain;
 	int jobs;                 /* --jobs: 0 when not given */
+	size_t part_bytes;        /* eval on several threads: bytes read per part */
 	const char *args[4096];
 	int nargs;
 } opts;
@@ -211,10 +212,10 @@ static void emit_text(outbuf *ob, const char *text, size_t n)
 	fwrite(text, 1, n, stdout);
 }
 
-/* eval_file's loop over carts read and packed on a second thread
- * (cmd_pipe.c): the same bytes, on standard output and standard error,
- * in the same order. */
-static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, size_t *errors)
+/* eval_file's loop over carts read, evaluated and formatted on worker
+ * threads (cmd_pipe.c): the same bytes, on standard output and standard
+ * error, in the same order. */
+static bool eval_piped(const opts *o, cli_pipe *p, outbuf *ob, size_t *errors)
 {
 	bool ok = true;
 	cli_pipe_item it;
@@ -224,29 +225,24 @@ static bool eval_piped(ptrules_eval *e, const opts *o, cli_pipe *p, outbuf *ob, 
 			fwrite(it.diag, 1, it.diag_len, stderr);
 			*errors += it.errors;
 		}
-		if (!it.cart)
-			continue;
-		ptrules_status st = it.batch ? ptrules_evaluate_packed(e, it.batch, it.index) : it.st;
-		if (!cart_status(o, ob, st, &ok, errors))
-			continue;
-		if (it.batch)
-			emit(ob, o->ro.json ? ptrules_format_json : ptrules_format_text, e, NULL, it.label);
-		else
+		if (it.cart && cart_status(o, ob, it.st, &ok, errors))
 			emit_text(ob, it.out, it.out_len);
 	}
 	flush_out(ob);
-	return cli_pipe_finish(p) && ok;
+	return cli_pipe_finish(p, errors) && ok;
 }
 
-/* Whether eval reads on a second thread: asked for or, by default, with
- * two processors; never with --explain (the reader's carts would need
- * their trace) or on a terminal (each cart is shown as soon as it is
- * read). */
-static bool eval_two_threads(const opts *o, const outbuf *ob)
+/* How many threads evaluate: 1 (this one) when asked, or on a terminal
+ * (each cart is shown as soon as it is read); else --jobs N, by default
+ * one per processor (at most 16). */
+static int eval_workers(const opts *o, const outbuf *ob)
 {
-	if (o->explain || ob->each || o->jobs == 1)
-		return false;
-	return o->jobs >= 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	if (ob->each || o->jobs == 1)
+		return 1;
+	if (o->jobs >= 2)
+		return o->jobs < 64 ? o->jobs : 64;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 1 : n > 16 ? 16 : (int)n;
 }
 
 /* Evaluate every cart of one file; false if any could not be. */
@@ -257,9 +253,11 @@ static bool eval_file(ptrules_eval *e, const opts *o, const char *path, outbuf *
 		(*errors)++;
 		return false;
 	}
-	cli_pipe *p = eval_two_threads(o, ob) ? cli_pipe_start(&cf, ptrules_eval_rules(e), o->ro.json) : NULL;
+	int workers = eval_workers(o, ob);
+	cli_pipe *p = workers > 1 ? cli_pipe_start(&cf, ptrules_eval_rules(e), o->ro.json, o->explain, workers,
+						    o->part_bytes) : NULL;
 	if (p) {
-		bool ok = eval_piped(e, o, p, ob, errors);
+		bool ok = eval_piped(o, p, ob, errors);
 		if (!cli_carts_close(&cf)) {   /* the carts before the failure were printed */
 			(*errors)++;
 			ok = false;
@@ -304,6 +302,18 @@ static int cmd_eval(int argc, char **argv)
 		return rc;
 	if (o.nargs == 0)
 		return usage("eval needs at least one cart file (- for stdin)");
+	/* Parts of 256 KiB: a few hundred carts each, and memory for two per
+	 * thread.  PTRULES_PART_BYTES sets it (tests cut small files into many
+	 * parts with it). */
+	o.part_bytes = 256 * 1024;
+	const char *pb = getenv("PTRULES_PART_BYTES");
+	if (pb && *pb) {
+		char *end;
+		unsigned long long v = strtoull(pb, &end, 10);
+		if (*end || v < 1 || v > (1ull << 30))
+			return usage("PTRULES_PART_BYTES needs a number of bytes from 1 to 1073741824");
+		o.part_bytes = (size_t)v;
+	}
 	ptrules_rules *r = cli_load_rules(o.ro.bytecode, o.ro.rules, o.ro.nrules);
 	if (!r)
 		return 1;

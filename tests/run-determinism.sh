@@ -18,12 +18,20 @@
 #   4. when the binary has `compile` and `eval --bytecode`: compiling
 #      twice gives the same bytes, and the compiled rules give the same
 #      output as the sources;
-#   5. eval on two threads (--jobs 2: the carts read and packed on a
-#      second thread, src/cmd_pipe.c) prints what one thread prints, byte
-#      for byte, with standard output and error interleaved as written
-#      and the same exit status: over the files above, over one file of
-#      more than 7,000 carts mixing them (the reader hands over blocks of
-#      2,048), and from standard input.
+#   5. eval on several threads (src/cmd_pipe.c: the file cut into parts
+#      at `cart` lines, each read, evaluated and formatted by a worker)
+#      prints what one thread prints, byte for byte, with standard output
+#      and error interleaved as written and the same exit status: two
+#      threads with the default parts, and three or four with parts of
+#      1, 97 and 4,096 bytes (PTRULES_PART_BYTES) so that every file is
+#      cut into many; over the files above, one file of more than 7,000
+#      carts mixing them, standard input, --explain, and files made to
+#      trip the cutting: records before the first `cart` line (a first
+#      part with one cart more than its `cart` lines, which every later
+#      part must be read again for), `cart` lines with blanks before
+#      them, CRLF, a comment or a word after them, words that only begin
+#      with cart, carts without ids (file#N labels), no `cart` line at
+#      all, an empty file, and a last line without a newline.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PTRULES" >&2; exit 2; }
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -149,22 +157,32 @@ if "$bin" --help 2>&1 | grep -q -- '--bytecode'; then
 	same "eval --explain --bytecode against eval --explain --rules" text1 bcx
 fi
 
-# 5. Two threads against one.
+# 5. Several threads against one.
 if "$bin" --help 2>&1 | grep -q -- '--jobs'; then
-	# jobs NAME ARGS...: eval ARGS with --jobs 1 and --jobs 2, stdout and
-	# stderr in one file (their order is part of the output)
+	# jobs NAME ARGS...: eval ARGS with --jobs 1, then with each of the
+	# thread counts and part sizes below; stdout and stderr in one file
+	# (their order is part of the output)
 	jobs() {
 		name=$1
 		shift
-		for j in 1 2; do
-			"$bin" eval --jobs $j "$@" >"$tmp/$name-j$j.out" 2>&1
-			echo $? >"$tmp/$name-j$j.rc"
-			: >"$tmp/$name-j$j.err"
+		"$bin" eval --jobs 1 "$@" >"$tmp/$name-j1.out" 2>&1
+		echo $? >"$tmp/$name-j1.rc"
+		: >"$tmp/$name-j1.err"
+		for v in 2:0 3:1 4:97 3:4096; do
+			j=${v%:*} pb=${v#*:}
+			if [ "$pb" = 0 ]; then
+				"$bin" eval --jobs $j "$@" >"$tmp/$name-par.out" 2>&1
+			else
+				PTRULES_PART_BYTES=$pb "$bin" eval --jobs $j "$@" >"$tmp/$name-par.out" 2>&1
+			fi
+			echo $? >"$tmp/$name-par.rc"
+			: >"$tmp/$name-par.err"
+			same "eval --jobs $j (parts of ${pb:-default} bytes) against --jobs 1 ($name)" "$name-j1" "$name-par"
 		done
-		same "eval --jobs 2 against --jobs 1 ($name)" "$name-j1" "$name-j2"
 	}
 	jobs json --format json $rules "$@"
 	jobs text $rules "$@"
+	jobs explain --explain --format json $rules "$@"
 	jobs shipped --format json --rules "$root/rules" "$@"
 	for i in 1 2 3; do
 		"$bin" gen-carts 2000 --seed $i --start $((i * 2000))
@@ -172,12 +190,31 @@ if "$bin" --help 2>&1 | grep -q -- '--jobs'; then
 	done >"$tmp/mixed.txt"
 	jobs mixed --format json $rules "$tmp/mixed.txt"
 	jobs mixed-text --rules "$root/rules" "$tmp/mixed.txt" "$tmp/gen.txt"
-	for j in 1 2; do
-		"$bin" eval --jobs $j --format json $rules - <"$tmp/mixed.txt" >"$tmp/stdin-j$j.out" 2>&1
-		echo $? >"$tmp/stdin-j$j.rc"
-		: >"$tmp/stdin-j$j.err"
+	printf 'item price=100 category=grocery\norder date=2026-03-05\n\ncart id=a\norder date=2026-03-05\nitem price=200\n' >"$tmp/pre.txt"
+	cat "$tmp/gen.txt" >>"$tmp/pre.txt"
+	printf 'cart\norder date=2026-03-05\nitem price=7\n' >>"$tmp/pre.txt"   # labelled by its number: pre.txt#403
+	printf 'cart\norder date=2026-03-05\nitem price=1\n  cart\r\norder date=2026-03-05\r\nitem price=2\r\n' >"$tmp/odd.txt"
+	printf '\tcart # a comment\norder date=2026-03-05\ncartx id=1\ncart-y\nitem price=3\ncart id=z\nitem price=4 qty=x\n' >>"$tmp/odd.txt"
+	cat "$tmp/gen.txt" >>"$tmp/odd.txt"
+	printf 'cart\norder date=2026-03-06\nitem price=5' >>"$tmp/odd.txt"
+	printf 'order date=2026-03-05\nitem price=100\nitem price=200 category=book\n' >"$tmp/one.txt"
+	: >"$tmp/empty.txt"
+	printf '# nothing but a comment\n\n' >"$tmp/comment.txt"
+	for f in pre odd one empty comment; do
+		jobs "file-$f" --format json $rules "$tmp/$f.txt"
 	done
-	same "eval --jobs 2 against --jobs 1 (standard input)" stdin-j1 stdin-j2
+	jobs files-text $rules "$tmp/pre.txt" "$tmp/odd.txt" "$tmp/one.txt" "$tmp/empty.txt"
+	"$bin" eval --jobs 1 --format json $rules - <"$tmp/mixed.txt" >"$tmp/stdin-j1.out" 2>&1
+	echo $? >"$tmp/stdin-j1.rc"
+	for v in 2:0 3:97; do
+		j=${v%:*} pb=${v#*:}
+		PTRULES_PART_BYTES=$([ "$pb" = 0 ] && echo 262144 || echo "$pb") \
+			"$bin" eval --jobs $j --format json $rules - <"$tmp/mixed.txt" >"$tmp/stdin-par.out" 2>&1
+		echo $? >"$tmp/stdin-par.rc"
+		: >"$tmp/stdin-j1.err"
+		: >"$tmp/stdin-par.err"
+		same "eval --jobs $j against --jobs 1 (standard input, parts of $pb bytes)" stdin-j1 stdin-par
+	done
 fi
 
 if [ $fail != 0 ] && [ "$(TZ=Asia/Tokyo date +%F)" != "$day0" ] && [ -z "${PT_DETERMINISM_RETRY:-}" ]; then

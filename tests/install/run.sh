@@ -47,20 +47,20 @@ if ! $MAKE -C "$root" --no-print-directory install PREFIX=/usr DESTDIR="$dest" >
 	exit 1
 fi
 
-for f in bin/ptrules lib/libptrules.a lib/libptrules.so.0.6.0 include/ptrules.h \
+for f in bin/ptrules lib/libptrules.a lib/libptrules.so.0.7.0 include/ptrules.h \
 	 lib/pkgconfig/ptrules.pc share/man/man1/ptrules.1; do
 	check "missing /usr/$f" test -f "$dest/usr/$f"
 done
 check "bin/ptrules is not executable" test -x "$dest/usr/bin/ptrules"
 check "libptrules.so is not a link to libptrules.so.0" test "$(readlink "$dest/usr/lib/libptrules.so")" = libptrules.so.0
-check "libptrules.so.0 is not a link to libptrules.so.0.6.0" \
-	test "$(readlink "$dest/usr/lib/libptrules.so.0")" = libptrules.so.0.6.0
+check "libptrules.so.0 is not a link to libptrules.so.0.7.0" \
+	test "$(readlink "$dest/usr/lib/libptrules.so.0")" = libptrules.so.0.7.0
 for r in "$root"/rules/*.rules; do
 	check "shipped rule file $(basename "$r") not installed identically" \
 		cmp -s "$r" "$dest/usr/share/ptrules/rules/$(basename "$r")"
 done
 check "installed header differs from include/ptrules.h" cmp -s "$root/include/ptrules.h" "$dest/usr/include/ptrules.h"
-for f in bin/ptrules lib/libptrules.a lib/libptrules.so.0.6.0 include/ptrules.h lib/pkgconfig/ptrules.pc \
+for f in bin/ptrules lib/libptrules.a lib/libptrules.so.0.7.0 include/ptrules.h lib/pkgconfig/ptrules.pc \
 	 share/man/man1/ptrules.1 share/ptrules/rules/dpoint.rules; do
 	mode=$(stat -c %a "$dest/usr/$f" 2>/dev/null || echo none)
 	case $f in bin/*|*.so.*) want=755 ;; *) want=644 ;; esac
@@ -68,9 +68,9 @@ for f in bin/ptrules lib/libptrules.a lib/libptrules.so.0.6.0 include/ptrules.h 
 done
 
 # The shared library: its soname, and only ptrules_* names exported.
-soname=$(readelf -d "$dest/usr/lib/libptrules.so.0.6.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+soname=$(readelf -d "$dest/usr/lib/libptrules.so.0.7.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 check "soname is '$soname', not libptrules.so.0" test "$soname" = libptrules.so.0
-bad=$(nm -D --defined-only "$dest/usr/lib/libptrules.so.0.6.0" | awk '$2 ~ /^[A-Z]$/ && $3 !~ /^ptrules_/ { print $3 }')
+bad=$(nm -D --defined-only "$dest/usr/lib/libptrules.so.0.7.0" | awk '$2 ~ /^[A-Z]$/ && $3 !~ /^ptrules_/ { print $3 }')
 check "libptrules.so exports non-API symbols: $bad" test -z "$bad"
 # The static library too: one object whose only global names are ptrules_*.
 bad=$(nm -g --defined-only "$dest/usr/lib/libptrules.a" 2>/dev/null | awk 'NF == 3 && $3 !~ /^ptrules_/ { print $3 }')

@@ -267,7 +267,7 @@ static void test_strerror(void **state)
 	}
 	assert_non_null(ptrules_strerror((ptrules_status)99));
 	assert_non_null(ptrules_strerror((ptrules_status)-1));
-	assert_string_equal(PTRULES_VERSION, "0.6.0");
+	assert_string_equal(PTRULES_VERSION, "0.7.0");
 }
 
 static void test_null_handles(void **state)
@@ -946,6 +946,63 @@ static void test_bytecode_rechecksummed(void **state)
 }
 
 /* ---- carts ------------------------------------------------------------------- */
+
+/* A part of a file read on its own counts lines and carts as the whole
+ * file's reader does: the same diagnostics at the same places, the same
+ * indexes. */
+static void test_reader_part(void **state)
+{
+	(void)state;
+	char path[4096];
+	size_t len;
+	ptrules_diags *whole = ptrules_diags_new(), *part = ptrules_diags_new();
+	const ptrules_cart *c;
+	root_path(path, sizeof path, "tests/carts/bad.txt");
+	char *text = slurp(path, &len);
+	const char *at = strstr(text, "cart id=broken");
+	assert_non_null(at);
+	int line = 1;
+	for (const char *s = text; s < at; s++)
+		line += *s == '\n';
+	assert_int_equal(line, 10);
+
+	ptrules_reader *rd = ptrules_reader_new(text, len, "bad.txt");
+	assert_int_equal(ptrules_reader_next(rd, &c, whole), 1);
+	ptrules_diags_clear(whole);
+	assert_int_equal(ptrules_reader_next(rd, &c, whole), 1);   /* broken, as the whole file reads it */
+	ptrules_reader *rp = ptrules_reader_new_part(at, len - (size_t)(at - text), "bad.txt", line, 1);
+	assert_non_null(rp);
+	assert_int_equal(ptrules_reader_index(rp), 1);
+	assert_int_equal(ptrules_reader_next(rp, &c, part), 1);
+	assert_int_equal(ptrules_reader_index(rp), 2);
+	assert_string_equal(ptrules_cart_id(c), "broken");
+	assert_int_equal(ptrules_diags_count(part), ptrules_diags_count(whole));
+	for (size_t i = 0; i < ptrules_diags_count(whole); i++) {
+		ptrules_diag a = diag_at(whole, i), b = diag_at(part, i);
+		assert_int_equal(a.line, b.line);
+		assert_int_equal(a.col, b.col);
+		assert_string_equal(a.message, b.message);
+	}
+	assert_int_equal(diag_at(part, 0).line, 11);
+	assert_int_equal(ptrules_reader_next(rp, &c, part), 1);
+	assert_string_equal(ptrules_cart_id(c), "good-after");
+	assert_int_equal(ptrules_reader_index(rp), 3);
+	assert_int_equal(ptrules_reader_has_cart_lines(rp), 1);
+	assert_int_equal(ptrules_reader_next(rp, &c, part), 0);
+	ptrules_reader_free(rp);
+	ptrules_reader_free(rd);
+
+	/* An empty part after others holds no cart (an empty file holds one). */
+	rp = ptrules_reader_new_part("", 0, "bad.txt", 20, 3);
+	assert_int_equal(ptrules_reader_next(rp, &c, part), 0);
+	ptrules_reader_free(rp);
+	/* Lines count from 1, carts from 0. */
+	assert_null(ptrules_reader_new_part(text, len, "bad.txt", 0, 0));
+	assert_null(ptrules_reader_new_part(text, len, "bad.txt", 1, -1));
+	free(text);
+	ptrules_diags_free(whole);
+	ptrules_diags_free(part);
+}
 
 static void test_reader(void **state)
 {
@@ -1652,6 +1709,7 @@ int main(void)
 		cmocka_unit_test(test_bytecode_header),
 		cmocka_unit_test(test_bytecode_rechecksummed),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_reader_part),
 		cmocka_unit_test(test_cart_builder),
 		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_runtime_error),
