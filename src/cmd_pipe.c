@@ -298,7 +298,8 @@ static bool cut(struct cli_pipe *p, pipe_part *k)
 {
 	if (!room_for(&k->in, &k->in_cap, p->carry_len + p->block))
 		return false;
-	memcpy(k->in, p->carry, p->carry_len);
+	if (p->carry_len)   /* (memcpy's pointers must not be NULL even for 0 bytes) */
+		memcpy(k->in, p->carry, p->carry_len);
 	size_t len = p->carry_len, at = 0, cut_at = 0, last_cart = 0;
 	int lines = 0, carts = 0, cut_lines = 0, cut_carts = 0, last_lines = 0, last_carts = 0;
 	for (;;) {
@@ -355,7 +356,8 @@ static bool cut(struct cli_pipe *p, pipe_part *k)
 	size_t rest = p->eof ? 0 : len - keep;
 	if (!room_for(&p->carry, &p->carry_cap, rest))
 		return false;
-	memcpy(p->carry, k->in + keep, rest);
+	if (rest)
+		memcpy(p->carry, k->in + keep, rest);
 	p->carry_len = rest;
 	k->in_len = keep;
 	k->first_line = p->next_line;
