@@ -21,7 +21,10 @@
  * carts its reader counted before it; when that is not how many the
  * parts before it read, the part is read again with the right count
  * before it is printed (and the parts after it are shifted), so the
- * output never depends on the prediction.  At most two parts per worker
+ * output never depends on the prediction.  When reading the file fails,
+ * the last part holds its complete lines and the cart they end in is not
+ * printed, only its lines' diagnostics, as the whole file's reader drops
+ * the cart it was reading (tests/readfail).  At most two parts per worker
  * are held: memory stays flat however long the input is. */
 #include <errno.h>
 #include <pthread.h>
@@ -59,7 +62,8 @@ typedef struct pipe_part {
 	int carts_before;         /* predicted, corrected by what parts before it read */
 	int cart_lines;           /* `cart` lines in it */
 	bool last;                /* nothing follows it */
-	bool skip;                /* it holds nothing to read (the file failed before a whole cart) */
+	bool drop_last;           /* the file failed in its last cart: not printed, as the whole
+				   * file's reader drops it (but its lines' diagnostics are) */
 	/* What a worker made of it. */
 	int based;                /* the carts_before it was read with */
 	int carts_read;           /* carts its reader returned */
@@ -217,30 +221,41 @@ static bool read_cart(const struct cli_pipe *p, pipe_worker *w, pipe_part *k, co
 }
 
 /* Read part k with `based` carts before it: its entries, and how many
- * carts it held. */
+ * carts it held (with drop_last, the last is read for its diagnostics
+ * only). */
 static void read_part(const struct cli_pipe *p, pipe_worker *w, pipe_part *k, int based)
 {
 	k->n = k->tlen = 0;
 	k->carts_read = 0;
 	k->based = based;
-	if (k->skip) {   /* nothing left to read (a read error): no cart, not even an empty one */
-		k->oom = false;
-		return;
+	bool ok = room_for(&k->text, &k->tcap, 1);   /* (add_output points past it) */
+	int keep = INT32_MAX;   /* carts to print */
+	if (ok && k->drop_last) {   /* count them first: all but the last */
+		ptrules_reader *rd = ptrules_reader_new_part(k->in, k->in_len, p->cf->name, k->first_line, based);
+		const ptrules_cart *c;
+		while (rd && ptrules_reader_next(rd, &c, NULL))
+			;
+		ok = rd && !ptrules_reader_error(rd);
+		keep = rd ? ptrules_reader_index(rd) - based - 1 : 0;
+		ptrules_reader_free(rd);
 	}
-	ptrules_reader *rd = ptrules_reader_new_part(k->in, k->in_len, p->cf->name, k->first_line, based);
-	bool ok = rd != NULL;
+	ptrules_reader *rd = ok ? ptrules_reader_new_part(k->in, k->in_len, p->cf->name, k->first_line, based) : NULL;
+	ok = ok && rd;
 	const ptrules_cart *c;
 	while (ok && ptrules_reader_next(rd, &c, w->d))   /* a bad cart never stops the others */
-		ok = read_cart(p, w, k, rd, c);
+		if (ptrules_reader_index(rd) - based <= keep)
+			ok = read_cart(p, w, k, rd, c);
+	if (rd && ptrules_reader_error(rd))   /* out of memory inside the reader */
+		ok = false;
+	if (rd)
+		k->carts_read = ptrules_reader_index(rd) - based;
+	ptrules_reader_free(rd);
 	if (ok && ptrules_diags_count(w->d)) {   /* diagnostics after the last cart: an entry of their own */
 		pipe_ent *x = new_ent(k);
 		ok = x && add_diags(k, w->d, x);
 		if (ok)
 			k->n++;
 	}
-	if (rd)
-		k->carts_read = ptrules_reader_index(rd) - based;
-	ptrules_reader_free(rd);
 	ptrules_diags_clear(w->d);
 	k->oom = !ok;
 }
@@ -292,16 +307,17 @@ static bool cart_line(const char *s, const char *e)
 /* Cut the next part into k: what followed the last cut, then the file
  * up to the last `cart` line once `block` bytes are in (a part holds at
  * least one such line after its first, so every cut falls where the
- * whole file's reader starts a cart).  At the end of the file, the rest.
- * False when out of memory. */
+ * whole file's reader starts a cart).  At the end of the file, the rest;
+ * after a read error, its complete lines (drop_last).  False when out of
+ * memory. */
 static bool cut(struct cli_pipe *p, pipe_part *k)
 {
 	if (!room_for(&k->in, &k->in_cap, p->carry_len + p->block))
 		return false;
 	if (p->carry_len)   /* (memcpy's pointers must not be NULL even for 0 bytes) */
 		memcpy(k->in, p->carry, p->carry_len);
-	size_t len = p->carry_len, at = 0, cut_at = 0, last_cart = 0;
-	int lines = 0, carts = 0, cut_lines = 0, cut_carts = 0, last_lines = 0, last_carts = 0;
+	size_t len = p->carry_len, at = 0, cut_at = 0;
+	int lines = 0, carts = 0, cut_lines = 0, cut_carts = 0;
 	for (;;) {
 		if (!p->eof) {
 			size_t want = p->block, got = fread(k->in + len, 1, want, p->cf->f);   /* room_for made room */
@@ -322,9 +338,6 @@ static bool cut(struct cli_pipe *p, pipe_part *k)
 					cut_lines = lines;
 					cut_carts = carts;
 				}
-				last_cart = at;
-				last_lines = lines;
-				last_carts = carts;
 				carts++;
 			}
 			lines++;
@@ -336,12 +349,10 @@ static bool cut(struct cli_pipe *p, pipe_part *k)
 			return false;
 	}
 	size_t keep = cut_at;
-	k->skip = false;
-	if (p->eof && p->read_errno) {   /* the whole file's reader drops the cart it was reading */
-		keep = carts ? last_cart : 0;
-		k->skip = keep == 0;
-		lines = last_lines;
-		carts = last_carts;
+	k->drop_last = false;
+	if (p->eof && p->read_errno) {   /* the complete lines: the whole file's reader drops the cart it was reading */
+		keep = at;
+		k->drop_last = true;
 		p->cut_last = k->last = true;
 	} else if (p->eof) {   /* the rest, with a last line without a newline */
 		keep = len;
@@ -381,8 +392,8 @@ static bool cut_ahead(struct cli_pipe *p)
 				p->parts[(p->split - 1) % p->nparts].last = true;
 				return false;
 			}
-			k->in_len = 0;   /* no part to print: an empty last one that reads nothing */
-			k->last = k->skip = true;
+			k->in_len = 0;   /* no part to print: an empty last one that is not read */
+			k->last = true;
 			k->oom = true;
 			pthread_mutex_lock(&p->mu);
 			k->state = PART_DONE;
@@ -470,13 +481,12 @@ cli_pipe *cli_pipe_start(cli_carts *cf, ptrules_rules *r, bool json, bool explai
 		else
 			p->nw++;
 	}
-	if (!ok || !cut_ahead(p)) {   /* nothing printed yet: the caller reads the file itself */
-		if (!ok || p->split == 0) {
-			pipe_free(p);
-			return NULL;
-		}
-		p->oom = true;
+	if (!ok) {   /* nothing read yet: the caller reads the file itself */
+		pipe_free(p);
+		return NULL;
 	}
+	if (!cut_ahead(p))   /* bytes are read: the parts cut so far are printed, then "out of memory" */
+		p->oom = true;
 	return p;
 }
 
