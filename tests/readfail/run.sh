@@ -8,9 +8,11 @@
 #   sh tests/readfail/run.sh PTRULES-READFAIL
 #
 # PTRULES-READFAIL is ptrules linked with tests/readfail/wrap.c, which
-# fails standard input with EIO after PTRULES_FAIL_AFTER bytes.  Over two
-# files, the error comes at every 7th byte (every byte of the small
-# one), with two and three threads and parts of 7 bytes and of 256 KiB.
+# fails standard input with EIO after PTRULES_FAIL_AFTER bytes.  The
+# error comes at every byte of a small file with a bad cart, every 97th
+# of 60 generated carts and every 61st of them after a record before the
+# first `cart` line, with two and three threads and parts of 7 bytes and
+# of 256 KiB.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PTRULES-READFAIL" >&2; exit 2; }
 bin=$1
