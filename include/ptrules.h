@@ -188,6 +188,11 @@ PTRULES_API ptrules_reader *ptrules_reader_new(const char *text, size_t len, con
  * `cart` line; NULL when out of memory or for a bad argument. */
 PTRULES_API ptrules_reader *ptrules_reader_new_part(const char *text, size_t len, const char *name, int first_line,
 						    int carts_before);
+/* Whether the line at line (len bytes, without its LF) starts a new cart
+ * for the reader: after blanks, the word `cart`.  A program that cuts a
+ * cart file into parts for ptrules_reader_new_part cuts before such
+ * lines. */
+PTRULES_API int ptrules_is_cart_line(const char *line, size_t len);
 PTRULES_API void ptrules_reader_free(ptrules_reader *r);
 /* Where a streaming reader gets its bytes: copy at most cap bytes into
  * buf and return how many, 0 at the end of input, or -1 after a read

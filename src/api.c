@@ -431,6 +431,12 @@ PTRULES_API ptrules_reader *ptrules_reader_new_part(const char *text, size_t len
 	return r;
 }
 
+/* The reader's own rule for a line that starts a cart (ptrules.h). */
+PTRULES_API int ptrules_is_cart_line(const char *line, size_t len)
+{
+	return line && pt_cart_is_cart_line(line, len);
+}
+
 /* A streaming reader over fn; NULL when out of memory. */
 PTRULES_API ptrules_reader *ptrules_reader_new_stream(ptrules_read_fn read, void *ctx, size_t chunk,
 						      const char *name)

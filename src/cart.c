@@ -899,10 +899,15 @@ static bool is_empty_line(const char *s, size_t n)
 	return i >= n || s[i] == '#';
 }
 
-/* A line whose first word, at i after the blanks, is `cart`: it starts a
- * new cart. */
-static bool is_cart_line(const char *s, size_t n, size_t i)
+/* Whether the line s[0..n) (without its LF) starts a new cart: its first
+ * word, after the blanks, is `cart`.  The one rule for it: the reader
+ * follows it, and `ptrules eval` cuts a file into parts by it
+ * (ptrules_is_cart_line). */
+bool pt_cart_is_cart_line(const char *s, size_t n)
 {
+	size_t i = 0;
+	while (i < n && is_blank(s[i]))
+		i++;
 	return n - i >= 4 && same(s + i, "cart", 4) && (n - i == 4 || !(CLS(s[i + 4]) & CL_WORD));
 }
 
@@ -1016,7 +1021,7 @@ bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d)
 		c.lead = skip_blanks(c.s, c.n, 0);
 		if (c.lead >= c.n || c.s[c.lead] == '#')   /* blank or a comment */
 			continue;
-		if (is_cart_line(c.s, c.n, c.lead)) {
+		if (pt_cart_is_cart_line(c.s, c.n)) {
 			r->seen_cart_line = true;
 			if (!first)
 				break;

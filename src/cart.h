@@ -139,6 +139,9 @@ void pt_cart_reader_free(pt_cart_reader *r);
  * a read error (r->error; the cart being read is dropped).  A file with
  * no records at all yields one empty cart. */
 bool pt_cart_next(pt_cart_reader *r, pt_cart *out, pt_diags *d);
+/* Whether the line s[0..n) (without its LF; a final CR changes nothing)
+ * starts a new cart. */
+bool pt_cart_is_cart_line(const char *s, size_t n);
 /* The account line for program id, or NULL. */
 const pt_account *pt_cart_account(const pt_cart *c, const char *program);
 /* Sum of price*qty over all items; false on overflow. */

@@ -34,7 +34,8 @@
 #include "date.h"
 
 /* SSE2 is part of x86-64; elsewhere (or with -DPT_CART_NO_SIMD, which
- * `make portable` compiles) the spans below are the byte loops alone. */
+ * `make cart-nosimd` builds and tests) the spans below are the byte loops
+ * alone. */
 #if defined(__SSE2__) && !defined(PT_CART_NO_SIMD)
 #define PT_CART_SIMD 1
 #include <emmintrin.h>

@@ -60,7 +60,6 @@ typedef struct pipe_part {
 	int first_line;           /* the file's line its first byte is on */
 	int predicted;            /* carts of the file before it, counting `cart` lines */
 	int carts_before;         /* predicted, corrected by what parts before it read */
-	int cart_lines;           /* `cart` lines in it */
 	bool last;                /* nothing follows it */
 	bool drop_last;           /* the file failed in its last cart: not printed, as the whole
 				   * file's reader drops it (but its lines' diagnostics are) */
@@ -289,19 +288,11 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Whether the line s..e (e at its '\n' or the end) is a `cart` line as
- * the reader sees one: after blanks, the word `cart` alone. */
+/* Whether the line s..e (e at its '\n' or the end) starts a cart, by the
+ * reader's own rule. */
 static bool cart_line(const char *s, const char *e)
 {
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	if (e - s < 4 || memcmp(s, "cart", 4) != 0)
-		return false;
-	if (e - s == 4)
-		return true;
-	char ch = s[4];
-	return !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-		 ch == '-');
+	return ptrules_is_cart_line(s, (size_t)(e - s));
 }
 
 /* Cut the next part into k: what followed the last cut, then the file
@@ -374,7 +365,6 @@ static bool cut(struct cli_pipe *p, pipe_part *k)
 	k->first_line = p->next_line;
 	k->predicted = p->next_carts;
 	k->carts_before = p->next_carts + p->shift;
-	k->cart_lines = carts;
 	p->next_line += lines;
 	p->next_carts += carts;
 	return true;
@@ -454,9 +444,14 @@ cli_pipe *cli_pipe_start(cli_carts *cf, ptrules_rules *r, bool json, bool explai
 		free(p);
 		return NULL;
 	}
-	if (pthread_cond_init(&p->work, NULL) != 0 || pthread_cond_init(&p->done, NULL) != 0) {
-		pthread_cond_destroy(&p->work);   /* destroying a condition whose init failed is not allowed: */
-		pthread_mutex_destroy(&p->mu);    /* on Linux both inits cannot fail, so this path is theory */
+	if (pthread_cond_init(&p->work, NULL) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return NULL;
+	}
+	if (pthread_cond_init(&p->done, NULL) != 0) {
+		pthread_cond_destroy(&p->work);
+		pthread_mutex_destroy(&p->mu);
 		free(p);
 		return NULL;
 	}

@@ -996,6 +996,16 @@ static void test_reader_part(void **state)
 	rp = ptrules_reader_new_part("", 0, "bad.txt", 20, 3);
 	assert_int_equal(ptrules_reader_next(rp, &c, part), 0);
 	ptrules_reader_free(rp);
+	/* The reader's rule for a line that starts a cart, which a program
+	 * cutting a file into parts cuts by. */
+	const char *yes[] = { "cart", "cart id=x", "  cart", "\tcart # c", "cart\r", "cart=1" };
+	const char *no[] = { "", "car", "cartx", "cart-y", "cart_z", "cart9", "# cart", "item cart", "Cart" };
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		assert_true(ptrules_is_cart_line(yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		assert_false(ptrules_is_cart_line(no[i], strlen(no[i])));
+	assert_false(ptrules_is_cart_line("cart", 3));   /* only len bytes count */
+	assert_false(ptrules_is_cart_line(NULL, 0));
 	/* Lines count from 1, carts from 0. */
 	assert_null(ptrules_reader_new_part(text, len, "bad.txt", 0, 0));
 	assert_null(ptrules_reader_new_part(text, len, "bad.txt", 1, -1));
